@@ -1,0 +1,2 @@
+// Public API of kernels: filled in by the package's implementation.
+export {};

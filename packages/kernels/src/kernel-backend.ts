@@ -1,0 +1,166 @@
+// The contract between the op functions of @qint/kernels and a backend (JS reference, WASM SIMD, ...).
+//
+// Op functions (quantizeLinear, matMulInteger, convInteger, dynamicLinear, ...) take `Tensor`s with ONNX semantics,
+// validate them, resolve shapes/broadcasting/batching, allocate outputs and then call these primitives on flat,
+// row-major typed arrays. A backend implements the primitives only; any it leaves out (undefined) falls back to
+// the JS backend, and `getBackend()` reports which. Every integer output must be bit-identical across backends,
+// and every float output of `dynamicLinear` too, because the float arithmetic order is fixed below.
+
+/** 8-bit integer storage of activations or weights. */
+export type Int8Storage = Int8Array | Uint8Array;
+
+/** Bit widths of pre-packed linear weights. */
+export type WeightBits = 8 | 4 | 3 | 2;
+
+/** `out[m, n] = Σ_k (a[m, k] − aZp) · (b[k, n] − bZp)`, exact int32 accumulation. */
+export interface MatMulIntegerArgs {
+  m: number;
+  n: number;
+  k: number;
+  /** `[m, k]` row-major. Signedness follows the array type. */
+  a: Int8Storage;
+  /** `[k, n]` row-major. */
+  b: Int8Storage;
+  /** Length 1 (per tensor) or `m` (per row). */
+  aZeroPoint: Int32Array;
+  /** Length 1 (per tensor) or `n` (per column). */
+  bZeroPoint: Int32Array;
+  /** `[m, n]`, written. */
+  out: Int32Array;
+}
+
+/** `out = a · b (+ bias)`, float32. */
+export interface GemmF32Args {
+  m: number;
+  n: number;
+  k: number;
+  /** `[m, k]` row-major. */
+  a: Float32Array;
+  /** `[k, n]` row-major, or `[n, k]` when `transB`. */
+  b: Float32Array;
+  transB: boolean;
+  /** Length `n`, added to every row; optional. */
+  bias?: Float32Array;
+  /** `[m, n]`, written. */
+  out: Float32Array;
+}
+
+/** Geometry of a 2-D convolution, NCHW, already resolved (pads from auto_pad, output size). */
+export interface Conv2dGeometry {
+  batch: number;
+  inChannels: number;
+  inHeight: number;
+  inWidth: number;
+  outChannels: number;
+  kernelHeight: number;
+  kernelWidth: number;
+  outHeight: number;
+  outWidth: number;
+  padTop: number;
+  padLeft: number;
+  strideHeight: number;
+  strideWidth: number;
+  dilationHeight: number;
+  dilationWidth: number;
+  /** Groups: `inChannels` and `outChannels` are divisible by it; depthwise when it equals `inChannels`. */
+  group: number;
+}
+
+/** Float32 convolution; weights `[outChannels, inChannels/group, kH, kW]`. */
+export interface ConvF32Args extends Conv2dGeometry {
+  x: Float32Array;
+  w: Float32Array;
+  bias?: Float32Array;
+  out: Float32Array;
+}
+
+/** ConvInteger: int32 `Σ (x − xZp)(w − wZp)`; padding reads as `xZp` (i.e. contributes 0). */
+export interface ConvIntegerArgs extends Conv2dGeometry {
+  x: Int8Storage;
+  w: Int8Storage;
+  xZeroPoint: number;
+  /** Length 1 or `outChannels`. */
+  wZeroPoint: Int32Array;
+  out: Int32Array;
+}
+
+/**
+ * Quantized weights of a linear layer before packing: output-major `[n, k]` (like `nn.Linear.weight`), signed values
+ * in `[−2^(bits−1), 2^(bits−1) − 1]`. Groups run along k: one group per output row when `blockSize` is 0
+ * (per channel; per tensor is per channel with equal scales), else `ceil(k / blockSize)` groups per row.
+ */
+export interface LinearWeightsSpec {
+  n: number;
+  k: number;
+  bits: WeightBits;
+  values: Int8Array;
+  /** 0 (per output channel) or a block length along k (e.g. 32, 64, 128). */
+  blockSize: number;
+  /** `[n, groupsPerRow]` row-major. */
+  scales: Float32Array;
+  /** Same layout as `scales`, same signed range as `values`; absent means all 0 (symmetric). */
+  zeroPoints?: Int32Array;
+}
+
+/** Weights packed once, ahead of time, in the layout a backend's inner loop wants. Opaque to callers. */
+export interface PackedLinearWeights {
+  /** Name of the backend that packed them. */
+  readonly backend: string;
+  readonly n: number;
+  readonly k: number;
+  readonly bits: WeightBits;
+  readonly blockSize: number;
+  /** Bytes held by the packed form (weights + scales + zero points + any precomputed sums). */
+  readonly byteLength: number;
+}
+
+/**
+ * The fused dynamic linear layer: float activations quantized on the fly, integer dot products, float out.
+ *
+ * Exact semantics (all float ops in float32, i.e. each result rounded with `Math.fround`; ties to even):
+ * 1. Activation range per tensor (or per row when `perRow`): `lo = min(0, min x)`, `hi = max(0, max x)` (NaN ignored);
+ *    `sa = (hi − lo) / 255`; if `sa == 0` all quantized values and `za` are 0;
+ *    else `za = clamp(roundEven(−lo / sa), 0, 255)`, `xq = clamp(roundEven(x / sa) + za, 0, 255)` (uint8, as ONNX
+ *    DynamicQuantizeLinear).
+ * 2. Per output `n`, per group `g` in increasing order: `acc = Σ_{k∈g} (xq − za)(wq − wz)` in int32;
+ *    `y = y + f32(acc) · (sa · sw[n, g])` with y starting at 0 (per-channel: a single group).
+ * 3. `out[m, n] = y + bias[n]` when a bias is given.
+ */
+export interface DynamicLinearArgs {
+  m: number;
+  /** `[m, k]` row-major float activations. */
+  x: Float32Array;
+  weights: PackedLinearWeights;
+  bias?: Float32Array;
+  /** Quantize each row with its own range (per token) instead of one range for the whole `x`. */
+  perRow: boolean;
+  /** `[m, n]`, written. */
+  out: Float32Array;
+}
+
+/** Optional diagnostics a backend reports through `getBackend()`. */
+export interface BackendDiagnostics {
+  /** Free-form facts: SIMD available, memory size, ... */
+  readonly [key: string]: unknown;
+}
+
+/**
+ * A kernel backend, version 1. Build one with a factory (`createJsBackend()`, `createWasmBackend()`), then pass it
+ * to `setBackend(backend)` or register a factory by name with `registerBackend`.
+ * Every primitive is optional except in the JS backend; missing ones fall back to JS.
+ */
+export interface KernelBackend {
+  readonly specificationVersion: 'v1';
+  readonly name: string;
+  matMulInteger?(args: MatMulIntegerArgs): void;
+  gemmF32?(args: GemmF32Args): void;
+  convF32?(args: ConvF32Args): void;
+  convInteger?(args: ConvIntegerArgs): void;
+  packLinearWeights?(spec: LinearWeightsSpec): PackedLinearWeights;
+  dynamicLinear?(args: DynamicLinearArgs): void;
+  /** Releases memory held by packed weights of this backend. */
+  releaseLinearWeights?(weights: PackedLinearWeights): void;
+  diagnostics?(): BackendDiagnostics;
+  /** Releases everything the backend holds (WASM memory, ...). */
+  dispose?(): void;
+}

@@ -1,0 +1,2 @@
+// Public API of observers: filled in by the package's implementation.
+export {};

@@ -1,0 +1,2 @@
+// Public API of onnx: filled in by the package's implementation.
+export {};
