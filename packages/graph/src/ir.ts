@@ -1,0 +1,71 @@
+// The qint model IR. It mirrors ONNX's ModelProto/GraphProto closely (so import and export are mechanical) but holds
+// decoded values: attributes as typed JS values, initializers as `Tensor`s, shapes as numbers or symbolic names.
+import type { DType, Tensor } from '@qint/tensor';
+
+/** The default ONNX operator domain (`ai.onnx`) is the empty string, as in ONNX. */
+export const ONNX_DOMAIN = '';
+/** The Microsoft contrib-op domain (QLinearAdd, MatMulNBits, DynamicQuantizeMatMul, ...). */
+export const MS_DOMAIN = 'com.microsoft';
+
+/** A node attribute, decoded. ONNX int64 attributes are numbers (huge sentinels like INT64_MAX become ≈9.22e18). */
+export type Attribute =
+  | { readonly type: 'float'; readonly value: number }
+  | { readonly type: 'int'; readonly value: number }
+  | { readonly type: 'string'; readonly value: string }
+  | { readonly type: 'tensor'; readonly value: Tensor }
+  | { readonly type: 'graph'; readonly value: Graph }
+  | { readonly type: 'floats'; readonly value: readonly number[] }
+  | { readonly type: 'ints'; readonly value: readonly number[] }
+  | { readonly type: 'strings'; readonly value: readonly string[] }
+  | { readonly type: 'tensors'; readonly value: readonly Tensor[] };
+
+/** One dimension of a declared shape: a size, a symbolic name (`'batch'`), or unknown. */
+export type Dim = number | string | undefined;
+
+/** A named value's declared type: dtype and (possibly symbolic) shape; either may be unknown. */
+export interface ValueInfo {
+  readonly name: string;
+  readonly dtype?: DType;
+  readonly shape?: readonly Dim[];
+  readonly docString?: string;
+}
+
+/** One operator application. An empty string in `inputs` marks an omitted optional input, as in ONNX. */
+export interface Node {
+  readonly name: string;
+  readonly opType: string;
+  /** `''` for ai.onnx, `'com.microsoft'` for contrib ops, ... */
+  readonly domain: string;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly attributes: Readonly<Record<string, Attribute>>;
+  readonly docString?: string;
+}
+
+/** A computation graph: nodes in topological order (as ONNX requires), constant initializers, graph inputs and outputs. */
+export interface Graph {
+  readonly name: string;
+  readonly nodes: readonly Node[];
+  /** Constant tensors by name. A name may also appear in `inputs` (older exporters do that); the initializer is its default. */
+  readonly initializers: ReadonlyMap<string, Tensor>;
+  readonly inputs: readonly ValueInfo[];
+  readonly outputs: readonly ValueInfo[];
+  /** Declared types of intermediate values, when the producer recorded them. */
+  readonly valueInfo: readonly ValueInfo[];
+  readonly docString?: string;
+}
+
+/** A whole model: the graph plus the opset versions it was written against and producer metadata. */
+export interface Model {
+  readonly irVersion: number;
+  /** Operator set version per domain, e.g. `{ '': 13, 'com.microsoft': 1 }`. */
+  readonly opsetImports: Readonly<Record<string, number>>;
+  readonly producerName: string;
+  readonly producerVersion: string;
+  readonly domain?: string;
+  readonly modelVersion?: number;
+  readonly docString?: string;
+  /** ONNX `metadata_props`. */
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly graph: Graph;
+}
