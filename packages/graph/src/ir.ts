@@ -1,6 +1,6 @@
 // The qint model IR. It mirrors ONNX's ModelProto/GraphProto closely (so import and export are mechanical) but holds
 // decoded values: attributes as typed JS values, initializers as `Tensor`s, shapes as numbers or symbolic names.
-import type { DType, Tensor } from '@qint/tensor';
+import type { DType, QuantParams, Tensor } from '@qint/tensor';
 
 /** The default ONNX operator domain (`ai.onnx`) is the empty string, as in ONNX. */
 export const ONNX_DOMAIN = '';
@@ -52,6 +52,11 @@ export interface Graph {
   readonly outputs: readonly ValueInfo[];
   /** Declared types of intermediate values, when the producer recorded them. */
   readonly valueInfo: readonly ValueInfo[];
+  /**
+   * Quantization parameters attached to initializers, by initializer name (e.g. the per-block scales of a packed int4
+   * weight). ONNX keeps scales as separate tensors instead; qint's own formats and quantizers use this.
+   */
+  readonly quantParams?: ReadonlyMap<string, QuantParams>;
   readonly docString?: string;
 }
 
