@@ -1,3 +1,3 @@
-import { packageConfig } from '../../vitest.shared';
+import { packageConfig } from '../../vitest.shared.mjs';
 
 export default packageConfig();

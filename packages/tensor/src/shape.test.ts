@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { broadcastIndex, broadcastShapes, broadcastStrides, computeStrides, normalizeAxis, shapeSize, validateShape } from './shape';
+import { ShapeError } from './shape-error';
+import { ValueError } from './value-error';
+
+describe('shapes', () => {
+  it('computes sizes and row-major strides', () => {
+    expect(shapeSize([])).toBe(1);
+    expect(shapeSize([2, 0, 5])).toBe(0);
+    expect(computeStrides([2, 3, 4])).toEqual([12, 4, 1]);
+    expect(computeStrides([])).toEqual([]);
+  });
+
+  it('rejects negative, fractional and overflowing dims', () => {
+    expect(() => validateShape([2, -1])).toThrow(ShapeError);
+    expect(() => validateShape([2, 1.5], 'dims')).toThrow(/dims\[1\]/);
+    const err = (() => {
+      try {
+        validateShape([2 ** 30, 2 ** 30, 2 ** 30]);
+      } catch (e) {
+        return e as ShapeError;
+      }
+    })();
+    expect(err?.code).toBe('ERR_OVERFLOW');
+  });
+
+  it('normalizes axes', () => {
+    expect(normalizeAxis(-1, 4)).toBe(3);
+    expect(normalizeAxis(0, 1)).toBe(0);
+    expect(() => normalizeAxis(4, 4)).toThrow(ValueError);
+    expect(() => normalizeAxis(-5, 4)).toThrow(/\[-4, 3\]/);
+  });
+
+  // Worked examples from NumPy's broadcasting documentation.
+  it('broadcasts as NumPy does', () => {
+    expect(broadcastShapes([256, 256, 3], [3])).toEqual([256, 256, 3]);
+    expect(broadcastShapes([8, 1, 6, 1], [7, 1, 5])).toEqual([8, 7, 6, 5]);
+    expect(broadcastShapes([5, 4], [1])).toEqual([5, 4]);
+    expect(broadcastShapes([5, 4], [4])).toEqual([5, 4]);
+    expect(broadcastShapes([15, 3, 5], [15, 1, 5])).toEqual([15, 3, 5]);
+    expect(broadcastShapes([15, 3, 5], [3, 5])).toEqual([15, 3, 5]);
+    expect(broadcastShapes([15, 3, 5], [3, 1])).toEqual([15, 3, 5]);
+    expect(broadcastShapes([], [2, 3])).toEqual([2, 3]);
+    expect(broadcastShapes([0, 1], [1, 3])).toEqual([0, 3]);
+    expect(() => broadcastShapes([3], [4])).toThrow(ShapeError);
+    expect(() => broadcastShapes([2, 1], [8, 4, 3])).toThrow(/dim 1/);
+  });
+
+  it('maps broadcast output indexes to input indexes', () => {
+    // np.broadcast_to(np.arange(3).reshape(3, 1), (2, 3, 4)).ravel()
+    const out = [2, 3, 4];
+    const strides = broadcastStrides([3, 1], out);
+    expect(strides).toEqual([0, 1, 0]);
+    const got = Array.from({ length: 24 }, (_, i) => broadcastIndex(i, out, strides));
+    expect(got).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2]);
+    expect(() => broadcastStrides([3], [2, 4])).toThrow(ShapeError);
+  });
+});

@@ -1,0 +1,41 @@
+// Shared vitest settings for every workspace package.
+// Tests resolve sibling packages to their TypeScript sources, so a package's tests never run against a stale `dist/`
+// of a dependency; the pack test (scripts/test/pack.test.ts) separately proves that the built packages work as published.
+import { readdirSync, existsSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const root = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * Exact-match aliases `@qint/x` -> `packages/x/src/index.ts`, and subpath exports `@qint/x/y` -> `packages/x/src/y.ts`.
+ * @returns {{ find: RegExp, replacement: string }[]}
+ */
+function workspaceAliases() {
+  const aliases = [];
+  const packagesDir = join(root, 'packages');
+  for (const folder of readdirSync(packagesDir)) {
+    const src = join(packagesDir, folder, 'src');
+    if (!existsSync(join(src, 'index.ts'))) continue;
+    const name = (folder === 'qint' ? 'qint' : `@qint/${folder}`).replace('/', '\\/');
+    aliases.push({ find: new RegExp(`^${name}$`), replacement: join(src, 'index.ts') });
+    aliases.push({ find: new RegExp(`^${name}/(.+)$`), replacement: `${src}/$1.ts` });
+  }
+  return aliases;
+}
+
+/**
+ * Builds a package's vitest config: sources aliased, tests beside the code and in `test/`.
+ * @param {import("vitest/config").ViteUserConfig["test"]} [overrides]
+ */
+export function packageConfig(overrides = {}) {
+  return defineConfig({
+    resolve: { alias: workspaceAliases() },
+    test: {
+      include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      testTimeout: 60_000,
+      ...overrides,
+    },
+  });
+}
