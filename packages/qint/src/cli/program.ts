@@ -1,0 +1,15 @@
+import { Command } from 'commander';
+import type { CliContext } from './cli-context';
+import { VERSION } from '../version';
+
+/** Builds the commander program with every command registered. */
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('qint')
+    .description('Quantize neural networks and run them with integer kernels.')
+    .version(VERSION)
+    .option('--verbose', 'print stack traces on errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => ctx.out(s.replace(/\n$/, '')), writeErr: (s) => ctx.err(s.replace(/\n$/, '')) });
+  return program;
+}

@@ -1,0 +1,3 @@
+export { InputError } from './input-error';
+export { readNpy, writeNpy } from './npy';
+export { VERSION } from './version';
