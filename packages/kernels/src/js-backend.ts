@@ -1,0 +1,60 @@
+import { convF32Js, convIntegerJs } from './js/conv-js';
+import { gemmF32Js } from './js/gemm-f32-js';
+import { dynamicLinearJs, JsPackedLinearWeights, packLinearWeightsJs, type DynamicLinearScratch } from './js/linear-weights-js';
+import { matMulIntegerJs } from './js/mat-mul-integer-js';
+import type { KernelBackend } from './kernel-backend';
+
+/** A backend that implements every primitive of KernelBackend v1 (the JS backend's type). */
+export type CompleteKernelBackend = KernelBackend & Required<Pick<KernelBackend, PrimitiveName>>;
+
+/** Names of the compute primitives of KernelBackend v1 (what falls back to JS when a backend lacks it). */
+export type PrimitiveName =
+  | 'matMulInteger'
+  | 'gemmF32'
+  | 'convF32'
+  | 'convInteger'
+  | 'packLinearWeights'
+  | 'dynamicLinear'
+  | 'releaseLinearWeights';
+
+/** Every primitive of KernelBackend v1, in a stable order. */
+export const PRIMITIVE_NAMES: readonly PrimitiveName[] = Object.freeze([
+  'matMulInteger',
+  'gemmF32',
+  'convF32',
+  'convInteger',
+  'packLinearWeights',
+  'dynamicLinear',
+  'releaseLinearWeights',
+]);
+
+/**
+ * Creates the reference JavaScript backend: plain typed-array loops, exact int32 accumulation, every primitive of
+ * KernelBackend v1. It is the definition of correct results and the fallback for any primitive another backend
+ * lacks; it is not the fast path (about 1–2 GOP/s).
+ *
+ * @returns a new backend named `'js'`
+ * @example
+ * ```ts
+ * const js = createJsBackend();
+ * await setBackend(js);
+ * ```
+ */
+export function createJsBackend(): CompleteKernelBackend {
+  const name = 'js';
+  const scratch: DynamicLinearScratch = { xc: new Int16Array(0), groupSums: new Int32Array(0) };
+  return {
+    specificationVersion: 'v1',
+    name,
+    matMulInteger: matMulIntegerJs,
+    gemmF32: gemmF32Js,
+    convF32: convF32Js,
+    convInteger: convIntegerJs,
+    packLinearWeights: (spec) => packLinearWeightsJs(name, spec),
+    dynamicLinear: (args) => dynamicLinearJs(args, scratch),
+    releaseLinearWeights: (weights) => {
+      if (weights instanceof JsPackedLinearWeights) weights.released = true;
+    },
+    diagnostics: () => ({ simd: false, language: 'javascript' }),
+  };
+}
