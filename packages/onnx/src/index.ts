@@ -1,2 +1,11 @@
-// Public API of onnx: filled in by the package's implementation.
-export {};
+// Public API of @qint/onnx.
+export { OnnxError } from './onnx-error';
+export { ONNX_DATA_TYPES, dtypeFromOnnx, dtypeToOnnx, onnxDataTypeName, type OnnxDataTypeName } from './onnx-data-type';
+export { decodeTensor, type DecodeTensorOptions } from './decode-tensor';
+export { encodeTensor } from './encode-tensor';
+export { decodeModel, type DecodeModelOptions } from './decode-model';
+export { encodeModel } from './encode-model';
+export { loadTensorPb, type NamedTensor } from './load-tensor-pb';
+export { loadModel } from './load-model';
+export type { ExternalDataOptions } from './external-data-options';
+export type { TensorProto, Int64Like, StringStringEntryMessage } from './proto/proto-messages';

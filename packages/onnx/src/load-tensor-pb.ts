@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import type { Tensor } from '@qint/tensor';
+import { tensorFromProto } from './decode-tensor';
+import { OnnxError } from './onnx-error';
+import { decodeProto } from './proto/decode-proto';
+import type { TensorProto } from './proto/proto-messages';
+
+/** A tensor with the name stored in its TensorProto. */
+export interface NamedTensor {
+  readonly name: string;
+  readonly tensor: Tensor;
+}
+
+/**
+ * Reads a serialized `TensorProto` file (ONNX test data: `input_0.pb`, `output_0.pb`). Node only.
+ *
+ * @param path - the `.pb` file
+ * @returns the tensor and its stored name
+ * @throws {@link OnnxError} when the file cannot be read or does not hold a tensor qint can represent
+ * @example
+ * ```ts
+ * const { name, tensor } = loadTensorPb('mnist-8/test_data_set_0/input_0.pb');
+ * ```
+ */
+export function loadTensorPb(path: string): NamedTensor {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (cause) {
+    throw new OnnxError(`tensor file ${JSON.stringify(path)} cannot be read`, { cause });
+  }
+  const msg = decodeProto<TensorProto>('TensorProto', bytes, `tensor file ${JSON.stringify(path)}`);
+  const name = typeof msg.name === 'string' ? msg.name : '';
+  return { name, tensor: tensorFromProto(msg, {}, `tensor ${JSON.stringify(name)} in ${path}`) };
+}
