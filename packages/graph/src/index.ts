@@ -1,2 +1,10 @@
-// Public API of graph: filled in by the package's implementation.
-export {};
+export { ONNX_DOMAIN, MS_DOMAIN, type Attribute, type Dim, type Graph, type Model, type Node, type ValueInfo } from './ir';
+export { InferenceSession, createSession } from './inference-session';
+export type { RunOptions, RunStats, SessionOptions } from './session-options';
+export { OpRegistry } from './op-registry';
+export { createDefaultRegistry } from './default-registry';
+export { UnsupportedOpError, type UnsupportedOpInfo } from './unsupported-op-error';
+export { GraphError } from './graph-error';
+export { AttributeReader } from './ops/attribute-reader';
+export { UnsupportedVariant } from './ops/unsupported-variant';
+export type { InferredValue, OpBuildContext, OpDefinition, OpKernel, ShapeInferrer } from './ops/op-definition';

@@ -1,0 +1,26 @@
+import { OpRegistry } from './op-registry';
+import { binaryOps } from './ops/binary-ops';
+import { dataMovementOps } from './ops/data-movement-ops';
+import { shapeOps } from './ops/shape-ops';
+import { unaryOps } from './ops/unary-ops';
+
+let shared: OpRegistry | undefined;
+
+/**
+ * A registry with every op qint's executor implements (see the README's op table). The returned registry is shared
+ * and must not be modified; call `.clone()` to extend it.
+ *
+ * @returns the default {@link OpRegistry}
+ * @example
+ * ```ts
+ * const registry = createDefaultRegistry().clone().register(myCustomOp);
+ * const session = createSession(model, { registry });
+ * ```
+ */
+export function createDefaultRegistry(): OpRegistry {
+  if (shared) return shared;
+  const r = new OpRegistry();
+  for (const list of [binaryOps, unaryOps, shapeOps, dataMovementOps]) for (const def of list) r.register(def);
+  shared = r;
+  return r;
+}

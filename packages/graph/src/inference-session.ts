@@ -1,0 +1,460 @@
+import { DTypeError, QintError, ShapeError, ValueError, formatShape, type Tensor } from '@qint/tensor';
+import { GraphError } from './graph-error';
+import { MS_DOMAIN, type Graph, type Model, type Node, type ValueInfo } from './ir';
+import type { OpRegistry } from './op-registry';
+import { createDefaultRegistry } from './default-registry';
+import { AttributeReader } from './ops/attribute-reader';
+import type { OpBuildContext, OpKernel } from './ops/op-definition';
+import { UnsupportedVariant } from './ops/unsupported-variant';
+import type { RunOptions, RunStats, SessionOptions } from './session-options';
+import { UnsupportedOpError, type UnsupportedOpInfo } from './unsupported-op-error';
+
+/** Opsets assumed for a bare graph. */
+const DEFAULT_OPSETS: Readonly<Record<string, number>> = { '': 21, [MS_DOMAIN]: 1 };
+
+/** One node prepared for execution: slot indices and the prebuilt kernel. */
+interface PreparedNode {
+  readonly index: number;
+  readonly label: string;
+  readonly nodeName: string;
+  readonly kernel: OpKernel;
+  /** Slot per input, -1 for an omitted optional input. */
+  readonly inputSlots: Int32Array;
+  /** Slot per output, -1 for an omitted optional output. */
+  readonly outputSlots: Int32Array;
+  /** Reused argument array (runs are synchronous, so one per node suffices). */
+  readonly args: (Tensor | undefined)[];
+}
+
+/** Which nodes run for a set of requested outputs, and when each value dies. */
+interface Plan {
+  readonly nodes: readonly PreparedNode[];
+  /** Per planned node: slots to release after it ran. */
+  readonly frees: readonly Int32Array[];
+  readonly outputNames: readonly string[];
+  readonly outputSlots: Int32Array;
+}
+
+/**
+ * Runs a graph of the qint IR (float and quantized) on the selected kernel backend.
+ *
+ * Everything that can be decided once is decided at load: op resolution (all unsupported ops reported together),
+ * the topological-order check, attribute parsing, per-node kernels, and the point after which each intermediate
+ * value is released. A run then only moves tensors between slots and calls kernels.
+ *
+ * @example
+ * ```ts
+ * const session = InferenceSession.create(model);
+ * const { y } = session.run({ x: Tensor.from('float32', [1, 4], [1, 2, 3, 4]) });
+ * console.log(session.lastRunStats.peakLiveBytes);
+ * ```
+ */
+export class InferenceSession {
+  /** Graph inputs a caller must or may feed (initializers listed as inputs are optional feeds). */
+  readonly inputs: readonly ValueInfo[];
+  /** Graph outputs, in order. */
+  readonly outputs: readonly ValueInfo[];
+  /** Opset version per domain the ops were resolved against. */
+  readonly opsets: Readonly<Record<string, number>>;
+
+  private readonly slotOf = new Map<string, number>();
+  private readonly constants: (Tensor | undefined)[];
+  private readonly constantBuffers = new Set<ArrayBufferLike>();
+  private readonly constantBytes: number;
+  private readonly prepared: PreparedNode[];
+  private readonly producerOf: Int32Array;
+  private readonly inputSlots: Int32Array;
+  private readonly requiredInputs: Set<string>;
+  private readonly plans = new Map<string, Plan>();
+  private stats: RunStats;
+
+  private constructor(graph: Graph, opsets: Readonly<Record<string, number>>, registry: OpRegistry) {
+    this.opsets = opsets;
+    const constants: (Tensor | undefined)[] = [];
+    const define = (name: string, what: string): number => {
+      if (this.slotOf.has(name)) throw new GraphError(`${what} "${name}" is defined more than once`);
+      const slot = constants.length;
+      this.slotOf.set(name, slot);
+      constants.push(undefined);
+      return slot;
+    };
+    // Initializers first: they are the defaults of same-named graph inputs.
+    let constantBytes = 0;
+    for (const [name, t] of graph.initializers) {
+      constants[define(name, 'initializer')] = t;
+    }
+    const inputNames = new Set<string>();
+    const inputs: ValueInfo[] = [];
+    for (const vi of graph.inputs) {
+      if (inputNames.has(vi.name)) throw new GraphError(`graph input "${vi.name}" is listed more than once`);
+      inputNames.add(vi.name);
+      inputs.push(vi);
+      if (!this.slotOf.has(vi.name)) define(vi.name, 'graph input');
+    }
+    this.inputs = Object.freeze(inputs);
+    this.inputSlots = Int32Array.from(inputs, (vi) => this.slotOf.get(vi.name)!);
+    this.requiredInputs = new Set(inputs.filter((vi) => !graph.initializers.has(vi.name)).map((vi) => vi.name));
+    // Constants that no feed may override live for the whole session; they never count as live bytes.
+    for (const [name, t] of graph.initializers) {
+      if (inputNames.has(name)) continue;
+      constantBytes += t.data.byteLength;
+      this.constantBuffers.add(t.data.buffer);
+    }
+    this.constantBytes = constantBytes;
+
+    const producer: number[] = [];
+    const unsupported = new Map<string, { info: UnsupportedOpInfo; nodes: string[] }>();
+    const prepared: PreparedNode[] = [];
+    // Producers are assigned first, so a use-before-definition can be told apart from an undefined value.
+    const laterProducer = new Map<string, number>();
+    graph.nodes.forEach((node, i) => {
+      for (const out of node.outputs) if (out !== '' && !laterProducer.has(out)) laterProducer.set(out, i);
+    });
+    graph.nodes.forEach((node, i) => {
+      const label = labelOf(node, i);
+      const inputSlots = new Int32Array(node.inputs.length);
+      node.inputs.forEach((name, j) => {
+        if (name === '') {
+          inputSlots[j] = -1;
+          return;
+        }
+        const slot = this.slotOf.get(name);
+        if (slot === undefined) {
+          const later = laterProducer.get(name);
+          if (later !== undefined && later >= i) {
+            throw new GraphError(
+              `${label}: input ${j} "${name}" is produced by ${labelOf(graph.nodes[later], later)}, which comes later; nodes must be in topological order`,
+              { node: node.name },
+            );
+          }
+          throw new GraphError(`${label}: input ${j} "${name}" is not a graph input, an initializer or the output of an earlier node`, {
+            node: node.name,
+          });
+        }
+        inputSlots[j] = slot;
+      });
+      const outputSlots = Int32Array.from(node.outputs, (name) => {
+        if (name === '') return -1;
+        const s = define(name, `value (output of ${label})`);
+        producer[s] = i;
+        return s;
+      });
+      const domain = node.domain === 'ai.onnx' ? '' : node.domain;
+      const opset = opsets[domain] ?? (domain === '' ? DEFAULT_OPSETS[''] : 1);
+      const def = registry.resolve(domain, node.opType, opset);
+      const noteUnsupported = (reason?: string): void => {
+        const key = `${domain}\u0000${node.opType}\u0000${opset}\u0000${reason ?? ''}`;
+        let entry = unsupported.get(key);
+        if (!entry) {
+          const nodes: string[] = [];
+          entry = { info: { domain, opType: node.opType, opset, nodes, ...(reason ? { reason } : {}) }, nodes };
+          unsupported.set(key, entry);
+        }
+        entry.nodes.push(node.name || `#${i}`);
+      };
+      let kernel: OpKernel | undefined;
+      if (!def) noteUnsupported();
+      else {
+        const ctx: OpBuildContext = {
+          node,
+          label,
+          opset,
+          attrs: new AttributeReader(node, label),
+          constant: (k: number) => {
+            const s = inputSlots[k];
+            return s === undefined || s < 0 || inputNames.has(node.inputs[k]) ? undefined : constants[s];
+          },
+        };
+        try {
+          kernel = def.build(ctx);
+        } catch (e) {
+          if (e instanceof UnsupportedVariant) noteUnsupported(e.message);
+          else throw e;
+        }
+      }
+      if (kernel) {
+        prepared.push({ index: i, label, nodeName: node.name, kernel, inputSlots, outputSlots, args: new Array(node.inputs.length) });
+      }
+    });
+    if (unsupported.size > 0) throw new UnsupportedOpError([...unsupported.values()].map((e) => e.info));
+    this.constants = constants;
+    this.prepared = prepared;
+    this.producerOf = Int32Array.from({ length: constants.length }, (_, s) => producer[s] ?? -1);
+    for (const vi of graph.outputs) {
+      if (!this.slotOf.has(vi.name)) throw new GraphError(`graph output "${vi.name}" is not produced by any node, input or initializer`);
+    }
+    this.outputs = Object.freeze(graph.outputs.slice());
+    this.stats = { peakLiveBytes: 0, constantBytes, nodesRun: 0, valuesFreed: 0 };
+  }
+
+  /**
+   * Loads a model (or a bare graph) and prepares it for execution.
+   *
+   * @param source - a {@link Model} (its `opsetImports` apply) or a {@link Graph}
+   * @param options - {@link SessionOptions}
+   * @returns the session
+   * @throws {@link UnsupportedOpError} listing every unsupported op (with domain, opset and node names)
+   * @throws {@link GraphError} when the graph is malformed (not topologically sorted, undefined or duplicated values,
+   *   bad attributes)
+   * @example
+   * ```ts
+   * const session = InferenceSession.create(model, { registry: createDefaultRegistry() });
+   * ```
+   */
+  static create(source: Model | Graph, options: SessionOptions = {}): InferenceSession {
+    const isModel = (source as Model).graph !== undefined && (source as Model).opsetImports !== undefined;
+    const graph = isModel ? (source as Model).graph : (source as Graph);
+    if (!graph || !Array.isArray(graph.nodes) || !(graph.initializers instanceof Map)) {
+      throw new GraphError('create: expected a Model or a Graph with nodes, initializers (a Map), inputs and outputs');
+    }
+    const raw = isModel ? (source as Model).opsetImports : (options.opsetImports ?? DEFAULT_OPSETS);
+    const opsets: Record<string, number> = {};
+    for (const [k, v] of Object.entries(raw)) opsets[k === 'ai.onnx' ? '' : k] = v;
+    if (opsets[''] === undefined) opsets[''] = DEFAULT_OPSETS[''];
+    return new InferenceSession(graph, Object.freeze(opsets), options.registry ?? createDefaultRegistry());
+  }
+
+  /** Names of the graph inputs. */
+  get inputNames(): string[] {
+    return this.inputs.map((vi) => vi.name);
+  }
+
+  /** Names of the graph outputs. */
+  get outputNames(): string[] {
+    return this.outputs.map((vi) => vi.name);
+  }
+
+  /** Accounting of the most recent run (zeros before the first). */
+  get lastRunStats(): RunStats {
+    return this.stats;
+  }
+
+  /**
+   * Runs the graph.
+   *
+   * @param feeds - a tensor per graph input; initializers listed as inputs may be fed to override them
+   * @param options - {@link RunOptions} (e.g. `outputs` to fetch intermediate values)
+   * @returns the requested values by name
+   * @throws {@link GraphError} for a missing or unknown feed, or an unknown requested output
+   * @throws {@link DTypeError} / {@link ShapeError} when a feed's dtype or static dims differ from the declaration
+   *   (the message names the input), or when a node rejects its inputs (the message names the node)
+   * @example
+   * ```ts
+   * const out = session.run({ input: x });
+   * ```
+   */
+  run(feeds: Readonly<Record<string, Tensor>>, options: RunOptions = {}): Record<string, Tensor> {
+    const plan = this.planFor(options.outputs);
+    const values = this.constants.slice();
+    this.bindFeeds(feeds, values);
+
+    // Live-byte accounting per distinct buffer; a reshape view shares its input's buffer.
+    const refs = new Map<ArrayBufferLike, number>();
+    const constantBuffers = this.constantBuffers;
+    let live = 0;
+    let peak = 0;
+    const retain = (t: Tensor): void => {
+      const buf = t.data.buffer;
+      if (constantBuffers.has(buf)) return;
+      const n = refs.get(buf);
+      if (n === undefined) {
+        refs.set(buf, 1);
+        live += t.data.byteLength;
+        if (live > peak) peak = live;
+      } else refs.set(buf, n + 1);
+    };
+    const release = (t: Tensor): void => {
+      const buf = t.data.buffer;
+      const n = refs.get(buf);
+      if (n === undefined) return;
+      if (n === 1) {
+        refs.delete(buf);
+        live -= t.data.byteLength;
+      } else refs.set(buf, n - 1);
+    };
+    for (let i = 0; i < this.inputSlots.length; i++) {
+      const name = this.inputs[i].name;
+      if (Object.prototype.hasOwnProperty.call(feeds, name)) retain(values[this.inputSlots[i]]!);
+    }
+
+    let freed = 0;
+    let current: PreparedNode | undefined;
+    const nodes = plan.nodes;
+    try {
+      for (let n = 0; n < nodes.length; n++) {
+        const p = nodes[n];
+        current = p;
+        const inSlots = p.inputSlots;
+        const args = p.args;
+        for (let j = 0; j < inSlots.length; j++) {
+          const s = inSlots[j];
+          args[j] = s < 0 ? undefined : values[s];
+        }
+        const outs = p.kernel(args);
+        const outSlots = p.outputSlots;
+        for (let j = 0; j < outSlots.length; j++) {
+          const s = outSlots[j];
+          if (s < 0) continue;
+          const t = outs[j];
+          if (t === undefined) {
+            throw new GraphError(`${p.label}: produced no value for output ${j}`, { node: p.nodeName });
+          }
+          values[s] = t;
+          retain(t);
+        }
+        const free = plan.frees[n];
+        for (let j = 0; j < free.length; j++) {
+          const s = free[j];
+          const t = values[s];
+          if (t !== undefined) {
+            release(t);
+            values[s] = undefined;
+            freed++;
+          }
+        }
+        args.fill(undefined);
+      }
+    } catch (e) {
+      current?.args.fill(undefined);
+      throw current ? wrapNodeError(e, current) : e;
+    }
+    const result: Record<string, Tensor> = {};
+    for (let i = 0; i < plan.outputNames.length; i++) result[plan.outputNames[i]] = values[plan.outputSlots[i]]!;
+    this.stats = { peakLiveBytes: peak, constantBytes: this.constantBytes, nodesRun: nodes.length, valuesFreed: freed };
+    return result;
+  }
+
+  /** Checks feeds against the declared inputs and writes them into their slots. */
+  private bindFeeds(feeds: Readonly<Record<string, Tensor>>, values: (Tensor | undefined)[]): void {
+    if (feeds === null || typeof feeds !== 'object') throw new GraphError('run: feeds must be an object mapping input names to tensors');
+    for (const name of Object.keys(feeds)) {
+      if (!this.inputs.some((vi) => vi.name === name)) {
+        throw new GraphError(`run: feed "${name}" is not a graph input; inputs are ${this.inputNames.map((n) => `"${n}"`).join(', ')}`);
+      }
+    }
+    const symbols = new Map<string, { size: number; input: string }>();
+    for (let i = 0; i < this.inputs.length; i++) {
+      const vi = this.inputs[i];
+      const t = feeds[vi.name];
+      if (t === undefined) {
+        if (this.requiredInputs.has(vi.name)) throw new GraphError(`run: missing feed for graph input "${vi.name}"`);
+        continue;
+      }
+      if (!t || typeof t !== 'object' || !('dtype' in t) || !('shape' in t) || !('data' in t)) {
+        throw new GraphError(`run: feed "${vi.name}" must be a Tensor`);
+      }
+      if (vi.dtype !== undefined && t.dtype !== vi.dtype) {
+        throw new DTypeError(`run: input "${vi.name}" must be ${vi.dtype}, got ${t.dtype}`);
+      }
+      if (vi.shape !== undefined) {
+        if (t.shape.length !== vi.shape.length) {
+          throw new ShapeError(`run: input "${vi.name}" must have rank ${vi.shape.length} (${formatDims(vi.shape)}), got ${formatShape(t.shape)}`);
+        }
+        for (let d = 0; d < vi.shape.length; d++) {
+          const want = vi.shape[d];
+          const got = t.shape[d];
+          if (typeof want === 'number' && want >= 0 && got !== want) {
+            throw new ShapeError(`run: input "${vi.name}" dim ${d} must be ${want} (declared ${formatDims(vi.shape)}), got ${formatShape(t.shape)}`);
+          }
+          if (typeof want === 'string' && want !== '') {
+            const seen = symbols.get(want);
+            if (seen === undefined) symbols.set(want, { size: got, input: vi.name });
+            else if (seen.size !== got) {
+              throw new ShapeError(
+                `run: input "${vi.name}" dim ${d} ("${want}") is ${got} but input "${seen.input}" bound "${want}" to ${seen.size}`,
+              );
+            }
+          }
+        }
+      }
+      values[this.inputSlots[i]] = t;
+    }
+  }
+
+  /** Builds (once per distinct output list) the nodes to run and the release points of their values. */
+  private planFor(requested: readonly string[] | undefined): Plan {
+    const names = requested ?? this.outputNames;
+    const key = names.join('\u0000');
+    const cached = this.plans.get(key);
+    if (cached) return cached;
+    const outputSlots = Int32Array.from(names, (name) => {
+      const s = this.slotOf.get(name);
+      if (s === undefined) throw new GraphError(`run: requested output "${name}" is not a value of the graph`);
+      return s;
+    });
+    // Walk back from the outputs to find the nodes that matter.
+    const byIndex = new Map<number, PreparedNode>();
+    for (const p of this.prepared) byIndex.set(p.index, p);
+    const needed = new Set<number>();
+    const stack = Array.from(outputSlots);
+    const seen = new Set<number>();
+    while (stack.length > 0) {
+      const s = stack.pop()!;
+      if (seen.has(s)) continue;
+      seen.add(s);
+      const prod = this.producerOf[s];
+      if (prod < 0 || needed.has(prod)) continue;
+      needed.add(prod);
+      for (const i of byIndex.get(prod)!.inputSlots) if (i >= 0) stack.push(i);
+    }
+    const nodes = this.prepared.filter((p) => needed.has(p.index));
+    const keep = new Set<number>(outputSlots);
+    const lastUse = new Map<number, number>();
+    nodes.forEach((p, n) => {
+      for (const s of p.inputSlots) if (s >= 0) lastUse.set(s, n);
+      // An output nobody reads dies right after its producer.
+      for (const s of p.outputSlots) if (s >= 0 && !lastUse.has(s)) lastUse.set(s, n);
+    });
+    const frees = nodes.map(() => [] as number[]);
+    for (const [s, n] of lastUse) {
+      if (keep.has(s) || this.isConstantSlot(s)) continue;
+      frees[n].push(s);
+    }
+    const plan: Plan = { nodes, frees: frees.map((f) => Int32Array.from(f)), outputNames: names.slice(), outputSlots };
+    this.plans.set(key, plan);
+    return plan;
+  }
+
+  private isConstantSlot(s: number): boolean {
+    return this.constants[s] !== undefined && !this.inputSlots.includes(s);
+  }
+}
+
+/**
+ * Loads a model (or bare graph) into an {@link InferenceSession}.
+ *
+ * @param source - a {@link Model} or a {@link Graph}
+ * @param options - {@link SessionOptions}
+ * @returns the session
+ * @throws {@link UnsupportedOpError} listing every unsupported op
+ * @throws {@link GraphError} for a malformed graph
+ * @example
+ * ```ts
+ * const session = createSession(model);
+ * const { output } = session.run({ input });
+ * ```
+ */
+export function createSession(source: Model | Graph, options: SessionOptions = {}): InferenceSession {
+  return InferenceSession.create(source, options);
+}
+
+function labelOf(node: Node, index: number): string {
+  const domain = node.domain && node.domain !== 'ai.onnx' ? `${node.domain}::` : '';
+  return node.name ? `${domain}${node.opType} "${node.name}"` : `${domain}${node.opType} (node #${index})`;
+}
+
+function formatDims(dims: readonly (number | string | undefined)[]): string {
+  return `[${dims.map((d) => (d === undefined ? '?' : String(d))).join(',')}]`;
+}
+
+/** Re-throws a node's failure as the same kind of error, naming the node. */
+function wrapNodeError(e: unknown, p: PreparedNode): unknown {
+  if (e instanceof GraphError) return e.node !== undefined ? e : new GraphError(`${p.label}: ${e.message}`, { cause: e, node: p.nodeName });
+  const raw = e instanceof Error ? e.message : String(e);
+  const message = raw.startsWith(p.label) ? raw : `${p.label}: ${raw}`;
+  if (e instanceof ShapeError) return new ShapeError(message, { cause: e, overflow: e.code === 'ERR_OVERFLOW' });
+  if (e instanceof DTypeError) return new DTypeError(message, { cause: e });
+  if (e instanceof ValueError) return new ValueError(message, { cause: e, quantParams: e.code === 'ERR_QUANT_PARAMS' });
+  if (e instanceof QintError) return e;
+  return new GraphError(message, { cause: e, node: p.nodeName });
+}

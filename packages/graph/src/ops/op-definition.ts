@@ -1,0 +1,56 @@
+import type { Tensor } from '@qint/tensor';
+import type { Dim, Node, ValueInfo } from '../ir';
+import type { AttributeReader } from './attribute-reader';
+
+/**
+ * Runs one node: receives its inputs in order (`undefined` for an omitted optional input) and returns its outputs
+ * in order. Built once per node at load time, with attributes already parsed, so a run does no parsing.
+ */
+export type OpKernel = (inputs: readonly (Tensor | undefined)[]) => readonly Tensor[];
+
+/** What an op sees when it builds its kernel for one node. */
+export interface OpBuildContext {
+  readonly node: Node;
+  /** A short label for messages: `Conv "conv1"`. */
+  readonly label: string;
+  /** The opset version the model imports for the node's domain. */
+  readonly opset: number;
+  /** The node's attributes, typed. */
+  readonly attrs: AttributeReader;
+  /** Input `i` when it is a constant known at load (an initializer that is not also a graph input), else undefined. */
+  constant(i: number): Tensor | undefined;
+}
+
+/** Static knowledge about a value during shape inference: declared type plus the value itself when constant. */
+export interface InferredValue {
+  readonly dtype?: ValueInfo['dtype'];
+  readonly shape?: readonly Dim[];
+  /** The tensor, when the value is a known constant (initializers, and values folded from constants). */
+  readonly value?: Tensor;
+}
+
+/** Computes output types from input types; returns undefined entries where it cannot tell. */
+export type ShapeInferrer = (ctx: OpBuildContext, inputs: readonly (InferredValue | undefined)[]) => readonly (InferredValue | undefined)[];
+
+/**
+ * An operator implementation: what the registry maps `(domain, opType, sinceVersion)` to.
+ *
+ * @example
+ * ```ts
+ * const relu: OpDefinition = { domain: '', opType: 'Relu', sinceVersion: 6, build: () => ([x]) => [relu(x!)] };
+ * ```
+ */
+export interface OpDefinition {
+  readonly domain: string;
+  readonly opType: string;
+  /** First opset version of `domain` this implementation's semantics apply to. */
+  readonly sinceVersion: number;
+  /**
+   * Parses attributes and builds the kernel for one node.
+   * @throws {@link UnsupportedOpError}-worthy problems as `UnsupportedVariant` (an attribute value not implemented)
+   *   and bad attributes as `GraphError`.
+   */
+  build(ctx: OpBuildContext): OpKernel;
+  /** Output dtype/shape inference; when absent, outputs are only known by evaluating constant inputs. */
+  readonly infer?: ShapeInferrer;
+}

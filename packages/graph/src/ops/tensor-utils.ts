@@ -1,0 +1,172 @@
+// Small helpers shared by the op implementations: reading shape-like inputs, dtype conversions, strided copies.
+import {
+  DTYPE_NAMES,
+  DTypeError,
+  Tensor,
+  ValueError,
+  allocateData,
+  dtypeInfo,
+  float16ToFloat32Array,
+  float32ToFloat16Array,
+  isPackedDType,
+  type DType,
+  type Shape,
+  type TensorData,
+} from '@qint/tensor';
+import { GraphError } from '../graph-error';
+
+/** Storage arrays the data-movement ops copy element by element (everything except packed sub-byte types). */
+export type PlainData = Exclude<TensorData, never>;
+
+/** Maps an ONNX `TensorProto.DataType` number to a qint dtype. */
+export function dtypeFromOnnx(code: number, what: string): DType {
+  for (const name of DTYPE_NAMES) if (dtypeInfo(name).onnxType === code) return name;
+  throw new DTypeError(`${what}: ONNX data type ${code} is not supported`);
+}
+
+/** Reads an integer tensor (int64, int32, ...) as numbers; int64 beyond 2^53 is clamped (ONNX uses INT64_MAX as "to the end"). */
+export function readInts(t: Tensor, what: string): number[] {
+  const d = t.data;
+  const out = new Array<number>(t.size);
+  if (d instanceof BigInt64Array) {
+    for (let i = 0; i < d.length; i++) {
+      const v = d[i];
+      out[i] = v > 9007199254740991n ? Number.MAX_SAFE_INTEGER : v < -9007199254740991n ? Number.MIN_SAFE_INTEGER : Number(v);
+    }
+    return out;
+  }
+  if (t.dtype === 'float32' || t.dtype === 'float16') {
+    throw new DTypeError(`${what} must be an integer tensor, got ${t.dtype}`);
+  }
+  const v = t.values();
+  for (let i = 0; i < v.length; i++) out[i] = v[i];
+  return out;
+}
+
+/** Reads a float (or integer) tensor's element values as a Float32Array view or copy. */
+export function readFloats(t: Tensor): Float32Array {
+  if (t.dtype === 'float32') return t.data as Float32Array;
+  if (t.dtype === 'float16') return float16ToFloat32Array(t.data as Uint16Array);
+  return Float32Array.from(t.values());
+}
+
+/** Reads a scalar (or single-element) tensor as a number. */
+export function readScalar(t: Tensor, what: string): number {
+  if (t.size !== 1) throw new ValueError(`${what} must hold exactly one value, got shape [${t.shape.join(',')}]`);
+  return t.values()[0];
+}
+
+/** Builds a tensor of `dtype` from float values (float16 encoded, ints truncated toward zero, bool as `x != 0`). */
+export function fromFloats(dtype: DType, shape: Shape, values: Float32Array | Float64Array | number[]): Tensor {
+  if (dtype === 'float32') return Tensor.from('float32', shape, values instanceof Float32Array ? values : Float32Array.from(values));
+  if (dtype === 'float16') return Tensor.from('float16', shape, float32ToFloat16Array(values));
+  return fromNumbers(dtype, shape, values);
+}
+
+/** Builds a tensor from numbers with C-style conversion: truncation, wrap-around for ints, `!= 0` for bool. */
+export function fromNumbers(dtype: DType, shape: Shape, values: ArrayLike<number>): Tensor {
+  const n = values.length;
+  if (dtype === 'float16') return Tensor.from('float16', shape, float32ToFloat16Array(values));
+  if (dtype === 'int64') {
+    const out = new BigInt64Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      out[i] = Number.isFinite(v) ? BigInt(Math.trunc(v)) : v > 0 ? 9223372036854775807n : v < 0 ? -9223372036854775808n : 0n;
+    }
+    return Tensor.from('int64', shape, out);
+  }
+  if (dtype === 'bool') {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) out[i] = values[i] !== 0 ? 1 : 0;
+    return Tensor.from('bool', shape, out);
+  }
+  if (isPackedDType(dtype)) {
+    const { min, max } = dtypeInfo(dtype);
+    const span = max - min + 1;
+    const ints = new Array<number>(n);
+    for (let i = 0; i < n; i++) ints[i] = ((((Math.trunc(values[i]) - min) % span) + span) % span) + min;
+    return Tensor.from(dtype, shape, ints);
+  }
+  const out = allocateData(dtype, n) as Exclude<TensorData, BigInt64Array>;
+  for (let i = 0; i < n; i++) out[i] = values[i];
+  return Tensor.from(dtype, shape, out);
+}
+
+/** Allocates a tensor of `dtype` and `shape` (zero-filled). */
+export function emptyTensor(dtype: DType, shape: Shape): Tensor {
+  return Tensor.zeros(dtype, shape);
+}
+
+/** Rejects packed sub-byte storage for ops that move elements. */
+export function requireUnpacked(t: Tensor, what: string): void {
+  if (isPackedDType(t.dtype)) throw new DTypeError(`${what}: ${t.dtype} (packed sub-byte) tensors are not supported by this op`);
+}
+
+/** Returns input `i`, or fails naming it when an omitted or missing required input. */
+export function need(inputs: readonly (Tensor | undefined)[], i: number, what: string): Tensor {
+  const t = inputs[i];
+  if (t === undefined) throw new GraphError(`required input ${i} (${what}) is missing`);
+  return t;
+}
+
+/**
+ * Copies `outShape` elements from `src` starting at `offset` and stepping by `strides` (elements; 0 broadcasts) into
+ * `dst` at `dstOffset`, row-major. The inner loop runs over the last dim, so only the carry logic is per row.
+ */
+export function stridedCopy(
+  src: ArrayLike<unknown>,
+  offset: number,
+  strides: readonly number[],
+  outShape: readonly number[],
+  dst: { [i: number]: unknown },
+  dstOffset = 0,
+): void {
+  const rank = outShape.length;
+  let total = 1;
+  for (const d of outShape) total *= d;
+  if (total === 0) return;
+  const s = src as unknown as { [i: number]: unknown };
+  if (rank === 0) {
+    dst[dstOffset] = s[offset];
+    return;
+  }
+  const inner = outShape[rank - 1];
+  const innerStride = strides[rank - 1];
+  const coord = new Array<number>(rank).fill(0);
+  let at = offset;
+  let o = dstOffset;
+  const rows = total / inner;
+  for (let r = 0; r < rows; r++) {
+    if (innerStride === 1) {
+      for (let i = 0; i < inner; i++) dst[o++] = s[at + i];
+    } else {
+      let a = at;
+      for (let i = 0; i < inner; i++, a += innerStride) dst[o++] = s[a];
+    }
+    for (let k = rank - 2; k >= 0; k--) {
+      coord[k]++;
+      at += strides[k];
+      if (coord[k] < outShape[k]) break;
+      at -= strides[k] * outShape[k];
+      coord[k] = 0;
+    }
+  }
+}
+
+/** Row-major strides of a shape. */
+export function stridesOf(shape: readonly number[]): number[] {
+  const st = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    st[i] = s;
+    s *= shape[i];
+  }
+  return st;
+}
+
+/** Product of dims in `[from, to)`. */
+export function prod(shape: readonly number[], from = 0, to = shape.length): number {
+  let p = 1;
+  for (let i = from; i < to; i++) p *= shape[i];
+  return p;
+}

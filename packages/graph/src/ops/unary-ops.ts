@@ -1,0 +1,222 @@
+// Elementwise ops of one input: activations, math functions, Clip, Cast, Identity, Dropout.
+import {
+  DTypeError,
+  Tensor,
+  float16ToFloat32Array,
+  float32ToFloat16Array,
+  isPackedDType,
+  type DType,
+} from '@qint/tensor';
+import { onnxOp } from './define-op';
+import { erf } from './erf';
+import { sameAs, sameShapeAs } from './infer-helpers';
+import type { OpBuildContext, OpDefinition, OpKernel } from './op-definition';
+import { dtypeFromOnnx, fromNumbers, need, readFloats, readScalar } from './tensor-utils';
+import { UnsupportedVariant } from './unsupported-variant';
+
+type Fn = (x: number) => number;
+
+/**
+ * Maps a float tensor elementwise (float32 storage; float16 goes through float32).
+ * @throws {@link DTypeError} for non-float inputs
+ */
+export function mapFloat(x: Tensor, f: Fn, what: string): Tensor {
+  if (x.dtype === 'float32') {
+    const d = x.data as Float32Array;
+    const out = new Float32Array(d.length);
+    for (let i = 0; i < d.length; i++) out[i] = f(d[i]);
+    return Tensor.from('float32', x.shape, out);
+  }
+  if (x.dtype === 'float16') {
+    const d = float16ToFloat32Array(x.data as Uint16Array);
+    for (let i = 0; i < d.length; i++) d[i] = f(d[i]);
+    return Tensor.from('float16', x.shape, float32ToFloat16Array(d));
+  }
+  throw new DTypeError(`${what}: input must be float32 or float16, got ${x.dtype}`);
+}
+
+/** Maps any numeric tensor elementwise, keeping its dtype (int64 through numbers; fine for the small shape tensors it sees). */
+function mapNumeric(x: Tensor, f: Fn, what: string): Tensor {
+  if (x.dtype === 'float32' || x.dtype === 'float16') return mapFloat(x, f, what);
+  if (x.dtype === 'bool' || isPackedDType(x.dtype)) throw new DTypeError(`${what}: ${x.dtype} inputs are not supported`);
+  const v = x.values();
+  const out = new Float64Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = f(v[i]);
+  return fromNumbers(x.dtype, x.shape, out);
+}
+
+function floatOp(opType: string, since: number, make: (ctx: OpBuildContext) => Fn): OpDefinition {
+  return onnxOp(opType, since, (ctx) => {
+    const f = make(ctx);
+    return (inputs) => [mapFloat(need(inputs, 0, 'X'), f, opType)];
+  }, sameAs(0));
+}
+
+function numericOp(opType: string, since: number, f: Fn): OpDefinition {
+  return onnxOp(opType, since, () => (inputs) => [mapNumeric(need(inputs, 0, 'X'), f, opType)], sameAs(0));
+}
+
+/** Round half to even (ONNX Round). */
+export function roundHalfEven(x: number): number {
+  const f = Math.floor(x);
+  const d = x - f;
+  if (d > 0.5) return f + 1;
+  if (d < 0.5) return f;
+  return f % 2 === 0 ? f : f + 1;
+}
+
+const sigmoid: Fn = (x) => {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+};
+
+const softplus: Fn = (x) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
+const SQRT1_2 = Math.SQRT1_2;
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+
+function gelu(approximate: string): Fn {
+  if (approximate === 'tanh') return (x) => 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
+  if (approximate !== 'none') throw new UnsupportedVariant(`approximate "${approximate}" is not one of "none", "tanh"`);
+  return (x) => 0.5 * x * (1 + erf(x * SQRT1_2));
+}
+
+/** Clip with bounds from attributes (opset < 11) or optional scalar inputs (opset ≥ 11). */
+function clipKernel(ctx: OpBuildContext): OpKernel {
+  const attrMin = ctx.opset < 11 ? ctx.attrs.float('min', -Infinity) : undefined;
+  const attrMax = ctx.opset < 11 ? ctx.attrs.float('max', Infinity) : undefined;
+  return (inputs) => {
+    const x = need(inputs, 0, 'input');
+    const lo = attrMin ?? (inputs[1] ? readScalar(inputs[1], 'Clip input min') : -Infinity);
+    const hi = attrMax ?? (inputs[2] ? readScalar(inputs[2], 'Clip input max') : Infinity);
+    if (x.dtype === 'float32') {
+      const d = x.data as Float32Array;
+      const out = new Float32Array(d.length);
+      const l = Math.fround(lo);
+      const h = Math.fround(hi);
+      for (let i = 0; i < d.length; i++) {
+        const v = d[i];
+        out[i] = v < l ? l : v > h ? h : v;
+      }
+      return [Tensor.from('float32', x.shape, out)];
+    }
+    return [mapNumeric(x, (v) => (v < lo ? lo : v > hi ? hi : v), 'Clip')];
+  };
+}
+
+/** Cast with C-style conversions: floats to ints truncate toward zero, anything to bool is `x != 0`. */
+export function cast(x: Tensor, to: DType): Tensor {
+  if (x.dtype === to) return x;
+  if (to === 'float32') return Tensor.from('float32', x.shape, x.dtype === 'float16' ? readFloats(x) : Float32Array.from(x.values()));
+  if (to === 'float16') return Tensor.from('float16', x.shape, float32ToFloat16Array(x.values()));
+  if (to === 'int64' && x.data instanceof BigInt64Array) return x;
+  if (x.data instanceof BigInt64Array && (to === 'int32' || to === 'int16' || to === 'int8' || to === 'uint8' || to === 'uint16')) {
+    // Wrap modulo 2^bits exactly, as a C cast does, even beyond 2^53.
+    const src = x.data;
+    const out = fromNumbers(to, x.shape, new Float64Array(src.length));
+    const bits = to === 'int32' ? 32 : to === 'int16' || to === 'uint16' ? 16 : 8;
+    const signed = to.startsWith('int');
+    const dst = out.data as Int32Array;
+    for (let i = 0; i < src.length; i++) dst[i] = Number(signed ? BigInt.asIntN(bits, src[i]) : BigInt.asUintN(bits, src[i]));
+    return out;
+  }
+  return fromNumbers(to, x.shape, x.values());
+}
+
+function castOp(): OpDefinition {
+  return onnxOp(
+    'Cast',
+    6,
+    (ctx) => {
+      const code = ctx.attrs.int('to') ?? ctx.attrs.fail('attribute "to" is required');
+      let to: DType;
+      try {
+        to = dtypeFromOnnx(code, 'Cast to');
+      } catch (e) {
+        throw new UnsupportedVariant(e instanceof Error ? e.message : String(e));
+      }
+      return (inputs) => [cast(need(inputs, 0, 'input'), to)];
+    },
+    (ctx, inputs) => {
+      const code = ctx.attrs.int('to');
+      try {
+        return [{ dtype: dtypeFromOnnx(code ?? 0, 'Cast to'), shape: inputs[0]?.shape }];
+      } catch {
+        return [{ shape: inputs[0]?.shape }];
+      }
+    },
+  );
+}
+
+function dropoutKernel(): OpKernel {
+  return (inputs) => {
+    const x = need(inputs, 0, 'data');
+    const mask = Tensor.from('bool', x.shape, new Uint8Array(x.size).fill(1));
+    return [x, mask];
+  };
+}
+
+/** All one-input elementwise op definitions. */
+export const unaryOps: readonly OpDefinition[] = [
+  numericOp('Relu', 6, (x) => (x > 0 ? x : 0)),
+  floatOp('LeakyRelu', 6, (ctx) => {
+    const alpha = ctx.attrs.float('alpha', 0.01);
+    return (x) => (x >= 0 ? x : alpha * x);
+  }),
+  floatOp('Elu', 6, (ctx) => {
+    const alpha = ctx.attrs.float('alpha', 1);
+    return (x) => (x >= 0 ? x : alpha * (Math.exp(x) - 1));
+  }),
+  floatOp('Selu', 6, (ctx) => {
+    const alpha = ctx.attrs.float('alpha', 1.67326319217681884765625);
+    const gamma = ctx.attrs.float('gamma', 1.05070102214813232421875);
+    return (x) => (x > 0 ? gamma * x : gamma * (alpha * Math.exp(x) - alpha));
+  }),
+  floatOp('Sigmoid', 6, () => sigmoid),
+  floatOp('HardSigmoid', 6, (ctx) => {
+    const alpha = ctx.attrs.float('alpha', 0.2);
+    const beta = ctx.attrs.float('beta', 0.5);
+    return (x) => Math.max(0, Math.min(1, alpha * x + beta));
+  }),
+  floatOp('HardSwish', 14, () => (x) => x * Math.max(0, Math.min(1, x / 6 + 0.5))),
+  floatOp('Tanh', 6, () => Math.tanh),
+  floatOp('Erf', 9, () => erf),
+  floatOp('Gelu', 20, (ctx) => gelu(ctx.attrs.string('approximate', 'none'))),
+  floatOp('Exp', 6, () => Math.exp),
+  floatOp('Log', 6, () => Math.log),
+  floatOp('Sqrt', 6, () => Math.sqrt),
+  floatOp('Reciprocal', 6, () => (x) => 1 / x),
+  floatOp('Floor', 6, () => Math.floor),
+  floatOp('Ceil', 6, () => Math.ceil),
+  floatOp('Round', 11, () => roundHalfEven),
+  floatOp('Sin', 7, () => Math.sin),
+  floatOp('Cos', 7, () => Math.cos),
+  floatOp('Softplus', 1, () => softplus),
+  floatOp('Softsign', 1, () => (x) => x / (1 + Math.abs(x))),
+  floatOp('Mish', 18, () => (x) => x * Math.tanh(softplus(x))),
+  numericOp('Neg', 6, (x) => -x),
+  numericOp('Abs', 6, Math.abs),
+  numericOp('Sign', 9, (x) => (x > 0 ? 1 : x < 0 ? -1 : 0)),
+  onnxOp('IsNaN', 9, () => (inputs) => {
+    const v = need(inputs, 0, 'X').values();
+    const out = new Uint8Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = v[i] !== v[i] ? 1 : 0;
+    return [Tensor.from('bool', inputs[0]!.shape, out)];
+  }, sameShapeAs(0, 'bool')),
+  onnxOp('Not', 1, () => (inputs) => {
+    const x = need(inputs, 0, 'X');
+    if (x.dtype !== 'bool') throw new DTypeError(`Not: input X must be bool, got ${x.dtype}`);
+    const d = x.data as Uint8Array;
+    const out = new Uint8Array(d.length);
+    for (let i = 0; i < d.length; i++) out[i] = d[i] ? 0 : 1;
+    return [Tensor.from('bool', x.shape, out)];
+  }, sameAs(0)),
+  onnxOp('Clip', 6, clipKernel, sameAs(0)),
+  onnxOp('Clip', 11, clipKernel, sameAs(0)),
+  onnxOp('Identity', 1, () => (inputs) => [need(inputs, 0, 'input')], sameAs(0)),
+  onnxOp('Dropout', 1, dropoutKernel, (_ctx, inputs) => [
+    inputs[0] ? { dtype: inputs[0].dtype, shape: inputs[0].shape } : undefined,
+    { dtype: 'bool', shape: inputs[0]?.shape },
+  ]),
+  castOp(),
+];

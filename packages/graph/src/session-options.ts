@@ -1,0 +1,36 @@
+import type { OpRegistry } from './op-registry';
+
+/** Options of {@link createSession} / {@link InferenceSession.create}. */
+export interface SessionOptions {
+  /** The op implementations to use; defaults to {@link createDefaultRegistry}'s. */
+  readonly registry?: OpRegistry;
+  /**
+   * Opset versions per domain when a bare `Graph` (not a `Model`) is given.
+   * Defaults to `{ '': 21, 'com.microsoft': 1 }`. Ignored for a `Model`, whose `opsetImports` apply.
+   */
+  readonly opsetImports?: Readonly<Record<string, number>>;
+}
+
+/** Options of {@link InferenceSession.run}. */
+export interface RunOptions {
+  /**
+   * Names of the values to return: graph outputs or any intermediate value (for calibration and debugging).
+   * Defaults to the graph outputs. Only the nodes needed to compute them run.
+   */
+  readonly outputs?: readonly string[];
+}
+
+/** Memory and work accounting of the most recent {@link InferenceSession.run}. */
+export interface RunStats {
+  /**
+   * The largest number of bytes held at once by feeds and intermediate values (each distinct buffer counted once;
+   * views such as Reshape outputs share their input's buffer). Initializers are not included: see `constantBytes`.
+   */
+  readonly peakLiveBytes: number;
+  /** Bytes held by the session's constant initializers. */
+  readonly constantBytes: number;
+  /** Nodes executed. */
+  readonly nodesRun: number;
+  /** Intermediate values released before the run ended, right after their last use. */
+  readonly valuesFreed: number;
+}
