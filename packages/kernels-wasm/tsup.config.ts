@@ -7,4 +7,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
+  // The compiled kernels are embedded as bytes so that Node and bundlers need no file path or fetch.
+  loader: { '.wasm': 'binary' },
 });

@@ -1,2 +1,5 @@
-// Public API of kernels-wasm: filled in by the package's implementation.
-export {};
+// Public API of @qint/kernels-wasm.
+export { createWasmBackend } from './create-wasm-backend';
+export { WasmKernelBackend, NATIVE_OPS } from './wasm-kernel-backend';
+export { WasmPackedLinearWeights } from './wasm-packed-linear-weights';
+export type { WasmBackendOptions, WasmSource } from './wasm-backend-options';

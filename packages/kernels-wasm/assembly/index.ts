@@ -1,0 +1,698 @@
+// qint WebAssembly SIMD kernels. Flat functions over the one exported memory: the JS side owns every allocation and
+// passes byte addresses. Plain SIMD128 only (no relaxed SIMD: it needs a flag on Node 20 and gives wrong sums there).
+//
+// Integer GEMM core: operands are widened to int16 with their zero points already subtracted (|v| <= 255), and the
+// reduction runs over k-pairs with i32x4.dot_i16x8_s: an A "pair splat" [a(k), a(k+1)] x4 times a B vector holding
+// [b(k,c), b(k+1,c)] for 4 columns c gives 4 int32 partial sums. B is stored in column panels of 8, k-pair interleaved:
+// per k-pair 8 int16 pairs = two v128 (columns 0-3, 4-7). A 4-row x 8-column register block needs 8 accumulators +
+// 2 B vectors + 1 splat: it fits V8's 16 vector registers (4x16 would spill).
+
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Dynamic quantization of activations (DynamicQuantizeLinear semantics, see kernel-backend.ts)
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Writes min(0, finite x) and max(0, finite x) of each of `rows` rows of length `k` to out[2*r], out[2*r+1]. */
+export function rangeRows(x: usize, rows: i32, k: i32, out: usize): void {
+  const inf = f32x4.splat(Infinity);
+  for (let r = 0; r < rows; r++) {
+    const row = x + (<usize>r * <usize>k << 2);
+    let vlo = f32x4.splat(0);
+    let vhi = f32x4.splat(0);
+    let i = 0;
+    for (; i + 8 <= k; i += 8) {
+      const v0 = v128.load(row + (<usize>i << 2));
+      const v1 = v128.load(row + (<usize>i << 2), 16);
+      // Non-finite values (NaN, ±Inf) are ignored: replaced by 0, which is already inside the widened range.
+      const z0 = v128.and(v0, f32x4.lt(f32x4.abs(v0), inf));
+      const z1 = v128.and(v1, f32x4.lt(f32x4.abs(v1), inf));
+      vlo = f32x4.min(vlo, f32x4.min(z0, z1));
+      vhi = f32x4.max(vhi, f32x4.max(z0, z1));
+    }
+    let lo = min(min(f32x4.extract_lane(vlo, 0), f32x4.extract_lane(vlo, 1)), min(f32x4.extract_lane(vlo, 2), f32x4.extract_lane(vlo, 3)));
+    let hi = max(max(f32x4.extract_lane(vhi, 0), f32x4.extract_lane(vhi, 1)), max(f32x4.extract_lane(vhi, 2), f32x4.extract_lane(vhi, 3)));
+    for (; i < k; i++) {
+      const v = load<f32>(row + (<usize>i << 2));
+      if (v < lo) {
+        if (v != -Infinity) lo = v;
+      } else if (v > hi && v != Infinity) hi = v;
+    }
+    store<f32>(out + (<usize>r << 3), lo);
+    store<f32>(out + (<usize>r << 3), hi, 4);
+  }
+}
+
+@inline function quantCentred(v: v128, vsa: v128, vlo: v128, vhi: v128): v128 {
+  // round(x / sa) clamped to [-za, 255 - za] = clamp(round(x / sa) + za, 0, 255) - za. pmax/pmin keep NaN (they
+  // return the first operand when a comparison with NaN is false), and trunc_sat maps NaN to 0, i.e. q = za as in
+  // the JS reference.
+  const q = f32x4.nearest(f32x4.div(v, vsa));
+  return i32x4.trunc_sat_f32x4_s(f32x4.pmin(f32x4.pmax(q, vlo), vhi));
+}
+
+/**
+ * Quantizes `rows` rows of float activations to centred int16 `xq - za` in the group-padded layout: group g of a row
+ * starts at element g*lp, holds min(gl, k - g*gl) values and is zero-padded to lp. Also writes the int32 sum of every
+ * group to sums[r*groups + g]. Scales/zero points per row come from sa[r] (f32) and za[r] (i32); a row with sa == 0
+ * quantizes to all zeros.
+ */
+export function quantizeRows(
+  x: usize, rows: i32, k: i32, sa: usize, za: usize, dst: usize, gl: i32, lp: i32, groups: i32, sums: usize,
+): void {
+  const rowBytes = <usize>groups * <usize>lp << 1;
+  for (let r = 0; r < rows; r++) {
+    const s = load<f32>(sa + (<usize>r << 2));
+    const z = load<i32>(za + (<usize>r << 2));
+    const zf = <f32>z;
+    const drow = dst + <usize>r * rowBytes;
+    const xrow = x + (<usize>r * <usize>k << 2);
+    if (s == 0) {
+      memory.fill(drow, 0, rowBytes);
+      for (let g = 0; g < groups; g++) store<i32>(sums + ((<usize>r * <usize>groups + <usize>g) << 2), 0);
+      continue;
+    }
+    const vsa = f32x4.splat(s);
+    const vlo = f32x4.splat(-zf);
+    const vhi = f32x4.splat(255 - zf);
+    const flo: f32 = -zf;
+    const fhi: f32 = 255 - zf;
+    for (let g = 0; g < groups; g++) {
+      const start = g * gl;
+      const len = min(gl, k - start);
+      const src = xrow + (<usize>start << 2);
+      const d = drow + (<usize>g * <usize>lp << 1);
+      let vs = i32x4.splat(0);
+      let i = 0;
+      for (; i + 8 <= len; i += 8) {
+        const q0 = quantCentred(v128.load(src + (<usize>i << 2)), vsa, vlo, vhi);
+        const q1 = quantCentred(v128.load(src + (<usize>i << 2), 16), vsa, vlo, vhi);
+        vs = i32x4.add(vs, i32x4.add(q0, q1));
+        v128.store(d + (<usize>i << 1), i16x8.narrow_i32x4_s(q0, q1));
+      }
+      let sum = i32x4.extract_lane(vs, 0) + i32x4.extract_lane(vs, 1) + i32x4.extract_lane(vs, 2) + i32x4.extract_lane(vs, 3);
+      for (; i < len; i++) {
+        let q = nearest<f32>(load<f32>(src + (<usize>i << 2)) / s);
+        let qi: i32;
+        if (q < flo) qi = <i32>flo;
+        else if (q > fhi) qi = <i32>fhi;
+        else if (q != q) qi = 0;
+        else qi = <i32>q;
+        sum += qi;
+        store<i16>(d + (<usize>i << 1), <i16>qi);
+      }
+      for (; i < lp; i++) store<i16>(d + (<usize>i << 1), 0);
+      store<i32>(sums + ((<usize>r * <usize>groups + <usize>g) << 2), sum);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Packed linear weights. Panel j holds output columns 8j..8j+7; inside it, group after group, each zero-padded to lp
+// (a multiple of 8) values along k. Per 16-byte vector:
+//   8-bit: one k-pair: bytes [w(k,c0), w(k+1,c0), w(k,c1), ...] (signed, as given);
+//   4-bit (also 3-bit): two k-pairs: low nibbles = pair p, high nibbles = pair p+1, stored as w + 8 (0..15);
+//   2-bit: four k-pairs in bit fields 0-1, 2-3, 4-5, 6-7, stored as w + 2 (0..3).
+// Per panel and group: 8 f32 scales and 8 i32 "offsets" o = storage offset + zero point, so w - wz = stored - o.
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * Packs `[n, k]` signed values (one byte each) into the panel layout. Rows >= n and padded k read as storage value
+ * "offset" (i.e. weight - offset = 0 after correction, contributing nothing because padded activations are 0).
+ */
+export function packWeights(src: usize, n: i32, k: i32, bits: i32, gl: i32, lp: i32, groups: i32, dst: usize): void {
+  const panels = (n + 7) >> 3;
+  const storeBits = bits == 3 ? 4 : bits;
+  const off: i32 = storeBits == 8 ? 0 : 1 << (storeBits - 1);
+  const perVec = 8 / storeBits; // k-pairs per 16-byte vector
+  const groupBytes = <usize>lp * <usize>storeBits; // lp/2 pairs * 16 bytes / perVec
+  const panelBytes = groupBytes * <usize>groups;
+  memory.fill(dst, 0, panelBytes * <usize>panels);
+  for (let j = 0; j < panels; j++) {
+    for (let g = 0; g < groups; g++) {
+      const gbase = dst + <usize>j * panelBytes + <usize>g * groupBytes;
+      for (let kk = 0; kk < lp; kk++) {
+        const kAbs = g * gl + kk;
+        const valid = kk < gl && kAbs < k;
+        const pair = kk >> 1;
+        const vec = pair / perVec;
+        const field = pair % perVec;
+        for (let c = 0; c < 8; c++) {
+          const col = j * 8 + c;
+          let v: i32 = valid && col < n ? <i32>load<i8>(src + <usize>col * <usize>k + <usize>kAbs) : 0;
+          const byteAddr = gbase + (<usize>vec << 4) + <usize>(c * 2 + (kk & 1));
+          if (storeBits == 8) {
+            store<i8>(byteAddr, <i8>v);
+          } else {
+            const u = (v + off) & ((1 << storeBits) - 1);
+            const shift = field * storeBits;
+            store<u8>(byteAddr, load<u8>(byteAddr) | <u8>(u << shift));
+          }
+        }
+      }
+    }
+  }
+}
+
+// Offset-binary storage of sub-byte weights: stored = w + off. GEMV corrects with o = off + wz per column:
+// sum (x')(stored - o) = sum x'·stored - o·sum x'.
+
+@inline function dot2(xs: v128, w: v128, acc: v128): v128 {
+  return i32x4.add(acc, i32x4.dot_i16x8_s(xs, w));
+}
+
+@inline function gemvEpilogue(
+  acc: v128, o: usize, sum: i32, corr: bool, vsa: v128, sw: usize, y: v128,
+): v128 {
+  let a = acc;
+  if (corr) a = i32x4.sub(a, i32x4.mul(v128.load(o), i32x4.splat(sum)));
+  return f32x4.add(y, f32x4.mul(f32x4.convert_i32x4_s(a), f32x4.mul(vsa, v128.load(sw))));
+}
+
+/**
+ * One activation row (centred int16, group-padded, plus group sums) times all packed panels, straight from the
+ * packed bytes (the M < 4 path: weights are streamed once, at memory speed). Writes y[0 .. 8*panels) (f32).
+ */
+export function gemvPacked(
+  xq: usize, sums: usize, sa: f32, w: usize, sw: usize, o: usize, panels: i32, groups: i32, lp: i32, bits: i32,
+  corr: bool, y: usize,
+): void {
+  const storeBits = bits == 3 ? 4 : bits;
+  const groupBytes = <usize>lp * <usize>storeBits;
+  const vsa = f32x4.splat(sa);
+  const pairs = lp >> 1;
+  let wp = w;
+  for (let j = 0; j < panels; j++) {
+    let y0 = f32x4.splat(0);
+    let y1 = f32x4.splat(0);
+    for (let g = 0; g < groups; g++) {
+      let a0 = i32x4.splat(0);
+      let a1 = i32x4.splat(0);
+      let a2 = i32x4.splat(0);
+      let a3 = i32x4.splat(0);
+      let xp = xq + (<usize>g * <usize>lp << 1);
+      const wEnd = wp + groupBytes;
+      if (storeBits == 8) {
+        // 4 k-pairs per iteration (lp is a multiple of 8).
+        for (; wp < wEnd; wp += 64, xp += 16) {
+          const w0 = v128.load(wp);
+          const w1 = v128.load(wp, 16);
+          const w2 = v128.load(wp, 32);
+          const w3 = v128.load(wp, 48);
+          let s = v128.load32_splat(xp);
+          a0 = dot2(s, i16x8.extend_low_i8x16_s(w0), a0);
+          a1 = dot2(s, i16x8.extend_high_i8x16_s(w0), a1);
+          s = v128.load32_splat(xp, 4);
+          a2 = dot2(s, i16x8.extend_low_i8x16_s(w1), a2);
+          a3 = dot2(s, i16x8.extend_high_i8x16_s(w1), a3);
+          s = v128.load32_splat(xp, 8);
+          a0 = dot2(s, i16x8.extend_low_i8x16_s(w2), a0);
+          a1 = dot2(s, i16x8.extend_high_i8x16_s(w2), a1);
+          s = v128.load32_splat(xp, 12);
+          a2 = dot2(s, i16x8.extend_low_i8x16_s(w3), a2);
+          a3 = dot2(s, i16x8.extend_high_i8x16_s(w3), a3);
+        }
+      } else if (storeBits == 4) {
+        const mask = i8x16.splat(0x0f);
+        for (; wp < wEnd; wp += 32, xp += 16) {
+          const v0 = v128.load(wp);
+          const v1 = v128.load(wp, 16);
+          const l0 = v128.and(v0, mask);
+          const h0 = i8x16.shr_u(v0, 4);
+          const l1 = v128.and(v1, mask);
+          const h1 = i8x16.shr_u(v1, 4);
+          let s = v128.load32_splat(xp);
+          a0 = dot2(s, i16x8.extend_low_i8x16_s(l0), a0);
+          a1 = dot2(s, i16x8.extend_high_i8x16_s(l0), a1);
+          s = v128.load32_splat(xp, 4);
+          a2 = dot2(s, i16x8.extend_low_i8x16_s(h0), a2);
+          a3 = dot2(s, i16x8.extend_high_i8x16_s(h0), a3);
+          s = v128.load32_splat(xp, 8);
+          a0 = dot2(s, i16x8.extend_low_i8x16_s(l1), a0);
+          a1 = dot2(s, i16x8.extend_high_i8x16_s(l1), a1);
+          s = v128.load32_splat(xp, 12);
+          a2 = dot2(s, i16x8.extend_low_i8x16_s(h1), a2);
+          a3 = dot2(s, i16x8.extend_high_i8x16_s(h1), a3);
+        }
+      } else {
+        const mask = i8x16.splat(0x03);
+        for (; wp < wEnd; wp += 16, xp += 16) {
+          const v = v128.load(wp);
+          const f0 = v128.and(v, mask);
+          const f1 = v128.and(i8x16.shr_u(v, 2), mask);
+          const f2 = v128.and(i8x16.shr_u(v, 4), mask);
+          const f3 = i8x16.shr_u(v, 6);
+          let s = v128.load32_splat(xp);
+          a0 = dot2(s, i16x8.extend_low_i8x16_s(f0), a0);
+          a1 = dot2(s, i16x8.extend_high_i8x16_s(f0), a1);
+          s = v128.load32_splat(xp, 4);
+          a2 = dot2(s, i16x8.extend_low_i8x16_s(f1), a2);
+          a3 = dot2(s, i16x8.extend_high_i8x16_s(f1), a3);
+          s = v128.load32_splat(xp, 8);
+          a0 = dot2(s, i16x8.extend_low_i8x16_s(f2), a0);
+          a1 = dot2(s, i16x8.extend_high_i8x16_s(f2), a1);
+          s = v128.load32_splat(xp, 12);
+          a2 = dot2(s, i16x8.extend_low_i8x16_s(f3), a2);
+          a3 = dot2(s, i16x8.extend_high_i8x16_s(f3), a3);
+        }
+      }
+      const gs = load<i32>(sums + (<usize>g << 2));
+      const meta = (<usize>j * <usize>groups + <usize>g) << 5;
+      y0 = gemvEpilogue(i32x4.add(a0, a2), o + meta, gs, corr, vsa, sw + meta, y0);
+      y1 = gemvEpilogue(i32x4.add(a1, a3), o + meta + 16, gs, corr, vsa, sw + meta + 16, y1);
+    }
+    v128.store(y + (<usize>j << 5), y0);
+    v128.store(y + (<usize>j << 5), y1, 16);
+  }
+}
+
+/**
+ * Widens panel j of packed weights to int16 with the offsets subtracted (w - wz exactly, |v| <= 255), in the
+ * k-pair interleaved layout of the GEMM micro-kernels: per k-pair two v128 (columns 0-3, 4-7).
+ */
+export function widenPanel(w: usize, o: usize, j: i32, groups: i32, lp: i32, bits: i32, dst: usize): void {
+  const storeBits = bits == 3 ? 4 : bits;
+  const groupBytes = <usize>lp * <usize>storeBits;
+  let wp = w + <usize>j * groupBytes * <usize>groups;
+  let d = dst;
+  for (let g = 0; g < groups; g++) {
+    const meta = o + ((<usize>j * <usize>groups + <usize>g) << 5);
+    // Offsets as int16 pairs [o(c), o(c)] for columns 0-3 and 4-7.
+    const oa = v128.load(meta);
+    const ob = v128.load(meta, 16);
+    const o0 = i16x8.narrow_i32x4_s(i32x4.shuffle(oa, oa, 0, 0, 1, 1), i32x4.shuffle(oa, oa, 2, 2, 3, 3));
+    const o1 = i16x8.narrow_i32x4_s(i32x4.shuffle(ob, ob, 0, 0, 1, 1), i32x4.shuffle(ob, ob, 2, 2, 3, 3));
+    const wEnd = wp + groupBytes;
+    if (storeBits == 8) {
+      for (; wp < wEnd; wp += 16, d += 32) {
+        const v = v128.load(wp);
+        v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(v), o0));
+        v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(v), o1), 16);
+      }
+    } else if (storeBits == 4) {
+      const mask = i8x16.splat(0x0f);
+      for (; wp < wEnd; wp += 16, d += 64) {
+        const v = v128.load(wp);
+        const l = v128.and(v, mask);
+        const h = i8x16.shr_u(v, 4);
+        v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(l), o0));
+        v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(l), o1), 16);
+        v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(h), o0), 32);
+        v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(h), o1), 48);
+      }
+    } else {
+      const mask = i8x16.splat(0x03);
+      for (; wp < wEnd; wp += 16, d += 128) {
+        const v = v128.load(wp);
+        const f0 = v128.and(v, mask);
+        const f1 = v128.and(i8x16.shr_u(v, 2), mask);
+        const f2 = v128.and(i8x16.shr_u(v, 4), mask);
+        const f3 = i8x16.shr_u(v, 6);
+        v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(f0), o0));
+        v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(f0), o1), 16);
+        v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(f1), o0), 32);
+        v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(f1), o1), 48);
+        v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(f2), o0), 64);
+        v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(f2), o1), 80);
+        v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(f3), o0), 96);
+        v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(f3), o1), 112);
+      }
+    }
+  }
+}
+
+@inline function dynUpdate(yp: usize, acc: v128, vsc: v128): void {
+  v128.store(yp, f32x4.add(v128.load(yp), f32x4.mul(f32x4.convert_i32x4_s(acc), vsc)));
+}
+
+/**
+ * Rows m0..m0+3 of centred activations (row stride lp*groups int16) times one widened panel; per group the int32
+ * block is added in float to y (row stride ldy floats, already offset to the panel's first column):
+ * y += f32(acc) * (sa[m] * sw[c, g]).
+ */
+export function dyn4x8(
+  xq: usize, xStride: i32, sa: usize, bw: usize, sw: usize, groups: i32, lp: i32, y: usize, ldy: i32,
+): void {
+  const xs = <usize>xStride << 1;
+  const ys = <usize>ldy << 2;
+  const s0 = f32x4.splat(load<f32>(sa));
+  const s1 = f32x4.splat(load<f32>(sa, 4));
+  const s2 = f32x4.splat(load<f32>(sa, 8));
+  const s3 = f32x4.splat(load<f32>(sa, 12));
+  let bp = bw;
+  let xp = xq;
+  for (let g = 0; g < groups; g++) {
+    let c00 = i32x4.splat(0), c01 = i32x4.splat(0);
+    let c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+    let c20 = i32x4.splat(0), c21 = i32x4.splat(0);
+    let c30 = i32x4.splat(0), c31 = i32x4.splat(0);
+    const bEnd = bp + (<usize>lp << 4);
+    for (; bp < bEnd; bp += 32, xp += 4) {
+      const b0 = v128.load(bp);
+      const b1 = v128.load(bp, 16);
+      let a = v128.load32_splat(xp);
+      c00 = dot2(a, b0, c00);
+      c01 = dot2(a, b1, c01);
+      a = v128.load32_splat(xp + xs);
+      c10 = dot2(a, b0, c10);
+      c11 = dot2(a, b1, c11);
+      a = v128.load32_splat(xp + 2 * xs);
+      c20 = dot2(a, b0, c20);
+      c21 = dot2(a, b1, c21);
+      a = v128.load32_splat(xp + 3 * xs);
+      c30 = dot2(a, b0, c30);
+      c31 = dot2(a, b1, c31);
+    }
+    const w0 = v128.load(sw + (<usize>g << 5));
+    const w1 = v128.load(sw + (<usize>g << 5), 16);
+    dynUpdate(y, c00, f32x4.mul(s0, w0));
+    dynUpdate(y + 16, c01, f32x4.mul(s0, w1));
+    dynUpdate(y + ys, c10, f32x4.mul(s1, w0));
+    dynUpdate(y + ys + 16, c11, f32x4.mul(s1, w1));
+    dynUpdate(y + 2 * ys, c20, f32x4.mul(s2, w0));
+    dynUpdate(y + 2 * ys + 16, c21, f32x4.mul(s2, w1));
+    dynUpdate(y + 3 * ys, c30, f32x4.mul(s3, w0));
+    dynUpdate(y + 3 * ys + 16, c31, f32x4.mul(s3, w1));
+  }
+}
+
+/** out[m, n] = y[m, n] (+ bias[n]) for the first n of each padded row (ldy floats). bias == 0: none. */
+export function finishRows(y: usize, ldy: i32, m: i32, n: i32, bias: usize, out: usize): void {
+  for (let r = 0; r < m; r++) {
+    const yr = y + (<usize>r * <usize>ldy << 2);
+    const orow = out + (<usize>r * <usize>n << 2);
+    if (bias == 0) {
+      memory.copy(orow, yr, <usize>n << 2);
+      continue;
+    }
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      v128.store(orow + (<usize>i << 2), f32x4.add(v128.load(yr + (<usize>i << 2)), v128.load(bias + (<usize>i << 2))));
+    }
+    for (; i < n; i++) store<f32>(orow + (<usize>i << 2), load<f32>(yr + (<usize>i << 2)) + load<f32>(bias + (<usize>i << 2)));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// MatMulInteger / ConvInteger core
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * Widens rows of an 8-bit matrix to int16 minus a zero point (per row when zpPerRow), padded with zeros to kp
+ * (kp >= k, even). src row stride sk bytes; dst row stride kp int16.
+ */
+export function widenRows(src: usize, rows: i32, k: i32, sk: i32, signed: bool, zp: usize, zpPerRow: bool, kp: i32, dst: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const z = load<i32>(zp + (zpPerRow ? <usize>r << 2 : 0));
+    const vz = i16x8.splat(<i16>z);
+    const s = src + <usize>r * <usize>sk;
+    const d = dst + (<usize>r * <usize>kp << 1);
+    let i = 0;
+    if (signed) {
+      for (; i + 8 <= k; i += 8) v128.store(d + (<usize>i << 1), i16x8.sub(v128.load8x8_s(s + <usize>i), vz));
+      for (; i < k; i++) store<i16>(d + (<usize>i << 1), <i16>(<i32>load<i8>(s + <usize>i) - z));
+    } else {
+      for (; i + 8 <= k; i += 8) v128.store(d + (<usize>i << 1), i16x8.sub(v128.load8x8_u(s + <usize>i), vz));
+      for (; i < k; i++) store<i16>(d + (<usize>i << 1), <i16>(<i32>load<u8>(s + <usize>i) - z));
+    }
+    for (; i < kp; i++) store<i16>(d + (<usize>i << 1), 0);
+  }
+}
+
+/**
+ * Packs a row-major 8-bit [k, n] matrix (row stride ldb bytes) minus per-column (or per-tensor) zero points into
+ * widened k-pair panels of 8 columns (panel stride kp*16 bytes); padded rows/columns are 0.
+ */
+export function packPanelsB(src: usize, k: i32, n: i32, ldb: i32, signed: bool, zp: usize, zpPerCol: bool, kp: i32, dst: usize): void {
+  const panels = (n + 7) >> 3;
+  const panelBytes = <usize>kp << 4;
+  for (let j = 0; j < panels; j++) {
+    const c0 = j << 3;
+    const full = c0 + 8 <= n;
+    let d = dst + <usize>j * panelBytes;
+    // zero-point pairs for columns 0-3 and 4-7
+    let o0 = i16x8.splat(0);
+    let o1 = i16x8.splat(0);
+    if (zpPerCol) {
+      for (let c = 0; c < 8; c++) {
+        const z = c0 + c < n ? load<i32>(zp + (<usize>(c0 + c) << 2)) : 0;
+        // AssemblyScript needs constant lanes: build through memory-free scalar replace
+        if (c == 0) { o0 = i16x8.replace_lane(o0, 0, <i16>z); o0 = i16x8.replace_lane(o0, 1, <i16>z); }
+        else if (c == 1) { o0 = i16x8.replace_lane(o0, 2, <i16>z); o0 = i16x8.replace_lane(o0, 3, <i16>z); }
+        else if (c == 2) { o0 = i16x8.replace_lane(o0, 4, <i16>z); o0 = i16x8.replace_lane(o0, 5, <i16>z); }
+        else if (c == 3) { o0 = i16x8.replace_lane(o0, 6, <i16>z); o0 = i16x8.replace_lane(o0, 7, <i16>z); }
+        else if (c == 4) { o1 = i16x8.replace_lane(o1, 0, <i16>z); o1 = i16x8.replace_lane(o1, 1, <i16>z); }
+        else if (c == 5) { o1 = i16x8.replace_lane(o1, 2, <i16>z); o1 = i16x8.replace_lane(o1, 3, <i16>z); }
+        else if (c == 6) { o1 = i16x8.replace_lane(o1, 4, <i16>z); o1 = i16x8.replace_lane(o1, 5, <i16>z); }
+        else { o1 = i16x8.replace_lane(o1, 6, <i16>z); o1 = i16x8.replace_lane(o1, 7, <i16>z); }
+      }
+    } else {
+      const z = <i16>load<i32>(zp);
+      o0 = i16x8.splat(z);
+      o1 = o0;
+    }
+    if (full) {
+      let p = 0;
+      for (; p + 2 <= k; p += 2, d += 32) {
+        const r0 = src + <usize>p * <usize>ldb + <usize>c0;
+        const v0 = v128.load64_zero(r0);
+        const v1 = v128.load64_zero(r0 + <usize>ldb);
+        const il = i8x16.shuffle(v0, v1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+        if (signed) {
+          v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(il), o0));
+          v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(il), o1), 16);
+        } else {
+          v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_u(il), o0));
+          v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_u(il), o1), 16);
+        }
+      }
+      for (; p < kp; p += 2, d += 32) {
+        // odd k tail: second row of the pair is zero
+        for (let c = 0; c < 8; c++) {
+          let v0: i32 = 0;
+          if (p < k) {
+            const z = zpPerCol ? load<i32>(zp + (<usize>(c0 + c) << 2)) : load<i32>(zp);
+            const b = src + <usize>p * <usize>ldb + <usize>(c0 + c);
+            v0 = (signed ? <i32>load<i8>(b) : <i32>load<u8>(b)) - z;
+          }
+          store<i16>(d + <usize>(c << 2), <i16>v0);
+          store<i16>(d + <usize>(c << 2) + 2, 0);
+        }
+      }
+    } else {
+      for (let p = 0; p < kp; p += 2, d += 32) {
+        for (let c = 0; c < 8; c++) {
+          const col = c0 + c;
+          let v0: i32 = 0;
+          let v1: i32 = 0;
+          if (col < n) {
+            const z = zpPerCol ? load<i32>(zp + (<usize>col << 2)) : load<i32>(zp);
+            const b = src + <usize>p * <usize>ldb + <usize>col;
+            if (p < k) v0 = (signed ? <i32>load<i8>(b) : <i32>load<u8>(b)) - z;
+            if (p + 1 < k) v1 = (signed ? <i32>load<i8>(b + <usize>ldb) : <i32>load<u8>(b + <usize>ldb)) - z;
+          }
+          store<i16>(d + <usize>(c << 2), <i16>v0);
+          store<i16>(d + <usize>(c << 2) + 2, <i16>v1);
+        }
+      }
+    }
+  }
+}
+
+@inline function storeRow8(p: usize, lo: v128, hi: v128, cols: i32): void {
+  if (cols >= 8) {
+    v128.store(p, lo);
+    v128.store(p, hi, 16);
+  } else {
+    // partial last panel: lane by lane (rare)
+    if (cols > 0) store<i32>(p, i32x4.extract_lane(lo, 0));
+    if (cols > 1) store<i32>(p, i32x4.extract_lane(lo, 1), 4);
+    if (cols > 2) store<i32>(p, i32x4.extract_lane(lo, 2), 8);
+    if (cols > 3) store<i32>(p, i32x4.extract_lane(lo, 3), 12);
+    if (cols > 4) store<i32>(p, i32x4.extract_lane(hi, 0), 16);
+    if (cols > 5) store<i32>(p, i32x4.extract_lane(hi, 1), 20);
+    if (cols > 6) store<i32>(p, i32x4.extract_lane(hi, 2), 24);
+  }
+}
+
+/**
+ * Integer GEMM on widened operands: A [m, kp] int16 (row stride kp), B panels (kp/2 k-pairs x 32 bytes each),
+ * C [m, n] int32 with row stride ldc (elements). Exact int32 (wrapping) accumulation.
+ */
+export function gemmI16(a: usize, m: i32, kp: i32, b: usize, n: i32, c: usize, ldc: i32): void {
+  const panels = (n + 7) >> 3;
+  const as = <usize>kp << 1;
+  const cs = <usize>ldc << 2;
+  const panelBytes = <usize>kp << 4;
+  for (let j = 0; j < panels; j++) {
+    const cols = n - (j << 3);
+    const bpanel = b + <usize>j * panelBytes;
+    const bEnd = bpanel + panelBytes;
+    let i = 0;
+    for (; i + 4 <= m; i += 4) {
+      let c00 = i32x4.splat(0), c01 = i32x4.splat(0);
+      let c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+      let c20 = i32x4.splat(0), c21 = i32x4.splat(0);
+      let c30 = i32x4.splat(0), c31 = i32x4.splat(0);
+      let ap = a + <usize>i * as;
+      for (let bp = bpanel; bp < bEnd; bp += 32, ap += 4) {
+        const b0 = v128.load(bp);
+        const b1 = v128.load(bp, 16);
+        let x = v128.load32_splat(ap);
+        c00 = dot2(x, b0, c00);
+        c01 = dot2(x, b1, c01);
+        x = v128.load32_splat(ap + as);
+        c10 = dot2(x, b0, c10);
+        c11 = dot2(x, b1, c11);
+        x = v128.load32_splat(ap + 2 * as);
+        c20 = dot2(x, b0, c20);
+        c21 = dot2(x, b1, c21);
+        x = v128.load32_splat(ap + 3 * as);
+        c30 = dot2(x, b0, c30);
+        c31 = dot2(x, b1, c31);
+      }
+      const cp = c + <usize>i * cs + (<usize>j << 5);
+      storeRow8(cp, c00, c01, cols);
+      storeRow8(cp + cs, c10, c11, cols);
+      storeRow8(cp + 2 * cs, c20, c21, cols);
+      storeRow8(cp + 3 * cs, c30, c31, cols);
+    }
+    for (; i < m; i++) {
+      let c00 = i32x4.splat(0), c01 = i32x4.splat(0);
+      let c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+      let ap = a + <usize>i * as;
+      let bp = bpanel;
+      for (; bp + 64 <= bEnd; bp += 64, ap += 8) {
+        let x = v128.load32_splat(ap);
+        c00 = dot2(x, v128.load(bp), c00);
+        c01 = dot2(x, v128.load(bp, 16), c01);
+        x = v128.load32_splat(ap, 4);
+        c10 = dot2(x, v128.load(bp, 32), c10);
+        c11 = dot2(x, v128.load(bp, 48), c11);
+      }
+      if (bp < bEnd) {
+        const x = v128.load32_splat(ap);
+        c00 = dot2(x, v128.load(bp), c00);
+        c01 = dot2(x, v128.load(bp, 16), c01);
+      }
+      storeRow8(c + <usize>i * cs + (<usize>j << 5), i32x4.add(c00, c10), i32x4.add(c01, c11), cols);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Convolution helpers
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * im2col of one group of one image into widened k-pair panels (the B operand of gemmI16): B[kk, p] where
+ * kk = (c, kh, kw) over cg channels starting at channel c0, p = oh*ow + ow. Out-of-image taps read 0 (x - xZp at
+ * padding is 0 by ConvInteger's definition). x is [C, H, W] 8-bit. kp = padded K (even).
+ */
+export function im2colI16(
+  x: usize, signed: bool, xz: i32, h: i32, w: i32, c0: i32, cg: i32, kh: i32, kw: i32, oh: i32, ow: i32,
+  padT: i32, padL: i32, sh: i32, sw: i32, dh: i32, dw: i32, kp: i32, dst: usize,
+): void {
+  const p = oh * ow;
+  const panels = (p + 7) >> 3;
+  const panelBytes = <usize>kp << 4;
+  const kTotal = cg * kh * kw;
+  memory.fill(dst, 0, panelBytes * <usize>panels);
+  for (let kk = 0; kk < kTotal; kk++) {
+    const c = kk / (kh * kw);
+    const r = kk % (kh * kw);
+    const ky = r / kw;
+    const kx = r % kw;
+    const plane = x + <usize>(c0 + c) * <usize>h * <usize>w;
+    const kOff = <usize>((kk >> 1) << 5) + <usize>((kk & 1) << 1);
+    for (let y = 0; y < oh; y++) {
+      const iy = y * sh - padT + ky * dh;
+      if (iy < 0 || iy >= h) continue;
+      const rowp = plane + <usize>iy * <usize>w;
+      for (let xo = 0; xo < ow; xo++) {
+        const ix = xo * sw - padL + kx * dw;
+        if (ix < 0 || ix >= w) continue;
+        const v = (signed ? <i32>load<i8>(rowp + <usize>ix) : <i32>load<u8>(rowp + <usize>ix)) - xz;
+        const pix = y * ow + xo;
+        store<i16>(dst + <usize>(pix >> 3) * panelBytes + kOff + <usize>((pix & 7) << 2), <i16>v);
+      }
+    }
+  }
+}
+
+/**
+ * Depthwise ConvInteger (one input channel per group, one output channel per group), direct loop. x [C, H, W],
+ * w [C, kh, kw] 8-bit, wz per channel (wzPerCh) or per tensor, out [C, oh, ow] int32.
+ */
+export function depthwiseI8(
+  x: usize, xSigned: bool, xz: i32, w: usize, wSigned: bool, wz: usize, wzPerCh: bool, ch: i32, h: i32, wd: i32,
+  kh: i32, kw: i32, oh: i32, ow: i32, padT: i32, padL: i32, sh: i32, sw: i32, dh: i32, dw: i32, mult: i32, out: usize,
+): void {
+  for (let oc = 0; oc < ch * mult; oc++) {
+    const c = oc / mult;
+    const z = load<i32>(wz + (wzPerCh ? <usize>oc << 2 : 0));
+    const plane = x + <usize>c * <usize>h * <usize>wd;
+    const wk = w + <usize>oc * <usize>(kh * kw);
+    const op = out + (<usize>oc * <usize>(oh * ow) << 2);
+    for (let y = 0; y < oh; y++) {
+      for (let xo = 0; xo < ow; xo++) {
+        let acc: i32 = 0;
+        for (let ky = 0; ky < kh; ky++) {
+          const iy = y * sh - padT + ky * dh;
+          if (iy < 0 || iy >= h) continue;
+          const rowp = plane + <usize>iy * <usize>wd;
+          for (let kx = 0; kx < kw; kx++) {
+            const ix = xo * sw - padL + kx * dw;
+            if (ix < 0 || ix >= wd) continue;
+            const xv = (xSigned ? <i32>load<i8>(rowp + <usize>ix) : <i32>load<u8>(rowp + <usize>ix)) - xz;
+            const wa = wk + <usize>(ky * kw + kx);
+            const wv = (wSigned ? <i32>load<i8>(wa) : <i32>load<u8>(wa)) - z;
+            acc += xv * wv;
+          }
+        }
+        store<i32>(op + (<usize>(y * ow + xo) << 2), acc);
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Drivers: whole dynamic-linear and GEMM passes in one call, so JS pays one boundary crossing per op
+// ---------------------------------------------------------------------------------------------------------------
+
+/** GEMV path (m < 4): every activation row streams the packed weights directly. y row stride = panels*8 floats. */
+export function dynGemv(
+  xq: usize, m: i32, sums: usize, sa: usize, w: usize, sw: usize, o: usize, panels: i32, groups: i32, lp: i32,
+  bits: i32, corr: bool, y: usize,
+): void {
+  for (let r = 0; r < m; r++) {
+    gemvPacked(
+      xq + (<usize>r * <usize>groups * <usize>lp << 1), sums + (<usize>r * <usize>groups << 2),
+      load<f32>(sa + (<usize>r << 2)), w, sw, o, panels, groups, lp, bits, corr, y + (<usize>r * <usize>panels << 5),
+    );
+  }
+}
+
+/**
+ * GEMM path (m >= 4, mp = m rounded up to 4 with zero rows): each panel is widened once to int16 (offsets
+ * subtracted) and reused by every 4-row block. y [mp, panels*8] must be zero on entry.
+ */
+export function dynGemm(
+  xq: usize, mp: i32, sa: usize, w: usize, sw: usize, o: usize, panels: i32, groups: i32, lp: i32, bits: i32,
+  bw: usize, y: usize,
+): void {
+  const ldy = panels << 3;
+  const xStride = groups * lp;
+  for (let j = 0; j < panels; j++) {
+    widenPanel(w, o, j, groups, lp, bits, bw);
+    const swp = sw + (<usize>j * <usize>groups << 5);
+    for (let i = 0; i < mp; i += 4) {
+      dyn4x8(
+        xq + (<usize>i * <usize>xStride << 1), xStride, sa + (<usize>i << 2), bw, swp, groups, lp,
+        y + ((<usize>i * <usize>ldy + (<usize>j << 3)) << 2), ldy,
+      );
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import { BackendInitError } from '@qint/kernels';
+import { EMBEDDED_KERNELS } from './embedded-kernels';
+import type { WasmBackendOptions, WasmSource } from './wasm-backend-options';
+import type { KernelExports } from './wasm-exports';
+import { WasmKernelBackend } from './wasm-kernel-backend';
+
+const REQUIRED_EXPORTS = [
+  'memory', 'heapBase', 'rangeRows', 'quantizeRows', 'packWeights', 'dynGemv', 'dynGemm', 'finishRows', 'widenRows',
+  'packPanelsB', 'gemmI16', 'im2colI16', 'depthwiseI8',
+] as const;
+
+function describe(source: WasmSource | undefined): string {
+  if (source === undefined) return 'the kernels embedded in @qint/kernels-wasm';
+  if (source instanceof WebAssembly.Module) return 'the given WebAssembly.Module';
+  if (typeof Response !== 'undefined' && source instanceof Response) return `the Response for ${source.url || '(no URL)'}`;
+  if (source instanceof Uint8Array || source instanceof ArrayBuffer) return `the given ${source.byteLength} bytes`;
+  return 'the given Response promise';
+}
+
+async function compile(source: WasmSource | undefined): Promise<WebAssembly.Module> {
+  if (source === undefined) return WebAssembly.compile(EMBEDDED_KERNELS);
+  if (source instanceof WebAssembly.Module) return source;
+  if (source instanceof Uint8Array) return WebAssembly.compile(source as Uint8Array<ArrayBuffer>);
+  if (source instanceof ArrayBuffer) return WebAssembly.compile(source);
+  const response = await source;
+  if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText} for ${response.url || '(no URL)'}`);
+  if (typeof WebAssembly.compileStreaming === 'function' && response.headers.get('content-type') === 'application/wasm') {
+    return WebAssembly.compileStreaming(response);
+  }
+  return WebAssembly.compile(await response.arrayBuffer());
+}
+
+/**
+ * Creates the WebAssembly SIMD kernel backend: `matMulInteger`, `convInteger`, `packLinearWeights` and
+ * `dynamicLinear` (8/4/3/2-bit weights) run natively, bit-identical with the JS backend; the other primitives are
+ * left undefined so the registry falls back to JS.
+ *
+ * @param options - where the kernels module comes from (default: the bytes embedded in this package) and the name
+ * @returns a KernelBackend v1, ready to use
+ * @throws {@link BackendInitError} when the module cannot be fetched, compiled (e.g. no WebAssembly SIMD in this
+ * runtime) or instantiated, or lacks an expected export
+ * @example
+ * ```ts
+ * import { setBackend } from '@qint/kernels';
+ * import { createWasmBackend } from '@qint/kernels-wasm';
+ * await setBackend(await createWasmBackend());
+ * ```
+ */
+export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmKernelBackend> {
+  if (typeof WebAssembly === 'undefined') {
+    throw new BackendInitError('createWasmBackend: this runtime has no WebAssembly; use the JS backend (setBackend("js"))');
+  }
+  let module: WebAssembly.Module;
+  try {
+    module = await compile(options.wasm);
+  } catch (e) {
+    throw new BackendInitError(
+      `createWasmBackend: could not compile ${describe(options.wasm)}: ${e instanceof Error ? e.message : String(e)}. ` +
+        'The kernels need WebAssembly SIMD128 (Node >= 16.4, Chrome >= 91, Firefox >= 89, Safari >= 16.4); ' +
+        'pass options.wasm only with a build of @qint/kernels-wasm of the same version.',
+      { cause: e },
+    );
+  }
+  let instance: WebAssembly.Instance;
+  try {
+    instance = await WebAssembly.instantiate(module, {});
+  } catch (e) {
+    throw new BackendInitError(`createWasmBackend: could not instantiate ${describe(options.wasm)}: ${e instanceof Error ? e.message : String(e)}`, {
+      cause: e,
+    });
+  }
+  const exports = instance.exports as unknown as KernelExports;
+  const missing = REQUIRED_EXPORTS.filter((name) => !(name in exports));
+  if (missing.length > 0) {
+    throw new BackendInitError(
+      `createWasmBackend: ${describe(options.wasm)} lacks the exports ${missing.join(', ')}; it is not the kernels module of this version of @qint/kernels-wasm`,
+    );
+  }
+  return new WasmKernelBackend(options.name ?? 'wasm', exports);
+}

@@ -1,0 +1,25 @@
+// The flat functions exported by assembly/index.ts. Addresses are byte offsets into `memory`; booleans are 0/1.
+
+/** Exports of the kernels module (see assembly/index.ts for each function's contract). */
+export interface KernelExports {
+  readonly memory: WebAssembly.Memory;
+  heapBase(): number;
+  rangeRows(x: number, rows: number, k: number, out: number): void;
+  quantizeRows(x: number, rows: number, k: number, sa: number, za: number, dst: number, gl: number, lp: number, groups: number, sums: number): void;
+  packWeights(src: number, n: number, k: number, bits: number, gl: number, lp: number, groups: number, dst: number): void;
+  dynGemv(xq: number, m: number, sums: number, sa: number, w: number, sw: number, o: number, panels: number, groups: number, lp: number, bits: number, corr: number, y: number): void;
+  dynGemm(xq: number, mp: number, sa: number, w: number, sw: number, o: number, panels: number, groups: number, lp: number, bits: number, bw: number, y: number): void;
+  finishRows(y: number, ldy: number, m: number, n: number, bias: number, out: number): void;
+  widenRows(src: number, rows: number, k: number, sk: number, signed: number, zp: number, zpPerRow: number, kp: number, dst: number): void;
+  packPanelsB(src: number, k: number, n: number, ldb: number, signed: number, zp: number, zpPerCol: number, kp: number, dst: number): void;
+  gemmI16(a: number, m: number, kp: number, b: number, n: number, c: number, ldc: number): void;
+  im2colI16(
+    x: number, signed: number, xz: number, h: number, w: number, c0: number, cg: number, kh: number, kw: number, oh: number, ow: number,
+    padT: number, padL: number, sh: number, sw: number, dh: number, dw: number, kp: number, dst: number,
+  ): void;
+  depthwiseI8(
+    x: number, xSigned: number, xz: number, w: number, wSigned: number, wz: number, wzPerCh: number, ch: number, h: number, wd: number,
+    kh: number, kw: number, oh: number, ow: number, padT: number, padL: number, sh: number, sw: number, dh: number, dw: number, mult: number,
+    out: number,
+  ): void;
+}

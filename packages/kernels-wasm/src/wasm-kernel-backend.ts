@@ -1,0 +1,305 @@
+import { ValueError } from '@qint/tensor';
+import { roundHalfToEven } from '@qint/kernels';
+import type {
+  BackendDiagnostics,
+  ConvIntegerArgs,
+  DynamicLinearArgs,
+  KernelBackend,
+  LinearWeightsSpec,
+  MatMulIntegerArgs,
+  PackedLinearWeights,
+} from '@qint/kernels';
+import type { KernelExports } from './wasm-exports';
+import { WasmHeap } from './wasm-heap';
+import { WasmPackedLinearWeights } from './wasm-packed-linear-weights';
+
+const fround = Math.fround;
+
+/** The primitives this backend runs natively (the rest fall back to JS in the registry). */
+export const NATIVE_OPS = ['matMulInteger', 'convInteger', 'packLinearWeights', 'dynamicLinear'] as const;
+
+/**
+ * KernelBackend v1 over the WebAssembly SIMD kernels. Built by `createWasmBackend()`; see the package README for
+ * the memory model.
+ */
+export class WasmKernelBackend implements KernelBackend {
+  readonly specificationVersion = 'v1' as const;
+  readonly name: string;
+  private ex: KernelExports | undefined;
+  private heap: WasmHeap | undefined;
+  private readonly packed = new Set<WasmPackedLinearWeights>();
+  private calls = 0;
+
+  constructor(name: string, exports: KernelExports) {
+    this.name = name;
+    this.ex = exports;
+    this.heap = new WasmHeap(exports.memory, exports.heapBase());
+  }
+
+  private live(op: string): { ex: KernelExports; heap: WasmHeap } {
+    if (!this.ex || !this.heap) throw new ValueError(`${op}: the WASM backend "${this.name}" was disposed; create a new one`);
+    return { ex: this.ex, heap: this.heap };
+  }
+
+  /** Runs `body` with a fresh scratch arena that is released whatever happens. */
+  private call<T>(op: string, body: (ex: KernelExports, heap: WasmHeap) => T): T {
+    const { ex, heap } = this.live(op);
+    heap.beginCall();
+    try {
+      this.calls++;
+      return body(ex, heap);
+    } finally {
+      heap.endCall();
+    }
+  }
+
+  readonly matMulInteger = (args: MatMulIntegerArgs): void => {
+    const { m, n, k, a, b, aZeroPoint, bZeroPoint, out } = args;
+    if (m === 0 || n === 0) return;
+    this.call('matMulInteger', (ex, heap) => {
+      const kp = k + (k & 1);
+      const pA = heap.scratch(m * k, 'matMulInteger a');
+      const pB = heap.scratch(k * n, 'matMulInteger b');
+      const pAz = heap.scratch(aZeroPoint.length * 4, 'matMulInteger aZeroPoint');
+      const pBz = heap.scratch(bZeroPoint.length * 4, 'matMulInteger bZeroPoint');
+      const pAw = heap.scratch(m * kp * 2, 'matMulInteger widened a');
+      const pBw = heap.scratch(((n + 7) >> 3) * kp * 16, 'matMulInteger b panels');
+      const pC = heap.scratch(m * n * 4, 'matMulInteger out');
+      const u8 = heap.u8;
+      u8.set(asBytes(a), pA);
+      u8.set(asBytes(b), pB);
+      const i32 = heap.i32;
+      i32.set(aZeroPoint, pAz >> 2);
+      i32.set(bZeroPoint, pBz >> 2);
+      ex.widenRows(pA, m, k, k, a instanceof Int8Array ? 1 : 0, pAz, aZeroPoint.length > 1 ? 1 : 0, kp, pAw);
+      ex.packPanelsB(pB, k, n, n, b instanceof Int8Array ? 1 : 0, pBz, bZeroPoint.length > 1 ? 1 : 0, kp, pBw);
+      ex.gemmI16(pAw, m, kp, pBw, n, pC, n);
+      out.set(heap.i32.subarray(pC >> 2, (pC >> 2) + m * n));
+    });
+  };
+
+  readonly convInteger = (args: ConvIntegerArgs): void => {
+    const {
+      batch, inChannels: C, inHeight: H, inWidth: W, outChannels: M, kernelHeight: KH, kernelWidth: KW, outHeight: OH,
+      outWidth: OW, padTop, padLeft, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, group,
+      x, w, xZeroPoint, wZeroPoint, out,
+    } = args;
+    const P = OH * OW;
+    if (batch === 0 || M === 0 || P === 0) return;
+    const cg = C / group;
+    const mg = M / group;
+    const kTotal = cg * KH * KW;
+    this.call('convInteger', (ex, heap) => {
+      const xSigned = x instanceof Int8Array ? 1 : 0;
+      const wSigned = w instanceof Int8Array ? 1 : 0;
+      const perCh = wZeroPoint.length > 1 ? 1 : 0;
+      const pX = heap.scratch(batch * C * H * W, 'convInteger x');
+      const pW = heap.scratch(M * kTotal, 'convInteger w');
+      const pWz = heap.scratch(wZeroPoint.length * 4, 'convInteger wZeroPoint');
+      const pOut = heap.scratch(batch * M * P * 4, 'convInteger out');
+      const u8 = heap.u8;
+      u8.set(asBytes(x), pX);
+      u8.set(asBytes(w), pW);
+      heap.i32.set(wZeroPoint, pWz >> 2);
+      const imageBytes = C * H * W;
+      if (cg === 1 && kTotal > 0) {
+        // Depthwise (and channel multipliers): a direct loop; as a GEMM it would have one row per group.
+        for (let b = 0; b < batch; b++) {
+          ex.depthwiseI8(
+            pX + b * imageBytes, xSigned, xZeroPoint, pW, wSigned, pWz, perCh, C, H, W, KH, KW, OH, OW, padTop, padLeft,
+            sh, sw, dh, dw, mg, pOut + b * M * P * 4,
+          );
+        }
+      } else {
+        const kp = kTotal + (kTotal & 1);
+        const pWw = heap.scratch(M * kp * 2, 'convInteger widened w');
+        const pCol = heap.scratch(((P + 7) >> 3) * kp * 16, 'convInteger im2col');
+        ex.widenRows(pW, M, kTotal, kTotal, wSigned, pWz, perCh, kp, pWw);
+        for (let b = 0; b < batch; b++) {
+          for (let g = 0; g < group; g++) {
+            ex.im2colI16(
+              pX + b * imageBytes, xSigned, xZeroPoint, H, W, g * cg, cg, KH, KW, OH, OW, padTop, padLeft, sh, sw, dh, dw,
+              kp, pCol,
+            );
+            ex.gemmI16(pWw + g * mg * kp * 2, mg, kp, pCol, P, pOut + (b * M + g * mg) * P * 4, P);
+          }
+        }
+      }
+      out.set(heap.i32.subarray(pOut >> 2, (pOut >> 2) + batch * M * P));
+    });
+  };
+
+  readonly packLinearWeights = (spec: LinearWeightsSpec): PackedLinearWeights => {
+    const { heap, ex } = this.live('packLinearWeights');
+    const { n, k, bits, values, blockSize, scales, zeroPoints } = spec;
+    if (bits !== 8 && bits !== 4 && bits !== 3 && bits !== 2) {
+      throw new ValueError(`packLinearWeights: bits must be 8, 4, 3 or 2, got ${String(bits)}`);
+    }
+    if (!Number.isInteger(blockSize) || blockSize < 0) {
+      throw new ValueError(`packLinearWeights: blockSize must be 0 or a positive integer, got ${blockSize}`);
+    }
+    const groups = blockSize > 0 ? Math.ceil(k / blockSize) : 1;
+    const gl = blockSize > 0 ? blockSize : k;
+    if (values.length < n * k) throw new ValueError(`packLinearWeights: values has ${values.length} elements, expected n·k = ${n * k}`);
+    if (scales.length < n * groups) {
+      throw new ValueError(`packLinearWeights: scales has ${scales.length} elements, expected n·groups = ${n * groups}`);
+    }
+    if (zeroPoints && zeroPoints.length < n * groups) {
+      throw new ValueError(`packLinearWeights: zeroPoints has ${zeroPoints.length} elements, expected n·groups = ${n * groups}`);
+    }
+    const qmin = -(2 ** (bits - 1));
+    const qmax = 2 ** (bits - 1) - 1;
+    for (let i = 0; i < n * k; i++) {
+      const v = values[i];
+      if (v < qmin || v > qmax) {
+        throw new ValueError(`packLinearWeights: values[${i}] = ${v} is outside the ${bits}-bit range [${qmin}, ${qmax}]`);
+      }
+    }
+    if (zeroPoints) {
+      for (let i = 0; i < n * groups; i++) {
+        const z = zeroPoints[i];
+        if (z < qmin || z > qmax) {
+          throw new ValueError(`packLinearWeights: zeroPoints[${i}] = ${z} is outside the ${bits}-bit range [${qmin}, ${qmax}]`);
+        }
+      }
+    }
+    const storeBits = bits === 3 ? 4 : bits;
+    const offset = storeBits === 8 ? 0 : 2 ** (storeBits - 1);
+    const lp = Math.ceil(gl / 8) * 8;
+    const panels = (n + 7) >> 3;
+    const panelBytes = panels * groups * lp * storeBits;
+    const metaBytes = panels * groups * 32;
+    const hasZp = !!zeroPoints && zeroPoints.some((z, i) => i < n * groups && z !== 0);
+    const total = panelBytes + 2 * metaBytes;
+    const address = heap.allocPersistent(total + 64, 'packLinearWeights');
+    const panelsAddress = address;
+    const scalesAddress = address + Math.ceil(panelBytes / 64) * 64;
+    const offsetsAddress = scalesAddress + metaBytes;
+    // Stage the signed values right after this block in scratch, then pack in wasm.
+    heap.beginCall();
+    try {
+      const src = heap.scratch(n * k, 'packLinearWeights staging');
+      heap.i8.set(values.subarray(0, n * k), src);
+      ex.packWeights(src, n, k, bits, gl, lp, groups, panelsAddress);
+    } finally {
+      heap.endCall();
+    }
+    const f32 = heap.f32;
+    const i32 = heap.i32;
+    for (let j = 0; j < panels; j++) {
+      for (let g = 0; g < groups; g++) {
+        const base = ((j * groups + g) * 32) >> 2;
+        for (let c = 0; c < 8; c++) {
+          const col = j * 8 + c;
+          const inRange = col < n;
+          f32[(scalesAddress >> 2) + base + c] = inRange ? scales[col * groups + g] : 0;
+          i32[(offsetsAddress >> 2) + base + c] = offset + (inRange && zeroPoints ? zeroPoints[col * groups + g] : 0);
+        }
+      }
+    }
+    const packed = new WasmPackedLinearWeights({
+      backend: this.name, n, k, bits, blockSize, byteLength: total, owner: this, address, panelsAddress, scalesAddress,
+      offsetsAddress, panels, groups, groupLength: gl, paddedGroupLength: lp, needsCorrection: hasZp || offset !== 0,
+    });
+    this.packed.add(packed);
+    return packed;
+  };
+
+  readonly releaseLinearWeights = (weights: PackedLinearWeights): void => {
+    if (!(weights instanceof WasmPackedLinearWeights) || weights.owner !== this) return;
+    if (weights.released) return;
+    weights.released = true;
+    this.packed.delete(weights);
+    this.heap?.releasePersistent(weights.address);
+  };
+
+  readonly dynamicLinear = (args: DynamicLinearArgs): void => {
+    const w = args.weights;
+    if (!(w instanceof WasmPackedLinearWeights) || w.owner !== this) {
+      throw new ValueError(`dynamicLinear: weights were packed by backend "${w.backend}", not by this WASM backend instance; pack them with its packLinearWeights`);
+    }
+    if (w.released) throw new ValueError('dynamicLinear: weights were released');
+    const { m, x, bias, perRow, out } = args;
+    const { n, k, groups, groupLength: gl, paddedGroupLength: lp, panels, bits } = w;
+    if (m === 0 || n === 0) return;
+    this.call('dynamicLinear', (ex, heap) => {
+      const gemm = m >= 4;
+      const mp = gemm ? Math.ceil(m / 4) * 4 : m;
+      const np = panels * 8;
+      const xStride = groups * lp;
+      const pX = heap.scratch(m * k * 4, 'dynamicLinear x');
+      const pRange = heap.scratch(m * 8, 'dynamicLinear ranges');
+      const pSa = heap.scratch(mp * 4, 'dynamicLinear scales');
+      const pZa = heap.scratch(mp * 4, 'dynamicLinear zero points');
+      const pXq = heap.scratch(mp * xStride * 2, 'dynamicLinear quantized x');
+      const pSums = heap.scratch(mp * groups * 4, 'dynamicLinear group sums');
+      const pY = heap.scratch(mp * np * 4, 'dynamicLinear accumulators');
+      const pBias = bias ? heap.scratch(n * 4, 'dynamicLinear bias') : 0;
+      const pOut = heap.scratch(m * n * 4, 'dynamicLinear out');
+      const pBw = gemm ? heap.scratch(xStride * 16, 'dynamicLinear widened panel') : 0;
+      let f32 = heap.f32;
+      f32.set(x.subarray(0, m * k), pX >> 2);
+      if (bias) f32.set(bias.subarray(0, n), pBias >> 2);
+      ex.rangeRows(pX, perRow ? m : 1, perRow ? k : m * k, pRange);
+      f32 = heap.f32;
+      const i32 = heap.i32;
+      for (let r = 0; r < mp; r++) {
+        let scale = 0;
+        let zp = 0;
+        if (r < m) {
+          const q = perRow ? r : 0;
+          const lo = f32[(pRange >> 2) + 2 * q];
+          const hi = f32[(pRange >> 2) + 2 * q + 1];
+          // Exactly the JS backend's dynamicParams: every operation rounded to float32.
+          scale = fround(fround(hi - lo) / 255);
+          if (scale !== 0) {
+            zp = roundHalfToEven(fround(-lo / scale));
+            zp = zp < 0 ? 0 : zp > 255 ? 255 : zp;
+          } else zp = 0;
+        }
+        f32[(pSa >> 2) + r] = scale;
+        i32[(pZa >> 2) + r] = zp;
+      }
+      ex.quantizeRows(pX, m, k, pSa, pZa, pXq, gl, lp, groups, pSums);
+      if (gemm) {
+        const u8 = heap.u8;
+        u8.fill(0, pXq + m * xStride * 2, pXq + mp * xStride * 2);
+        u8.fill(0, pY, pY + mp * np * 4);
+        ex.dynGemm(pXq, mp, pSa, w.panelsAddress, w.scalesAddress, w.offsetsAddress, panels, groups, lp, bits, pBw, pY);
+      } else {
+        ex.dynGemv(
+          pXq, m, pSums, pSa, w.panelsAddress, w.scalesAddress, w.offsetsAddress, panels, groups, lp, bits,
+          w.needsCorrection ? 1 : 0, pY,
+        );
+      }
+      ex.finishRows(pY, np, m, n, pBias, pOut);
+      out.set(heap.f32.subarray(pOut >> 2, (pOut >> 2) + m * n));
+    });
+  };
+
+  readonly diagnostics = (): BackendDiagnostics => {
+    const heap = this.heap;
+    return {
+      simd: true,
+      relaxedSimd: false,
+      disposed: !heap,
+      memoryBytes: heap ? heap.memoryBytes : 0,
+      persistentBytes: heap ? heap.persistentBytes : 0,
+      peakBytes: heap ? heap.peakBytes : 0,
+      packedWeights: this.packed.size,
+      calls: this.calls,
+      nativeOps: [...NATIVE_OPS],
+    };
+  };
+
+  readonly dispose = (): void => {
+    for (const p of this.packed) p.released = true;
+    this.packed.clear();
+    this.ex = undefined;
+    this.heap = undefined;
+  };
+}
+
+function asBytes(a: Int8Array | Uint8Array): Uint8Array {
+  return a instanceof Uint8Array ? a : new Uint8Array(a.buffer, a.byteOffset, a.length);
+}

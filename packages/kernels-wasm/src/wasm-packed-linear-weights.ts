@@ -1,0 +1,47 @@
+import type { PackedLinearWeights, WeightBits } from '@qint/kernels';
+
+/**
+ * Linear weights packed into the WASM backend's persistent memory (column panels of 8 outputs, k-pair interleaved,
+ * 8-bit or offset-binary nibbles / 2-bit fields; see assembly/index.ts). Opaque to callers.
+ */
+export class WasmPackedLinearWeights implements PackedLinearWeights {
+  readonly backend: string;
+  readonly n: number;
+  readonly k: number;
+  readonly bits: WeightBits;
+  readonly blockSize: number;
+  readonly byteLength: number;
+  /** @internal owner, so weights of one backend instance are never used with another's memory */
+  readonly owner: object;
+  /** @internal addresses and geometry */
+  readonly address: number;
+  readonly panelsAddress: number;
+  readonly scalesAddress: number;
+  readonly offsetsAddress: number;
+  readonly panels: number;
+  readonly groups: number;
+  readonly groupLength: number;
+  readonly paddedGroupLength: number;
+  /** Whether the GEMV path must subtract offset·Σx (any zero point, or offset-binary storage). */
+  readonly needsCorrection: boolean;
+  released = false;
+
+  constructor(init: Omit<WasmPackedLinearWeights, 'released'>) {
+    this.backend = init.backend;
+    this.n = init.n;
+    this.k = init.k;
+    this.bits = init.bits;
+    this.blockSize = init.blockSize;
+    this.byteLength = init.byteLength;
+    this.owner = init.owner;
+    this.address = init.address;
+    this.panelsAddress = init.panelsAddress;
+    this.scalesAddress = init.scalesAddress;
+    this.offsetsAddress = init.offsetsAddress;
+    this.panels = init.panels;
+    this.groups = init.groups;
+    this.groupLength = init.groupLength;
+    this.paddedGroupLength = init.paddedGroupLength;
+    this.needsCorrection = init.needsCorrection;
+  }
+}
