@@ -36,3 +36,15 @@ export {
 export { quantizeLinear, type QuantizeLinearOptions } from './quantize-linear';
 export { dequantizeLinear, type DequantizeLinearOptions } from './dequantize-linear';
 export { matMulInteger } from './mat-mul-integer';
+export { dynamicQuantizeLinear } from './dynamic-quantize-linear';
+export { qlinearMatMul } from './qlinear-mat-mul';
+export { convInteger, type ConvIntegerOptions } from './conv-integer';
+export { qlinearConv, type QLinearConvOptions } from './qlinear-conv';
+export type { ConvAttributes } from './internal/conv-plan';
+export { conv, type ConvOptions } from './conv';
+export { gemm, type GemmOptions } from './gemm';
+export { matMul } from './mat-mul';
+export { requantizeMultiplier, requantizeValue } from './requantize';
+export { LinearWeights } from './linear-weights';
+export { maxDynamicLinearK, prepareLinearWeights, type LinearWeightsInput } from './prepare-linear-weights';
+export { dynamicLinear, type DynamicLinearOptions } from './dynamic-linear';

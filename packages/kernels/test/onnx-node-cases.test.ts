@@ -37,7 +37,26 @@ export const RUNNERS: Record<string, Runner> = {
   ],
   DequantizeLinear: (c, [x, s, z], opts) => [k.dequantizeLinear(x!, s!, z, { ...opts, axis: num(c, 'axis'), blockSize: num(c, 'block_size') })],
   MatMulInteger: (_c, [a, b, za, zb], opts) => [k.matMulInteger(a!, b!, za, zb, opts)],
+  DynamicQuantizeLinear: (_c, [x], opts) => k.dynamicQuantizeLinear(x!, opts),
+  QLinearMatMul: (_c, [a, as, az, b, bs, bz, ys, yz], opts) => [k.qlinearMatMul(a!, as!, az, b!, bs!, bz, ys!, yz, opts)],
+  ConvInteger: (c, [x, w, xz, wz], opts) => [k.convInteger(x!, w!, xz, wz, { ...opts, ...convAttrs(c) })],
+  QLinearConv: (c, [x, xs, xz, w, ws, wz, ys, yz, b], opts) => [k.qlinearConv(x!, xs!, xz, w!, ws!, wz, ys!, yz, b, { ...opts, ...convAttrs(c) })],
+  Conv: (c, [x, w, b], opts) => [k.conv(x!, w!, b, { ...opts, ...convAttrs(c) })],
+  Gemm: (c, [a, b, cc], opts) =>
+    [k.gemm(a!, b!, cc, { ...opts, alpha: num(c, 'alpha'), beta: num(c, 'beta'), transA: num(c, 'transA'), transB: num(c, 'transB') })],
+  MatMul: (_c, [a, b], opts) => [k.matMul(a!, b!, opts)],
 };
+
+function convAttrs(c: OnnxNodeCase): k.ConvAttributes {
+  return {
+    autoPad: c.attributes.auto_pad as k.ConvAttributes['autoPad'],
+    dilations: ints(c, 'dilations'),
+    group: num(c, 'group'),
+    kernelShape: ints(c, 'kernel_shape'),
+    pads: ints(c, 'pads'),
+    strides: ints(c, 'strides'),
+  };
+}
 
 function expectSame(actual: Tensor, expected: Tensor, float: boolean): void {
   expect(actual.dtype).toBe(expected.dtype);
