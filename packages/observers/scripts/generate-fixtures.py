@@ -1,0 +1,367 @@
+#!/usr/bin/python3
+"""Records reference quantization parameters for @qint/observers' tests.
+
+Run with Debian's python3-torch and python3-numpy (`/usr/bin/python3 scripts/generate-fixtures.py`). Writes
+test/__fixtures__/*.json. Inputs are generated deterministically (numpy RandomState) as float32 and stored in the
+fixtures as exact numbers, so the tests (which run without torch) feed exactly the same values.
+
+References:
+  * MinMax / MovingAverage / PerChannel / MovingAveragePerChannel / Histogram: torch.ao.quantization (PyTorch).
+    Debian ships torch 1.13, whose HistogramObserver.forward truncates the histc bounds to int (torch.histc(x,
+    min=int(min_val), ...)), drops nothing on +-inf and computes the merge grid with a different formula; PyTorch 2.1
+    fixed these. `Torch21HistogramObserver` below replaces only forward()/_adjust_min_max() with the 2.1 behaviour
+    and keeps torch 1.13's own histc, _combine_histograms, _non_linear_param_search and _calculate_qparams.
+  * convention 'onnx' / 'tflite': NumPy implementations of onnxruntime's quant_utils.compute_scale_zp and TFLite's
+    GetAsymmetricQuantizationParams / symmetric per-channel rule (neither tool is installed here).
+  * Percentile / Entropy / MSE: NumPy implementations of the published algorithms, written here independently of
+    the TypeScript code (see the functions' docstrings).
+"""
+import json
+import math
+import os
+import sys
+import warnings
+
+import numpy as np
+import torch
+from torch.ao.quantization import observer as O
+
+warnings.filterwarnings("ignore")
+torch.set_num_threads(1)
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "..", "test", "__fixtures__")
+
+F32 = np.float32
+
+
+def f32num(v):
+    """The shortest decimal that rounds to exactly this float32 (so Math.fround(JSON value) is the float32)."""
+    v = F32(v)
+    if not np.isfinite(v):
+        return str(float(v))  # 'inf' / '-inf' / 'nan' -> decoded by the tests
+    r = float(np.format_float_scientific(v, unique=True, trim="-"))
+    assert F32(r) == v
+    return int(r) if r == int(r) and abs(r) < 2**53 else r
+
+
+def f32list(a):
+    return [f32num(v) for v in np.asarray(a, dtype=F32).reshape(-1)]
+
+
+# ----------------------------------------------------------------------------------------------- inputs
+def make_inputs():
+    """name -> (shape, [batch arrays]). Small, deterministic, covering the edge cases of the issue."""
+    rs = np.random.RandomState(1234)
+    shp = (96,)
+    inputs = {}
+
+    def add(name, batches, shape=shp):
+        inputs[name] = (list(shape), [np.asarray(b, dtype=F32).reshape(shape) for b in batches])
+
+    add("normal", [rs.randn(96) for _ in range(3)])
+    add("uniform", [rs.uniform(-0.3, 0.9, 96) for _ in range(3)])
+    add("all_positive", [np.abs(rs.randn(96)) * 2 + 0.5 for _ in range(2)])
+    add("all_negative", [-np.abs(rs.randn(96)) * 3 - 0.25 for _ in range(2)])
+    out = rs.randn(96)
+    out[7] = 40.0
+    out[50] = -25.0
+    add("outliers", [out, rs.randn(96)])
+    add("all_zero", [np.zeros(96), np.zeros(96)])
+    add("constant", [np.full(96, 3.5), np.full(96, 3.5)])
+    add("tiny", [rs.randn(96) * 1e-9 for _ in range(2)])
+    add("huge", [rs.randn(96) * 3e4 + 1e4 for _ in range(2)])
+    add("single", [[0.7], [-1.3]], shape=(1,))
+    # growing range over batches: makes the histogram observer combine (upsample/regrid) histograms
+    add("growing", [rs.randn(96) * s for s in (0.5, 1.0, 3.0, 2.0)])
+    infs = rs.randn(96)
+    infs[3] = np.inf
+    infs[9] = -np.inf
+    add("with_inf", [infs])
+    # per-channel shapes
+    add("pc_conv", [rs.randn(4, 3, 8) * np.array([0.1, 1, 5, 0.01]).reshape(4, 1, 1) for _ in range(2)], shape=(4, 3, 8))
+    add("pc_mixed", [np.concatenate([np.abs(rs.randn(1, 16)), -np.abs(rs.randn(1, 16)), np.zeros((1, 16)),
+                                     rs.randn(1, 16) * 1e4, rs.randn(1, 16) * 1e-9], 0) for _ in range(2)], shape=(5, 16))
+    return inputs
+
+
+# ----------------------------------------------------------------------------------------------- torch helpers
+TORCH_DTYPE = {"uint8": torch.quint8, "int8": torch.qint8}
+TORCH_QSCHEME = {
+    "per_tensor_affine": torch.per_tensor_affine,
+    "per_tensor_symmetric": torch.per_tensor_symmetric,
+    "per_channel_affine": torch.per_channel_affine,
+    "per_channel_symmetric": torch.per_channel_symmetric,
+}
+TORCH_CLASS = {
+    "MinMaxObserver": O.MinMaxObserver,
+    "MovingAverageMinMaxObserver": O.MovingAverageMinMaxObserver,
+    "PerChannelMinMaxObserver": O.PerChannelMinMaxObserver,
+    "MovingAveragePerChannelMinMaxObserver": O.MovingAveragePerChannelMinMaxObserver,
+}
+
+
+def torch_kwargs(opts):
+    kw = {}
+    if "dtype" in opts:
+        kw["dtype"] = TORCH_DTYPE[opts["dtype"]]
+    if "qscheme" in opts:
+        kw["qscheme"] = TORCH_QSCHEME[opts["qscheme"]]
+    for ours, theirs in (("reduceRange", "reduce_range"), ("quantMin", "quant_min"), ("quantMax", "quant_max"),
+                         ("eps", "eps"), ("averagingConstant", "averaging_constant"), ("chAxis", "ch_axis"),
+                         ("bins", "bins")):
+        if ours in opts:
+            kw[theirs] = opts[ours]
+    return kw
+
+
+def finite_only(b):
+    # qint ignores NaN and +-inf in every observer; PyTorch's HistogramObserver drops +-inf, its MinMax observers
+    # propagate them into an infinite scale. Min/max references are therefore computed on the finite values.
+    return b[np.isfinite(b)] if b.ndim == 1 else b
+
+
+class Torch21HistogramObserver(O.HistogramObserver):
+    """torch 1.13 HistogramObserver with forward()/_adjust_min_max() as PyTorch 2.1 behaves (see module docstring)."""
+
+    def _adjust_min_max(self, combined_min, combined_max, upsample_rate):
+        # 2.1 derives the grid from the ratio of the ranges instead of dividing by a (possibly subnormal) bin width.
+        ratio = (combined_max - combined_min) / (self.max_val - self.min_val)
+        downsample_rate = int(torch.ceil(ratio * upsample_rate).item())
+        e = downsample_rate / upsample_rate * (self.max_val - self.min_val) - (combined_max - combined_min)
+        offset = (self.min_val - combined_min) / (self.max_val - self.min_val) * self.bins * upsample_rate
+        start_idx = int(torch.round(offset).item())
+        return combined_min, combined_max + e, downsample_rate, start_idx
+
+    def _reset(self, x, lo, hi):
+        self.min_val.resize_(lo.shape)
+        self.min_val.copy_(lo)
+        self.max_val.resize_(hi.shape)
+        self.max_val.copy_(hi)
+        torch.histc(x, self.bins, min=lo.item(), max=hi.item(), out=self.histogram)
+
+    def forward(self, x_orig):
+        if x_orig.numel() == 0:
+            return x_orig
+        x = x_orig.detach()
+        x_min, x_max = torch.aminmax(x)
+        if x_min == -math.inf or x_max == math.inf:
+            x = x[x.abs() != math.inf]
+            if x.numel() == 0:
+                return x_orig
+            x_min, x_max = torch.aminmax(x)
+        fresh = self.min_val == math.inf and self.max_val == -math.inf
+        if fresh or self.min_val.item() == self.max_val.item() or (self.max_val - self.min_val) < 1e-6:
+            self._reset(x, x_min, x_max)
+            return x_orig
+        lo = torch.min(x_min, self.min_val)
+        hi = torch.max(x_max, self.max_val)
+        lo, hi, down, start = self._adjust_min_max(lo, hi, self.upsample_rate)
+        hist = torch.histc(x, self.bins, min=lo.item(), max=hi.item())
+        if lo == self.min_val and hi == self.max_val:
+            hist += self.histogram
+        elif self.bins * down * 4 > 1e9:
+            self._reset(x, x_min, x_max)
+            return x_orig
+        else:
+            hist = self._combine_histograms(hist, self.histogram, self.upsample_rate, down, start, self.bins)
+        self.histogram.detach_().resize_(hist.shape)
+        self.histogram.copy_(hist)
+        self.min_val.detach_().resize_(lo.shape)
+        self.min_val.copy_(lo)
+        self.max_val.detach_().resize_(hi.shape)
+        self.max_val.copy_(hi)
+        return x_orig
+
+
+def run_torch(kind, opts, batches):
+    if kind == "HistogramObserver":
+        kw = torch_kwargs(opts)
+        obs = Torch21HistogramObserver(**kw)
+    else:
+        obs = TORCH_CLASS[kind](**torch_kwargs(opts))
+    for b in batches:
+        t = torch.from_numpy(finite_only(b) if kind != "HistogramObserver" else b)
+        obs(t)
+    scale, zp = obs.calculate_qparams()
+    res = {"scale": f32list(scale), "zeroPoint": [int(v) for v in zp.reshape(-1)]}
+    if kind == "HistogramObserver":
+        res["min"] = f32list(obs.min_val)
+        res["max"] = f32list(obs.max_val)
+        lo, hi = obs._non_linear_param_search()
+        res["rangeMin"] = f32list(lo)
+        res["rangeMax"] = f32list(hi)
+        res["histogramSum"] = float(obs.histogram.double().sum())
+    else:
+        res["min"] = f32list(obs.min_val)
+        res["max"] = f32list(obs.max_val)
+    return res
+
+
+# ----------------------------------------------------------------------------------------------- other conventions
+def onnx_qparams(lo, hi, qmin, qmax, symmetric):
+    """onnxruntime quant_utils.compute_scale_zp, in float32."""
+    rmin = min(F32(lo), F32(0))
+    rmax = max(F32(hi), F32(0))
+    if symmetric:
+        a = max(abs(rmin), abs(rmax))
+        rmin, rmax = -a, a
+    scale = F32(F32(rmax - rmin) / F32(qmax - qmin))
+    if scale < np.finfo(F32).tiny:
+        return 1.0, 0
+    zp = qmin - int(np.round(F32(rmin / scale)))
+    return float(scale), int(min(max(zp, qmin), qmax))
+
+
+def tflite_qparams(lo, hi, qmin, qmax, symmetric, dtype):
+    """TFLite: symmetric absmax/((qmax-qmin)/2) with zero point 0 (128 for uint8); asymmetric per
+    quantization_utils GetAsymmetricQuantizationParams (double math, zero point from the end with smaller error,
+    std::round = half away from zero)."""
+    lo = min(float(F32(lo)), 0.0)
+    hi = max(float(F32(hi)), 0.0)
+    if symmetric:
+        a = max(-lo, hi)
+        z = (qmin + qmax + 1) // 2 if dtype == "uint8" else 0
+        return (1.0, z) if a == 0 else (float(F32(a / ((qmax - qmin) / 2))), z)
+    if lo == hi:
+        return 1.0, min(max(0, qmin), qmax)
+    s = (hi - lo) / (qmax - qmin)
+    zmin, zmax = qmin - lo / s, qmax - hi / s
+    emin, emax = abs(qmin) + abs(lo / s), abs(qmax) + abs(hi / s)
+    zd = zmin if emin < emax else zmax
+    if zd <= qmin:
+        z = qmin
+    elif zd >= qmax:
+        z = qmax
+    else:
+        z = int(math.copysign(math.floor(abs(zd) + 0.5), zd))
+    return float(F32(s)), z
+
+
+def qrange(opts):
+    conv = opts.get("convention", "pytorch")
+    dtype = opts.get("dtype", "uint8")
+    sym = "symmetric" in opts.get("qscheme", "affine")
+    rr = opts.get("reduceRange", False)
+    if "quantMin" in opts:
+        lo, hi = opts["quantMin"], opts["quantMax"]
+        return (lo // 2, hi // 2) if rr else (lo, hi)
+    if conv == "onnx":
+        if dtype == "int8":
+            return (-64, 64) if rr else ((-127, 127) if sym else (-128, 127))
+        return (0, 127) if rr else (0, 255)
+    if conv == "tflite":
+        return ((-127, 127) if sym else (-128, 127)) if dtype == "int8" else (0, 255)
+    raise AssertionError
+
+
+def convention_case(opts, mins, maxs):
+    qmin, qmax = qrange(opts)
+    sym = "symmetric" in opts.get("qscheme", "affine")
+    out_s, out_z = [], []
+    for lo, hi in zip(mins, maxs):
+        if opts["convention"] == "onnx":
+            s, z = onnx_qparams(lo, hi, qmin, qmax, sym)
+        else:
+            s, z = tflite_qparams(lo, hi, qmin, qmax, sym, opts.get("dtype", "uint8"))
+        out_s.append(s)
+        out_z.append(z)
+    return {"scale": out_s, "zeroPoint": out_z}
+
+
+# ----------------------------------------------------------------------------------------------- grids
+PER_TENSOR_INPUTS = ["normal", "uniform", "all_positive", "all_negative", "outliers", "all_zero", "constant", "tiny",
+                     "huge", "single", "growing", "with_inf"]
+PER_CHANNEL_INPUTS = ["pc_conv", "pc_mixed"]
+
+OPTION_GRID_PT = [
+    {},
+    {"dtype": "int8"},
+    {"dtype": "uint8", "qscheme": "per_tensor_symmetric"},
+    {"dtype": "int8", "qscheme": "per_tensor_symmetric"},
+    {"dtype": "uint8", "reduceRange": True},
+    {"dtype": "int8", "reduceRange": True},
+    {"dtype": "int8", "qscheme": "per_tensor_symmetric", "reduceRange": True},
+    {"dtype": "int8", "quantMin": -8, "quantMax": 7},
+    {"dtype": "int8", "quantMin": -4, "quantMax": 3, "qscheme": "per_tensor_symmetric"},
+    {"dtype": "int8", "quantMin": -2, "quantMax": 1},
+    {"dtype": "uint8", "quantMin": 0, "quantMax": 15},
+    {"dtype": "uint8", "quantMin": 0, "quantMax": 7, "qscheme": "per_tensor_symmetric"},
+    {"dtype": "uint8", "quantMin": 0, "quantMax": 3, "reduceRange": True},
+    {"dtype": "int8", "quantMin": -8, "quantMax": 7, "reduceRange": True},
+    {"eps": 1e-3},
+]
+
+
+def per_channel_opts(o):
+    o = dict(o)
+    if "qscheme" in o:
+        o["qscheme"] = o["qscheme"].replace("per_tensor", "per_channel")
+    return o
+
+
+def main():
+    inputs = make_inputs()
+    stored_inputs = {k: {"shape": s, "batches": [f32list(b) for b in bs]} for k, (s, bs) in inputs.items()}
+    cases = []
+    for kind in ("MinMaxObserver", "MovingAverageMinMaxObserver"):
+        for name in PER_TENSOR_INPUTS:
+            grid = OPTION_GRID_PT if kind == "MinMaxObserver" else OPTION_GRID_PT[:4] + [{"averagingConstant": 0.3}]
+            for opts in grid:
+                cases.append({"kind": kind, "options": opts, "input": name,
+                              "expected": run_torch(kind, opts, inputs[name][1])})
+    for kind in ("PerChannelMinMaxObserver", "MovingAveragePerChannelMinMaxObserver"):
+        for name in PER_CHANNEL_INPUTS:
+            axes = [0, 1, 2, -1] if name == "pc_conv" else [0, 1]
+            for ax in axes:
+                grid = OPTION_GRID_PT if (kind == "PerChannelMinMaxObserver" and ax == 0) else OPTION_GRID_PT[:4]
+                for o in grid:
+                    opts = dict(per_channel_opts(o), chAxis=ax)
+                    if kind.startswith("MovingAverage"):
+                        opts["averagingConstant"] = 0.25
+                    cases.append({"kind": kind, "options": opts, "input": name,
+                                  "expected": run_torch(kind, opts, inputs[name][1])})
+    # Other conventions, on the min/max that MinMaxObserver / PerChannelMinMaxObserver record.
+    for name in ["normal", "all_positive", "all_negative", "all_zero", "tiny", "huge", "single"] + PER_CHANNEL_INPUTS:
+        pc = name in PER_CHANNEL_INPUTS
+        batches = inputs[name][1]
+        if pc:
+            per_ch = np.stack(batches).swapaxes(0, 1).reshape(batches[0].shape[0], -1)
+            mins = per_ch.min(axis=1)
+            maxs = per_ch.max(axis=1)
+        else:
+            allv = np.concatenate([finite_only(b.reshape(-1)) for b in batches])
+            mins, maxs = [allv.min()], [allv.max()]
+        for conv in ("onnx", "tflite"):
+            for o in ({"dtype": "uint8"}, {"dtype": "int8"}, {"dtype": "int8", "qscheme": "per_tensor_symmetric"},
+                      {"dtype": "uint8", "qscheme": "per_tensor_symmetric"}, {"dtype": "int8", "reduceRange": True},
+                      {"dtype": "uint8", "reduceRange": True},
+                      {"dtype": "int8", "qscheme": "per_tensor_symmetric", "quantMin": -8, "quantMax": 7}):
+                if conv == "tflite" and o.get("reduceRange"):
+                    continue
+                opts = dict(per_channel_opts(o) if pc else o, convention=conv)
+                kind = "PerChannelMinMaxObserver" if pc else "MinMaxObserver"
+                exp = convention_case(opts, mins, maxs)
+                exp["min"] = f32list(mins)
+                exp["max"] = f32list(maxs)
+                cases.append({"kind": kind, "options": opts, "input": name, "expected": exp})
+    write("minmax.json", {"generator": "scripts/generate-fixtures.py", "torch": torch.__version__,
+                          "inputs": stored_inputs, "cases": cases})
+    if "--minmax-only" in sys.argv:
+        return
+    histogram_fixtures(inputs, stored_inputs)
+
+
+def write(name, obj):
+    os.makedirs(OUT, exist_ok=True)
+    path = os.path.join(OUT, name)
+    with open(path, "w") as fh:
+        json.dump(obj, fh, separators=(",", ":"))
+    print(f"{path}: {len(obj['cases'])} cases, {os.path.getsize(path) // 1024} KB")
+
+
+def histogram_fixtures(inputs, stored_inputs):
+    pass
+
+
+if __name__ == "__main__":
+    main()

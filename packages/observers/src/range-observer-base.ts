@@ -1,0 +1,100 @@
+import type { Tensor } from '@qint/tensor';
+import { calculateQParams } from './calculate-qparams';
+import type { Observer, ObserverJSON, ObserverKind } from './observer';
+import { ObserverError } from './observer-error';
+import type { ObserverOptions, ObserverStats, QParams } from './observer-options';
+import { isPerChannel, resolveQParamsConfig, type QParamsConfig } from './qparams-config';
+import { decodeFloatArray, encodeFloat } from './tensor-values';
+
+/**
+ * Common plumbing of the observers: options, config, min/max state (length 1 per tensor, one per channel),
+ * default qparams when nothing was observed, JSON and merge compatibility checks.
+ * Not exported from the package: the public surface is {@link Observer}.
+ */
+export abstract class RangeObserverBase implements Observer {
+  abstract readonly kind: ObserverKind;
+  readonly config: QParamsConfig;
+  /** The options given at construction (kept for JSON and for merge compatibility checks). */
+  protected readonly options: ObserverOptions & Record<string, unknown>;
+  /** Running min/max; null until something finite was observed. */
+  protected minVals: Float32Array | null = null;
+  protected maxVals: Float32Array | null = null;
+
+  protected constructor(options: ObserverOptions & Record<string, unknown>, perChannel: boolean, who: string) {
+    if (options === null || typeof options !== 'object') throw new ObserverError(`${who}: options must be an object, got ${options}`);
+    this.options = { ...options };
+    this.config = resolveQParamsConfig(options, perChannel ? 'per_channel_affine' : 'per_tensor_affine');
+    if (isPerChannel(this.config.qscheme) !== perChannel) {
+      throw new ObserverError(
+        `${who}: qscheme ${this.config.qscheme} does not fit a ${perChannel ? 'per-channel' : 'per-tensor'} observer; use ${perChannel ? "'per_channel_affine' or 'per_channel_symmetric'" : "'per_tensor_affine' or 'per_tensor_symmetric'"}`,
+      );
+    }
+  }
+
+  abstract observe(x: Tensor): void;
+
+  /** Folds the other observer's state into this one (called after compatibility checks). */
+  protected abstract mergeState(other: this): void;
+
+  calculateQParams(): QParams {
+    const range = this.computeRange();
+    if (this.minVals === null) return { scale: Float32Array.of(1), zeroPoint: Int32Array.of(0) };
+    return calculateQParams(range.min, range.max, this.config);
+  }
+
+  stats(): ObserverStats {
+    if (this.minVals === null || this.maxVals === null) return { min: Float32Array.of(Infinity), max: Float32Array.of(-Infinity) };
+    return { min: this.minVals.slice(), max: this.maxVals.slice() };
+  }
+
+  computeRange(): ObserverStats {
+    return this.stats();
+  }
+
+  merge(other: Observer): void {
+    if (!(other instanceof RangeObserverBase) || other.kind !== this.kind) {
+      throw new ObserverError(`${this.kind}.merge: other must be a ${this.kind}, got ${other && (other as Observer).kind}`);
+    }
+    if (JSON.stringify(other.config) !== JSON.stringify(this.config) || !this.sameExtraOptions(other)) {
+      throw new ObserverError(`${this.kind}.merge: other was created with different options (${JSON.stringify(other.options)} vs ${JSON.stringify(this.options)})`);
+    }
+    if (other === this) throw new ObserverError(`${this.kind}.merge: cannot merge an observer into itself`);
+    this.mergeState(other as this);
+  }
+
+  /** Observer-specific options that must agree for a merge (bins, percentile, ...). */
+  protected sameExtraOptions(_other: RangeObserverBase): boolean {
+    return true;
+  }
+
+  toJSON(): ObserverJSON {
+    return { kind: this.kind, version: 1, options: { ...this.options }, state: this.stateJSON() };
+  }
+
+  /** The JSON state; subclasses add to it. */
+  protected stateJSON(): Record<string, unknown> {
+    return {
+      min: this.minVals ? Array.from(this.minVals, encodeFloat) : null,
+      max: this.maxVals ? Array.from(this.maxVals, encodeFloat) : null,
+    };
+  }
+
+  /** Restores {@link stateJSON}'s output. */
+  loadState(state: Record<string, unknown>): void {
+    if (state.min === null || state.min === undefined) {
+      this.minVals = null;
+      this.maxVals = null;
+      return;
+    }
+    const min = decodeFloatArray(state.min, 'state.min');
+    const max = decodeFloatArray(state.max, 'state.max');
+    if (min.length !== max.length) throw new ObserverError(`observerFromJSON: state.min has ${min.length} entries but state.max has ${max.length}`);
+    this.minVals = min;
+    this.maxVals = max;
+  }
+
+  reset(): void {
+    this.minVals = null;
+    this.maxVals = null;
+  }
+}
