@@ -1,0 +1,310 @@
+// Turns a validated header into a Model. It runs twice: first without tensors, to check every graph field and
+// reference before any tensor data is read or allocated; then with the tensors, to build the Model.
+import { dtypeInfo, isDType, QintError, QuantParams, type Tensor } from '@qint/tensor';
+import { FormatError } from '../format-error';
+import type { QintDocument } from '../qint-types';
+import type { Attribute, Dim, Graph, Model, Node, ValueInfo } from './ir';
+import type { HeaderContext, QuantSpec, TensorEntry, ValidHeader } from './read-header';
+import { decodeNumber } from './shared';
+import type { JsonObject, JsonValue } from './strict-json';
+
+const ATTRIBUTE_TYPES = new Set(['float', 'int', 'string', 'tensor', 'graph', 'floats', 'ints', 'strings', 'tensors']);
+
+/** Pass 1: validates graph, references and roles; every table entry must be referenced exactly once. */
+export function checkModel(h: ValidHeader): void {
+  const refs = new Uint32Array(h.tensors.length);
+  new Builder(h, refs, undefined).model();
+  for (let i = 0; i < refs.length; i++) {
+    if (refs[i] === 0) {
+      h.ctx.fail('UNREFERENCED_TENSOR', `tensors[${i}] (${h.tensors[i].name}) is not used by the graph; a file holds no hidden data`, `tensors[${i}]`, h.tensorsJson, i);
+    }
+  }
+}
+
+/** Pass 2: builds the document from the tensors (one per table entry, in table order). */
+export function buildDocument(h: ValidHeader, tensors: readonly Tensor[]): QintDocument {
+  const model = new Builder(h, undefined, tensors).model();
+  return {
+    model,
+    metadata: h.metadata,
+    extensions: h.extensions,
+    version: { major: h.preamble.major, minor: h.preamble.minor },
+    producer: h.producer,
+  };
+}
+
+const PLACEHOLDER = Object.freeze({}) as unknown as Tensor;
+
+class Builder {
+  private readonly ctx: HeaderContext;
+  constructor(
+    private readonly h: ValidHeader,
+    private readonly refs: Uint32Array | undefined,
+    private readonly tensors: readonly Tensor[] | undefined,
+  ) {
+    this.ctx = h.ctx;
+  }
+
+  model(): Model {
+    const { ctx } = this;
+    const m = this.h.modelJson;
+    const opsetJson = ctx.obj(m, 'opsetImports', 'model.opsetImports')!;
+    const opsetImports: Record<string, number> = {};
+    for (const k of Object.keys(opsetJson)) define(opsetImports, k, ctx.int(opsetJson, k, `model.opsetImports.${k}`));
+    const metaJson = ctx.obj(m, 'metadata', 'model.metadata')!;
+    const metadata: Record<string, string> = {};
+    for (const k of Object.keys(metaJson)) define(metadata, k, ctx.str(metaJson, k, `model.metadata.${k}`));
+    const model: { -readonly [K in keyof Model]: Model[K] } = {
+      irVersion: ctx.int(m, 'irVersion', 'model.irVersion')!,
+      opsetImports,
+      producerName: ctx.str(m, 'producerName', 'model.producerName')!,
+      producerVersion: ctx.str(m, 'producerVersion', 'model.producerVersion')!,
+      metadata,
+      graph: this.graph(this.h.graphJson, 'graph', new Set()),
+    };
+    const domain = ctx.str(m, 'domain', 'model.domain', true);
+    if (domain !== undefined) model.domain = domain;
+    const modelVersion = ctx.int(m, 'modelVersion', 'model.modelVersion', undefined, true);
+    if (modelVersion !== undefined) model.modelVersion = modelVersion;
+    const docString = ctx.str(m, 'docString', 'model.docString', true);
+    if (docString !== undefined) model.docString = docString;
+    return model;
+  }
+
+  private ref(index: number, field: string, container: object, key: string | number, role: TensorEntry['role']): Tensor {
+    const { ctx } = this;
+    if (index >= this.h.tensors.length) {
+      ctx.fail('DANGLING_REFERENCE', `${field} refers to tensors[${index}] but the table has ${this.h.tensors.length} entries`, field, container, key);
+    }
+    if (this.refs) {
+      if (this.refs[index]++ > 0) {
+        ctx.fail('DUPLICATE_REFERENCE', `${field} refers to tensors[${index}] (${this.h.tensors[index].name}), which is already used elsewhere`, field, container, key);
+      }
+      this.h.tensors[index].role = role;
+      if (role !== 'initializer' && this.h.tensors[index].quant) {
+        ctx.fail('BAD_QUANT_PARAMS', `tensors[${index}] (${this.h.tensors[index].name}) has quant params but is not a graph initializer`, `tensors[${index}].quant`, this.h.tensorsJson[index] as object, 'quant');
+      }
+      return PLACEHOLDER;
+    }
+    return this.tensors![index];
+  }
+
+  private graph(g: JsonObject, field: string, outer: ReadonlySet<string>): Graph {
+    const { ctx } = this;
+    const name = ctx.str(g, 'name', `${field}.name`)!;
+    const defined = new Set(outer);
+    const inputs = this.valueInfos(g, 'inputs', field);
+    for (const v of inputs) defined.add(v.name);
+    const initJson = ctx.arr(g, 'initializers', `${field}.initializers`)!;
+    const initializers = new Map<string, Tensor>();
+    const initIndex = new Map<string, number>();
+    initJson.forEach((_, i) => {
+      const f = `${field}.initializers[${i}]`;
+      const e = ctx.obj(initJson, i, f)!;
+      const n = ctx.str(e, 'name', `${f}.name`)!;
+      if (initializers.has(n)) ctx.fail('BAD_FIELD', `${f}.name ${JSON.stringify(n)} repeats an earlier initializer`, `${f}.name`, e, 'name');
+      const index = ctx.int(e, 'tensor', `${f}.tensor`, 0)!;
+      initializers.set(n, this.ref(index, `${f}.tensor`, e, 'tensor', 'initializer'));
+      initIndex.set(n, index);
+      defined.add(n);
+    });
+    const nodesJson = ctx.arr(g, 'nodes', `${field}.nodes`)!;
+    const nodes: Node[] = nodesJson.map((_, i) => this.node(ctx.obj(nodesJson, i, `${field}.nodes[${i}]`)!, `${field}.nodes[${i}]`, defined));
+    const outputs = this.valueInfos(g, 'outputs', field);
+    const outputsJson = g.outputs as JsonValue[];
+    outputs.forEach((v, i) => {
+      if (!defined.has(v.name)) {
+        ctx.fail('DANGLING_REFERENCE', `${field}.outputs[${i}] ${JSON.stringify(v.name)} is produced by no node, input or initializer`, `${field}.outputs[${i}]`, outputsJson, i);
+      }
+    });
+    const graph: { -readonly [K in keyof Graph]: Graph[K] } = {
+      name,
+      nodes,
+      initializers,
+      inputs,
+      outputs,
+      valueInfo: this.valueInfos(g, 'valueInfo', field),
+    };
+    const qpJson = ctx.arr(g, 'quantParams', `${field}.quantParams`, true);
+    const listed = new Set<string>();
+    if (qpJson) {
+      const quantParams = new Map<string, QuantParams>();
+      qpJson.forEach((_, i) => {
+        const f = `${field}.quantParams[${i}]`;
+        const n = ctx.str(qpJson, i, f)!;
+        const index = initIndex.get(n);
+        if (index === undefined) return ctx.fail('DANGLING_REFERENCE', `${f} ${JSON.stringify(n)} is not an initializer of this graph`, f, qpJson, i);
+        if (listed.has(n)) ctx.fail('BAD_FIELD', `${f} ${JSON.stringify(n)} is listed twice`, f, qpJson, i);
+        listed.add(n);
+        const spec = this.h.tensors[index].quant;
+        if (!spec) return ctx.fail('BAD_QUANT_PARAMS', `${f} ${JSON.stringify(n)} is listed but tensors[${index}] has no quant`, f, qpJson, i);
+        quantParams.set(n, this.quant(spec, this.h.tensors[index]));
+      });
+      graph.quantParams = quantParams;
+    }
+    for (const [n, index] of initIndex) {
+      if (this.h.tensors[index].quant && !listed.has(n)) {
+        const t = this.h.tensors[index];
+        ctx.fail('BAD_QUANT_PARAMS', `${t.field} (${t.name}) has quant params but ${field}.quantParams does not list ${JSON.stringify(n)}`, `${t.field}.quant`, this.h.tensorsJson[index] as object, 'quant');
+      }
+    }
+    const docString = ctx.str(g, 'docString', `${field}.docString`, true);
+    if (docString !== undefined) graph.docString = docString;
+    return graph;
+  }
+
+  private valueInfos(g: JsonObject, key: string, field: string): ValueInfo[] {
+    const { ctx } = this;
+    const list = ctx.arr(g, key, `${field}.${key}`)!;
+    return list.map((_, i) => {
+      const f = `${field}.${key}[${i}]`;
+      const v = ctx.obj(list, i, f)!;
+      const out: { -readonly [K in keyof ValueInfo]: ValueInfo[K] } = { name: ctx.str(v, 'name', `${f}.name`)! };
+      const dtype = v.dtype;
+      if (dtype !== undefined) {
+        if (!isDType(dtype)) return ctx.fail('BAD_DTYPE', `${f}.dtype is not a qint dtype: ${JSON.stringify(dtype)}`, `${f}.dtype`, v, 'dtype');
+        out.dtype = dtype;
+      }
+      const shape = ctx.arr(v, 'shape', `${f}.shape`, true);
+      if (shape) {
+        out.shape = shape.map((d, k): Dim => {
+          if (d === null) return undefined;
+          if (typeof d === 'string') return d;
+          if (typeof d === 'number' && Number.isSafeInteger(d)) return d;
+          return ctx.fail('BAD_SHAPE', `${f}.shape[${k}] must be an integer, a symbolic name or null, got ${JSON.stringify(d)}`, `${f}.shape[${k}]`, shape, k);
+        });
+      }
+      const doc = ctx.str(v, 'docString', `${f}.docString`, true);
+      if (doc !== undefined) out.docString = doc;
+      return out;
+    });
+  }
+
+  private strings(parent: JsonObject, key: string, field: string): string[] {
+    const list = this.ctx.arr(parent, key, `${field}.${key}`)!;
+    return list.map((_, i) => this.ctx.str(list, i, `${field}.${key}[${i}]`)!);
+  }
+
+  private node(n: JsonObject, field: string, defined: Set<string>): Node {
+    const { ctx } = this;
+    const inputs = this.strings(n, 'inputs', field);
+    const inputsJson = n.inputs as JsonValue[];
+    inputs.forEach((name, i) => {
+      if (name !== '' && !defined.has(name)) {
+        ctx.fail('DANGLING_REFERENCE', `${field}.inputs[${i}] ${JSON.stringify(name)} is not a graph input, an initializer or an output of an earlier node`, `${field}.inputs[${i}]`, inputsJson, i);
+      }
+    });
+    const attrJson = ctx.obj(n, 'attributes', `${field}.attributes`)!;
+    const attributes: Record<string, Attribute> = {};
+    for (const key of Object.keys(attrJson)) define(attributes, key, this.attribute(attrJson, key, `${field}.attributes.${key}`, defined));
+    const outputs = this.strings(n, 'outputs', field);
+    const node: { -readonly [K in keyof Node]: Node[K] } = {
+      name: ctx.str(n, 'name', `${field}.name`)!,
+      opType: ctx.str(n, 'opType', `${field}.opType`)!,
+      domain: ctx.str(n, 'domain', `${field}.domain`)!,
+      inputs,
+      outputs,
+      attributes,
+    };
+    for (const o of outputs) if (o !== '') defined.add(o);
+    const doc = ctx.str(n, 'docString', `${field}.docString`, true);
+    if (doc !== undefined) node.docString = doc;
+    return node;
+  }
+
+  private number(parent: object, key: string | number, field: string): number {
+    const v = decodeNumber((parent as Record<string | number, unknown>)[key]);
+    if (v === undefined) this.ctx.fail('BAD_FIELD', `${field} must be a number or one of "NaN", "Infinity", "-Infinity", "-0"`, field, parent, key);
+    return v;
+  }
+
+  private attribute(parent: JsonObject, key: string, field: string, defined: Set<string>): Attribute {
+    const { ctx } = this;
+    const a = ctx.obj(parent, key, field)!;
+    const type = a.type;
+    if (typeof type !== 'string' || !ATTRIBUTE_TYPES.has(type)) {
+      ctx.fail('BAD_FIELD', `${field}.type must be one of ${[...ATTRIBUTE_TYPES].join(', ')}, got ${JSON.stringify(type)}`, `${field}.type`, a, 'type');
+    }
+    const f = `${field}.value`;
+    switch (type) {
+      case 'float':
+      case 'int':
+        return { type, value: this.number(a, 'value', f) };
+      case 'floats':
+      case 'ints': {
+        const list = ctx.arr(a, 'value', f)!;
+        return { type, value: list.map((_, i) => this.number(list, i, `${f}[${i}]`)) };
+      }
+      case 'string':
+        return { type, value: ctx.str(a, 'value', f)! };
+      case 'strings':
+        return { type, value: this.strings(a, 'value', field) };
+      case 'tensor':
+        return { type, value: this.ref(ctx.int(a, 'value', f, 0)!, f, a, 'value', 'attribute') };
+      case 'tensors': {
+        const list = ctx.arr(a, 'value', f)!;
+        return { type, value: list.map((_, i) => this.ref(ctx.int(list, i, `${f}[${i}]`, 0)!, `${f}[${i}]`, list, i, 'attribute')) };
+      }
+      default:
+        return { type: 'graph', value: this.graph(ctx.obj(a, 'value', f)!, f, defined) };
+    }
+  }
+
+  private quant(spec: QuantSpec, t: TensorEntry): QuantParams {
+    const { ctx } = this;
+    const side = (key: 'scale' | 'zeroPoint'): ArrayLike<number> | undefined => {
+      const v = spec[key];
+      if (typeof v !== 'number') return v;
+      const role = key === 'scale' ? 'scale' : 'zero-point';
+      const dtype = key === 'scale' ? 'float32' : 'int32';
+      const f = `${spec.field}.${key}.tensor`;
+      const tensor = this.ref(v, f, this.h.tensorsJson[t.index] as object, 'quant', role);
+      const target = this.h.tensors[v];
+      if (target.dtype !== dtype || target.shape.length !== 1 || target.shape[0] !== spec.count) {
+        ctx.fail('BAD_QUANT_PARAMS', `${f} must refer to a ${dtype}[${spec.count}] tensor, but tensors[${v}] is ${target.dtype}[${target.shape.join(',')}]`, f, this.h.tensorsJson[t.index] as object, 'quant');
+      }
+      return this.tensors ? (tensor.data as Float32Array | Int32Array) : undefined;
+    };
+    const scale = side('scale');
+    const zeroPoint = side('zeroPoint');
+    if (!scale || !zeroPoint) return PLACEHOLDER as unknown as QuantParams;
+    const at = (key: 'scale' | 'zeroPoint', i: number): number => {
+      const v = spec[key];
+      if (typeof v === 'number') return this.h.preamble.dataOffset + this.h.tensors[v].offset + 4 * i;
+      return spec.offset;
+    };
+    const { min, max } = dtypeInfo(spec.dtype);
+    for (let i = 0; i < scale.length; i++) {
+      const s = Math.fround(scale[i]);
+      if (!Number.isFinite(s) || s <= 0) badQuant(`${spec.field}.scale[${i}] must be finite and > 0 as a float32, got ${scale[i]}`, `${spec.field}.scale[${i}]`, at('scale', i));
+    }
+    for (let i = 0; i < zeroPoint.length; i++) {
+      const z = zeroPoint[i];
+      if (!Number.isInteger(z) || z < min || z > max) {
+        badQuant(`${spec.field}.zeroPoint[${i}] = ${z} is not an integer in [${min}, ${max}] of ${spec.dtype}`, `${spec.field}.zeroPoint[${i}]`, at('zeroPoint', i));
+      }
+    }
+    try {
+      const qp =
+        spec.granularity === 'per-tensor'
+          ? QuantParams.perTensor(spec.dtype, scale[0], zeroPoint[0])
+          : spec.granularity === 'per-axis'
+            ? QuantParams.perAxis(spec.dtype, spec.axis, scale, zeroPoint)
+            : QuantParams.blocked(spec.dtype, spec.axis, spec.blockSize, scale, zeroPoint);
+      qp.validateFor(t.shape);
+      return qp;
+    } catch (e) {
+      if (e instanceof QintError) badQuant(`${spec.field} is inconsistent: ${e.message}`, spec.field, spec.offset, e);
+      throw e;
+    }
+  }
+}
+
+function badQuant(message: string, field: string, offset: number, cause?: unknown): never {
+  throw new FormatError('BAD_QUANT_PARAMS', message, { field, offset, cause });
+}
+
+/** Sets an own property even for keys like `__proto__`. */
+function define<T>(o: Record<string, T>, key: string, value: T | undefined): void {
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+}

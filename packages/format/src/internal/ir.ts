@@ -1,0 +1,74 @@
+// The model IR of @qint/graph (packages/graph/src/ir.ts, pinned by the lead), restated structurally because
+// @qint/graph's entry does not export its IR types yet. TypeScript compares these structurally, so a `Model`
+// built with @qint/graph's types is accepted as is. Replace this file's body with
+// `export type { Attribute, Dim, Graph, Model, Node, ValueInfo } from '@qint/graph';` once the graph entry exports them.
+import type { DType, QuantParams, Tensor } from '@qint/tensor';
+
+
+/** A node attribute, decoded. ONNX int64 attributes are numbers (huge sentinels like INT64_MAX become ≈9.22e18). */
+export type Attribute =
+  | { readonly type: 'float'; readonly value: number }
+  | { readonly type: 'int'; readonly value: number }
+  | { readonly type: 'string'; readonly value: string }
+  | { readonly type: 'tensor'; readonly value: Tensor }
+  | { readonly type: 'graph'; readonly value: Graph }
+  | { readonly type: 'floats'; readonly value: readonly number[] }
+  | { readonly type: 'ints'; readonly value: readonly number[] }
+  | { readonly type: 'strings'; readonly value: readonly string[] }
+  | { readonly type: 'tensors'; readonly value: readonly Tensor[] };
+
+/** One dimension of a declared shape: a size, a symbolic name (`'batch'`), or unknown. */
+export type Dim = number | string | undefined;
+
+/** A named value's declared type: dtype and (possibly symbolic) shape; either may be unknown. */
+export interface ValueInfo {
+  readonly name: string;
+  readonly dtype?: DType;
+  readonly shape?: readonly Dim[];
+  readonly docString?: string;
+}
+
+/** One operator application. An empty string in `inputs` marks an omitted optional input, as in ONNX. */
+export interface Node {
+  readonly name: string;
+  readonly opType: string;
+  /** `''` for ai.onnx, `'com.microsoft'` for contrib ops, ... */
+  readonly domain: string;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly attributes: Readonly<Record<string, Attribute>>;
+  readonly docString?: string;
+}
+
+/** A computation graph: nodes in topological order (as ONNX requires), constant initializers, graph inputs and outputs. */
+export interface Graph {
+  readonly name: string;
+  readonly nodes: readonly Node[];
+  /** Constant tensors by name. A name may also appear in `inputs` (older exporters do that); the initializer is its default. */
+  readonly initializers: ReadonlyMap<string, Tensor>;
+  readonly inputs: readonly ValueInfo[];
+  readonly outputs: readonly ValueInfo[];
+  /** Declared types of intermediate values, when the producer recorded them. */
+  readonly valueInfo: readonly ValueInfo[];
+  /**
+   * Quantization parameters attached to initializers, by initializer name (e.g. the per-block scales of a packed int4
+   * weight). ONNX keeps scales as separate tensors instead; qint's own formats and quantizers use this.
+   */
+  readonly quantParams?: ReadonlyMap<string, QuantParams>;
+  readonly docString?: string;
+}
+
+/** A whole model: the graph plus the opset versions it was written against and producer metadata. */
+export interface Model {
+  readonly irVersion: number;
+  /** Operator set version per domain, e.g. `{ '': 13, 'com.microsoft': 1 }`. */
+  readonly opsetImports: Readonly<Record<string, number>>;
+  readonly producerName: string;
+  readonly producerVersion: string;
+  readonly domain?: string;
+  readonly modelVersion?: number;
+  readonly docString?: string;
+  /** ONNX `metadata_props`. */
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly graph: Graph;
+}

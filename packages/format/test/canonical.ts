@@ -1,0 +1,24 @@
+// Maps a model to plain data with tensors as raw bytes, so that toEqual compares tensors bit for bit (NaN payloads,
+// -0) and graphs field for field.
+import { QuantParams, Tensor } from '@qint/tensor';
+
+export function canonical(v: unknown): unknown {
+  if (v instanceof Tensor) {
+    const d = v.data as ArrayBufferView;
+    return { tensor: v.dtype, shape: [...v.shape], bytes: new Uint8Array(d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength)) };
+  }
+  if (v instanceof QuantParams) {
+    return { qp: v.granularity, dtype: v.dtype, axis: v.axis, blockSize: v.blockSize, scale: new Uint8Array(v.scale.slice().buffer), zeroPoint: Array.from(v.zeroPoint) };
+  }
+  if (v instanceof Map) return { map: [...v.entries()].map(([k, x]) => [k, canonical(x)]) };
+  if (Array.isArray(v)) return v.map(canonical);
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v)) {
+      const x = (v as Record<string, unknown>)[k];
+      if (x !== undefined) Object.defineProperty(out, k, { value: canonical(x), enumerable: true });
+    }
+    return out;
+  }
+  return v;
+}
