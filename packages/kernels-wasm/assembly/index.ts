@@ -696,3 +696,4 @@ export function dynGemm(
     }
   }
 }
+

@@ -1,0 +1,270 @@
+// JS ≡ WASM: every integer output and every dynamicLinear float output of the WASM backend must be bit-identical to
+// the reference JS backend of @qint/kernels, over random shapes (0, 1, odd, not multiples of 8/16, large K), extreme
+// values, every zero-point combination and every weight bit width. fast-check with fixed seeds.
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createJsBackend, type ConvIntegerArgs, type LinearWeightsSpec, type WeightBits } from '@qint/kernels';
+import { createWasmBackend, type WasmKernelBackend } from '../src/index';
+
+const js = createJsBackend();
+let wasm: WasmKernelBackend;
+beforeAll(async () => {
+  wasm = await createWasmBackend();
+});
+afterAll(() => wasm.dispose());
+
+/** Element-wise identity with Object.is semantics (so +0 and −0 differ), reporting the first mismatch. */
+function expectSame(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
+  expect(actual.length, what).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    if (!Object.is(actual[i], expected[i])) {
+      expect.fail(`${what}: element ${i} differs: wasm ${actual[i]} vs js ${expected[i]}`);
+    }
+  }
+}
+
+/** Deterministic pseudo-random stream (xorshift32) so generated cases stay small in fast-check's shrink output. */
+function rng(seed: number): () => number {
+  let s = seed | 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 4294967296;
+  };
+}
+
+function bytes(len: number, signed: boolean, mode: number, r: () => number): Int8Array | Uint8Array {
+  const a = signed ? new Int8Array(len) : new Uint8Array(len);
+  const lo = signed ? -128 : 0;
+  for (let i = 0; i < len; i++) {
+    // mode 0: uniform; 1: extremes only; 2: mostly extremes, some random
+    const u = r();
+    if (mode === 1 || (mode === 2 && u < 0.7)) a[i] = u < 0.5 ? lo : lo + 255;
+    else a[i] = lo + Math.floor(r() * 256);
+  }
+  return a;
+}
+
+function zeroPoints(len: number, signed: boolean, r: () => number): Int32Array {
+  const lo = signed ? -128 : 0;
+  return Int32Array.from({ length: len }, () => lo + Math.floor(r() * 256));
+}
+
+describe('matMulInteger', () => {
+  it('is bit-identical to JS for random shapes, signedness and zero points', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          m: fc.oneof(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 10, max: 37 })),
+          n: fc.oneof(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 10, max: 45 })),
+          k: fc.oneof(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 6, max: 300 })),
+          aSigned: fc.boolean(),
+          bSigned: fc.boolean(),
+          aPerRow: fc.boolean(),
+          bPerCol: fc.boolean(),
+          mode: fc.integer({ min: 0, max: 2 }),
+          seed: fc.integer(),
+        }),
+        ({ m, n, k, aSigned, bSigned, aPerRow, bPerCol, mode, seed }) => {
+          const r = rng(seed);
+          const a = bytes(m * k, aSigned, mode, r);
+          const b = bytes(k * n, bSigned, mode, r);
+          const aZeroPoint = zeroPoints(aPerRow ? Math.max(m, 1) : 1, aSigned, r);
+          const bZeroPoint = zeroPoints(bPerCol ? Math.max(n, 1) : 1, bSigned, r);
+          const o1 = new Int32Array(m * n).fill(7);
+          const o2 = new Int32Array(m * n).fill(9);
+          js.matMulInteger({ m, n, k, a, b, aZeroPoint, bZeroPoint, out: o1 });
+          wasm.matMulInteger({ m, n, k, a, b, aZeroPoint, bZeroPoint, out: o2 });
+          expectSame(o2, o1, `matMulInteger m=${m} n=${n} k=${k}`);
+        },
+      ),
+      { seed: 20261125, numRuns: 400 },
+    );
+  });
+
+  it('sums K = 4096 products of −128·−128 exactly, and K = 33025 worst-case u8×u8 products', () => {
+    for (const [k, signed, zp] of [
+      [4096, true, 0],
+      [33025, false, 255],
+    ] as const) {
+      const m = 5;
+      const n = 9;
+      const a = signed ? new Int8Array(m * k).fill(-128) : new Uint8Array(m * k);
+      const b = signed ? new Int8Array(k * n).fill(-128) : new Uint8Array(k * n);
+      const o1 = new Int32Array(m * n);
+      const o2 = new Int32Array(m * n);
+      const args = { m, n, k, a, b, aZeroPoint: new Int32Array([zp]), bZeroPoint: new Int32Array([zp]) };
+      js.matMulInteger({ ...args, out: o1 });
+      wasm.matMulInteger({ ...args, out: o2 });
+      expectSame(o2, o1, `extreme K=${k}`);
+      expect(o2[0]).toBe(signed ? 16384 * k : 65025 * k);
+    }
+  });
+});
+
+function linearSpec(n: number, k: number, bits: WeightBits, blockSize: number, withZp: boolean, mode: number, r: () => number): LinearWeightsSpec {
+  const q = 2 ** (bits - 1);
+  const groups = blockSize > 0 ? Math.ceil(k / blockSize) : 1;
+  const values = Int8Array.from({ length: n * k }, () => {
+    const u = r();
+    if (mode === 1 || (mode === 2 && u < 0.6)) return u < 0.3 ? -q : q - 1;
+    return -q + Math.floor(r() * 2 * q);
+  });
+  const scales = Float32Array.from({ length: n * groups }, () => Math.fround(r() * 0.1 + 1e-4));
+  const zeroPointsArr = withZp ? Int32Array.from({ length: n * groups }, () => -q + Math.floor(r() * 2 * q)) : undefined;
+  return { n, k, bits, values, blockSize, scales, zeroPoints: zeroPointsArr };
+}
+
+function activations(len: number, kind: number, r: () => number): Float32Array {
+  const x = new Float32Array(len);
+  for (let i = 0; i < len; i++) {
+    const u = r();
+    switch (kind) {
+      case 0:
+        x[i] = (r() - 0.5) * 8;
+        break;
+      case 1: // positive only, so the zero point is 0
+        x[i] = r() * 3;
+        break;
+      case 2: // specials: NaN and ±Inf are ignored by the range and saturate / map to the zero point
+        x[i] = u < 0.05 ? NaN : u < 0.08 ? Infinity : u < 0.11 ? -Infinity : u < 0.2 ? 0 : (r() - 0.3) * 100;
+        break;
+      case 3: // a constant (all-zero scale) tensor
+        x[i] = 0;
+        break;
+      default: // exact ties: multiples of a power of two, so x / scale often lands on .5
+        x[i] = (Math.floor(r() * 64) - 20) / 8;
+    }
+  }
+  return x;
+}
+
+describe('dynamicLinear', () => {
+  it('is bit-identical to JS for every bit width, block size, zero points, per-row/per-tensor, bias and special values', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          m: fc.oneof(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 5, max: 13 })),
+          n: fc.oneof(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 10, max: 41 })),
+          k: fc.oneof(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 10, max: 200 })),
+          bits: fc.constantFrom<WeightBits>(8, 4, 3, 2),
+          blockSize: fc.constantFrom(0, 0, 8, 16, 32, 64, 5, 24),
+          withZp: fc.boolean(),
+          perRow: fc.boolean(),
+          withBias: fc.boolean(),
+          xKind: fc.integer({ min: 0, max: 4 }),
+          wMode: fc.integer({ min: 0, max: 2 }),
+          seed: fc.integer(),
+        }),
+        ({ m, n, k, bits, blockSize, withZp, perRow, withBias, xKind, wMode, seed }) => {
+          const r = rng(seed);
+          const spec = linearSpec(n, k, bits, blockSize, withZp, wMode, r);
+          const x = activations(m * k, xKind, r);
+          const bias = withBias ? Float32Array.from({ length: n }, () => (r() - 0.5) * 2) : undefined;
+          const wj = js.packLinearWeights(spec);
+          const ww = wasm.packLinearWeights(spec);
+          const o1 = new Float32Array(m * n).fill(3);
+          const o2 = new Float32Array(m * n).fill(5);
+          js.dynamicLinear({ m, x, weights: wj, bias, perRow, out: o1 });
+          wasm.dynamicLinear({ m, x, weights: ww, bias, perRow, out: o2 });
+          wasm.releaseLinearWeights(ww);
+          expectSame(o2, o1, `dynamicLinear m=${m} n=${n} k=${k} bits=${bits} block=${blockSize} zp=${withZp} perRow=${perRow}`);
+        },
+      ),
+      { seed: 42, numRuns: 600 },
+    );
+  });
+
+  it('matches JS at large K with extreme weights and activations (M = 1, 3, 16)', () => {
+    const r = rng(7);
+    for (const bits of [8, 4, 3, 2] as const) {
+      for (const m of [1, 3, 16]) {
+        const k = 3000;
+        const n = 20;
+        const spec = linearSpec(n, k, bits, bits === 8 ? 0 : 128, true, 1, r);
+        const x = Float32Array.from({ length: m * k }, (_, i) => (i % 2 === 0 ? -1000 : 1000));
+        const o1 = new Float32Array(m * n);
+        const o2 = new Float32Array(m * n);
+        js.dynamicLinear({ m, x, weights: js.packLinearWeights(spec), perRow: false, out: o1 });
+        const ww = wasm.packLinearWeights(spec);
+        wasm.dynamicLinear({ m, x, weights: ww, perRow: false, out: o2 });
+        wasm.releaseLinearWeights(ww);
+        expectSame(o2, o1, `large K bits=${bits} m=${m}`);
+      }
+    }
+  });
+});
+
+describe('convInteger', () => {
+  it('is bit-identical to JS for groups, depthwise, channel multipliers, strides, dilations and padding', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          batch: fc.integer({ min: 0, max: 2 }),
+          group: fc.integer({ min: 1, max: 3 }),
+          cPerGroup: fc.integer({ min: 1, max: 5 }),
+          mPerGroup: fc.integer({ min: 1, max: 6 }),
+          depthwise: fc.boolean(),
+          h: fc.integer({ min: 1, max: 13 }),
+          w: fc.integer({ min: 1, max: 17 }),
+          kh: fc.integer({ min: 1, max: 3 }),
+          kw: fc.integer({ min: 1, max: 4 }),
+          sh: fc.integer({ min: 1, max: 2 }),
+          sw: fc.integer({ min: 1, max: 3 }),
+          dh: fc.integer({ min: 1, max: 2 }),
+          dw: fc.integer({ min: 1, max: 2 }),
+          pads: fc.tuple(fc.nat(2), fc.nat(2), fc.nat(2), fc.nat(2)),
+          xSigned: fc.boolean(),
+          wSigned: fc.boolean(),
+          perChannel: fc.boolean(),
+          mode: fc.integer({ min: 0, max: 2 }),
+          seed: fc.integer(),
+        }),
+        (p) => {
+          const r = rng(p.seed);
+          const group = p.depthwise ? p.cPerGroup + 2 : p.group;
+          const cg = p.depthwise ? 1 : p.cPerGroup;
+          const C = group * cg;
+          const M = group * (p.depthwise ? p.mPerGroup % 3 || 1 : p.mPerGroup);
+          const ekh = (p.kh - 1) * p.dh + 1;
+          const ekw = (p.kw - 1) * p.dw + 1;
+          const [pt, pl, pb, pr] = p.pads;
+          const oh = Math.floor((p.h + pt + pb - ekh) / p.sh) + 1;
+          const ow = Math.floor((p.w + pl + pr - ekw) / p.sw) + 1;
+          fc.pre(oh > 0 && ow > 0);
+          const x = bytes(p.batch * C * p.h * p.w, p.xSigned, p.mode, r);
+          const w = bytes(M * cg * p.kh * p.kw, p.wSigned, p.mode, r);
+          const args: Omit<ConvIntegerArgs, 'out'> = {
+            batch: p.batch, inChannels: C, inHeight: p.h, inWidth: p.w, outChannels: M, kernelHeight: p.kh, kernelWidth: p.kw,
+            outHeight: oh, outWidth: ow, padTop: pt, padLeft: pl, strideHeight: p.sh, strideWidth: p.sw, dilationHeight: p.dh,
+            dilationWidth: p.dw, group, x, w, xZeroPoint: zeroPoints(1, p.xSigned, r)[0],
+            wZeroPoint: zeroPoints(p.perChannel ? M : 1, p.wSigned, r),
+          };
+          const o1 = new Int32Array(p.batch * M * oh * ow);
+          const o2 = new Int32Array(p.batch * M * oh * ow).fill(1);
+          js.convInteger({ ...args, out: o1 });
+          wasm.convInteger({ ...args, out: o2 });
+          expectSame(o2, o1, `convInteger ${JSON.stringify({ ...p, group, C, M, oh, ow })}`);
+        },
+      ),
+      { seed: 1234, numRuns: 300 },
+    );
+  });
+
+  it('matches JS on the benchmark shape 1×32×26×26 ⊛ 64×32×3×3, pad 1, u8 × s8 per-channel', () => {
+    const r = rng(99);
+    const x = bytes(32 * 26 * 26, false, 0, r);
+    const w = bytes(64 * 32 * 9, true, 0, r);
+    const args = {
+      batch: 1, inChannels: 32, inHeight: 26, inWidth: 26, outChannels: 64, kernelHeight: 3, kernelWidth: 3, outHeight: 26,
+      outWidth: 26, padTop: 1, padLeft: 1, strideHeight: 1, strideWidth: 1, dilationHeight: 1, dilationWidth: 1, group: 1,
+      x, w, xZeroPoint: 131, wZeroPoint: zeroPoints(64, true, r),
+    };
+    const o1 = new Int32Array(64 * 676);
+    const o2 = new Int32Array(64 * 676);
+    js.convInteger({ ...args, out: o1 });
+    wasm.convInteger({ ...args, out: o2 });
+    expectSame(o2, o1, 'conv benchmark shape');
+  });
+});
