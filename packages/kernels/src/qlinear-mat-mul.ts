@@ -80,7 +80,7 @@ export function qlinearMatMul(
 }
 
 function checkCount(name: string, zp: Tensor | undefined, scale: Tensor, scaleName: string): void {
-  if (zp && zp.size !== scale.size) {
+  if (zp && zp.size !== 1 && zp.size !== scale.size) {
     throw new ShapeError(`${OP}: input "${name}" has ${zp.size} elements but "${scaleName}" has ${scale.size}; they must match`);
   }
 }

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { maxCenteredMagnitude, maxSafeK, MAX_SAFE_K_8BIT, roundHalfToEven, saturate } from './numerics';
+
+describe('numerics', () => {
+  it('rounds half to even like numpy.rint', () => {
+    const cases: [number, number][] = [[0.5, 0], [1.5, 2], [2.5, 2], [-0.5, -0], [-1.5, -2], [-2.5, -2], [2.4999999, 2], [1e15 + 0.5, 1e15], [-7, -7]];
+    for (const [v, r] of cases) expect(roundHalfToEven(v)).toBe(r);
+    expect(roundHalfToEven(NaN)).toBeNaN();
+    expect(roundHalfToEven(-Infinity)).toBe(-Infinity);
+  });
+
+  it('saturates and maps NaN', () => {
+    expect(saturate(-3, 0, 255)).toBe(0);
+    expect(saturate(300, 0, 255)).toBe(255);
+    expect(saturate(NaN, -128, 127, 0)).toBe(0);
+  });
+
+  it('computes the int32-safe K per dtype pair', () => {
+    expect(MAX_SAFE_K_8BIT).toBe(33025);
+    for (const a of ['uint8', 'int8'] as const) for (const b of ['uint8', 'int8'] as const) expect(maxSafeK(a, b)).toBe(33025);
+    expect(maxCenteredMagnitude('uint8', [128])).toBe(128);
+    expect(maxSafeK('uint8', 'uint8', [128], [128])).toBe(Math.floor(2147483647 / (128 * 128)));
+    expect(maxSafeK('uint8', 'int4')).toBe(561433);
+    // The bound is tight: 33025 · 65025 fits int32, 33026 · 65025 does not.
+    expect(33025 * 65025).toBeLessThanOrEqual(2 ** 31 - 1);
+    expect(33026 * 65025).toBeGreaterThan(2 ** 31 - 1);
+  });
+});
