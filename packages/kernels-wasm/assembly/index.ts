@@ -697,3 +697,259 @@ export function dynGemm(
   }
 }
 
+
+// ---------------------------------------------------------------------------------------------------------------
+// Float32 GEMM / convolution (the float baseline). B in panels of 8 columns: per k one row of 8 floats (2 v128).
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Packs B ([k, n] row-major, or [n, k] when transB) into f32 panels of 8 columns; padded columns are 0. */
+export function packPanelsF32(src: usize, k: i32, n: i32, transB: bool, dst: usize): void {
+  const panels = (n + 7) >> 3;
+  const panelBytes = <usize>k << 5;
+  for (let j = 0; j < panels; j++) {
+    const c0 = j << 3;
+    let d = dst + <usize>j * panelBytes;
+    if (!transB && c0 + 8 <= n) {
+      let s = src + (<usize>c0 << 2);
+      const ls = <usize>n << 2;
+      for (let p = 0; p < k; p++, d += 32, s += ls) {
+        v128.store(d, v128.load(s));
+        v128.store(d, v128.load(s, 16), 16);
+      }
+      continue;
+    }
+    for (let p = 0; p < k; p++, d += 32) {
+      for (let c = 0; c < 8; c++) {
+        const col = c0 + c;
+        let v: f32 = 0;
+        if (col < n) v = transB ? load<f32>(src + ((<usize>col * <usize>k + <usize>p) << 2)) : load<f32>(src + ((<usize>p * <usize>n + <usize>col) << 2));
+        store<f32>(d + (<usize>c << 2), v);
+      }
+    }
+  }
+}
+
+@inline function fma4(acc: v128, a: v128, b: v128): v128 {
+  return f32x4.add(acc, f32x4.mul(a, b));
+}
+
+@inline function storeRowF8(p: usize, lo: v128, hi: v128, cols: i32): void {
+  if (cols >= 8) {
+    v128.store(p, lo);
+    v128.store(p, hi, 16);
+  } else {
+    if (cols > 0) store<f32>(p, f32x4.extract_lane(lo, 0));
+    if (cols > 1) store<f32>(p, f32x4.extract_lane(lo, 1), 4);
+    if (cols > 2) store<f32>(p, f32x4.extract_lane(lo, 2), 8);
+    if (cols > 3) store<f32>(p, f32x4.extract_lane(lo, 3), 12);
+    if (cols > 4) store<f32>(p, f32x4.extract_lane(hi, 0), 16);
+    if (cols > 5) store<f32>(p, f32x4.extract_lane(hi, 1), 20);
+    if (cols > 6) store<f32>(p, f32x4.extract_lane(hi, 2), 24);
+  }
+}
+
+@inline function initCol(biasCol: usize, j: i32, half: i32): v128 {
+  return biasCol == 0 ? f32x4.splat(0) : v128.load(biasCol + (<usize>j << 5) + (<usize>half << 4));
+}
+
+@inline function initRow(biasRow: usize, i: i32, base: v128): v128 {
+  return biasRow == 0 ? base : f32x4.add(base, f32x4.splat(load<f32>(biasRow + (<usize>i << 2))));
+}
+
+/**
+ * C[m, n] (row stride ldc) = A[m, k] (row stride lda floats) · Bpanels + biasCol[n] (padded to the panel width,
+ * 0 = none) + biasRow[m] (0 = none).
+ */
+export function gemmF32Panels(a: usize, lda: i32, m: i32, k: i32, b: usize, n: i32, biasCol: usize, biasRow: usize, c: usize, ldc: i32): void {
+  const panels = (n + 7) >> 3;
+  const as = <usize>lda << 2;
+  const cs = <usize>ldc << 2;
+  const panelBytes = <usize>k << 5;
+  for (let j = 0; j < panels; j++) {
+    const cols = n - (j << 3);
+    const bpanel = b + <usize>j * panelBytes;
+    const bEnd = bpanel + panelBytes;
+    const i0 = initCol(biasCol, j, 0);
+    const i1 = initCol(biasCol, j, 1);
+    let i = 0;
+    for (; i + 4 <= m; i += 4) {
+      let c00 = initRow(biasRow, i, i0), c01 = initRow(biasRow, i, i1);
+      let c10 = initRow(biasRow, i + 1, i0), c11 = initRow(biasRow, i + 1, i1);
+      let c20 = initRow(biasRow, i + 2, i0), c21 = initRow(biasRow, i + 2, i1);
+      let c30 = initRow(biasRow, i + 3, i0), c31 = initRow(biasRow, i + 3, i1);
+      let ap = a + <usize>i * as;
+      for (let bp = bpanel; bp < bEnd; bp += 32, ap += 4) {
+        const b0 = v128.load(bp);
+        const b1 = v128.load(bp, 16);
+        let x = v128.load32_splat(ap);
+        c00 = fma4(c00, x, b0);
+        c01 = fma4(c01, x, b1);
+        x = v128.load32_splat(ap + as);
+        c10 = fma4(c10, x, b0);
+        c11 = fma4(c11, x, b1);
+        x = v128.load32_splat(ap + 2 * as);
+        c20 = fma4(c20, x, b0);
+        c21 = fma4(c21, x, b1);
+        x = v128.load32_splat(ap + 3 * as);
+        c30 = fma4(c30, x, b0);
+        c31 = fma4(c31, x, b1);
+      }
+      const cp = c + <usize>i * cs + (<usize>j << 5);
+      storeRowF8(cp, c00, c01, cols);
+      storeRowF8(cp + cs, c10, c11, cols);
+      storeRowF8(cp + 2 * cs, c20, c21, cols);
+      storeRowF8(cp + 3 * cs, c30, c31, cols);
+    }
+    for (; i < m; i++) {
+      let c00 = initRow(biasRow, i, i0), c01 = initRow(biasRow, i, i1);
+      let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+      let ap = a + <usize>i * as;
+      let bp = bpanel;
+      for (; bp + 64 <= bEnd; bp += 64, ap += 8) {
+        let x = v128.load32_splat(ap);
+        c00 = fma4(c00, x, v128.load(bp));
+        c01 = fma4(c01, x, v128.load(bp, 16));
+        x = v128.load32_splat(ap, 4);
+        c10 = fma4(c10, x, v128.load(bp, 32));
+        c11 = fma4(c11, x, v128.load(bp, 48));
+      }
+      if (bp < bEnd) {
+        const x = v128.load32_splat(ap);
+        c00 = fma4(c00, x, v128.load(bp));
+        c01 = fma4(c01, x, v128.load(bp, 16));
+      }
+      storeRowF8(c + <usize>i * cs + (<usize>j << 5), f32x4.add(c00, c10), f32x4.add(c01, c11), cols);
+    }
+  }
+}
+
+/** y[n] = a[k] · B[k, n] (+ bias) for one row without packing: four rows of B streamed at once. y has n floats. */
+export function gemvF32(a: usize, k: i32, b: usize, n: i32, bias: usize, y: usize): void {
+  const n4 = n & ~3;
+  if (bias == 0) memory.fill(y, 0, <usize>n << 2);
+  else memory.copy(y, bias, <usize>n << 2);
+  const ls = <usize>n << 2;
+  let p = 0;
+  for (; p + 4 <= k; p += 4) {
+    const r0 = b + <usize>p * ls;
+    const r1 = r0 + ls;
+    const r2 = r1 + ls;
+    const r3 = r2 + ls;
+    const a0s = load<f32>(a + (<usize>p << 2));
+    const a1s = load<f32>(a + (<usize>p << 2), 4);
+    const a2s = load<f32>(a + (<usize>p << 2), 8);
+    const a3s = load<f32>(a + (<usize>p << 2), 12);
+    const a0 = f32x4.splat(a0s), a1 = f32x4.splat(a1s), a2 = f32x4.splat(a2s), a3 = f32x4.splat(a3s);
+    let i = 0;
+    for (; i < n4; i += 4) {
+      const o = <usize>i << 2;
+      const s = f32x4.add(
+        f32x4.add(f32x4.mul(a0, v128.load(r0 + o)), f32x4.mul(a1, v128.load(r1 + o))),
+        f32x4.add(f32x4.mul(a2, v128.load(r2 + o)), f32x4.mul(a3, v128.load(r3 + o))),
+      );
+      v128.store(y + o, f32x4.add(v128.load(y + o), s));
+    }
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      store<f32>(y + o, load<f32>(y + o) + (a0s * load<f32>(r0 + o) + a1s * load<f32>(r1 + o)) + (a2s * load<f32>(r2 + o) + a3s * load<f32>(r3 + o)));
+    }
+  }
+  for (; p < k; p++) {
+    const r0 = b + <usize>p * ls;
+    const as = load<f32>(a + (<usize>p << 2));
+    const av = f32x4.splat(as);
+    let i = 0;
+    for (; i < n4; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(y + o, f32x4.add(v128.load(y + o), f32x4.mul(av, v128.load(r0 + o))));
+    }
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      store<f32>(y + o, load<f32>(y + o) + as * load<f32>(r0 + o));
+    }
+  }
+}
+
+/** y[n] = Σ_k a[k] · B[n, k] (+ bias) for one row, B output-major (transB): four dot products at a time. */
+export function gemvF32T(a: usize, k: i32, b: usize, n: i32, bias: usize, y: usize): void {
+  const k4 = k & ~3;
+  const ls = <usize>k << 2;
+  for (let j = 0; j < n; j++) {
+    const r = b + <usize>j * ls;
+    let s0 = f32x4.splat(0);
+    let s1 = f32x4.splat(0);
+    let p = 0;
+    for (; p + 8 <= k4; p += 8) {
+      const o = <usize>p << 2;
+      s0 = fma4(s0, v128.load(a + o), v128.load(r + o));
+      s1 = fma4(s1, v128.load(a + o, 16), v128.load(r + o, 16));
+    }
+    for (; p < k4; p += 4) s0 = fma4(s0, v128.load(a + (<usize>p << 2)), v128.load(r + (<usize>p << 2)));
+    s0 = f32x4.add(s0, s1);
+    let s = (f32x4.extract_lane(s0, 0) + f32x4.extract_lane(s0, 1)) + (f32x4.extract_lane(s0, 2) + f32x4.extract_lane(s0, 3));
+    for (; p < k; p++) s += load<f32>(a + (<usize>p << 2)) * load<f32>(r + (<usize>p << 2));
+    if (bias != 0) s += load<f32>(bias + (<usize>j << 2));
+    store<f32>(y + (<usize>j << 2), s);
+  }
+}
+
+/** im2col of one group of one float image into f32 panels of 8 pixels (per k a row of 8 floats); padding is 0. */
+export function im2colF32(
+  x: usize, h: i32, w: i32, c0: i32, cg: i32, kh: i32, kw: i32, oh: i32, ow: i32,
+  padT: i32, padL: i32, sh: i32, sw: i32, dh: i32, dw: i32, dst: usize,
+): void {
+  const p = oh * ow;
+  const panels = (p + 7) >> 3;
+  const kTotal = cg * kh * kw;
+  const panelBytes = <usize>kTotal << 5;
+  memory.fill(dst, 0, panelBytes * <usize>panels);
+  for (let kk = 0; kk < kTotal; kk++) {
+    const c = kk / (kh * kw);
+    const r = kk % (kh * kw);
+    const ky = r / kw;
+    const kx = r % kw;
+    const plane = x + ((<usize>(c0 + c) * <usize>h * <usize>w) << 2);
+    const kOff = <usize>kk << 5;
+    for (let y = 0; y < oh; y++) {
+      const iy = y * sh - padT + ky * dh;
+      if (iy < 0 || iy >= h) continue;
+      const rowp = plane + ((<usize>iy * <usize>w) << 2);
+      for (let xo = 0; xo < ow; xo++) {
+        const ix = xo * sw - padL + kx * dw;
+        if (ix < 0 || ix >= w) continue;
+        const pix = y * ow + xo;
+        store<f32>(dst + <usize>(pix >> 3) * panelBytes + kOff + (<usize>(pix & 7) << 2), load<f32>(rowp + (<usize>ix << 2)));
+      }
+    }
+  }
+}
+
+/** Depthwise float convolution (one input channel per group), direct loop; bias 0 = none. */
+export function depthwiseF32(
+  x: usize, w: usize, bias: usize, ch: i32, h: i32, wd: i32, kh: i32, kw: i32, oh: i32, ow: i32, padT: i32, padL: i32,
+  sh: i32, sw: i32, dh: i32, dw: i32, mult: i32, out: usize,
+): void {
+  for (let oc = 0; oc < ch * mult; oc++) {
+    const c = oc / mult;
+    const plane = x + ((<usize>c * <usize>h * <usize>wd) << 2);
+    const wk = w + ((<usize>oc * <usize>(kh * kw)) << 2);
+    const op = out + ((<usize>oc * <usize>(oh * ow)) << 2);
+    const b0: f32 = bias == 0 ? 0 : load<f32>(bias + (<usize>oc << 2));
+    for (let y = 0; y < oh; y++) {
+      for (let xo = 0; xo < ow; xo++) {
+        let acc: f32 = b0;
+        for (let ky = 0; ky < kh; ky++) {
+          const iy = y * sh - padT + ky * dh;
+          if (iy < 0 || iy >= h) continue;
+          const rowp = plane + ((<usize>iy * <usize>wd) << 2);
+          for (let kx = 0; kx < kw; kx++) {
+            const ix = xo * sw - padL + kx * dw;
+            if (ix < 0 || ix >= wd) continue;
+            acc += load<f32>(rowp + (<usize>ix << 2)) * load<f32>(wk + (<usize>(ky * kw + kx) << 2));
+          }
+        }
+        store<f32>(op + (<usize>(y * ow + xo) << 2), acc);
+      }
+    }
+  }
+}

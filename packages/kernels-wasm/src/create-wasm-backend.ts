@@ -6,7 +6,8 @@ import { WasmKernelBackend } from './wasm-kernel-backend';
 
 const REQUIRED_EXPORTS = [
   'memory', 'heapBase', 'rangeRows', 'quantizeRows', 'packWeights', 'dynGemv', 'dynGemm', 'finishRows', 'widenRows',
-  'packPanelsB', 'gemmI16', 'im2colI16', 'depthwiseI8',
+  'packPanelsB', 'gemmI16', 'im2colI16', 'depthwiseI8', 'packPanelsF32', 'gemmF32Panels', 'gemvF32', 'gemvF32T',
+  'im2colF32', 'depthwiseF32',
 ] as const;
 
 function describe(source: WasmSource | undefined): string {
@@ -31,9 +32,9 @@ async function compile(source: WasmSource | undefined): Promise<WebAssembly.Modu
 }
 
 /**
- * Creates the WebAssembly SIMD kernel backend: `matMulInteger`, `convInteger`, `packLinearWeights` and
- * `dynamicLinear` (8/4/3/2-bit weights) run natively, bit-identical with the JS backend; the other primitives are
- * left undefined so the registry falls back to JS.
+ * Creates the WebAssembly SIMD kernel backend. Every primitive of KernelBackend v1 runs natively:
+ * `matMulInteger`, `convInteger`, `packLinearWeights` and `dynamicLinear` (8/4/3/2-bit weights) bit-identical with
+ * the JS backend; `gemmF32` and `convF32` in float32 SIMD (same results up to float rounding order).
  *
  * @param options - where the kernels module comes from (default: the bytes embedded in this package) and the name
  * @returns a KernelBackend v1, ready to use

@@ -22,4 +22,16 @@ export interface KernelExports {
     kh: number, kw: number, oh: number, ow: number, padT: number, padL: number, sh: number, sw: number, dh: number, dw: number, mult: number,
     out: number,
   ): void;
+  packPanelsF32(src: number, k: number, n: number, transB: number, dst: number): void;
+  gemmF32Panels(a: number, lda: number, m: number, k: number, b: number, n: number, biasCol: number, biasRow: number, c: number, ldc: number): void;
+  gemvF32(a: number, k: number, b: number, n: number, bias: number, y: number): void;
+  gemvF32T(a: number, k: number, b: number, n: number, bias: number, y: number): void;
+  im2colF32(
+    x: number, h: number, w: number, c0: number, cg: number, kh: number, kw: number, oh: number, ow: number,
+    padT: number, padL: number, sh: number, sw: number, dh: number, dw: number, dst: number,
+  ): void;
+  depthwiseF32(
+    x: number, w: number, bias: number, ch: number, h: number, wd: number, kh: number, kw: number, oh: number, ow: number,
+    padT: number, padL: number, sh: number, sw: number, dh: number, dw: number, mult: number, out: number,
+  ): void;
 }

@@ -2,7 +2,9 @@ import { ValueError } from '@qint/tensor';
 import { roundHalfToEven } from '@qint/kernels';
 import type {
   BackendDiagnostics,
+  ConvF32Args,
   ConvIntegerArgs,
+  GemmF32Args,
   DynamicLinearArgs,
   KernelBackend,
   LinearWeightsSpec,
@@ -16,7 +18,9 @@ import { WasmPackedLinearWeights } from './wasm-packed-linear-weights';
 const fround = Math.fround;
 
 /** The primitives this backend runs natively (the rest fall back to JS in the registry). */
-export const NATIVE_OPS = ['matMulInteger', 'convInteger', 'packLinearWeights', 'dynamicLinear'] as const;
+export const NATIVE_OPS = [
+  'matMulInteger', 'gemmF32', 'convF32', 'convInteger', 'packLinearWeights', 'dynamicLinear', 'releaseLinearWeights',
+] as const;
 
 /**
  * KernelBackend v1 over the WebAssembly SIMD kernels. Built by `createWasmBackend()`; see the package README for
@@ -126,6 +130,75 @@ export class WasmKernelBackend implements KernelBackend {
         }
       }
       out.set(heap.i32.subarray(pOut >> 2, (pOut >> 2) + batch * M * P));
+    });
+  };
+
+  readonly gemmF32 = (args: GemmF32Args): void => {
+    const { m, n, k, a, b, transB, bias, out } = args;
+    if (m === 0 || n === 0) return;
+    this.call('gemmF32', (ex, heap) => {
+      const np = ((n + 7) >> 3) * 8;
+      const pA = heap.scratch(m * k * 4, 'gemmF32 a');
+      const pB = heap.scratch(k * n * 4, 'gemmF32 b');
+      const pBias = bias ? heap.scratch(np * 4, 'gemmF32 bias') : 0;
+      const pC = heap.scratch(m * n * 4, 'gemmF32 out');
+      const f32 = heap.f32;
+      f32.set(a.subarray(0, m * k), pA >> 2);
+      f32.set(b.subarray(0, k * n), pB >> 2);
+      if (bias) {
+        f32.set(bias.subarray(0, n), pBias >> 2);
+        f32.fill(0, (pBias >> 2) + n, (pBias >> 2) + np);
+      }
+      if (m === 1) {
+        // Matrix × vector: stream B as it is; packing it would cost as much as the product.
+        if (transB) ex.gemvF32T(pA, k, pB, n, pBias, pC);
+        else ex.gemvF32(pA, k, pB, n, pBias, pC);
+      } else {
+        const pP = heap.scratch(np * k * 4, 'gemmF32 b panels');
+        ex.packPanelsF32(pB, k, n, transB ? 1 : 0, pP);
+        ex.gemmF32Panels(pA, k, m, k, pP, n, pBias, 0, pC, n);
+      }
+      out.set(heap.f32.subarray(pC >> 2, (pC >> 2) + m * n));
+    });
+  };
+
+  readonly convF32 = (args: ConvF32Args): void => {
+    const {
+      batch, inChannels: C, inHeight: H, inWidth: W, outChannels: M, kernelHeight: KH, kernelWidth: KW, outHeight: OH,
+      outWidth: OW, padTop, padLeft, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, group,
+      x, w, bias, out,
+    } = args;
+    const P = OH * OW;
+    if (batch === 0 || M === 0 || P === 0) return;
+    const cg = C / group;
+    const mg = M / group;
+    const kTotal = cg * KH * KW;
+    this.call('convF32', (ex, heap) => {
+      const pX = heap.scratch(batch * C * H * W * 4, 'convF32 x');
+      const pW = heap.scratch(M * kTotal * 4, 'convF32 w');
+      const pBias = bias ? heap.scratch(M * 4, 'convF32 bias') : 0;
+      const pOut = heap.scratch(batch * M * P * 4, 'convF32 out');
+      const f32 = heap.f32;
+      f32.set(x.subarray(0, batch * C * H * W), pX >> 2);
+      f32.set(w.subarray(0, M * kTotal), pW >> 2);
+      if (bias) f32.set(bias.subarray(0, M), pBias >> 2);
+      const imageBytes = C * H * W * 4;
+      if (cg === 1 && kTotal > 0) {
+        for (let b = 0; b < batch; b++) {
+          ex.depthwiseF32(pX + b * imageBytes, pW, pBias, C, H, W, KH, KW, OH, OW, padTop, padLeft, sh, sw, dh, dw, mg, pOut + b * M * P * 4);
+        }
+      } else {
+        const pCol = heap.scratch(((P + 7) >> 3) * Math.max(kTotal, 1) * 32, 'convF32 im2col');
+        for (let b = 0; b < batch; b++) {
+          for (let g = 0; g < group; g++) {
+            ex.im2colF32(pX + b * imageBytes, H, W, g * cg, cg, KH, KW, OH, OW, padTop, padLeft, sh, sw, dh, dw, pCol);
+            ex.gemmF32Panels(
+              pW + g * mg * kTotal * 4, kTotal, mg, kTotal, pCol, P, 0, pBias ? pBias + g * mg * 4 : 0, pOut + (b * M + g * mg) * P * 4, P,
+            );
+          }
+        }
+      }
+      out.set(heap.f32.subarray(pOut >> 2, (pOut >> 2) + batch * M * P));
     });
   };
 

@@ -1,0 +1,95 @@
+// gemmF32 and convF32: float32 SIMD with a different summation order than the JS reference, so results are compared
+// with a tolerance scaled by the magnitude of the products: |wasm − js| ≤ 1e-5 · Σ|a·b| + 1e-6 per output.
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createJsBackend } from '@qint/kernels';
+import { createWasmBackend, type WasmKernelBackend } from '../src/index';
+
+const js = createJsBackend();
+let wasm: WasmKernelBackend;
+beforeAll(async () => {
+  wasm = await createWasmBackend();
+});
+afterAll(() => wasm.dispose());
+
+function floats(len: number, seed: number): Float32Array {
+  let s = seed | 0 || 1;
+  return Float32Array.from({ length: len }, () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return ((s >>> 0) / 4294967296 - 0.5) * 4;
+  });
+}
+
+function expectClose(actual: Float32Array, expected: Float32Array, magnitude: Float32Array, what: string): void {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    const tol = 1e-5 * magnitude[i] + 1e-6;
+    if (!(Math.abs(actual[i] - expected[i]) <= tol)) expect.fail(`${what}: element ${i}: wasm ${actual[i]} vs js ${expected[i]} (tol ${tol})`);
+  }
+}
+
+describe('gemmF32', () => {
+  it('matches JS within float tolerance (transB, bias, M = 1 and GEMM paths, odd sizes)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 11 }), fc.integer({ min: 0, max: 37 }), fc.integer({ min: 0, max: 70 }), fc.boolean(), fc.boolean(), fc.integer(),
+        (m, n, k, transB, withBias, seed) => {
+          const a = floats(m * k, seed);
+          const b = floats(k * n, seed + 1);
+          const bias = withBias ? floats(n, seed + 2) : undefined;
+          const o1 = new Float32Array(m * n);
+          const o2 = new Float32Array(m * n).fill(NaN);
+          js.gemmF32({ m, n, k, a, b, transB, bias, out: o1 });
+          wasm.gemmF32({ m, n, k, a, b, transB, bias, out: o2 });
+          const absA = a.map(Math.abs);
+          const absB = b.map(Math.abs);
+          const mag = new Float32Array(m * n);
+          js.gemmF32({ m, n, k, a: absA, b: absB, transB, bias: bias?.map(Math.abs), out: mag });
+          expectClose(o2, o1, mag, `gemmF32 m=${m} n=${n} k=${k} transB=${transB}`);
+        },
+      ),
+      { seed: 5, numRuns: 200 },
+    );
+  });
+});
+
+describe('convF32', () => {
+  it('matches JS within float tolerance for groups, depthwise, strides, dilations and padding', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          batch: fc.integer({ min: 0, max: 2 }), group: fc.integer({ min: 1, max: 3 }), cg: fc.integer({ min: 1, max: 4 }),
+          mg: fc.integer({ min: 1, max: 5 }), depthwise: fc.boolean(), h: fc.integer({ min: 1, max: 11 }), w: fc.integer({ min: 1, max: 13 }),
+          kh: fc.integer({ min: 1, max: 3 }), kw: fc.integer({ min: 1, max: 3 }), sh: fc.integer({ min: 1, max: 2 }), sw: fc.integer({ min: 1, max: 2 }),
+          dh: fc.integer({ min: 1, max: 2 }), dw: fc.integer({ min: 1, max: 2 }), pad: fc.nat(2), withBias: fc.boolean(), seed: fc.integer(),
+        }),
+        (p) => {
+          const group = p.depthwise ? p.cg + 1 : p.group;
+          const cg = p.depthwise ? 1 : p.cg;
+          const C = group * cg;
+          const M = group * p.mg;
+          const oh = Math.floor((p.h + 2 * p.pad - ((p.kh - 1) * p.dh + 1)) / p.sh) + 1;
+          const ow = Math.floor((p.w + 2 * p.pad - ((p.kw - 1) * p.dw + 1)) / p.sw) + 1;
+          fc.pre(oh > 0 && ow > 0);
+          const geom = {
+            batch: p.batch, inChannels: C, inHeight: p.h, inWidth: p.w, outChannels: M, kernelHeight: p.kh, kernelWidth: p.kw, outHeight: oh,
+            outWidth: ow, padTop: p.pad, padLeft: p.pad, strideHeight: p.sh, strideWidth: p.sw, dilationHeight: p.dh, dilationWidth: p.dw, group,
+          };
+          const x = floats(p.batch * C * p.h * p.w, p.seed);
+          const w = floats(M * cg * p.kh * p.kw, p.seed + 3);
+          const bias = p.withBias ? floats(M, p.seed + 4) : undefined;
+          const o1 = new Float32Array(p.batch * M * oh * ow);
+          const o2 = new Float32Array(o1.length).fill(NaN);
+          const mag = new Float32Array(o1.length);
+          js.convF32({ ...geom, x, w, bias, out: o1 });
+          wasm.convF32({ ...geom, x, w, bias, out: o2 });
+          js.convF32({ ...geom, x: x.map(Math.abs), w: w.map(Math.abs), bias: bias?.map(Math.abs), out: mag });
+          expectClose(o2, o1, mag, `convF32 ${JSON.stringify(p)}`);
+        },
+      ),
+      { seed: 8, numRuns: 200 },
+    );
+  });
+});
