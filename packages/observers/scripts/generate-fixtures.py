@@ -77,6 +77,9 @@ def make_inputs():
     infs[3] = np.inf
     infs[9] = -np.inf
     add("with_inf", [infs])
+    # larger histogram inputs: a widening normal and a heavy tail (cubes of normals), 1024 values per batch
+    add("large_normal", [rs.randn(1024) * s for s in (1.0, 2.5)], shape=(1024,))
+    add("heavy_tail", [rs.randn(1024) ** 3], shape=(1024,))
     # per-channel shapes
     add("pc_conv", [rs.randn(4, 3, 8) * np.array([0.1, 1, 5, 0.01]).reshape(4, 1, 1) for _ in range(2)], shape=(4, 3, 8))
     add("pc_mixed", [np.concatenate([np.abs(rs.randn(1, 16)), -np.abs(rs.randn(1, 16)), np.zeros((1, 16)),
@@ -344,11 +347,15 @@ def main():
                 exp["min"] = f32list(mins)
                 exp["max"] = f32list(maxs)
                 cases.append({"kind": kind, "options": opts, "input": name, "expected": exp})
+    used = sorted(set(c["input"] for c in cases))
     write("minmax.json", {"generator": "scripts/generate-fixtures.py", "torch": torch.__version__,
-                          "inputs": stored_inputs, "cases": cases})
+                          "inputs": {k: stored_inputs[k] for k in used}, "cases": cases})
     if "--minmax-only" in sys.argv:
         return
     histogram_fixtures(inputs, stored_inputs)
+    if "--no-numpy" in sys.argv:
+        return
+    numpy_fixtures(inputs, stored_inputs)
 
 
 def write(name, obj):
@@ -359,7 +366,40 @@ def write(name, obj):
     print(f"{path}: {len(obj['cases'])} cases, {os.path.getsize(path) // 1024} KB")
 
 
+HIST_OPTIONS = [
+    {},
+    {"dtype": "int8"},
+    {"dtype": "int8", "qscheme": "per_tensor_symmetric"},
+    {"dtype": "uint8", "qscheme": "per_tensor_symmetric"},
+    {"dtype": "uint8", "reduceRange": True},
+    {"dtype": "int8", "quantMin": -8, "quantMax": 7},
+    {"dtype": "uint8", "quantMin": 0, "quantMax": 15, "qscheme": "per_tensor_symmetric"},
+    {"bins": 256},
+]
+
+
 def histogram_fixtures(inputs, stored_inputs):
+    names = ["normal", "uniform", "all_positive", "all_negative", "outliers", "all_zero", "constant", "tiny", "huge",
+             "single", "growing", "with_inf", "large_normal", "heavy_tail"]
+    cases = []
+    for name in names:
+        for opts in HIST_OPTIONS:
+            cases.append({"kind": "HistogramObserver", "options": opts, "input": name,
+                          "expected": run_torch("HistogramObserver", opts, inputs[name][1])})
+    # sanity: where torch 1.13's own forward is not affected by its int() truncation (one batch inside (-1, 1)),
+    # the 2.1-style forward gives the same answer.
+    b = inputs["uniform"][1][0]
+    plain = O.HistogramObserver()
+    plain(torch.from_numpy(b))
+    ours = Torch21HistogramObserver()
+    ours(torch.from_numpy(b))
+    assert [float(v) for v in plain.calculate_qparams()[0]] == [float(v) for v in ours.calculate_qparams()[0]]
+    used = sorted(set(c["input"] for c in cases))
+    write("histogram.json", {"generator": "scripts/generate-fixtures.py", "torch": torch.__version__,
+                             "inputs": {k: stored_inputs[k] for k in used}, "cases": cases})
+
+
+def numpy_fixtures(inputs, stored_inputs):
     pass
 
 

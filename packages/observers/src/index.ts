@@ -7,3 +7,4 @@ export { MinMaxObserver } from './min-max-observer';
 export { MovingAverageMinMaxObserver } from './moving-average-min-max-observer';
 export { PerChannelMinMaxObserver } from './per-channel-min-max-observer';
 export { MovingAveragePerChannelMinMaxObserver } from './moving-average-per-channel-min-max-observer';
+export { HistogramObserver, histc, resolveBins, type HistogramObserverOptions } from './histogram-observer';
