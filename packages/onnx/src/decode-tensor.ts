@@ -154,6 +154,12 @@ function fromPackedInt32Data(dtype: PackedDType, list: readonly number[], size: 
   const { bits, elementsPerByte, min } = dtypeInfo(dtype);
   const mask = (1 << bits) - 1;
   const packedLength = byteLengthOf(dtype, size);
+  if (list.length !== packedLength && !(list.length === size && size > 1)) {
+    throw new OnnxError(
+      `${what} int32_data has ${list.length} entries but ${size} ${dtype} elements need ${size} (one per entry) or ${packedLength} (packed bytes)`,
+    );
+  }
+  // Only now is the allocation bounded by the input's size.
   const out = new Uint8Array(packedLength);
   if (list.length === size && size > 1) {
     for (let i = 0; i < size; i++) {
@@ -163,14 +169,9 @@ function fromPackedInt32Data(dtype: PackedDType, list: readonly number[], size: 
     }
     return out;
   }
-  if (list.length === packedLength) {
-    for (let i = 0; i < packedLength; i++) out[i] = checkedInt(list, i, -128, 255, 'int32_data', what, dtype) & 0xff;
-    clearPadding(out, dtype, size);
-    return out;
-  }
-  throw new OnnxError(
-    `${what} int32_data has ${list.length} entries but ${size} ${dtype} elements need ${size} (one per entry) or ${packedLength} (packed bytes)`,
-  );
+  for (let i = 0; i < packedLength; i++) out[i] = checkedInt(list, i, -128, 255, 'int32_data', what, dtype) & 0xff;
+  clearPadding(out, dtype, size);
+  return out;
 }
 
 /**

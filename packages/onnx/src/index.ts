@@ -9,3 +9,13 @@ export { loadTensorPb, type NamedTensor } from './load-tensor-pb';
 export { loadModel } from './load-model';
 export type { ExternalDataOptions } from './external-data-options';
 export type { TensorProto, Int64Like, StringStringEntryMessage } from './proto/proto-messages';
+export {
+  compareTensors,
+  loadTestCase,
+  runTestCase,
+  type OnnxTestCase,
+  type OnnxTestDataSet,
+  type OutputComparison,
+  type RunTestCaseOptions,
+  type TestCaseResult,
+} from './test-case';
