@@ -84,8 +84,9 @@ export function readNpy(bytes: Uint8Array, name = 'array.npy'): Tensor {
   if (bytes.length - dataStart !== expected) {
     fail(`shape (${shapeText}) of ${descr} needs ${expected} data bytes, the file has ${bytes.length - dataStart}`);
   }
-  // Copy into a fresh, aligned buffer: the file's bytes may start at any offset.
-  const raw = bytes.slice(dataStart, dataStart + expected);
+  // Copy into a fresh, aligned buffer: the file's bytes may start at any offset. (Uint8Array's slice, not Buffer's:
+  // Node's Buffer.slice returns a view into a shared pool.)
+  const raw = Uint8Array.prototype.slice.call(bytes, dataStart, dataStart + expected);
   let data: Float32Array | Uint16Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint8Array;
   switch (dtype) {
     case 'float32':

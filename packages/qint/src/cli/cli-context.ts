@@ -8,6 +8,8 @@ export interface CliContext {
   err(text: string): void;
   /** Starts a progress bar on stderr (silent when stderr is not a terminal or `quiet`). */
   progress(label: string, total: number, quiet?: boolean): Progress;
+  /** The exit code a command asks for without failing (e.g. 1 when a conformance case failed); 0 by default. */
+  exitCode: number;
 }
 
 /** A running progress bar. */
@@ -19,6 +21,7 @@ export interface Progress {
 /** The context used by the real `qint` binary. */
 export function createProcessContext(): CliContext {
   return {
+    exitCode: 0,
     out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
     err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
     progress(label, total, quiet = false) {

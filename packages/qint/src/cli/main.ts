@@ -13,7 +13,7 @@ export async function runCli(argv: string[], ctx: CliContext = createProcessCont
   const verbose = argv.includes('--verbose');
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return 0;
+    return ctx.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       // commander already printed help/version or the usage problem

@@ -1,6 +1,9 @@
 import { Command } from 'commander';
 import type { CliContext } from './cli-context';
 import { VERSION } from '../version';
+import { registerConformance } from './commands/conformance';
+import { registerInspect } from './commands/inspect';
+import { registerRun } from './commands/run';
 
 /** Builds the commander program with every command registered. */
 export function buildProgram(ctx: CliContext): Command {
@@ -11,5 +14,8 @@ export function buildProgram(ctx: CliContext): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.out(s.replace(/\n$/, '')), writeErr: (s) => ctx.err(s.replace(/\n$/, '')) });
+  registerInspect(program, ctx);
+  registerRun(program, ctx);
+  registerConformance(program, ctx);
   return program;
 }

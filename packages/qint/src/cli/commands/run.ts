@@ -1,0 +1,85 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InferenceSession } from '@qint/graph';
+import type { Tensor } from '@qint/tensor';
+import type { Command } from 'commander';
+import { resolveBackend } from '../../backends';
+import { InputError } from '../../input-error';
+import { loadModel } from '../../load-model';
+import { readNpy, writeNpy } from '../../npy';
+import type { CliContext } from '../cli-context';
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Turns an output name into a safe file name (`a/b:0` → `a_b_0`). */
+export function outputFileName(name: string): string {
+  return `${name.replace(/[^A-Za-z0-9._-]/g, '_') || 'output'}.npy`;
+}
+
+async function readInput(spec: string, session: InferenceSession, feedNames: string[]): Promise<[string, Tensor]> {
+  const eq = spec.indexOf('=');
+  let name: string;
+  let file: string;
+  if (eq > 0) {
+    name = spec.slice(0, eq);
+    file = spec.slice(eq + 1);
+  } else if (feedNames.length === 1) {
+    name = feedNames[0];
+    file = spec;
+  } else {
+    throw new InputError(`--input ${spec}: say which input it feeds as <name>=<file.npy>; the model has inputs ${feedNames.join(', ')}`);
+  }
+  if (!session.inputNames.includes(name)) {
+    throw new InputError(`--input ${spec}: the model has no input named "${name}"; its inputs are ${feedNames.join(', ')}`);
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(file));
+  } catch (cause) {
+    throw new InputError(`--input ${spec}: cannot read ${file}`, { cause });
+  }
+  return [name, readNpy(bytes, file)];
+}
+
+/** `qint run <model> --input name=file.npy ...`: runs a model and writes each output as `<name>.npy`. */
+export function registerRun(program: Command, ctx: CliContext): void {
+  program
+    .command('run')
+    .description('run a model on .npy inputs and write each output as <name>.npy')
+    .argument('<model>', 'an .onnx file')
+    .option('-i, --input <name=file.npy>', 'an input (repeat for several; the name may be left out for a one-input model)', collect, [])
+    .option('-b, --backend <js|wasm>', 'kernel backend', 'wasm')
+    .option('-o, --output-dir <dir>', 'where to write the outputs', '.')
+    .option('--json', 'print machine-readable JSON')
+    .addHelpText('after', '\nExamples:\n  qint run mnist-8/model.onnx --input Input3=digit.npy --output-dir out\n  qint run model.onnx -i x.npy --backend js --json')
+    .action(async (path: string, options: { input: string[]; backend: string; outputDir: string; json?: boolean }) => {
+      const backend = await resolveBackend(options.backend);
+      const model = await loadModel(path);
+      const session = InferenceSession.create(model, { backend });
+      const feedNames = session.inputs.filter((vi) => !model.graph.initializers.has(vi.name)).map((vi) => vi.name);
+      const feeds: Record<string, Tensor> = {};
+      for (const spec of options.input) {
+        const [name, tensor] = await readInput(spec, session, feedNames);
+        feeds[name] = tensor;
+      }
+      const missing = feedNames.filter((n) => !(n in feeds));
+      if (missing.length > 0) throw new InputError(`missing --input for ${missing.join(', ')} (give each as <name>=<file.npy>)`);
+      const started = performance.now();
+      const outputs = session.run(feeds);
+      const ms = performance.now() - started;
+      await mkdir(options.outputDir, { recursive: true });
+      const written = [];
+      for (const [name, tensor] of Object.entries(outputs)) {
+        const file = join(options.outputDir, outputFileName(name));
+        await writeFile(file, writeNpy(tensor));
+        written.push({ name, dtype: tensor.dtype, shape: [...tensor.shape], file });
+      }
+      if (options.json) ctx.out(JSON.stringify({ backend: options.backend, ms, outputs: written }, null, 2));
+      else {
+        for (const w of written) ctx.out(`${w.name}: ${w.dtype} [${w.shape.join(', ')}] -> ${w.file}`);
+        ctx.out(`ran in ${ms.toFixed(2)} ms on ${options.backend}`);
+      }
+    });
+}
