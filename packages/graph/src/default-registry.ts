@@ -1,6 +1,7 @@
 import { OpRegistry } from './op-registry';
 import { binaryOps } from './ops/binary-ops';
 import { dataMovementOps } from './ops/data-movement-ops';
+import { qintOps } from './ops/qint/qint-ops';
 import { shapeOps } from './ops/shape-ops';
 import { unaryOps } from './ops/unary-ops';
 
@@ -20,7 +21,7 @@ let shared: OpRegistry | undefined;
 export function createDefaultRegistry(): OpRegistry {
   if (shared) return shared;
   const r = new OpRegistry();
-  for (const list of [binaryOps, unaryOps, shapeOps, dataMovementOps]) for (const def of list) r.register(def);
+  for (const list of [binaryOps, unaryOps, shapeOps, dataMovementOps, qintOps]) for (const def of list) r.register(def);
   shared = r;
   return r;
 }

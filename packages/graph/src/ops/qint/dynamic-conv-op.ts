@@ -1,0 +1,103 @@
+// ai.qint::DynamicConv — dynamic quantization of a convolution: DynamicQuantizeLinear → ConvInteger → scale (+ bias) fused.
+import { convInteger, dynamicQuantizeLinear, type ConvAttributes } from '@qint/kernels';
+import { DTypeError, ShapeError, Tensor, formatShape } from '@qint/tensor';
+import { GraphError } from '../../graph-error';
+import type { OpBuildContext, OpDefinition, ShapeInferrer } from '../op-definition';
+import { QINT_DOMAIN } from './qint-domain';
+
+function constantAt(ctx: OpBuildContext, i: number, name: string): Tensor | undefined {
+  if (ctx.node.inputs[i] === undefined || ctx.node.inputs[i] === '') return undefined;
+  const t = ctx.constant(i);
+  if (!t) throw new GraphError(`${ctx.label}: input ${i} "${name}" must be an initializer (constant)`, { node: ctx.node.name });
+  return t;
+}
+
+function convAttrs(ctx: OpBuildContext): ConvAttributes {
+  const a = ctx.attrs;
+  const autoPad = a.string('auto_pad', 'NOTSET')!;
+  if (!['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'].includes(autoPad)) a.fail(`auto_pad "${autoPad}" is not NOTSET, SAME_UPPER, SAME_LOWER or VALID`);
+  const out: { -readonly [K in keyof ConvAttributes]: ConvAttributes[K] } = { autoPad: autoPad as ConvAttributes['autoPad'], group: a.int('group', 1) };
+  for (const [key, name] of [['dilations', 'dilations'], ['pads', 'pads'], ['strides', 'strides'], ['kernelShape', 'kernel_shape']] as const) {
+    const v = a.ints(name);
+    if (v) out[key] = v.slice();
+  }
+  return out;
+}
+
+const infer: ShapeInferrer = (_ctx, inputs) => {
+  const x = inputs[0];
+  const w = inputs[1];
+  // Spatial sizes are left to evaluation; batch and channels are known.
+  if (!x?.shape || !w?.shape) return [{ dtype: 'float32' }];
+  return [{ dtype: 'float32', shape: [x.shape[0], w.shape[0], ...x.shape.slice(2).map(() => undefined)] }];
+};
+
+/**
+ * `ai.qint::DynamicConv` (since version 1): the ONNX dynamic conv pattern `DynamicQuantizeLinear(X) → ConvInteger →
+ * Cast → Mul(x_scale · w_scale) → Add(bias)` as one node, so the executor keeps no intermediate int32/float copies
+ * and the float arithmetic is exactly the pattern's: `y = float(acc) · fround(x_scale · w_scale[m]) + bias[m]`.
+ *
+ * Inputs: `X` float32 `[N, C, …]`; `W` int8 `[M, C/group, k…]` (int4/int2 storage is widened once at load);
+ * `w_scale` float32 `[M]` or one element; optional `w_zero_point` (same layout, W's dtype or int8); optional float32
+ * bias `B` `[M]`. Attributes: those of ONNX Conv (`auto_pad`, `dilations`, `group`, `kernel_shape`, `pads`, `strides`).
+ *
+ * @example
+ * ```ts
+ * const registry = new OpRegistry().register(dynamicConvOp);
+ * ```
+ */
+export const dynamicConvOp: OpDefinition = {
+  domain: QINT_DOMAIN,
+  opType: 'DynamicConv',
+  sinceVersion: 1,
+  build(ctx) {
+    const attrs = convAttrs(ctx);
+    let w = constantAt(ctx, 1, 'W');
+    const ws = constantAt(ctx, 2, 'w_scale');
+    const wzp = constantAt(ctx, 3, 'w_zero_point');
+    const b = constantAt(ctx, 4, 'B');
+    if (!w || !ws) throw new GraphError(`${ctx.label}: inputs "W" and "w_scale" are required`, { node: ctx.node.name });
+    if (w.dtype !== 'int8' && w.dtype !== 'int4' && w.dtype !== 'int2') throw new DTypeError(`${ctx.label}: "W" must be int8, int4 or int2, got ${w.dtype}`);
+    if (w.dtype !== 'int8') w = Tensor.from('int8', w.shape, Int8Array.from(w.values()));
+    const m = w.shape[0];
+    if (ws.dtype !== 'float32') throw new DTypeError(`${ctx.label}: "w_scale" must be float32, got ${ws.dtype}`);
+    if (ws.size !== 1 && ws.size !== m) throw new ShapeError(`${ctx.label}: "w_scale" has ${ws.size} elements; expected 1 or M = ${m}`);
+    const scales = ws.size === 1 ? new Float32Array(m).fill((ws.data as Float32Array)[0]) : Float32Array.from(ws.data as Float32Array);
+    for (let i = 0; i < m; i++) {
+      if (!(scales[i] > 0) || scales[i] === Infinity) throw new GraphError(`${ctx.label}: "w_scale"[${i}] = ${scales[i]} must be finite and > 0`, { node: ctx.node.name });
+    }
+    let zp: Tensor | undefined;
+    if (wzp) {
+      if (wzp.size !== 1 && wzp.size !== m) throw new ShapeError(`${ctx.label}: "w_zero_point" has ${wzp.size} elements; expected 1 or M = ${m}`);
+      zp = Tensor.from('int8', [wzp.size], Int8Array.from(wzp.values()));
+    }
+    let bias: Float32Array | undefined;
+    if (b) {
+      if (b.dtype !== 'float32' || b.rank !== 1 || b.shape[0] !== m) {
+        throw new ShapeError(`${ctx.label}: bias "B" must be float32 [${m}], got ${b.dtype} ${formatShape(b.shape)}`);
+      }
+      bias = b.data as Float32Array;
+    }
+    const weight = w;
+    const options = { ...attrs, ...(ctx.backend ? { backend: ctx.backend } : {}) };
+    return ([x]) => {
+      const [xq, xs, xzp] = dynamicQuantizeLinear(x!);
+      const acc = convInteger(xq, weight, xzp, zp, options);
+      const a = acc.data as Int32Array;
+      const out = new Float32Array(a.length);
+      const xScale = (xs.data as Float32Array)[0];
+      const spatial = acc.size / (acc.shape[0] * m || 1);
+      for (let c = 0; c < m; c++) {
+        const s = Math.fround(xScale * scales[c]);
+        const bc = bias ? bias[c] : 0;
+        for (let nIdx = 0; nIdx < acc.shape[0]; nIdx++) {
+          const base = (nIdx * m + c) * spatial;
+          if (bias) for (let i = base; i < base + spatial; i++) out[i] = Math.fround(Math.fround(a[i] * s) + bc);
+          else for (let i = base; i < base + spatial; i++) out[i] = Math.fround(a[i] * s);
+        }
+      }
+      return [Tensor.from('float32', acc.shape, out)];
+    };
+  },
+  infer,
+};

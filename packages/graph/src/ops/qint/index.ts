@@ -1,0 +1,6 @@
+// The ai.qint ops (emitted by @qint/dynamic) and their storage helpers.
+export { QINT_DOMAIN } from './qint-domain';
+export { pack3Bit, unpack3Bit } from './pack-3bit';
+export { dynamicLinearOp } from './dynamic-linear-op';
+export { dynamicConvOp } from './dynamic-conv-op';
+export { qintOps } from './qint-ops';
