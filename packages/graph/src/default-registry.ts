@@ -1,8 +1,15 @@
 import { OpRegistry } from './op-registry';
 import { binaryOps } from './ops/binary-ops';
+import { contribOps } from './ops/contrib-ops';
 import { dataMovementOps } from './ops/data-movement-ops';
-import { qintOps } from './ops/qint/qint-ops';
 import { shapeOps } from './ops/shape-ops';
+import { linearOps } from './ops/linear-ops';
+import { normalizationOps } from './ops/normalization-ops';
+import { poolOps } from './ops/pool-ops';
+import { qintOps } from './ops/qint/qint-ops';
+import { quantizedOps } from './ops/quantized-ops';
+import { reduceOps } from './ops/reduce-ops';
+import { resizeOps } from './ops/resize-ops';
 import { unaryOps } from './ops/unary-ops';
 
 let shared: OpRegistry | undefined;
@@ -21,7 +28,7 @@ let shared: OpRegistry | undefined;
 export function createDefaultRegistry(): OpRegistry {
   if (shared) return shared;
   const r = new OpRegistry();
-  for (const list of [binaryOps, unaryOps, shapeOps, dataMovementOps, qintOps]) for (const def of list) r.register(def);
+  for (const list of [binaryOps, unaryOps, shapeOps, dataMovementOps, reduceOps, normalizationOps, poolOps, resizeOps, linearOps, quantizedOps, contribOps, qintOps]) for (const def of list) r.register(def);
   shared = r;
   return r;
 }

@@ -1,3 +1,4 @@
+import type { KernelBackend } from '@qint/kernels';
 import { DTypeError, QintError, ShapeError, ValueError, formatShape, type Tensor } from '@qint/tensor';
 import { GraphError } from './graph-error';
 import { MS_DOMAIN, type Graph, type Model, type Node, type ValueInfo } from './ir';
@@ -68,7 +69,7 @@ export class InferenceSession {
   private readonly plans = new Map<string, Plan>();
   private stats: RunStats;
 
-  private constructor(graph: Graph, opsets: Readonly<Record<string, number>>, registry: OpRegistry) {
+  private constructor(graph: Graph, opsets: Readonly<Record<string, number>>, registry: OpRegistry, backend: KernelBackend | undefined) {
     this.opsets = opsets;
     const constants: (Tensor | undefined)[] = [];
     const define = (name: string, what: string): number => {
@@ -160,6 +161,7 @@ export class InferenceSession {
           label,
           opset,
           attrs: new AttributeReader(node, label),
+          ...(backend ? { backend } : {}),
           constant: (k: number) => {
             const s = inputSlots[k];
             return s === undefined || s < 0 || inputNames.has(node.inputs[k]) ? undefined : constants[s];
@@ -211,7 +213,7 @@ export class InferenceSession {
     const opsets: Record<string, number> = {};
     for (const [k, v] of Object.entries(raw)) opsets[k === 'ai.onnx' ? '' : k] = v;
     if (opsets[''] === undefined) opsets[''] = DEFAULT_OPSETS[''];
-    return new InferenceSession(graph, Object.freeze(opsets), options.registry ?? createDefaultRegistry());
+    return new InferenceSession(graph, Object.freeze(opsets), options.registry ?? createDefaultRegistry(), options.backend);
   }
 
   /** Names of the graph inputs. */

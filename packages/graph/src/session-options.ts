@@ -1,3 +1,4 @@
+import type { KernelBackend } from '@qint/kernels';
 import type { OpRegistry } from './op-registry';
 
 /** Options of {@link createSession} / {@link InferenceSession.create}. */
@@ -9,6 +10,11 @@ export interface SessionOptions {
    * Defaults to `{ '': 21, 'com.microsoft': 1 }`. Ignored for a `Model`, whose `opsetImports` apply.
    */
   readonly opsetImports?: Readonly<Record<string, number>>;
+  /**
+   * Run the heavy ops (MatMul, Gemm, Conv, the integer ops) on this backend instead of the globally selected one
+   * (`setBackend` of @qint/kernels). Primitives it lacks fall back to the JS backend.
+   */
+  readonly backend?: KernelBackend;
 }
 
 /** Options of {@link InferenceSession.run}. */

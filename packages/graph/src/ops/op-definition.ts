@@ -1,3 +1,4 @@
+import type { KernelBackend } from '@qint/kernels';
 import type { Tensor } from '@qint/tensor';
 import type { Dim, Node, ValueInfo } from '../ir';
 import type { AttributeReader } from './attribute-reader';
@@ -17,6 +18,8 @@ export interface OpBuildContext {
   readonly opset: number;
   /** The node's attributes, typed. */
   readonly attrs: AttributeReader;
+  /** The kernel backend the session pins (undefined: the globally selected one, see `setBackend`). */
+  readonly backend?: KernelBackend;
   /** Input `i` when it is a constant known at load (an initializer that is not also a graph input), else undefined. */
   constant(i: number): Tensor | undefined;
 }

@@ -1,0 +1,149 @@
+// BatchNormalization (inference), LayerNormalization, InstanceNormalization. Statistics accumulate in float64.
+import { DTypeError, ShapeError, Tensor, formatShape, normalizeAxis } from '@qint/tensor';
+import { onnxOp } from './define-op';
+import { sameAs } from './infer-helpers';
+import type { OpDefinition } from './op-definition';
+import { need, prod, readFloats } from './tensor-utils';
+import { UnsupportedVariant } from './unsupported-variant';
+
+function requireF32(t: Tensor, what: string): Float32Array {
+  if (t.dtype !== 'float32') throw new DTypeError(`${what} must be float32, got ${t.dtype}`);
+  return t.data as Float32Array;
+}
+
+function perChannel(t: Tensor, c: number, what: string): Float32Array {
+  if (t.size !== c) throw new ShapeError(`${what} must have ${c} elements (one per channel), got ${formatShape(t.shape)}`);
+  return readFloats(t);
+}
+
+/** Inference BatchNormalization: `y = (x − mean) / sqrt(var + ε) · scale + bias`, per channel (dim 1). */
+export function batchNormalization(x: Tensor, scale: Tensor, bias: Tensor, mean: Tensor, variance: Tensor, epsilon: number): Tensor {
+  const xd = requireF32(x, 'input X');
+  const c = x.rank > 1 ? x.shape[1] : 1;
+  const s = perChannel(scale, c, 'input scale');
+  const b = perChannel(bias, c, 'input B');
+  const m = perChannel(mean, c, 'input mean');
+  const v = perChannel(variance, c, 'input var');
+  const n = x.rank > 0 ? x.shape[0] : 1;
+  const spatial = prod(x.shape, 2);
+  const out = new Float32Array(x.size);
+  for (let ch = 0; ch < c; ch++) {
+    // Same association as onnxruntime: a per-channel multiplier and offset.
+    const k = s[ch] / Math.sqrt(v[ch] + epsilon);
+    const off = b[ch] - m[ch] * k;
+    for (let i = 0; i < n; i++) {
+      const base = (i * c + ch) * spatial;
+      for (let j = 0; j < spatial; j++) out[base + j] = xd[base + j] * k + off;
+    }
+  }
+  return Tensor.from('float32', x.shape, out);
+}
+
+/** LayerNormalization over dims `[axis, rank)`; returns Y, Mean and InvStdDev (the latter two with trailing 1s). */
+export function layerNormalization(x: Tensor, scale: Tensor, bias: Tensor | undefined, axisAttr: number, epsilon: number): Tensor[] {
+  const xd = requireF32(x, 'input X');
+  const axis = normalizeAxis(axisAttr, x.rank, 'axis');
+  const rows = prod(x.shape, 0, axis);
+  const len = prod(x.shape, axis);
+  const s = readFloats(scale);
+  const b = bias ? readFloats(bias) : undefined;
+  if (s.length !== len && s.length !== 1) throw new ShapeError(`input Scale ${formatShape(scale.shape)} does not match the normalized dims ${formatShape(x.shape.slice(axis))}`);
+  if (b && b.length !== len && b.length !== 1) throw new ShapeError(`input B ${formatShape(bias!.shape)} does not match the normalized dims ${formatShape(x.shape.slice(axis))}`);
+  const out = new Float32Array(x.size);
+  const means = new Float32Array(rows);
+  const inv = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    const base = r * len;
+    let sum = 0;
+    for (let j = 0; j < len; j++) sum += xd[base + j];
+    const mean = sum / len;
+    let sq = 0;
+    for (let j = 0; j < len; j++) {
+      const d = xd[base + j] - mean;
+      sq += d * d;
+    }
+    const is = 1 / Math.sqrt(sq / len + epsilon);
+    means[r] = mean;
+    inv[r] = is;
+    for (let j = 0; j < len; j++) {
+      const y = (xd[base + j] - mean) * is * s[s.length === 1 ? 0 : j];
+      out[base + j] = b ? y + b[b.length === 1 ? 0 : j] : y;
+    }
+  }
+  const statShape = x.shape.map((d, i) => (i < axis ? d : 1));
+  return [Tensor.from('float32', x.shape, out), Tensor.from('float32', statShape, means), Tensor.from('float32', statShape, inv)];
+}
+
+/** InstanceNormalization: normalizes each (n, c) plane over its spatial dims, then per-channel scale and bias. */
+export function instanceNormalization(x: Tensor, scale: Tensor, bias: Tensor, epsilon: number): Tensor {
+  const xd = requireF32(x, 'input');
+  if (x.rank < 3) throw new ShapeError(`input must have rank ≥ 3 (N, C, D1, …), got ${formatShape(x.shape)}`);
+  const [n, c] = x.shape;
+  const s = perChannel(scale, c, 'input scale');
+  const b = perChannel(bias, c, 'input B');
+  const spatial = prod(x.shape, 2);
+  const out = new Float32Array(x.size);
+  for (let i = 0; i < n * c; i++) {
+    const ch = i % c;
+    const base = i * spatial;
+    let sum = 0;
+    for (let j = 0; j < spatial; j++) sum += xd[base + j];
+    const mean = sum / spatial;
+    let sq = 0;
+    for (let j = 0; j < spatial; j++) {
+      const d = xd[base + j] - mean;
+      sq += d * d;
+    }
+    const k = s[ch] / Math.sqrt(sq / spatial + epsilon);
+    for (let j = 0; j < spatial; j++) out[base + j] = (xd[base + j] - mean) * k + b[ch];
+  }
+  return Tensor.from('float32', x.shape, out);
+}
+
+/** All normalization op definitions. */
+export const normalizationOps: readonly OpDefinition[] = [
+  onnxOp(
+    'BatchNormalization',
+    1,
+    (ctx) => {
+      const epsilon = ctx.attrs.float('epsilon', 1e-5);
+      if (ctx.opset < 9 && ctx.attrs.int('spatial', 1) !== 1) throw new UnsupportedVariant('spatial = 0 is not supported');
+      if (ctx.attrs.int('training_mode', 0) !== 0) throw new UnsupportedVariant('training_mode = 1 is not supported (inference only)');
+      if (ctx.opset < 6 && ctx.attrs.has('is_test') && ctx.attrs.int('is_test') === 0) {
+        throw new UnsupportedVariant('is_test = 0 (training) is not supported');
+      }
+      if (ctx.node.outputs.slice(1).some((o) => o !== '')) {
+        throw new UnsupportedVariant('the training outputs (running mean/var, saved mean/var) are not supported');
+      }
+      return (inputs) => [
+        batchNormalization(need(inputs, 0, 'X'), need(inputs, 1, 'scale'), need(inputs, 2, 'B'), need(inputs, 3, 'mean'), need(inputs, 4, 'var'), epsilon),
+      ];
+    },
+    sameAs(0),
+  ),
+  onnxOp(
+    'LayerNormalization',
+    17,
+    (ctx) => {
+      const axis = ctx.attrs.int('axis', -1);
+      const epsilon = ctx.attrs.float('epsilon', 1e-5);
+      if (ctx.attrs.int('stash_type', 1) !== 1) throw new UnsupportedVariant('stash_type other than 1 (float32) is not supported');
+      return (inputs) => layerNormalization(need(inputs, 0, 'X'), need(inputs, 1, 'Scale'), inputs[2], axis, epsilon);
+    },
+    (ctx, inputs) => {
+      const x = inputs[0];
+      const a = ctx.attrs.int('axis', -1);
+      const stat = x?.shape ? x.shape.map((d, i) => (i < (a < 0 ? a + x.shape!.length : a) ? d : 1)) : undefined;
+      return [x ? { dtype: x.dtype, shape: x.shape } : undefined, { dtype: 'float32', shape: stat }, { dtype: 'float32', shape: stat }];
+    },
+  ),
+  onnxOp(
+    'InstanceNormalization',
+    6,
+    (ctx) => {
+      const epsilon = ctx.attrs.float('epsilon', 1e-5);
+      return (inputs) => [instanceNormalization(need(inputs, 0, 'input'), need(inputs, 1, 'scale'), need(inputs, 2, 'B'), epsilon)];
+    },
+    sameAs(0),
+  ),
+];

@@ -1,0 +1,203 @@
+// MaxPool, AveragePool (1-D and 2-D windows), GlobalAveragePool, GlobalMaxPool, LpNormalization-free.
+import { DTypeError, ShapeError, Tensor, allocateData, formatShape, isPackedDType } from '@qint/tensor';
+import type { Dim } from '../ir';
+import { onnxOp } from './define-op';
+import type { OpBuildContext, OpDefinition, ShapeInferrer } from './op-definition';
+import { windowGeometry, type WindowAttributes } from './pool-geometry';
+import { need, prod } from './tensor-utils';
+import { UnsupportedVariant } from './unsupported-variant';
+
+type Indexable = { [i: number]: number; length: number };
+
+interface PoolOptions extends WindowAttributes {
+  readonly countIncludePad: boolean;
+}
+
+/** Spatial dims viewed as 2-D (a 1-D pool is a 2-D pool with height 1). */
+function as2d(x: Tensor, what: string): { n: number; c: number; h: number; w: number } {
+  if (x.rank !== 3 && x.rank !== 4) throw new ShapeError(`${what}: input must be [N,C,W] or [N,C,H,W], got ${formatShape(x.shape)}`);
+  return x.rank === 3 ? { n: x.shape[0], c: x.shape[1], h: 1, w: x.shape[2] } : { n: x.shape[0], c: x.shape[1], h: x.shape[2], w: x.shape[3] };
+}
+
+function lift<T>(v: readonly T[] | undefined, one: T, rank: number): readonly T[] | undefined {
+  if (!v || rank === 2) return v;
+  return [one, ...v];
+}
+
+function lift2(o: PoolOptions, spatialRank: number): PoolOptions {
+  if (spatialRank === 2) return o;
+  return {
+    ...o,
+    kernel: [1, ...o.kernel],
+    strides: lift(o.strides, 1, 1),
+    dilations: lift(o.dilations, 1, 1),
+    pads: o.pads ? [0, o.pads[0], 0, o.pads[1]] : undefined,
+  };
+}
+
+/**
+ * MaxPool (any numeric dtype) or AveragePool (float32) over 1-D or 2-D windows. Returns `[Y]` or, for MaxPool,
+ * `[Y, Indices]` with row-major flat indices into X.
+ */
+export function pool2d(x: Tensor, kind: 'max' | 'avg', options: PoolOptions, withIndices = false): Tensor[] {
+  const what = kind === 'max' ? 'MaxPool' : 'AveragePool';
+  if (isPackedDType(x.dtype) || x.dtype === 'bool' || x.dtype === 'int64' || x.dtype === 'float16') throw new DTypeError(`${what}: ${x.dtype} inputs are not supported`);
+  if (kind === 'avg' && x.dtype !== 'float32') throw new DTypeError(`${what}: input must be float32, got ${x.dtype}`);
+  const { n, c, h, w } = as2d(x, what);
+  const g = windowGeometry([h, w], lift2(options, x.rank - 2));
+  const [kh, kw] = g.kernel;
+  const [sh, sw] = g.strides;
+  const [dh, dw] = g.dilations;
+  const [pt, pl] = g.padsBegin;
+  const [pb, pr] = g.padsEnd;
+  const [oh, ow] = g.outSize;
+  const src = x.data as unknown as Indexable;
+  const out = allocateData(x.dtype, n * c * oh * ow) as unknown as Indexable;
+  const idx = withIndices ? new BigInt64Array(n * c * oh * ow) : undefined;
+  let o = 0;
+  for (let plane = 0; plane < n * c; plane++) {
+    const base = plane * h * w;
+    for (let y = 0; y < oh; y++) {
+      const y0 = y * sh - pt;
+      for (let xo = 0; xo < ow; xo++, o++) {
+        const x0 = xo * sw - pl;
+        if (kind === 'max') {
+          let best = -Infinity;
+          let at = -1;
+          for (let ky = 0; ky < kh; ky++) {
+            const iy = y0 + ky * dh;
+            if (iy < 0 || iy >= h) continue;
+            for (let kx = 0; kx < kw; kx++) {
+              const ix = x0 + kx * dw;
+              if (ix < 0 || ix >= w) continue;
+              const v = src[base + iy * w + ix];
+              if (v > best || at < 0) {
+                best = v;
+                at = base + iy * w + ix;
+              }
+            }
+          }
+          out[o] = best;
+          if (idx) idx[o] = BigInt(at);
+        } else {
+          let sum = 0;
+          let count = 0;
+          for (let ky = 0; ky < kh; ky++) {
+            const iy = y0 + ky * dh;
+            if (iy < 0 || iy >= h) continue;
+            for (let kx = 0; kx < kw; kx++) {
+              const ix = x0 + kx * dw;
+              if (ix < 0 || ix >= w) continue;
+              sum += src[base + iy * w + ix];
+              count++;
+            }
+          }
+          if (options.countIncludePad) {
+            // Positions inside the declared padding count; positions past it (ceil mode overhang) do not.
+            let rows = 0;
+            let cols = 0;
+            for (let ky = 0; ky < kh; ky++) {
+              const iy = y0 + ky * dh;
+              if (iy >= -pt && iy < h + pb) rows++;
+            }
+            for (let kx = 0; kx < kw; kx++) {
+              const ix = x0 + kx * dw;
+              if (ix >= -pl && ix < w + pr) cols++;
+            }
+            count = rows * cols;
+          }
+          out[o] = count > 0 ? sum / count : 0;
+        }
+      }
+    }
+  }
+  const outShape = x.rank === 3 ? [n, c, ow] : [n, c, oh, ow];
+  const y = Tensor.from(x.dtype, outShape, out as never);
+  return idx ? [y, Tensor.from('int64', outShape, idx)] : [y];
+}
+
+/** GlobalAveragePool / GlobalMaxPool: one value per (n, c) over all spatial dims. */
+export function globalPool(x: Tensor, kind: 'max' | 'avg'): Tensor {
+  if (x.dtype !== 'float32') throw new DTypeError(`Global${kind === 'max' ? 'Max' : 'Average'}Pool: input must be float32, got ${x.dtype}`);
+  if (x.rank < 2) throw new ShapeError(`input must have rank ≥ 2, got ${formatShape(x.shape)}`);
+  const planes = x.shape[0] * x.shape[1];
+  const spatial = prod(x.shape, 2);
+  const d = x.data as Float32Array;
+  const out = new Float32Array(planes);
+  for (let p = 0; p < planes; p++) {
+    const base = p * spatial;
+    if (kind === 'avg') {
+      let s = 0;
+      for (let j = 0; j < spatial; j++) s += d[base + j];
+      out[p] = s / spatial;
+    } else {
+      let m = -Infinity;
+      for (let j = 0; j < spatial; j++) if (d[base + j] > m) m = d[base + j];
+      out[p] = m;
+    }
+  }
+  return Tensor.from('float32', [x.shape[0], x.shape[1], ...x.shape.slice(2).map(() => 1)], out);
+}
+
+function poolOptions(ctx: OpBuildContext, kind: 'max' | 'avg'): PoolOptions {
+  const a = ctx.attrs;
+  const kernel = a.ints('kernel_shape') ?? a.fail('attribute "kernel_shape" is required');
+  if (kernel.length < 1 || kernel.length > 2) throw new UnsupportedVariant(`${kernel.length}-D pooling windows are not supported (1-D and 2-D are)`);
+  const autoPad = a.string('auto_pad', 'NOTSET');
+  if (!['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'].includes(autoPad)) a.fail(`auto_pad "${autoPad}" is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID`);
+  return {
+    kernel,
+    strides: a.ints('strides'),
+    dilations: kind === 'max' || ctx.opset >= 19 ? a.ints('dilations') : undefined,
+    pads: a.ints('pads'),
+    autoPad,
+    ceilMode: a.int('ceil_mode', 0) === 1,
+    countIncludePad: a.int('count_include_pad', 0) === 1,
+  };
+}
+
+const poolInfer =
+  (kind: 'max' | 'avg'): ShapeInferrer =>
+  (ctx, inputs) => {
+    const x = inputs[0];
+    if (!x?.shape) return [{ dtype: x?.dtype }, { dtype: 'int64' }];
+    const o = poolOptions(ctx, kind);
+    const spatial = x.shape.slice(2);
+    let out: Dim[];
+    if (spatial.every((d): d is number => typeof d === 'number')) {
+      out = [...windowGeometry(spatial, o).outSize];
+    } else out = spatial.map(() => undefined);
+    const shape = [x.shape[0], x.shape[1], ...out];
+    return [{ dtype: x.dtype, shape }, { dtype: 'int64', shape }];
+  };
+
+const globalInfer: ShapeInferrer = (_ctx, inputs) => {
+  const x = inputs[0];
+  return [{ dtype: x?.dtype, shape: x?.shape ? [x.shape[0], x.shape[1], ...x.shape.slice(2).map(() => 1)] : undefined }];
+};
+
+/** All pooling op definitions. */
+export const poolOps: readonly OpDefinition[] = [
+  onnxOp(
+    'MaxPool',
+    1,
+    (ctx) => {
+      const o = poolOptions(ctx, 'max');
+      const withIndices = (ctx.node.outputs[1] ?? '') !== '';
+      if (withIndices && ctx.attrs.int('storage_order', 0) !== 0) throw new UnsupportedVariant('storage_order = 1 for the Indices output is not supported');
+      return (inputs) => pool2d(need(inputs, 0, 'X'), 'max', o, withIndices);
+    },
+    poolInfer('max'),
+  ),
+  onnxOp(
+    'AveragePool',
+    1,
+    (ctx) => {
+      const o = poolOptions(ctx, 'avg');
+      return (inputs) => pool2d(need(inputs, 0, 'X'), 'avg', o);
+    },
+    poolInfer('avg'),
+  ),
+  onnxOp('GlobalAveragePool', 1, () => (inputs) => [globalPool(need(inputs, 0, 'X'), 'avg')], globalInfer),
+  onnxOp('GlobalMaxPool', 1, () => (inputs) => [globalPool(need(inputs, 0, 'X'), 'max')], globalInfer),
+];
