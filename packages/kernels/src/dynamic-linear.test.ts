@@ -85,7 +85,7 @@ afterEach(() => resetBackendRegistry());
 
 describe('dynamicLinear', () => {
   const arb = fc.record({
-    m: fc.integer({ min: 1, max: 4 }), n: fc.integer({ min: 1, max: 9 }), k: fc.integer({ min: 1, max: 70 }),
+    m: fc.integer({ min: 1, max: 9 }), n: fc.integer({ min: 1, max: 9 }), k: fc.integer({ min: 1, max: 70 }),
     bits: fc.constantFrom<WeightBits>(8, 4, 3, 2), block: fc.constantFrom(0, 4, 16, 32, 7), zp: fc.boolean(),
     perRow: fc.boolean(), bias: fc.boolean(), seed: fc.integer(),
   });

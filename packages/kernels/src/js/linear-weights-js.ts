@@ -49,13 +49,17 @@ export function packLinearWeightsJs(backend: string, spec: LinearWeightsSpec): J
 
 /** Scratch buffers reused across calls, grown on demand, so a call allocates nothing but what it must. */
 export interface DynamicLinearScratch {
+  /** Centred activations `xq − za` of up to four rows. */
   xc: Int16Array;
+  /** Per row of the block, per group: `Σ (xq − za)` (for the weight zero-point correction). */
   groupSums: Int32Array;
 }
 
 /**
  * Reference fused dynamic linear layer, exactly as specified on {@link DynamicLinearArgs}: uint8 activations per tensor
  * or per row, integer dot products per group, `y = f32(y + f32(f32(acc) · f32(sa · sw)))` group by group, then bias.
+ * Rows are processed four at a time so each weight row is streamed once per four activation rows; the arithmetic
+ * per output element is the same either way.
  */
 export function dynamicLinearJs(args: DynamicLinearArgs, scratch: DynamicLinearScratch): void {
   const w = args.weights;
@@ -64,52 +68,108 @@ export function dynamicLinearJs(args: DynamicLinearArgs, scratch: DynamicLinearS
   }
   if (w.released) throw new ValueError('dynamicLinear: weights were released');
   const { m, x, bias, perRow, out } = args;
-  const { n, k, groupsPerRow, groupLength, values, scales, zeroPoints } = w;
-  if (scratch.xc.length < k) scratch.xc = new Int16Array(k);
-  if (scratch.groupSums.length < groupsPerRow) scratch.groupSums = new Int32Array(groupsPerRow);
+  const { n, k, groupsPerRow: groups, groupLength, values, scales, zeroPoints } = w;
+  if (scratch.xc.length < 4 * k) scratch.xc = new Int16Array(4 * k);
+  if (scratch.groupSums.length < 4 * groups) scratch.groupSums = new Int32Array(4 * groups);
   const xc = scratch.xc;
   const gsum = scratch.groupSums;
   const whole = perRow ? undefined : dynamicParams(x, 0, m * k);
-  for (let i = 0; i < m; i++) {
-    const params = whole ?? dynamicParams(x, i * k, (i + 1) * k);
-    // Centred activations xq − za, in [−255, 255].
-    quantizeDynamic(x, i * k, (i + 1) * k, params, xc, 0, params.zeroPoint);
-    if (zeroPoints) {
-      for (let g = 0; g < groupsPerRow; g++) {
-        let s = 0;
-        const end = Math.min(k, (g + 1) * groupLength);
-        for (let p = g * groupLength; p < end; p++) s += xc[p];
-        gsum[g] = s;
+  const sa = [0, 0, 0, 0];
+  for (let i0 = 0; i0 < m; i0 += 4) {
+    const rows = Math.min(4, m - i0);
+    for (let r = 0; r < rows; r++) {
+      const i = i0 + r;
+      const params = whole ?? dynamicParams(x, i * k, (i + 1) * k);
+      sa[r] = params.scale;
+      // Centred activations xq − za, in [−255, 255].
+      quantizeDynamic(x, i * k, (i + 1) * k, params, xc, r * k, params.zeroPoint);
+      if (zeroPoints) {
+        for (let g = 0; g < groups; g++) {
+          let s = 0;
+          const end = Math.min(k, (g + 1) * groupLength);
+          for (let p = g * groupLength; p < end; p++) s += xc[r * k + p];
+          gsum[r * groups + g] = s;
+        }
       }
     }
-    const sa = params.scale;
-    const rowOut = i * n;
-    for (let j = 0; j < n; j++) {
-      const rowW = j * k;
-      const rowS = j * groupsPerRow;
-      let y = 0;
-      for (let g = 0; g < groupsPerRow; g++) {
-        const start = g * groupLength;
-        const end = Math.min(k, start + groupLength);
-        const end4 = start + ((end - start) & ~3);
-        let a0 = 0;
-        let a1 = 0;
-        let a2 = 0;
-        let a3 = 0;
-        let p = start;
-        for (; p < end4; p += 4) {
-          a0 += xc[p] * values[rowW + p];
-          a1 += xc[p + 1] * values[rowW + p + 1];
-          a2 += xc[p + 2] * values[rowW + p + 2];
-          a3 += xc[p + 3] * values[rowW + p + 3];
+    if (rows === 4) {
+      const [sa0, sa1, sa2, sa3] = sa;
+      const x1 = k;
+      const x2 = 2 * k;
+      const x3 = 3 * k;
+      for (let j = 0; j < n; j++) {
+        const rowW = j * k;
+        const rowS = j * groups;
+        let y0 = 0;
+        let y1 = 0;
+        let y2 = 0;
+        let y3 = 0;
+        for (let g = 0; g < groups; g++) {
+          const start = g * groupLength;
+          const end = Math.min(k, start + groupLength);
+          let c0 = 0;
+          let c1 = 0;
+          let c2 = 0;
+          let c3 = 0;
+          for (let p = start; p < end; p++) {
+            const wv = values[rowW + p];
+            c0 += xc[p] * wv;
+            c1 += xc[x1 + p] * wv;
+            c2 += xc[x2 + p] * wv;
+            c3 += xc[x3 + p] * wv;
+          }
+          // Σ (xq − za)(wq − wz) = Σ (xq − za)·wq − wz·Σ (xq − za); every term is an exact integer in a double.
+          if (zeroPoints) {
+            const wz = zeroPoints[rowS + g];
+            c0 -= wz * gsum[g];
+            c1 -= wz * gsum[groups + g];
+            c2 -= wz * gsum[2 * groups + g];
+            c3 -= wz * gsum[3 * groups + g];
+          }
+          const sw = scales[rowS + g];
+          y0 = fround(y0 + fround(fround(c0) * fround(sa0 * sw)));
+          y1 = fround(y1 + fround(fround(c1) * fround(sa1 * sw)));
+          y2 = fround(y2 + fround(fround(c2) * fround(sa2 * sw)));
+          y3 = fround(y3 + fround(fround(c3) * fround(sa3 * sw)));
         }
-        for (; p < end; p++) a0 += xc[p] * values[rowW + p];
-        // Σ (xq − za)(wq − wz) = Σ (xq − za)·wq − wz·Σ (xq − za); every term is an exact integer in a double.
-        let acc = a0 + a1 + a2 + a3;
-        if (zeroPoints) acc -= zeroPoints[rowS + g] * gsum[g];
-        y = fround(y + fround(fround(acc) * fround(sa * scales[rowS + g])));
+        const bj = bias ? bias[j] : 0;
+        const o = i0 * n + j;
+        out[o] = bias ? fround(y0 + bj) : y0;
+        out[o + n] = bias ? fround(y1 + bj) : y1;
+        out[o + 2 * n] = bias ? fround(y2 + bj) : y2;
+        out[o + 3 * n] = bias ? fround(y3 + bj) : y3;
       }
-      out[rowOut + j] = bias ? fround(y + bias[j]) : y;
+      continue;
+    }
+    for (let r = 0; r < rows; r++) {
+      const xo = r * k;
+      const rowOut = (i0 + r) * n;
+      for (let j = 0; j < n; j++) {
+        const rowW = j * k;
+        const rowS = j * groups;
+        let y = 0;
+        for (let g = 0; g < groups; g++) {
+          const start = g * groupLength;
+          const end = Math.min(k, start + groupLength);
+          const end4 = start + ((end - start) & ~3);
+          let a0 = 0;
+          let a1 = 0;
+          let a2 = 0;
+          let a3 = 0;
+          let p = start;
+          for (; p < end4; p += 4) {
+            a0 += xc[xo + p] * values[rowW + p];
+            a1 += xc[xo + p + 1] * values[rowW + p + 1];
+            a2 += xc[xo + p + 2] * values[rowW + p + 2];
+            a3 += xc[xo + p + 3] * values[rowW + p + 3];
+          }
+          for (; p < end; p++) a0 += xc[xo + p] * values[rowW + p];
+          let acc = a0 + a1 + a2 + a3;
+          if (zeroPoints) acc -= zeroPoints[rowS + g] * gsum[r * groups + g];
+          y = fround(y + fround(fround(acc) * fround(sa[r] * scales[rowS + g])));
+        }
+        out[rowOut + j] = bias ? fround(y + bias[j]) : y;
+      }
     }
   }
 }
