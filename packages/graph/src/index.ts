@@ -2,6 +2,7 @@ export { ONNX_DOMAIN, MS_DOMAIN, type Attribute, type Dim, type Graph, type Mode
 export { InferenceSession, createSession } from './inference-session';
 export type { RunOptions, RunStats, SessionOptions } from './session-options';
 export { OpRegistry } from './op-registry';
+export { inferShapes, type InferShapesOptions } from './infer-shapes';
 export { createDefaultRegistry } from './default-registry';
 export { UnsupportedOpError, type UnsupportedOpInfo } from './unsupported-op-error';
 export { GraphError } from './graph-error';
