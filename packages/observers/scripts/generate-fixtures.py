@@ -399,8 +399,175 @@ def histogram_fixtures(inputs, stored_inputs):
                              "inputs": {k: stored_inputs[k] for k in used}, "cases": cases})
 
 
+# ----------------------------------------------------------------------------------------------- NumPy references
+def np_aligned_histogram(values, bins):
+    """Histogram on the power-of-two grid: bin j = [j*w, (j+1)*w), w = 2**k, k the smallest exponent for which
+    [min(min,0), max(max,0)] spans at most `bins` bins; the window starts at floor(min(min,0)/w)."""
+    v = values[np.isfinite(values)].astype(np.float64)
+    mn, mx = float(v.min()), float(v.max())
+    lo_r, hi_r = min(mn, 0.0), max(mx, 0.0)
+    if lo_r == 0.0 and hi_r == 0.0:
+        counts = np.zeros(bins, dtype=np.int64)
+        counts[0] = v.size
+        return {"w": 0.0, "lo": 0, "counts": counts, "min": mn, "max": mx, "total": v.size}
+
+    def span(k):
+        return math.floor(hi_r / 2.0 ** k) - math.floor(lo_r / 2.0 ** k) + 1
+
+    k = -200
+    while span(k) > bins:
+        k += 1
+    w = 2.0 ** k
+    lo = math.floor(lo_r / w)
+    idx = np.floor(v / w).astype(np.int64) - lo
+    counts = np.bincount(idx, minlength=bins)
+    assert counts.size == bins
+    return {"w": w, "lo": lo, "counts": counts, "min": mn, "max": mx, "total": v.size}
+
+
+def np_abs_counts(h):
+    j = h["lo"] + np.arange(h["counts"].size)
+    a = np.where(j >= 0, j, -j - 1)
+    size = max(math.floor(max(h["max"], 0.0) / h["w"]) + 1, -math.floor(min(h["min"], 0.0) / h["w"]), 1)
+    return np.bincount(a, weights=h["counts"], minlength=size)[:size]
+
+
+def np_percentile_range(h, pct, symmetric):
+    """onnxruntime/TensorRT percentile: symmetric on |x| (threshold = upper edge of the bin where the CDF reaches
+    pct), affine cutting (100-pct)/2 % per tail on the signed histogram; clamped to the observed range."""
+    w = h["w"]
+    if w == 0.0:
+        return h["min"], h["max"]
+    if symmetric:
+        cdf = np.cumsum(np_abs_counts(h))
+        i = min(int(np.searchsorted(cdf, pct / 100.0 * h["total"], side="left")), cdf.size - 1)
+        t = min((i + 1) * w, max(-h["min"], h["max"]))
+        return max(-t, h["min"]), min(t, h["max"])
+    cdf = np.cumsum(h["counts"])
+    cut = (100.0 - pct) / 200.0 * h["total"]
+    i_lo = min(int(np.searchsorted(cdf, cut, side="left")), cdf.size - 1)
+    i_hi = min(int(np.searchsorted(cdf, h["total"] - cut, side="left")), cdf.size - 1)
+    lo = max((h["lo"] + i_lo) * w, h["min"])
+    hi = min((h["lo"] + i_hi + 1) * w, h["max"])
+    return min(lo, hi), hi
+
+
+def rel_entr_sum(p, q):
+    p = p / p.sum()
+    q = q / q.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where((p > 0) & (q > 0), p * np.log(p / q), np.where((p == 0) & (q >= 0), 0.0, np.inf))
+    return float(terms.sum())
+
+
+def smooth(d, eps=1e-4):
+    zeros = d == 0
+    nz = d.size - int(zeros.sum())
+    if nz == 0:
+        return None
+    eps1 = eps * zeros.sum() / nz
+    if eps1 >= 1.0:
+        return None
+    return d + eps * zeros - eps1 * (~zeros)
+
+
+def np_entropy_bins(hist, nq):
+    """TensorRT / MXNet KL threshold search over thresholds i = nq..len(hist) (see EntropyObserver's TSDoc)."""
+    n = hist.size
+    if n <= nq:
+        return n
+    best, best_kl = n, math.inf
+    for i in range(nq, n + 1):
+        p = hist[:i].astype(np.float64).copy()
+        p[i - 1] += hist[i:].sum()
+        nz = p != 0
+        group = np.minimum(np.arange(i) // (i // nq), nq - 1)
+        mass = np.bincount(group, weights=hist[:i], minlength=nq)
+        cnt = np.bincount(group, weights=nz.astype(np.float64), minlength=nq)
+        q = np.where(nz, mass[group] / np.maximum(cnt[group], 1.0), 0.0)
+        ps, qs = smooth(p), smooth(q)
+        kl = math.inf if ps is None or qs is None else rel_entr_sum(ps, qs)
+        if kl < best_kl:
+            best, best_kl = i, kl
+    return best
+
+
+def np_entropy_range(h, nq):
+    if h["w"] == 0.0:
+        return h["min"], h["max"]
+    t = min(np_entropy_bins(np_abs_counts(h), nq) * h["w"], max(-h["min"], h["max"]))
+    return max(-t, h["min"]), min(t, h["max"])
+
+
+def np_mse_range(h, steps, symmetric, torch_obs):
+    """Grid of clipping factors a = j/steps; error of quantizing the bin centres with PyTorch's qparams for
+    [a*min, a*max] (symmetric: [-a*absmax, a*absmax]); smallest error wins, larger a on ties."""
+    w = h["w"]
+    if w == 0.0:
+        return h["min"], h["max"]
+    nzi = np.nonzero(h["counts"])[0]
+    centres = (h["lo"] + nzi + 0.5) * w
+    counts = h["counts"][nzi].astype(np.float64)
+    absmax = max(-h["min"], h["max"])
+    qmin, qmax = torch_obs.quant_min, torch_obs.quant_max
+    best, best_err = (h["min"], h["max"]), math.inf
+    for j in range(steps, 0, -1):
+        a = j / steps
+        lo = float(F32(-a * absmax if symmetric else a * h["min"]))
+        hi = float(F32(a * absmax if symmetric else a * h["max"]))
+        s, z = torch_obs._calculate_qparams(torch.tensor(lo), torch.tensor(hi))
+        s, z = float(s[0]), int(z[0])
+        q = np.clip(np.round(centres / s) + z, qmin, qmax)
+        err = float(np.sum(counts * ((q - z) * s - centres) ** 2))
+        if err < best_err:
+            best, best_err = (lo, hi), err
+    return best
+
+
+NP_OPTIONS = [
+    ("PercentileObserver", {}),
+    ("PercentileObserver", {"dtype": "int8", "qscheme": "per_tensor_symmetric", "percentile": 99.9}),
+    ("PercentileObserver", {"dtype": "int8", "percentile": 95}),
+    ("PercentileObserver", {"percentile": 100, "bins": 256}),
+    ("EntropyObserver", {"dtype": "int8", "qscheme": "per_tensor_symmetric"}),
+    ("EntropyObserver", {}),
+    ("EntropyObserver", {"dtype": "int8", "qscheme": "per_tensor_symmetric", "quantMin": -8, "quantMax": 7, "bins": 512}),
+    ("MseObserver", {}),
+    ("MseObserver", {"dtype": "int8", "qscheme": "per_tensor_symmetric"}),
+    ("MseObserver", {"dtype": "int8", "quantMin": -8, "quantMax": 7, "mseSteps": 40}),
+    ("MseObserver", {"dtype": "uint8", "quantMin": 0, "quantMax": 3, "bins": 256}),
+]
+NP_INPUTS = ["normal", "outliers", "all_positive", "all_negative", "all_zero", "constant", "tiny", "huge", "single",
+             "growing", "with_inf", "large_normal", "heavy_tail"]
+
+
+def numpy_case(kind, opts, batches):
+    kw = torch_kwargs({k: v for k, v in opts.items() if k not in ("bins", "percentile", "mseSteps")})
+    tobs = O.MinMaxObserver(**kw)  # only for the range -> qparams step (PyTorch's _calculate_qparams)
+    h = np_aligned_histogram(np.concatenate([b.reshape(-1) for b in batches]), opts.get("bins", 2048))
+    symmetric = "symmetric" in opts.get("qscheme", "affine")
+    if kind == "PercentileObserver":
+        lo, hi = np_percentile_range(h, opts.get("percentile", 99.99), symmetric)
+    elif kind == "EntropyObserver":
+        lo, hi = np_entropy_range(h, math.ceil((tobs.quant_max - tobs.quant_min) / 2))
+    else:
+        lo, hi = np_mse_range(h, opts.get("mseSteps", 100), symmetric, tobs)
+    lo, hi = float(F32(lo)), float(F32(hi))
+    s, z = tobs._calculate_qparams(torch.tensor(lo), torch.tensor(hi))
+    return {"scale": f32list(s), "zeroPoint": [int(v) for v in z.reshape(-1)], "rangeMin": [f32num(lo)],
+            "rangeMax": [f32num(hi)], "min": [f32num(h["min"])], "max": [f32num(h["max"])], "total": int(h["total"]),
+            "width": h["w"], "lo": int(h["lo"])}
+
+
 def numpy_fixtures(inputs, stored_inputs):
-    pass
+    cases = []
+    for name in NP_INPUTS:
+        for kind, opts in NP_OPTIONS:
+            cases.append({"kind": kind, "options": opts, "input": name,
+                          "expected": numpy_case(kind, opts, inputs[name][1])})
+    used = sorted(set(c["input"] for c in cases))
+    write("calibration.json", {"generator": "scripts/generate-fixtures.py", "reference": "NumPy " + np.__version__,
+                               "inputs": {k: stored_inputs[k] for k in used}, "cases": cases})
 
 
 if __name__ == "__main__":

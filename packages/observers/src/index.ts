@@ -8,3 +8,8 @@ export { MovingAverageMinMaxObserver } from './moving-average-min-max-observer';
 export { PerChannelMinMaxObserver } from './per-channel-min-max-observer';
 export { MovingAveragePerChannelMinMaxObserver } from './moving-average-per-channel-min-max-observer';
 export { HistogramObserver, histc, resolveBins, type HistogramObserverOptions } from './histogram-observer';
+export { AlignedHistogram } from './aligned-histogram';
+export { PercentileObserver, type PercentileObserverOptions } from './percentile-observer';
+export { EntropyObserver, entropyThresholdBin, type EntropyObserverOptions } from './entropy-observer';
+export { MseObserver, type MseObserverOptions } from './mse-observer';
+export { OBSERVER_KINDS, createObserver, observerFromJSON, type AnyObserverOptions } from './create-observer';

@@ -1,0 +1,134 @@
+import { ObserverError } from './observer-error';
+
+/**
+ * A histogram whose bins are aligned to a global grid: bin j covers `[j·w, (j+1)·w)` with `w = 2^k`, and `k` is the
+ * smallest exponent for which the observed range (widened to contain 0) fits in `bins` bins. Coarsening (k+1) merges
+ * bin pairs exactly, so the final counts depend only on the multiset of values seen: observing in any order,
+ * or merging shards, gives bit-identical histograms. Counts are exact integers (float64).
+ */
+export class AlignedHistogram {
+  /** Number of bins in the window. */
+  readonly bins: number;
+  /** Grid exponent (bin width 2^k); null while only zeros were seen. */
+  k: number | null = null;
+  /** Grid index of the window's first bin. */
+  lo = 0;
+  /** Counts of the window's bins. */
+  counts: Float64Array;
+  /** Observed finite min and max (±Infinity when nothing was seen). */
+  min = Infinity;
+  max = -Infinity;
+  /** Number of values counted. */
+  total = 0;
+
+  constructor(bins: number) {
+    this.bins = bins;
+    this.counts = new Float64Array(bins);
+  }
+
+  /** Bin width 2^k (0 while only zeros were seen). */
+  get width(): number {
+    return this.k === null ? 0 : 2 ** this.k;
+  }
+
+  /** Adds values (NaN and ±Infinity skipped); `batchMin`/`batchMax` are their finite min/max. */
+  add(data: Float32Array, batchMin: number, batchMax: number): void {
+    if (!(batchMin <= batchMax)) return;
+    this.fit(Math.min(this.min, batchMin), Math.max(this.max, batchMax));
+    const counts = this.counts;
+    if (this.k === null) {
+      // Only zeros so far (the range is [0, 0]): every finite value is 0 and lands in the bin at index 0.
+      for (let i = 0; i < data.length; i++) if (data[i] === 0) counts[-this.lo]++;
+      this.total += countFinite(data);
+      return;
+    }
+    const inv = 2 ** -this.k;
+    const lo = this.lo;
+    let n = 0;
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i];
+      if (v - v !== 0) continue; // NaN or ±Infinity
+      counts[Math.floor(v * inv) - lo]++;
+      n++;
+    }
+    this.total += n;
+  }
+
+  /** Adds another aligned histogram (exact). */
+  merge(other: AlignedHistogram): void {
+    if (other.bins !== this.bins) throw new ObserverError(`merge: histograms have ${this.bins} and ${other.bins} bins`);
+    if (other.total === 0) return;
+    this.fit(Math.min(this.min, other.min), Math.max(this.max, other.max), other.k);
+    const shift = this.k === null || other.k === null ? 0 : this.k - other.k;
+    const factor = 2 ** shift;
+    for (let i = 0; i < other.bins; i++) {
+      const c = other.counts[i];
+      if (c === 0) continue;
+      const j = other.k === null ? 0 : Math.floor((other.lo + i) / factor);
+      this.counts[j - this.lo] += c;
+    }
+    this.total += other.total;
+  }
+
+  /** Grows the window (coarsening and shifting exactly) so that [min, max] ∪ {0} fits. */
+  private fit(min: number, max: number, atLeastK: number | null = null): void {
+    const minNeg = Math.min(min, 0);
+    const maxPos = Math.max(max, 0);
+    let k = minimalExponent(minNeg, maxPos, this.bins);
+    if (this.k !== null && (k === null || k < this.k)) k = this.k;
+    if (atLeastK !== null && (k === null || k < atLeastK)) k = atLeastK;
+    const newLo = k === null ? 0 : Math.floor(minNeg / 2 ** k);
+    if (k !== this.k || newLo !== this.lo) {
+      const next = new Float64Array(this.bins);
+      const factor = this.k === null || k === null ? 1 : 2 ** (k - this.k);
+      for (let i = 0; i < this.bins; i++) {
+        const c = this.counts[i];
+        if (c === 0) continue;
+        const j = this.k === null ? 0 : Math.floor((this.lo + i) / factor);
+        next[j - newLo] += c;
+      }
+      this.counts = next;
+      this.k = k;
+      this.lo = newLo;
+    }
+    this.min = min;
+    this.max = max;
+  }
+
+  /**
+   * The histogram of |x|: bin i covers `[i·w, (i+1)·w)`; a negative value in signed bin j goes to bin −j−1.
+   *
+   * @returns counts of |x| (length ≤ bins)
+   */
+  absCounts(): Float64Array {
+    if (this.k === null) return Float64Array.of(this.total);
+    const w = this.width;
+    const minIdx = Math.floor(Math.min(this.min, 0) / w);
+    const maxIdx = Math.floor(Math.max(this.max, 0) / w);
+    const out = new Float64Array(Math.max(maxIdx + 1, -minIdx, 1));
+    for (let i = 0; i < this.bins; i++) {
+      const c = this.counts[i];
+      if (c === 0) continue;
+      const j = this.lo + i;
+      out[j >= 0 ? j : -j - 1] += c;
+    }
+    return out;
+  }
+}
+
+function countFinite(data: Float32Array): number {
+  let n = 0;
+  for (let i = 0; i < data.length; i++) if (data[i] - data[i] === 0) n++;
+  return n;
+}
+
+/** Smallest k with floor(maxPos/2^k) − floor(minNeg/2^k) + 1 ≤ bins (null for the range [0, 0]). */
+export function minimalExponent(minNeg: number, maxPos: number, bins: number): number | null {
+  if (minNeg === 0 && maxPos === 0) return null;
+  const span = (k: number) => Math.floor(maxPos / 2 ** k) - Math.floor(minNeg / 2 ** k) + 1;
+  let k = Math.floor(Math.log2((maxPos - minNeg) / bins)) - 1;
+  if (k < -200) k = -200;
+  while (span(k) > bins) k++;
+  while (k > -200 && span(k - 1) <= bins) k--;
+  return k;
+}
