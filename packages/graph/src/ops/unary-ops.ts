@@ -60,9 +60,9 @@ function numericOp(opType: string, since: number, f: Fn): OpDefinition {
 export function roundHalfEven(x: number): number {
   const f = Math.floor(x);
   const d = x - f;
-  if (d > 0.5) return f + 1;
-  if (d < 0.5) return f;
-  return f % 2 === 0 ? f : f + 1;
+  const r = d > 0.5 ? f + 1 : d < 0.5 ? f : f % 2 === 0 ? f : f + 1;
+  // Keep the sign of negative values that round to zero, as NumPy does (-0.5 → -0).
+  return r === 0 && x < 0 ? -0 : r;
 }
 
 const sigmoid: Fn = (x) => {
