@@ -1,6 +1,10 @@
 export { InputError } from './input-error';
 export { readNpy, writeNpy } from './npy';
 export { VERSION } from './version';
-export { loadModel, type ModelSource } from './load-model';
+export { loadModel, type LoadModelOptions, type ModelSource } from './load-model';
+export { saveModel, serializeModel, type SaveModelOptions } from './save-model';
 export { resolveBackend, type BackendName } from './backends';
 export { summarizeModel, formatBytes, type ModelSummary, type LayerSummary, type ValueSummary } from './model-summary';
+export { readIdx } from './idx';
+export { evaluate, predict, type EvaluateOptions, type EvaluateResult, type Predictions } from './evaluate';
+export { benchmarkModel, type BenchmarkOptions, type BenchmarkResult } from './benchmark-model';

@@ -1,3 +1,4 @@
+import { decodeQint, isQintFile, type DecodeQintOptions } from '@qint/format';
 import type { Model } from '@qint/graph';
 import { decodeModel as decodeOnnx } from '@qint/onnx';
 import { InputError } from './input-error';
@@ -5,11 +6,18 @@ import { InputError } from './input-error';
 /** Where a model comes from: a file path (Node), or the file's bytes. */
 export type ModelSource = string | Uint8Array | ArrayBuffer;
 
+/** Options of {@link loadModel}. */
+export interface LoadModelOptions {
+  /** For `.qint` files: verify the checksums of the header and every tensor (default true). */
+  verifyChecksums?: DecodeQintOptions['verifyChecksums'];
+}
+
 async function readFileBytes(path: string): Promise<Uint8Array> {
   // Imported lazily so that browser bundles of the facade never load node:fs.
   const { readFile } = await import('node:fs/promises');
   try {
-    return new Uint8Array(await readFile(path));
+    const buf = await readFile(path);
+    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   } catch (cause) {
     const code = (cause as { code?: string }).code;
     throw new InputError(`cannot read model ${JSON.stringify(path)}${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}`, { cause });
@@ -22,20 +30,20 @@ async function dirnameOf(path: string): Promise<string> {
 }
 
 /**
- * Loads a model from an ONNX file (or bytes).
+ * Loads a model from an ONNX or `.qint` file (or its bytes); the kind is told by the file's magic bytes, not its name.
  *
  * @param source - a path (Node) or the file's bytes
+ * @param options - {@link LoadModelOptions}
  * @returns the decoded model
- * @throws {@link InputError} when the file cannot be read; `OnnxError` when it does not decode
+ * @throws {@link InputError} when the file cannot be read; `OnnxError` / `FormatError` when it does not decode
  * @example
  * ```ts
  * const model = await loadModel('mnist-8/model.onnx');
+ * const quantized = await loadModel('mnist-int8.qint');
  * ```
  */
-export async function loadModel(source: ModelSource): Promise<Model> {
-  if (typeof source === 'string') {
-    const bytes = await readFileBytes(source);
-    return decodeOnnx(bytes, { baseDir: await dirnameOf(source) });
-  }
-  return decodeOnnx(source instanceof Uint8Array ? source : new Uint8Array(source));
+export async function loadModel(source: ModelSource, options: LoadModelOptions = {}): Promise<Model> {
+  const bytes = typeof source === 'string' ? await readFileBytes(source) : source instanceof Uint8Array ? source : new Uint8Array(source);
+  if (isQintFile(bytes)) return (await decodeQint(bytes, { verifyChecksums: options.verifyChecksums })).model;
+  return decodeOnnx(bytes, typeof source === 'string' ? { baseDir: await dirnameOf(source) } : {});
 }

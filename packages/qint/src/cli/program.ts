@@ -1,7 +1,9 @@
 import { Command } from 'commander';
 import type { CliContext } from './cli-context';
 import { VERSION } from '../version';
+import { registerBench } from './commands/bench';
 import { registerConformance } from './commands/conformance';
+import { registerEval } from './commands/eval';
 import { registerInspect } from './commands/inspect';
 import { registerRun } from './commands/run';
 
@@ -16,6 +18,8 @@ export function buildProgram(ctx: CliContext): Command {
     .configureOutput({ writeOut: (s) => ctx.out(s.replace(/\n$/, '')), writeErr: (s) => ctx.err(s.replace(/\n$/, '')) });
   registerInspect(program, ctx);
   registerRun(program, ctx);
+  registerEval(program, ctx);
+  registerBench(program, ctx);
   registerConformance(program, ctx);
   return program;
 }

@@ -1,0 +1,55 @@
+import { encodeQint, type QintMetadata } from '@qint/format';
+import type { Model } from '@qint/graph';
+import { encodeModel as encodeOnnx } from '@qint/onnx';
+import { InputError } from './input-error';
+
+/** Options of {@link saveModel} and {@link serializeModel}. */
+export interface SaveModelOptions {
+  /** `'qint'` (default; or told by a `.qint` path) or `'onnx'` (told by an `.onnx` path). */
+  format?: 'qint' | 'onnx';
+  /** `.qint` metadata: the quantization recipe and plan, calibration summary, free key/values. */
+  metadata?: QintMetadata;
+}
+
+/**
+ * Serializes a model to the bytes of a `.qint` (default) or ONNX file.
+ *
+ * @param model - the model
+ * @param options - {@link SaveModelOptions}
+ * @returns the file's bytes
+ * @throws `FormatError` / `OnnxError` when the model cannot be written in that format
+ * @example
+ * ```ts
+ * const bytes = await serializeModel(model, { format: 'onnx' });
+ * ```
+ */
+export async function serializeModel(model: Model, options: SaveModelOptions = {}): Promise<Uint8Array> {
+  if ((options.format ?? 'qint') === 'onnx') return encodeOnnx(model);
+  return encodeQint(model, { metadata: options.metadata });
+}
+
+/**
+ * Writes a model to a file (Node). The format follows `options.format`, else the extension (`.onnx` → ONNX, anything
+ * else → `.qint`).
+ *
+ * @param model - the model
+ * @param path - the file to write
+ * @param options - {@link SaveModelOptions}
+ * @returns the number of bytes written
+ * @throws {@link InputError} when the file cannot be written
+ * @example
+ * ```ts
+ * await saveModel(quantized, 'mnist-int8.qint');
+ * ```
+ */
+export async function saveModel(model: Model, path: string, options: SaveModelOptions = {}): Promise<number> {
+  const format = options.format ?? (path.toLowerCase().endsWith('.onnx') ? 'onnx' : 'qint');
+  const bytes = await serializeModel(model, { ...options, format });
+  const { writeFile } = await import('node:fs/promises');
+  try {
+    await writeFile(path, bytes);
+  } catch (cause) {
+    throw new InputError(`cannot write ${JSON.stringify(path)}: ${(cause as Error).message}`, { cause });
+  }
+  return bytes.byteLength;
+}
