@@ -25,7 +25,10 @@ export interface OnnxTestCase {
 
 /** Options of {@link runTestCase}. */
 export interface RunTestCaseOptions {
-  /** The kernel backend to run on (a name such as `'js'`, or a backend object); the previous selection is restored. */
+  /**
+   * The kernel backend to run on: a backend object, or a name known to @qint/kernels (`'js'`, or one registered with
+   * `registerBackend`). Passed to the session; the global selection (`setBackend`) is left unchanged.
+   */
   backend?: string | KernelBackend;
   /** Relative tolerance for float outputs (default 1e-3, as ONNX's backend tests). */
   rtol?: number;
@@ -180,10 +183,9 @@ export async function runTestCase(source: string | OnnxTestCase, options: RunTes
   const tc = typeof source === 'string' ? loadTestCase(source) : source;
   const rtol = options.rtol ?? 1e-3;
   const atol = options.atol ?? 1e-7;
-  const previous = options.backend === undefined ? undefined : getBackend().backend;
-  if (options.backend !== undefined) await setBackend(options.backend);
-  try {
-    const session = InferenceSession.create(tc.model);
+  const backend = await resolveBackend(options.backend);
+  {
+    const session = InferenceSession.create(tc.model, backend === undefined ? {} : { backend });
     const initializers = tc.model.graph.initializers;
     const feedNames = session.inputs.filter((vi) => !initializers.has(vi.name)).map((vi) => vi.name);
     const outputNames = session.outputNames;
@@ -203,7 +205,19 @@ export async function runTestCase(source: string | OnnxTestCase, options: RunTes
       });
     }
     return { name: tc.name, pass: outputs.every((o) => o.pass), outputs };
+  }
+}
+
+/**
+ * A backend object as is; a name through the registry of @qint/kernels (which may create it), leaving the global
+ * selection as it was.
+ */
+async function resolveBackend(backend: string | KernelBackend | undefined): Promise<KernelBackend | undefined> {
+  if (backend === undefined || typeof backend !== 'string') return backend;
+  const previous = getBackend().backend;
+  try {
+    return (await setBackend(backend)).backend;
   } finally {
-    if (previous !== undefined) await setBackend(previous);
+    await setBackend(previous);
   }
 }
