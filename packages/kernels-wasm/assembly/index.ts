@@ -953,3 +953,121 @@ export function depthwiseF32(
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Fast im2col for stride 1: the image is first copied once into a zero-padded buffer (int16 x - xZp, or f32), so
+// every tap of every output pixel is in bounds. A panel of 8 consecutive output pixels spans at most two output rows
+// when ow >= 8: lanes below t come from row oy, the rest from row oy+1 (a second load, blended with a lane mask).
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Copies channels [c0, c0+cg) of an 8-bit image into a zero-padded int16 buffer [cg, hp, wp] holding x - xz. */
+export function padImageI16(x: usize, signed: bool, xz: i32, c0: i32, cg: i32, h: i32, w: i32, padT: i32, padL: i32, hp: i32, wp: i32, dst: usize): void {
+  memory.fill(dst, 0, (<usize>cg * <usize>hp * <usize>wp + 16) << 1);
+  const vz = i16x8.splat(<i16>xz);
+  for (let c = 0; c < cg; c++) {
+    for (let y = 0; y < h; y++) {
+      const s = x + (<usize>(c0 + c) * <usize>h + <usize>y) * <usize>w;
+      const d = dst + ((<usize>c * <usize>hp + <usize>(y + padT)) * <usize>wp + <usize>padL << 1);
+      let i = 0;
+      if (signed) {
+        for (; i + 8 <= w; i += 8) v128.store(d + (<usize>i << 1), i16x8.sub(v128.load8x8_s(s + <usize>i), vz));
+        for (; i < w; i++) store<i16>(d + (<usize>i << 1), <i16>(<i32>load<i8>(s + <usize>i) - xz));
+      } else {
+        for (; i + 8 <= w; i += 8) v128.store(d + (<usize>i << 1), i16x8.sub(v128.load8x8_u(s + <usize>i), vz));
+        for (; i < w; i++) store<i16>(d + (<usize>i << 1), <i16>(<i32>load<u8>(s + <usize>i) - xz));
+      }
+    }
+  }
+}
+
+/** Copies channels [c0, c0+cg) of a float image into a zero-padded buffer [cg, hp, wp]. */
+export function padImageF32(x: usize, c0: i32, cg: i32, h: i32, w: i32, padT: i32, padL: i32, hp: i32, wp: i32, dst: usize): void {
+  memory.fill(dst, 0, (<usize>cg * <usize>hp * <usize>wp + 16) << 2);
+  for (let c = 0; c < cg; c++) {
+    for (let y = 0; y < h; y++) {
+      const s = x + ((<usize>(c0 + c) * <usize>h + <usize>y) * <usize>w << 2);
+      const d = dst + ((<usize>c * <usize>hp + <usize>(y + padT)) * <usize>wp + <usize>padL << 2);
+      memory.copy(d, s, <usize>w << 2);
+    }
+  }
+}
+
+/** Element offsets of every tap kk = (c, ky, kx) in the padded buffer: c*hp*wp + ky*dh*wp + kx*dw. */
+export function tapOffsets(cg: i32, kh: i32, kw: i32, hp: i32, wp: i32, dh: i32, dw: i32, dst: usize): void {
+  let kk = 0;
+  for (let c = 0; c < cg; c++) {
+    for (let ky = 0; ky < kh; ky++) {
+      for (let kx = 0; kx < kw; kx++) {
+        store<i32>(dst + (<usize>kk << 2), c * hp * wp + ky * dh * wp + kx * dw);
+        kk++;
+      }
+    }
+  }
+}
+
+@inline function laneMask16(t: i32): v128 {
+  // lanes l < t all ones (int16 lanes)
+  const idx = i16x8(0, 1, 2, 3, 4, 5, 6, 7);
+  return i16x8.lt_s(idx, i16x8.splat(<i16>t));
+}
+
+@inline function laneMask32(t: i32, base: i32): v128 {
+  const idx = i32x4(base, base + 1, base + 2, base + 3);
+  return i32x4.lt_s(idx, i32x4.splat(t));
+}
+
+/** Stride-1 im2col into the widened k-pair panels of gemmI16 (ow >= 8). taps: kTotal i32 offsets; kp even. */
+export function im2colI16S1(xp: usize, wp: i32, taps: usize, kTotal: i32, kp: i32, oh: i32, ow: i32, dst: usize): void {
+  const p = oh * ow;
+  const panels = (p + 7) >> 3;
+  const panelBytes = <usize>kp << 4;
+  const zero = i16x8.splat(0);
+  for (let j = 0; j < panels; j++) {
+    const p0 = j << 3;
+    const oy = p0 / ow;
+    const ox = p0 - oy * ow;
+    const t = min(8, ow - ox);
+    const mask = laneMask16(t);
+    const baseA = xp + (<usize>(oy * wp + ox) << 1);
+    const baseB = xp + (<usize>((oy + 1) * wp - t) << 1);
+    let d = dst + <usize>j * panelBytes;
+    let q = 0;
+    for (; q + 2 <= kTotal; q += 2, d += 32) {
+      const o0 = <usize>load<i32>(taps + (<usize>q << 2)) << 1;
+      const o1 = <usize>load<i32>(taps + (<usize>q << 2), 4) << 1;
+      const v0 = v128.bitselect(v128.load(baseA + o0), v128.load(baseB + o0), mask);
+      const v1 = v128.bitselect(v128.load(baseA + o1), v128.load(baseB + o1), mask);
+      v128.store(d, i16x8.shuffle(v0, v1, 0, 8, 1, 9, 2, 10, 3, 11));
+      v128.store(d, i16x8.shuffle(v0, v1, 4, 12, 5, 13, 6, 14, 7, 15), 16);
+    }
+    if (q < kTotal) {
+      const o0 = <usize>load<i32>(taps + (<usize>q << 2)) << 1;
+      const v0 = v128.bitselect(v128.load(baseA + o0), v128.load(baseB + o0), mask);
+      v128.store(d, i16x8.shuffle(v0, zero, 0, 8, 1, 9, 2, 10, 3, 11));
+      v128.store(d, i16x8.shuffle(v0, zero, 4, 12, 5, 13, 6, 14, 7, 15), 16);
+    }
+  }
+}
+
+/** Stride-1 im2col into the f32 panels of gemmF32Panels (ow >= 8). */
+export function im2colF32S1(xp: usize, wp: i32, taps: usize, kTotal: i32, oh: i32, ow: i32, dst: usize): void {
+  const p = oh * ow;
+  const panels = (p + 7) >> 3;
+  const panelBytes = <usize>kTotal << 5;
+  for (let j = 0; j < panels; j++) {
+    const p0 = j << 3;
+    const oy = p0 / ow;
+    const ox = p0 - oy * ow;
+    const t = min(8, ow - ox);
+    const m0 = laneMask32(t, 0);
+    const m1 = laneMask32(t, 4);
+    const baseA = xp + (<usize>(oy * wp + ox) << 2);
+    const baseB = xp + (<usize>((oy + 1) * wp - t) << 2);
+    let d = dst + <usize>j * panelBytes;
+    for (let q = 0; q < kTotal; q++, d += 32) {
+      const o = <usize>load<i32>(taps + (<usize>q << 2)) << 2;
+      v128.store(d, v128.bitselect(v128.load(baseA + o), v128.load(baseB + o), m0));
+      v128.store(d, v128.bitselect(v128.load(baseA + o, 16), v128.load(baseB + o, 16), m1), 16);
+    }
+  }
+}

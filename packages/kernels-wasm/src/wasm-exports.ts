@@ -34,4 +34,9 @@ export interface KernelExports {
     x: number, w: number, bias: number, ch: number, h: number, wd: number, kh: number, kw: number, oh: number, ow: number,
     padT: number, padL: number, sh: number, sw: number, dh: number, dw: number, mult: number, out: number,
   ): void;
+  padImageI16(x: number, signed: number, xz: number, c0: number, cg: number, h: number, w: number, padT: number, padL: number, hp: number, wp: number, dst: number): void;
+  padImageF32(x: number, c0: number, cg: number, h: number, w: number, padT: number, padL: number, hp: number, wp: number, dst: number): void;
+  tapOffsets(cg: number, kh: number, kw: number, hp: number, wp: number, dh: number, dw: number, dst: number): void;
+  im2colI16S1(xp: number, wp: number, taps: number, kTotal: number, kp: number, oh: number, ow: number, dst: number): void;
+  im2colF32S1(xp: number, wp: number, taps: number, kTotal: number, oh: number, ow: number, dst: number): void;
 }

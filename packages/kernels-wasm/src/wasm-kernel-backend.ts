@@ -2,6 +2,7 @@ import { ValueError } from '@qint/tensor';
 import { roundHalfToEven } from '@qint/kernels';
 import type {
   BackendDiagnostics,
+  Conv2dGeometry,
   ConvF32Args,
   ConvIntegerArgs,
   GemmF32Args,
@@ -119,12 +120,21 @@ export class WasmKernelBackend implements KernelBackend {
         const pWw = heap.scratch(M * kp * 2, 'convInteger widened w');
         const pCol = heap.scratch(((P + 7) >> 3) * kp * 16, 'convInteger im2col');
         ex.widenRows(pW, M, kTotal, kTotal, wSigned, pWz, perCh, kp, pWw);
+        const fast = stride1Layout(args);
+        const pPad = fast ? heap.scratch((cg * fast.hp * fast.wp + 16) * 2, 'convInteger padded image') : 0;
+        const pTaps = fast ? heap.scratch(kTotal * 4, 'convInteger taps') : 0;
+        if (fast) ex.tapOffsets(cg, KH, KW, fast.hp, fast.wp, dh, dw, pTaps);
         for (let b = 0; b < batch; b++) {
           for (let g = 0; g < group; g++) {
-            ex.im2colI16(
-              pX + b * imageBytes, xSigned, xZeroPoint, H, W, g * cg, cg, KH, KW, OH, OW, padTop, padLeft, sh, sw, dh, dw,
-              kp, pCol,
-            );
+            if (fast) {
+              ex.padImageI16(pX + b * imageBytes, xSigned, xZeroPoint, g * cg, cg, H, W, padTop, padLeft, fast.hp, fast.wp, pPad);
+              ex.im2colI16S1(pPad, fast.wp, pTaps, kTotal, kp, OH, OW, pCol);
+            } else {
+              ex.im2colI16(
+                pX + b * imageBytes, xSigned, xZeroPoint, H, W, g * cg, cg, KH, KW, OH, OW, padTop, padLeft, sh, sw, dh, dw,
+                kp, pCol,
+              );
+            }
             ex.gemmI16(pWw + g * mg * kp * 2, mg, kp, pCol, P, pOut + (b * M + g * mg) * P * 4, P);
           }
         }
@@ -189,9 +199,18 @@ export class WasmKernelBackend implements KernelBackend {
         }
       } else {
         const pCol = heap.scratch(((P + 7) >> 3) * Math.max(kTotal, 1) * 32, 'convF32 im2col');
+        const fast = stride1Layout(args);
+        const pPad = fast ? heap.scratch((cg * fast.hp * fast.wp + 16) * 4, 'convF32 padded image') : 0;
+        const pTaps = fast ? heap.scratch(kTotal * 4, 'convF32 taps') : 0;
+        if (fast) ex.tapOffsets(cg, KH, KW, fast.hp, fast.wp, dh, dw, pTaps);
         for (let b = 0; b < batch; b++) {
           for (let g = 0; g < group; g++) {
-            ex.im2colF32(pX + b * imageBytes, H, W, g * cg, cg, KH, KW, OH, OW, padTop, padLeft, sh, sw, dh, dw, pCol);
+            if (fast) {
+              ex.padImageF32(pX + b * imageBytes, g * cg, cg, H, W, padTop, padLeft, fast.hp, fast.wp, pPad);
+              ex.im2colF32S1(pPad, fast.wp, pTaps, kTotal, OH, OW, pCol);
+            } else {
+              ex.im2colF32(pX + b * imageBytes, H, W, g * cg, cg, KH, KW, OH, OW, padTop, padLeft, sh, sw, dh, dw, pCol);
+            }
             ex.gemmF32Panels(
               pW + g * mg * kTotal * 4, kTotal, mg, kTotal, pCol, P, 0, pBias ? pBias + g * mg * 4 : 0, pOut + (b * M + g * mg) * P * 4, P,
             );
@@ -371,6 +390,18 @@ export class WasmKernelBackend implements KernelBackend {
     this.ex = undefined;
     this.heap = undefined;
   };
+}
+
+/**
+ * Geometry of the zero-padded image buffer used by the stride-1 im2col (panels of 8 output pixels span at most two
+ * output rows when the output is at least 8 wide), or undefined when the generic im2col must be used.
+ */
+function stride1Layout(g: Conv2dGeometry): { hp: number; wp: number } | undefined {
+  if (g.strideHeight !== 1 || g.strideWidth !== 1 || g.outWidth < 8) return undefined;
+  // One slack row below for the second load of the last panel.
+  const hp = Math.max(g.inHeight + g.padTop, g.outHeight + (g.kernelHeight - 1) * g.dilationHeight) + 1;
+  const wp = Math.max(g.inWidth + g.padLeft, g.outWidth + (g.kernelWidth - 1) * g.dilationWidth);
+  return { hp, wp };
 }
 
 function asBytes(a: Int8Array | Uint8Array): Uint8Array {
