@@ -1,0 +1,86 @@
+import { DTypeError, Tensor, float32ToFloat16Array } from '@qint/tensor';
+import { describe, expect, it } from 'vitest';
+import { OBSERVER_KINDS, createObserver, observerFromJSON } from './create-observer';
+import { ObserverError } from './observer-error';
+import type { ObserverKind } from './observer';
+
+const PER_CHANNEL = new Set<ObserverKind>(['PerChannelMinMaxObserver', 'MovingAveragePerChannelMinMaxObserver']);
+const values = [-1.5, 0.25, 3, -0.75, 2.5, 0, 1.125, -2];
+const x = Tensor.from('float32', [2, 4], Float32Array.from(values));
+const x16 = Tensor.from('float16', [2, 4], float32ToFloat16Array(values)); // all exactly representable in float16
+
+describe.each(OBSERVER_KINDS)('%s', (kind) => {
+  const opts = PER_CHANNEL.has(kind) ? { dtype: 'int8' as const, qscheme: 'per_channel_symmetric' as const } : { dtype: 'int8' as const };
+
+  it('gives scale 1 / zero point 0 before observing, and after reset', () => {
+    const obs = createObserver(kind, opts);
+    expect(obs.calculateQParams()).toEqual({ scale: Float32Array.of(1), zeroPoint: Int32Array.of(0) });
+    obs.observe(x);
+    obs.reset();
+    expect(obs.calculateQParams()).toEqual({ scale: Float32Array.of(1), zeroPoint: Int32Array.of(0) });
+  });
+
+  it('reads float16 exactly like float32', () => {
+    const a = createObserver(kind, opts);
+    const b = createObserver(kind, opts);
+    a.observe(x);
+    b.observe(x16);
+    expect(b.calculateQParams()).toEqual(a.calculateQParams());
+    expect(b.stats()).toEqual(a.stats());
+  });
+
+  it('ignores NaN and ±Infinity', () => {
+    const a = createObserver(kind, opts);
+    const b = createObserver(kind, opts);
+    a.observe(x);
+    const dirty = Float32Array.from(values);
+    dirty[1] = NaN;
+    dirty[5] = Infinity;
+    const clean = Float32Array.from(values);
+    clean[1] = 0.25;
+    b.observe(Tensor.from('float32', [2, 4], dirty));
+    const c = createObserver(kind, opts);
+    c.observe(Tensor.from('float32', [2, 4], clean.map((v, i) => (i === 1 || i === 5 ? NaN : v))));
+    expect(b.calculateQParams()).toEqual(c.calculateQParams());
+    expect(Number.isFinite(b.calculateQParams().scale[0])).toBe(true);
+  });
+
+  it('throws typed errors for an empty tensor and a non-float tensor', () => {
+    const obs = createObserver(kind, opts);
+    expect(() => obs.observe(Tensor.zeros('float32', [0, 4]))).toThrow(ObserverError);
+    expect(() => obs.observe(Tensor.zeros('int32', [4]))).toThrow(DTypeError);
+  });
+
+  it('round-trips through JSON (a string or an object) with its state', () => {
+    const obs = createObserver(kind, opts);
+    obs.observe(x);
+    obs.observe(Tensor.from('float32', [2, 4], Float32Array.from(values, (v) => v * 3)));
+    const copy = observerFromJSON(JSON.stringify(obs));
+    expect(copy.kind).toBe(kind);
+    expect(copy.calculateQParams()).toEqual(obs.calculateQParams());
+    expect(copy.stats()).toEqual(obs.stats());
+    expect(observerFromJSON(obs.toJSON()).computeRange()).toEqual(obs.computeRange());
+  });
+
+  it('merges with an empty observer as a no-op, and refuses other kinds', () => {
+    const a = createObserver(kind, opts);
+    a.observe(x);
+    const before = a.calculateQParams();
+    a.merge(createObserver(kind, opts));
+    expect(a.calculateQParams()).toEqual(before);
+    const other = OBSERVER_KINDS.find((k) => k !== kind)!;
+    expect(() => a.merge(createObserver(other, PER_CHANNEL.has(other) ? { qscheme: 'per_channel_affine' } : {}))).toThrow(ObserverError);
+  });
+});
+
+describe('createObserver / observerFromJSON errors', () => {
+  it('names the bad kind, version and state', () => {
+    expect(() => createObserver('Nope' as ObserverKind)).toThrow(/unknown kind "Nope"/);
+    expect(() => observerFromJSON('{')).toThrow(ObserverError);
+    expect(() => observerFromJSON({ kind: 'MinMaxObserver', version: 2 as 1, options: {}, state: {} })).toThrow(/version/);
+    expect(() => observerFromJSON({ kind: 'MinMaxObserver', version: 1, options: {}, state: { min: ['x'], max: [1] } })).toThrow(/state.min/);
+    expect(() =>
+      observerFromJSON({ kind: 'HistogramObserver', version: 1, options: { bins: 4 }, state: { min: [0], max: [1], histogram: [1, 2] } }),
+    ).toThrow(/bins/);
+  });
+});
