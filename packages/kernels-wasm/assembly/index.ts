@@ -587,42 +587,6 @@ export function gemmI16(a: usize, m: i32, kp: i32, b: usize, n: i32, c: usize, l
 // ---------------------------------------------------------------------------------------------------------------
 
 /**
- * im2col of one group of one image into widened k-pair panels (the B operand of gemmI16): B[kk, p] where
- * kk = (c, kh, kw) over cg channels starting at channel c0, p = oh*ow + ow. Out-of-image taps read 0 (x - xZp at
- * padding is 0 by ConvInteger's definition). x is [C, H, W] 8-bit. kp = padded K (even).
- */
-export function im2colI16(
-  x: usize, signed: bool, xz: i32, h: i32, w: i32, c0: i32, cg: i32, kh: i32, kw: i32, oh: i32, ow: i32,
-  padT: i32, padL: i32, sh: i32, sw: i32, dh: i32, dw: i32, kp: i32, dst: usize,
-): void {
-  const p = oh * ow;
-  const panels = (p + 7) >> 3;
-  const panelBytes = <usize>kp << 4;
-  const kTotal = cg * kh * kw;
-  memory.fill(dst, 0, panelBytes * <usize>panels);
-  for (let kk = 0; kk < kTotal; kk++) {
-    const c = kk / (kh * kw);
-    const r = kk % (kh * kw);
-    const ky = r / kw;
-    const kx = r % kw;
-    const plane = x + <usize>(c0 + c) * <usize>h * <usize>w;
-    const kOff = <usize>((kk >> 1) << 5) + <usize>((kk & 1) << 1);
-    for (let y = 0; y < oh; y++) {
-      const iy = y * sh - padT + ky * dh;
-      if (iy < 0 || iy >= h) continue;
-      const rowp = plane + <usize>iy * <usize>w;
-      for (let xo = 0; xo < ow; xo++) {
-        const ix = xo * sw - padL + kx * dw;
-        if (ix < 0 || ix >= w) continue;
-        const v = (signed ? <i32>load<i8>(rowp + <usize>ix) : <i32>load<u8>(rowp + <usize>ix)) - xz;
-        const pix = y * ow + xo;
-        store<i16>(dst + <usize>(pix >> 3) * panelBytes + kOff + <usize>((pix & 7) << 2), <i16>v);
-      }
-    }
-  }
-}
-
-/**
  * Depthwise ConvInteger (one input channel per group, one output channel per group), direct loop. x [C, H, W],
  * w [C, kh, kw] 8-bit, wz per channel (wzPerCh) or per tensor, out [C, oh, ow] int32.
  */
@@ -893,37 +857,6 @@ export function gemvF32T(a: usize, k: i32, b: usize, n: i32, bias: usize, y: usi
   }
 }
 
-/** im2col of one group of one float image into f32 panels of 8 pixels (per k a row of 8 floats); padding is 0. */
-export function im2colF32(
-  x: usize, h: i32, w: i32, c0: i32, cg: i32, kh: i32, kw: i32, oh: i32, ow: i32,
-  padT: i32, padL: i32, sh: i32, sw: i32, dh: i32, dw: i32, dst: usize,
-): void {
-  const p = oh * ow;
-  const panels = (p + 7) >> 3;
-  const kTotal = cg * kh * kw;
-  const panelBytes = <usize>kTotal << 5;
-  memory.fill(dst, 0, panelBytes * <usize>panels);
-  for (let kk = 0; kk < kTotal; kk++) {
-    const c = kk / (kh * kw);
-    const r = kk % (kh * kw);
-    const ky = r / kw;
-    const kx = r % kw;
-    const plane = x + ((<usize>(c0 + c) * <usize>h * <usize>w) << 2);
-    const kOff = <usize>kk << 5;
-    for (let y = 0; y < oh; y++) {
-      const iy = y * sh - padT + ky * dh;
-      if (iy < 0 || iy >= h) continue;
-      const rowp = plane + ((<usize>iy * <usize>w) << 2);
-      for (let xo = 0; xo < ow; xo++) {
-        const ix = xo * sw - padL + kx * dw;
-        if (ix < 0 || ix >= w) continue;
-        const pix = y * ow + xo;
-        store<f32>(dst + <usize>(pix >> 3) * panelBytes + kOff + (<usize>(pix & 7) << 2), load<f32>(rowp + (<usize>ix << 2)));
-      }
-    }
-  }
-}
-
 /** Depthwise float convolution (one input channel per group), direct loop; bias 0 = none. */
 export function depthwiseF32(
   x: usize, w: usize, bias: usize, ch: i32, h: i32, wd: i32, kh: i32, kw: i32, oh: i32, ow: i32, padT: i32, padL: i32,
@@ -1068,6 +1001,82 @@ export function im2colF32S1(xp: usize, wp: i32, taps: usize, kTotal: i32, oh: i3
       const o = <usize>load<i32>(taps + (<usize>q << 2)) << 2;
       v128.store(d, v128.bitselect(v128.load(baseA + o), v128.load(baseB + o), m0));
       v128.store(d, v128.bitselect(v128.load(baseA + o, 16), v128.load(baseB + o, 16), m1), 16);
+    }
+  }
+}
+
+/**
+ * Any-stride im2col from the zero-padded int16 image: per panel the 8 pixel offsets (oy*sh*wp + ox*sw) are computed
+ * once, then every tap is a plain gather with no bounds test. Pixels past oh*ow read offset 0 (their outputs are
+ * never stored).
+ */
+export function im2colI16Gather(xp: usize, wp: i32, taps: usize, kTotal: i32, kp: i32, oh: i32, ow: i32, sh: i32, sw: i32, dst: usize): void {
+  const p = oh * ow;
+  const panels = (p + 7) >> 3;
+  const panelBytes = <usize>kp << 4;
+  for (let j = 0; j < panels; j++) {
+    let o0: usize = 0, o1: usize = 0, o2: usize = 0, o3: usize = 0, o4: usize = 0, o5: usize = 0, o6: usize = 0, o7: usize = 0;
+    for (let l = 0; l < 8; l++) {
+      const pix = (j << 3) + l;
+      let off: usize = 0;
+      if (pix < p) {
+        const oy = pix / ow;
+        const ox = pix - oy * ow;
+        off = <usize>(oy * sh * wp + ox * sw) << 1;
+      }
+      if (l == 0) o0 = off; else if (l == 1) o1 = off; else if (l == 2) o2 = off; else if (l == 3) o3 = off;
+      else if (l == 4) o4 = off; else if (l == 5) o5 = off; else if (l == 6) o6 = off; else o7 = off;
+    }
+    let d = dst + <usize>j * panelBytes;
+    for (let q = 0; q < kp; q++) {
+      // pair layout: element (q, l) at byte (q >> 1) * 32 + l * 4 + (q & 1) * 2
+      const e = d + (<usize>(q >> 1) << 5) + (<usize>(q & 1) << 1);
+      if (q >= kTotal) {
+        for (let l = 0; l < 8; l++) store<i16>(e + (<usize>l << 2), 0);
+        continue;
+      }
+      const b = xp + (<usize>load<i32>(taps + (<usize>q << 2)) << 1);
+      store<i16>(e, load<i16>(b + o0));
+      store<i16>(e, load<i16>(b + o1), 4);
+      store<i16>(e, load<i16>(b + o2), 8);
+      store<i16>(e, load<i16>(b + o3), 12);
+      store<i16>(e, load<i16>(b + o4), 16);
+      store<i16>(e, load<i16>(b + o5), 20);
+      store<i16>(e, load<i16>(b + o6), 24);
+      store<i16>(e, load<i16>(b + o7), 28);
+    }
+  }
+}
+
+/** Any-stride im2col from the zero-padded f32 image into f32 panels (see im2colI16Gather). */
+export function im2colF32Gather(xp: usize, wp: i32, taps: usize, kTotal: i32, oh: i32, ow: i32, sh: i32, sw: i32, dst: usize): void {
+  const p = oh * ow;
+  const panels = (p + 7) >> 3;
+  const panelBytes = <usize>kTotal << 5;
+  for (let j = 0; j < panels; j++) {
+    let o0: usize = 0, o1: usize = 0, o2: usize = 0, o3: usize = 0, o4: usize = 0, o5: usize = 0, o6: usize = 0, o7: usize = 0;
+    for (let l = 0; l < 8; l++) {
+      const pix = (j << 3) + l;
+      let off: usize = 0;
+      if (pix < p) {
+        const oy = pix / ow;
+        const ox = pix - oy * ow;
+        off = <usize>(oy * sh * wp + ox * sw) << 2;
+      }
+      if (l == 0) o0 = off; else if (l == 1) o1 = off; else if (l == 2) o2 = off; else if (l == 3) o3 = off;
+      else if (l == 4) o4 = off; else if (l == 5) o5 = off; else if (l == 6) o6 = off; else o7 = off;
+    }
+    let d = dst + <usize>j * panelBytes;
+    for (let q = 0; q < kTotal; q++, d += 32) {
+      const b = xp + (<usize>load<i32>(taps + (<usize>q << 2)) << 2);
+      store<f32>(d, load<f32>(b + o0));
+      store<f32>(d, load<f32>(b + o1), 4);
+      store<f32>(d, load<f32>(b + o2), 8);
+      store<f32>(d, load<f32>(b + o3), 12);
+      store<f32>(d, load<f32>(b + o4), 16);
+      store<f32>(d, load<f32>(b + o5), 20);
+      store<f32>(d, load<f32>(b + o6), 24);
+      store<f32>(d, load<f32>(b + o7), 28);
     }
   }
 }

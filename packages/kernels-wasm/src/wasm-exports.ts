@@ -13,10 +13,6 @@ export interface KernelExports {
   widenRows(src: number, rows: number, k: number, sk: number, signed: number, zp: number, zpPerRow: number, kp: number, dst: number): void;
   packPanelsB(src: number, k: number, n: number, ldb: number, signed: number, zp: number, zpPerCol: number, kp: number, dst: number): void;
   gemmI16(a: number, m: number, kp: number, b: number, n: number, c: number, ldc: number): void;
-  im2colI16(
-    x: number, signed: number, xz: number, h: number, w: number, c0: number, cg: number, kh: number, kw: number, oh: number, ow: number,
-    padT: number, padL: number, sh: number, sw: number, dh: number, dw: number, kp: number, dst: number,
-  ): void;
   depthwiseI8(
     x: number, xSigned: number, xz: number, w: number, wSigned: number, wz: number, wzPerCh: number, ch: number, h: number, wd: number,
     kh: number, kw: number, oh: number, ow: number, padT: number, padL: number, sh: number, sw: number, dh: number, dw: number, mult: number,
@@ -26,10 +22,6 @@ export interface KernelExports {
   gemmF32Panels(a: number, lda: number, m: number, k: number, b: number, n: number, biasCol: number, biasRow: number, c: number, ldc: number): void;
   gemvF32(a: number, k: number, b: number, n: number, bias: number, y: number): void;
   gemvF32T(a: number, k: number, b: number, n: number, bias: number, y: number): void;
-  im2colF32(
-    x: number, h: number, w: number, c0: number, cg: number, kh: number, kw: number, oh: number, ow: number,
-    padT: number, padL: number, sh: number, sw: number, dh: number, dw: number, dst: number,
-  ): void;
   depthwiseF32(
     x: number, w: number, bias: number, ch: number, h: number, wd: number, kh: number, kw: number, oh: number, ow: number,
     padT: number, padL: number, sh: number, sw: number, dh: number, dw: number, mult: number, out: number,
@@ -39,4 +31,6 @@ export interface KernelExports {
   tapOffsets(cg: number, kh: number, kw: number, hp: number, wp: number, dh: number, dw: number, dst: number): void;
   im2colI16S1(xp: number, wp: number, taps: number, kTotal: number, kp: number, oh: number, ow: number, dst: number): void;
   im2colF32S1(xp: number, wp: number, taps: number, kTotal: number, oh: number, ow: number, dst: number): void;
+  im2colI16Gather(xp: number, wp: number, taps: number, kTotal: number, kp: number, oh: number, ow: number, sh: number, sw: number, dst: number): void;
+  im2colF32Gather(xp: number, wp: number, taps: number, kTotal: number, oh: number, ow: number, sh: number, sw: number, dst: number): void;
 }

@@ -120,21 +120,15 @@ export class WasmKernelBackend implements KernelBackend {
         const pWw = heap.scratch(M * kp * 2, 'convInteger widened w');
         const pCol = heap.scratch(((P + 7) >> 3) * kp * 16, 'convInteger im2col');
         ex.widenRows(pW, M, kTotal, kTotal, wSigned, pWz, perCh, kp, pWw);
-        const fast = stride1Layout(args);
-        const pPad = fast ? heap.scratch((cg * fast.hp * fast.wp + 16) * 2, 'convInteger padded image') : 0;
-        const pTaps = fast ? heap.scratch(kTotal * 4, 'convInteger taps') : 0;
-        if (fast) ex.tapOffsets(cg, KH, KW, fast.hp, fast.wp, dh, dw, pTaps);
+        const lay = paddedLayout(args);
+        const pPad = heap.scratch((cg * lay.hp * lay.wp + 16) * 2, 'convInteger padded image');
+        const pTaps = heap.scratch(kTotal * 4, 'convInteger taps');
+        ex.tapOffsets(cg, KH, KW, lay.hp, lay.wp, dh, dw, pTaps);
         for (let b = 0; b < batch; b++) {
           for (let g = 0; g < group; g++) {
-            if (fast) {
-              ex.padImageI16(pX + b * imageBytes, xSigned, xZeroPoint, g * cg, cg, H, W, padTop, padLeft, fast.hp, fast.wp, pPad);
-              ex.im2colI16S1(pPad, fast.wp, pTaps, kTotal, kp, OH, OW, pCol);
-            } else {
-              ex.im2colI16(
-                pX + b * imageBytes, xSigned, xZeroPoint, H, W, g * cg, cg, KH, KW, OH, OW, padTop, padLeft, sh, sw, dh, dw,
-                kp, pCol,
-              );
-            }
+            ex.padImageI16(pX + b * imageBytes, xSigned, xZeroPoint, g * cg, cg, H, W, padTop, padLeft, lay.hp, lay.wp, pPad);
+            if (lay.stride1) ex.im2colI16S1(pPad, lay.wp, pTaps, kTotal, kp, OH, OW, pCol);
+            else ex.im2colI16Gather(pPad, lay.wp, pTaps, kTotal, kp, OH, OW, sh, sw, pCol);
             ex.gemmI16(pWw + g * mg * kp * 2, mg, kp, pCol, P, pOut + (b * M + g * mg) * P * 4, P);
           }
         }
@@ -199,18 +193,15 @@ export class WasmKernelBackend implements KernelBackend {
         }
       } else {
         const pCol = heap.scratch(((P + 7) >> 3) * Math.max(kTotal, 1) * 32, 'convF32 im2col');
-        const fast = stride1Layout(args);
-        const pPad = fast ? heap.scratch((cg * fast.hp * fast.wp + 16) * 4, 'convF32 padded image') : 0;
-        const pTaps = fast ? heap.scratch(kTotal * 4, 'convF32 taps') : 0;
-        if (fast) ex.tapOffsets(cg, KH, KW, fast.hp, fast.wp, dh, dw, pTaps);
+        const lay = paddedLayout(args);
+        const pPad = heap.scratch((cg * lay.hp * lay.wp + 16) * 4, 'convF32 padded image');
+        const pTaps = heap.scratch(kTotal * 4, 'convF32 taps');
+        ex.tapOffsets(cg, KH, KW, lay.hp, lay.wp, dh, dw, pTaps);
         for (let b = 0; b < batch; b++) {
           for (let g = 0; g < group; g++) {
-            if (fast) {
-              ex.padImageF32(pX + b * imageBytes, g * cg, cg, H, W, padTop, padLeft, fast.hp, fast.wp, pPad);
-              ex.im2colF32S1(pPad, fast.wp, pTaps, kTotal, OH, OW, pCol);
-            } else {
-              ex.im2colF32(pX + b * imageBytes, H, W, g * cg, cg, KH, KW, OH, OW, padTop, padLeft, sh, sw, dh, dw, pCol);
-            }
+            ex.padImageF32(pX + b * imageBytes, g * cg, cg, H, W, padTop, padLeft, lay.hp, lay.wp, pPad);
+            if (lay.stride1) ex.im2colF32S1(pPad, lay.wp, pTaps, kTotal, OH, OW, pCol);
+            else ex.im2colF32Gather(pPad, lay.wp, pTaps, kTotal, OH, OW, sh, sw, pCol);
             ex.gemmF32Panels(
               pW + g * mg * kTotal * 4, kTotal, mg, kTotal, pCol, P, 0, pBias ? pBias + g * mg * 4 : 0, pOut + (b * M + g * mg) * P * 4, P,
             );
@@ -393,15 +384,15 @@ export class WasmKernelBackend implements KernelBackend {
 }
 
 /**
- * Geometry of the zero-padded image buffer used by the stride-1 im2col (panels of 8 output pixels span at most two
- * output rows when the output is at least 8 wide), or undefined when the generic im2col must be used.
+ * Geometry of the zero-padded image buffer the im2col reads from: every tap of every output pixel is inside it, plus
+ * one slack row for the second load of the stride-1 path (panels of 8 output pixels span at most two output rows
+ * when the output is at least 8 wide).
  */
-function stride1Layout(g: Conv2dGeometry): { hp: number; wp: number } | undefined {
-  if (g.strideHeight !== 1 || g.strideWidth !== 1 || g.outWidth < 8) return undefined;
-  // One slack row below for the second load of the last panel.
-  const hp = Math.max(g.inHeight + g.padTop, g.outHeight + (g.kernelHeight - 1) * g.dilationHeight) + 1;
-  const wp = Math.max(g.inWidth + g.padLeft, g.outWidth + (g.kernelWidth - 1) * g.dilationWidth);
-  return { hp, wp };
+function paddedLayout(g: Conv2dGeometry): { hp: number; wp: number; stride1: boolean } {
+  const { strideHeight: sh, strideWidth: sw } = g;
+  const hp = Math.max(g.inHeight + g.padTop, (g.outHeight - 1) * sh + (g.kernelHeight - 1) * g.dilationHeight + 1) + 1;
+  const wp = Math.max(g.inWidth + g.padLeft, (g.outWidth - 1) * sw + (g.kernelWidth - 1) * g.dilationWidth + 1);
+  return { hp, wp, stride1: sh === 1 && sw === 1 && g.outWidth >= 8 };
 }
 
 function asBytes(a: Int8Array | Uint8Array): Uint8Array {
