@@ -1,0 +1,15 @@
+// Public API of @qint/dynamic.
+export { QuantizeError } from './quantize-error';
+export { quantizeDynamic, type QuantizeDynamicResult } from './quantize-dynamic';
+export type {
+  NodeQuantSettings,
+  QuantizeDynamicOptions,
+  QuantizeReport,
+  QuantizedNodeInfo,
+  RangeMethod,
+  SkippedNodeInfo,
+  WeightBitWidth,
+  WeightGranularity,
+} from './quantize-dynamic-options';
+export { quantizeWeight, type QuantizedWeight, type WeightQuantSettings } from './quantize-weight';
+export { foldConstant, type FoldedConstant } from './fold-constant';

@@ -1,0 +1,377 @@
+import { QINT_DOMAIN, pack3Bit, type Attribute, type Graph, type Model, type Node } from '@qint/graph';
+import { Tensor } from '@qint/tensor';
+import { foldConstant } from './fold-constant';
+import { QuantizeError } from './quantize-error';
+import type {
+  NodeQuantSettings,
+  QuantizeDynamicOptions,
+  QuantizeReport,
+  QuantizedNodeInfo,
+  SkippedNodeInfo,
+  WeightGranularity,
+} from './quantize-dynamic-options';
+import { quantizeWeight, type QuantizedWeight, type WeightQuantSettings } from './quantize-weight';
+
+/** The result of {@link quantizeDynamic}: a new model (the input is untouched) and what was done. */
+export interface QuantizeDynamicResult {
+  model: Model;
+  report: QuantizeReport;
+}
+
+const DEFAULT_OP_TYPES = ['MatMul', 'Gemm', 'Conv'];
+const int = (value: number): Attribute => ({ type: 'int', value });
+
+function bytesOf(t: Tensor | undefined): number {
+  return t ? t.data.byteLength : 0;
+}
+
+function checkSettings(s: NodeQuantSettings, where: string): void {
+  if (s.bits !== undefined && ![8, 4, 3, 2].includes(s.bits)) throw new QuantizeError(`${where}: "bits" must be 8, 4, 3 or 2, got ${String(s.bits)}`);
+  if (s.granularity !== undefined && !['per_tensor', 'per_channel', 'per_block'].includes(s.granularity)) {
+    throw new QuantizeError(`${where}: "granularity" must be 'per_tensor', 'per_channel' or 'per_block', got ${String(s.granularity)}`);
+  }
+  if (s.blockSize !== undefined && (!Number.isSafeInteger(s.blockSize) || s.blockSize < 2)) {
+    throw new QuantizeError(`${where}: "blockSize" must be an integer ≥ 2 (32, 64 and 128 are typical), got ${String(s.blockSize)}`);
+  }
+}
+
+/** Storage tensor of quantized weight values: int8/int4/int2, or a uint8 3-bit stream. */
+function weightTensor(q: QuantizedWeight, shape: readonly number[]): Tensor {
+  if (q.bits === 8) return Tensor.from('int8', shape, q.values);
+  if (q.bits === 4) return Tensor.from('int4', shape, q.values);
+  if (q.bits === 2) return Tensor.from('int2', shape, q.values);
+  const bytes = pack3Bit(q.values);
+  return Tensor.from('uint8', [bytes.length], bytes);
+}
+
+function zeroPointTensor(q: QuantizedWeight, scaleShape: readonly number[]): Tensor | undefined {
+  if (!q.zeroPoints) return undefined;
+  const dtype = q.bits === 4 ? 'int4' : q.bits === 2 ? 'int2' : 'int8';
+  return Tensor.from(dtype, scaleShape, Array.from(q.zeroPoints));
+}
+
+/** `[K, N]` row-major → `[N, K]` row-major (float32). */
+function transpose2d(data: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c];
+  return out;
+}
+
+/**
+ * Dynamically quantizes a float model: MatMul and Gemm with a constant weight become `ai.qint::DynamicLinear`
+ * (fused kernel, 8/4/3/2-bit weights; a following per-output bias Add is folded in), Conv becomes
+ * `ai.qint::DynamicConv`, and MatMul between two activations (attention) becomes DynamicQuantizeLinear ×2 →
+ * MatMulInteger → Cast → Mul. Weights reached through Identity/Reshape/Transpose/Squeeze/Unsqueeze/Flatten of
+ * initializers are folded. Activations are quantized at run time (uint8, per tensor or per row).
+ *
+ * @param model - the float model (not modified)
+ * @param options - {@link QuantizeDynamicOptions}
+ * @returns the quantized model and a {@link QuantizeReport} (quantized and skipped nodes, weight bytes before/after)
+ * @throws {@link QuantizeError} when nothing can be quantized, a weight holds NaN/Inf, an excluded or overridden node
+ *   does not exist, or an option is out of range
+ * @example
+ * ```ts
+ * const { model: q, report } = quantizeDynamic(model, { bits: 4, granularity: 'per_block', blockSize: 32 });
+ * console.log(report.weightBytesAfter / report.weightBytesBefore);
+ * const y = createSession(q).run({ input });
+ * ```
+ */
+export function quantizeDynamic(model: Model, options: QuantizeDynamicOptions = {}): QuantizeDynamicResult {
+  if (!model || !model.graph || !(model.graph.initializers instanceof Map)) throw new QuantizeError('quantizeDynamic: "model" must be a Model with a graph');
+  checkSettings(options, 'quantizeDynamic options');
+  const graph = model.graph;
+  const opTypes = new Set(options.opTypes ?? DEFAULT_OP_TYPES);
+  const percentile = options.percentile ?? 99.99;
+  if (!(percentile > 50 && percentile <= 100)) throw new QuantizeError(`quantizeDynamic: "percentile" must be in (50, 100], got ${percentile}`);
+  if (options.weightType !== undefined && options.weightType !== 'int8' && options.weightType !== 'uint8') {
+    throw new QuantizeError(`quantizeDynamic: "weightType" must be 'int8' or 'uint8', got ${String(options.weightType)}`);
+  }
+  if (options.rangeMethod !== undefined && !['minmax', 'mse', 'percentile'].includes(options.rangeMethod)) {
+    throw new QuantizeError(`quantizeDynamic: "rangeMethod" must be 'minmax', 'mse' or 'percentile', got ${String(options.rangeMethod)}`);
+  }
+  const names = new Set(graph.nodes.map((n) => n.name).filter((n) => n !== ''));
+  const types = new Set(graph.nodes.map((n) => n.opType));
+  const exclude = new Set(options.exclude ?? []);
+  for (const e of exclude) {
+    if (!names.has(e) && !types.has(e)) {
+      throw new QuantizeError(`quantizeDynamic: "exclude" names "${e}", which is neither a node name nor an op type in the graph`, { node: e });
+    }
+  }
+  for (const [name, s] of Object.entries(options.overrides ?? {})) {
+    if (!names.has(name)) throw new QuantizeError(`quantizeDynamic: "overrides" names node "${name}", which is not in the graph`, { node: name });
+    checkSettings(s, `overrides["${name}"]`);
+  }
+
+  const producers = new Map<string, Node>();
+  const consumers = new Map<string, Node[]>();
+  for (const node of graph.nodes) {
+    for (const o of node.outputs) if (o !== '') producers.set(o, node);
+    for (const i of node.inputs) if (i !== '') consumers.set(i, [...(consumers.get(i) ?? []), node]);
+  }
+  const graphOutputs = new Set(graph.outputs.map((o) => o.name));
+  const graphInputs = new Map(graph.inputs.map((v) => [v.name, v]));
+  const initializers = new Map(graph.initializers);
+  const usedNames = new Set<string>([...initializers.keys(), ...graph.inputs.map((v) => v.name), ...producers.keys()]);
+  const fresh = (base: string): string => {
+    let name = base;
+    for (let i = 1; usedNames.has(name); i++) name = `${base}_${i}`;
+    usedNames.add(name);
+    return name;
+  };
+
+  const quantized: QuantizedNodeInfo[] = [];
+  const skipped: SkippedNodeInfo[] = [];
+  const warnings: string[] = [];
+  const replaced = new Map<Node, Node[]>();
+  const dropped = new Set<Node>();
+  const foldedNodes = new Set<Node>();
+  let needsOpset11 = false;
+
+  graph.nodes.forEach((node, index) => {
+    const label = node.name || `#${index}`;
+    if (node.domain !== '' && node.domain !== 'ai.onnx') return;
+    if (!opTypes.has(node.opType) || dropped.has(node)) return;
+    const skip = (reason: string): void => void skipped.push({ node: label, opType: node.opType, reason });
+    if (exclude.has(node.name) || exclude.has(node.opType)) return skip('excluded by options.exclude');
+    const o: NodeQuantSettings = { ...options, ...(options.overrides?.[node.name] ?? {}) };
+    const granularity: WeightGranularity = o.granularity ?? 'per_channel';
+    const settings: WeightQuantSettings = {
+      bits: o.bits ?? 8,
+      granularity,
+      blockSize: o.blockSize ?? 32,
+      symmetric: o.symmetric ?? true,
+      weightType: options.weightType ?? 'int8',
+      reduceRange: options.reduceRange ?? false,
+      convention: options.convention ?? 'pytorch',
+      rangeMethod: options.rangeMethod ?? 'minmax',
+      percentile,
+    };
+    const base = node.name || node.outputs[0] || `node${index}`;
+
+    if (node.opType === 'MatMul' || node.opType === 'Gemm') {
+      const weightInput = node.inputs[1];
+      const folded = foldConstant(graph, weightInput, producers);
+      if (!folded) {
+        if (node.opType === 'Gemm') return skip('weight B is not a constant');
+        if (options.activationMatMul === false) return skip('both inputs are activations and options.activationMatMul is false');
+        replaced.set(node, activationMatMul(node, base, fresh));
+        needsOpset11 = true;
+        quantized.push({ node: label, opType: node.opType, as: 'DynamicQuantizeLinear+MatMulInteger', bits: 8, granularity: 'activation', blockSize: 0, symmetric: false, perRow: false, weightBytesBefore: 0, weightBytesAfter: 0 });
+        return;
+      }
+      const w = folded.tensor;
+      if (w.dtype !== 'float32') return skip(`weight is ${w.dtype}, not float32`);
+      if (w.rank !== 2) return skip(`weight has rank ${w.rank}; only 2-D weights [K, N] are quantized (batched MatMul stays float)`);
+      if (w.size < (options.minWeightElements ?? 0)) return skip(`weight has ${w.size} elements, fewer than options.minWeightElements`);
+      let wt: Float32Array;
+      let k: number;
+      let n: number;
+      let bias: Tensor | undefined;
+      let output = node.outputs[0];
+      let fusedAdd: Node | undefined;
+      if (node.opType === 'Gemm') {
+        const at = (name: string, fallback: number): number => {
+          const a = node.attributes[name];
+          return a && (a.type === 'int' || a.type === 'float') ? a.value : fallback;
+        };
+        if (at('transA', 0) !== 0) return skip('transA = 1 is not supported (the activation must be [M, K])');
+        const alpha = at('alpha', 1);
+        const beta = at('beta', 1);
+        const transB = at('transB', 0) !== 0;
+        [n, k] = transB ? [w.shape[0], w.shape[1]] : [w.shape[1], w.shape[0]];
+        wt = transB ? Float32Array.from(w.data as Float32Array) : transpose2d(w.data as Float32Array, k, n);
+        if (alpha !== 1) for (let i = 0; i < wt.length; i++) wt[i] = Math.fround(wt[i] * alpha);
+        if (node.inputs[2]) {
+          const c = foldConstant(graph, node.inputs[2], producers);
+          if (!c || c.tensor.dtype !== 'float32' || c.tensor.size !== n || c.tensor.shape[c.tensor.rank - 1] !== n) {
+            return skip('C is not a constant per-output bias of N elements');
+          }
+          bias = Tensor.from('float32', [n], Float32Array.from(c.tensor.data as Float32Array, (v) => Math.fround(v * beta)));
+        }
+      } else {
+        [k, n] = w.shape as [number, number];
+        wt = transpose2d(w.data as Float32Array, k, n);
+        // Fold a following `Add(MatMul, bias[N])` into the fused kernel when the Add is the MatMul's only consumer.
+        const users = consumers.get(output) ?? [];
+        const aInfo = graphInputs.get(node.inputs[0]);
+        if (users.length === 1 && users[0].opType === 'Add' && (users[0].domain === '' || users[0].domain === 'ai.onnx') && !graphOutputs.has(output) && aInfo?.shape?.length !== 1) {
+          const add = users[0];
+          const other = add.inputs[0] === output ? add.inputs[1] : add.inputs[0];
+          const c = other === output ? undefined : foldConstant(graph, other, producers);
+          const t = c?.tensor;
+          if (t && t.dtype === 'float32' && t.size === n && (t.rank === 1 || (t.rank === 2 && t.shape[0] === 1))) {
+            bias = Tensor.from('float32', [n], Float32Array.from(t.data as Float32Array));
+            fusedAdd = add;
+            output = add.outputs[0];
+            for (const f of c!.folded) foldedNodes.add(f);
+          }
+        }
+      }
+      if (settings.granularity === 'per_block' && settings.blockSize >= k) {
+        warnings.push(`node "${label}": block size ${settings.blockSize} ≥ K = ${k}; quantized per channel instead`);
+        settings.granularity = 'per_channel';
+      }
+      const q = quantizeWeight(wt, n, k, settings, label);
+      const scaleShape = q.blockSize > 0 ? [n, Math.ceil(k / q.blockSize)] : settings.granularity === 'per_tensor' ? [1] : [n];
+      const wName = fresh(`${base}_W_q${q.bits}`);
+      const sName = fresh(`${base}_W_scale`);
+      const wq = weightTensor(q, [n, k]);
+      const sc = Tensor.from('float32', scaleShape, q.scales);
+      const zp = zeroPointTensor(q, scaleShape);
+      initializers.set(wName, wq);
+      initializers.set(sName, sc);
+      let zName = '';
+      if (zp) initializers.set((zName = fresh(`${base}_W_zero_point`)), zp);
+      let bName = '';
+      if (bias) initializers.set((bName = fresh(`${base}_bias`)), bias);
+      const perRow = o.perRow ?? false;
+      const dl: Node = {
+        name: fresh(`${base}_dynamic`),
+        opType: 'DynamicLinear',
+        domain: QINT_DOMAIN,
+        inputs: [node.inputs[0], wName, sName, zName, bName],
+        outputs: [output],
+        attributes: { bits: int(q.bits), block_size: int(q.blockSize), per_row: int(perRow ? 1 : 0), K: int(k), N: int(n) },
+      };
+      replaced.set(node, [dl]);
+      for (const f of folded.folded) foldedNodes.add(f);
+      if (fusedAdd) dropped.add(fusedAdd);
+      quantized.push({
+        node: label,
+        opType: node.opType,
+        as: 'DynamicLinear',
+        bits: q.bits,
+        granularity: settings.granularity,
+        blockSize: q.blockSize,
+        symmetric: settings.symmetric,
+        perRow,
+        weightBytesBefore: w.size * 4 + (bias ? n * 4 : 0),
+        weightBytesAfter: bytesOf(wq) + bytesOf(sc) + bytesOf(zp) + bytesOf(bias),
+      });
+      return;
+    }
+
+    // Conv
+    const folded = foldConstant(graph, node.inputs[1], producers);
+    if (!folded) return skip('weight W is not a constant');
+    const w = folded.tensor;
+    if (w.dtype !== 'float32') return skip(`weight is ${w.dtype}, not float32`);
+    if (w.rank !== 3 && w.rank !== 4) return skip(`weight has rank ${w.rank}; 1-D and 2-D convolutions are quantized`);
+    if (w.size < (options.minWeightElements ?? 0)) return skip(`weight has ${w.size} elements, fewer than options.minWeightElements`);
+    if (settings.bits === 3) return skip('3-bit weights have no convolution kernel (use 8, 4 or 2 bits for Conv)');
+    let b: Tensor | undefined;
+    if (node.inputs[2]) {
+      const c = foldConstant(graph, node.inputs[2], producers);
+      if (!c || c.tensor.dtype !== 'float32') return skip('bias B is not a float32 constant');
+      b = c.tensor;
+      for (const f of c.folded) foldedNodes.add(f);
+    }
+    if (settings.granularity === 'per_block') {
+      warnings.push(`node "${label}": Conv has no per-block form; quantized per output channel`);
+      settings.granularity = 'per_channel';
+    }
+    const m = w.shape[0];
+    const k = w.size / m;
+    const q = quantizeWeight(w.data as Float32Array, m, k, settings, label);
+    const scaleShape = settings.granularity === 'per_tensor' ? [1] : [m];
+    const wq = weightTensor(q, w.shape);
+    const sc = Tensor.from('float32', scaleShape, q.scales);
+    const zp = zeroPointTensor(q, scaleShape);
+    const wName = fresh(`${base}_W_q${q.bits}`);
+    const sName = fresh(`${base}_W_scale`);
+    initializers.set(wName, wq);
+    initializers.set(sName, sc);
+    let zName = '';
+    if (zp) initializers.set((zName = fresh(`${base}_W_zero_point`)), zp);
+    let bName = '';
+    if (b) initializers.set((bName = fresh(`${base}_bias`)), b);
+    const attributes: Record<string, Attribute> = {};
+    for (const key of ['auto_pad', 'dilations', 'group', 'kernel_shape', 'pads', 'strides']) if (node.attributes[key]) attributes[key] = node.attributes[key];
+    replaced.set(node, [
+      { name: fresh(`${base}_dynamic`), opType: 'DynamicConv', domain: QINT_DOMAIN, inputs: [node.inputs[0], wName, sName, zName, bName], outputs: [node.outputs[0]], attributes },
+    ]);
+    for (const f of folded.folded) foldedNodes.add(f);
+    quantized.push({
+      node: label,
+      opType: 'Conv',
+      as: 'DynamicConv',
+      bits: q.bits,
+      granularity: settings.granularity,
+      blockSize: 0,
+      symmetric: settings.symmetric,
+      perRow: false,
+      weightBytesBefore: w.size * 4 + bytesOf(b),
+      weightBytesAfter: bytesOf(wq) + bytesOf(sc) + bytesOf(zp) + bytesOf(b),
+    });
+  });
+
+  if (quantized.length === 0) {
+    const why = skipped.length ? skipped.map((s) => `${s.opType} "${s.node}": ${s.reason}`).join('; ') : `the graph has no ${[...opTypes].join('/')} node`;
+    throw new QuantizeError(`quantizeDynamic: nothing to quantize — ${why}`);
+  }
+
+  let nodes: Node[] = [];
+  for (const node of graph.nodes) {
+    if (dropped.has(node)) continue;
+    nodes.push(...(replaced.get(node) ?? [node]));
+  }
+  // Drop folded weight-producing nodes (Reshape of an initializer, …) that nothing uses any more.
+  for (let changed = true; changed; ) {
+    changed = false;
+    const used = new Set<string>(graph.outputs.map((o) => o.name));
+    for (const n of nodes) for (const i of n.inputs) used.add(i);
+    const kept = nodes.filter((n) => !foldedNodes.has(n) || n.outputs.some((o) => used.has(o)));
+    if (kept.length !== nodes.length) {
+      nodes = kept;
+      changed = true;
+    }
+  }
+  const used = new Set<string>(graph.outputs.map((o) => o.name));
+  for (const n of nodes) for (const i of n.inputs) used.add(i);
+  for (const name of [...initializers.keys()]) if (!used.has(name)) initializers.delete(name);
+
+  // Older exporters list initializers as graph inputs too; those that were quantized away must leave the inputs.
+  const inputs = graph.inputs.filter((v) => !graph.initializers.has(v.name) || initializers.has(v.name));
+  const shadowed = graph.inputs.filter((v) => graph.initializers.has(v.name)).length;
+  if (shadowed > 0) warnings.push(`${shadowed} initializer(s) were also listed as graph inputs; they were treated as constants`);
+  const quantParams = graph.quantParams ? new Map([...graph.quantParams].filter(([k]) => initializers.has(k))) : undefined;
+  const newGraph: Graph = { ...graph, nodes, inputs, initializers, ...(quantParams ? { quantParams } : {}) };
+  const opsetImports: Record<string, number> = { ...model.opsetImports, [QINT_DOMAIN]: 1 };
+  const onnxOpset = opsetImports[''] ?? opsetImports['ai.onnx'] ?? 1;
+  if (needsOpset11 && onnxOpset < 11) {
+    opsetImports[''] = 11;
+    delete opsetImports['ai.onnx'];
+    warnings.push(`the ai.onnx opset was raised from ${onnxOpset} to 11 for DynamicQuantizeLinear/MatMulInteger`);
+  }
+  let before = 0;
+  for (const t of graph.initializers.values()) before += bytesOf(t);
+  let after = 0;
+  for (const t of initializers.values()) after += bytesOf(t);
+  return {
+    model: { ...model, opsetImports, graph: newGraph },
+    report: { quantized, skipped, warnings, weightBytesBefore: before, weightBytesAfter: after },
+  };
+}
+
+/** MatMul of two activations: both sides quantized at run time (ORT's pattern, standard ops only). */
+function activationMatMul(node: Node, base: string, fresh: (b: string) => string): Node[] {
+  const [a, b] = node.inputs;
+  const v = (s: string): string => fresh(`${base}_${s}`);
+  const [aq, as, az, bq, bs, bz, acc, accF, sc] = ['A_q', 'A_scale', 'A_zp', 'B_q', 'B_scale', 'B_zp', 'acc', 'acc_f', 'scale'].map(v);
+  const mk = (op: string, inputs: string[], outputs: string[], attributes: Record<string, Attribute> = {}): Node => ({
+    name: fresh(`${base}_${op}`),
+    opType: op,
+    domain: '',
+    inputs,
+    outputs,
+    attributes,
+  });
+  return [
+    mk('DynamicQuantizeLinear', [a], [aq, as, az]),
+    mk('DynamicQuantizeLinear', [b], [bq, bs, bz]),
+    mk('MatMulInteger', [aq, bq, az, bz], [acc]),
+    mk('Cast', [acc], [accF], { to: int(1) }),
+    mk('Mul', [as, bs], [sc]),
+    mk('Mul', [accF, sc], [node.outputs[0]]),
+  ];
+}
