@@ -1,0 +1,394 @@
+// The exact solver behind allocate() and paretoFrontier(): a layer-by-layer merge of Pareto sets.
+//
+// After layers 0..l, the set P_l holds every non-dominated (cost, damage) pair reachable by choosing one candidate for
+// each of those layers, sorted by cost with strictly decreasing damage. P_{l+1} = nondominated(P_l ⊕ C_{l+1}): every
+// pair plus every candidate of the next layer, dominated pairs dropped. Dropping is exact because costs and damages
+// add: if a ≤ a' and b ≤ b' then a + x ≤ a' + x for any completion x, so a dominated partial plan can never beat the
+// plan that dominates it (this holds in floating point too, since rounding is monotone). The last set is the exact
+// frontier; the best plan under a budget is its last pair within the budget.
+//
+// For a budget, two exact prunings keep the sets small (branch and bound on top of the merge):
+//   - feasibility: a partial plan whose cost plus the cheapest completion exceeds the budget is dropped;
+//   - bound: the LP relaxation of the remaining multiple-choice knapsack (greedy over the lower convex hulls of the
+//     remaining layers' candidates, by damage saved per byte; Sinha & Zoltners 1979) gives a lower bound on the damage
+//     of any completion, and its integral part a feasible completion (an upper bound, the incumbent). A partial plan
+//     whose bound exceeds the incumbent by more than the rounding margin cannot lead to an optimum and is dropped.
+// Neither loses the optimum, so the result equals brute force (tests check this on random instances).
+
+/** One layer as the solver sees it: its allowed candidates reduced to their own Pareto set. */
+export interface SolverLayer {
+  /** Option costs, strictly increasing. */
+  costs: Float64Array;
+  /** Option damages, strictly decreasing. */
+  damages: Float64Array;
+  /** Index of each option in the layer's `candidates` array. */
+  candidate: Int32Array;
+}
+
+/** A solution: one candidate index per layer, with its totals summed in layer order. */
+export interface Solution {
+  choice: Int32Array;
+  cost: number;
+  damage: number;
+}
+
+/** Counters for benchmarks and tests. */
+export interface SolverStats {
+  /** Largest partial Pareto set kept after any layer. */
+  maxSetSize: number;
+  /** Sum of the partial set sizes over layers. */
+  totalSetSize: number;
+}
+
+/** Thrown (internally) when a frontier grows beyond the caller's limit. */
+export class FrontierLimitExceeded {
+  constructor(
+    readonly layer: number,
+    readonly size: number,
+  ) {}
+}
+
+/**
+ * Reduces candidates to their Pareto set: sorted by cost, then damage, then original order; a candidate is kept
+ * only if its damage is strictly below every cheaper-or-equal one. Equal (cost, damage) pairs keep the first.
+ */
+export function solverLayer(costs: ArrayLike<number>, damages: ArrayLike<number>, allowed: ArrayLike<number>): SolverLayer {
+  const order = Array.from(allowed);
+  order.sort((a, b) => costs[a] - costs[b] || damages[a] - damages[b] || a - b);
+  const keep: number[] = [];
+  let best = Infinity;
+  for (const i of order) {
+    if (damages[i] < best) {
+      keep.push(i);
+      best = damages[i];
+    }
+  }
+  return {
+    costs: Float64Array.from(keep, (i) => costs[i]),
+    damages: Float64Array.from(keep, (i) => damages[i]),
+    candidate: Int32Array.from(keep),
+  };
+}
+
+interface Step {
+  parent: Int32Array;
+  option: Uint16Array;
+}
+
+interface Suffix {
+  /** Sum over the remaining layers of their cheapest option's cost / damage. */
+  baseCost: number;
+  baseDamage: number;
+  /** cumCost[j], cumGain[j]: totals of the first j hull segments in efficiency order (length n + 1). */
+  cumCost: Float64Array;
+  cumGain: Float64Array;
+  /** Efficiency (damage saved per unit cost) of segment j. */
+  eff: Float64Array;
+  /** Layer and within-layer index (hull step) of segment j. */
+  layer: Int32Array;
+  n: number;
+}
+
+interface Hulls {
+  /** Per layer: option indices of the lower convex hull, cost ascending. */
+  points: Int32Array[];
+  /** All segments sorted by efficiency descending (then layer, then position), as parallel arrays. */
+  segLayer: Int32Array;
+  segCost: Float64Array;
+  segGain: Float64Array;
+  segEff: Float64Array;
+  /** Suffix sums of each layer's cheapest option: suffixBase*[s] = Σ_{l ≥ s}. */
+  suffixBaseCost: Float64Array;
+  suffixBaseDamage: Float64Array;
+}
+
+function buildHulls(layers: readonly SolverLayer[]): Hulls {
+  const points: Int32Array[] = [];
+  const segs: { layer: number; pos: number; cost: number; gain: number; eff: number }[] = [];
+  layers.forEach((layer, l) => {
+    const hull: number[] = [];
+    for (let i = 0; i < layer.costs.length; i++) {
+      // Lower convex hull of (cost, damage) with costs increasing: drop the middle point b of (a, b, i) unless it
+      // lies strictly below the chord a–i, i.e. unless a→b saves strictly more damage per unit cost than a→i.
+      while (hull.length >= 2) {
+        const a = hull[hull.length - 2];
+        const b = hull[hull.length - 1];
+        const effAB = (layer.damages[a] - layer.damages[b]) / (layer.costs[b] - layer.costs[a]);
+        const effAI = (layer.damages[a] - layer.damages[i]) / (layer.costs[i] - layer.costs[a]);
+        if (effAB > effAI) break;
+        hull.pop();
+      }
+      hull.push(i);
+    }
+    points.push(Int32Array.from(hull));
+    let prevEff = Infinity;
+    for (let t = 0; t + 1 < hull.length; t++) {
+      const cost = layer.costs[hull[t + 1]] - layer.costs[hull[t]];
+      const gain = layer.damages[hull[t]] - layer.damages[hull[t + 1]];
+      // Rounding may break strict decrease by an ulp; clamping keeps each layer's segments in hull order in the
+      // global sort, so every prefix of that order is a valid plan. The bound error it adds is covered by the margin.
+      const eff = Math.min(gain / cost, prevEff);
+      prevEff = eff;
+      segs.push({ layer: l, pos: t, cost, gain, eff });
+    }
+  });
+  segs.sort((x, y) => y.eff - x.eff || x.layer - y.layer || x.pos - y.pos);
+  const L = layers.length;
+  const suffixBaseCost = new Float64Array(L + 1);
+  const suffixBaseDamage = new Float64Array(L + 1);
+  for (let l = L - 1; l >= 0; l--) {
+    suffixBaseCost[l] = suffixBaseCost[l + 1] + layers[l].costs[0];
+    suffixBaseDamage[l] = suffixBaseDamage[l + 1] + layers[l].damages[0];
+  }
+  return {
+    points,
+    segLayer: Int32Array.from(segs, (s) => s.layer),
+    segCost: Float64Array.from(segs, (s) => s.cost),
+    segGain: Float64Array.from(segs, (s) => s.gain),
+    segEff: Float64Array.from(segs, (s) => s.eff),
+    suffixBaseCost,
+    suffixBaseDamage,
+  };
+}
+
+/** The LP-relaxation data of layers s..L−1. O(total segments). */
+function suffixOf(h: Hulls, s: number): Suffix {
+  const total = h.segLayer.length;
+  let n = 0;
+  for (let t = 0; t < total; t++) if (h.segLayer[t] >= s) n++;
+  const cumCost = new Float64Array(n + 1);
+  const cumGain = new Float64Array(n + 1);
+  const eff = new Float64Array(n);
+  const layer = new Int32Array(n);
+  let j = 0;
+  for (let t = 0; t < total; t++) {
+    if (h.segLayer[t] < s) continue;
+    cumCost[j + 1] = cumCost[j] + h.segCost[t];
+    cumGain[j + 1] = cumGain[j] + h.segGain[t];
+    eff[j] = h.segEff[t];
+    layer[j] = h.segLayer[t];
+    j++;
+  }
+  return { baseCost: h.suffixBaseCost[s], baseDamage: h.suffixBaseDamage[s], cumCost, cumGain, eff, layer, n };
+}
+
+export interface MergeOptions {
+  /** Upper bound on the total cost; `Infinity` for the whole frontier. */
+  budget: number;
+  /** Use the LP bound and incumbent (only meaningful with a finite budget). Default true. */
+  bound?: boolean;
+  /** Throw {@link FrontierLimitExceeded} when a partial set grows beyond this. Default unlimited. */
+  maxSetSize?: number;
+  /** Costs are integers (bytes): sums are exact and no feasibility tolerance is needed. */
+  integerCosts: boolean;
+  stats?: SolverStats;
+}
+
+interface MergeResult {
+  steps: Step[];
+  /** Final set (cost ascending, damage strictly descending), all with cost ≤ budget. */
+  cost: Float64Array;
+  damage: Float64Array;
+  /** Best completed-by-greedy plan seen (only with bounds). */
+  incumbent?: { step: number; item: number; rem: number; value: number };
+  hulls?: Hulls;
+}
+
+/** Runs the merge over all layers. */
+export function mergeLayers(layers: readonly SolverLayer[], options: MergeOptions): MergeResult {
+  const { budget, integerCosts, stats } = options;
+  const useBound = (options.bound ?? true) && Number.isFinite(budget) && layers.length > 0;
+  const maxSetSize = options.maxSetSize ?? Infinity;
+  // Tolerances only matter for non-integer costs (latency), whose sums depend on the order of addition; the final
+  // answer is always checked against the budget with the exact left-to-right sum.
+  const costTol = integerCosts ? 0 : 1e-9 * (Math.abs(budget) + 1);
+  let damageScale = 0;
+  for (const layer of layers) damageScale += layer.damages[0];
+  const margin = 1e-9 * damageScale + Number.MIN_VALUE;
+
+  const hulls = useBound || Number.isFinite(budget) ? buildHulls(layers) : undefined;
+  const L = layers.length;
+  let cost = new Float64Array([0]);
+  let damage = new Float64Array([0]);
+  const steps: Step[] = [];
+  let U = Infinity;
+  let incumbent: MergeResult['incumbent'];
+
+  if (useBound && hulls) {
+    const sfx = suffixOf(hulls, 0);
+    const rem = budget - sfx.baseCost;
+    if (rem >= -costTol) {
+      let j = sfx.n;
+      while (j > 0 && sfx.cumCost[j] > rem) j--;
+      U = sfx.baseDamage - sfx.cumGain[j];
+      incumbent = { step: -1, item: 0, rem, value: U };
+    }
+  }
+
+  const heads = new Int32Array(64);
+  for (let l = 0; l < L; l++) {
+    const layer = layers[l];
+    const m = layer.costs.length;
+    const F = cost.length;
+    const restCost = hulls ? hulls.suffixBaseCost[l + 1] : 0;
+    const costCap = budget - restCost + costTol;
+    const sfx = useBound && hulls ? suffixOf(hulls, l + 1) : undefined;
+    let j = sfx ? sfx.n : 0;
+
+    let outCost = new Float64Array(Math.min(F * m, 1024));
+    let outDamage = new Float64Array(outCost.length);
+    let outParent = new Int32Array(outCost.length);
+    let outOption = new Uint16Array(outCost.length);
+    let count = 0;
+    let bestDamage = Infinity;
+    const h = m <= heads.length ? heads : new Int32Array(m);
+    h.fill(0, 0, m);
+    for (;;) {
+      // m-way merge of the sorted streams (P_l + option o), by cost then damage.
+      let pick = -1;
+      let pc = Infinity;
+      let pd = Infinity;
+      for (let o = 0; o < m; o++) {
+        const i = h[o];
+        if (i >= F) continue;
+        const c = cost[i] + layer.costs[o];
+        const d = damage[i] + layer.damages[o];
+        if (c < pc || (c === pc && d < pd)) {
+          pick = o;
+          pc = c;
+          pd = d;
+        }
+      }
+      if (pick < 0 || pc > costCap) break; // every remaining pair costs at least pc: none can fit
+      const parent = h[pick]++;
+      if (!(pd < bestDamage)) continue; // dominated by a cheaper-or-equal pair already seen
+      bestDamage = pd;
+      if (sfx) {
+        const rem = budget - pc - sfx.baseCost;
+        while (j > 0 && sfx.cumCost[j] > rem) j--;
+        const ubRest = sfx.baseDamage - sfx.cumGain[j];
+        const lbRest = j < sfx.n ? ubRest - Math.max(0, rem - sfx.cumCost[j]) * sfx.eff[j] : ubRest;
+        if (pd + lbRest > U + margin) continue; // no completion can reach the incumbent
+        if (pd + ubRest < U && rem >= -costTol) {
+          U = pd + ubRest;
+          incumbent = { step: l, item: count, rem, value: U };
+        }
+      }
+      if (count === outCost.length) {
+        const grow = <T extends Float64Array | Int32Array | Uint16Array>(a: T): T => {
+          const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+          b.set(a);
+          return b;
+        };
+        outCost = grow(outCost);
+        outDamage = grow(outDamage);
+        outParent = grow(outParent);
+        outOption = grow(outOption);
+      }
+      outCost[count] = pc;
+      outDamage[count] = pd;
+      outParent[count] = parent;
+      outOption[count] = pick;
+      count++;
+      if (count > maxSetSize) throw new FrontierLimitExceeded(l, count);
+    }
+    cost = outCost.slice(0, count);
+    damage = outDamage.slice(0, count);
+    steps.push({ parent: outParent.slice(0, count), option: outOption.slice(0, count) });
+    if (stats) {
+      stats.maxSetSize = Math.max(stats.maxSetSize, count);
+      stats.totalSetSize += count;
+    }
+  }
+  return { steps, cost, damage, incumbent, hulls };
+}
+
+/** Option index per layer of item `item` of the set after layer `step`, by following parents back. */
+function backtrack(steps: readonly Step[], step: number, item: number, out: Int32Array): void {
+  for (let l = step; l >= 0; l--) {
+    out[l] = steps[l].option[item];
+    item = steps[l].parent[item];
+  }
+}
+
+/** Totals of a choice of options, summed in layer order (the order every solution and the tests use). */
+function totals(layers: readonly SolverLayer[], option: Int32Array): { cost: number; damage: number } {
+  let cost = 0;
+  let damage = 0;
+  for (let l = 0; l < layers.length; l++) {
+    cost += layers[l].costs[option[l]];
+    damage += layers[l].damages[option[l]];
+  }
+  return { cost, damage };
+}
+
+function toSolution(layers: readonly SolverLayer[], option: Int32Array): Solution {
+  const { cost, damage } = totals(layers, option);
+  return { choice: Int32Array.from(option, (o, l) => layers[l].candidate[o]), cost, damage };
+}
+
+/**
+ * The plan of least damage with total cost ≤ budget (ties: least cost, then the first found), or undefined when
+ * no plan fits.
+ */
+export function solveBest(
+  layers: readonly SolverLayer[],
+  budget: number,
+  integerCosts: boolean,
+  stats?: SolverStats,
+): Solution | undefined {
+  const run = (bound: boolean): Solution | undefined => {
+    const r = mergeLayers(layers, { budget, integerCosts, bound, stats });
+    const L = layers.length;
+    let best: { option: Int32Array; cost: number; damage: number } | undefined;
+    for (let i = r.cost.length - 1; i >= 0; i--) {
+      const option = new Int32Array(L);
+      backtrack(r.steps, L - 1, i, option);
+      const t = totals(layers, option);
+      if (t.cost <= budget) {
+        best = { option, ...t };
+        break;
+      }
+    }
+    if (r.incumbent && r.hulls) {
+      const option = new Int32Array(L);
+      const { step, item, rem } = r.incumbent;
+      if (step >= 0) backtrack(r.steps, step, item, option);
+      // Complete with the integral part of the greedy LP solution of the remaining layers.
+      const sfx = suffixOf(r.hulls, step + 1);
+      let j = sfx.n;
+      while (j > 0 && sfx.cumCost[j] > rem) j--;
+      const taken = new Int32Array(L);
+      for (let t = 0; t < j; t++) taken[sfx.layer[t]]++;
+      for (let l = step + 1; l < L; l++) option[l] = r.hulls.points[l][taken[l]];
+      const t = totals(layers, option);
+      if (t.cost <= budget) {
+        if (!best || t.damage < best.damage || (t.damage === best.damage && t.cost < best.cost)) best = { option, ...t };
+      } else if (bound) {
+        // Only possible with non-integer costs whose greedy completion overshoots by rounding: the bound may have
+        // relied on it, so solve again without it.
+        return run(false);
+      }
+    }
+    return best && toSolution(layers, best.option);
+  };
+  return run(true);
+}
+
+/** Every non-dominated (cost, damage) plan, cost ascending. */
+export function solveFrontier(
+  layers: readonly SolverLayer[],
+  integerCosts: boolean,
+  maxSetSize?: number,
+  stats?: SolverStats,
+): Solution[] {
+  const r = mergeLayers(layers, { budget: Infinity, integerCosts, bound: false, maxSetSize, stats });
+  const L = layers.length;
+  const out: Solution[] = [];
+  const option = new Int32Array(L);
+  for (let i = 0; i < r.cost.length; i++) {
+    backtrack(r.steps, L - 1, i, option);
+    out.push(toSolution(layers, option));
+  }
+  return out;
+}
