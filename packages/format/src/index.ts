@@ -27,5 +27,6 @@ export type { QintReader } from './qint-reader';
 export { openQint } from './open-qint';
 export { blobSource } from './blob-source';
 export { bytesSource } from './bytes-source';
+export { httpSource, type HttpSourceOptions } from './http-source';
 export { inspectQint } from './inspect-qint';
 export { isQintFile } from './is-qint-file';
