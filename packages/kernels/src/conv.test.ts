@@ -89,6 +89,22 @@ describe('convInteger', () => {
     );
   });
 
+  it('stays exact when the column buffer is tiled over output positions (large K·H·W, stride 1 and 2)', () => {
+    for (const [sh, sw] of [[1, 1], [2, 1]]) {
+      const g: Geo = { n: 2, c: 64, h: 40, w: 37, m: 6, kh: 3, kw: 3, group: 1, sh, sw, dh: 1, dw: 2, pt: 1, pl: 2, pb: 1, pr: 1 };
+      const rnd = lcg(sh * 31 + sw);
+      const x = Array.from({ length: g.n * g.c * g.h * g.w }, () => rnd(0, 255));
+      const w = Array.from({ length: g.m * g.c * g.kh * g.kw }, () => rnd(-128, 127));
+      const y = convInteger(Tensor.from('uint8', [g.n, g.c, g.h, g.w], x), Tensor.from('int8', [g.m, g.c, g.kh, g.kw], w), Tensor.scalar('uint8', 131), undefined, attrs(g));
+      const ref = naiveConv(g, x, w, 131, () => 0);
+      expect(y.shape).toEqual(ref.shape);
+      expect(y.toArray()).toEqual(ref.out);
+      const yf = conv(Tensor.from('float32', [g.n, g.c, g.h, g.w], x), Tensor.from('float32', [g.m, g.c, g.kh, g.kw], w), undefined, attrs(g));
+      const reff = naiveConv(g, x, w, 0, () => 0);
+      yf.toArray().forEach((v, i) => expect(Math.abs(v - reff.out[i])).toBeLessThanOrEqual(1e-6 * 576 * 255 * 128));
+    }
+  });
+
   it('does depthwise, 1-D and auto_pad convolutions', () => {
     // Depthwise 3×3, 2 channels, SAME_UPPER: each output is the sum of the 3×3 neighbourhood times the channel's weight.
     const x = Tensor.from('uint8', [1, 2, 2, 2], [1, 2, 3, 4, 10, 20, 30, 40]);

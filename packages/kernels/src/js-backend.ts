@@ -1,4 +1,4 @@
-import { convF32Js, convIntegerJs } from './js/conv-js';
+import { convF32Js, convIntegerJs, type ConvScratch } from './js/conv-js';
 import { gemmF32Js } from './js/gemm-f32-js';
 import { dynamicLinearJs, JsPackedLinearWeights, packLinearWeightsJs, type DynamicLinearScratch } from './js/linear-weights-js';
 import { matMulIntegerJs } from './js/mat-mul-integer-js';
@@ -43,13 +43,14 @@ export const PRIMITIVE_NAMES: readonly PrimitiveName[] = Object.freeze([
 export function createJsBackend(): CompleteKernelBackend {
   const name = 'js';
   const scratch: DynamicLinearScratch = { xc: new Int16Array(0), groupSums: new Int32Array(0) };
+  const convScratch: ConvScratch = { f32: new Float32Array(0), i16: new Int16Array(0) };
   return {
     specificationVersion: 'v1',
     name,
     matMulInteger: matMulIntegerJs,
     gemmF32: gemmF32Js,
-    convF32: convF32Js,
-    convInteger: convIntegerJs,
+    convF32: (args) => convF32Js(args, convScratch),
+    convInteger: (args) => convIntegerJs(args, convScratch),
     packLinearWeights: (spec) => packLinearWeightsJs(name, spec),
     dynamicLinear: (args) => dynamicLinearJs(args, scratch),
     releaseLinearWeights: (weights) => {

@@ -118,10 +118,12 @@ export interface PackedLinearWeights {
  * The fused dynamic linear layer: float activations quantized on the fly, integer dot products, float out.
  *
  * Exact semantics (all float ops in float32, i.e. each result rounded with `Math.fround`; ties to even):
- * 1. Activation range per tensor (or per row when `perRow`): `lo = min(0, min x)`, `hi = max(0, max x)` (NaN ignored);
+ * 1. Activation range per tensor (or per row when `perRow`): `lo = min(0, min x)`, `hi = max(0, max x)` (NaN ignored;
+ *    ±Infinity ignored too, so one bad value cannot make the whole range infinite);
  *    `sa = (hi − lo) / 255`; if `sa == 0` all quantized values and `za` are 0;
  *    else `za = clamp(roundEven(−lo / sa), 0, 255)`, `xq = clamp(roundEven(x / sa) + za, 0, 255)` (uint8, as ONNX
- *    DynamicQuantizeLinear).
+ *    DynamicQuantizeLinear); a NaN element quantizes to `za` (real 0), +Infinity to 255, −Infinity to 0.
+ *    The division is `x / sa` (not a multiply by a reciprocal). An empty group sums to 0.
  * 2. Per output `n`, per group `g` in increasing order: `acc = Σ_{k∈g} (xq − za)(wq − wz)` in int32;
  *    `y = y + f32(acc) · (sa · sw[n, g])` with y starting at 0 (per-channel: a single group).
  * 3. `out[m, n] = y + bias[n]` when a bias is given.
