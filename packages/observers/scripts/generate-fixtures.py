@@ -80,6 +80,8 @@ def make_inputs():
     # larger histogram inputs: a widening normal and a heavy tail (cubes of normals), 1024 values per batch
     add("large_normal", [rs.randn(1024) * s for s in (1.0, 2.5)], shape=(1024,))
     add("heavy_tail", [rs.randn(1024) ** 3], shape=(1024,))
+    # a range that grows ~1e6x in one batch: PyTorch 2.1's HistogramObserver restarts instead of regridding
+    add("explosive", [rs.randn(64), rs.randn(64) * 1e6, rs.randn(64)], shape=(64,))
     # per-channel shapes
     add("pc_conv", [rs.randn(4, 3, 8) * np.array([0.1, 1, 5, 0.01]).reshape(4, 1, 1) for _ in range(2)], shape=(4, 3, 8))
     add("pc_mixed", [np.concatenate([np.abs(rs.randn(1, 16)), -np.abs(rs.randn(1, 16)), np.zeros((1, 16)),
@@ -380,7 +382,7 @@ HIST_OPTIONS = [
 
 def histogram_fixtures(inputs, stored_inputs):
     names = ["normal", "uniform", "all_positive", "all_negative", "outliers", "all_zero", "constant", "tiny", "huge",
-             "single", "growing", "with_inf", "large_normal", "heavy_tail"]
+             "single", "growing", "with_inf", "large_normal", "heavy_tail", "explosive"]
     cases = []
     for name in names:
         for opts in HIST_OPTIONS:

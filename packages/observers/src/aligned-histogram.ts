@@ -5,6 +5,13 @@ import { ObserverError } from './observer-error';
  * smallest exponent for which the observed range (widened to contain 0) fits in `bins` bins. Coarsening (k+1) merges
  * bin pairs exactly, so the final counts depend only on the multiset of values seen: observing in any order,
  * or merging shards, gives bit-identical histograms. Counts are exact integers (float64).
+ *
+ * @example
+ * ```ts
+ * const h = new AlignedHistogram(2048);
+ * h.add(values, min, max); // min/max: the finite extremes of values
+ * h.width;                 // 2^k
+ * ```
  */
 export class AlignedHistogram {
   /** Number of bins in the window. */
@@ -31,7 +38,13 @@ export class AlignedHistogram {
     return this.k === null ? 0 : 2 ** this.k;
   }
 
-  /** Adds values (NaN and ±Infinity skipped); `batchMin`/`batchMax` are their finite min/max. */
+  /**
+   * Adds values (NaN and ±Infinity skipped).
+   *
+   * @param data - the values
+   * @param batchMin - their finite minimum
+   * @param batchMax - their finite maximum
+   */
   add(data: Float32Array, batchMin: number, batchMax: number): void {
     if (!(batchMin <= batchMax)) return;
     this.fit(Math.min(this.min, batchMin), Math.max(this.max, batchMax));
@@ -54,7 +67,12 @@ export class AlignedHistogram {
     this.total += n;
   }
 
-  /** Adds another aligned histogram (exact). */
+  /**
+   * Adds another aligned histogram (exact).
+   *
+   * @param other - a histogram with the same number of bins
+   * @throws {@link ObserverError} when the bin counts differ
+   */
   merge(other: AlignedHistogram): void {
     if (other.bins !== this.bins) throw new ObserverError(`merge: histograms have ${this.bins} and ${other.bins} bins`);
     if (other.total === 0) return;
@@ -122,7 +140,18 @@ function countFinite(data: Float32Array): number {
   return n;
 }
 
-/** Smallest k with floor(maxPos/2^k) − floor(minNeg/2^k) + 1 ≤ bins (null for the range [0, 0]). */
+/**
+ * Smallest k with floor(maxPos/2^k) − floor(minNeg/2^k) + 1 ≤ bins.
+ *
+ * @param minNeg - lower end of the range (≤ 0)
+ * @param maxPos - upper end of the range (≥ 0)
+ * @param bins - number of bins
+ * @returns k, or null for the range [0, 0]
+ * @example
+ * ```ts
+ * minimalExponent(-1, 1, 2048); // -9 (bins of 1/512)
+ * ```
+ */
 export function minimalExponent(minNeg: number, maxPos: number, bins: number): number | null {
   if (minNeg === 0 && maxPos === 0) return null;
   const span = (k: number) => Math.floor(maxPos / 2 ** k) - Math.floor(minNeg / 2 ** k) + 1;

@@ -4,7 +4,17 @@ import { isSymmetric, resolveQParamsConfig, type QParamsConfig } from './qparams
 
 const f = Math.fround;
 
-/** Round half to even (torch.round, numpy.round). */
+/**
+ * Rounds half to even, as torch.round and numpy.round do.
+ *
+ * @param x - a number
+ * @returns the nearest integer, ties to the even one
+ * @example
+ * ```ts
+ * roundHalfEven(2.5); // 2
+ * roundHalfEven(3.5); // 4
+ * ```
+ */
 export function roundHalfEven(x: number): number {
   const r = Math.round(x);
   return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;

@@ -49,6 +49,10 @@ export class EntropyObserver extends CalibrationHistogramObserver {
  * @param hist - histogram of |x|
  * @param nq - quantized levels per sign
  * @returns i in [nq, hist.length] (hist.length when there are at most nq bins)
+ * @example
+ * ```ts
+ * entropyThresholdBin(absHistogram, 128) * binWidth; // the KL-optimal threshold
+ * ```
  */
 export function entropyThresholdBin(hist: Float64Array, nq: number): number {
   const n = hist.length;

@@ -20,6 +20,10 @@ export interface HistogramObserverOptions extends ObserverOptions {
  * @param who - observer name
  * @returns the bin count (default 2048)
  * @throws {@link ObserverError} unless an integer in [2, 2^20]
+ * @example
+ * ```ts
+ * resolveBins(undefined, 'HistogramObserver'); // 2048
+ * ```
  */
 export function resolveBins(bins: number | undefined, who: string): number {
   const v = bins ?? 2048;
@@ -333,7 +337,18 @@ export class HistogramObserver extends RangeObserverBase {
 
 /**
  * torch.histc on CPU (linear interpolation, float32 arithmetic): values outside [lo, hi] and NaN are skipped, hi
- * falls in the last bin; lo == hi widens to [lo − 1, hi + 1].
+ * falls in the last bin; lo == hi widens to [lo − 1, hi + 1]. Counts are added to `out`.
+ *
+ * @param data - values
+ * @param bins - number of bins
+ * @param lo - lower edge (a float32 value)
+ * @param hi - upper edge (a float32 value)
+ * @param out - counts to add to (length `bins`)
+ * @returns `out`
+ * @example
+ * ```ts
+ * histc(Float32Array.of(0, 0.5, 1), 2, 0, 1, new Float32Array(2)); // [1, 2]
+ * ```
  */
 export function histc(data: Float32Array, bins: number, lo: number, hi: number, out: Float32Array): Float32Array {
   let left = lo;

@@ -36,21 +36,60 @@ export abstract class RangeObserverBase implements Observer {
   /** Folds the other observer's state into this one (called after compatibility checks). */
   protected abstract mergeState(other: this): void;
 
+  /**
+   * Scale and zero point from what was observed (scale 1, zero point 0 before anything was observed).
+   *
+   * @returns `{ scale, zeroPoint }`: length 1 per tensor, one entry per channel for per-channel observers
+   * @example
+   * ```ts
+   * const { scale, zeroPoint } = obs.calculateQParams();
+   * ```
+   */
   calculateQParams(): QParams {
     const range = this.computeRange();
     if (this.minVals === null) return { scale: Float32Array.of(1), zeroPoint: Int32Array.of(0) };
     return calculateQParams(range.min, range.max, this.config);
   }
 
+  /**
+   * The observed statistics: running min/max (per channel for per-channel observers; the averaged values for the
+   * moving-average ones; the histogram's range for `HistogramObserver`, as PyTorch's `min_val`/`max_val`).
+   *
+   * @returns copies of min and max (`+Infinity`/`-Infinity` before anything was observed)
+   * @example
+   * ```ts
+   * const { min, max } = obs.stats();
+   * ```
+   */
   stats(): ObserverStats {
     if (this.minVals === null || this.maxVals === null) return { min: Float32Array.of(Infinity), max: Float32Array.of(-Infinity) };
     return { min: this.minVals.slice(), max: this.maxVals.slice() };
   }
 
+  /**
+   * The range that `calculateQParams` quantizes, before it is widened to contain 0: the observed min/max for the
+   * min/max observers, the searched (clipped) range for the histogram ones.
+   *
+   * @returns min and max of the range
+   * @example
+   * ```ts
+   * obs.computeRange().max[0]; // clipping threshold chosen by the search
+   * ```
+   */
   computeRange(): ObserverStats {
     return this.stats();
   }
 
+  /**
+   * Folds another observer into this one (see the README for which merges are exact).
+   *
+   * @param other - an observer of the same kind, created with the same options
+   * @throws {@link ObserverError} for another kind, other options, a different channel count, or `this`
+   * @example
+   * ```ts
+   * a.merge(observerFromJSON(jsonFromWorker));
+   * ```
+   */
   merge(other: Observer): void {
     if (!(other instanceof RangeObserverBase) || other.kind !== this.kind) {
       throw new ObserverError(`${this.kind}.merge: other must be a ${this.kind}, got ${other && (other as Observer).kind}`);
@@ -67,6 +106,15 @@ export abstract class RangeObserverBase implements Observer {
     return true;
   }
 
+  /**
+   * The observer as plain JSON (`JSON.stringify(obs)` calls it); {@link observerFromJSON} rebuilds it.
+   *
+   * @returns `{ kind, version: 1, options, state }`
+   * @example
+   * ```ts
+   * worker.postMessage(JSON.stringify(obs));
+   * ```
+   */
   toJSON(): ObserverJSON {
     return { kind: this.kind, version: 1, options: { ...this.options }, state: this.stateJSON() };
   }
@@ -80,6 +128,16 @@ export abstract class RangeObserverBase implements Observer {
   }
 
   /** Restores {@link stateJSON}'s output. */
+  /**
+   * Restores the `state` of {@link RangeObserverBase.toJSON}'s output (used by {@link observerFromJSON}).
+   *
+   * @param state - the `state` object
+   * @throws {@link ObserverError} when it is malformed
+   * @example
+   * ```ts
+   * obs.loadState(json.state);
+   * ```
+   */
   loadState(state: Record<string, unknown>): void {
     if (state.min === null || state.min === undefined) {
       this.minVals = null;
@@ -93,6 +151,14 @@ export abstract class RangeObserverBase implements Observer {
     this.maxVals = max;
   }
 
+  /**
+   * Forgets everything observed (PyTorch's `reset_min_max_vals`, and the histogram).
+   *
+   * @example
+   * ```ts
+   * obs.reset();
+   * ```
+   */
   reset(): void {
     this.minVals = null;
     this.maxVals = null;
