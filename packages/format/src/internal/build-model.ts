@@ -273,17 +273,8 @@ class Builder {
       if (typeof v === 'number') return this.h.preamble.dataOffset + this.h.tensors[v].offset + 4 * i;
       return spec.offset;
     };
-    const { min, max } = dtypeInfo(spec.dtype);
-    for (let i = 0; i < scale.length; i++) {
-      const s = Math.fround(scale[i]);
-      if (!Number.isFinite(s) || s <= 0) badQuant(`${spec.field}.scale[${i}] must be finite and > 0 as a float32, got ${scale[i]}`, `${spec.field}.scale[${i}]`, at('scale', i));
-    }
-    for (let i = 0; i < zeroPoint.length; i++) {
-      const z = zeroPoint[i];
-      if (!Number.isInteger(z) || z < min || z > max) {
-        badQuant(`${spec.field}.zeroPoint[${i}] = ${z} is not an integer in [${min}, ${max}] of ${spec.dtype}`, `${spec.field}.zeroPoint[${i}]`, at('zeroPoint', i));
-      }
-    }
+    // QuantParams validates scales and zero points itself; only when it refuses do we scan for the first bad entry,
+    // so that the error can name it and its byte offset (keeps the common path to one pass over the params).
     try {
       const qp =
         spec.granularity === 'per-tensor'
@@ -294,8 +285,19 @@ class Builder {
       qp.validateFor(t.shape);
       return qp;
     } catch (e) {
-      if (e instanceof QintError) badQuant(`${spec.field} is inconsistent: ${e.message}`, spec.field, spec.offset, e);
-      throw e;
+      if (!(e instanceof QintError)) throw e;
+      const { min, max } = dtypeInfo(spec.dtype);
+      for (let i = 0; i < scale.length; i++) {
+        const s = Math.fround(scale[i]);
+        if (!Number.isFinite(s) || s <= 0) badQuant(`${spec.field}.scale[${i}] must be finite and > 0 as a float32, got ${scale[i]}`, `${spec.field}.scale[${i}]`, at('scale', i), e);
+      }
+      for (let i = 0; i < zeroPoint.length; i++) {
+        const z = zeroPoint[i];
+        if (!Number.isInteger(z) || z < min || z > max) {
+          badQuant(`${spec.field}.zeroPoint[${i}] = ${z} is not an integer in [${min}, ${max}] of ${spec.dtype}`, `${spec.field}.zeroPoint[${i}]`, at('zeroPoint', i), e);
+        }
+      }
+      return badQuant(`${spec.field} is inconsistent: ${e.message}`, spec.field, spec.offset, e);
     }
   }
 }
