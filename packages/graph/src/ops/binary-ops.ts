@@ -186,10 +186,10 @@ export const binaryOps: readonly OpDefinition[] = [
   simpleBinary(BINARY_SPECS.And, 7),
   simpleBinary(BINARY_SPECS.Or, 7),
   simpleBinary(BINARY_SPECS.Xor, 7),
-  variadic('Min', 8),
-  variadic('Max', 8),
-  variadic('Sum', 8),
-  variadic('Mean', 8),
+  variadic('Min', 6),
+  variadic('Max', 6),
+  variadic('Sum', 6),
+  variadic('Mean', 6),
   onnxOp('Pow', 7, () => (inputs) => [pow(need(inputs, 0, 'X'), need(inputs, 1, 'Y'))], broadcastInfer()),
   onnxOp(
     'Mod',
@@ -207,7 +207,7 @@ export const binaryOps: readonly OpDefinition[] = [
     },
     broadcastInfer(),
   ),
-  onnxOp('PRelu', 7, () => (inputs) => [binary(PRELU, need(inputs, 0, 'X'), need(inputs, 1, 'slope'))], broadcastInfer()),
+  onnxOp('PRelu', 6, () => (inputs) => [binary(PRELU, need(inputs, 0, 'X'), need(inputs, 1, 'slope'))], broadcastInfer()),
   onnxOp(
     'Where',
     9,
