@@ -12,4 +12,5 @@ export type {
   WeightGranularity,
 } from './quantize-dynamic-options';
 export { quantizeWeight, type QuantizedWeight, type WeightQuantSettings } from './quantize-weight';
+export { toOnnxModel, type ToOnnxOptions } from './to-onnx-model';
 export { foldConstant, type FoldedConstant } from './fold-constant';

@@ -38,8 +38,8 @@ function checkSettings(s: NodeQuantSettings, where: string): void {
 /** Storage tensor of quantized weight values: int8/int4/int2, or a uint8 3-bit stream. */
 function weightTensor(q: QuantizedWeight, shape: readonly number[]): Tensor {
   if (q.bits === 8) return Tensor.from('int8', shape, q.values);
-  if (q.bits === 4) return Tensor.from('int4', shape, q.values);
-  if (q.bits === 2) return Tensor.from('int2', shape, q.values);
+  if (q.bits === 4) return Tensor.from('int4', shape, Array.from(q.values));
+  if (q.bits === 2) return Tensor.from('int2', shape, Array.from(q.values));
   const bytes = pack3Bit(q.values);
   return Tensor.from('uint8', [bytes.length], bytes);
 }

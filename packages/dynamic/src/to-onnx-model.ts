@@ -1,0 +1,236 @@
+import { MS_DOMAIN, QINT_DOMAIN, unpack3Bit, type Attribute, type Graph, type Model, type Node } from '@qint/graph';
+import { Tensor } from '@qint/tensor';
+import { QuantizeError } from './quantize-error';
+
+/** Options of {@link toOnnxModel}. */
+export interface ToOnnxOptions {
+  /**
+   * `'standard'` (default): only ai.onnx ops — DynamicQuantizeLinear → MatMulInteger / ConvInteger → Cast → Mul
+   * (→ Add bias), onnxruntime's own dynamic pattern; sub-byte per-channel weights are widened to 8 bits, per-block
+   * weights have no form. `'matmulnbits'`: 4/2-bit and per-block linear layers become com.microsoft `MatMulNBits`
+   * (weights stay 4/2 bits; onnxruntime then multiplies float activations, not quantized ones), 8-bit per-channel
+   * layers keep the standard pattern.
+   */
+  flavour?: 'standard' | 'matmulnbits';
+  /** Storage of 8-bit MatMul weights: `'int8'` (default) or `'uint8'` (values and zero points shifted by +128, exact). */
+  matMulWeightType?: 'int8' | 'uint8';
+  /** Storage of conv weights: `'uint8'` (default; onnxruntime's fast ConvInteger path) or `'int8'`. */
+  convWeightType?: 'int8' | 'uint8';
+}
+
+const int = (value: number): Attribute => ({ type: 'int', value });
+
+/** Signed weight values of a DynamicLinear/DynamicConv weight initializer. */
+function signedValues(w: Tensor, bits: number, count: number): Int8Array {
+  if (bits === 3 && w.dtype === 'uint8') return unpack3Bit(w.data as Uint8Array, count);
+  const v = w.values();
+  return v instanceof Int8Array ? v : Int8Array.from(v);
+}
+
+function nextPow2(v: number): number {
+  let p = 16;
+  while (p < v) p *= 2;
+  return p;
+}
+
+/**
+ * Rewrites a model quantized by {@link quantizeDynamic} into ONNX operators that onnxruntime runs: each
+ * `ai.qint::DynamicLinear` / `DynamicConv` becomes the standard dynamic pattern (or `com.microsoft::MatMulNBits`, see
+ * {@link ToOnnxOptions.flavour}). The result is a `Model` for `encodeModel` of @qint/onnx; the input is not modified.
+ * The qint executor runs the result too (its registry implements these ops).
+ *
+ * @param model - a model from {@link quantizeDynamic}
+ * @param options - {@link ToOnnxOptions}
+ * @returns the ONNX-only model
+ * @throws {@link QuantizeError} for a layer with no form in the chosen flavour: 3-bit weights (onnxruntime has no
+ *   3-bit kernel), per-row activation quantization, per-block weights in `'standard'`, a MatMulNBits block size
+ *   that is not a power of two ≥ 16
+ * @example
+ * ```ts
+ * const onnx = toOnnxModel(quantizeDynamic(model).model);
+ * writeFileSync('model.int8.onnx', encodeModel(onnx));
+ * ```
+ */
+export function toOnnxModel(model: Model, options: ToOnnxOptions = {}): Model {
+  const flavour = options.flavour ?? 'standard';
+  if (flavour !== 'standard' && flavour !== 'matmulnbits') throw new QuantizeError(`toOnnxModel: "flavour" must be 'standard' or 'matmulnbits', got ${String(flavour)}`);
+  const g = model.graph;
+  const initializers = new Map(g.initializers);
+  const names = new Set<string>([...initializers.keys(), ...g.inputs.map((v) => v.name)]);
+  for (const n of g.nodes) for (const o of n.outputs) names.add(o);
+  const fresh = (base: string): string => {
+    let name = base;
+    for (let i = 1; names.has(name); i++) name = `${base}_${i}`;
+    names.add(name);
+    return name;
+  };
+  const addInit = (base: string, t: Tensor): string => {
+    const name = fresh(base);
+    initializers.set(name, t);
+    return name;
+  };
+  const mk = (base: string, opType: string, inputs: string[], outputs: string[], attributes: Record<string, Attribute> = {}, domain = ''): Node => ({
+    name: fresh(`${base}_${opType}`),
+    opType,
+    domain,
+    inputs,
+    outputs,
+    attributes,
+  });
+  const nodes: Node[] = [];
+  let usesMs = false;
+  const used = new Set<string>();
+
+  for (const node of g.nodes) {
+    if (node.domain !== QINT_DOMAIN) {
+      nodes.push(node);
+      continue;
+    }
+    const label = node.name;
+    const fail = (why: string): never => {
+      throw new QuantizeError(`toOnnxModel: ${node.opType} "${label}": ${why}`, { node: label });
+    };
+    const attr = (name: string, fallback: number): number => {
+      const a = node.attributes[name];
+      return a && a.type === 'int' ? a.value : fallback;
+    };
+    const input = (i: number): Tensor | undefined => (node.inputs[i] ? initializers.get(node.inputs[i]) : undefined);
+    for (const i of node.inputs.slice(1)) if (i) used.add(i);
+    const [x] = node.inputs;
+    const y = node.outputs[0];
+    const base = label || y;
+
+    if (node.opType === 'DynamicLinear') {
+      const bits = attr('bits', 8);
+      const blockSize = attr('block_size', 0);
+      const k = attr('K', 0);
+      const n = attr('N', 0);
+      if (bits === 3) fail('3-bit weights have no onnxruntime form (no 3-bit kernel in ai.onnx or com.microsoft); quantize this layer with 8, 4 or 2 bits, or keep the .qint/ai.qint model');
+      if (attr('per_row', 0) === 1) fail('per-row activation quantization has no standard ONNX form (DynamicQuantizeLinear is per tensor); quantize with perRow: false');
+      const w = input(1);
+      const s = input(2);
+      if (!w || !s) fail('weight and scales must be initializers');
+      const zp = input(3);
+      const bias = input(4);
+      const values = signedValues(w!, bits, n * k);
+      const scales = Float32Array.from(s!.values());
+      const zps = zp ? Int32Array.from(zp.values()) : undefined;
+      const groups = blockSize > 0 ? Math.ceil(k / blockSize) : 1;
+      const nbits = flavour === 'matmulnbits' && (bits !== 8 || blockSize > 0);
+      if (!nbits) {
+        if (blockSize > 0) fail(`per-block weights (block ${blockSize}) have no standard ONNX form; use flavour 'matmulnbits' (4/2/8-bit) or per-channel weights`);
+        const u8 = (options.matMulWeightType ?? 'int8') === 'uint8';
+        // MatMulInteger wants B [K, N]; zero points per column.
+        const b = u8 ? new Uint8Array(k * n) : new Int8Array(k * n);
+        for (let r = 0; r < n; r++) for (let c = 0; c < k; c++) b[c * n + r] = values[r * k + c] + (u8 ? 128 : 0);
+        const bName = addInit(`${base}_B`, Tensor.from(u8 ? 'uint8' : 'int8', [k, n], b));
+        let bzName = '';
+        if (zps || u8) {
+          const z = Array.from({ length: scales.length }, (_, i) => (zps ? zps[i] : 0) + (u8 ? 128 : 0));
+          bzName = addInit(`${base}_B_zero_point`, Tensor.from(u8 ? 'uint8' : 'int8', [z.length], z));
+        }
+        const sName = addInit(`${base}_B_scale`, Tensor.from('float32', [scales.length], scales));
+        const [xq, xs, xz, acc, accF, sc, yNoBias] = ['x_q', 'x_scale', 'x_zero_point', 'acc', 'acc_f', 'scale', 'no_bias'].map((v) => fresh(`${base}_${v}`));
+        nodes.push(
+          mk(base, 'DynamicQuantizeLinear', [x], [xq, xs, xz]),
+          mk(base, 'MatMulInteger', [xq, bName, xz, bzName], [acc]),
+          mk(base, 'Cast', [acc], [accF], { to: int(1) }),
+          mk(base, 'Mul', [xs, sName], [sc]),
+        );
+        if (bias) nodes.push(mk(base, 'Mul', [accF, sc], [yNoBias]), mk(base, 'Add', [yNoBias, node.inputs[4]], [y]));
+        else nodes.push(mk(base, 'Mul', [accF, sc], [y]));
+        continue;
+      }
+      // com.microsoft::MatMulNBits: B uint8 [N, blocks, bs·bits/8], unsigned values low bits first, default zero point 2^(bits−1).
+      if (bits !== 8 && bits !== 4 && bits !== 2) fail(`MatMulNBits has no ${bits}-bit form`);
+      const bs = blockSize > 0 ? blockSize : nextPow2(k);
+      if (bs < 16 || (bs & (bs - 1)) !== 0) fail(`MatMulNBits needs a block size that is a power of two ≥ 16, got ${bs}; requantize with blockSize 16/32/64/128`);
+      const blocks = Math.ceil(k / bs);
+      const blob = (bs * bits) / 8;
+      const perByte = 8 / bits;
+      const offset = 2 ** (bits - 1);
+      const packed = new Uint8Array(n * blocks * blob);
+      const scaleOut = new Float32Array(n * blocks);
+      const zpOut = zps ? new Array<number>(n * blocks) : undefined;
+      for (let r = 0; r < n; r++) {
+        for (let blk = 0; blk < blocks; blk++) {
+          const gi = scales.length === 1 ? 0 : blockSize > 0 ? r * groups + blk : r;
+          scaleOut[r * blocks + blk] = scales[gi];
+          if (zpOut) zpOut[r * blocks + blk] = zps![zps!.length === 1 ? 0 : gi] + offset;
+          const z = zpOut ? zpOut[r * blocks + blk] : offset;
+          for (let j = 0; j < bs; j++) {
+            const c = blk * bs + j;
+            // Padding past K holds the zero point, so it dequantizes to exactly 0.
+            const u = c < k ? values[r * k + c] + offset : z;
+            const at = (r * blocks + blk) * blob + Math.floor(j / perByte);
+            packed[at] |= u << ((j % perByte) * bits);
+          }
+        }
+      }
+      const inputs = [x, addInit(`${base}_B_nbits`, Tensor.from('uint8', [n, blocks, blob], packed)), addInit(`${base}_scales`, Tensor.from('float32', [n * blocks], scaleOut))];
+      if (zpOut) {
+        const zb = Math.ceil((blocks * bits) / 8);
+        const zPacked = new Uint8Array(n * zb);
+        for (let r = 0; r < n; r++) for (let blk = 0; blk < blocks; blk++) zPacked[r * zb + Math.floor(blk / perByte)] |= zpOut[r * blocks + blk] << ((blk % perByte) * bits);
+        inputs.push(addInit(`${base}_zero_points`, Tensor.from('uint8', [n * zb], zPacked)));
+      }
+      usesMs = true;
+      const attrs = { K: int(k), N: int(n), bits: int(bits), block_size: int(bs) };
+      if (bias) {
+        const noBias = fresh(`${base}_no_bias`);
+        nodes.push(mk(base, 'MatMulNBits', inputs, [noBias], attrs, MS_DOMAIN), mk(base, 'Add', [noBias, node.inputs[4]], [y]));
+      } else nodes.push(mk(base, 'MatMulNBits', inputs, [y], attrs, MS_DOMAIN));
+      continue;
+    }
+
+    if (node.opType === 'DynamicConv') {
+      const w = input(1);
+      const s = input(2);
+      if (!w || !s) fail('weight and scales must be initializers');
+      const zp = input(3);
+      const bias = input(4);
+      const m = w!.shape[0];
+      const u8 = (options.convWeightType ?? 'uint8') === 'uint8';
+      const values = w!.values();
+      const wOut = u8 ? Uint8Array.from(values, (v) => v + 128) : Int8Array.from(values);
+      const wName = addInit(`${base}_W`, Tensor.from(u8 ? 'uint8' : 'int8', w!.shape, wOut));
+      const z = zp ? Array.from(zp.values()) : [0];
+      const zAll = z.map((v) => v + (u8 ? 128 : 0));
+      // A single zero point when every channel shares it: onnxruntime's ConvInteger is happiest with a scalar.
+      const zScalar = zAll.every((v) => v === zAll[0]);
+      let zName = '';
+      if (zp || u8) zName = addInit(`${base}_W_zero_point`, zScalar ? Tensor.from(u8 ? 'uint8' : 'int8', [], [zAll[0]]) : Tensor.from(u8 ? 'uint8' : 'int8', [zAll.length], zAll));
+      const spatial = w!.rank - 2;
+      const bshape = [s!.size, ...new Array<number>(spatial).fill(1)];
+      const sName = addInit(`${base}_W_scale`, Tensor.from('float32', bshape, Float32Array.from(s!.values())));
+      const [xq, xs, xz, acc, accF, sc, yNoBias] = ['x_q', 'x_scale', 'x_zero_point', 'acc', 'acc_f', 'scale', 'no_bias'].map((v) => fresh(`${base}_${v}`));
+      const convAttrs: Record<string, Attribute> = {};
+      for (const key of ['auto_pad', 'dilations', 'group', 'kernel_shape', 'pads', 'strides']) if (node.attributes[key]) convAttrs[key] = node.attributes[key];
+      nodes.push(
+        mk(base, 'DynamicQuantizeLinear', [x], [xq, xs, xz]),
+        mk(base, 'ConvInteger', [xq, wName, xz, zName], [acc], convAttrs),
+        mk(base, 'Cast', [acc], [accF], { to: int(1) }),
+        mk(base, 'Mul', [xs, sName], [sc]),
+      );
+      if (bias) {
+        const bName = addInit(`${base}_B`, Tensor.from('float32', [m, ...new Array<number>(spatial).fill(1)], Float32Array.from(bias.values())));
+        nodes.push(mk(base, 'Mul', [accF, sc], [yNoBias]), mk(base, 'Add', [yNoBias, bName], [y]));
+      } else nodes.push(mk(base, 'Mul', [accF, sc], [y]));
+      continue;
+    }
+    fail(`unknown ${QINT_DOMAIN} op`);
+  }
+  // Drop the ai.qint initializers nothing references any more.
+  const referenced = new Set<string>(g.outputs.map((o) => o.name));
+  for (const n of nodes) for (const i of n.inputs) referenced.add(i);
+  for (const name of used) if (!referenced.has(name)) initializers.delete(name);
+  const opsetImports: Record<string, number> = { ...model.opsetImports };
+  delete opsetImports[QINT_DOMAIN];
+  const onnx = opsetImports[''] ?? opsetImports['ai.onnx'] ?? 1;
+  delete opsetImports['ai.onnx'];
+  // DynamicQuantizeLinear needs opset 11.
+  opsetImports[''] = Math.max(onnx, 11);
+  if (usesMs) opsetImports[MS_DOMAIN] = 1;
+  const graph: Graph = { ...g, nodes, initializers };
+  return { ...model, irVersion: Math.max(model.irVersion, 7), opsetImports, graph };
+}

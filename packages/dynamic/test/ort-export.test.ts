@@ -1,0 +1,118 @@
+// Exported quantized models run by onnxruntime-node (the oracle) and by qint's own executor.
+import { createSession, type Model } from '@qint/graph';
+import { encodeModel, decodeModel, loadModel } from '@qint/onnx';
+import { Tensor } from '@qint/tensor';
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { QuantizeError, quantizeDynamic, toOnnxModel } from '../src';
+import { image, loadMnistTest } from './__fixtures__/mnist';
+import { linearModel, randomData } from './__fixtures__/models';
+
+const MNIST8 = new URL('../../onnx/test/__fixtures__/models/mnist-8/model.onnx', import.meta.url).pathname;
+
+async function runOrt(model: Model, feeds: Record<string, Tensor>): Promise<Float32Array> {
+  const session = await ort.InferenceSession.create(encodeModel(model), { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1 });
+  const ortFeeds: Record<string, ort.Tensor> = {};
+  for (const [k, v] of Object.entries(feeds)) ortFeeds[k] = new ort.Tensor('float32', v.data as Float32Array, v.shape);
+  const out = await session.run(ortFeeds);
+  return out[session.outputNames[0]].data as Float32Array;
+}
+
+function runQint(model: Model, feeds: Record<string, Tensor>): Float32Array {
+  const out = createSession(model).run(feeds);
+  return Object.values(out)[0].data as Float32Array;
+}
+
+describe('mnist-8 int8 per-channel, standard ONNX ops', () => {
+  const float = loadModel(MNIST8);
+  const { model: q } = quantizeDynamic(float);
+  const onnx = toOnnxModel(q);
+  const set = loadMnistTest();
+  const inputName = float.graph.inputs[0].name;
+
+  it('uses only ai.onnx ops', () => {
+    expect(new Set(onnx.graph.nodes.map((n) => n.domain))).toEqual(new Set(['']));
+    expect(onnx.graph.nodes.map((n) => n.opType)).toContain('ConvInteger');
+    expect(onnx.graph.nodes.map((n) => n.opType)).toContain('MatMulInteger');
+  });
+
+  it('onnxruntime gives the same logits as qint on 20 test images', async () => {
+    const session = await ort.InferenceSession.create(encodeModel(onnx), { intraOpNumThreads: 1 });
+    let maxDiff = 0;
+    for (let i = 0; i < 20; i++) {
+      const x = Tensor.from('float32', [1, 1, 28, 28], image(set, i));
+      const mine = runQint(q, { [inputName]: x });
+      const theirs = (await session.run({ [inputName]: new ort.Tensor('float32', x.data as Float32Array, x.shape) }))[session.outputNames[0]].data as Float32Array;
+      for (let j = 0; j < 10; j++) maxDiff = Math.max(maxDiff, Math.abs(mine[j] - theirs[j]) / Math.max(1, Math.abs(theirs[j])));
+    }
+    // Same integer pattern and float order: agreement to float32 rounding of the float ops in between.
+    expect(maxDiff).toBeLessThan(1e-4);
+  });
+
+  it('the exported file, decoded again, runs on the qint executor with the same logits', () => {
+    const back = decodeModel(encodeModel(onnx));
+    for (let i = 0; i < 5; i++) {
+      const x = Tensor.from('float32', [1, 1, 28, 28], image(set, i));
+      const a = runQint(q, { [inputName]: x });
+      const b = runQint(back, { [inputName]: x });
+      for (let j = 0; j < 10; j++) expect(b[j]).toBeCloseTo(a[j], 4);
+    }
+  });
+});
+
+describe('linear layers exported to onnxruntime', () => {
+  const k = 96;
+  const n = 24;
+  const float = linearModel(k, n, 7);
+  const x = Tensor.from('float32', [4, k], randomData(4 * k, 11));
+  const feeds = { x };
+
+  /** Bound of the activation-quantization error: half a step of x times Σ|w| per output. */
+  function stepBound(): number {
+    const xs = x.data as Float32Array;
+    let lo = 0;
+    let hi = 0;
+    for (const v of xs) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+    const w = float.graph.initializers.get('W')!.data as Float32Array;
+    let worst = 0;
+    for (let c = 0; c < n; c++) {
+      let s = 0;
+      for (let r = 0; r < k; r++) s += Math.abs(w[r * n + c]);
+      worst = Math.max(worst, s);
+    }
+    return ((hi - lo) / 255) * worst;
+  }
+
+  for (const [bits, blockSize] of [
+    [4, 32],
+    [4, 0],
+    [2, 16],
+  ] as const) {
+    it(`${bits}-bit ${blockSize ? `block ${blockSize}` : 'per channel'} as MatMulNBits: ORT within one activation step of qint`, async () => {
+      const { model: q } = quantizeDynamic(float, { bits, granularity: blockSize ? 'per_block' : 'per_channel', ...(blockSize ? { blockSize } : {}) });
+      const onnx = toOnnxModel(q, { flavour: 'matmulnbits' });
+      expect(onnx.graph.nodes.some((nd) => nd.opType === 'MatMulNBits')).toBe(true);
+      const mine = runQint(q, feeds);
+      const theirs = await runOrt(onnx, feeds);
+      const bound = stepBound();
+      for (let i = 0; i < mine.length; i++) expect(Math.abs(mine[i] - theirs[i])).toBeLessThanOrEqual(bound);
+      // qint's executor runs the MatMulNBits graph too; it matches onnxruntime's float-activation product.
+      const imported = runQint(decodeModel(encodeModel(onnx)), feeds);
+      for (let i = 0; i < mine.length; i++) expect(imported[i]).toBeCloseTo(theirs[i], 4);
+    });
+  }
+
+  it('8-bit affine uint8-stored weights: standard pattern equals qint to float rounding', async () => {
+    const { model: q } = quantizeDynamic(float, { symmetric: false, weightType: 'uint8' });
+    const onnx = toOnnxModel(q, { matMulWeightType: 'uint8' });
+    const mine = runQint(q, feeds);
+    const theirs = await runOrt(onnx, feeds);
+    for (let i = 0; i < mine.length; i++) expect(mine[i]).toBeCloseTo(theirs[i], 5);
+  });
+
+  it('3-bit, per-row and per-block-standard layers are refused with a reason', () => {
+    expect(() => toOnnxModel(quantizeDynamic(float, { bits: 3 }).model)).toThrow(/3-bit weights have no onnxruntime form/);
+    expect(() => toOnnxModel(quantizeDynamic(float, { perRow: true }).model)).toThrow(/per-row/);
+    expect(() => toOnnxModel(quantizeDynamic(float, { bits: 4, granularity: 'per_block' }).model)).toThrow(QuantizeError);
+  });
+});
