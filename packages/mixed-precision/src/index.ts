@@ -15,3 +15,18 @@ export { createPlan } from './create-plan';
 export { validatePlan, type PlanCheck } from './validate-plan';
 export { spearman } from './spearman';
 export { weightQuantizationError } from './weight-quantization-error';
+export {
+  DEFAULT_CANDIDATE_SCHEMES,
+  FLOAT_CANDIDATE_ID,
+  toQuantizerSettings,
+  type CandidateScheme,
+} from './candidate-schemes';
+export { outputDamage, type DamageMetric } from './output-damage';
+export {
+  measureSensitivity,
+  type MeasureSensitivityOptions,
+  type SensitivityCache,
+  type SensitivityCost,
+  type SensitivityResult,
+} from './measure-sensitivity';
+export { applyPlan, type ApplyPlanOptions } from './apply-plan';

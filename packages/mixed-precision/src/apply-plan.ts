@@ -1,0 +1,42 @@
+import { quantizeDynamic, type NodeQuantSettings, type QuantizeDynamicOptions, type QuantizeDynamicResult } from '@qint/dynamic';
+import type { Model } from '@qint/graph';
+import { toQuantizerSettings } from './candidate-schemes';
+import type { Plan } from './plan';
+import type { SensitivityTable } from './sensitivity-table';
+import { validatePlan } from './validate-plan';
+
+/** Options of {@link applyPlan}: quantizer settings for everything the plan does not decide. */
+export type ApplyPlanOptions = Omit<QuantizeDynamicOptions, 'exclude' | 'overrides' | 'bits' | 'granularity' | 'blockSize'>;
+
+/**
+ * Produces the mixed-precision model a plan describes, through the dynamic quantizer: each layer gets its
+ * candidate's bits and granularity; `'float'` layers stay float. The plan is validated against the table first.
+ *
+ * @param model - the float model the table was measured on
+ * @param plan - a plan from {@link allocate}, {@link paretoFrontier}, or edited by hand
+ * @param table - the sensitivity table the plan's candidate ids refer to
+ * @param options - other quantizer options (per-row activations, convention, ...); attention MatMuls stay float
+ *   unless `activationMatMul` is set
+ * @returns the quantized model and the quantizer's report
+ * @throws `PlanError` when the plan does not fit the table; `QuantizeError` from the quantizer
+ * @example
+ * ```ts
+ * const { model: mixed } = applyPlan(model, allocate(table, '60KB'), table);
+ * ```
+ */
+export function applyPlan(model: Model, plan: Plan, table: SensitivityTable, options: ApplyPlanOptions = {}): QuantizeDynamicResult {
+  validatePlan(plan, table);
+  const exclude: string[] = [];
+  const overrides: Record<string, NodeQuantSettings> = {};
+  for (const layer of table.layers) {
+    const candidate = layer.candidates.find((c) => c.id === plan.layers[layer.name])!;
+    if (candidate.granularity === 'float') exclude.push(layer.name);
+    else overrides[layer.name] = toQuantizerSettings(candidate);
+  }
+  // Layers outside the table (e.g. op types that were not measured) stay float as well.
+  const quantizable = new Set(table.layers.map((l) => l.name));
+  const opTypes = options.opTypes;
+  const probe = quantizeDynamic(model, { activationMatMul: false, ...(opTypes ? { opTypes } : {}) }).report.quantized;
+  for (const q of probe) if (!quantizable.has(q.node) && q.node !== '') exclude.push(q.node);
+  return quantizeDynamic(model, { activationMatMul: false, ...options, exclude, overrides });
+}

@@ -1,0 +1,47 @@
+import type { NodeQuantSettings } from '@qint/dynamic';
+import type { Candidate, QuantScheme } from './sensitivity-table';
+
+/** A quantization scheme to try on every layer, with the id it gets in the sensitivity table. */
+export interface CandidateScheme extends QuantScheme {
+  id: string;
+}
+
+/**
+ * The candidates measured by default: 8-bit per channel, 4/3/2-bit per block of 32 and 4-bit per channel. `'float'`
+ * (keep the layer in float32) is always added.
+ */
+export const DEFAULT_CANDIDATE_SCHEMES: readonly CandidateScheme[] = Object.freeze([
+  { id: 'int8-per-channel', bits: 8, granularity: 'per-channel' },
+  { id: 'int4-per-channel', bits: 4, granularity: 'per-channel' },
+  { id: 'int4-block32', bits: 4, granularity: 'per-block', blockSize: 32 },
+  { id: 'int3-block32', bits: 3, granularity: 'per-block', blockSize: 32 },
+  { id: 'int2-block32', bits: 2, granularity: 'per-block', blockSize: 32 },
+]);
+
+/** The id of the keep-in-float candidate. */
+export const FLOAT_CANDIDATE_ID = 'float';
+
+/**
+ * Maps a candidate's scheme to the dynamic quantizer's per-node settings.
+ *
+ * @param scheme - an integer candidate (not `'float'`)
+ * @returns settings for `quantizeDynamic`'s `overrides`
+ * @example
+ * ```ts
+ * toQuantizerSettings({ bits: 4, granularity: 'per-block', blockSize: 32 }); // { bits: 4, granularity: 'per_block', blockSize: 32, symmetric: true }
+ * ```
+ */
+export function toQuantizerSettings(scheme: QuantScheme): NodeQuantSettings {
+  const granularity = scheme.granularity === 'per-block' ? 'per_block' : scheme.granularity === 'per-tensor' ? 'per_tensor' : 'per_channel';
+  return {
+    bits: scheme.bits as NodeQuantSettings['bits'],
+    granularity,
+    ...(scheme.granularity === 'per-block' ? { blockSize: scheme.blockSize ?? 32 } : {}),
+    symmetric: !scheme.affine,
+  };
+}
+
+/** True for the keep-in-float candidate. */
+export function isFloatCandidate(candidate: Pick<Candidate, 'granularity'>): boolean {
+  return candidate.granularity === 'float';
+}

@@ -1,0 +1,185 @@
+// Per-layer sensitivity: the damage done to the model's output when only one layer is quantized with one candidate,
+// measured on calibration data (or, without data, predicted from the weights alone), and the candidate's exact bytes
+// as the quantizer stores them. The result is the SensitivityTable that `allocate` and `paretoFrontier` read.
+import { foldConstant, quantizeDynamic, QuantizeError, type QuantizedNodeInfo } from '@qint/dynamic';
+import { InferenceSession, type Model, type Node } from '@qint/graph';
+import type { KernelBackend } from '@qint/kernels';
+import { Tensor, ValueError } from '@qint/tensor';
+import { DEFAULT_CANDIDATE_SCHEMES, FLOAT_CANDIDATE_ID, toQuantizerSettings, type CandidateScheme } from './candidate-schemes';
+import { outputDamage, type DamageMetric } from './output-damage';
+import type { Candidate, LayerSensitivity, SensitivityTable } from './sensitivity-table';
+import { weightQuantizationError } from './weight-quantization-error';
+
+/** Damage values cached by (model, data, metric, layer, candidate). Pass the same map to later calls to reuse them. */
+export type SensitivityCache = Map<string, number>;
+
+/** Options of {@link measureSensitivity}. */
+export interface MeasureSensitivityOptions {
+  /**
+   * Calibration feeds (input name → tensor), one entry per batch. Without them, damage is the data-free proxy
+   * (weight quantization error, see {@link weightQuantizationError}).
+   */
+  calibration?: readonly Readonly<Record<string, Tensor>>[];
+  /** How output damage is measured (default `'kl'`). Ignored by the data-free proxy. */
+  metric?: DamageMetric;
+  /** Candidates to try on every layer (default {@link DEFAULT_CANDIDATE_SCHEMES}); `'float'` is always added. */
+  candidates?: readonly CandidateScheme[];
+  /** Op types considered (default the quantizer's: MatMul, Gemm, Conv). */
+  opTypes?: readonly string[];
+  /** Kernel backend for the model runs (default: the selected one). */
+  backend?: KernelBackend;
+  /** Reuse damages measured before (keyed by fingerprints of the model and data). */
+  cache?: SensitivityCache;
+  /** Called after each (layer, candidate) with progress. */
+  onProgress?: (done: number, total: number, label: string) => void;
+}
+
+/** What the measurement cost. */
+export interface SensitivityCost {
+  /** Single-layer quantizations performed. */
+  quantizations: number;
+  /** Model runs (one per calibration batch per measured candidate, plus the float reference). */
+  modelRuns: number;
+  /** Damages taken from the cache instead of measured. */
+  cacheHits: number;
+  ms: number;
+}
+
+/** The result of {@link measureSensitivity}. */
+export interface SensitivityResult {
+  table: SensitivityTable;
+  cost: SensitivityCost;
+}
+
+/** FNV-1a over bytes: a cheap fingerprint for the cache key (not a security hash). */
+function fnv(bytes: Uint8Array, hash = 0x811c9dc5): number {
+  let h = hash;
+  for (let i = 0; i < bytes.length; i++) {
+    h ^= bytes[i];
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+function bytesOf(t: Tensor): Uint8Array {
+  return new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+}
+
+function fingerprintModel(model: Model): string {
+  let h = 0x811c9dc5;
+  const enc = new TextEncoder();
+  for (const node of model.graph.nodes) h = fnv(enc.encode(`${node.opType}|${node.name}|${node.inputs.join(',')}|${node.outputs.join(',')}`), h);
+  for (const [name, t] of model.graph.initializers) h = fnv(bytesOf(t), fnv(enc.encode(name), h));
+  return h.toString(16);
+}
+
+function fingerprintData(batches: readonly Readonly<Record<string, Tensor>>[] | undefined): string {
+  if (!batches) return 'data-free';
+  let h = 0x811c9dc5;
+  for (const feeds of batches) for (const name of Object.keys(feeds).sort()) h = fnv(bytesOf(feeds[name]), fnv(new TextEncoder().encode(name), h));
+  return `${batches.length}:${h.toString(16)}`;
+}
+
+/** The layer's float weight as an output-major `[n, k]` matrix, as the quantizer sees it. */
+function weightMatrix(model: Model, node: Node, producers: ReadonlyMap<string, Node>): { w: Float32Array; n: number; k: number } | undefined {
+  const folded = foldConstant(model.graph, node.inputs[1] ?? '', producers);
+  if (!folded || folded.tensor.dtype !== 'float32') return undefined;
+  const t = folded.tensor as Tensor<'float32'>;
+  if (node.opType === 'Conv') {
+    const n = t.shape[0];
+    return { w: t.data, n, k: t.size / n };
+  }
+  if (t.rank !== 2) return undefined;
+  const transB = node.opType === 'Gemm' && node.attributes.transB?.type === 'int' && node.attributes.transB.value !== 0;
+  if (transB) return { w: t.data, n: t.shape[0], k: t.shape[1] };
+  const [k, n] = t.shape;
+  return { w: t.transpose([1, 0]).data as Float32Array, n, k };
+}
+
+/**
+ * Measures, for every quantizable layer and every candidate, the damage done to the model's output when only that
+ * layer is quantized that way, and the exact bytes the quantizer stores for it (weights + scales + zero points; the
+ * float bias is not counted, it stays float in every candidate).
+ *
+ * @param model - the float model
+ * @param options - {@link MeasureSensitivityOptions}
+ * @returns the sensitivity table and what it cost
+ * @throws {@link ValueError} when the model has no quantizable layer or a calibration batch is empty
+ * @example
+ * ```ts
+ * const { table } = measureSensitivity(model, { calibration: [{ input: batch }], metric: 'kl' });
+ * const plan = allocate(table, '0.5x');
+ * ```
+ */
+export function measureSensitivity(model: Model, options: MeasureSensitivityOptions = {}): SensitivityResult {
+  const started = performance.now();
+  const metric = options.metric ?? 'kl';
+  const schemes = options.candidates ?? DEFAULT_CANDIDATE_SCHEMES;
+  const cost: SensitivityCost = { quantizations: 0, modelRuns: 0, cacheHits: 0, ms: 0 };
+  const base = { activationMatMul: false, ...(options.opTypes ? { opTypes: options.opTypes } : {}) };
+  const probe = quantizeDynamic(model, base).report.quantized.filter((q) => q.node !== '');
+  if (probe.length === 0) throw new ValueError('measureSensitivity: the model has no quantizable layer with a name (MatMul/Gemm/Conv with a constant weight)');
+  const layerNames = probe.map((q) => q.node);
+  const producers = new Map<string, Node>();
+  for (const node of model.graph.nodes) for (const o of node.outputs) producers.set(o, node);
+  const nodeByName = new Map(model.graph.nodes.map((n) => [n.name, n]));
+
+  const batches = options.calibration;
+  if (batches) batches.forEach((feeds, i) => {
+    if (Object.keys(feeds).length === 0) throw new ValueError(`measureSensitivity: calibration batch ${i} has no inputs`);
+  });
+  const floatSession = batches ? InferenceSession.create(model, { backend: options.backend }) : undefined;
+  const outputName = floatSession?.outputNames[0];
+  const references = batches && floatSession ? batches.map((feeds) => floatSession.run(feeds)[outputName!]) : [];
+  cost.modelRuns += references.length;
+
+  const keyPrefix = `${fingerprintModel(model)}|${fingerprintData(batches)}|${batches ? metric : 'proxy'}`;
+  const total = probe.length * schemes.length;
+  let done = 0;
+  const layers: LayerSensitivity[] = [];
+  for (const info of probe) {
+    const node = nodeByName.get(info.node)!;
+    const matrix = weightMatrix(model, node, producers);
+    const weightCount = matrix ? matrix.n * matrix.k : Math.round(info.weightBytesBefore / 4);
+    const biasBytes = info.weightBytesBefore - 4 * weightCount;
+    const candidates: Candidate[] = [{ id: FLOAT_CANDIDATE_ID, bits: 32, granularity: 'float', bytes: 4 * weightCount, damage: 0 }];
+    for (const scheme of schemes) {
+      done++;
+      options.onProgress?.(done, total, `${info.node} ${scheme.id}`);
+      let quantized: { model: Model; info: QuantizedNodeInfo } | undefined;
+      try {
+        const settings = toQuantizerSettings(scheme);
+        const result = quantizeDynamic(model, { ...base, ...settings, exclude: layerNames.filter((n) => n !== info.node), overrides: { [info.node]: settings } });
+        cost.quantizations++;
+        const q = result.report.quantized.find((x) => x.node === info.node);
+        if (q && q.bits === scheme.bits) quantized = { model: result.model, info: q };
+      } catch (error) {
+        // A scheme the quantizer refuses for this layer (e.g. 3-bit Conv) is not a candidate; anything else is a bug.
+        if (!(error instanceof QuantizeError)) throw error;
+      }
+      if (!quantized) continue;
+      const key = `${keyPrefix}|${info.node}|${scheme.id}`;
+      let damage = options.cache?.get(key);
+      if (damage !== undefined) cost.cacheHits++;
+      else if (batches) {
+        const session = InferenceSession.create(quantized.model, { backend: options.backend });
+        let sum = 0;
+        let rows = 0;
+        batches.forEach((feeds, i) => {
+          const d = outputDamage(references[i], session.run(feeds)[outputName!], metric);
+          sum += d.sum;
+          rows += d.rows;
+        });
+        cost.modelRuns += batches.length;
+        damage = rows > 0 ? sum / rows : 0;
+      } else {
+        damage = matrix ? weightQuantizationError(matrix.w, [matrix.n, matrix.k], scheme) : 0;
+      }
+      options.cache?.set(key, damage);
+      candidates.push({ ...scheme, bytes: quantized.info.weightBytesAfter - biasBytes, damage });
+    }
+    layers.push({ name: info.node, weightCount, ...(matrix ? { shape: [matrix.n, matrix.k] as [number, number] } : {}), candidates });
+  }
+  cost.ms = performance.now() - started;
+  return { table: { layers, metric: batches ? metric : 'weight-error' }, cost };
+}
