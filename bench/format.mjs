@@ -87,6 +87,12 @@ try {
     'decodeQint in memory (checksums off)': async () => decodeQint(bytes, { verifyChecksums: false }),
     'decodeQint in memory (checksums on)': async () => decodeQint(bytes),
     'encodeQint to memory': async () => encodeQint(model),
+    'baseline: copy the file into fresh memory': async () => new Uint8Array(bytes.byteLength).set(bytes),
+    'writeQint to an in-memory sink (keeps chunks)': async () => {
+      const chunks = [];
+      await writeQint(model, { write: (c) => void chunks.push(c) });
+      return chunks;
+    },
     'writeQint streaming to a discarding sink': async () => writeQint(model, { write() {} }),
     'saveQintFile to disk': async () => saveQintFile(join(dir, 'out.qint'), model),
   };
@@ -106,10 +112,11 @@ try {
   const readFileMs = results['fs.readFile'].medianMs;
   const loadRatio = results['readQintFile (checksums off)'].medianMs / readFileMs;
   const saveMBps = results['encodeQint to memory'].MBps;
+  const streamMBps = results['writeQint to an in-memory sink (keeps chunks)'].MBps;
   console.log('\n| variant | median ms | MB/s | × fs.readFile |\n|---|---|---|---|');
   for (const [name, v] of Object.entries(results)) console.log(`| ${name} | ${v.medianMs} | ${v.MBps} | ${(v.medianMs / readFileMs).toFixed(2)} |`);
   console.log(`\nload (checksums off) / fs.readFile = ${loadRatio.toFixed(2)} (target < 2): ${loadRatio < 2 ? 'met' : 'NOT met'}`);
-  console.log(`save to memory = ${saveMBps} MB/s (target >= 500): ${saveMBps >= 500 ? 'met' : 'NOT met'}`);
+  console.log(`save to memory: encodeQint ${saveMBps} MB/s, streaming writeQint ${streamMBps} MB/s (target >= 500): ${saveMBps >= 500 ? 'met' : streamMBps >= 500 ? 'met by the streaming writer only' : 'NOT met'}`);
   mkdirSafe(join(here, 'results'));
   writeFileSync(
     join(here, 'results', 'format.json'),
@@ -122,6 +129,7 @@ try {
         results,
         loadVsReadFile: Number(loadRatio.toFixed(3)),
         saveToMemoryMBps: saveMBps,
+        streamToMemoryMBps: streamMBps,
         targets: { loadVsReadFileBelow: 2, saveToMemoryMBpsAtLeast: 500 },
       },
       null,
