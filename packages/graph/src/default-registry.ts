@@ -3,6 +3,7 @@ import { binaryOps } from './ops/binary-ops';
 import { contribOps } from './ops/contrib-ops';
 import { dataMovementOps } from './ops/data-movement-ops';
 import { shapeOps } from './ops/shape-ops';
+import { indexOps } from './ops/index-ops';
 import { linearOps } from './ops/linear-ops';
 import { normalizationOps } from './ops/normalization-ops';
 import { poolOps } from './ops/pool-ops';
@@ -28,7 +29,7 @@ let shared: OpRegistry | undefined;
 export function createDefaultRegistry(): OpRegistry {
   if (shared) return shared;
   const r = new OpRegistry();
-  for (const list of [binaryOps, unaryOps, shapeOps, dataMovementOps, reduceOps, normalizationOps, poolOps, resizeOps, linearOps, quantizedOps, contribOps, qintOps]) for (const def of list) r.register(def);
+  for (const list of [binaryOps, unaryOps, shapeOps, dataMovementOps, reduceOps, indexOps, normalizationOps, poolOps, resizeOps, linearOps, quantizedOps, contribOps, qintOps]) for (const def of list) r.register(def);
   shared = r;
   return r;
 }

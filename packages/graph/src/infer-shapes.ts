@@ -6,7 +6,14 @@ import type { OpRegistry } from './op-registry';
 import { AttributeReader } from './ops/attribute-reader';
 import type { InferredValue, OpBuildContext } from './ops/op-definition';
 
-/** Options of {@link inferShapes}. */
+/**
+ * Options of {@link inferShapes}.
+ *
+ * @example
+ * ```ts
+ * inferShapes(graph, { opsetImports: { '': 13 }, maxFoldElements: 0 }); // no constant folding
+ * ```
+ */
 export interface InferShapesOptions {
   /** Op implementations (defaults to {@link createDefaultRegistry}). */
   readonly registry?: OpRegistry;

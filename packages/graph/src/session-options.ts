@@ -1,7 +1,14 @@
 import type { KernelBackend } from '@qint/kernels';
 import type { OpRegistry } from './op-registry';
 
-/** Options of {@link createSession} / {@link InferenceSession.create}. */
+/**
+ * Options of {@link createSession} / {@link InferenceSession.create}.
+ *
+ * @example
+ * ```ts
+ * createSession(graph, { opsetImports: { '': 13 }, backend: createJsBackend() });
+ * ```
+ */
 export interface SessionOptions {
   /** The op implementations to use; defaults to {@link createDefaultRegistry}'s. */
   readonly registry?: OpRegistry;
@@ -17,7 +24,14 @@ export interface SessionOptions {
   readonly backend?: KernelBackend;
 }
 
-/** Options of {@link InferenceSession.run}. */
+/**
+ * Options of {@link InferenceSession.run}.
+ *
+ * @example
+ * ```ts
+ * session.run({ x }, { outputs: ['conv1_out', 'logits'] });
+ * ```
+ */
 export interface RunOptions {
   /**
    * Names of the values to return: graph outputs or any intermediate value (for calibration and debugging).
@@ -26,7 +40,15 @@ export interface RunOptions {
   readonly outputs?: readonly string[];
 }
 
-/** Memory and work accounting of the most recent {@link InferenceSession.run}. */
+/**
+ * Memory and work accounting of the most recent {@link InferenceSession.run}.
+ *
+ * @example
+ * ```ts
+ * session.run({ x });
+ * console.log(session.lastRunStats.peakLiveBytes);
+ * ```
+ */
 export interface RunStats {
   /**
    * The largest number of bytes held at once by feeds and intermediate values (each distinct buffer counted once;

@@ -1,6 +1,13 @@
 import { QintError, type QintErrorOptions } from '@qint/tensor';
 
-/** One operator the executor cannot run, with every node that uses it. */
+/**
+ * One operator the executor cannot run, with every node that uses it.
+ *
+ * @example
+ * ```ts
+ * const info: UnsupportedOpInfo = { domain: '', opType: 'Loop', opset: 13, nodes: ['loop_0'] };
+ * ```
+ */
 export interface UnsupportedOpInfo {
   /** Operator domain: `''` for ai.onnx, `'com.microsoft'`, ... */
   readonly domain: string;

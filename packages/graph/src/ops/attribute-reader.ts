@@ -21,7 +21,11 @@ export class AttributeReader {
     readonly label: string,
   ) {}
 
-  /** Whether the attribute is present. */
+  /**
+   * Whether the attribute is present.
+   * @param name - attribute name
+   * @returns true when the node carries it
+   */
   has(name: string): boolean {
     return Object.prototype.hasOwnProperty.call(this.node.attributes, name);
   }
@@ -35,7 +39,13 @@ export class AttributeReader {
     return a;
   }
 
-  /** An `int` attribute. */
+  /**
+   * An `int` attribute.
+   * @param name - attribute name
+   * @param fallback - value when absent
+   * @returns the value, the fallback, or undefined
+   * @throws {@link GraphError} when the attribute has another type
+   */
   int(name: string, fallback: number): number;
   int(name: string): number | undefined;
   int(name: string, fallback?: number): number | undefined {
@@ -43,7 +53,13 @@ export class AttributeReader {
     return a ? (a.value as number) : fallback;
   }
 
-  /** A `float` attribute. */
+  /**
+   * A `float` attribute.
+   * @param name - attribute name
+   * @param fallback - value when absent
+   * @returns the value, the fallback, or undefined
+   * @throws {@link GraphError} when the attribute has another type
+   */
   float(name: string, fallback: number): number;
   float(name: string): number | undefined;
   float(name: string, fallback?: number): number | undefined {
@@ -51,7 +67,13 @@ export class AttributeReader {
     return a ? (a.value as number) : fallback;
   }
 
-  /** A `string` attribute. */
+  /**
+   * A `string` attribute.
+   * @param name - attribute name
+   * @param fallback - value when absent
+   * @returns the value, the fallback, or undefined
+   * @throws {@link GraphError} when the attribute has another type
+   */
   string(name: string, fallback: string): string;
   string(name: string): string | undefined;
   string(name: string, fallback?: string): string | undefined {
@@ -59,7 +81,13 @@ export class AttributeReader {
     return a ? (a.value as string) : fallback;
   }
 
-  /** An `ints` attribute. */
+  /**
+   * An `ints` attribute.
+   * @param name - attribute name
+   * @param fallback - value when absent
+   * @returns the value, the fallback, or undefined
+   * @throws {@link GraphError} when the attribute has another type
+   */
   ints(name: string, fallback: readonly number[]): readonly number[];
   ints(name: string): readonly number[] | undefined;
   ints(name: string, fallback?: readonly number[]): readonly number[] | undefined {
@@ -67,7 +95,13 @@ export class AttributeReader {
     return a ? (a.value as readonly number[]) : fallback;
   }
 
-  /** A `floats` attribute. */
+  /**
+   * A `floats` attribute.
+   * @param name - attribute name
+   * @param fallback - value when absent
+   * @returns the value, the fallback, or undefined
+   * @throws {@link GraphError} when the attribute has another type
+   */
   floats(name: string, fallback: readonly number[]): readonly number[];
   floats(name: string): readonly number[] | undefined;
   floats(name: string, fallback?: readonly number[]): readonly number[] | undefined {
@@ -75,13 +109,22 @@ export class AttributeReader {
     return a ? (a.value as readonly number[]) : fallback;
   }
 
-  /** A `tensor` attribute. */
+  /**
+   * A `tensor` attribute.
+   * @param name - attribute name
+   * @returns the tensor, or undefined when absent
+   * @throws {@link GraphError} when the attribute has another type
+   */
   tensor(name: string): Tensor | undefined {
     const a = this.get(name, 'tensor');
     return a ? (a.value as Tensor) : undefined;
   }
 
-  /** Fails with a {@link GraphError} naming the node. */
+  /**
+   * Fails with a {@link GraphError} naming the node.
+   * @param message - what is wrong with which attribute
+   * @throws {@link GraphError} always
+   */
   fail(message: string): never {
     throw new GraphError(`${this.label}: ${message}`, { node: this.node.name });
   }

@@ -6,10 +6,22 @@ import type { AttributeReader } from './attribute-reader';
 /**
  * Runs one node: receives its inputs in order (`undefined` for an omitted optional input) and returns its outputs
  * in order. Built once per node at load time, with attributes already parsed, so a run does no parsing.
+ *
+ * @example
+ * ```ts
+ * const kernel: OpKernel = ([x]) => [x!.reshape([-1])];
+ * ```
  */
 export type OpKernel = (inputs: readonly (Tensor | undefined)[]) => readonly Tensor[];
 
-/** What an op sees when it builds its kernel for one node. */
+/**
+ * What an op sees when it builds its kernel for one node.
+ *
+ * @example
+ * ```ts
+ * build: (ctx) => { const axis = ctx.attrs.int('axis', 1); const w = ctx.constant(1); return (inputs) => [...]; }
+ * ```
+ */
 export interface OpBuildContext {
   readonly node: Node;
   /** A short label for messages: `Conv "conv1"`. */
@@ -24,7 +36,14 @@ export interface OpBuildContext {
   constant(i: number): Tensor | undefined;
 }
 
-/** Static knowledge about a value during shape inference: declared type plus the value itself when constant. */
+/**
+ * Static knowledge about a value during shape inference: declared type plus the value itself when constant.
+ *
+ * @example
+ * ```ts
+ * const v: InferredValue = { dtype: 'float32', shape: ['batch', 10] };
+ * ```
+ */
 export interface InferredValue {
   readonly dtype?: ValueInfo['dtype'];
   readonly shape?: readonly Dim[];
@@ -32,7 +51,14 @@ export interface InferredValue {
   readonly value?: Tensor;
 }
 
-/** Computes output types from input types; returns undefined entries where it cannot tell. */
+/**
+ * Computes output types from input types; returns undefined entries where it cannot tell.
+ *
+ * @example
+ * ```ts
+ * const sameAsInput: ShapeInferrer = (_ctx, [x]) => [x ? { dtype: x.dtype, shape: x.shape } : undefined];
+ * ```
+ */
 export type ShapeInferrer = (ctx: OpBuildContext, inputs: readonly (InferredValue | undefined)[]) => readonly (InferredValue | undefined)[];
 
 /**
