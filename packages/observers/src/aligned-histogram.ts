@@ -134,6 +134,62 @@ export class AlignedHistogram {
   }
 }
 
+/**
+ * The JSON state of an aligned histogram: grid, total and the non-empty bins as [index, count] pairs (calibration
+ * histograms are mostly empty).
+ *
+ * @param h - the histogram
+ * @returns a plain object
+ * @example
+ * ```ts
+ * JSON.stringify(alignedHistogramToState(h));
+ * ```
+ */
+export function alignedHistogramToState(h: AlignedHistogram): Record<string, unknown> {
+  const sparse: number[] = [];
+  h.counts.forEach((c, i) => {
+    if (c !== 0) sparse.push(i, c);
+  });
+  return { k: h.k, lo: h.lo, total: h.total, counts: sparse };
+}
+
+/**
+ * Rebuilds an aligned histogram from {@link alignedHistogramToState}'s output.
+ *
+ * @param state - the object (extra keys are ignored)
+ * @param bins - the observer's bin count
+ * @param min - the observed minimum
+ * @param max - the observed maximum
+ * @param who - observer name for messages
+ * @returns the histogram
+ * @throws {@link ObserverError} for a malformed state
+ * @example
+ * ```ts
+ * const h = alignedHistogramFromState(json.state, 2048, -1, 3, 'PercentileObserver');
+ * ```
+ */
+export function alignedHistogramFromState(state: Record<string, unknown>, bins: number, min: number, max: number, who: string): AlignedHistogram {
+  const { k, lo, total, counts } = state as { k: unknown; lo: unknown; total: unknown; counts: unknown };
+  if ((k !== null && !Number.isInteger(k)) || !Number.isInteger(lo) || typeof total !== 'number' || !Array.isArray(counts) || counts.length % 2 !== 0) {
+    throw new ObserverError(`observerFromJSON: ${who} state needs integer k (or null), integer lo, total and [index, count] pairs`);
+  }
+  const h = new AlignedHistogram(bins);
+  h.k = k as number | null;
+  h.lo = lo as number;
+  h.total = total;
+  h.min = min;
+  h.max = max;
+  for (let i = 0; i < counts.length; i += 2) {
+    const idx = counts[i] as number;
+    const c = counts[i + 1] as number;
+    if (!Number.isInteger(idx) || idx < 0 || idx >= bins || typeof c !== 'number' || !(c >= 0)) {
+      throw new ObserverError(`observerFromJSON: ${who} histogram entry [${idx}, ${c}] needs an index in [0, ${bins}) and a count ≥ 0`);
+    }
+    h.counts[idx] = c;
+  }
+  return h;
+}
+
 function countFinite(data: Float32Array): number {
   let n = 0;
   for (let i = 0; i < data.length; i++) if (data[i] - data[i] === 0) n++;

@@ -1,7 +1,6 @@
 import type { Tensor } from '@qint/tensor';
-import { AlignedHistogram } from './aligned-histogram';
+import { AlignedHistogram, alignedHistogramFromState, alignedHistogramToState } from './aligned-histogram';
 import { resolveBins } from './histogram-observer';
-import { ObserverError } from './observer-error';
 import type { ObserverOptions, ObserverStats } from './observer-options';
 import { RangeObserverBase } from './range-observer-base';
 import { scanMinMax, scanResult, tensorValues } from './tensor-values';
@@ -84,35 +83,15 @@ export abstract class CalibrationHistogramObserver extends RangeObserverBase {
   }
 
   protected override stateJSON(): Record<string, unknown> {
-    const h = this.hist;
-    // Counts are stored sparsely as [index, count] pairs: calibration histograms are mostly empty.
-    const sparse: number[] = [];
-    h.counts.forEach((c, i) => {
-      if (c !== 0) sparse.push(i, c);
-    });
-    return { ...super.stateJSON(), k: h.k, lo: h.lo, total: h.total, counts: sparse };
+    return { ...super.stateJSON(), ...alignedHistogramToState(this.hist) };
   }
 
   override loadState(state: Record<string, unknown>): void {
     super.loadState(state);
-    const h = new AlignedHistogram(this.bins);
-    if (this.minVals !== null && this.maxVals !== null) {
-      const { k, lo, total, counts } = state as { k: unknown; lo: unknown; total: unknown; counts: unknown };
-      if ((k !== null && !Number.isInteger(k)) || !Number.isInteger(lo) || typeof total !== 'number' || !Array.isArray(counts) || counts.length % 2 !== 0) {
-        throw new ObserverError(`observerFromJSON: ${this.kind} state needs integer k (or null), integer lo, total and [index, count] pairs`);
-      }
-      h.k = k as number | null;
-      h.lo = lo as number;
-      h.total = total;
-      h.min = this.minVals[0];
-      h.max = this.maxVals[0];
-      for (let i = 0; i < counts.length; i += 2) {
-        const idx = counts[i] as number;
-        if (!Number.isInteger(idx) || idx < 0 || idx >= this.bins) throw new ObserverError(`observerFromJSON: histogram index ${idx} is outside [0, ${this.bins})`);
-        h.counts[idx] = counts[i + 1] as number;
-      }
-    }
-    this.hist = h;
+    this.hist =
+      this.minVals !== null && this.maxVals !== null
+        ? alignedHistogramFromState(state, this.bins, this.minVals[0], this.maxVals[0], this.kind)
+        : new AlignedHistogram(this.bins);
   }
 
   override reset(): void {

@@ -67,4 +67,26 @@ describe('HistogramObserver', () => {
     expect(copy.calculateQParams()).toEqual(obs.calculateQParams());
     expect(copy.getHistogram()).toEqual(obs.getHistogram());
   });
+
+  it("grid 'aligned': shards merge exactly in any order and the range stays close to the PyTorch grid's", () => {
+    const parts = [normals(4096, 11), normals(4096, 12, 2), normals(4096, 13, 0.5)];
+    const seq = new HistogramObserver({ grid: 'aligned', dtype: 'int8' });
+    for (const p of parts) seq.observe(t(p));
+    const a = new HistogramObserver({ grid: 'aligned', dtype: 'int8' });
+    const b = new HistogramObserver({ grid: 'aligned', dtype: 'int8' });
+    a.observe(t(parts[2]));
+    b.observe(t(parts[1]));
+    b.observe(t(parts[0]));
+    const bCopy = new HistogramObserver({ grid: 'aligned', dtype: 'int8' });
+    bCopy.loadState(JSON.parse(JSON.stringify(b)).state);
+    a.merge(bCopy);
+    expect(a.getHistogram()).toEqual(seq.getHistogram());
+    expect(a.calculateQParams()).toEqual(seq.calculateQParams());
+    const torchGrid = new HistogramObserver({ dtype: 'int8' });
+    for (const p of parts) torchGrid.observe(t(p));
+    const sa = seq.calculateQParams().scale[0];
+    const sp = torchGrid.calculateQParams().scale[0];
+    expect(Math.abs(sa - sp) / sp).toBeLessThan(0.05);
+    expect(() => a.merge(torchGrid)).toThrow(ObserverError);
+  });
 });

@@ -1,4 +1,5 @@
 import type { Tensor } from '@qint/tensor';
+import { AlignedHistogram, alignedHistogramFromState, alignedHistogramToState } from './aligned-histogram';
 import type { ObserverKind } from './observer';
 import { ObserverError } from './observer-error';
 import type { ObserverOptions, ObserverStats } from './observer-options';
@@ -11,6 +12,12 @@ const f = Math.fround;
 export interface HistogramObserverOptions extends ObserverOptions {
   /** Factor by which the old histogram is upsampled when the range grows. Default 128. */
   upsampleRate?: number;
+  /**
+   * `'pytorch'` (default): PyTorch's histogram over [min, max], bit-identical results, approximate merges.
+   * `'aligned'`: the power-of-two grid of {@link AlignedHistogram} (exact, order-independent merges); the same L2
+   * search runs on it and its result is clamped to the observed [min, max].
+   */
+  grid?: 'pytorch' | 'aligned';
 }
 
 /**
@@ -40,6 +47,8 @@ export function resolveBins(bins: number | undefined, who: string): number {
  *
  * Per-tensor only. `merge` regrids the other histogram onto this one's (widened) grid: like PyTorch's own batch
  * combining it is an approximation, so merged shards agree with one sequential pass to within about one bin.
+ * With `grid: 'aligned'` the histogram lives on a power-of-two grid instead, merges are exact and order-independent,
+ * and the same search gives a range close to (not bit-identical with) PyTorch's.
  *
  * @example
  * ```ts
@@ -56,8 +65,12 @@ export class HistogramObserver extends RangeObserverBase {
   readonly upsampleRate: number;
   /** Number of quantization levels the L2 search assumes: 2^bits of the dtype (256), as PyTorch. */
   readonly dstBins = 256;
-  /** Bin counts (float32, fractional after regridding). */
+  /** Histogram grid (see {@link HistogramObserverOptions.grid}). */
+  readonly grid: 'pytorch' | 'aligned';
+  /** Bin counts (float32, fractional after regridding) of the 'pytorch' grid. */
   protected histogram: Float32Array;
+  /** The histogram of the 'aligned' grid. */
+  protected aligned: AlignedHistogram;
 
   /**
    * @param options - {@link HistogramObserverOptions}; qscheme must be per-tensor
@@ -69,7 +82,11 @@ export class HistogramObserver extends RangeObserverBase {
     const up = options.upsampleRate ?? 128;
     if (!Number.isInteger(up) || up < 1 || up > 4096) throw new ObserverError(`HistogramObserver: upsampleRate must be an integer in [1, 4096], got ${options.upsampleRate}`);
     this.upsampleRate = up;
+    const grid = options.grid ?? 'pytorch';
+    if (grid !== 'pytorch' && grid !== 'aligned') throw new ObserverError(`HistogramObserver: grid must be 'pytorch' or 'aligned', got ${JSON.stringify(options.grid)}`);
+    this.grid = grid;
     this.histogram = new Float32Array(this.bins);
+    this.aligned = new AlignedHistogram(this.bins);
   }
 
   /**
@@ -89,6 +106,12 @@ export class HistogramObserver extends RangeObserverBase {
     const xMin = f(scanResult[0]);
     const xMax = f(scanResult[1]);
     if (!(xMin <= xMax)) return; // nothing finite in this batch
+    if (this.grid === 'aligned') {
+      this.aligned.add(data, xMin, xMax);
+      this.minVals = Float32Array.of(this.aligned.min);
+      this.maxVals = Float32Array.of(this.aligned.max);
+      return;
+    }
     if (this.minVals === null || this.maxVals === null || this.isDegenerate()) {
       this.resetTo(data, xMin, xMax);
       return;
@@ -166,96 +189,29 @@ export class HistogramObserver extends RangeObserverBase {
 
   override computeRange(): ObserverStats {
     if (this.minVals === null || this.maxVals === null) return this.stats();
+    if (this.grid === 'aligned') {
+      const h = this.aligned;
+      if (h.width === 0) return this.stats();
+      const [lo, hi] = nonLinearParamSearch(h.counts, f(h.lo * h.width), f((h.lo + this.bins) * h.width), this.dstBins);
+      const min = Math.min(Math.max(lo, h.min), h.max);
+      return { min: Float32Array.of(min), max: Float32Array.of(Math.max(Math.min(hi, h.max), min)) };
+    }
     const [lo, hi] = this.nonLinearParamSearch();
     return { min: Float32Array.of(lo), max: Float32Array.of(hi) };
   }
 
-  /** `_non_linear_param_search`: greedy shrink of [startBin, endBin] guided by quantiles, stopping when the L2 error rises. */
   private nonLinearParamSearch(): [number, number] {
-    const bins = this.bins;
-    const minVal = this.minVals![0];
-    const maxVal = this.maxVals![0];
-    const binWidth32 = f(f(maxVal - minVal) / bins);
-    const hist = this.histogram;
-    const cSum = new Float32Array(bins);
-    let acc = 0;
-    for (let i = 0; i < bins; i++) {
-      acc += hist[i];
-      cSum[i] = acc;
-    }
-    const total = f(acc);
-    if (binWidth32 === 0) return [minVal, minVal];
-    const stepsize = 1e-5;
-    let alpha = 0;
-    let beta = 1;
-    let startBin = 0;
-    let endBin = bins - 1;
-    let normMin = Infinity;
-    while (alpha < beta) {
-      const nextAlpha = alpha + stepsize;
-      const nextBeta = beta - stepsize;
-      let l = startBin;
-      let r = endBin;
-      const lowTarget = f(nextAlpha * total);
-      const highTarget = f(nextBeta * total);
-      while (l < endBin && cSum[l] < lowTarget) l++;
-      while (r > startBin && cSum[r] > highTarget) r--;
-      let nextStart = startBin;
-      let nextEnd = endBin;
-      if (l - startBin > endBin - r) {
-        nextStart = l;
-        alpha = nextAlpha;
-      } else {
-        nextEnd = r;
-        beta = nextBeta;
-      }
-      if (nextStart === startBin && nextEnd === endBin) continue;
-      const norm = this.quantizationError(nextStart, nextEnd);
-      if (norm > normMin) break;
-      normMin = norm;
-      startBin = nextStart;
-      endBin = nextEnd;
-    }
-    return [f(minVal + f(binWidth32 * startBin)), f(minVal + f(binWidth32 * (endBin + 1)))];
-  }
-
-  /** `_compute_quantization_error`: L2 error of quantizing the histogram with [startBin, endBin] as the range. */
-  private quantizationError(startBin: number, endBin: number): number {
-    const bins = this.bins;
-    const dst = this.dstBins;
-    const binWidth = (this.maxVals![0] - this.minVals![0]) / bins;
-    const dstBinWidth = (binWidth * (endBin - startBin + 1)) / dst;
-    if (dstBinWidth === 0) return 0;
-    const bw = f(binWidth);
-    const dbw = f(dstBinWidth);
-    const halfDbw = f(dstBinWidth / 2);
-    const negHalfDbw = f(-dstBinWidth / 2);
-    // _get_norm(-d/2, d/2): the full-bin term, a float32 scalar.
-    const fullNorm = f(f(f(f(halfDbw * halfDbw) * halfDbw) - f(f(negHalfDbw * negHalfDbw) * negHalfDbw)) / 3);
-    const hist = this.histogram;
-    let sum = 0;
-    for (let i = 0; i < bins; i++) {
-      const h = hist[i];
-      if (h === 0) continue;
-      const begin = f((i - startBin) * bw);
-      const end = f(begin + bw);
-      const dob = clamp(divFloor32(begin, dbw), 0, dst - 1);
-      const dobCenter = f(f(dob + 0.5) * dbw);
-      const doe = clamp(divFloor32(end, dbw), 0, dst - 1);
-      const density = f(h / bw);
-      const db = f(begin - dobCenter);
-      let norm = f(density * f(f(f(f(halfDbw * halfDbw) * halfDbw) - f(f(db * db) * db)) / 3));
-      norm = f(norm + f(f(doe - dob - 1) * f(density * fullNorm)));
-      const doeCenter = f(f(doe * dbw) + halfDbw);
-      const de = f(end - doeCenter);
-      norm = f(norm + f(density * f(f(f(f(de * de) * de) - f(f(negHalfDbw * negHalfDbw) * negHalfDbw)) / 3)));
-      sum += norm;
-    }
-    return f(sum);
+    return nonLinearParamSearch(this.histogram, this.minVals![0], this.maxVals![0], this.dstBins);
   }
 
   protected mergeState(other: this): void {
     if (other.minVals === null || other.maxVals === null) return;
+    if (this.grid === 'aligned') {
+      this.aligned.merge(other.aligned);
+      this.minVals = Float32Array.of(this.aligned.min);
+      this.maxVals = Float32Array.of(this.aligned.max);
+      return;
+    }
     if (this.minVals === null || this.maxVals === null) {
       this.minVals = other.minVals.slice();
       this.maxVals = other.maxVals.slice();
@@ -293,17 +249,23 @@ export class HistogramObserver extends RangeObserverBase {
 
   protected override sameExtraOptions(other: RangeObserverBase): boolean {
     const o = other as HistogramObserver;
-    return o.bins === this.bins && o.upsampleRate === this.upsampleRate;
+    return o.bins === this.bins && o.upsampleRate === this.upsampleRate && o.grid === this.grid;
   }
 
   protected override stateJSON(): Record<string, unknown> {
+    if (this.grid === 'aligned') return { ...super.stateJSON(), ...alignedHistogramToState(this.aligned) };
     return { ...super.stateJSON(), histogram: this.minVals ? Array.from(this.histogram) : null };
   }
 
   override loadState(state: Record<string, unknown>): void {
     super.loadState(state);
-    if (this.minVals === null) {
+    if (this.minVals === null || this.maxVals === null) {
       this.histogram = new Float32Array(this.bins);
+      this.aligned = new AlignedHistogram(this.bins);
+      return;
+    }
+    if (this.grid === 'aligned') {
+      this.aligned = alignedHistogramFromState(state, this.bins, this.minVals[0], this.maxVals[0], this.kind);
       return;
     }
     if (this.minVals.length !== 1) throw new ObserverError(`observerFromJSON: HistogramObserver state.min must have 1 entry, got ${this.minVals.length}`);
@@ -315,6 +277,7 @@ export class HistogramObserver extends RangeObserverBase {
   override reset(): void {
     super.reset();
     this.histogram = new Float32Array(this.bins);
+    this.aligned = new AlignedHistogram(this.bins);
   }
 
   /**
@@ -327,6 +290,10 @@ export class HistogramObserver extends RangeObserverBase {
    * ```
    */
   getHistogram(): { histogram: Float32Array; min: number; max: number } {
+    if (this.grid === 'aligned') {
+      const h = this.aligned;
+      return { histogram: Float32Array.from(h.counts), min: h.lo * h.width, max: (h.lo + this.bins) * h.width };
+    }
     return {
       histogram: this.histogram.slice(),
       min: this.minVals ? this.minVals[0] : Infinity,
@@ -334,6 +301,99 @@ export class HistogramObserver extends RangeObserverBase {
     };
   }
 }
+
+/**
+ * PyTorch's `_non_linear_param_search`: a greedy shrink of [start bin, end bin] guided by quantiles (steps of 1e-5),
+ * stopping as soon as the L2 quantization error (`_compute_quantization_error`) rises. Float32 arithmetic as PyTorch.
+ *
+ * @param hist - bin counts
+ * @param minVal - lower edge of bin 0 (a float32 value)
+ * @param maxVal - upper edge of the last bin (a float32 value)
+ * @param dstBins - quantization levels assumed by the error (PyTorch: 256)
+ * @returns the chosen [min, max]
+ * @example
+ * ```ts
+ * const [lo, hi] = nonLinearParamSearch(histogram, -3, 5, 256);
+ * ```
+ */
+export function nonLinearParamSearch(hist: ArrayLike<number>, minVal: number, maxVal: number, dstBins: number): [number, number] {
+  const bins = hist.length;
+  const binWidth32 = f(f(maxVal - minVal) / bins);
+  const cSum = new Float32Array(bins);
+  let acc = 0;
+  for (let i = 0; i < bins; i++) {
+    acc += hist[i];
+    cSum[i] = acc;
+  }
+  const total = f(acc);
+  if (binWidth32 === 0) return [minVal, minVal];
+  const stepsize = 1e-5;
+  let alpha = 0;
+  let beta = 1;
+  let startBin = 0;
+  let endBin = bins - 1;
+  let normMin = Infinity;
+  while (alpha < beta) {
+    const nextAlpha = alpha + stepsize;
+    const nextBeta = beta - stepsize;
+    let l = startBin;
+    let r = endBin;
+    const lowTarget = f(nextAlpha * total);
+    const highTarget = f(nextBeta * total);
+    while (l < endBin && cSum[l] < lowTarget) l++;
+    while (r > startBin && cSum[r] > highTarget) r--;
+    let nextStart = startBin;
+    let nextEnd = endBin;
+    if (l - startBin > endBin - r) {
+      nextStart = l;
+      alpha = nextAlpha;
+    } else {
+      nextEnd = r;
+      beta = nextBeta;
+    }
+    if (nextStart === startBin && nextEnd === endBin) continue;
+    const norm = quantizationError(hist, minVal, maxVal, dstBins, nextStart, nextEnd);
+    if (norm > normMin) break;
+    normMin = norm;
+    startBin = nextStart;
+    endBin = nextEnd;
+  }
+  return [f(minVal + f(binWidth32 * startBin)), f(minVal + f(binWidth32 * (endBin + 1)))];
+}
+
+/** `_compute_quantization_error`: L2 error of quantizing the histogram with [startBin, endBin] as the range. */
+function quantizationError(hist: ArrayLike<number>, minVal: number, maxVal: number, dst: number, startBin: number, endBin: number): number {
+  const bins = hist.length;
+  const binWidth = (maxVal - minVal) / bins;
+  const dstBinWidth = (binWidth * (endBin - startBin + 1)) / dst;
+  if (dstBinWidth === 0) return 0;
+  const bw = f(binWidth);
+  const dbw = f(dstBinWidth);
+  const halfDbw = f(dstBinWidth / 2);
+  const negHalfDbw = f(-dstBinWidth / 2);
+  // _get_norm(-d/2, d/2): the full-bin term, a float32 scalar.
+  const fullNorm = f(f(f(f(halfDbw * halfDbw) * halfDbw) - f(f(negHalfDbw * negHalfDbw) * negHalfDbw)) / 3);
+  let sum = 0;
+  for (let i = 0; i < bins; i++) {
+    const h = hist[i];
+    if (h === 0) continue;
+    const begin = f((i - startBin) * bw);
+    const end = f(begin + bw);
+    const dob = clamp(divFloor32(begin, dbw), 0, dst - 1);
+    const dobCenter = f(f(dob + 0.5) * dbw);
+    const doe = clamp(divFloor32(end, dbw), 0, dst - 1);
+    const density = f(h / bw);
+    const db = f(begin - dobCenter);
+    let norm = f(density * f(f(f(f(halfDbw * halfDbw) * halfDbw) - f(f(db * db) * db)) / 3));
+    norm = f(norm + f(f(doe - dob - 1) * f(density * fullNorm)));
+    const doeCenter = f(f(doe * dbw) + halfDbw);
+    const de = f(end - doeCenter);
+    norm = f(norm + f(density * f(f(f(f(de * de) * de) - f(f(negHalfDbw * negHalfDbw) * negHalfDbw)) / 3)));
+    sum += norm;
+  }
+  return f(sum);
+}
+
 
 /**
  * torch.histc on CPU (linear interpolation, float32 arithmetic): values outside [lo, hi] and NaN are skipped, hi

@@ -13,3 +13,5 @@ export { PercentileObserver, type PercentileObserverOptions } from './percentile
 export { EntropyObserver, entropyThresholdBin, type EntropyObserverOptions } from './entropy-observer';
 export { MseObserver, type MseObserverOptions } from './mse-observer';
 export { OBSERVER_KINDS, createObserver, observerFromJSON, type AnyObserverOptions } from './create-observer';
+export { nonLinearParamSearch } from './histogram-observer';
+export { alignedHistogramFromState, alignedHistogramToState, minimalExponent } from './aligned-histogram';
