@@ -144,7 +144,51 @@ export function dynamicLinearJs(args: DynamicLinearArgs, scratch: DynamicLinearS
     for (let r = 0; r < rows; r++) {
       const xo = r * k;
       const rowOut = (i0 + r) * n;
-      for (let j = 0; j < n; j++) {
+      const sar = sa[r];
+      let j = 0;
+      // Four outputs at a time share each activation load (the matrix × vector case of token-by-token decoding).
+      for (; j + 4 <= n; j += 4) {
+        const w0 = j * k;
+        const w1 = w0 + k;
+        const w2 = w1 + k;
+        const w3 = w2 + k;
+        const s0 = j * groups;
+        let y0 = 0;
+        let y1 = 0;
+        let y2 = 0;
+        let y3 = 0;
+        for (let g = 0; g < groups; g++) {
+          const start = g * groupLength;
+          const end = Math.min(k, start + groupLength);
+          let c0 = 0;
+          let c1 = 0;
+          let c2 = 0;
+          let c3 = 0;
+          for (let p = start; p < end; p++) {
+            const xv = xc[xo + p];
+            c0 += xv * values[w0 + p];
+            c1 += xv * values[w1 + p];
+            c2 += xv * values[w2 + p];
+            c3 += xv * values[w3 + p];
+          }
+          if (zeroPoints) {
+            const gs = gsum[r * groups + g];
+            c0 -= zeroPoints[s0 + g] * gs;
+            c1 -= zeroPoints[s0 + groups + g] * gs;
+            c2 -= zeroPoints[s0 + 2 * groups + g] * gs;
+            c3 -= zeroPoints[s0 + 3 * groups + g] * gs;
+          }
+          y0 = fround(y0 + fround(fround(c0) * fround(sar * scales[s0 + g])));
+          y1 = fround(y1 + fround(fround(c1) * fround(sar * scales[s0 + groups + g])));
+          y2 = fround(y2 + fround(fround(c2) * fround(sar * scales[s0 + 2 * groups + g])));
+          y3 = fround(y3 + fround(fround(c3) * fround(sar * scales[s0 + 3 * groups + g])));
+        }
+        out[rowOut + j] = bias ? fround(y0 + bias[j]) : y0;
+        out[rowOut + j + 1] = bias ? fround(y1 + bias[j + 1]) : y1;
+        out[rowOut + j + 2] = bias ? fround(y2 + bias[j + 2]) : y2;
+        out[rowOut + j + 3] = bias ? fround(y3 + bias[j + 3]) : y3;
+      }
+      for (; j < n; j++) {
         const rowW = j * k;
         const rowS = j * groups;
         let y = 0;
@@ -166,7 +210,7 @@ export function dynamicLinearJs(args: DynamicLinearArgs, scratch: DynamicLinearS
           for (; p < end; p++) a0 += xc[xo + p] * values[rowW + p];
           let acc = a0 + a1 + a2 + a3;
           if (zeroPoints) acc -= zeroPoints[rowS + g] * gsum[r * groups + g];
-          y = fround(y + fround(fround(acc) * fround(sa[r] * scales[rowS + g])));
+          y = fround(y + fround(fround(acc) * fround(sar * scales[rowS + g])));
         }
         out[rowOut + j] = bias ? fround(y + bias[j]) : y;
       }
