@@ -29,8 +29,10 @@ export function rangeRows(x: usize, rows: i32, k: i32, out: usize): void {
       // Non-finite values (NaN, ±Inf) are ignored: replaced by 0, which is already inside the widened range.
       const z0 = v128.and(v0, f32x4.lt(f32x4.abs(v0), inf));
       const z1 = v128.and(v1, f32x4.lt(f32x4.abs(v1), inf));
-      vlo = f32x4.min(vlo, f32x4.min(z0, z1));
-      vhi = f32x4.max(vhi, f32x4.max(z0, z1));
+      // pmin/pmax are single instructions (min/max carry NaN and ±0 fix-ups); there is no NaN left here, and a
+      // -0 lower bound gives the same scale and zero point as +0.
+      vlo = f32x4.pmin(vlo, f32x4.pmin(z0, z1));
+      vhi = f32x4.pmax(vhi, f32x4.pmax(z0, z1));
     }
     let lo = min(min(f32x4.extract_lane(vlo, 0), f32x4.extract_lane(vlo, 1)), min(f32x4.extract_lane(vlo, 2), f32x4.extract_lane(vlo, 3)));
     let hi = max(max(f32x4.extract_lane(vhi, 0), f32x4.extract_lane(vhi, 1)), max(f32x4.extract_lane(vhi, 2), f32x4.extract_lane(vhi, 3)));
@@ -586,42 +588,6 @@ export function gemmI16(a: usize, m: i32, kp: i32, b: usize, n: i32, c: usize, l
 // Convolution helpers
 // ---------------------------------------------------------------------------------------------------------------
 
-/**
- * Depthwise ConvInteger (one input channel per group, one output channel per group), direct loop. x [C, H, W],
- * w [C, kh, kw] 8-bit, wz per channel (wzPerCh) or per tensor, out [C, oh, ow] int32.
- */
-export function depthwiseI8(
-  x: usize, xSigned: bool, xz: i32, w: usize, wSigned: bool, wz: usize, wzPerCh: bool, ch: i32, h: i32, wd: i32,
-  kh: i32, kw: i32, oh: i32, ow: i32, padT: i32, padL: i32, sh: i32, sw: i32, dh: i32, dw: i32, mult: i32, out: usize,
-): void {
-  for (let oc = 0; oc < ch * mult; oc++) {
-    const c = oc / mult;
-    const z = load<i32>(wz + (wzPerCh ? <usize>oc << 2 : 0));
-    const plane = x + <usize>c * <usize>h * <usize>wd;
-    const wk = w + <usize>oc * <usize>(kh * kw);
-    const op = out + (<usize>oc * <usize>(oh * ow) << 2);
-    for (let y = 0; y < oh; y++) {
-      for (let xo = 0; xo < ow; xo++) {
-        let acc: i32 = 0;
-        for (let ky = 0; ky < kh; ky++) {
-          const iy = y * sh - padT + ky * dh;
-          if (iy < 0 || iy >= h) continue;
-          const rowp = plane + <usize>iy * <usize>wd;
-          for (let kx = 0; kx < kw; kx++) {
-            const ix = xo * sw - padL + kx * dw;
-            if (ix < 0 || ix >= wd) continue;
-            const xv = (xSigned ? <i32>load<i8>(rowp + <usize>ix) : <i32>load<u8>(rowp + <usize>ix)) - xz;
-            const wa = wk + <usize>(ky * kw + kx);
-            const wv = (wSigned ? <i32>load<i8>(wa) : <i32>load<u8>(wa)) - z;
-            acc += xv * wv;
-          }
-        }
-        store<i32>(op + (<usize>(y * ow + xo) << 2), acc);
-      }
-    }
-  }
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Drivers: whole dynamic-linear and GEMM passes in one call, so JS pays one boundary crossing per op
 // ---------------------------------------------------------------------------------------------------------------
@@ -1077,6 +1043,60 @@ export function im2colF32Gather(xp: usize, wp: i32, taps: usize, kTotal: i32, oh
       store<f32>(d, load<f32>(b + o5), 20);
       store<f32>(d, load<f32>(b + o6), 24);
       store<f32>(d, load<f32>(b + o7), 28);
+    }
+  }
+}
+
+/**
+ * Depthwise ConvInteger from the zero-padded int16 image of all channels ([ch, hp, wp], x - xZp) and widened weights
+ * ([ch*mult, kh*kw], w - wZp): 8 output pixels of a row at a time with i32x4.extmul; stride 1 loads 8 neighbours,
+ * stride 2 de-interleaves 16; other strides and row tails are scalar (still without bounds tests).
+ */
+export function depthwiseI16(
+  xp: usize, hp: i32, wp: i32, w: usize, ch: i32, mult: i32, kh: i32, kw: i32, oh: i32, ow: i32, sh: i32, sw: i32,
+  dh: i32, dw: i32, out: usize,
+): void {
+  const taps = kh * kw;
+  const vecOk = sw == 1 || sw == 2;
+  const ow8 = vecOk ? ow & ~7 : 0;
+  for (let oc = 0; oc < ch * mult; oc++) {
+    const plane = xp + ((<usize>(oc / mult) * <usize>hp * <usize>wp) << 1);
+    const wk = w + ((<usize>oc * <usize>taps) << 1);
+    const op = out + ((<usize>oc * <usize>(oh * ow)) << 2);
+    for (let y = 0; y < oh; y++) {
+      const rowBase = plane + ((<usize>(y * sh) * <usize>wp) << 1);
+      const orow = op + ((<usize>y * <usize>ow) << 2);
+      let xo = 0;
+      for (; xo < ow8; xo += 8) {
+        let a0 = i32x4.splat(0);
+        let a1 = i32x4.splat(0);
+        const colBase = rowBase + (<usize>(xo * sw) << 1);
+        for (let ky = 0; ky < kh; ky++) {
+          const r = colBase + ((<usize>(ky * dh) * <usize>wp) << 1);
+          for (let kx = 0; kx < kw; kx++) {
+            const src = r + (<usize>(kx * dw) << 1);
+            let v: v128;
+            if (sw == 1) v = v128.load(src);
+            else v = i16x8.shuffle(v128.load(src), v128.load(src, 16), 0, 2, 4, 6, 8, 10, 12, 14);
+            const wv = i16x8.splat(load<i16>(wk + (<usize>(ky * kw + kx) << 1)));
+            a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(v, wv));
+            a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(v, wv));
+          }
+        }
+        v128.store(orow + (<usize>xo << 2), a0);
+        v128.store(orow + (<usize>xo << 2), a1, 16);
+      }
+      for (; xo < ow; xo++) {
+        let acc: i32 = 0;
+        const colBase = rowBase + (<usize>(xo * sw) << 1);
+        for (let ky = 0; ky < kh; ky++) {
+          const r = colBase + ((<usize>(ky * dh) * <usize>wp) << 1);
+          for (let kx = 0; kx < kw; kx++) {
+            acc += <i32>load<i16>(r + (<usize>(kx * dw) << 1)) * <i32>load<i16>(wk + (<usize>(ky * kw + kx) << 1));
+          }
+        }
+        store<i32>(orow + (<usize>xo << 2), acc);
+      }
     }
   }
 }

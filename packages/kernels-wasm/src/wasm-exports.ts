@@ -13,11 +13,6 @@ export interface KernelExports {
   widenRows(src: number, rows: number, k: number, sk: number, signed: number, zp: number, zpPerRow: number, kp: number, dst: number): void;
   packPanelsB(src: number, k: number, n: number, ldb: number, signed: number, zp: number, zpPerCol: number, kp: number, dst: number): void;
   gemmI16(a: number, m: number, kp: number, b: number, n: number, c: number, ldc: number): void;
-  depthwiseI8(
-    x: number, xSigned: number, xz: number, w: number, wSigned: number, wz: number, wzPerCh: number, ch: number, h: number, wd: number,
-    kh: number, kw: number, oh: number, ow: number, padT: number, padL: number, sh: number, sw: number, dh: number, dw: number, mult: number,
-    out: number,
-  ): void;
   packPanelsF32(src: number, k: number, n: number, transB: number, dst: number): void;
   gemmF32Panels(a: number, lda: number, m: number, k: number, b: number, n: number, biasCol: number, biasRow: number, c: number, ldc: number): void;
   gemvF32(a: number, k: number, b: number, n: number, bias: number, y: number): void;
@@ -33,4 +28,8 @@ export interface KernelExports {
   im2colF32S1(xp: number, wp: number, taps: number, kTotal: number, oh: number, ow: number, dst: number): void;
   im2colI16Gather(xp: number, wp: number, taps: number, kTotal: number, kp: number, oh: number, ow: number, sh: number, sw: number, dst: number): void;
   im2colF32Gather(xp: number, wp: number, taps: number, kTotal: number, oh: number, ow: number, sh: number, sw: number, dst: number): void;
+  depthwiseI16(
+    xp: number, hp: number, wp: number, w: number, ch: number, mult: number, kh: number, kw: number, oh: number, ow: number, sh: number, sw: number,
+    dh: number, dw: number, out: number,
+  ): void;
 }

@@ -108,12 +108,15 @@ export class WasmKernelBackend implements KernelBackend {
       heap.i32.set(wZeroPoint, pWz >> 2);
       const imageBytes = C * H * W;
       if (cg === 1 && kTotal > 0) {
-        // Depthwise (and channel multipliers): a direct loop; as a GEMM it would have one row per group.
+        // Depthwise (and channel multipliers): a direct vector loop; as a GEMM it would have one row per group.
+        const lay = paddedLayout(args);
+        // Stride 2 reads 16 neighbours for 8 outputs: one more slack row and 16 more elements.
+        const pPad = heap.scratch((C * lay.hp * lay.wp + 32) * 2 + lay.wp * 2, 'convInteger padded image');
+        const pWw = heap.scratch(M * kTotal * 2, 'convInteger widened w');
+        ex.widenRows(pW, M, kTotal, kTotal, wSigned, pWz, perCh, kTotal, pWw);
         for (let b = 0; b < batch; b++) {
-          ex.depthwiseI8(
-            pX + b * imageBytes, xSigned, xZeroPoint, pW, wSigned, pWz, perCh, C, H, W, KH, KW, OH, OW, padTop, padLeft,
-            sh, sw, dh, dw, mg, pOut + b * M * P * 4,
-          );
+          ex.padImageI16(pX + b * imageBytes, xSigned, xZeroPoint, 0, C, H, W, padTop, padLeft, lay.hp, lay.wp, pPad);
+          ex.depthwiseI16(pPad, lay.hp, lay.wp, pWw, C, mg, KH, KW, OH, OW, sh, sw, dh, dw, pOut + b * M * P * 4);
         }
       } else {
         const kp = kTotal + (kTotal & 1);

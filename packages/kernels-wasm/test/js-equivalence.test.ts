@@ -253,6 +253,27 @@ describe('convInteger', () => {
     );
   });
 
+  it('matches JS on depthwise 3×3 (stride 1 and 2, channel multiplier 2, dilation 2) at MobileNet-like sizes', () => {
+    const r = rng(5);
+    for (const [s, d, mult] of [[1, 1, 1], [2, 1, 1], [1, 2, 2], [2, 1, 2]]) {
+      const C = 16;
+      const H = 29;
+      const oh = Math.floor((H + 2 - ((3 - 1) * d + 1)) / s) + 1;
+      const x = bytes(2 * C * H * H, false, 0, r);
+      const w = bytes(C * mult * 9, true, 2, r);
+      const args = {
+        batch: 2, inChannels: C, inHeight: H, inWidth: H, outChannels: C * mult, kernelHeight: 3, kernelWidth: 3, outHeight: oh,
+        outWidth: oh, padTop: 1, padLeft: 1, strideHeight: s, strideWidth: s, dilationHeight: d, dilationWidth: d, group: C,
+        x, w, xZeroPoint: 77, wZeroPoint: zeroPoints(C * mult, true, r),
+      };
+      const o1 = new Int32Array(2 * C * mult * oh * oh);
+      const o2 = new Int32Array(o1.length);
+      js.convInteger({ ...args, out: o1 });
+      wasm.convInteger({ ...args, out: o2 });
+      expectSame(o2, o1, `depthwise stride ${s} dilation ${d} multiplier ${mult}`);
+    }
+  });
+
   it('matches JS on the benchmark shape 1×32×26×26 ⊛ 64×32×3×3, pad 1, u8 × s8 per-channel', () => {
     const r = rng(99);
     const x = bytes(32 * 26 * 26, false, 0, r);
