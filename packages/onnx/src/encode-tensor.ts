@@ -6,7 +6,7 @@ import { toInt64Bits, type Int64Bits } from './proto/int64';
 
 /** A TensorProto as handed to the protobuf writer. */
 export interface TensorProtoOut {
-  name: string;
+  name?: string;
   dims: Int64Bits[];
   dataType: number;
   rawData: Uint8Array;
@@ -40,12 +40,14 @@ function rawBytes(tensor: Tensor): Uint8Array {
  */
 export function tensorToProto(tensor: Tensor, name: string): TensorProtoOut {
   if (!(tensor instanceof Tensor)) throw new OnnxError(`tensor ${JSON.stringify(name)} must be a qint Tensor`);
-  return {
-    name,
+  const msg: TensorProtoOut = {
     dims: tensor.shape.map((d, i) => toInt64Bits(d, `tensor ${JSON.stringify(name)} dims[${i}]`)),
     dataType: dtypeToOnnx(tensor.dtype),
     rawData: rawBytes(tensor),
   };
+  // An empty name is the same as none; leaving it out keeps attribute tensors minimal.
+  if (name !== '') msg.name = name;
+  return msg;
 }
 
 /**

@@ -113,6 +113,10 @@ function isFloat(t: Tensor): boolean {
  * @param rtol - relative tolerance
  * @param atol - absolute tolerance
  * @returns counts and the largest errors, with a message on failure
+ * @example
+ * ```ts
+ * compareTensors(actual, expected, 1e-3, 1e-7).pass; // true when every element is within tolerance
+ * ```
  */
 export function compareTensors(
   actual: Tensor | undefined,

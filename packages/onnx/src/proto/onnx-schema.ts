@@ -146,26 +146,32 @@ const modelProto: MessageJson = {
   },
 };
 
-/** The descriptor, exported for tests that check field numbers against the wire format. */
+const messages: Record<string, MessageJson> = {
+  StringStringEntryProto: stringStringEntry,
+  TensorProto: tensorProto,
+  SparseTensorProto: sparseTensorProto,
+  TensorShapeProto: tensorShapeProto,
+  TypeProto: typeProto,
+  ValueInfoProto: valueInfoProto,
+  AttributeProto: attributeProto,
+  NodeProto: nodeProto,
+  GraphProto: graphProto,
+  OperatorSetIdProto: operatorSetIdProto,
+  ModelProto: modelProto,
+};
+
+/**
+ * The descriptor, exported for tests. Every message is marked proto2 (protobufjs assumes proto3 for JSON types):
+ * ONNX is a proto2 schema, so unpacked repeated scalars unless `[packed = true]`, and explicit presence — a field
+ * set to its default (an attribute `i = 0`, an empty `raw_data`) is still written.
+ */
 export const ONNX_SCHEMA_JSON = {
   nested: {
     onnx: {
-      nested: {
-        StringStringEntryProto: stringStringEntry,
-        TensorProto: tensorProto,
-        SparseTensorProto: sparseTensorProto,
-        TensorShapeProto: tensorShapeProto,
-        TypeProto: typeProto,
-        ValueInfoProto: valueInfoProto,
-        AttributeProto: attributeProto,
-        NodeProto: nodeProto,
-        GraphProto: graphProto,
-        OperatorSetIdProto: operatorSetIdProto,
-        ModelProto: modelProto,
-      },
+      nested: Object.fromEntries(Object.entries(messages).map(([name, m]) => [name, { ...m, edition: 'proto2' }])),
     },
   },
-} as const;
+};
 
 /** The protobufjs message types of the ONNX schema. */
 export interface OnnxTypes {
