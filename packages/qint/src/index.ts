@@ -8,3 +8,7 @@ export { summarizeModel, formatBytes, type ModelSummary, type LayerSummary, type
 export { readIdx } from './idx';
 export { evaluate, predict, type EvaluateOptions, type EvaluateResult, type Predictions } from './evaluate';
 export { benchmarkModel, type BenchmarkOptions, type BenchmarkResult } from './benchmark-model';
+export { quantize, calibrationFeeds, type QuantizeOptions, type QuantizeResult, type WeightGranularity } from './quantize';
+export { compare, type ComparisonResult, type ModelMeasurement } from './compare';
+export { renderReport, type ReportData, type ReportLayer, type ReportVariant } from './report/render-report';
+export { renderParetoChart, type ChartPoint } from './report/pareto-chart';

@@ -1,0 +1,131 @@
+import { quantizeDynamic, type QuantizeReport, type WeightBitWidth } from '@qint/dynamic';
+import type { Model } from '@qint/graph';
+import type { KernelBackend } from '@qint/kernels';
+import {
+  allocate,
+  applyPlan,
+  measureSensitivity,
+  paretoFrontier,
+  type DamageMetric,
+  type Plan,
+  type SensitivityCache,
+  type SensitivityTable,
+} from '@qint/mixed-precision';
+import type { Tensor } from '@qint/tensor';
+import { resolveBackend, type BackendName } from './backends';
+import { InputError } from './input-error';
+import { planBatches, sliceBatch } from './session-input';
+
+/** How weights share scales: one per tensor, per output channel, or per block of `blockSize` along K. */
+export type WeightGranularity = 'per-tensor' | 'per-channel' | 'per-block';
+
+/** Options of {@link quantize}. Defaults are the best choice for a browser: int8, per channel, symmetric. */
+export interface QuantizeOptions {
+  /** Only dynamic quantization (activations quantized at run time) is offered by the facade today. */
+  mode?: 'dynamic';
+  /** Weight bits for every layer (default 8). Ignored when `budget` is set. */
+  weightBits?: WeightBitWidth;
+  /** Default `'per-channel'`; `'per-block'` uses `blockSize` (default 32). */
+  granularity?: WeightGranularity;
+  blockSize?: number;
+  /** Symmetric weights (zero point 0; default) or affine. */
+  symmetric?: boolean;
+  /** Quantize each activation row (token) with its own range (default false: per tensor). */
+  perRow?: boolean;
+  /** Node names or op types kept in float. */
+  exclude?: string[];
+  /**
+   * Mixed precision: a weight-size budget (`'60KB'`, `'0.5x'` of the int8 model, `'4.5bits'` per weight, or bytes).
+   * Each layer's bit width is chosen from its measured sensitivity so that the model fits with the least damage.
+   */
+  budget?: string | number;
+  /** Samples `[N, ...]` for the sensitivity measurement (without them the data-free proxy is used). */
+  calibration?: Tensor;
+  /** How many calibration samples to use (default 128). */
+  calibrationSamples?: number;
+  /** Damage metric for the sensitivity measurement (default `'mse'` of the first output). */
+  metric?: DamageMetric;
+  /** Reuse sensitivity measurements across calls. */
+  cache?: SensitivityCache;
+  /** Backend for the calibration runs (default `'wasm'`). */
+  backend?: BackendName | KernelBackend;
+  /** Progress of the sensitivity measurement. */
+  onProgress?: (done: number, total: number, label: string) => void;
+}
+
+/** The result of {@link quantize}. */
+export interface QuantizeResult {
+  model: Model;
+  /** What was quantized, how, what was skipped and why, and weight bytes before/after. */
+  report: QuantizeReport;
+  /** With a budget: the chosen plan, the sensitivity table and the whole size/damage frontier. */
+  mixedPrecision?: { plan: Plan; table: SensitivityTable; frontier: Plan[] };
+}
+
+/**
+ * Cuts calibration feeds from a dataset for a one-input model.
+ *
+ * @param model - the model
+ * @param samples - `[N, ...]`
+ * @param count - how many samples to use
+ * @returns one feeds object per batch
+ */
+export function calibrationFeeds(model: Model, samples: Tensor, count = 128): Record<string, Tensor>[] {
+  const plan = planBatches(model, samples, 32);
+  const n = Math.min(count, samples.shape[0]);
+  const feeds: Record<string, Tensor>[] = [];
+  for (let start = 0; start < n; start += plan.batch) {
+    const { tensor } = sliceBatch(plan, samples, start);
+    feeds.push({ [plan.inputName]: tensor });
+  }
+  return feeds;
+}
+
+const GRANULARITY = { 'per-tensor': 'per_tensor', 'per-channel': 'per_channel', 'per-block': 'per_block' } as const;
+
+/**
+ * Quantizes a float model in one call: dynamic quantization at one bit width, or — with a `budget` — mixed precision,
+ * where each layer's bits come from its measured sensitivity. The input model is not changed.
+ *
+ * @param model - the float model
+ * @param options - {@link QuantizeOptions}
+ * @returns the quantized model, the quantizer's report, and the plan/table/frontier for a budget
+ * @throws {@link InputError} for an unknown mode or granularity; `BudgetError` for an unreachable budget (with the
+ *   reachable range); `QuantizeError` for models with no quantizable layer or bad weights
+ * @example
+ * ```ts
+ * const { model: int8 } = await quantize(model);
+ * const { model: mixed, mixedPrecision } = await quantize(model, { budget: '0.5x', calibration: images });
+ * ```
+ */
+export async function quantize(model: Model, options: QuantizeOptions = {}): Promise<QuantizeResult> {
+  if (options.mode !== undefined && options.mode !== 'dynamic') {
+    throw new InputError(`mode must be "dynamic", got ${JSON.stringify(options.mode)}`);
+  }
+  const granularity = options.granularity ?? (options.blockSize ? 'per-block' : 'per-channel');
+  if (!(granularity in GRANULARITY)) {
+    throw new InputError(`granularity must be per-tensor, per-channel or per-block, got ${JSON.stringify(granularity)}`);
+  }
+  const common = { perRow: options.perRow, symmetric: options.symmetric ?? true };
+  if (options.budget === undefined) {
+    return quantizeDynamic(model, {
+      ...common,
+      bits: options.weightBits ?? 8,
+      granularity: GRANULARITY[granularity],
+      ...(granularity === 'per-block' ? { blockSize: options.blockSize ?? 32 } : {}),
+      ...(options.exclude ? { exclude: options.exclude } : {}),
+    });
+  }
+  const backend = typeof options.backend === 'object' ? options.backend : await resolveBackend(options.backend ?? 'wasm');
+  const calibration = options.calibration ? calibrationFeeds(model, options.calibration, options.calibrationSamples) : undefined;
+  const { table } = measureSensitivity(model, {
+    calibration,
+    metric: options.metric ?? 'mse',
+    backend,
+    cache: options.cache,
+    onProgress: options.onProgress,
+  });
+  const plan = allocate(table, options.budget);
+  const result = applyPlan(model, plan, table, common);
+  return { ...result, mixedPrecision: { plan, table, frontier: paretoFrontier(table) } };
+}

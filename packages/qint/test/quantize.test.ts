@@ -1,0 +1,61 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compare, loadModel, quantize, renderReport, summarizeModel } from '../src/index';
+import { loadMnistTest } from './mnist';
+
+const mnistPath = join(__dirname, '__fixtures__', 'mnist-8', 'model.onnx');
+const { images, labels } = loadMnistTest();
+const first = (n: number) => ({ x: images.slice([0], [n]), y: labels.slice([0], [n]) });
+
+describe('quantize (facade)', () => {
+  it('int8 per-channel by default: about 4x smaller, same predictions on real digits', async () => {
+    const model = await loadModel(mnistPath);
+    const { model: int8, report } = await quantize(model);
+    expect(report.quantized.map((q) => q.bits)).toEqual([8, 8, 8]);
+    const { x, y } = first(1000);
+    const c = await compare(model, int8, x, y, { backend: 'wasm' });
+    expect(c.sizeRatio).toBeLessThan(0.28);
+    expect(c.top1Agreement).toBeGreaterThan(0.99);
+    expect(Math.abs(c.quantized.accuracy! - c.float.accuracy!)).toBeLessThanOrEqual(0.005);
+    expect(c.float.accuracy).toBeCloseTo(0.987, 10); // onnxruntime's fp32 on the first 1,000 images
+  });
+
+  it('mixed precision under a budget picks per-layer bits from measured sensitivity', async () => {
+    const model = await loadModel(mnistPath);
+    const int8Bytes = summarizeModel((await quantize(model)).model).parameterBytes;
+    const { model: mixed, mixedPrecision } = await quantize(model, { budget: '0.6x', calibration: images, calibrationSamples: 64 });
+    expect(mixedPrecision).toBeDefined();
+    const { plan, table, frontier } = mixedPrecision!;
+    expect(Object.keys(plan.layers)).toHaveLength(3);
+    expect(table.layers).toHaveLength(3);
+    expect(frontier.length).toBeGreaterThan(2);
+    expect(summarizeModel(mixed).parameterBytes).toBeLessThan(int8Bytes);
+    const { x, y } = first(500);
+    const c = await compare(model, mixed, x, y);
+    expect(c.quantized.accuracy!).toBeGreaterThan(c.float.accuracy! - 0.02);
+  });
+
+  it('explains an unreachable budget with the reachable range', async () => {
+    const model = await loadModel(mnistPath);
+    await expect(quantize(model, { budget: '100', calibration: images, calibrationSamples: 8 })).rejects.toThrow(/reachable: .* – /);
+    await expect(quantize(model, { mode: 'static' as never })).rejects.toThrow(/mode must be "dynamic"/);
+  });
+});
+
+describe('renderReport', () => {
+  it('writes a self-contained page with the table, the chart and escaped names', () => {
+    const html = renderReport({
+      title: 'mnist-8 <demo>',
+      variants: [
+        { name: 'float', fileBytes: 26000, accuracy: 0.9891, latencyMs: { js: 1.2, wasm: 0.3 } },
+        { name: 'int8', fileBytes: 7000, accuracy: 0.989 },
+      ],
+      frontier: { yLabel: 'accuracy', percent: true, series: [{ name: 'measured', points: [{ bytes: 7000, value: 0.989, label: 'int8', highlight: true }, { bytes: 3000, value: 0.95 }] }] },
+    });
+    expect(html).toContain('<title>mnist-8 &lt;demo&gt;</title>');
+    expect(html).toContain('98.91%');
+    expect(html).toContain('3.71×');
+    expect(html).toMatch(/<svg [^>]*>.*<polyline/s);
+    expect(html).not.toMatch(/<script|<link|src="http/);
+  });
+});
