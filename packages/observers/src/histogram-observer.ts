@@ -418,13 +418,16 @@ export function histc(data: Float32Array, bins: number, lo: number, hi: number, 
     right = f(right + 1);
   }
   const range = f(right - left);
+  // Integer counts, added to `out` once: cheaper than a float32 read-modify-write per element.
+  const counts = data.length < 2 ** 31 ? new Int32Array(bins) : new Float64Array(bins);
+  const last = bins - 1;
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     if (!(v >= left && v <= right)) continue;
-    let pos = Math.trunc(f(f(f(v - left) * bins) / range));
-    if (pos >= bins) pos = bins - 1;
-    out[pos] += 1;
+    const pos = f(f(f(v - left) * bins) / range) | 0; // non-negative, so |0 truncates like the C++ cast
+    counts[pos > last ? last : pos]++;
   }
+  for (let b = 0; b < bins; b++) out[b] += counts[b];
   return out;
 }
 

@@ -46,8 +46,8 @@ export abstract class RangeObserverBase implements Observer {
    * ```
    */
   calculateQParams(): QParams {
-    const range = this.computeRange();
     if (this.minVals === null) return { scale: Float32Array.of(1), zeroPoint: Int32Array.of(0) };
+    const range = this.computeRange();
     return calculateQParams(range.min, range.max, this.config);
   }
 
