@@ -1,0 +1,175 @@
+// Dev-only: builds small single-op graphs, runs them in onnxruntime-node (the oracle) and writes the inputs and ORT's
+// outputs to test/__fixtures__/ort-cases.json, which test/ort-oracle.test.ts replays through the qint executor.
+// Needs `pnpm --filter @qint/onnx build` (for encodeModel) and onnxruntime-node (a root dev dependency).
+//   node scripts/make-ort-fixtures.mjs
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
+import { Tensor } from '@qint/tensor';
+// The ONNX encoder lives in a package above this one; it is only used to produce fixtures, never by src/.
+import { encodeModel } from '../../onnx/dist/index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+let seed = 12345;
+const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+const randn = (n, lo = -3, hi = 3) => Array.from({ length: n }, () => Math.fround(lo + (hi - lo) * rand()));
+const randi = (n, lo, hi) => Array.from({ length: n }, () => lo + Math.floor(rand() * (hi - lo + 1)));
+const size = (s) => s.reduce((a, b) => a * b, 1);
+
+const A = {
+  int: (value) => ({ type: 'int', value }),
+  float: (value) => ({ type: 'float', value }),
+  str: (value) => ({ type: 'string', value }),
+  ints: (value) => ({ type: 'ints', value }),
+  floats: (value) => ({ type: 'floats', value }),
+};
+const T = (dtype, shape, values) => ({ dtype, shape, values });
+
+/** One case: a single node, its inputs (fed) and initializers. */
+const cases = [];
+function add(name, opType, inputs, attributes = {}, { opset = 17, domain = '', outputs = 1, init = {}, order } = {}) {
+  cases.push({ name, opType, domain, opset, attributes, inputs, init, outputs, order: order ?? [...Object.keys(inputs), ...Object.keys(init)] });
+}
+
+// Resize / Upsample
+const img = T('float32', [1, 2, 4, 5], randn(40));
+add('resize_nearest_half_pixel_up3', 'Resize', { X: img }, {}, { init: { roi: T('float32', [0], []), scales: T('float32', [4], [1, 1, 3, 3]) } });
+add('resize_nearest_down_0_6', 'Resize', { X: img }, {}, { init: { roi: T('float32', [0], []), scales: T('float32', [4], [1, 1, 0.6, 0.6]) } });
+for (const mode of ['round_prefer_ceil', 'floor', 'ceil']) {
+  add(`resize_nearest_asymmetric_${mode}`, 'Resize', { X: img }, { coordinate_transformation_mode: A.str('asymmetric'), nearest_mode: A.str(mode) }, {
+    init: { roi: T('float32', [0], []), scales: T('float32', [0], []), sizes: T('int64', [4], [1, 2, 7, 9]) },
+  });
+}
+for (const ctm of ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'half_pixel_symmetric']) {
+  add(`resize_linear_${ctm}`, 'Resize', { X: img }, { mode: A.str('linear'), coordinate_transformation_mode: A.str(ctm) }, {
+    opset: 19,
+    init: { roi: T('float32', [0], []), scales: T('float32', [4], [1, 1, 1.7, 0.8]) },
+  });
+}
+add('resize_linear_sizes_down', 'Resize', { X: img }, { mode: A.str('linear') }, {
+  init: { roi: T('float32', [0], []), scales: T('float32', [0], []), sizes: T('int64', [4], [1, 2, 3, 3]) },
+});
+add('upsample_nearest_9', 'Upsample', { X: img }, {}, { opset: 9, init: { scales: T('float32', [4], [1, 1, 2, 3]) } });
+add('resize_10_linear', 'Resize', { X: img }, { mode: A.str('linear') }, { opset: 10, init: { scales: T('float32', [4], [1, 1, 2, 2]) } });
+
+// Pooling
+const p = T('float32', [1, 2, 7, 7], randn(98));
+add('maxpool_ceil_pads_strides', 'MaxPool', { X: p }, { kernel_shape: A.ints([3, 3]), strides: A.ints([2, 2]), pads: A.ints([1, 1, 0, 0]), ceil_mode: A.int(1) });
+add('maxpool_dilations', 'MaxPool', { X: p }, { kernel_shape: A.ints([2, 2]), dilations: A.ints([2, 2]) });
+add('maxpool_same_lower', 'MaxPool', { X: p }, { kernel_shape: A.ints([2, 3]), strides: A.ints([2, 2]), auto_pad: A.str('SAME_LOWER') });
+add('avgpool_include_pad_ceil', 'AveragePool', { X: p }, { kernel_shape: A.ints([3, 3]), strides: A.ints([2, 2]), pads: A.ints([1, 1, 1, 1]), ceil_mode: A.int(1), count_include_pad: A.int(1) });
+add('avgpool_exclude_pad', 'AveragePool', { X: p }, { kernel_shape: A.ints([3, 2]), pads: A.ints([1, 0, 1, 1]) });
+add('avgpool_same_upper', 'AveragePool', { X: p }, { kernel_shape: A.ints([3, 3]), strides: A.ints([3, 3]), auto_pad: A.str('SAME_UPPER') });
+add('globalaveragepool', 'GlobalAveragePool', { X: p });
+
+// Softmax family, normalization
+const s3 = T('float32', [2, 3, 4], randn(24, -5, 5));
+add('softmax_11_axis1', 'Softmax', { X: s3 }, {}, { opset: 11 });
+add('softmax_13_axis1', 'Softmax', { X: s3 }, { axis: A.int(1) }, { opset: 13 });
+add('logsoftmax_11_axis2', 'LogSoftmax', { X: s3 }, { axis: A.int(2) }, { opset: 11 });
+add('layernorm_axis_m1', 'LayerNormalization', { X: s3 }, {}, { init: { scale: T('float32', [4], randn(4)), B: T('float32', [4], randn(4)) }, outputs: 3 });
+add('layernorm_axis1', 'LayerNormalization', { X: s3 }, { axis: A.int(1), epsilon: A.float(1e-3) }, { init: { scale: T('float32', [3, 4], randn(12)) } });
+add('instancenorm', 'InstanceNormalization', { X: p }, {}, { init: { scale: T('float32', [2], [0.5, 2]), B: T('float32', [2], [1, -1]) } });
+add('batchnorm', 'BatchNormalization', { X: p }, {}, {
+  init: { scale: T('float32', [2], [0.5, 2]), B: T('float32', [2], [1, -1]), mean: T('float32', [2], [0.1, -0.2]), var: T('float32', [2], [0.7, 1.3]) },
+});
+
+// ConvTranspose
+add('convtranspose_s2_p1_op1_g2', 'ConvTranspose', { X: T('float32', [1, 4, 3, 3], randn(36)) }, {
+  strides: A.ints([2, 2]), pads: A.ints([1, 1, 1, 1]), output_padding: A.ints([1, 1]), group: A.int(2),
+}, { init: { W: T('float32', [4, 3, 3, 3], randn(108)), B: T('float32', [6], randn(6)) } });
+add('convtranspose_dil_same_upper', 'ConvTranspose', { X: T('float32', [1, 2, 4, 4], randn(32)) }, {
+  strides: A.ints([2, 2]), auto_pad: A.str('SAME_UPPER'), kernel_shape: A.ints([3, 3]),
+}, { init: { W: T('float32', [2, 1, 3, 3], randn(18)) } });
+add('convtranspose_output_shape', 'ConvTranspose', { X: T('float32', [1, 1, 3, 3], randn(9)) }, {
+  strides: A.ints([3, 2]), output_shape: A.ints([10, 8]),
+}, { init: { W: T('float32', [1, 2, 3, 3], randn(18)) } });
+
+// Activations and math
+const act = T('float32', [64], randn(64, -8, 8));
+add('gelu_none', 'Gelu', { X: act }, {}, { opset: 20 });
+add('gelu_tanh', 'Gelu', { X: act }, { approximate: A.str('tanh') }, { opset: 20 });
+for (const op of ['Erf', 'Sigmoid', 'HardSwish', 'HardSigmoid', 'Tanh', 'Softplus', 'Elu', 'Selu']) add(op.toLowerCase(), op, { X: act });
+add('round', 'Round', { X: T('float32', [8], [0.5, 1.5, 2.5, -0.5, -1.5, 2.4, -2.6, 3.5]) });
+add('reducel2_axes02', 'ReduceL2', { X: s3 }, { axes: A.ints([0, 2]) }, { opset: 13 });
+add('reducelogsumexp', 'ReduceLogSumExp', { X: s3 }, { axes: A.ints([1]), keepdims: A.int(0) }, { opset: 13 });
+add('reducemean_18', 'ReduceMean', { X: s3 }, {}, { opset: 18, init: { axes: T('int64', [2], [0, -1]) } });
+add('pad_reflect', 'Pad', { X: T('float32', [1, 2, 3, 3], randn(18)) }, { mode: A.str('reflect') }, { opset: 13, init: { pads: T('int64', [8], [0, 0, 2, 1, 0, 0, 1, 2]) } });
+add('pad_edge', 'Pad', { X: T('float32', [1, 2, 3, 3], randn(18)) }, { mode: A.str('edge') }, { opset: 13, init: { pads: T('int64', [8], [0, 1, 2, 1, 0, 0, 1, 2]) } });
+
+// com.microsoft quantized contrib ops
+const ms = { domain: 'com.microsoft', opset: 17 };
+const qa = T('uint8', [2, 3, 4], randi(24, 0, 255));
+const qb = T('uint8', [3, 1], randi(3, 0, 255));
+const sc = (v) => T('float32', [], [Math.fround(v)]);
+const zp = (v, d = 'uint8') => T(d, [], [v]);
+add('qlinearadd_bcast', 'QLinearAdd', { A: qa, B: qb }, {}, { ...ms, order: ['A', 'A_scale', 'A_zero_point', 'B', 'B_scale', 'B_zero_point', 'C_scale', 'C_zero_point'], init: { A_scale: sc(0.0213), A_zero_point: zp(121), B_scale: sc(0.0477), B_zero_point: zp(87), C_scale: sc(0.0391), C_zero_point: zp(130) } });
+add('qlinearadd_int8', 'QLinearAdd', { A: T('int8', [16], randi(16, -128, 127)), B: T('int8', [16], randi(16, -128, 127)) }, {}, {
+  ...ms, order: ['A', 'A_scale', 'A_zero_point', 'B', 'B_scale', 'B_zero_point', 'C_scale', 'C_zero_point'], init: { A_scale: sc(0.05), A_zero_point: zp(-3, 'int8'), B_scale: sc(0.11), B_zero_point: zp(7, 'int8'), C_scale: sc(0.09), C_zero_point: zp(1, 'int8') },
+});
+add('qlinearmul_bcast', 'QLinearMul', { A: qa, B: qb }, {}, { ...ms, order: ['A', 'A_scale', 'A_zero_point', 'B', 'B_scale', 'B_zero_point', 'C_scale', 'C_zero_point'], init: { A_scale: sc(0.0213), A_zero_point: zp(121), B_scale: sc(0.0477), B_zero_point: zp(87), C_scale: sc(0.0391), C_zero_point: zp(130) } });
+add('qlinearconcat', 'QLinearConcat', {
+  Y_scale: sc(0.05), Y_zero_point: zp(128),
+  X0: T('uint8', [1, 2, 3], randi(6, 0, 255)), S0: sc(0.031), Z0: zp(100),
+  X1: T('uint8', [1, 3, 3], randi(9, 0, 255)), S1: sc(0.05), Z1: zp(128),
+  X2: T('uint8', [1, 1, 3], randi(3, 0, 255)), S2: sc(0.2), Z2: zp(3),
+}, { axis: A.int(1) }, ms);
+add('qlinearglobalaveragepool', 'QLinearGlobalAveragePool', { X: T('uint8', [1, 3, 5, 5], randi(75, 0, 255)) }, {}, {
+  ...ms, init: { x_scale: sc(0.023), x_zero_point: zp(120), y_scale: sc(0.011), y_zero_point: zp(110) },
+});
+add('dynamicquantizematmul', 'DynamicQuantizeMatMul', { A: T('float32', [3, 8], randn(24)) }, {}, {
+  ...ms, init: { B: T('int8', [8, 5], randi(40, -128, 127)), b_scale: T('float32', [5], randn(5, 0.01, 0.05)), b_zero_point: T('int8', [5], [0, 0, 0, 0, 0]), bias: T('float32', [5], randn(5)) },
+});
+{
+  const K = 40, N = 3, bits = 4, bs = 16, nb = Math.ceil(K / bs);
+  const q = randi(N * nb * bs, 0, 15);
+  const bytes = [];
+  for (let i = 0; i < q.length; i += 2) bytes.push(q[i] | (q[i + 1] << 4));
+  const zps = randi(N * nb, 0, 15);
+  const perRow = Math.ceil((nb * bits) / 8);
+  const zpBytes = new Array(N * perRow).fill(0);
+  for (let n = 0; n < N; n++) for (let b = 0; b < nb; b++) zpBytes[n * perRow + (b >> 1)] |= zps[n * nb + b] << ((b & 1) * 4);
+  const init = { B: T('uint8', [N, nb, (bs * bits) / 8], bytes), scales: T('float32', [N * nb], randn(N * nb, 0.01, 0.1)) };
+  add('matmulnbits_4bit_default_zp', 'MatMulNBits', { A: T('float32', [2, K], randn(2 * K)) }, { K: A.int(K), N: A.int(N), bits: A.int(bits), block_size: A.int(bs) }, { ...ms, init });
+  add('matmulnbits_4bit_packed_zp', 'MatMulNBits', { A: T('float32', [2, K], randn(2 * K)) }, { K: A.int(K), N: A.int(N), bits: A.int(bits), block_size: A.int(bs) }, {
+    ...ms, init: { ...init, zero_points: T('uint8', [N * perRow], zpBytes) },
+  });
+}
+
+function toTensor({ dtype, shape, values }) {
+  return Tensor.from(dtype, shape, dtype === 'int64' ? values.map((v) => BigInt(v)) : values);
+}
+
+const out = [];
+for (const c of cases) {
+  const order = c.order;
+  const outputs = Array.from({ length: c.outputs }, (_, i) => `Y${i}`);
+  const node = { name: c.name, opType: c.opType, domain: c.domain, inputs: order, outputs, attributes: c.attributes };
+  const initializers = new Map(Object.entries(c.init).map(([k, v]) => [k, toTensor(v)]));
+  const feedsSpec = c.inputs;
+  const graph = {
+    name: c.name,
+    nodes: [node],
+    initializers,
+    inputs: Object.entries(feedsSpec).map(([name, v]) => ({ name, dtype: v.dtype, shape: v.shape })),
+    outputs: outputs.map((name) => ({ name })),
+    valueInfo: [],
+  };
+  const opsetImports = c.domain ? { '': c.opset, [c.domain]: 1 } : { '': c.opset };
+  const model = { irVersion: 9, opsetImports, producerName: 'qint-fixtures', producerVersion: '0', metadata: {}, graph };
+  const session = await ort.InferenceSession.create(encodeModel(model));
+  const feeds = {};
+  for (const [name, v] of Object.entries(feedsSpec)) {
+    const t = toTensor(v);
+    feeds[name] = new ort.Tensor(v.dtype === 'float32' ? 'float32' : v.dtype, t.data, v.shape);
+  }
+  const res = await session.run(feeds);
+  out.push({
+    ...c,
+    expected: outputs.map((n) => ({ dtype: res[n].type, shape: Array.from(res[n].dims), values: Array.from(res[n].data, (v) => (typeof v === 'bigint' ? Number(v) : v)) })),
+  });
+}
+const file = join(here, '..', 'test', '__fixtures__', 'ort-cases.json');
+writeFileSync(file, JSON.stringify({ generator: 'scripts/make-ort-fixtures.mjs', oracle: `onnxruntime-node ${ort.env.versions?.node ?? '1.30.0'} (CPU EP)`, cases: out }) + '\n');
+console.log(`wrote ${out.length} cases to ${file}`);
