@@ -120,7 +120,7 @@ function gemmModels(M, K, N, wInt8, wF32) {
 
 const gops = (ops, ms) => ops / ms / 1e6;
 
-async function benchGemm(wasm, js, M, K) {
+async function benchGemm(wasm, wasmCached, js, M, K) {
   const N = K;
   const r = rng(M * 7919 + K);
   const x = Float32Array.from({ length: M * K }, () => r() * 2 - 1);
@@ -148,6 +148,14 @@ async function benchGemm(wasm, js, M, K) {
       fn: () => wasm.matMulInteger({ m: M, n: N, k: K, a: xU8, b: wInt8, aZeroPoint: new Int32Array([3]), bZeroPoint: new Int32Array([0]), out: yi }),
     },
     { name: 'wasm f32 gemm', fn: () => wasm.gemmF32({ m: M, n: N, k: K, a: x, b: wF32, transB: false, out: y }) },
+    {
+      name: 'wasm f32 gemm (cached weights)',
+      fn: () => wasmCached.gemmF32({ m: M, n: N, k: K, a: x, b: wF32, transB: false, out: y }),
+    },
+    {
+      name: 'wasm matMulInteger u8×s8 (cached weights)',
+      fn: () => wasmCached.matMulInteger({ m: M, n: N, k: K, a: xU8, b: wInt8, aZeroPoint: new Int32Array([3]), bZeroPoint: new Int32Array([0]), out: yi }),
+    },
     { name: 'ort dynamic int8 pattern', fn: () => sDyn.run({ x: new ort.Tensor('float32', x, [M, K]) }).then((o) => o.y.data) },
     { name: 'ort MatMulInteger u8×s8', fn: () => sInt.run({ a: new ort.Tensor('uint8', xU8, [M, K]) }).then((o) => o.y.data) },
     { name: 'ort f32 MatMul', fn: () => sF32.run({ x: new ort.Tensor('float32', x, [M, K]) }).then((o) => o.y.data) },
@@ -184,9 +192,12 @@ async function benchGemm(wasm, js, M, K) {
       'wasm int8 dynamic / ort dynamic int8 pattern': ratio('wasm int8 dynamic', 'ort dynamic int8 pattern'),
       'wasm 4-bit / wasm int8 dynamic': ratio('wasm 4-bit dynamic (block 32)', 'wasm int8 dynamic'),
       'wasm f32 gemm / tfjs-wasm f32 matMul': ratio('wasm f32 gemm', 'tfjs-wasm f32 matMul'),
+      'wasm f32 gemm (cached weights) / tfjs-wasm f32 matMul': ratio('wasm f32 gemm (cached weights)', 'tfjs-wasm f32 matMul'),
+      'wasm int8 dynamic / wasm f32 gemm (cached weights)': ratio('wasm int8 dynamic', 'wasm f32 gemm (cached weights)'),
       'wasm int8 dynamic / wasm f32 gemm': ratio('wasm int8 dynamic', 'wasm f32 gemm'),
       'wasm int8 dynamic / js int8 dynamic': ratio('wasm int8 dynamic', 'js int8 dynamic'),
       'wasm matMulInteger / ort MatMulInteger': ratio('wasm matMulInteger u8×s8', 'ort MatMulInteger u8×s8'),
+      'wasm matMulInteger (cached weights) / ort MatMulInteger': ratio('wasm matMulInteger u8×s8 (cached weights)', 'ort MatMulInteger u8×s8'),
     },
   };
 }
@@ -268,13 +279,15 @@ async function main() {
   await tf.setBackend('wasm');
   await tf.ready();
   const wasm = await createWasmBackend();
+  // Same kernels; constant weight operands of gemmF32/matMulInteger kept in wasm memory (as ORT and tfjs keep initializers).
+  const wasmCached = await createWasmBackend({ cacheConstantWeights: true });
   const js = createJsBackend();
   const started = Date.now();
   const load0 = loadavg();
   const gemm = [];
   for (const M of [1, 16, 128]) {
     for (const K of [256, 1024, 4096]) {
-      const res = await benchGemm(wasm, js, M, K);
+      const res = await benchGemm(wasm, wasmCached, js, M, K);
       gemm.push(res);
       const line = Object.entries(res.results).map(([k, v]) => `${k} ${v.gops}`).join(' | ');
       console.log(`M=${M} K=N=${K}: ${line}`);
@@ -293,8 +306,13 @@ async function main() {
     'dynamic int8 vs ORT pattern at M=128 (≥ 1.05)': minOver(128, 'wasm int8 dynamic / ort dynamic int8 pattern'),
     '4-bit vs 8-bit at M=1, K=4096 (≥ 1.5)': byShape(1, 4096).ratios['wasm 4-bit / wasm int8 dynamic'],
     'int8 conv u8×s8 GOP/s (≥ 80)': conv.results['wasm convInteger u8×s8'].gops,
-    'wasm f32 vs tfjs-wasm, worst shape (≥ 1)': Math.min(...gemm.map((g) => g.ratios['wasm f32 gemm / tfjs-wasm f32 matMul'])),
-    'wasm int8 vs wasm f32 at M≥16, worst shape (≥ 1.8)': Math.min(...gemm.filter((g) => g.M >= 16).map((g) => g.ratios['wasm int8 dynamic / wasm f32 gemm'])),
+    'wasm f32 (copying b per call) vs tfjs-wasm, worst shape (≥ 1)': Math.min(...gemm.map((g) => g.ratios['wasm f32 gemm / tfjs-wasm f32 matMul'])),
+    'wasm f32 (cached weights) vs tfjs-wasm, worst shape (≥ 1)': Math.min(
+      ...gemm.map((g) => g.ratios['wasm f32 gemm (cached weights) / tfjs-wasm f32 matMul']),
+    ),
+    'wasm int8 vs wasm f32 (cached) at M≥16, worst shape (≥ 1.8)': Math.min(
+      ...gemm.filter((g) => g.M >= 16).map((g) => g.ratios['wasm int8 dynamic / wasm f32 gemm (cached weights)']),
+    ),
     'wasm vs js int8 at M=128 (≥ 20)': byShape(128, 256).ratios['wasm int8 dynamic / js int8 dynamic'],
   };
   console.log('targets (minimum over shapes):', targets);
@@ -313,6 +331,7 @@ async function main() {
   writeFileSync(join(here, 'results', 'kernels.json'), `${JSON.stringify(result, null, 2)}\n`);
   console.log(`wrote bench/results/kernels.json in ${result.seconds} s`);
   wasm.dispose();
+  wasmCached.dispose();
 }
 
 await main();

@@ -78,5 +78,5 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
       `createWasmBackend: ${describe(options.wasm)} lacks the exports ${missing.join(', ')}; it is not the kernels module of this version of @qint/kernels-wasm`,
     );
   }
-  return new WasmKernelBackend(options.name ?? 'wasm', exports);
+  return new WasmKernelBackend(options.name ?? 'wasm', exports, { cacheConstantWeights: options.cacheConstantWeights });
 }

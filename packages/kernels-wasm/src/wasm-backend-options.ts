@@ -10,4 +10,11 @@ export interface WasmBackendOptions {
   wasm?: WasmSource;
   /** Name reported by the backend (default `'wasm'`). */
   name?: string;
+  /**
+   * Keep the copied / packed form of constant weight operands (`gemmF32`'s `b`, `matMulInteger`'s `b`) in the
+   * backend's memory, keyed by the array object, so repeated calls with the same initializer skip the copy and the
+   * packing (what onnxruntime and tfjs do with initializers). Only for arrays that are never mutated after their first
+   * use; entries are freed when the array is garbage-collected or the backend disposed. Default false.
+   */
+  cacheConstantWeights?: boolean;
 }

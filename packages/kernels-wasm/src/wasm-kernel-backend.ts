@@ -13,6 +13,7 @@ import type {
   PackedLinearWeights,
 } from '@qint/kernels';
 import type { KernelExports } from './wasm-exports';
+import { ConstantWeightCache } from './constant-weight-cache';
 import { WasmHeap } from './wasm-heap';
 import { WasmPackedLinearWeights } from './wasm-packed-linear-weights';
 
@@ -34,11 +35,25 @@ export class WasmKernelBackend implements KernelBackend {
   private heap: WasmHeap | undefined;
   private readonly packed = new Set<WasmPackedLinearWeights>();
   private calls = 0;
+  private readonly cache: ConstantWeightCache | undefined;
 
-  constructor(name: string, exports: KernelExports) {
+  constructor(name: string, exports: KernelExports, options: { cacheConstantWeights?: boolean } = {}) {
     this.name = name;
     this.ex = exports;
     this.heap = new WasmHeap(exports.memory, exports.heapBase());
+    this.cache = options.cacheConstantWeights ? new ConstantWeightCache(() => this.heap) : undefined;
+  }
+
+  /** Stages `fill` in scratch memory for the duration of `body` (used to build cached or packed forms). */
+  private staged(heap: WasmHeap, bytes: number, what: string, fill: (address: number) => void, body: (address: number) => void): void {
+    heap.beginCall();
+    try {
+      const address = heap.scratch(bytes, what);
+      fill(address);
+      body(address);
+    } finally {
+      heap.endCall();
+    }
   }
 
   private live(op: string): { ex: KernelExports; heap: WasmHeap } {
@@ -61,23 +76,41 @@ export class WasmKernelBackend implements KernelBackend {
   readonly matMulInteger = (args: MatMulIntegerArgs): void => {
     const { m, n, k, a, b, aZeroPoint, bZeroPoint, out } = args;
     if (m === 0 || n === 0) return;
+    const kp = k + (k & 1);
+    const panelBytes = ((n + 7) >> 3) * kp * 16;
+    const bSigned = b instanceof Int8Array ? 1 : 0;
+    const bPerCol = bZeroPoint.length > 1 ? 1 : 0;
+    const packB = (ex: KernelExports, heap: WasmHeap, dst: number): void => {
+      this.staged(heap, k * n + bZeroPoint.length * 4 + 64, 'matMulInteger b', (pB) => {
+        heap.u8.set(asBytes(b).subarray(0, k * n), pB);
+        heap.i32.set(bZeroPoint, (pB + Math.ceil((k * n) / 64) * 64) >> 2);
+      }, (pB) => ex.packPanelsB(pB, k, n, n, bSigned, pB + Math.ceil((k * n) / 64) * 64, bPerCol, kp, dst));
+    };
+    let cachedB = 0;
+    if (this.cache) {
+      const { ex, heap } = this.live('matMulInteger');
+      const params = new Int32Array(bZeroPoint.length + 3);
+      params.set([k, n, bSigned]);
+      params.set(bZeroPoint, 3);
+      cachedB = this.cache.get(b, 'matMulInteger-b-panels', params, panelBytes, (dst) => packB(ex, heap, dst));
+    }
     this.call('matMulInteger', (ex, heap) => {
-      const kp = k + (k & 1);
       const pA = heap.scratch(m * k, 'matMulInteger a');
-      const pB = heap.scratch(k * n, 'matMulInteger b');
       const pAz = heap.scratch(aZeroPoint.length * 4, 'matMulInteger aZeroPoint');
-      const pBz = heap.scratch(bZeroPoint.length * 4, 'matMulInteger bZeroPoint');
       const pAw = heap.scratch(m * kp * 2, 'matMulInteger widened a');
-      const pBw = heap.scratch(((n + 7) >> 3) * kp * 16, 'matMulInteger b panels');
       const pC = heap.scratch(m * n * 4, 'matMulInteger out');
-      const u8 = heap.u8;
-      u8.set(asBytes(a), pA);
-      u8.set(asBytes(b), pB);
-      const i32 = heap.i32;
-      i32.set(aZeroPoint, pAz >> 2);
-      i32.set(bZeroPoint, pBz >> 2);
+      heap.u8.set(asBytes(a).subarray(0, m * k), pA);
+      heap.i32.set(aZeroPoint, pAz >> 2);
       ex.widenRows(pA, m, k, k, a instanceof Int8Array ? 1 : 0, pAz, aZeroPoint.length > 1 ? 1 : 0, kp, pAw);
-      ex.packPanelsB(pB, k, n, n, b instanceof Int8Array ? 1 : 0, pBz, bZeroPoint.length > 1 ? 1 : 0, kp, pBw);
+      let pBw = cachedB;
+      if (!pBw) {
+        pBw = heap.scratch(panelBytes, 'matMulInteger b panels');
+        const pB = heap.scratch(k * n, 'matMulInteger b');
+        const pBz = heap.scratch(bZeroPoint.length * 4, 'matMulInteger bZeroPoint');
+        heap.u8.set(asBytes(b).subarray(0, k * n), pB);
+        heap.i32.set(bZeroPoint, pBz >> 2);
+        ex.packPanelsB(pB, k, n, n, bSigned, pBz, bPerCol, kp, pBw);
+      }
       ex.gemmI16(pAw, m, kp, pBw, n, pC, n);
       out.set(heap.i32.subarray(pC >> 2, (pC >> 2) + m * n));
     });
@@ -143,27 +176,48 @@ export class WasmKernelBackend implements KernelBackend {
   readonly gemmF32 = (args: GemmF32Args): void => {
     const { m, n, k, a, b, transB, bias, out } = args;
     if (m === 0 || n === 0) return;
+    const np = ((n + 7) >> 3) * 8;
+    const gemv = m === 1;
+    let cachedB = 0;
+    if (this.cache) {
+      const { ex, heap } = this.live('gemmF32');
+      const params = new Int32Array([k, n, transB ? 1 : 0]);
+      if (gemv) {
+        cachedB = this.cache.get(b, 'gemmF32-b', params, k * n * 4, (dst) => heap.f32.set(b.subarray(0, k * n), dst >> 2));
+      } else {
+        cachedB = this.cache.get(b, 'gemmF32-b-panels', params, np * k * 4, (dst) =>
+          this.staged(heap, k * n * 4, 'gemmF32 b', (pB) => heap.f32.set(b.subarray(0, k * n), pB >> 2), (pB) =>
+            ex.packPanelsF32(pB, k, n, transB ? 1 : 0, dst),
+          ),
+        );
+      }
+    }
     this.call('gemmF32', (ex, heap) => {
-      const np = ((n + 7) >> 3) * 8;
       const pA = heap.scratch(m * k * 4, 'gemmF32 a');
-      const pB = heap.scratch(k * n * 4, 'gemmF32 b');
       const pBias = bias ? heap.scratch(np * 4, 'gemmF32 bias') : 0;
       const pC = heap.scratch(m * n * 4, 'gemmF32 out');
       const f32 = heap.f32;
       f32.set(a.subarray(0, m * k), pA >> 2);
-      f32.set(b.subarray(0, k * n), pB >> 2);
       if (bias) {
         f32.set(bias.subarray(0, n), pBias >> 2);
         f32.fill(0, (pBias >> 2) + n, (pBias >> 2) + np);
       }
-      if (m === 1) {
+      let pB = cachedB;
+      if (!pB && gemv) {
+        pB = heap.scratch(k * n * 4, 'gemmF32 b');
+        heap.f32.set(b.subarray(0, k * n), pB >> 2);
+      } else if (!pB) {
+        const pRaw = heap.scratch(k * n * 4, 'gemmF32 b');
+        heap.f32.set(b.subarray(0, k * n), pRaw >> 2);
+        pB = heap.scratch(np * k * 4, 'gemmF32 b panels');
+        ex.packPanelsF32(pRaw, k, n, transB ? 1 : 0, pB);
+      }
+      if (gemv) {
         // Matrix × vector: stream B as it is; packing it would cost as much as the product.
         if (transB) ex.gemvF32T(pA, k, pB, n, pBias, pC);
         else ex.gemvF32(pA, k, pB, n, pBias, pC);
       } else {
-        const pP = heap.scratch(np * k * 4, 'gemmF32 b panels');
-        ex.packPanelsF32(pB, k, n, transB ? 1 : 0, pP);
-        ex.gemmF32Panels(pA, k, m, k, pP, n, pBias, 0, pC, n);
+        ex.gemmF32Panels(pA, k, m, k, pB, n, pBias, 0, pC, n);
       }
       out.set(heap.f32.subarray(pC >> 2, (pC >> 2) + m * n));
     });
@@ -373,6 +427,8 @@ export class WasmKernelBackend implements KernelBackend {
       persistentBytes: heap ? heap.persistentBytes : 0,
       peakBytes: heap ? heap.peakBytes : 0,
       packedWeights: this.packed.size,
+      cachedWeightForms: this.cache ? this.cache.size : 0,
+      cachedWeightBytes: this.cache ? this.cache.bytes : 0,
       calls: this.calls,
       nativeOps: [...NATIVE_OPS],
     };
@@ -381,6 +437,7 @@ export class WasmKernelBackend implements KernelBackend {
   readonly dispose = (): void => {
     for (const p of this.packed) p.released = true;
     this.packed.clear();
+    this.cache?.clear();
     this.ex = undefined;
     this.heap = undefined;
   };

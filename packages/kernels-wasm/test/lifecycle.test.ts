@@ -112,6 +112,36 @@ describe('WasmKernelBackend', () => {
     other.dispose();
   });
 
+  it('caches constant weights when asked, rebuilding when zero points or shapes change', async () => {
+    const b = await createWasmBackend({ cacheConstantWeights: true });
+    const js = createJsBackend();
+    const k = 37;
+    const n = 21;
+    const bF = Float32Array.from({ length: k * n }, (_, i) => Math.sin(i));
+    const bI = Int8Array.from({ length: k * n }, (_, i) => ((i * 29) % 256) - 128);
+    for (const m of [1, 5, 1, 5]) {
+      const a = Float32Array.from({ length: m * k }, (_, i) => Math.cos(i));
+      const o1 = new Float32Array(m * n);
+      const o2 = new Float32Array(m * n);
+      js.gemmF32({ m, n, k, a, b: bF, transB: false, out: o1 });
+      b.gemmF32({ m, n, k, a, b: bF, transB: false, out: o2 });
+      for (let i = 0; i < o1.length; i++) expect(Math.abs(o2[i] - o1[i])).toBeLessThan(1e-4);
+      for (const zp of [0, -3, 0]) {
+        const aI = Uint8Array.from({ length: m * k }, (_, i) => (i * 7) % 256);
+        const args = { m, n, k, a: aI, b: bI, aZeroPoint: new Int32Array([5]), bZeroPoint: new Int32Array([zp]) };
+        const i1 = new Int32Array(m * n);
+        const i2 = new Int32Array(m * n);
+        js.matMulInteger({ ...args, out: i1 });
+        b.matMulInteger({ ...args, out: i2 });
+        expect(i2).toEqual(i1);
+      }
+    }
+    const d = b.diagnostics();
+    expect(d.cachedWeightForms).toBe(3); // gemv copy, GEMM panels, integer panels (rebuilt in place per zero point)
+    expect(d.cachedWeightBytes).toBeGreaterThan(0);
+    b.dispose();
+  });
+
   it('reports diagnostics', async () => {
     const b = await createWasmBackend();
     const d = b.diagnostics();
