@@ -60,7 +60,7 @@ class Builder {
       producerName: ctx.str(m, 'producerName', 'model.producerName')!,
       producerVersion: ctx.str(m, 'producerVersion', 'model.producerVersion')!,
       metadata,
-      graph: this.graph(this.h.graphJson, 'graph', new Set()),
+      graph: this.graph(this.h.graphJson, 'graph', undefined),
     };
     const domain = ctx.str(m, 'domain', 'model.domain', true);
     if (domain !== undefined) model.domain = domain;
@@ -89,10 +89,12 @@ class Builder {
     return this.tensors![index];
   }
 
-  private graph(g: JsonObject, field: string, outer: ReadonlySet<string>): Graph {
+  private graph(g: JsonObject, field: string, outer: Scope | undefined): Graph {
     const { ctx } = this;
     const name = ctx.str(g, 'name', `${field}.name`)!;
-    const defined = new Set(outer);
+    // A chain of scopes, not a copy of the outer names per subgraph: copying would make a header with many
+    // subgraphs quadratic in its size (a cheap denial of service).
+    const defined = new Scope(outer);
     const inputs = this.valueInfos(g, 'inputs', field);
     for (const v of inputs) defined.add(v.name);
     const initJson = ctx.arr(g, 'initializers', `${field}.initializers`)!;
@@ -185,7 +187,7 @@ class Builder {
     return list.map((_, i) => this.ctx.str(list, i, `${field}.${key}[${i}]`)!);
   }
 
-  private node(n: JsonObject, field: string, defined: Set<string>): Node {
+  private node(n: JsonObject, field: string, defined: Scope): Node {
     const { ctx } = this;
     const inputs = this.strings(n, 'inputs', field);
     const inputsJson = n.inputs as JsonValue[];
@@ -218,7 +220,7 @@ class Builder {
     return v;
   }
 
-  private attribute(parent: JsonObject, key: string, field: string, defined: Set<string>): Attribute {
+  private attribute(parent: JsonObject, key: string, field: string, defined: Scope): Attribute {
     const { ctx } = this;
     const a = ctx.obj(parent, key, field)!;
     const type = a.type;
@@ -299,6 +301,19 @@ class Builder {
       }
       return badQuant(`${spec.field} is inconsistent: ${e.message}`, spec.field, spec.offset, e);
     }
+  }
+}
+
+/** Names visible in a graph: its own, then those of the enclosing graphs defined before the subgraph's node. */
+class Scope {
+  private readonly names = new Set<string>();
+  constructor(private readonly parent: Scope | undefined) {}
+  add(name: string): void {
+    this.names.add(name);
+  }
+  has(name: string): boolean {
+    for (let s: Scope | undefined = this; s; s = s.parent) if (s.names.has(name)) return true;
+    return false;
   }
 }
 
