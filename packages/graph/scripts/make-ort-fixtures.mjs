@@ -137,6 +137,75 @@ add('dynamicquantizematmul', 'DynamicQuantizeMatMul', { A: T('float32', [3, 8], 
   });
 }
 
+// More shape/data-movement/index semantics
+const m = T('float32', [3, 4, 5], randn(60));
+add('slice_neg_steps', 'Slice', { X: m }, {}, { opset: 13, init: { starts: T('int64', [2], [-1, 4]), ends: T('int64', [2], [-1000, 0]), axes: T('int64', [2], [0, 2]), steps: T('int64', [2], [-2, -3]) } });
+add('gather_axis1_neg', 'Gather', { X: m }, { axis: A.int(1) }, { init: { idx: T('int64', [2, 2], [-1, 0, 2, 2]) } });
+add('gatherelements_axis2', 'GatherElements', { X: m }, { axis: A.int(2) }, { init: { idx: T('int64', [3, 4, 2], randi(24, -5, 4)) } });
+add('split_18_uneven', 'Split', { X: m }, { axis: A.int(2), num_outputs: A.int(2) }, { opset: 18, outputs: 2 });
+add('argmax_last', 'ArgMax', { X: T('float32', [2, 4], [1, 3, 3, 0, 2, 2, 1, 2]) }, { axis: A.int(1), select_last_index: A.int(1) }, { opset: 13 });
+add('maxpool_indices', 'MaxPool', { X: p }, { kernel_shape: A.ints([3, 3]), strides: A.ints([2, 2]) }, { opset: 12, outputs: 2 });
+add('resize_tf_crop_and_resize', 'Resize', { X: img }, { mode: A.str('linear'), coordinate_transformation_mode: A.str('tf_crop_and_resize'), extrapolation_value: A.float(7) }, {
+  init: { roi: T('float32', [8], [0, 0, -0.2, 0.1, 1, 1, 0.9, 1.3]), scales: T('float32', [0], []), sizes: T('int64', [4], [1, 2, 5, 6]) },
+});
+for (const ctm of ['pytorch_half_pixel', 'align_corners', 'tf_half_pixel_for_nn', 'half_pixel_symmetric']) {
+  add(`resize_nearest_${ctm}`, 'Resize', { X: img }, { coordinate_transformation_mode: A.str(ctm) }, {
+    opset: 19,
+    init: { roi: T('float32', [0], []), scales: T('float32', [4], [1, 1, 1.7, 0.7]) },
+  });
+}
+add('resize_18_axes_not_smaller', 'Resize', { X: img }, { axes: A.ints([2, 3]), keep_aspect_ratio_policy: A.str('not_smaller') }, {
+  opset: 18, init: { roi: T('float32', [0], []), scales: T('float32', [0], []), sizes: T('int64', [2], [6, 6]) },
+});
+add('pad_wrap', 'Pad', { X: T('float32', [2, 3], randn(6)) }, { mode: A.str('wrap') }, { opset: 19, init: { pads: T('int64', [4], [1, 2, 1, 3]) } });
+add('convtranspose_1d', 'ConvTranspose', { X: T('float32', [1, 2, 5], randn(10)) }, { strides: A.ints([3]), pads: A.ints([1, 2]), dilations: A.ints([2]) }, {
+  init: { W: T('float32', [2, 3, 3], randn(18)) },
+});
+add('depthtospace_crd', 'DepthToSpace', { X: T('float32', [1, 8, 2, 3], randn(48)) }, { blocksize: A.int(2), mode: A.str('CRD') }, { opset: 13 });
+add('depthtospace_dcr', 'DepthToSpace', { X: T('float32', [1, 8, 2, 3], randn(48)) }, { blocksize: A.int(2) }, { opset: 13 });
+add('spacetodepth', 'SpaceToDepth', { X: T('float32', [1, 2, 4, 6], randn(48)) }, { blocksize: A.int(2) }, { opset: 13 });
+add('cumsum_excl_rev', 'CumSum', { X: m }, { exclusive: A.int(1), reverse: A.int(1) }, { opset: 14, init: { axis: T('int64', [], [1]) } });
+add('trilu_lower_k', 'Trilu', { X: m }, { upper: A.int(0) }, { opset: 14, init: { k: T('int64', [], [-1]) } });
+add('mod_int_python', 'Mod', { A: T('int32', [6], [-7, 7, -7, 7, 5, -5]), B: T('int32', [6], [3, 3, -3, -3, 5, 2]) }, {}, { opset: 13 });
+add('div_int_trunc', 'Div', { A: T('int32', [4], [-7, 7, -7, 7]), B: T('int32', [4], [2, 2, -2, -2]) }, {}, { opset: 13 });
+add('where_bcast', 'Where', { C: T('bool', [2, 1], [1, 0]), X: T('float32', [3], [1, 2, 3]), Y: T('float32', [2, 3], randn(6)) }, {}, { opset: 16 });
+add('expand_bcast', 'Expand', { X: T('float32', [3, 1], [1, 2, 3]) }, {}, { opset: 13, init: { shape: T('int64', [3], [2, 1, 4]) } });
+add('clip_13', 'Clip', { X: act }, {}, { opset: 13, init: { min: T('float32', [], [-1.5]), max: T('float32', [], [2]) } });
+add('clip_6', 'Clip', { X: act }, { min: A.float(-0.5), max: A.float(0.5) }, { opset: 6 });
+add('cast_f32_to_i32', 'Cast', { X: act }, { to: A.int(6) }, { opset: 13 });
+add('cast_f32_to_f16', 'Cast', { X: act }, { to: A.int(10) }, { opset: 13 });
+add('softmax_large', 'Softmax', { X: T('float32', [2, 3], [1000, 1001, 1002, -1000, -1001, 3]) }, {}, { opset: 13 });
+add('reducesum_13_noop', 'ReduceSum', { X: s3 }, { noop_with_empty_axes: A.int(1) }, { opset: 13, init: { axes: T('int64', [0], []) } });
+add('reducemax_keep0', 'ReduceMax', { X: s3 }, { axes: A.ints([1]), keepdims: A.int(0) }, { opset: 13 });
+add('prelu_channel', 'PRelu', { X: p }, {}, { opset: 16, init: { slope: T('float32', [2, 1, 1], [0.1, -0.3]) } });
+add('leakyrelu', 'LeakyRelu', { X: act }, { alpha: A.float(0.2) });
+add('gemm_bcast_c_trans', 'Gemm', { A: T('float32', [4, 3], randn(12)) }, { transA: A.int(1), transB: A.int(1), alpha: A.float(0.5), beta: A.float(2) }, {
+  init: { B: T('float32', [5, 4], randn(20)), C: T('float32', [1, 5], randn(5)) },
+});
+add('conv_group_pads_strides', 'Conv', { X: T('float32', [1, 4, 6, 6], randn(144)) }, { group: A.int(2), pads: A.ints([1, 0, 2, 1]), strides: A.ints([2, 1]), dilations: A.ints([1, 2]) }, {
+  init: { W: T('float32', [6, 2, 3, 2], randn(72)), B: T('float32', [6], randn(6)) },
+});
+add('qlinearconcat_int8', 'QLinearConcat', {
+  Y_scale: sc(0.03), Y_zero_point: zp(-5, 'int8'),
+  X0: T('int8', [2, 2], randi(4, -128, 127)), S0: sc(0.011), Z0: zp(3, 'int8'),
+  X1: T('int8', [2, 3], randi(6, -128, 127)), S1: sc(0.07), Z1: zp(-20, 'int8'),
+}, { axis: A.int(-1) }, ms);
+add('qlinearglobalaveragepool_nhwc', 'QLinearGlobalAveragePool', { X: T('uint8', [2, 3, 3, 4], randi(72, 0, 255)) }, { channels_last: A.int(1) }, {
+  ...ms, init: { x_scale: sc(0.023), x_zero_point: zp(120), y_scale: sc(0.007), y_zero_point: zp(110) },
+});
+add('dynamicquantizematmul_u8_zp', 'DynamicQuantizeMatMul', { A: T('float32', [2, 3, 6], randn(36, -1, 4)) }, {}, {
+  ...ms, init: { B: T('uint8', [6, 4], randi(24, 0, 255)), b_scale: T('float32', [], [0.02]), b_zero_point: T('uint8', [], [128]) },
+});
+for (const bits of [2, 8]) {
+  const K = 32, N = 2, bs = 16, nb = K / bs;
+  const q = randi(N * K, 0, (1 << bits) - 1);
+  const bytes = new Array((N * K * bits) / 8).fill(0);
+  q.forEach((v, i) => (bytes[(i * bits) >> 3] |= v << ((i * bits) & 7)));
+  add(`matmulnbits_${bits}bit`, 'MatMulNBits', { A: T('float32', [3, K], randn(3 * K)) }, { K: A.int(K), N: A.int(N), bits: A.int(bits), block_size: A.int(bs) }, {
+    ...ms, init: { B: T('uint8', [N, nb, (bs * bits) / 8], bytes), scales: T('float32', [N, nb], randn(N * nb, 0.01, 0.1)) },
+  });
+}
+
 function toTensor({ dtype, shape, values }) {
   return Tensor.from(dtype, shape, dtype === 'int64' ? values.map((v) => BigInt(v)) : values);
 }

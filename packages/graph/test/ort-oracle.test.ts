@@ -65,6 +65,10 @@ describe(`single-op graphs against ${fixture.oracle}`, () => {
             if (!(Math.abs(values[j] - v) <= 1e-5 + 1e-4 * Math.abs(v))) bad.push(`[${j}] ${values[j]} vs ORT ${v}`);
           });
           expect(bad.slice(0, 5), `${c.name}: ${bad.length} of ${e.values.length} differ`).toEqual([]);
+        } else if (e.dtype === 'float16') {
+          // onnxruntime-node hands float16 out as raw half bits: compare bits exactly.
+          expect(got.dtype).toBe('float16');
+          expect(Array.from(got.data as Uint16Array)).toEqual(e.values);
         } else {
           expect(got.dtype).toBe(e.dtype);
           expect(values).toEqual(e.values);
