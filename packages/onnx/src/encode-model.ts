@@ -1,6 +1,6 @@
 import type { Attribute, Dim, Graph, Model, Node, ValueInfo } from '@qint/graph';
 import { Tensor } from '@qint/tensor';
-import { tensorToProto } from './encode-tensor';
+import { tensorToProto, type TensorProtoOut } from './encode-tensor';
 import { dtypeToOnnx } from './onnx-data-type';
 import { OnnxError } from './onnx-error';
 import { onnxTypes } from './proto/onnx-schema';
@@ -88,19 +88,25 @@ function valueInfoToProto(v: ValueInfo, fallback: Tensor | undefined): Msg {
   const dtype = v.dtype ?? fallback?.dtype;
   const shape = v.shape ?? fallback?.shape;
   const msg: Msg = { name: v.name };
-  if (dtype !== undefined) {
-    const tensorType: Msg = { elemType: dtypeToOnnx(dtype) };
+  if (dtype !== undefined || shape !== undefined) {
+    // A shape without a dtype keeps elem_type unset (0): decoding gives back the same ValueInfo.
+    const tensorType: Msg = dtype === undefined ? {} : { elemType: dtypeToOnnx(dtype) };
     if (shape !== undefined) tensorType.shape = { dim: shape.map(dimToProto) };
     msg.type = { tensorType };
   }
   return withDoc(msg, v.docString);
 }
 
-function graphToProto(graph: Graph, what: string): Msg {
+/** Receives each top-level initializer's message before it is written (used to move data to an external file). */
+type InitializerSink = (proto: TensorProtoOut) => void;
+
+function graphToProto(graph: Graph, what: string, sink?: InitializerSink): Msg {
   if (typeof graph !== 'object' || graph === null || !Array.isArray(graph.nodes)) throw new OnnxError(`${what} must be a Graph`);
   const initializer = [...graph.initializers].map(([name, t]) => {
     if (!(t instanceof Tensor)) throw new OnnxError(`${what} initializer "${name}" must be a qint Tensor`);
-    return tensorToProto(t, name);
+    const proto = tensorToProto(t, name);
+    sink?.(proto);
+    return proto;
   });
   const msg: Msg = {
     node: graph.nodes.map((n, i) => nodeToProto(n, `${what} node[${i}]`)),
@@ -117,16 +123,17 @@ function graphToProto(graph: Graph, what: string): Msg {
  * Builds the ModelProto message of a model (as protobufjs's writer takes it).
  *
  * @param model - the model
+ * @param sink - called with each main-graph initializer's message (may move its data elsewhere)
  * @returns the message object
  * @throws {@link OnnxError} when the model is malformed (e.g. an initializer that is not a Tensor)
  */
-export function modelToProto(model: Model): Msg {
+export function modelToProto(model: Model, sink?: InitializerSink): Msg {
   if (typeof model !== 'object' || model === null || typeof model.graph !== 'object') throw new OnnxError('model must be a qint Model with a graph');
   const msg: Msg = {
     irVersion: toInt64Bits(model.irVersion, 'irVersion'),
     producerName: model.producerName,
     producerVersion: model.producerVersion,
-    graph: graphToProto(model.graph, 'graph'),
+    graph: graphToProto(model.graph, 'graph', sink),
     opsetImport: Object.keys(model.opsetImports).map((domain) => ({
       domain,
       version: toInt64Bits(model.opsetImports[domain], `opsetImports["${domain}"]`),
@@ -151,7 +158,10 @@ export function modelToProto(model: Model): Msg {
  * ```
  */
 export function encodeModel(model: Model): Uint8Array {
-  const message = modelToProto(model);
+  return serialize(modelToProto(model));
+}
+
+function serialize(message: Msg): Uint8Array {
   let bytes: Uint8Array;
   try {
     bytes = onnxTypes().ModelProto.encode(message).finish();
@@ -160,4 +170,67 @@ export function encodeModel(model: Model): Uint8Array {
   }
   if (bytes.length > 2 ** 31 - 1) throw new OnnxError(`encoded model is ${bytes.length} bytes, beyond protobuf's 2 GiB limit`);
   return bytes;
+}
+
+/** Options of {@link encodeModelWithExternalData}. */
+export interface ExternalDataWriteOptions {
+  /** File name of the data file, relative to the model's folder (default `'model.onnx.data'`). */
+  location?: string;
+  /** Initializers with fewer bytes stay inline in the model (default 1024). */
+  minBytes?: number;
+  /** Each tensor starts at a multiple of this many bytes, so readers can map it (default 4096). */
+  align?: number;
+}
+
+/** The two files written by {@link encodeModelWithExternalData}. */
+export interface ModelWithExternalData {
+  /** The `.onnx` bytes. */
+  readonly model: Uint8Array;
+  /** The data file's bytes, to be saved as `location` beside the model. */
+  readonly data: Uint8Array;
+  readonly location: string;
+}
+
+/**
+ * Serializes a model with its large initializers in a separate data file (ONNX external data), as models beyond
+ * protobuf's 2 GiB limit must be, and as onnxruntime and `decodeModel` read them.
+ *
+ * @param model - the model
+ * @param options - data file name, size threshold and alignment
+ * @returns the model bytes and the data file bytes
+ * @throws {@link OnnxError} when the location is not a plain relative file name or the model is malformed
+ * @example
+ * ```ts
+ * const { model, data, location } = encodeModelWithExternalData(m);
+ * writeFileSync('out/model.onnx', model);
+ * writeFileSync(`out/${location}`, data);
+ * ```
+ */
+export function encodeModelWithExternalData(model: Model, options: ExternalDataWriteOptions = {}): ModelWithExternalData {
+  const location = options.location ?? 'model.onnx.data';
+  const minBytes = options.minBytes ?? 1024;
+  const align = options.align ?? 4096;
+  if (location === '' || location.includes('..') || /^[\\/]|^[A-Za-z]:|\0/.test(location)) {
+    throw new OnnxError(`external data location ${JSON.stringify(location)} must be a relative path inside the model's folder`);
+  }
+  if (!Number.isSafeInteger(align) || align < 1) throw new OnnxError(`align must be a positive integer, got ${align}`);
+  const chunks: { offset: number; bytes: Uint8Array }[] = [];
+  let end = 0;
+  const message = modelToProto(model, (proto) => {
+    const raw = proto.rawData;
+    if (raw === undefined || raw.length < minBytes) return;
+    const offset = Math.ceil(end / align) * align;
+    chunks.push({ offset, bytes: raw });
+    end = offset + raw.length;
+    const entries = [
+      { key: 'location', value: location },
+      { key: 'offset', value: String(offset) },
+      { key: 'length', value: String(raw.length) },
+    ];
+    delete proto.rawData;
+    Object.assign(proto, { externalData: entries, dataLocation: 1 });
+  });
+  const data = new Uint8Array(end);
+  for (const c of chunks) data.set(c.bytes, c.offset);
+  return { model: serialize(message), data, location };
 }

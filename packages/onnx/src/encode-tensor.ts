@@ -9,7 +9,7 @@ export interface TensorProtoOut {
   name?: string;
   dims: Int64Bits[];
   dataType: number;
-  rawData: Uint8Array;
+  rawData?: Uint8Array;
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;

@@ -4,7 +4,7 @@ export { ONNX_DATA_TYPES, dtypeFromOnnx, dtypeToOnnx, onnxDataTypeName, type Onn
 export { decodeTensor, type DecodeTensorOptions } from './decode-tensor';
 export { encodeTensor } from './encode-tensor';
 export { decodeModel, type DecodeModelOptions } from './decode-model';
-export { encodeModel } from './encode-model';
+export { encodeModel, encodeModelWithExternalData, type ExternalDataWriteOptions, type ModelWithExternalData } from './encode-model';
 export { loadTensorPb, type NamedTensor } from './load-tensor-pb';
 export { loadModel } from './load-model';
 export type { ExternalDataOptions } from './external-data-options';

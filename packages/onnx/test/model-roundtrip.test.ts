@@ -170,6 +170,7 @@ describe('export of every dtype and attribute kind', () => {
       modelVersion: 3,
       docString: 'model doc',
     };
+    (model.graph as { valueInfo: Model['graph']['valueInfo'] }).valueInfo = [{ name: 'mid', shape: [2, 'n'] }, { name: 'mid2', dtype: 'int4' }];
     const again = decodeModel(encodeModel(model));
     // INT64_MAX as a double is 2^63; it encodes as INT64_MAX and decodes back to the same double.
     expect(again).toEqual({ ...model, opsetImports: { '': 21 } });
