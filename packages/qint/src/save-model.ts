@@ -1,5 +1,6 @@
 import { encodeQint, type QintMetadata } from '@qint/format';
-import type { Model } from '@qint/graph';
+import { toOnnxModel, type ToOnnxOptions } from '@qint/dynamic';
+import { QINT_DOMAIN, type Model } from '@qint/graph';
 import { encodeModel as encodeOnnx } from '@qint/onnx';
 import { InputError } from './input-error';
 
@@ -9,6 +10,11 @@ export interface SaveModelOptions {
   format?: 'qint' | 'onnx';
   /** `.qint` metadata: the quantization recipe and plan, calibration summary, free key/values. */
   metadata?: QintMetadata;
+  /**
+   * For ONNX output of a quantized model: `'standard'` (default; onnxruntime's own dynamic pattern, DynamicQuantizeLinear
+   * → MatMulInteger/ConvInteger → Cast → Mul) or `'matmulnbits'` (4/2-bit layers as com.microsoft MatMulNBits).
+   */
+  onnxFlavour?: ToOnnxOptions['flavour'];
 }
 
 /**
@@ -24,7 +30,11 @@ export interface SaveModelOptions {
  * ```
  */
 export async function serializeModel(model: Model, options: SaveModelOptions = {}): Promise<Uint8Array> {
-  if ((options.format ?? 'qint') === 'onnx') return encodeOnnx(model);
+  if ((options.format ?? 'qint') === 'onnx') {
+    // qint's own ops (ai.qint) become standard ONNX / onnxruntime contrib ops that onnxruntime runs.
+    const hasQintOps = model.graph.nodes.some((n) => n.domain === QINT_DOMAIN);
+    return encodeOnnx(hasQintOps ? toOnnxModel(model, { flavour: options.onnxFlavour }) : model);
+  }
   return encodeQint(model, { metadata: options.metadata });
 }
 

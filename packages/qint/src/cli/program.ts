@@ -5,7 +5,9 @@ import { registerBench } from './commands/bench';
 import { registerConformance } from './commands/conformance';
 import { registerEval } from './commands/eval';
 import { registerInspect } from './commands/inspect';
+import { registerQuantize } from './commands/quantize';
 import { registerRun } from './commands/run';
+import { registerSensitivity } from './commands/sensitivity';
 
 /** Builds the commander program with every command registered. */
 export function buildProgram(ctx: CliContext): Command {
@@ -17,8 +19,10 @@ export function buildProgram(ctx: CliContext): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.out(s.replace(/\n$/, '')), writeErr: (s) => ctx.err(s.replace(/\n$/, '')) });
   registerInspect(program, ctx);
+  registerQuantize(program, ctx);
   registerRun(program, ctx);
   registerEval(program, ctx);
+  registerSensitivity(program, ctx);
   registerBench(program, ctx);
   registerConformance(program, ctx);
   return program;

@@ -1,19 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { evaluate } from '../../evaluate';
-import { InputError } from '../../input-error';
 import { loadModel } from '../../load-model';
-import { readNpy } from '../../npy';
 import type { CliContext } from '../cli-context';
-
-async function readNpyFile(path: string, flag: string) {
-  try {
-    return readNpy(new Uint8Array(await readFile(path)), path);
-  } catch (cause) {
-    if ((cause as { code?: string }).code === 'ENOENT') throw new InputError(`${flag} ${path}: no such file`, { cause });
-    throw cause;
-  }
-}
+import { readNpyArg } from '../npy-arg';
 
 /** `qint eval <model> --inputs x.npy --labels y.npy`: top-1 accuracy. */
 export function registerEval(program: Command, ctx: CliContext): void {
@@ -29,8 +18,8 @@ export function registerEval(program: Command, ctx: CliContext): void {
     .addHelpText('after', '\nExamples:\n  qint eval mnist-int8.qint --inputs x.npy --labels y.npy\n  qint eval model.onnx --inputs x.npy --labels y.npy --backend js --json')
     .action(async (path: string, options: { inputs: string; labels: string; batch: number; backend: string; json?: boolean }) => {
       const model = await loadModel(path);
-      const inputs = await readNpyFile(options.inputs, '--inputs');
-      const labels = await readNpyFile(options.labels, '--labels');
+      const inputs = await readNpyArg(options.inputs, '--inputs');
+      const labels = await readNpyArg(options.labels, '--labels');
       const bar = ctx.progress('eval', inputs.shape[0] ?? 0, options.json);
       let last = 0;
       const result = await evaluate(model, inputs, labels, {

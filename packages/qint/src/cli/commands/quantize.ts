@@ -1,0 +1,136 @@
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import type { WeightBitWidth } from '@qint/dynamic';
+import type { Tensor } from '@qint/tensor';
+import { InputError } from '../../input-error';
+import { loadModel } from '../../load-model';
+import { formatBytes, summarizeModel } from '../../model-summary';
+import { quantize, type WeightGranularity } from '../../quantize';
+import { saveModel } from '../../save-model';
+import type { CliContext } from '../cli-context';
+import { readNpyArg } from '../npy-arg';
+import { sensitivityReport } from '../sensitivity-report';
+
+interface QuantizeCliOptions {
+  output: string;
+  mode: string;
+  weightBits: string;
+  perChannel?: boolean;
+  perTensor?: boolean;
+  blockSize?: string;
+  budget?: string;
+  calibration?: string;
+  samples: string;
+  exclude?: string;
+  perRow?: boolean;
+  onnxFlavour: string;
+  report?: string;
+  backend: string;
+  json?: boolean;
+}
+
+function parseBits(value: string): WeightBitWidth {
+  const bits = Number(value);
+  if (bits !== 8 && bits !== 4 && bits !== 3 && bits !== 2) throw new InputError(`--weight-bits must be 8, 4, 3 or 2, got ${JSON.stringify(value)}`);
+  return bits;
+}
+
+/** `qint quantize <model> -o <out>`: dynamic quantization, uniform or mixed precision under a budget. */
+export function registerQuantize(program: Command, ctx: CliContext): void {
+  program
+    .command('quantize')
+    .description('quantize a float model (dynamic; uniform bits, or mixed precision under --budget) and write .qint or .onnx')
+    .argument('<model>', 'an .onnx file')
+    .requiredOption('-o, --output <out>', 'output file: .qint, or .onnx for onnxruntime')
+    .option('--mode <dynamic>', 'quantization mode', 'dynamic')
+    .option('--weight-bits <8|4|3|2>', 'weight bits for every layer', '8')
+    .option('--per-channel', 'one scale per output channel (the default)')
+    .option('--per-tensor', 'one scale per weight tensor')
+    .option('--block-size <n>', 'one scale per block of n along K (e.g. 32, 64, 128)')
+    .option('--budget <size>', 'mixed precision: weight budget as bytes, KB/MB, a ratio of the int8 model (0.5x) or bits per weight (4.5bits)')
+    .option('--calibration <inputs.npy>', 'samples [N, ...] to measure layer sensitivity for --budget')
+    .option('--samples <n>', 'calibration samples to use', '128')
+    .option('--exclude <node,...>', 'node names or op types to keep in float')
+    .option('--per-row', 'quantize activations per row (token) instead of per tensor')
+    .option('--onnx-flavour <standard|matmulnbits>', 'ops used for .onnx output', 'standard')
+    .option('--report <out.html>', 'also write an HTML report')
+    .option('-b, --backend <js|wasm>', 'backend for calibration runs', 'wasm')
+    .option('--json', 'print machine-readable JSON')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  qint quantize mnist-8.onnx -o mnist-int8.qint\n  qint quantize model.onnx -o model-q4.qint --weight-bits 4 --block-size 32\n' +
+        '  qint quantize model.onnx -o mixed.qint --budget 0.5x --calibration x.npy --report report.html\n  qint quantize model.onnx -o model.int8.onnx   # runs in onnxruntime',
+    )
+    .action(async (path: string, o: QuantizeCliOptions) => {
+      if (o.mode !== 'dynamic') throw new InputError(`--mode must be "dynamic" (static quantization is not offered by the CLI yet), got ${JSON.stringify(o.mode)}`);
+      if (o.perTensor && (o.perChannel || o.blockSize)) throw new InputError('--per-tensor cannot be combined with --per-channel or --block-size');
+      if (o.perChannel && o.blockSize) throw new InputError('--per-channel cannot be combined with --block-size');
+      if (o.onnxFlavour !== 'standard' && o.onnxFlavour !== 'matmulnbits') throw new InputError(`--onnx-flavour must be standard or matmulnbits, got ${o.onnxFlavour}`);
+      const blockSize = o.blockSize === undefined ? undefined : Number(o.blockSize);
+      if (blockSize !== undefined && !(Number.isInteger(blockSize) && blockSize > 0)) throw new InputError(`--block-size must be a positive integer, got ${o.blockSize}`);
+      const samples = Number(o.samples);
+      if (!(Number.isInteger(samples) && samples > 0)) throw new InputError(`--samples must be a positive integer, got ${o.samples}`);
+      const granularity: WeightGranularity = o.perTensor ? 'per-tensor' : blockSize ? 'per-block' : 'per-channel';
+      const model = await loadModel(path);
+      let calibration: Tensor | undefined;
+      if (o.calibration) calibration = await readNpyArg(o.calibration, '--calibration');
+      if (o.calibration && !o.budget) ctx.err('qint: note: --calibration is only used with --budget (dynamic quantization needs no calibration)');
+      let bar: ReturnType<CliContext['progress']> | undefined;
+      const result = await quantize(model, {
+        weightBits: parseBits(o.weightBits),
+        granularity,
+        blockSize,
+        perRow: o.perRow,
+        exclude: o.exclude ? o.exclude.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+        budget: o.budget,
+        calibration,
+        calibrationSamples: samples,
+        backend: o.backend as 'js' | 'wasm',
+        onProgress: (done, total) => {
+          bar ??= ctx.progress('sensitivity', total, o.json);
+          bar.tick();
+          if (done === total) bar.stop();
+        },
+      });
+      const fileBytes = await saveModel(result.model, o.output, {
+        onnxFlavour: o.onnxFlavour as 'standard' | 'matmulnbits',
+        metadata: { recipe: { tool: 'qint quantize', args: { weightBits: o.weightBits, granularity, blockSize: blockSize ?? null, budget: o.budget ?? null } }, ...(result.mixedPrecision ? { plan: result.mixedPrecision.plan as never } : {}) },
+      });
+      const { report } = result;
+      if (o.report) {
+        const html = sensitivityReport({
+          title: `qint quantize ${path}`,
+          floatBytes: summarizeModel(model).parameterBytes,
+          quantBytes: summarizeModel(result.model).parameterBytes,
+          fileBytes,
+          report,
+          mixed: result.mixedPrecision,
+        });
+        await writeFile(o.report, html);
+      }
+      const summary = {
+        output: o.output,
+        fileBytes,
+        weightBytesBefore: report.weightBytesBefore,
+        weightBytesAfter: report.weightBytesAfter,
+        quantized: report.quantized,
+        skipped: report.skipped,
+        warnings: report.warnings,
+        ...(result.mixedPrecision ? { plan: result.mixedPrecision.plan } : {}),
+      };
+      if (o.json) {
+        ctx.out(JSON.stringify(summary, null, 2));
+        return;
+      }
+      for (const q of report.quantized) ctx.out(`  ${q.node.padEnd(24)} ${q.opType.padEnd(8)} -> ${q.as} ${q.bits}-bit ${q.granularity}${q.blockSize ? ` ${q.blockSize}` : ''}  ${formatBytes(q.weightBytesBefore)} -> ${formatBytes(q.weightBytesAfter)}`);
+      for (const s of report.skipped) ctx.out(`  ${s.node.padEnd(24)} ${s.opType.padEnd(8)} kept float: ${s.reason}`);
+      for (const w of report.warnings) ctx.err(`qint: warning: ${w}`);
+      ctx.out(
+        `wrote ${o.output} (${formatBytes(fileBytes)}); weights ${formatBytes(report.weightBytesBefore)} -> ${formatBytes(report.weightBytesAfter)} (${(report.weightBytesBefore / report.weightBytesAfter).toFixed(2)}x smaller)`,
+      );
+      if (result.mixedPrecision) {
+        const p = result.mixedPrecision.plan;
+        ctx.out(`plan for budget ${o.budget}: ${formatBytes(p.predicted.bytes)} of quantized weights, ${p.predicted.avgBitsPerWeight.toFixed(2)} bits/weight, predicted damage ${p.predicted.damage.toPrecision(3)}`);
+      }
+    });
+}

@@ -1,0 +1,88 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InferenceSession } from '@qint/graph';
+import { loadTensorPb } from '@qint/onnx';
+import * as ort from 'onnxruntime-node';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadModel, writeNpy } from '../src/index';
+import { cli } from './cli-helpers';
+import { loadMnistTest } from './mnist';
+
+const mnistDir = join(__dirname, '__fixtures__', 'mnist-8');
+const mnist = join(mnistDir, 'model.onnx');
+const scratch = mkdtempSync(join(tmpdir(), 'qint-cli-quantize-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const calibration = join(scratch, 'calibration.npy');
+writeFileSync(calibration, writeNpy(loadMnistTest().images.slice([0], [64])));
+
+describe('qint quantize', () => {
+  it('writes an int8 .qint with a quarter of the weight bytes, and reports each layer', async () => {
+    const out = join(scratch, 'int8.qint');
+    const { code, out: stdout } = await cli('quantize', mnist, '-o', out, '--json');
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(result.quantized).toHaveLength(3);
+    expect(result.fileBytes).toBe(statSync(out).size);
+    // Initializers: int8 values + float32 scales + float biases + shape = 6,248 of 24,008 bytes (26.0%). The file also holds
+    // the graph as JSON (~5.5 KB, which dominates for a model this small), so the file is about half the ONNX file.
+    expect(result.weightBytesAfter / result.weightBytesBefore).toBeLessThanOrEqual(0.27);
+    expect(result.fileBytes).toBeLessThan(0.5 * statSync(mnist).size);
+    const input = loadTensorPb(join(mnistDir, 'test_data_set_0', 'input_0.pb')).tensor;
+    const y = InferenceSession.create(await loadModel(out)).run({ Input3: input }).Plus214_Output_0.toArray();
+    expect(y.indexOf(Math.max(...y))).toBe(2);
+  });
+
+  it('writes ONNX that onnxruntime runs, with the same answer', async () => {
+    const out = join(scratch, 'int8.onnx');
+    const { code } = await cli('quantize', mnist, '-o', out);
+    expect(code).toBe(0);
+    const session = await ort.InferenceSession.create(out);
+    const input = loadTensorPb(join(mnistDir, 'test_data_set_0', 'input_0.pb')).tensor;
+    const result = await session.run({ Input3: new ort.Tensor('float32', input.data as Float32Array, [1, 1, 28, 28]) });
+    const ortY = Array.from(result[session.outputNames[0]].data as Float32Array);
+    const qintY = InferenceSession.create(await loadModel(out)).run({ Input3: input }).Plus214_Output_0.toArray();
+    expect(ortY.indexOf(Math.max(...ortY))).toBe(2);
+    ortY.forEach((v, i) => expect(Math.abs(v - qintY[i])).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(v))));
+  });
+
+  it('picks per-layer bits under a budget and writes the HTML report', async () => {
+    const out = join(scratch, 'mixed.qint');
+    const report = join(scratch, 'report.html');
+    const { code, out: stdout, err } = await cli('quantize', mnist, '-o', out, '--budget', '0.5x', '--calibration', calibration, '--samples', '32', '--report', report, '--json');
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(Object.keys(result.plan.layers)).toHaveLength(3);
+    const html = readFileSync(report, 'utf8');
+    expect(html).toContain('<svg');
+    expect(html).toContain('Per layer');
+  });
+
+  it('says what is wrong in one line', async () => {
+    const bits = await cli('quantize', mnist, '-o', join(scratch, 'x.qint'), '--weight-bits', '5');
+    expect(bits.code).toBe(1);
+    expect(bits.err.trim()).toBe('qint: --weight-bits must be 8, 4, 3 or 2, got "5"');
+    const budget = await cli('quantize', mnist, '-o', join(scratch, 'x.qint'), '--budget', '100', '--calibration', calibration, '--samples', '4');
+    expect(budget.code).toBe(1);
+    expect(budget.err.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(budget.err).toMatch(/^qint: budget .* reachable: .* – /);
+    const exclude = await cli('quantize', mnist, '-o', join(scratch, 'x.qint'), '--exclude', 'NoSuchNode');
+    expect(exclude.code).toBe(1);
+    expect(exclude.err).toMatch(/NoSuchNode/);
+    expect(existsSync(join(scratch, 'x.qint'))).toBe(false);
+  });
+});
+
+describe('qint sensitivity', () => {
+  it('prints a per-layer table of damage and bytes', async () => {
+    const { code, out } = await cli('sensitivity', mnist, '--calibration', calibration, '--samples', '16', '--bits', '4,8', '--json');
+    expect(code).toBe(0);
+    const result = JSON.parse(out);
+    expect(result.metric).toBe('mse');
+    expect(result.layers).toHaveLength(3);
+    for (const layer of result.layers) expect(layer.candidates.map((c: { id: string }) => c.id)).toEqual(['float', 'int8-per-channel', 'int4-per-channel', 'int4-block32']);
+    const text = await cli('sensitivity', mnist, '--bits', '2,8');
+    expect(text.out).toMatch(/damage \(weight-error\)/);
+  });
+});
