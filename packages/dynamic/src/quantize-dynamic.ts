@@ -1,5 +1,5 @@
 import { QINT_DOMAIN, pack3Bit, type Attribute, type Graph, type Model, type Node } from '@qint/graph';
-import { Tensor } from '@qint/tensor';
+import { formatShape, Tensor } from '@qint/tensor';
 import { foldConstant } from './fold-constant';
 import { QuantizeError } from './quantize-error';
 import type {
@@ -48,6 +48,16 @@ function zeroPointTensor(q: QuantizedWeight, scaleShape: readonly number[]): Ten
   if (!q.zeroPoints) return undefined;
   const dtype = q.bits === 4 ? 'int4' : q.bits === 2 ? 'int2' : 'int8';
   return Tensor.from(dtype, scaleShape, Array.from(q.zeroPoints));
+}
+
+/** Names the first NaN/Inf of a float weight by its index in the weight as the model stores it. */
+function checkFinite(w: Tensor, name: string, node: string): void {
+  const d = w.data as Float32Array;
+  for (let i = 0; i < d.length; i++) {
+    if (!Number.isFinite(d[i])) {
+      throw new QuantizeError(`node "${node}": weight "${name}" ${formatShape(w.shape)} element ${i} is ${d[i]}; weights must be finite to be quantized`, { node });
+    }
+  }
 }
 
 /** `[K, N]` row-major → `[N, K]` row-major (float32). */
@@ -163,6 +173,7 @@ export function quantizeDynamic(model: Model, options: QuantizeDynamicOptions = 
       if (w.dtype !== 'float32') return skip(`weight is ${w.dtype}, not float32`);
       if (w.rank !== 2) return skip(`weight has rank ${w.rank}; only 2-D weights [K, N] are quantized (batched MatMul stays float)`);
       if (w.size < (options.minWeightElements ?? 0)) return skip(`weight has ${w.size} elements, fewer than options.minWeightElements`);
+      checkFinite(w, weightInput, label);
       let wt: Float32Array;
       let k: number;
       let n: number;
@@ -258,6 +269,7 @@ export function quantizeDynamic(model: Model, options: QuantizeDynamicOptions = 
     if (w.dtype !== 'float32') return skip(`weight is ${w.dtype}, not float32`);
     if (w.rank !== 3 && w.rank !== 4) return skip(`weight has rank ${w.rank}; 1-D and 2-D convolutions are quantized`);
     if (w.size < (options.minWeightElements ?? 0)) return skip(`weight has ${w.size} elements, fewer than options.minWeightElements`);
+    checkFinite(w, node.inputs[1], label);
     if (settings.bits === 3) return skip('3-bit weights have no convolution kernel (use 8, 4 or 2 bits for Conv)');
     let b: Tensor | undefined;
     if (node.inputs[2]) {
