@@ -98,6 +98,31 @@ describe('PerChannelMinMaxObserver', () => {
     expect(Array.from(b.stats().min)).toEqual([-2, -6]);
   });
 
+  it('skips NaN and ±Infinity on every path (long rows, short rows, channel last)', () => {
+    for (const [shape, chAxis] of [
+      [[2, 16], 0],
+      [[4, 2, 3], 1],
+      [[8, 2], 1],
+    ] as const) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const clean = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 3);
+      const dirty = clean.slice();
+      dirty[1] = Infinity;
+      dirty[n - 1] = -Infinity;
+      dirty[2] = NaN;
+      const a = new PerChannelMinMaxObserver({ chAxis });
+      a.observe(Tensor.from('float32', [...shape], dirty));
+      const b = new PerChannelMinMaxObserver({ chAxis });
+      const masked = clean.slice();
+      masked[1] = NaN;
+      masked[n - 1] = NaN;
+      masked[2] = NaN;
+      b.observe(Tensor.from('float32', [...shape], masked));
+      expect(a.stats()).toEqual(b.stats());
+      expect(Array.from(a.stats().min).every(Number.isFinite)).toBe(true);
+    }
+  });
+
   it('throws for a chAxis outside the rank and for a changing channel count', () => {
     expect(() => new PerChannelMinMaxObserver({ chAxis: 2 }).observe(t([1, 2], [2]))).toThrow(/chAxis 2 is out of range/);
     expect(() => new PerChannelMinMaxObserver({ chAxis: 0.5 })).toThrow(ObserverError);

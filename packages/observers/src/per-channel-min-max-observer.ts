@@ -44,7 +44,20 @@ export function channelMinMax(x: Tensor, chAxis: number, who: string): ChannelRa
     }
     return { min, max };
   }
-  // Short rows (channel axis last or nearly): walk the data once, channel by channel index.
+  if (inner === 1) {
+    // Channel axis last (e.g. [N, C] activations): one element per channel per row.
+    for (let o = 0; o < outer; o++) {
+      const base = o * channels;
+      for (let c = 0; c < channels; c++) {
+        const v = data[base + c];
+        if (v < min[c]) min[c] = v;
+        if (v > max[c]) max[c] = v;
+      }
+    }
+    fixInfinities(data, channels, inner, outer, min, max);
+    return { min, max };
+  }
+  // Short rows (channel axis nearly last): walk the data once, channel by channel index.
   let i = 0;
   for (let o = 0; o < outer; o++) {
     for (let c = 0; c < channels; c++) {
@@ -59,7 +72,12 @@ export function channelMinMax(x: Tensor, chAxis: number, who: string): ChannelRa
       max[c] = mx;
     }
   }
-  // Infinities are rare: redo only the channels they reached, skipping them.
+  fixInfinities(data, channels, inner, outer, min, max);
+  return { min, max };
+}
+
+/** Infinities are rare: redo only the channels they reached, skipping them. */
+function fixInfinities(data: Float32Array, channels: number, inner: number, outer: number, min: Float64Array, max: Float64Array): void {
   for (let c = 0; c < channels; c++) {
     if (min[c] !== -Infinity && max[c] !== Infinity) continue;
     let mn = Infinity;
@@ -76,7 +94,6 @@ export function channelMinMax(x: Tensor, chAxis: number, who: string): ChannelRa
     min[c] = mn;
     max[c] = mx;
   }
-  return { min, max };
 }
 
 /**
