@@ -15,7 +15,8 @@ function ioError(what: string, path: string, e: unknown): FormatError {
 }
 
 /**
- * Reads a whole `.qint` file with one `readFile` and decodes it (tensors are views on the read buffer).
+ * Reads a whole `.qint` file with one `readFile` and decodes it (tensors are views on the read buffer). Node reads
+ * at most 2 GiB at once: open larger files with {@link openQintFile}.
  *
  * @param path - the file
  * @param options - {@link DecodeQintOptions}
@@ -123,7 +124,15 @@ export async function saveQintFile(path: string, model: Model, options: WriteQin
   }
   try {
     const handle = fh;
-    return await writeQint(model, { write: async (chunk: Uint8Array) => { await handle.write(chunk); } }, options);
+    // One write() moves at most ~2 GiB on Linux: loop until the whole chunk is out.
+    const write = async (chunk: Uint8Array): Promise<void> => {
+      for (let done = 0; done < chunk.byteLength; ) {
+        const { bytesWritten } = await handle.write(chunk, done, chunk.byteLength - done);
+        if (bytesWritten === 0) throw new Error('the file accepted no bytes');
+        done += bytesWritten;
+      }
+    };
+    return await writeQint(model, { write }, options);
   } finally {
     await fh.close();
   }
