@@ -14,3 +14,5 @@ export type {
 export { quantizeWeight, type QuantizedWeight, type WeightQuantSettings } from './quantize-weight';
 export { toOnnxModel, type ToOnnxOptions } from './to-onnx-model';
 export { foldConstant, type FoldedConstant } from './fold-constant';
+export { calibrate, type CalibrateOptions, type CalibrationRanges } from './calibrate';
+export { quantizeStatic, type QuantizeStaticOptions } from './quantize-static';

@@ -14,8 +14,12 @@ export interface MnistSet {
 }
 
 export function loadMnistTest(): MnistSet {
-  const img = readFileSync(join(dataDir, 't10k-images-idx3-ubyte'));
-  const lab = readFileSync(join(dataDir, 't10k-labels-idx1-ubyte'));
+  return loadMnist('t10k');
+}
+
+export function loadMnist(which: 't10k' | 'train'): MnistSet {
+  const img = readFileSync(join(dataDir, `${which}-images-idx3-ubyte`));
+  const lab = readFileSync(join(dataDir, `${which}-labels-idx1-ubyte`));
   if (img.readUInt32BE(0) !== 2051 || lab.readUInt32BE(0) !== 2049) throw new Error('not MNIST IDX files');
   const count = img.readUInt32BE(4);
   return { count, pixels: new Uint8Array(img.buffer, img.byteOffset + 16, count * 784), labels: new Uint8Array(lab.buffer, lab.byteOffset + 8, count) };
