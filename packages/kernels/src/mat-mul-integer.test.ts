@@ -82,6 +82,8 @@ describe('matMulInteger', () => {
     const y = matMulInteger(a, b, za);
     expect(y.shape).toEqual([2, 1, 1]);
     expect(y.toArray()).toEqual([10, 10]);
+    expect(() => matMulInteger(a, b, Tensor.zeros('uint8', [3, 1, 1]))).toThrow(/"a_zero_point" has shape \[3,1,1\].*batch dims \[2\]/);
+    expect(() => matMulInteger(a, b, Tensor.zeros('uint8', [2, 2, 1]))).toThrow(/"a_zero_point" has shape \[2,2,1\]/);
   });
 
   it('follows numpy for 1-D operands', () => {

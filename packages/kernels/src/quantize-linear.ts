@@ -23,8 +23,8 @@ export interface QuantizeLinearOptions extends OpOptions {
   /** Block length along `axis` for blocked quantization (default 0: per tensor or per axis). */
   blockSize?: number;
   /**
-   * ONNX applies `saturate` to float8 outputs only; integer outputs always saturate to the type's range.
-   * Accepted for attribute parity; `false` is rejected because qint has no float8 output.
+   * ONNX applies `saturate` to float8 outputs only and ignores it for integer outputs, which always saturate to the
+   * type's range; accepted for attribute parity and ignored likewise (qint has no float8 output).
    */
   saturate?: boolean;
   /** Output type when `yZeroPoint` is absent (ONNX `output_dtype`; default uint8). */
@@ -59,9 +59,6 @@ const OP = 'quantizeLinear';
 export function quantizeLinear(x: Tensor, yScale: Tensor, yZeroPoint?: Tensor, options: QuantizeLinearOptions = {}): Tensor {
   requireDType(OP, 'x', x, ['float32', 'float16', 'int32'] as const);
   const scales = readScales(OP, 'y_scale', yScale);
-  if (options.saturate === false) {
-    throw new DTypeError(`${OP}: attribute "saturate" = 0 only applies to float8 outputs, which qint does not support`);
-  }
   let dtype: QuantDType;
   if (yZeroPoint !== undefined && yZeroPoint !== null) {
     requireDType(OP, 'y_zero_point', yZeroPoint, ['int8', 'uint8', 'int16', 'uint16', 'int4', 'uint4', 'int2', 'uint2'] as const);

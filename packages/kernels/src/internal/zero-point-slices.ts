@@ -22,19 +22,23 @@ export function sliceParams(
   if (t.rank === 1 && t.shape[0] === len) return () => values;
   const tail = side === 'row' ? [len, 1] : [1, len];
   const ok = t.rank >= 2 && t.shape[t.rank - 2] === tail[0] && t.shape[t.rank - 1] === tail[1];
-  if (ok) {
-    const own = t.shape.slice(0, -2);
-    try {
-      const index = batchIndexer(own, plan.batchShape);
-      if (own.length > plan.batchShape.length) throw new Error('rank');
-      return (i) => values.subarray(index(i) * len, (index(i) + 1) * len);
-    } catch {
-      // fall through to the error below
-    }
+  const own = t.shape.slice(0, -2);
+  if (ok && own.length <= plan.batchShape.length && broadcastsTo(own, plan.batchShape)) {
+    const index = batchIndexer(own, plan.batchShape);
+    return (i) => {
+      const at = index(i) * len;
+      return values.subarray(at, at + len);
+    };
   }
   throw new ShapeError(
     `${op}: input "${name}" has shape ${formatShape(t.shape)}; expected one element (per tensor), [${len}] ${what}, or [..., ${tail.join(', ')}] matching the batch dims ${formatShape(plan.batchShape)}`,
   );
+}
+
+/** Whether `own` broadcasts to `target` (right-aligned, each dim equal or 1). */
+function broadcastsTo(own: readonly number[], target: readonly number[]): boolean {
+  const off = target.length - own.length;
+  return own.every((d, i) => d === 1 || d === target[off + i]);
 }
 
 /** Reads zero points (same dtype as the operand) and slices them per batch. */
