@@ -273,7 +273,7 @@ class Builder {
     const at = (key: 'scale' | 'zeroPoint', i: number): number => {
       const v = spec[key];
       if (typeof v === 'number') return this.h.preamble.dataOffset + this.h.tensors[v].offset + 4 * i;
-      return spec.offset;
+      return spec.offset();
     };
     // QuantParams validates scales and zero points itself; only when it refuses do we scan for the first bad entry,
     // so that the error can name it and its byte offset (keeps the common path to one pass over the params).
@@ -299,7 +299,7 @@ class Builder {
           badQuant(`${spec.field}.zeroPoint[${i}] = ${z} is not an integer in [${min}, ${max}] of ${spec.dtype}`, `${spec.field}.zeroPoint[${i}]`, at('zeroPoint', i), e);
         }
       }
-      return badQuant(`${spec.field} is inconsistent: ${e.message}`, spec.field, spec.offset, e);
+      return badQuant(`${spec.field} is inconsistent: ${e.message}`, spec.field, spec.offset(), e);
     }
   }
 }

@@ -13,7 +13,7 @@ import { FormatError, type FormatErrorReason } from '../format-error';
 import type { DecodeQintOptions, QintMetadata } from '../qint-types';
 import { createChecksum } from './checksum';
 import { KNOWN_TOP_LEVEL, PRODUCER } from './shared';
-import { JsonSyntaxError, parseStrictJson, type JsonObject, type JsonValue, type PositionMap } from './strict-json';
+import { JsonSyntaxError, locate, parseStrictJson, type JsonObject, type JsonValue } from './strict-json';
 import { decodeUtf8, utf8Length } from './utf8';
 
 export interface Preamble {
@@ -99,7 +99,8 @@ export interface QuantSpec {
   readonly scale: number[] | number;
   readonly zeroPoint: number[] | number;
   readonly field: string;
-  readonly offset: number;
+  /** File offset of the `quant` object (computed on demand: only errors need it). */
+  readonly offset: () => number;
 }
 
 export interface TensorEntry {
@@ -135,12 +136,12 @@ export interface ValidHeader {
 export class HeaderContext {
   constructor(
     readonly text: string,
-    readonly positions: PositionMap,
+    readonly root: JsonValue,
   ) {}
 
-  /** File offset where `container[key]` starts (or the header start when unknown). */
+  /** File offset where `container[key]` starts (or the header start when unknown). Only computed for errors. */
   at(container: object | undefined, key?: string | number): number {
-    const idx = container && key !== undefined ? this.positions.get(container)?.get(key) : undefined;
+    const idx = container && key !== undefined ? locate(this.text, this.root, container, key) : undefined;
     return QINT_PREAMBLE_BYTES + (idx === undefined ? 0 : utf8Length(this.text, idx));
   }
 
@@ -220,7 +221,7 @@ export function parseHeader(preambleBytes: Uint8Array, headerBytes: Uint8Array, 
     }
     throw e;
   }
-  const ctx = new HeaderContext(text, parsed.positions);
+  const ctx = new HeaderContext(text, parsed.value);
   const value = parsed.value;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     ctx.fail('BAD_FIELD', `the header must be a JSON object, got ${kind(value)}`, 'header');
@@ -333,7 +334,7 @@ function parseTensorTable(ctx: HeaderContext, root: JsonObject, preamble: Preamb
 
 function parseQuant(ctx: HeaderContext, q: JsonObject, t: TensorEntry, e: JsonObject): QuantSpec {
   const field = `${t.field}.quant`;
-  const offset = ctx.at(e, 'quant');
+  const offset = (): number => ctx.at(e, 'quant');
   const granularity = q.granularity;
   if (typeof granularity !== 'string' || !GRANULARITIES.has(granularity)) {
     ctx.fail('BAD_QUANT_PARAMS', `${field}.granularity must be per-tensor, per-axis or blocked, got ${kind(granularity)}`, `${field}.granularity`, q, 'granularity');

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { JsonSyntaxError, parseStrictJson } from './strict-json';
+import { JsonSyntaxError, locate, parseStrictJson } from './strict-json';
 
 const parse = (t: string) => parseStrictJson(t).value;
 const failsAt = (t: string): JsonSyntaxError => {
@@ -66,7 +66,8 @@ describe('parseStrictJson', () => {
 
   it('keeps __proto__ as a plain key and caps nesting', () => {
     const v = parse('{"__proto__":{"polluted":true}}') as Record<string, unknown>;
-    expect(Object.getPrototypeOf(v)).toBe(null);
+    expect(Object.getPrototypeOf(v)).toBe(Object.prototype);
+    expect(v.__proto__).toEqual({ polluted: true });
     expect(Object.keys(v)).toEqual(['__proto__']);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(parse('['.repeat(160) + ']'.repeat(160))).toBeDefined();
@@ -76,11 +77,15 @@ describe('parseStrictJson', () => {
 
   it('records where each value starts', () => {
     const text = '{"a": [10, "x"], "b": null}';
-    const { value, positions } = parseStrictJson(text);
+    const { value, positions } = parseStrictJson(text, undefined, true);
     const root = value as Record<string, unknown>;
     expect(positions.get(root)!.get('a')).toBe(text.indexOf('['));
     expect(positions.get(root)!.get('b')).toBe(text.indexOf('null'));
     expect(positions.get(root.a as object)!.get(1)).toBe(text.indexOf('"x"'));
+    // locate() finds the same place from a fast parse (no positions recorded)
+    const fast = parseStrictJson(text).value as Record<string, unknown>;
+    expect(locate(text, fast as never, fast.a as object, 1)).toBe(text.indexOf('"x"'));
+    expect(locate(text, fast as never, {}, 1)).toBeUndefined();
   });
 
   it('decodes escapes and surrogate pairs', () => {

@@ -28,10 +28,12 @@ export interface ParsedJson {
 /** Nesting cap: deep enough for graphs with ~20 levels of subgraphs, shallow enough to never exhaust the stack. */
 export const MAX_JSON_DEPTH = 160;
 
-const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
-
-/** Parses `text` strictly; throws {@link JsonSyntaxError}. Objects have a null prototype (`__proto__` is a plain key). */
-export function parseStrictJson(text: string, maxDepth = MAX_JSON_DEPTH): ParsedJson {
+/**
+ * Parses `text` strictly; throws {@link JsonSyntaxError}. `__proto__` becomes an ordinary own key (no prototype pollution).
+ * With `withPositions`, also records where each value starts; that costs a Map per container (and GC time), so
+ * readers parse without it and re-parse with it only to place an error.
+ */
+export function parseStrictJson(text: string, maxDepth = MAX_JSON_DEPTH, withPositions = false): ParsedJson {
   const positions: PositionMap = new WeakMap();
   let i = 0;
   const n = text.length;
@@ -40,7 +42,11 @@ export function parseStrictJson(text: string, maxDepth = MAX_JSON_DEPTH): Parsed
     throw new JsonSyntaxError(message, Math.min(at, n));
   };
   const skipWs = (): void => {
-    while (i < n && WS.has(text.charCodeAt(i))) i++;
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) i++;
+      else return;
+    }
   };
   const describe = (at: number): string => (at >= n ? 'end of header' : JSON.stringify(text[at]));
 
@@ -177,9 +183,9 @@ export function parseStrictJson(text: string, maxDepth = MAX_JSON_DEPTH): Parsed
   const parseObject = (depth: number): JsonObject => {
     if (depth > maxDepth) fail(`nesting deeper than ${maxDepth} levels`);
     i++;
-    const obj = Object.create(null) as JsonObject;
-    const pos = new Map<string | number, number>();
-    positions.set(obj, pos);
+    const obj: JsonObject = {};
+    const pos = withPositions ? new Map<string | number, number>() : undefined;
+    if (pos) positions.set(obj, pos);
     skipWs();
     if (text.charCodeAt(i) === 0x7d) {
       i++;
@@ -190,13 +196,16 @@ export function parseStrictJson(text: string, maxDepth = MAX_JSON_DEPTH): Parsed
       if (text.charCodeAt(i) !== 0x22) fail(`unexpected ${describe(i)}, expected a string key`);
       const keyAt = i;
       const key = parseString();
-      if (pos.has(key)) throw new JsonSyntaxError(`duplicate key ${JSON.stringify(key)}`, keyAt, true);
+      if (Object.prototype.hasOwnProperty.call(obj, key)) throw new JsonSyntaxError(`duplicate key ${JSON.stringify(key)}`, keyAt, true);
       skipWs();
       if (text.charCodeAt(i) !== 0x3a) fail(`unexpected ${describe(i)}, expected ':'`);
       i++;
       skipWs();
-      pos.set(key, i);
-      obj[key] = parseValue(depth);
+      pos?.set(key, i);
+      const v = parseValue(depth);
+      // `obj[key] = v` would set the prototype for "__proto__"; defineProperty makes it an ordinary own key.
+      if (key === '__proto__') Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
+      else obj[key] = v;
       skipWs();
       const c = text.charCodeAt(i);
       if (c === 0x2c) {
@@ -215,8 +224,8 @@ export function parseStrictJson(text: string, maxDepth = MAX_JSON_DEPTH): Parsed
     if (depth > maxDepth) fail(`nesting deeper than ${maxDepth} levels`);
     i++;
     const arr: JsonValue[] = [];
-    const pos = new Map<string | number, number>();
-    positions.set(arr, pos);
+    const pos = withPositions ? new Map<string | number, number>() : undefined;
+    if (pos) positions.set(arr, pos);
     skipWs();
     if (text.charCodeAt(i) === 0x5d) {
       i++;
@@ -224,7 +233,7 @@ export function parseStrictJson(text: string, maxDepth = MAX_JSON_DEPTH): Parsed
     }
     for (;;) {
       skipWs();
-      pos.set(arr.length, i);
+      pos?.set(arr.length, i);
       arr.push(parseValue(depth));
       skipWs();
       const c = text.charCodeAt(i);
@@ -244,4 +253,27 @@ export function parseStrictJson(text: string, maxDepth = MAX_JSON_DEPTH): Parsed
   skipWs();
   if (i < n) fail(`unexpected ${describe(i)} after the JSON value`);
   return { value, positions };
+}
+
+/**
+ * Where `container[key]` starts in `text` (UTF-16 index), for a `container` inside `root` (a fast parse of `text`):
+ * finds the container's path by identity, re-parses with positions and follows the same path. Error path only.
+ */
+export function locate(text: string, root: JsonValue, container: object, key: string | number): number | undefined {
+  const path: (string | number)[] = [];
+  const find = (v: JsonValue): boolean => {
+    if (v === container) return true;
+    if (v === null || typeof v !== 'object') return false;
+    for (const k of Array.isArray(v) ? v.keys() : Object.keys(v)) {
+      path.push(k);
+      if (find((v as Record<string | number, JsonValue>)[k])) return true;
+      path.pop();
+    }
+    return false;
+  };
+  if (!find(root)) return undefined;
+  const slow = parseStrictJson(text, Infinity, true);
+  let v = slow.value as Record<string | number, JsonValue>;
+  for (const k of path) v = v[k] as Record<string | number, JsonValue>;
+  return slow.positions.get(v)?.get(key);
 }
