@@ -1,6 +1,6 @@
 export { ONNX_DOMAIN, MS_DOMAIN, type Attribute, type Dim, type Graph, type Model, type Node, type ValueInfo } from './ir';
 export { InferenceSession, createSession } from './inference-session';
-export type { RunOptions, RunStats, SessionOptions } from './session-options';
+export type { NodeProfile, RunOptions, RunStats, SessionOptions } from './session-options';
 export { OpRegistry } from './op-registry';
 export { inferShapes, type InferShapesOptions } from './infer-shapes';
 export { createDefaultRegistry } from './default-registry';

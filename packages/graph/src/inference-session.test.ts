@@ -166,6 +166,16 @@ describe('InferenceSession', () => {
     expect(() => s.run({ x: f32([1, 3], [1, 2, 3]) }, { outputs: ['nope'] })).toThrowError(GraphError);
   });
 
+  it('profiles every node on request, and only then', () => {
+    const s = createSession(chain());
+    s.run({ x: f32([1, 3], [1, 2, 3]) });
+    expect(s.lastRunStats.profile).toBeUndefined();
+    s.run({ x: f32([1, 3], [1, 2, 3]) }, { profile: true });
+    const prof = s.lastRunStats.profile!;
+    expect(prof.map((p) => p.opType)).toEqual(['Add', 'Relu', 'Mul']);
+    expect(prof.every((p) => p.ms >= 0 && p.domain === '')).toBe(true);
+  });
+
   it('names the node in kernel errors, keeping the error type', () => {
     const g = graph({
       nodes: [node('Reshape', ['x', 's'], ['y'], {}, { name: 'bad_reshape' })],

@@ -7,7 +7,7 @@ import { createDefaultRegistry } from './default-registry';
 import { AttributeReader } from './ops/attribute-reader';
 import type { OpBuildContext, OpKernel } from './ops/op-definition';
 import { UnsupportedVariant } from './ops/unsupported-variant';
-import type { RunOptions, RunStats, SessionOptions } from './session-options';
+import type { NodeProfile, RunOptions, RunStats, SessionOptions } from './session-options';
 import { UnsupportedOpError, type UnsupportedOpInfo } from './unsupported-op-error';
 
 /** Opsets assumed for a bare graph. */
@@ -18,6 +18,8 @@ interface PreparedNode {
   readonly index: number;
   readonly label: string;
   readonly nodeName: string;
+  readonly opType: string;
+  readonly domain: string;
   readonly kernel: OpKernel;
   /** Slot per input, -1 for an omitted optional input. */
   readonly inputSlots: Int32Array;
@@ -175,7 +177,7 @@ export class InferenceSession {
         }
       }
       if (kernel) {
-        prepared.push({ index: i, label, nodeName: node.name, kernel, inputSlots, outputSlots, args: new Array(node.inputs.length) });
+        prepared.push({ index: i, label, nodeName: node.name || `#${i}`, opType: node.opType, domain, kernel, inputSlots, outputSlots, args: new Array(node.inputs.length) });
       }
     });
     if (unsupported.size > 0) throw new UnsupportedOpError([...unsupported.values()].map((e) => e.info));
@@ -280,6 +282,7 @@ export class InferenceSession {
     }
 
     let freed = 0;
+    const timings: NodeProfile[] | undefined = options.profile ? [] : undefined;
     let current: PreparedNode | undefined;
     const nodes = plan.nodes;
     try {
@@ -292,7 +295,12 @@ export class InferenceSession {
           const s = inSlots[j];
           args[j] = s < 0 ? undefined : values[s];
         }
-        const outs = p.kernel(args);
+        let outs: readonly Tensor[];
+        if (timings) {
+          const t0 = performance.now();
+          outs = p.kernel(args);
+          timings.push({ node: p.nodeName, opType: p.opType, domain: p.domain, ms: performance.now() - t0 });
+        } else outs = p.kernel(args);
         const outSlots = p.outputSlots;
         for (let j = 0; j < outSlots.length; j++) {
           const s = outSlots[j];
@@ -322,7 +330,13 @@ export class InferenceSession {
     }
     const result: Record<string, Tensor> = {};
     for (let i = 0; i < plan.outputNames.length; i++) result[plan.outputNames[i]] = values[plan.outputSlots[i]]!;
-    this.stats = { peakLiveBytes: peak, constantBytes: this.constantBytes, nodesRun: nodes.length, valuesFreed: freed };
+    this.stats = {
+      peakLiveBytes: peak,
+      constantBytes: this.constantBytes,
+      nodesRun: nodes.length,
+      valuesFreed: freed,
+      ...(timings ? { profile: timings } : {}),
+    };
     return result;
   }
 

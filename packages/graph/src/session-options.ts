@@ -38,6 +38,24 @@ export interface RunOptions {
    * Defaults to the graph outputs. Only the nodes needed to compute them run.
    */
   readonly outputs?: readonly string[];
+  /** Time every node (`performance.now()` around each kernel) into {@link RunStats.profile}. Off by default. */
+  readonly profile?: boolean;
+}
+
+/**
+ * Time spent in one node during a profiled run.
+ *
+ * @example
+ * ```ts
+ * session.run({ x }, { profile: true });
+ * for (const p of session.lastRunStats.profile ?? []) console.log(p.opType, p.node, p.ms.toFixed(3));
+ * ```
+ */
+export interface NodeProfile {
+  readonly node: string;
+  readonly opType: string;
+  readonly domain: string;
+  readonly ms: number;
 }
 
 /**
@@ -61,4 +79,6 @@ export interface RunStats {
   readonly nodesRun: number;
   /** Intermediate values released before the run ended, right after their last use. */
   readonly valuesFreed: number;
+  /** Per-node times, in execution order, when the run asked for `profile`. */
+  readonly profile?: readonly NodeProfile[];
 }

@@ -54,26 +54,47 @@ export function pool2d(x: Tensor, kind: 'max' | 'avg', options: PoolOptions, wit
   const src = x.data as unknown as Indexable;
   const out = allocateData(x.dtype, n * c * oh * ow) as unknown as Indexable;
   const idx = withIndices ? new BigInt64Array(n * c * oh * ow) : undefined;
+  // Valid kernel taps per output row/column, computed once: the inner loops then need no bounds checks.
+  const taps = (outLen: number, stride: number, padBegin: number, padEnd: number, k: number, d: number, len: number) => {
+    const start = new Int32Array(outLen);
+    const end = new Int32Array(outLen);
+    const inPad = new Int32Array(outLen);
+    for (let o = 0; o < outLen; o++) {
+      const p0 = o * stride - padBegin;
+      start[o] = p0 >= 0 ? 0 : Math.min(k, Math.ceil(-p0 / d));
+      end[o] = Math.max(start[o], Math.min(k, Math.floor((len - 1 - p0) / d) + 1));
+      let cnt = 0;
+      for (let t = 0; t < k; t++) {
+        const q = p0 + t * d;
+        if (q >= -padBegin && q < len + padEnd) cnt++;
+      }
+      inPad[o] = cnt;
+    }
+    return { start, end, inPad };
+  };
+  const ty = taps(oh, sh, pt, pb, kh, dh, h);
+  const tx = taps(ow, sw, pl, pr, kw, dw, w);
   let o = 0;
   for (let plane = 0; plane < n * c; plane++) {
     const base = plane * h * w;
     for (let y = 0; y < oh; y++) {
       const y0 = y * sh - pt;
+      const kyS = ty.start[y];
+      const kyE = ty.end[y];
       for (let xo = 0; xo < ow; xo++, o++) {
         const x0 = xo * sw - pl;
+        const kxS = tx.start[xo];
+        const kxE = tx.end[xo];
         if (kind === 'max') {
           let best = -Infinity;
           let at = -1;
-          for (let ky = 0; ky < kh; ky++) {
-            const iy = y0 + ky * dh;
-            if (iy < 0 || iy >= h) continue;
-            for (let kx = 0; kx < kw; kx++) {
-              const ix = x0 + kx * dw;
-              if (ix < 0 || ix >= w) continue;
-              const v = src[base + iy * w + ix];
+          for (let ky = kyS; ky < kyE; ky++) {
+            const row = base + (y0 + ky * dh) * w + x0;
+            for (let kx = kxS; kx < kxE; kx++) {
+              const v = src[row + kx * dw];
               if (v > best || at < 0) {
                 best = v;
-                at = base + iy * w + ix;
+                at = row + kx * dw;
               }
             }
           }
@@ -81,31 +102,12 @@ export function pool2d(x: Tensor, kind: 'max' | 'avg', options: PoolOptions, wit
           if (idx) idx[o] = BigInt(at);
         } else {
           let sum = 0;
-          let count = 0;
-          for (let ky = 0; ky < kh; ky++) {
-            const iy = y0 + ky * dh;
-            if (iy < 0 || iy >= h) continue;
-            for (let kx = 0; kx < kw; kx++) {
-              const ix = x0 + kx * dw;
-              if (ix < 0 || ix >= w) continue;
-              sum += src[base + iy * w + ix];
-              count++;
-            }
+          for (let ky = kyS; ky < kyE; ky++) {
+            const row = base + (y0 + ky * dh) * w + x0;
+            for (let kx = kxS; kx < kxE; kx++) sum += src[row + kx * dw];
           }
-          if (options.countIncludePad) {
-            // Positions inside the declared padding count; positions past it (ceil mode overhang) do not.
-            let rows = 0;
-            let cols = 0;
-            for (let ky = 0; ky < kh; ky++) {
-              const iy = y0 + ky * dh;
-              if (iy >= -pt && iy < h + pb) rows++;
-            }
-            for (let kx = 0; kx < kw; kx++) {
-              const ix = x0 + kx * dw;
-              if (ix >= -pl && ix < w + pr) cols++;
-            }
-            count = rows * cols;
-          }
+          // count_include_pad counts positions inside the declared padding, not a ceil-mode overhang past it.
+          const count = options.countIncludePad ? ty.inPad[y] * tx.inPad[xo] : (kyE - kyS) * (kxE - kxS);
           out[o] = count > 0 ? sum / count : 0;
         }
       }
