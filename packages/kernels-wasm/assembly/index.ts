@@ -528,12 +528,16 @@ export function gemmI16(a: usize, m: i32, kp: i32, b: usize, n: i32, c: usize, l
   const as = <usize>kp << 1;
   const cs = <usize>ldc << 2;
   const panelBytes = <usize>kp << 4;
+  // Rows in super-blocks whose A rows stay in L1 (~32 KB) while every panel streams past them.
+  const rowsPerBlock = max(8, (32768 / max(1, <i32>as)) & ~3);
+  const m4 = m & ~3;
+  for (let i0 = 0; i0 < m4; i0 += rowsPerBlock) {
+  const i1 = min(m4, i0 + rowsPerBlock);
   for (let j = 0; j < panels; j++) {
     const cols = n - (j << 3);
     const bpanel = b + <usize>j * panelBytes;
     const bEnd = bpanel + panelBytes;
-    let i = 0;
-    for (; i + 4 <= m; i += 4) {
+    for (let i = i0; i < i1; i += 4) {
       let c00 = i32x4.splat(0), c01 = i32x4.splat(0);
       let c10 = i32x4.splat(0), c11 = i32x4.splat(0);
       let c20 = i32x4.splat(0), c21 = i32x4.splat(0);
@@ -561,7 +565,13 @@ export function gemmI16(a: usize, m: i32, kp: i32, b: usize, n: i32, c: usize, l
       storeRow8(cp + 2 * cs, c20, c21, cols);
       storeRow8(cp + 3 * cs, c30, c31, cols);
     }
-    for (; i < m; i++) {
+  }
+  }
+  for (let j = 0; j < panels; j++) {
+    const cols = n - (j << 3);
+    const bpanel = b + <usize>j * panelBytes;
+    const bEnd = bpanel + panelBytes;
+    for (let i = m4; i < m; i++) {
       let c00 = i32x4.splat(0), c01 = i32x4.splat(0);
       let c10 = i32x4.splat(0), c11 = i32x4.splat(0);
       let ap = a + <usize>i * as;
@@ -615,15 +625,20 @@ export function dynGemm(
 ): void {
   const ldy = panels << 3;
   const xStride = groups * lp;
+  // Rows in super-blocks whose activations stay in L1 (~32 KB); each panel is re-widened once per super-block.
+  const rowsPerBlock = max(8, (16384 / max(1, xStride)) & ~3);
+  for (let i0 = 0; i0 < mp; i0 += rowsPerBlock) {
+  const i1 = min(mp, i0 + rowsPerBlock);
   for (let j = 0; j < panels; j++) {
     widenPanel(w, o, j, groups, lp, bits, bw);
     const swp = sw + (<usize>j * <usize>groups << 5);
-    for (let i = 0; i < mp; i += 4) {
+    for (let i = i0; i < i1; i += 4) {
       dyn4x8(
         xq + (<usize>i * <usize>xStride << 1), xStride, sa + (<usize>i << 2), bw, swp, groups, lp,
         y + ((<usize>i * <usize>ldy + (<usize>j << 3)) << 2), ldy,
       );
     }
+  }
   }
 }
 
