@@ -79,7 +79,7 @@ describe('matMulInteger', () => {
           expectSame(o2, o1, `matMulInteger m=${m} n=${n} k=${k}`);
         },
       ),
-      { seed: 20261125, numRuns: 400 },
+      { seed: 20261125, numRuns: 700 },
     );
   });
 
@@ -172,7 +172,7 @@ describe('dynamicLinear', () => {
           expectSame(o2, o1, `dynamicLinear m=${m} n=${n} k=${k} bits=${bits} block=${blockSize} zp=${withZp} perRow=${perRow}`);
         },
       ),
-      { seed: 42, numRuns: 600 },
+      { seed: 42, numRuns: 1200 },
     );
   });
 
@@ -249,7 +249,7 @@ describe('convInteger', () => {
           expectSame(o2, o1, `convInteger ${JSON.stringify({ ...p, group, C, M, oh, ow })}`);
         },
       ),
-      { seed: 1234, numRuns: 300 },
+      { seed: 1234, numRuns: 400 },
     );
   });
 
