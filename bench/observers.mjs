@@ -3,7 +3,7 @@
 // observers, plus the one-off cost of calculateQParams (the histogram range searches). Run after `pnpm build`:
 //   node bench/observers.mjs            (~1 minute on 2 vCPUs)
 //   QINT_BENCH_QUICK=1 node bench/observers.mjs
-// Method (shared/PERFORMANCE.md): one warm-up call, then REPS timed calls per variant in ROUNDS interleaved rounds;
+// Method (shared/PERFORMANCE.md): one warm-up call, then REPS (5) timed calls per variant in ROUNDS (3) interleaved rounds;
 // the figure is the median. MB/s counts the input bytes (4 per float32 value, 2 per float16 value).
 import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -24,7 +24,7 @@ import { Tensor, float32ToFloat16Bits } from '@qint/tensor';
 const here = dirname(fileURLToPath(import.meta.url));
 const QUICK = !!process.env.QINT_BENCH_QUICK;
 const ROUNDS = QUICK ? 1 : 3;
-const REPS = QUICK ? 2 : 3;
+const REPS = QUICK ? 2 : 5;
 const N = 10_000_000;
 
 function machine() {
@@ -69,12 +69,13 @@ const f16 = Tensor.from('float16', [N], half);
 // Each variant: a fresh observer per call (so the histogram observers always bin over the same range).
 const variants = [
   { name: 'MinMaxObserver', bytes: 4 * N, run: () => new MinMaxObserver().observe(flat) },
-  { name: 'MinMaxObserver float16', bytes: 2 * N, run: () => new MinMaxObserver().observe(f16) },
   { name: 'MovingAverageMinMaxObserver', bytes: 4 * N, run: () => new MovingAverageMinMaxObserver().observe(flat) },
   { name: 'PerChannelMinMaxObserver chAxis 0 [1000,10000]', bytes: 4 * N, run: () => new PerChannelMinMaxObserver({ chAxis: 0 }).observe(rowsLong) },
   { name: 'PerChannelMinMaxObserver chAxis 1 [10000,1000]', bytes: 4 * N, run: () => new PerChannelMinMaxObserver({ chAxis: 1 }).observe(rowsShort) },
   { name: 'HistogramObserver (2048 bins)', bytes: 4 * N, run: () => new HistogramObserver().observe(flat) },
   { name: 'PercentileObserver (aligned 2048 bins)', bytes: 4 * N, run: () => new PercentileObserver().observe(flat) },
+  // Last: it allocates a 40 MB float32 copy per call, whose garbage collection would otherwise land on the next variant.
+  { name: 'MinMaxObserver float16', bytes: 2 * N, run: () => new MinMaxObserver().observe(f16) },
 ];
 
 const times = new Map(variants.map((v) => [v.name, []]));
