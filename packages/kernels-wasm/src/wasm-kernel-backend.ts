@@ -19,14 +19,27 @@ import { WasmPackedLinearWeights } from './wasm-packed-linear-weights';
 
 const fround = Math.fround;
 
-/** The primitives this backend runs natively (the rest fall back to JS in the registry). */
+/**
+ * The primitives this backend runs in WebAssembly (all of KernelBackend v1).
+ *
+ * @example
+ * ```ts
+ * NATIVE_OPS.includes('dynamicLinear'); // true
+ * ```
+ */
 export const NATIVE_OPS = [
   'matMulInteger', 'gemmF32', 'convF32', 'convInteger', 'packLinearWeights', 'dynamicLinear', 'releaseLinearWeights',
 ] as const;
 
 /**
  * KernelBackend v1 over the WebAssembly SIMD kernels. Built by `createWasmBackend()`; see the package README for
- * the memory model.
+ * the memory model. Primitives are arrow-function properties, so they may be called detached from the instance.
+ *
+ * @example
+ * ```ts
+ * const wasm = await createWasmBackend();
+ * wasm.dynamicLinear({ m, x, weights: wasm.packLinearWeights(spec), perRow: false, out });
+ * ```
  */
 export class WasmKernelBackend implements KernelBackend {
   readonly specificationVersion = 'v1' as const;
@@ -73,6 +86,15 @@ export class WasmKernelBackend implements KernelBackend {
     }
   }
 
+  /**
+   * `out = Σ_k (a − aZp)(b − bZp)` in int32, bit-identical with the JS backend.
+   * @param args - see `MatMulIntegerArgs` (shapes already validated by the op function)
+   * @throws {@link ValueError} after `dispose()` or when the operands exceed wasm32 memory
+   * @example
+   * ```ts
+   * wasm.matMulInteger({ m, n, k, a, b, aZeroPoint: new Int32Array([128]), bZeroPoint: new Int32Array([0]), out });
+   * ```
+   */
   readonly matMulInteger = (args: MatMulIntegerArgs): void => {
     const { m, n, k, a, b, aZeroPoint, bZeroPoint, out } = args;
     if (m === 0 || n === 0) return;
@@ -116,6 +138,15 @@ export class WasmKernelBackend implements KernelBackend {
     });
   };
 
+  /**
+   * ConvInteger (NCHW), bit-identical with the JS backend: im2col + integer GEMM, direct loop when depthwise.
+   * @param args - see `ConvIntegerArgs`
+   * @throws {@link ValueError} after `dispose()` or when the operands exceed wasm32 memory
+   * @example
+   * ```ts
+   * wasm.convInteger({ ...geometry, x, w, xZeroPoint: 128, wZeroPoint: new Int32Array([0]), out });
+   * ```
+   */
   readonly convInteger = (args: ConvIntegerArgs): void => {
     const {
       batch, inChannels: C, inHeight: H, inWidth: W, outChannels: M, kernelHeight: KH, kernelWidth: KW, outHeight: OH,
@@ -173,6 +204,15 @@ export class WasmKernelBackend implements KernelBackend {
     });
   };
 
+  /**
+   * Float32 GEMM `out = a · b (+ bias)` (float32 SIMD; summation order differs from the JS backend).
+   * @param args - see `GemmF32Args`
+   * @throws {@link ValueError} after `dispose()` or when the operands exceed wasm32 memory
+   * @example
+   * ```ts
+   * wasm.gemmF32({ m, n, k, a, b, transB: false, out });
+   * ```
+   */
   readonly gemmF32 = (args: GemmF32Args): void => {
     const { m, n, k, a, b, transB, bias, out } = args;
     if (m === 0 || n === 0) return;
@@ -223,6 +263,15 @@ export class WasmKernelBackend implements KernelBackend {
     });
   };
 
+  /**
+   * Float32 convolution (NCHW) with optional bias: im2col + float GEMM, direct loop when depthwise.
+   * @param args - see `ConvF32Args`
+   * @throws {@link ValueError} after `dispose()` or when the operands exceed wasm32 memory
+   * @example
+   * ```ts
+   * wasm.convF32({ ...geometry, x, w, bias, out });
+   * ```
+   */
   readonly convF32 = (args: ConvF32Args): void => {
     const {
       batch, inChannels: C, inHeight: H, inWidth: W, outChannels: M, kernelHeight: KH, kernelWidth: KW, outHeight: OH,
@@ -269,6 +318,17 @@ export class WasmKernelBackend implements KernelBackend {
     });
   };
 
+  /**
+   * Packs quantized linear weights (8/4/3/2 bits, per channel or per block) into this backend's persistent memory.
+   * @param spec - see `LinearWeightsSpec`
+   * @returns opaque packed weights for {@link WasmKernelBackend.dynamicLinear}
+   * @throws {@link ValueError} for bits other than 8/4/3/2, a negative or fractional blockSize, arrays shorter than
+   * the shape needs, values or zero points outside the signed bit range, or after `dispose()`
+   * @example
+   * ```ts
+   * const w = wasm.packLinearWeights({ n, k, bits: 4, values, blockSize: 32, scales });
+   * ```
+   */
   readonly packLinearWeights = (spec: LinearWeightsSpec): PackedLinearWeights => {
     const { heap, ex } = this.live('packLinearWeights');
     const { n, k, bits, values, blockSize, scales, zeroPoints } = spec;
@@ -345,6 +405,15 @@ export class WasmKernelBackend implements KernelBackend {
     return packed;
   };
 
+  /**
+   * Returns the memory of packed weights to the allocator; later use of them throws. Idempotent; ignores weights of
+   * other backends.
+   * @param weights - weights packed by this backend instance
+   * @example
+   * ```ts
+   * wasm.releaseLinearWeights(w);
+   * ```
+   */
   readonly releaseLinearWeights = (weights: PackedLinearWeights): void => {
     if (!(weights instanceof WasmPackedLinearWeights) || weights.owner !== this) return;
     if (weights.released) return;
@@ -353,6 +422,15 @@ export class WasmKernelBackend implements KernelBackend {
     this.heap?.releasePersistent(weights.address);
   };
 
+  /**
+   * The fused dynamic linear layer, bit-identical with the JS backend (float order fixed by the interface).
+   * @param args - see `DynamicLinearArgs`; the weights must come from this instance's `packLinearWeights`
+   * @throws {@link ValueError} for weights of another backend or instance, released weights, or after `dispose()`
+   * @example
+   * ```ts
+   * wasm.dynamicLinear({ m, x, weights: w, perRow: true, out });
+   * ```
+   */
   readonly dynamicLinear = (args: DynamicLinearArgs): void => {
     const w = args.weights;
     if (!(w instanceof WasmPackedLinearWeights) || w.owner !== this) {
@@ -417,6 +495,14 @@ export class WasmKernelBackend implements KernelBackend {
     });
   };
 
+  /**
+   * Facts about this instance: SIMD, memory in use, scratch peak, packed and cached weights, native primitives.
+   * @returns a plain object (see the README)
+   * @example
+   * ```ts
+   * console.log(wasm.diagnostics().memoryBytes);
+   * ```
+   */
   readonly diagnostics = (): BackendDiagnostics => {
     const heap = this.heap;
     return {
@@ -434,6 +520,13 @@ export class WasmKernelBackend implements KernelBackend {
     };
   };
 
+  /**
+   * Drops the WebAssembly instance and its memory; every later call throws a `ValueError`.
+   * @example
+   * ```ts
+   * wasm.dispose();
+   * ```
+   */
   readonly dispose = (): void => {
     for (const p of this.packed) p.released = true;
     this.packed.clear();

@@ -3,6 +3,12 @@ import type { PackedLinearWeights, WeightBits } from '@qint/kernels';
 /**
  * Linear weights packed into the WASM backend's persistent memory (column panels of 8 outputs, k-pair interleaved,
  * 8-bit or offset-binary nibbles / 2-bit fields; see assembly/index.ts). Opaque to callers.
+ *
+ * @example
+ * ```ts
+ * const w = wasm.packLinearWeights(spec); // a WasmPackedLinearWeights
+ * console.log(w.byteLength);
+ * ```
  */
 export class WasmPackedLinearWeights implements PackedLinearWeights {
   readonly backend: string;
@@ -26,6 +32,7 @@ export class WasmPackedLinearWeights implements PackedLinearWeights {
   readonly needsCorrection: boolean;
   released = false;
 
+  /** @param init - every field; built by `WasmKernelBackend.packLinearWeights` only */
   constructor(init: Omit<WasmPackedLinearWeights, 'released'>) {
     this.backend = init.backend;
     this.n = init.n;
