@@ -1,7 +1,7 @@
 import type { Attribute, Dim, Graph, Model, Node, ValueInfo } from '@qint/graph';
 import { QintError, type Tensor } from '@qint/tensor';
 import { tensorFromProto } from './decode-tensor';
-import type { ExternalDataOptions } from './external-data-options';
+import type { DecodeModelOptions, ExternalDataOptions } from './external-data-options';
 import { dtypeFromOnnx, onnxDataTypeName } from './onnx-data-type';
 import { OnnxError } from './onnx-error';
 import { decodeProto } from './proto/decode-proto';
@@ -16,8 +16,6 @@ import type {
   ValueInfoMessage,
 } from './proto/proto-messages';
 
-/** Options of {@link decodeModel}. */
-export type DecodeModelOptions = ExternalDataOptions;
 
 const utf8 = new TextDecoder('utf-8');
 

@@ -1,17 +1,12 @@
 import { Tensor, byteLengthOf, dtypeInfo, isPackedDType, type DType, type PackedDType, type TensorData } from '@qint/tensor';
 import { readExternalData } from './external-data';
-import type { ExternalDataOptions } from './external-data-options';
+import type { DecodeTensorOptions, ExternalDataOptions } from './external-data-options';
 import { SUPPORTED_ONNX_TYPES_TEXT, dtypeFromOnnx, onnxDataTypeName } from './onnx-data-type';
 import { OnnxError } from './onnx-error';
 import { decodeProto } from './proto/decode-proto';
 import { int64ToBigInt, int64ToSafeInteger } from './proto/int64';
 import type { Int64Like, TensorProto } from './proto/proto-messages';
 
-/** Options of {@link decodeTensor}. */
-export interface DecodeTensorOptions extends ExternalDataOptions {
-  /** How error messages name the tensor (default: `tensor "<name>"`). */
-  what?: string;
-}
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 

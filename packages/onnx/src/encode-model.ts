@@ -21,7 +21,8 @@ const ATTRIBUTE_TYPE_NUMBERS: Record<Attribute['type'], number> = {
   tensors: 9,
 };
 
-type Msg = Record<string, unknown>;
+/** A message object for protobufjs's writer. */
+export type Msg = Record<string, unknown>;
 
 function withDoc(msg: Msg, doc: string | undefined): Msg {
   if (doc !== undefined && doc !== '') msg.docString = doc;
@@ -158,10 +159,17 @@ export function modelToProto(model: Model, sink?: InitializerSink): Msg {
  * ```
  */
 export function encodeModel(model: Model): Uint8Array {
-  return serialize(modelToProto(model));
+  return serializeModel(modelToProto(model));
 }
 
-function serialize(message: Msg): Uint8Array {
+/**
+ * Writes a ModelProto message as protobuf bytes.
+ *
+ * @param message - from {@link modelToProto}
+ * @returns the bytes
+ * @throws {@link OnnxError} when protobufjs cannot encode it or the result exceeds 2 GiB
+ */
+export function serializeModel(message: Msg): Uint8Array {
   let bytes: Uint8Array;
   try {
     bytes = onnxTypes().ModelProto.encode(message).finish();
@@ -170,67 +178,4 @@ function serialize(message: Msg): Uint8Array {
   }
   if (bytes.length > 2 ** 31 - 1) throw new OnnxError(`encoded model is ${bytes.length} bytes, beyond protobuf's 2 GiB limit`);
   return bytes;
-}
-
-/** Options of {@link encodeModelWithExternalData}. */
-export interface ExternalDataWriteOptions {
-  /** File name of the data file, relative to the model's folder (default `'model.onnx.data'`). */
-  location?: string;
-  /** Initializers with fewer bytes stay inline in the model (default 1024). */
-  minBytes?: number;
-  /** Each tensor starts at a multiple of this many bytes, so readers can map it (default 4096). */
-  align?: number;
-}
-
-/** The two files written by {@link encodeModelWithExternalData}. */
-export interface ModelWithExternalData {
-  /** The `.onnx` bytes. */
-  readonly model: Uint8Array;
-  /** The data file's bytes, to be saved as `location` beside the model. */
-  readonly data: Uint8Array;
-  readonly location: string;
-}
-
-/**
- * Serializes a model with its large initializers in a separate data file (ONNX external data), as models beyond
- * protobuf's 2 GiB limit must be, and as onnxruntime and `decodeModel` read them.
- *
- * @param model - the model
- * @param options - data file name, size threshold and alignment
- * @returns the model bytes and the data file bytes
- * @throws {@link OnnxError} when the location is not a plain relative file name or the model is malformed
- * @example
- * ```ts
- * const { model, data, location } = encodeModelWithExternalData(m);
- * writeFileSync('out/model.onnx', model);
- * writeFileSync(`out/${location}`, data);
- * ```
- */
-export function encodeModelWithExternalData(model: Model, options: ExternalDataWriteOptions = {}): ModelWithExternalData {
-  const location = options.location ?? 'model.onnx.data';
-  const minBytes = options.minBytes ?? 1024;
-  const align = options.align ?? 4096;
-  if (location === '' || location.includes('..') || /^[\\/]|^[A-Za-z]:|\0/.test(location)) {
-    throw new OnnxError(`external data location ${JSON.stringify(location)} must be a relative path inside the model's folder`);
-  }
-  if (!Number.isSafeInteger(align) || align < 1) throw new OnnxError(`align must be a positive integer, got ${align}`);
-  const chunks: { offset: number; bytes: Uint8Array }[] = [];
-  let end = 0;
-  const message = modelToProto(model, (proto) => {
-    const raw = proto.rawData;
-    if (raw === undefined || raw.length < minBytes) return;
-    const offset = Math.ceil(end / align) * align;
-    chunks.push({ offset, bytes: raw });
-    end = offset + raw.length;
-    const entries = [
-      { key: 'location', value: location },
-      { key: 'offset', value: String(offset) },
-      { key: 'length', value: String(raw.length) },
-    ];
-    delete proto.rawData;
-    Object.assign(proto, { externalData: entries, dataLocation: 1 });
-  });
-  const data = new Uint8Array(end);
-  for (const c of chunks) data.set(c.bytes, c.offset);
-  return { model: serialize(message), data, location };
 }

@@ -11,3 +11,12 @@ export interface ExternalDataOptions {
    */
   externalData?: Readonly<Record<string, Uint8Array>>;
 }
+
+/** Options of `decodeModel`. */
+export type DecodeModelOptions = ExternalDataOptions;
+
+/** Options of `decodeTensor`. */
+export interface DecodeTensorOptions extends ExternalDataOptions {
+  /** How error messages name the tensor (default: `tensor "<name>"`). */
+  what?: string;
+}

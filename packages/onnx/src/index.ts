@@ -1,21 +1,18 @@
-// Public API of @qint/onnx.
+// Public API of @qint/onnx. Everything not listed here is private.
 export { OnnxError } from './onnx-error';
 export { ONNX_DATA_TYPES, dtypeFromOnnx, dtypeToOnnx, onnxDataTypeName, type OnnxDataTypeName } from './onnx-data-type';
-export { decodeTensor, type DecodeTensorOptions } from './decode-tensor';
+export { decodeTensor } from './decode-tensor';
 export { encodeTensor } from './encode-tensor';
-export { decodeModel, type DecodeModelOptions } from './decode-model';
-export { encodeModel, encodeModelWithExternalData, type ExternalDataWriteOptions, type ModelWithExternalData } from './encode-model';
-export { loadTensorPb, type NamedTensor } from './load-tensor-pb';
+export { decodeModel } from './decode-model';
+export { encodeModel } from './encode-model';
+export { encodeModelWithExternalData } from './encode-model-with-external-data';
+export { loadTensorPb } from './load-tensor-pb';
 export { loadModel } from './load-model';
-export type { ExternalDataOptions } from './external-data-options';
-export type { TensorProto, Int64Like, StringStringEntryMessage } from './proto/proto-messages';
-export {
-  compareTensors,
-  loadTestCase,
-  runTestCase,
-  type OnnxTestCase,
-  type OnnxTestDataSet,
-  type OutputComparison,
-  type RunTestCaseOptions,
-  type TestCaseResult,
-} from './test-case';
+export { loadTestCase } from './load-test-case';
+export { runTestCase } from './run-test-case';
+export { compareTensors } from './compare-tensors';
+export type { DecodeModelOptions, DecodeTensorOptions, ExternalDataOptions } from './external-data-options';
+export type { ExternalDataWriteOptions, ModelWithExternalData } from './external-data-write-options';
+export type { NamedTensor } from './named-tensor';
+export type { OnnxTestCase, OnnxTestDataSet, OutputComparison, RunTestCaseOptions, TestCaseResult } from './onnx-test-case';
+export type { Int64Like, StringStringEntryMessage, TensorProto } from './proto/proto-messages';

@@ -1,15 +1,10 @@
 import { readFileSync } from 'node:fs';
-import type { Tensor } from '@qint/tensor';
 import { tensorFromProto } from './decode-tensor';
+import type { NamedTensor } from './named-tensor';
 import { OnnxError } from './onnx-error';
 import { decodeProto } from './proto/decode-proto';
 import type { TensorProto } from './proto/proto-messages';
 
-/** A tensor with the name stored in its TensorProto. */
-export interface NamedTensor {
-  readonly name: string;
-  readonly tensor: Tensor;
-}
 
 /**
  * Reads a serialized `TensorProto` file (ONNX test data: `input_0.pb`, `output_0.pb`). Node only.

@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import { Tensor } from '@qint/tensor';
 import { describe, expect, it } from 'vitest';
 import { OnnxError } from './onnx-error';
-import { compareTensors, loadTestCase, runTestCase } from './test-case';
+import { compareTensors } from './compare-tensors';
+import { loadTestCase } from './load-test-case';
+import { runTestCase } from './run-test-case';
 
 const NODE = join(__dirname, '../test/__fixtures__/onnx-node');
 

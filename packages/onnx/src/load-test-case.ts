@@ -1,0 +1,47 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { loadModel } from './load-model';
+import { loadTensorPb } from './load-tensor-pb';
+import type { OnnxTestCase } from './onnx-test-case';
+import { OnnxError } from './onnx-error';
+
+const byIndex = (prefix: string) => (a: string, b: string): number =>
+  Number(a.slice(prefix.length).replace(/\.pb$/, '')) - Number(b.slice(prefix.length).replace(/\.pb$/, ''));
+
+function tensorFiles(dir: string, prefix: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.startsWith(prefix) && /^\w+_\d+\.pb$/.test(f))
+    .sort(byIndex(prefix));
+}
+
+/**
+ * Loads an ONNX backend test case folder: `model.onnx` plus `test_data_set_*` folders of `input_N.pb` / `output_N.pb`.
+ * Node only.
+ *
+ * @param dir - the case folder
+ * @returns the model and data sets, in index order
+ * @throws {@link OnnxError} when the folder has no model or data sets, or a file does not decode
+ * @example
+ * ```ts
+ * const tc = loadTestCase('onnx-node/test_quantizelinear_int4');
+ * tc.dataSets[0].inputs.length; // 3
+ * ```
+ */
+export function loadTestCase(dir: string): OnnxTestCase {
+  const modelPath = join(dir, 'model.onnx');
+  if (!existsSync(modelPath)) throw new OnnxError(`test case ${JSON.stringify(dir)} has no model.onnx`);
+  const model = loadModel(modelPath);
+  const sets = readdirSync(dir)
+    .filter((d) => /^test_data_set_\d+$/.test(d) && statSync(join(dir, d)).isDirectory())
+    .sort(byIndex('test_data_set_'));
+  if (sets.length === 0) throw new OnnxError(`test case ${JSON.stringify(dir)} has no test_data_set_* folder`);
+  const dataSets = sets.map((name) => {
+    const setDir = join(dir, name);
+    return {
+      name,
+      inputs: tensorFiles(setDir, 'input_').map((f) => loadTensorPb(join(setDir, f))),
+      outputs: tensorFiles(setDir, 'output_').map((f) => loadTensorPb(join(setDir, f))),
+    };
+  });
+  return { name: basename(dir), dir, model, dataSets };
+}
