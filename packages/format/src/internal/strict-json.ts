@@ -272,7 +272,7 @@ export function locate(text: string, root: JsonValue, container: object, key: st
     return false;
   };
   if (!find(root)) return undefined;
-  const slow = parseStrictJson(text, Infinity, true);
+  const slow = parseStrictJson(text, MAX_JSON_DEPTH, true);
   let v = slow.value as Record<string | number, JsonValue>;
   for (const k of path) v = v[k] as Record<string | number, JsonValue>;
   return slow.positions.get(v)?.get(key);
