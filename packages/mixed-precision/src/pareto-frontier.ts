@@ -11,15 +11,17 @@ import { validateTable } from './validate-table';
 export interface ParetoFrontierOptions {
   /**
    * Thin the frontier to at most this many points, evenly spaced in cost: for K targets from the cheapest to the
-   * least-damage point, the frontier point with the largest cost ≤ each target (duplicates dropped). Every point
-   * returned is still an exact frontier point.
+   * least-damage point, the frontier point with the largest cost ≤ each target (duplicates dropped, so fewer than K
+   * points may come back, even when the frontier has more). Every point returned is an exact frontier point; for K ≥ 2
+   * the first and last points of the frontier are always included (K = 1 gives the least-damage point).
    */
   points?: number;
   /** Trade damage against `'bytes'` (default) or `'latency'` (every allowed candidate needs `latencyMs`). */
   cost?: 'bytes' | 'latency';
   /**
-   * Largest intermediate set the exact merge may hold (default 200,000). Beyond it, with `points` the K points are
-   * found by K exact allocations instead (same result); without `points`, a ValueError is thrown.
+   * Largest intermediate set the exact merge may hold (default 200,000; 20,000 when `points` is given). Beyond it,
+   * with `points` the K points are found by K + 1 exact allocations instead (the same points, without the whole
+   * frontier in memory); without `points`, a ValueError is thrown.
    */
   maxSize?: number;
 }
@@ -48,7 +50,7 @@ export function paretoFrontier(table: SensitivityTable, options: ParetoFrontierO
   if (points !== undefined && (!Number.isSafeInteger(points) || points < 1)) {
     throw new ValueError(`paretoFrontier: options.points must be a positive integer, got ${String(points)}`);
   }
-  const maxSize = options.maxSize ?? 200_000;
+  const maxSize = options.maxSize ?? (points === undefined ? 200_000 : 20_000);
   if (!(maxSize >= 1)) throw new ValueError(`paretoFrontier: options.maxSize must be ≥ 1, got ${String(maxSize)}`);
   // Checks latencies are present (a BudgetError otherwise) and gives the reachable range.
   const range = resolveValidated(cost === 'latency' ? { kind: 'latency', ms: 0 } : { kind: 'bytes', bytes: 0 }, table);
@@ -89,7 +91,6 @@ function targets(lo: number, hi: number, k: number): number[] {
 
 /** For each target, the frontier point with the largest cost ≤ target. */
 function thin(frontier: Solution[], k: number): Solution[] {
-  if (frontier.length <= k) return frontier;
   const out: Solution[] = [];
   let i = 0;
   for (const t of targets(frontier[0].cost, frontier[frontier.length - 1].cost, k)) {

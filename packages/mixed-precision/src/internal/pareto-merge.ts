@@ -94,6 +94,8 @@ interface Hulls {
   points: Int32Array[];
   /** All segments sorted by efficiency descending (then layer, then position), as parallel arrays. */
   segLayer: Int32Array;
+  /** Position of the segment within its layer's hull (0 = from the cheapest point). */
+  segPos: Int32Array;
   segCost: Float64Array;
   segGain: Float64Array;
   segEff: Float64Array;
@@ -143,6 +145,7 @@ function buildHulls(layers: readonly SolverLayer[]): Hulls {
   return {
     points,
     segLayer: Int32Array.from(segs, (s) => s.layer),
+    segPos: Int32Array.from(segs, (s) => s.pos),
     segCost: Float64Array.from(segs, (s) => s.cost),
     segGain: Float64Array.from(segs, (s) => s.gain),
     segEff: Float64Array.from(segs, (s) => s.eff),
@@ -182,6 +185,8 @@ export interface MergeOptions {
   /** Costs are integers (bytes): sums are exact and no feasibility tolerance is needed. */
   integerCosts: boolean;
   stats?: SolverStats;
+  /** Damage of a known feasible plan: partial plans that cannot beat it are dropped. Default Infinity. */
+  upper?: number;
 }
 
 interface MergeResult {
@@ -211,7 +216,7 @@ export function mergeLayers(layers: readonly SolverLayer[], options: MergeOption
   let cost = new Float64Array([0]);
   let damage = new Float64Array([0]);
   const steps: Step[] = [];
-  let U = Infinity;
+  let U = options.upper ?? Infinity;
   let incumbent: MergeResult['incumbent'];
 
   if (useBound && hulls) {
@@ -220,8 +225,11 @@ export function mergeLayers(layers: readonly SolverLayer[], options: MergeOption
     if (rem >= -costTol) {
       let j = sfx.n;
       while (j > 0 && sfx.cumCost[j] > rem) j--;
-      U = sfx.baseDamage - sfx.cumGain[j];
-      incumbent = { step: -1, item: 0, rem, value: U };
+      const value = sfx.baseDamage - sfx.cumGain[j];
+      if (value < U) {
+        U = value;
+        incumbent = { step: -1, item: 0, rem, value: U };
+      }
     }
   }
 
@@ -263,6 +271,9 @@ export function mergeLayers(layers: readonly SolverLayer[], options: MergeOption
       const parent = h[pick]++;
       if (!(pd < bestDamage)) continue; // dominated by a cheaper-or-equal pair already seen
       bestDamage = pd;
+      // Non-integer costs can round two sums to the same cost; the later one has less damage and replaces the
+      // earlier, so that costs stay strictly increasing along the set.
+      const at = count > 0 && outCost[count - 1] === pc ? count - 1 : count;
       if (sfx) {
         const rem = budget - pc - sfx.baseCost;
         while (j > 0 && sfx.cumCost[j] > rem) j--;
@@ -271,10 +282,10 @@ export function mergeLayers(layers: readonly SolverLayer[], options: MergeOption
         if (pd + lbRest > U + margin) continue; // no completion can reach the incumbent
         if (pd + ubRest < U && rem >= -costTol) {
           U = pd + ubRest;
-          incumbent = { step: l, item: count, rem, value: U };
+          incumbent = { step: l, item: at, rem, value: U };
         }
       }
-      if (count === outCost.length) {
+      if (at === outCost.length) {
         const grow = <T extends Float64Array | Int32Array | Uint16Array>(a: T): T => {
           const b = new (a.constructor as new (n: number) => T)(a.length * 2);
           b.set(a);
@@ -285,11 +296,11 @@ export function mergeLayers(layers: readonly SolverLayer[], options: MergeOption
         outParent = grow(outParent);
         outOption = grow(outOption);
       }
-      outCost[count] = pc;
-      outDamage[count] = pd;
-      outParent[count] = parent;
-      outOption[count] = pick;
-      count++;
+      outCost[at] = pc;
+      outDamage[at] = pd;
+      outParent[at] = parent;
+      outOption[at] = pick;
+      count = at + 1;
       if (count > maxSetSize) throw new FrontierLimitExceeded(l, count);
     }
     cost = outCost.slice(0, count);
@@ -327,26 +338,105 @@ function toSolution(layers: readonly SolverLayer[], option: Int32Array): Solutio
   return { choice: Int32Array.from(option, (o, l) => layers[l].candidate[o]), cost, damage };
 }
 
+/** Rounding margin for damage comparisons: far above the error of summing the damages, far below any real gap. */
+function damageMargin(layers: readonly SolverLayer[]): number {
+  let scale = 0;
+  for (const layer of layers) scale += layer.damages[0];
+  return 1e-9 * scale + Number.MIN_VALUE;
+}
+
+/**
+ * A good feasible plan and a valid lower bound, from the LP relaxation: take hull segments in order of damage saved
+ * per unit cost while they fit (the LP's integral part), then keep scanning and take any later segment that is the
+ * next one of its layer and still fits. `lambda` is the LP's price of one unit of cost (the efficiency of the first
+ * segment that did not fit; 0 when all fit).
+ */
+function greedyPlan(layers: readonly SolverLayer[], hulls: Hulls, budget: number): { option: Int32Array; lambda: number } | undefined {
+  const L = layers.length;
+  let left = budget - hulls.suffixBaseCost[0];
+  if (left < 0) return undefined;
+  const taken = new Int32Array(L);
+  let lambda = 0;
+  for (let t = 0; t < hulls.segLayer.length; t++) {
+    const l = hulls.segLayer[t];
+    if (hulls.segPos[t] !== taken[l]) continue; // an earlier segment of this layer was skipped
+    if (hulls.segCost[t] <= left) {
+      left -= hulls.segCost[t];
+      taken[l]++;
+    } else if (lambda === 0) {
+      lambda = hulls.segEff[t];
+    }
+  }
+  return { option: Int32Array.from(taken, (k, l) => hulls.points[l][k]), lambda };
+}
+
+/**
+ * Lagrangian variable fixing: with price λ ≥ 0, every plan within the budget has damage ≥ Σ_l min_o (d_lo + λ·c_lo)
+ * − λ·budget + rc_l(o) for each of its options o, where rc_l(o) = d_lo + λ·c_lo − min_o' (d_lo' + λ·c_lo') ≥ 0.
+ * An option whose bound exceeds a known plan's damage cannot be in an optimum and is dropped.
+ */
+function fixByReducedCost(layers: readonly SolverLayer[], lambda: number, budget: number, upper: number, margin: number): SolverLayer[] {
+  const mins = layers.map((layer) => {
+    let m = Infinity;
+    for (let o = 0; o < layer.costs.length; o++) m = Math.min(m, layer.damages[o] + lambda * layer.costs[o]);
+    return m;
+  });
+  let bound = -lambda * budget;
+  for (const m of mins) bound += m;
+  return layers.map((layer, l) => {
+    const keep: number[] = [];
+    for (let o = 0; o < layer.costs.length; o++) {
+      const rc = layer.damages[o] + lambda * layer.costs[o] - mins[l];
+      if (bound + rc <= upper + margin * (1 + lambda)) keep.push(o);
+    }
+    if (keep.length === layer.costs.length) return layer;
+    return {
+      costs: Float64Array.from(keep, (o) => layer.costs[o]),
+      damages: Float64Array.from(keep, (o) => layer.damages[o]),
+      candidate: Int32Array.from(keep, (o) => layer.candidate[o]),
+    };
+  });
+}
+
 /**
  * The plan of least damage with total cost ≤ budget (ties: least cost, then the first found), or undefined when
  * no plan fits.
  */
 export function solveBest(
-  layers: readonly SolverLayer[],
+  allLayers: readonly SolverLayer[],
   budget: number,
   integerCosts: boolean,
   stats?: SolverStats,
 ): Solution | undefined {
+  const L = allLayers.length;
+  const margin = damageMargin(allLayers);
+  const better = (a: Solution, b: Solution | undefined) => !b || a.damage < b.damage || (a.damage === b.damage && a.cost < b.cost);
+
+  // A good plan first: it prunes options (variable fixing) and partial plans (the merge's bound).
+  let start: Solution | undefined;
+  let layers = allLayers;
+  if (L > 0) {
+    const greedy = greedyPlan(allLayers, buildHulls(allLayers), budget);
+    if (greedy) {
+      const s = toSolution(allLayers, greedy.option);
+      if (s.cost <= budget) {
+        start = s;
+        // The cost scale of λ·budget enters the bound's rounding error; the margin grows with it.
+        const costScale = integerCosts ? 0 : 1e-9 * Math.abs(budget);
+        layers = fixByReducedCost(allLayers, greedy.lambda, budget, s.damage, margin + costScale * greedy.lambda);
+      }
+    }
+  }
+
   const run = (bound: boolean): Solution | undefined => {
-    const r = mergeLayers(layers, { budget, integerCosts, bound, stats });
-    const L = layers.length;
-    let best: { option: Int32Array; cost: number; damage: number } | undefined;
+    const r = mergeLayers(layers, { budget, integerCosts, bound, stats, upper: bound ? start?.damage : undefined });
+    let best: Solution | undefined;
     for (let i = r.cost.length - 1; i >= 0; i--) {
       const option = new Int32Array(L);
       backtrack(r.steps, L - 1, i, option);
-      const t = totals(layers, option);
-      if (t.cost <= budget) {
-        best = { option, ...t };
+      const s = toSolution(layers, option);
+      if (s.cost <= budget) {
+        best = s;
         break;
       }
     }
@@ -361,16 +451,17 @@ export function solveBest(
       const taken = new Int32Array(L);
       for (let t = 0; t < j; t++) taken[sfx.layer[t]]++;
       for (let l = step + 1; l < L; l++) option[l] = r.hulls.points[l][taken[l]];
-      const t = totals(layers, option);
-      if (t.cost <= budget) {
-        if (!best || t.damage < best.damage || (t.damage === best.damage && t.cost < best.cost)) best = { option, ...t };
+      const s = toSolution(layers, option);
+      if (s.cost <= budget) {
+        if (better(s, best)) best = s;
       } else if (bound) {
         // Only possible with non-integer costs whose greedy completion overshoots by rounding: the bound may have
         // relied on it, so solve again without it.
         return run(false);
       }
     }
-    return best && toSolution(layers, best.option);
+    if (start && better(start, best)) best = start;
+    return best;
   };
   return run(true);
 }
