@@ -103,4 +103,37 @@ describe('inferShapes', () => {
     expect(infos.get('s')?.shape).toEqual(['n', 4]);
     expect(infos.get('c')?.shape).toEqual(['n', 8]);
   });
+
+  it('carries symbolic elements of Shape through Gather/Unsqueeze/Concat into Reshape, Expand and ConstantOfShape', () => {
+    // PyTorch's x.view(x.size(0), -1) with a dynamic batch
+    const g = graph({
+      nodes: [
+        node('Shape', ['x'], ['s']),
+        node('Gather', ['s', 'zero'], ['n'], { axis: A.int(0) }),
+        node('Unsqueeze', ['n', 'ax0'], ['n1']),
+        node('Concat', ['n1', 'minus1'], ['target'], { axis: A.int(0) }),
+        node('Reshape', ['x', 'target'], ['flat']),
+        node('Slice', ['s', 'zero1', 'two'], ['s01']),
+        node('Concat', ['s01', 'four'], ['t2'], { axis: A.int(0) }),
+        node('ConstantOfShape', ['t2'], ['zeros']),
+        node('Expand', ['row', 's01'], ['ex']),
+      ],
+      inputs: [vi('x', 'float32', ['N', 8, 14, 14])],
+      outputs: [vi('flat'), vi('zeros'), vi('ex')],
+      initializers: {
+        zero: i64([0], []),
+        zero1: i64([0]),
+        two: i64([2]),
+        ax0: i64([0]),
+        minus1: i64([-1]),
+        four: i64([4]),
+        row: f32([1, 8], new Array(8).fill(0)),
+      },
+    });
+    const infos = inferShapes(model(g, 13));
+    expect(infos.get('s')?.shape).toEqual([4]);
+    expect(infos.get('flat')?.shape).toEqual(['N', 1568]);
+    expect(infos.get('zeros')?.shape).toEqual(['N', 8, 4]);
+    expect(infos.get('ex')?.shape).toEqual(['N', 8]);
+  });
 });

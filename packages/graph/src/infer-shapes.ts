@@ -102,6 +102,10 @@ export function inferShapes(source: Model | Graph, options: InferShapesOptions =
         }
       }
     }
+    if (outs[0]?.value === undefined && node.outputs.length >= 1) {
+      const dims = symbolicElements(node.opType, domain, node.attributes, inputs);
+      if (dims) outs = [{ ...(outs[0] ?? {}), dims }, ...outs.slice(1)];
+    }
     node.outputs.forEach((name, i) => {
       if (name === '') return;
       known.set(name, merge(outs[i], declared.get(name)));
@@ -124,6 +128,70 @@ export function inferShapes(source: Model | Graph, options: InferShapesOptions =
   return result;
 }
 
+/** Elements of a small integer value as possibly symbolic dims (a constant value counts as known elements). */
+function elementsOf(v: InferredValue | undefined): readonly Dim[] | undefined {
+  if (!v) return undefined;
+  if (v.dims) return v.dims;
+  if (v.value && v.value.size <= 64 && (v.value.dtype === 'int64' || v.value.dtype === 'int32')) return Array.from(v.value.values());
+  return undefined;
+}
+
+/**
+ * Follows shape arithmetic that only moves elements (Gather, Slice, Concat, Unsqueeze, Squeeze, Reshape, Cast,
+ * Identity) so that `Shape(x)` elements — symbolic ones included — reach the `Reshape`/`Expand` that uses them.
+ */
+function symbolicElements(
+  opType: string,
+  domain: string,
+  attributes: Graph['nodes'][number]['attributes'],
+  inputs: readonly (InferredValue | undefined)[],
+): readonly Dim[] | undefined {
+  if (domain !== '') return undefined;
+  const first = inputs[0];
+  const intAttr = (name: string, fallback: number): number => {
+    const a = attributes[name];
+    return a && a.type === 'int' ? a.value : fallback;
+  };
+  switch (opType) {
+    case 'Identity':
+    case 'Unsqueeze':
+    case 'Squeeze':
+    case 'Reshape':
+    case 'Cast':
+      return first?.dims;
+    case 'Gather': {
+      const src = first?.dims;
+      const idx = inputs[1]?.value;
+      if (!src || !idx || intAttr('axis', 0) !== 0) return undefined;
+      const out: Dim[] = [];
+      for (const k of idx.values()) {
+        const j = k < 0 ? k + src.length : k;
+        if (j < 0 || j >= src.length) return undefined;
+        out.push(src[j]);
+      }
+      return out;
+    }
+    case 'Concat': {
+      if (intAttr('axis', 0) !== 0 && intAttr('axis', 0) !== -1) return undefined;
+      const parts = inputs.filter((v) => v !== undefined).map(elementsOf);
+      if (parts.some((p) => p === undefined) || !inputs.some((v) => v?.dims)) return undefined;
+      return parts.flatMap((p) => p as Dim[]);
+    }
+    case 'Slice': {
+      const src = first?.dims;
+      const st = elementsOf(inputs[1]);
+      const en = elementsOf(inputs[2]);
+      if (!src || !st || !en || st.length !== 1 || typeof st[0] !== 'number' || typeof en[0] !== 'number') return undefined;
+      if (inputs[4] && elementsOf(inputs[4])?.[0] !== 1) return undefined;
+      const n = src.length;
+      const clamp = (v: number): number => Math.min(Math.max(v < 0 ? v + n : v, 0), n);
+      return src.slice(clamp(st[0]), clamp(en[0]));
+    }
+    default:
+      return undefined;
+  }
+}
+
 /** Inferred facts win; declared ones fill the gaps (unknown dtype, unknown shape, unknown dims). */
 function merge(inferred: InferredValue | undefined, declared: ValueInfo | undefined): InferredValue {
   if (!declared) return inferred ?? {};
@@ -132,5 +200,10 @@ function merge(inferred: InferredValue | undefined, declared: ValueInfo | undefi
   if (inferred.shape && declared.shape && inferred.shape.length === declared.shape.length) {
     shape = inferred.shape.map((d, i) => (d === undefined ? declared.shape![i] : d));
   }
-  return { dtype: inferred.dtype ?? declared.dtype, shape, ...(inferred.value ? { value: inferred.value } : {}) };
+  return {
+    dtype: inferred.dtype ?? declared.dtype,
+    shape,
+    ...(inferred.value ? { value: inferred.value } : {}),
+    ...(inferred.dims ? { dims: inferred.dims } : {}),
+  };
 }

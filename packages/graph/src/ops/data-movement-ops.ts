@@ -424,8 +424,9 @@ export const dataMovementOps: readonly OpDefinition[] = [
     () => (inputs) => [expand(need(inputs, 0, 'input'), readInts(need(inputs, 1, 'shape'), 'input shape'))],
     (_ctx, inputs) => {
       const [x, s] = inputs;
-      if (!s?.value) return [{ dtype: x?.dtype }];
-      return [{ dtype: x?.dtype, shape: broadcastDims(x?.shape, readInts(s.value, 'shape')) }];
+      const target = s?.value ? readInts(s.value, 'shape') : s?.dims;
+      if (!target) return [{ dtype: x?.dtype }];
+      return [{ dtype: x?.dtype, shape: broadcastDims(x?.shape, target) }];
     },
   ),
   onnxOp(

@@ -49,6 +49,12 @@ export interface InferredValue {
   readonly shape?: readonly Dim[];
   /** The tensor, when the value is a known constant (initializers, and values folded from constants). */
   readonly value?: Tensor;
+  /**
+   * For a small 1-D (or scalar) integer value computed from shapes, its elements as possibly symbolic dims — e.g.
+   * `Shape(x)` of `x: ['batch', 3]` is `['batch', 3]` — so `Reshape`/`Expand`/`ConstantOfShape` targets built by
+   * `Shape → Gather → Concat` keep symbolic batch dims.
+   */
+  readonly dims?: readonly Dim[];
 }
 
 /**

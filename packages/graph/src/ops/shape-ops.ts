@@ -15,9 +15,10 @@ export function reshape(x: Tensor, shape: readonly number[], allowZero = false):
 function reshapeInfer(ctx: OpBuildContext, inputs: readonly (InferredValue | undefined)[]): (InferredValue | undefined)[] {
   const x = inputs[0];
   const allowZero = ctx.attrs.int('allowzero', 0) === 1;
-  let target: number[] | undefined;
+  let target: Dim[] | undefined;
   if (ctx.opset < 5) target = ctx.attrs.ints('shape')?.slice();
   else if (inputs[1]?.value) target = readInts(inputs[1].value, 'Reshape shape');
+  else if (inputs[1]?.dims) target = inputs[1].dims.slice();
   if (!target) {
     const len = inputs[1]?.shape?.[0];
     return [{ dtype: x?.dtype, shape: typeof len === 'number' ? new Array<Dim>(len).fill(undefined) : undefined }];
@@ -25,14 +26,22 @@ function reshapeInfer(ctx: OpBuildContext, inputs: readonly (InferredValue | und
   const out: Dim[] = target.map((d, i) => (d === 0 && !allowZero ? x?.shape?.[i] : d === -1 ? undefined : d));
   const inferAt = target.indexOf(-1);
   if (inferAt >= 0 && x?.shape) {
+    const rest = out.filter((_, i) => i !== inferAt);
     const total = dimProduct(x.shape);
-    const known = dimProduct(out.filter((_, i) => i !== inferAt));
+    const known = dimProduct(rest);
     if (total !== undefined && known !== undefined && known > 0) out[inferAt] = total / known;
-    else if (known !== undefined) {
-      // Common exporter pattern: [batch, ...static] → [-1, static...]: the symbolic batch carries over.
-      const sym = x.shape.filter((d) => typeof d !== 'number');
+    else {
+      // Symbolic dims on both sides cancel when they are the same names: [N, 8, 14, 14] → [N, -1] gives [N, 1568].
+      const symIn = x.shape.filter((d) => typeof d === 'string').sort();
+      const symOut = rest.filter((d) => typeof d === 'string').sort();
       const staticIn = dimProduct(x.shape.filter((d) => typeof d === 'number'));
-      if (sym.length === 1 && staticIn !== undefined && staticIn === known) out[inferAt] = sym[0];
+      const staticOut = dimProduct(rest.filter((d) => typeof d === 'number'));
+      const unknown = x.shape.some((d) => d === undefined) || rest.some((d) => d === undefined);
+      if (!unknown && staticIn !== undefined && staticOut !== undefined && staticOut > 0) {
+        if (symIn.join('\u0000') === symOut.join('\u0000')) {
+          if (staticIn % staticOut === 0) out[inferAt] = staticIn / staticOut;
+        } else if (symIn.length === 1 && symOut.length === 0 && staticIn === staticOut) out[inferAt] = symIn[0];
+      }
     }
   }
   return [{ dtype: x?.dtype, shape: out }];
@@ -196,7 +205,7 @@ const shapeInfer: ShapeInferrer = (ctx, inputs) => {
   if (!x?.shape) return [{ dtype: 'int64' }];
   const [b, e] = shapeRange(x.shape.length, ctx.attrs.int('start', 0), ctx.attrs.int('end'));
   const dims = x.shape.slice(b, e);
-  return [{ dtype: 'int64', shape: [e - b], value: dims.every((d) => typeof d === 'number') ? int64([e - b], dims as number[]) : undefined }];
+  return [{ dtype: 'int64', shape: [e - b], dims, value: dims.every((d) => typeof d === 'number') ? int64([e - b], dims as number[]) : undefined }];
 };
 
 /** All shape and view op definitions. */
@@ -265,7 +274,8 @@ export const shapeOps: readonly OpDefinition[] = [
       const dtype = ctx.attrs.tensor('value')?.dtype ?? 'float32';
       const v = inputs[0]?.value;
       const len = inputs[0]?.shape?.[0];
-      return [{ dtype, shape: v ? readInts(v, 'shape') : typeof len === 'number' ? new Array<Dim>(len).fill(undefined) : undefined }];
+      const dims = inputs[0]?.dims;
+      return [{ dtype, shape: v ? readInts(v, 'shape') : dims ? dims.slice() : typeof len === 'number' ? new Array<Dim>(len).fill(undefined) : undefined }];
     },
   ),
   onnxOp(
