@@ -38,5 +38,19 @@ export function applyPlan(model: Model, plan: Plan, table: SensitivityTable, opt
   const opTypes = options.opTypes;
   const probe = quantizeDynamic(model, { activationMatMul: false, ...(opTypes ? { opTypes } : {}) }).report.quantized;
   for (const q of probe) if (!quantizable.has(q.node) && q.node !== '') exclude.push(q.node);
+  if (Object.keys(overrides).length === 0) {
+    // An all-float plan (one end of the frontier) is the float model itself; the quantizer would refuse it.
+    const bytes = [...model.graph.initializers.values()].reduce((sum, t) => sum + t.data.byteLength, 0);
+    return {
+      model,
+      report: {
+        quantized: [],
+        skipped: probe.map((q) => ({ node: q.node, opType: q.opType, reason: 'the plan keeps it float' })),
+        warnings: [],
+        weightBytesBefore: bytes,
+        weightBytesAfter: bytes,
+      },
+    };
+  }
   return quantizeDynamic(model, { activationMatMul: false, ...options, exclude, overrides });
 }

@@ -1,0 +1,172 @@
+// The example's experiment, shared by the Node demo and the browser worker: quantize mnist-8 several ways, measure
+// each variant's file size, accuracy on real MNIST digits and latency, and re-measure the mixed-precision frontier.
+import {
+  applyPlan,
+  benchmarkModel,
+  calibrationFeeds,
+  evaluate,
+  measureSensitivity,
+  paretoFrontier,
+  quantize,
+  serializeModel,
+  spearman,
+  summarizeModel,
+  allocate,
+  predict,
+  type BackendName,
+  type Model,
+  type Plan,
+  type SensitivityTable,
+  type Tensor,
+} from 'qint';
+
+/** One row of the results table. */
+export interface VariantResult {
+  name: string;
+  /** Bytes of the file this variant is saved as (ONNX for float, .qint for the others). */
+  fileBytes: number;
+  /** Bytes of the weights (initializers) alone. */
+  weightBytes: number;
+  accuracy: number;
+  /** Median latency of one run (batch 1), per backend. */
+  latencyMs: Partial<Record<BackendName, number>>;
+  note: string;
+}
+
+/** A frontier plan re-measured for real. */
+export interface FrontierPoint {
+  bytes: number;
+  predictedDamage: number;
+  measuredDamage: number;
+  accuracy: number;
+}
+
+/** Everything the demo and the page show. */
+export interface ExperimentResult {
+  variants: VariantResult[];
+  frontier: FrontierPoint[];
+  /** Spearman correlation between predicted and measured damage over the frontier. */
+  spearman: number;
+  table: SensitivityTable;
+  plans: Record<string, Plan>;
+  /** The quantized models by variant name, to save or to run. */
+  models: Record<string, Model>;
+  evalSamples: number;
+  seconds: number;
+}
+
+/** Options of {@link runExperiment}. */
+export interface ExperimentOptions {
+  /** Test images used for accuracy (default: all). */
+  evalSamples?: number;
+  /** Calibration images for sensitivity, taken from the end of the test set so they differ from the first ones. */
+  calibrationSamples?: number;
+  /** Frontier plans re-measured for real (default 8). */
+  frontierPoints?: number;
+  backends?: BackendName[];
+  latencyIterations?: number;
+  /** Called as work progresses: a stage label and a fraction. */
+  onProgress?: (stage: string, fraction: number) => void;
+}
+
+function mse(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
+  return s;
+}
+
+/**
+ * Runs the whole experiment on a float model and a labelled dataset.
+ *
+ * @param model - the float model
+ * @param onnxBytes - its ONNX file size
+ * @param images - `[N, 28, 28]` uint8
+ * @param labels - `[N]`
+ * @param options - {@link ExperimentOptions}
+ * @returns the table, the frontier and the models
+ */
+export async function runExperiment(model: Model, onnxBytes: number, images: Tensor, labels: Tensor, options: ExperimentOptions = {}): Promise<ExperimentResult> {
+  const started = performance.now();
+  const progress = options.onProgress ?? (() => {});
+  const n = Math.min(options.evalSamples ?? images.shape[0], images.shape[0]);
+  const x = images.slice([0], [n]);
+  const y = labels.slice([0], [n]);
+  const calibrationCount = options.calibrationSamples ?? 128;
+  const calibration = images.slice([images.shape[0] - calibrationCount], [images.shape[0]]);
+  const backends = options.backends ?? ['js', 'wasm'];
+
+  progress('quantizing', 0);
+  const int8 = await quantize(model);
+  const int4 = await quantize(model, { weightBits: 4, granularity: 'per-block', blockSize: 32 });
+  const int3 = await quantize(model, { weightBits: 3, granularity: 'per-block', blockSize: 32 });
+
+  progress('measuring layer sensitivity', 0);
+  const feeds = calibrationFeeds(model, calibration, calibrationCount);
+  const { table } = measureSensitivity(model, {
+    calibration: feeds,
+    metric: 'mse',
+    onProgress: (done, total) => progress('measuring layer sensitivity', done / total),
+  });
+  const int3Bytes = table.layers.reduce((sum, layer) => {
+    const c = layer.candidates.find((c) => c.id === 'int3-block32') ?? layer.candidates.find((c) => c.id === 'int4-block32')!;
+    return sum + c.bytes;
+  }, 0);
+  const plans: Record<string, Plan> = {
+    'mixed @ 50% of int8': allocate(table, '0.5x'),
+    'mixed @ uniform-3-bit size': allocate(table, int3Bytes),
+  };
+  const mixedA = applyPlan(model, plans['mixed @ 50% of int8'], table);
+  const mixedB = applyPlan(model, plans['mixed @ uniform-3-bit size'], table);
+
+  const entries: [string, Model, string][] = [
+    ['float32 (ONNX)', model, 'the original'],
+    ['int8 per-channel', int8.model, 'dynamic'],
+    ['int4 per-block 32', int4.model, int4.report.warnings.length ? 'convs per channel' : 'dynamic'],
+    ['int3 per-block 32', int3.model, int3.report.skipped.length ? `${int3.report.skipped.length} layers float` : 'dynamic'],
+    ['mixed @ 50% of int8', mixedA.model, describePlan(plans['mixed @ 50% of int8'])],
+    ['mixed @ uniform-3-bit size', mixedB.model, describePlan(plans['mixed @ uniform-3-bit size'])],
+  ];
+  const variants: VariantResult[] = [];
+  const models: Record<string, Model> = {};
+  for (const [index, [name, m, note]] of entries.entries()) {
+    progress(`evaluating ${name}`, index / entries.length);
+    const fileBytes = index === 0 ? onnxBytes : (await serializeModel(m)).byteLength;
+    const { accuracy } = await evaluate(m, x, y, { backend: 'wasm' });
+    const latencyMs: Partial<Record<BackendName, number>> = {};
+    for (const backend of backends) latencyMs[backend] = (await benchmarkModel(m, { backend, iterations: options.latencyIterations ?? 30, warmup: 5 })).medianMs;
+    variants.push({ name, fileBytes, weightBytes: summarizeModel(m).parameterBytes, accuracy, latencyMs, note });
+    models[name] = m;
+  }
+
+  // Re-measure a few frontier plans for real: all layers quantized together, on the evaluation images.
+  const frontierPlans = paretoFrontier(table, { points: options.frontierPoints ?? 8 });
+  const reference = await predict(model, x, { backend: 'wasm' });
+  const frontier: FrontierPoint[] = [];
+  for (const [i, plan] of frontierPlans.entries()) {
+    progress('re-measuring the frontier', i / frontierPlans.length);
+    const q = applyPlan(model, plan, table).model;
+    const p = await predict(q, x, { backend: 'wasm' });
+    let correct = 0;
+    const truth = y.values();
+    for (let k = 0; k < n; k++) if (p.classes[k] === truth[k]) correct++;
+    frontier.push({ bytes: plan.predicted.bytes, predictedDamage: plan.predicted.damage, measuredDamage: mse(reference.scores, p.scores) / n, accuracy: correct / n });
+  }
+  progress('done', 1);
+  return {
+    variants,
+    frontier,
+    spearman: spearman(frontier.map((f) => f.predictedDamage), frontier.map((f) => f.measuredDamage)),
+    table,
+    plans,
+    models,
+    evalSamples: n,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** A plan in a few words: `int8×1, int4-block32×2`. */
+export function describePlan(plan: Plan): string {
+  const counts = new Map<string, number>();
+  for (const id of Object.values(plan.layers)) counts.set(id, (counts.get(id) ?? 0) + 1);
+  return [...counts].map(([id, c]) => `${id}×${c}`).join(', ');
+}
