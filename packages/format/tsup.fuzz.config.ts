@@ -1,9 +1,15 @@
 // Bundles the fuzzer (not part of the published package): sibling packages resolve to their sources, as in
 // vitest.shared.ts, so `pnpm fuzz` needs no prior build of the workspace.
+import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'tsup';
 
-const src = (pkg: string): string => fileURLToPath(new URL(`../${pkg}/src/index.ts`, import.meta.url));
+const packages = fileURLToPath(new URL('..', import.meta.url));
+const aliases: Record<string, string> = {};
+for (const folder of readdirSync(packages)) {
+  const entry = `${packages}${folder}/src/index.ts`;
+  if (folder !== 'format' && folder !== 'qint' && existsSync(entry)) aliases[`@qint/${folder}`] = entry;
+}
 
 export default defineConfig({
   entry: { 'run-fuzz': 'fuzz/run-fuzz.mjs', 'fuzz-worker': 'fuzz/fuzz-worker.mjs' },
@@ -14,6 +20,7 @@ export default defineConfig({
   target: 'es2022',
   platform: 'node',
   esbuildOptions(options) {
-    options.alias = { '@qint/tensor': src('tensor') };
+    options.alias = aliases;
+    options.loader = { ...options.loader, '.wasm': 'binary' };
   },
 });

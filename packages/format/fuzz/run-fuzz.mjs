@@ -6,6 +6,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { decodeModel } from '@qint/onnx';
 import { Tensor } from '@qint/tensor';
 import { encodeQint } from '../src/index';
 import { kitchenSinkModel, quantizedInitializers, tinyFloatModel } from '../test/models';
@@ -28,6 +29,8 @@ async function seeds() {
     await encodeQint(quantOnly, { inlineQuantLimit: 2 }),
     await encodeQint(empty),
     await encodeQint(misaligned),
+    // A real model: mnist-8 from the ONNX Model Zoo (in @qint/onnx's fixtures), imported and saved as .qint.
+    await encodeQint(decodeModel(new Uint8Array(readFileSync(join(here, '..', '..', '..', 'onnx', 'test', '__fixtures__', 'models', 'mnist-8', 'model.onnx'))))),
   ];
   // Regression inputs are seeds too: mutating near old failures finds their siblings.
   for (const f of readdirSync(corpusDir).filter((n) => n.endsWith('.qint'))) files.push(new Uint8Array(readFileSync(join(corpusDir, f))));
