@@ -88,6 +88,12 @@ function percentileOf(sorted: Float32Array, p: number): number {
  * @param node - node name for messages
  * @returns the {@link QuantizedWeight}
  * @throws {@link QuantizeError} for a NaN/Inf weight or settings the observers reject
+ * @example
+ * ```ts
+ * const q = quantizeWeight(w, n, k, { bits: 4, granularity: 'per_block', blockSize: 32, symmetric: true, weightType: 'int8',
+ *   reduceRange: false, convention: 'pytorch', rangeMethod: 'minmax', percentile: 100 }, 'fc1');
+ * q.scales.length; // n * ceil(k / 32)
+ * ```
  */
 export function quantizeWeight(w: Float32Array, n: number, k: number, s: WeightQuantSettings, node: string): QuantizedWeight {
   for (let i = 0; i < w.length; i++) {

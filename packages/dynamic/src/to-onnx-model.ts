@@ -44,7 +44,8 @@ function nextPow2(v: number): number {
  * @returns the ONNX-only model
  * @throws {@link QuantizeError} for a layer with no form in the chosen flavour: 3-bit weights (onnxruntime has no
  *   3-bit kernel), per-row activation quantization, per-block weights in `'standard'`, a MatMulNBits block size
- *   that is not a power of two ≥ 16
+ *   that is not a power of two ≥ 16, a Conv with a different weight zero point per channel (onnxruntime's ConvInteger
+ *   takes one)
  * @example
  * ```ts
  * const onnx = toOnnxModel(quantizeDynamic(model).model);
@@ -196,10 +197,13 @@ export function toOnnxModel(model: Model, options: ToOnnxOptions = {}): Model {
       const wName = addInit(`${base}_W`, Tensor.from(u8 ? 'uint8' : 'int8', w!.shape, wOut));
       const z = zp ? Array.from(zp.values()) : [0];
       const zAll = z.map((v) => v + (u8 ? 128 : 0));
-      // A single zero point when every channel shares it: onnxruntime's ConvInteger is happiest with a scalar.
+      // onnxruntime's ConvInteger takes a scalar weight zero point only.
       const zScalar = zAll.every((v) => v === zAll[0]);
+      if (!zScalar) {
+        fail('onnxruntime\'s ConvInteger accepts one weight zero point only, and these affine per-channel weights have one per channel; quantize Conv symmetric (the default) or per tensor');
+      }
       let zName = '';
-      if (zp || u8) zName = addInit(`${base}_W_zero_point`, zScalar ? Tensor.from(u8 ? 'uint8' : 'int8', [], [zAll[0]]) : Tensor.from(u8 ? 'uint8' : 'int8', [zAll.length], zAll));
+      if (zp || u8) zName = addInit(`${base}_W_zero_point`, Tensor.from(u8 ? 'uint8' : 'int8', [], [zAll[0]]));
       const spatial = w!.rank - 2;
       const bshape = [s!.size, ...new Array<number>(spatial).fill(1)];
       const sName = addInit(`${base}_W_scale`, Tensor.from('float32', bshape, Float32Array.from(s!.values())));

@@ -8,6 +8,7 @@ import { QuantizeError, quantizeDynamic, toOnnxModel } from '../src';
 import { image, loadMnistTest } from './__fixtures__/mnist';
 import { linearModel, randomData } from './__fixtures__/models';
 
+const TORCH = new URL('../../onnx/test/__fixtures__/torch/', import.meta.url).pathname;
 const MNIST8 = new URL('../../onnx/test/__fixtures__/models/mnist-8/model.onnx', import.meta.url).pathname;
 
 async function runOrt(model: Model, feeds: Record<string, Tensor>): Promise<Float32Array> {
@@ -114,5 +115,28 @@ describe('linear layers exported to onnxruntime', () => {
     expect(() => toOnnxModel(quantizeDynamic(float, { bits: 3 }).model)).toThrow(/3-bit weights have no onnxruntime form/);
     expect(() => toOnnxModel(quantizeDynamic(float, { perRow: true }).model)).toThrow(/per-row/);
     expect(() => toOnnxModel(quantizeDynamic(float, { bits: 4, granularity: 'per_block' }).model)).toThrow(QuantizeError);
+    const cnn = loadModel(`${TORCH}cnn-bn/model.onnx`);
+    expect(() => toOnnxModel(quantizeDynamic(cnn, { symmetric: false }).model)).toThrow(/ConvInteger accepts one weight zero point only/);
   });
+});
+
+describe('PyTorch-exported models, int8 standard export', () => {
+  const set = loadMnistTest();
+  for (const [name, shape, options] of [
+    ['transformer', [2, 28, 28], {}],
+    ['cnn-bn', [2, 1, 28, 28], { symmetric: false, granularity: 'per_tensor' }],
+    ['mlp', [2, 784], { weightType: 'uint8', symmetric: false }],
+  ] as const) {
+    it(`${name} ${JSON.stringify(options)}: onnxruntime matches qint`, async () => {
+      const { model: q } = quantizeDynamic(loadModel(`${TORCH}${name}/model.onnx`), options);
+      const onnx = toOnnxModel(q);
+      const x = Tensor.from('float32', [...shape], [...image(set, 7, 1 / 255), ...image(set, 8, 1 / 255)]);
+      const mine = runQint(q, { input: x });
+      const theirs = await runOrt(onnx, { input: x });
+      let worst = 0;
+      for (let i = 0; i < mine.length; i++) worst = Math.max(worst, Math.abs(mine[i] - theirs[i]) / Math.max(1, Math.abs(theirs[i])));
+      // Same integer kernels and float order; the float ops in between (LayerNorm, Softmax, Erf) agree to ~1e-6.
+      expect(worst).toBeLessThan(1e-3);
+    });
+  }
 });
