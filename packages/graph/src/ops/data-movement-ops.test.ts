@@ -32,6 +32,7 @@ describe('data-movement ops', () => {
     const cols = runOp('Split', [x23], { axis: A.int(1) }, { opset: 13, outputs: 3 });
     expect(cols.map((t) => t.toArray())).toEqual([[1, 4], [2, 5], [3, 6]]);
     expect(() => runOp('Split', [f32([5], [1, 2, 3, 4, 5])], {}, { opset: 13, outputs: 2 })).toThrowError(expect.objectContaining({ code: 'ERR_SHAPE' }));
+    expect(() => runOp('Split', [x, i64([1, 2, 3])], {}, { opset: 13, outputs: 2 })).toThrowError(/3 sizes but the node has 2 outputs/);
   });
 
   it('Slice: attributes (opset < 10), inputs with axes and negative steps, INT64_MAX ends', () => {
@@ -44,6 +45,8 @@ describe('data-movement ops', () => {
       4, 3, 2, 1, 8, 7, 6, 5,
     ]);
     expect(runOp('Slice', [x, i64([0]), i64([4]), i64([1]), i64([2])], {}, { opset: 13 })[0].toArray()).toEqual([1, 3, 5, 7]);
+    expect(runOp('Slice', [x, i64([3]), i64([1])], {}, { opset: 13 })[0].shape).toEqual([0, 4]);
+    expect(() => runOp('Slice', [x, i64([0]), i64([1]), i64([0]), i64([0])], {}, { opset: 13 })).toThrowError(/steps\[0\] must be a non-zero integer/);
   });
 
   it('Gather: axis 0 and 1, negative and N-D indices', () => {

@@ -92,6 +92,50 @@ export function split(x: Tensor, axisAttr: number, sizes: readonly number[]): Te
   });
 }
 
+/**
+ * ONNX Slice (negative indices from the end, bounds clamped, negative steps) as one strided row copy.
+ * @throws {@link ShapeError} when the argument lengths differ, an axis repeats or a step is 0
+ */
+export function slice(x: Tensor, starts: readonly number[], ends: readonly number[], axes?: readonly number[], steps?: readonly number[]): Tensor {
+  if (isPackedDType(x.dtype)) return x.slice(starts, ends, axes, steps);
+  const rank = x.rank;
+  const ax = axes ? axes.map((a) => normalizeAxis(a, rank, 'Slice axes')) : starts.map((_, i) => i);
+  if (ends.length !== starts.length || ax.length !== starts.length || (steps && steps.length !== starts.length)) {
+    throw new ShapeError(`Slice: starts, ends, axes and steps must have the same length, got ${starts.length}, ${ends.length}, ${ax.length}, ${steps ? steps.length : '-'}`);
+  }
+  if (new Set(ax).size !== ax.length) throw new ShapeError(`Slice: axes [${ax.join(',')}] repeat an axis`);
+  const outShape = x.shape.slice();
+  const begin = new Array<number>(rank).fill(0);
+  const step = new Array<number>(rank).fill(1);
+  ax.forEach((axis, i) => {
+    const dim = x.shape[axis];
+    const st = steps ? steps[i] : 1;
+    if (!Number.isInteger(st) || st === 0) throw new ShapeError(`Slice: steps[${i}] must be a non-zero integer, got ${st}`);
+    let b = starts[i] < 0 ? starts[i] + dim : starts[i];
+    let e = ends[i] < 0 ? ends[i] + dim : ends[i];
+    if (st > 0) {
+      b = Math.min(Math.max(b, 0), dim);
+      e = Math.min(Math.max(e, 0), dim);
+      outShape[axis] = Math.max(0, Math.ceil((e - b) / st));
+    } else {
+      b = Math.min(Math.max(b, -1), dim - 1);
+      e = Math.min(Math.max(e, -1), dim - 1);
+      outShape[axis] = Math.max(0, Math.ceil((b - e) / -st));
+    }
+    begin[axis] = b;
+    step[axis] = st;
+  });
+  const inStrides = stridesOf(x.shape);
+  const size = prod(outShape);
+  const out = allocateData(x.dtype, size);
+  if (size > 0) {
+    let offset = 0;
+    for (let i = 0; i < rank; i++) offset += begin[i] * inStrides[i];
+    stridedCopy(x.data, offset, inStrides.map((st, i) => st * step[i]), outShape, out);
+  }
+  return Tensor.from(x.dtype, outShape, out);
+}
+
 /** Even split sizes: `n` parts, the last one smaller when the dim does not divide (opset 18 `num_outputs`). */
 function evenSplit(dim: number, n: number): number[] {
   const part = Math.ceil(dim / n);
@@ -227,16 +271,15 @@ function sliceOp(since: number): OpDefinition {
         const starts = ctx.attrs.ints('starts') ?? ctx.attrs.fail('attribute "starts" is required');
         const ends = ctx.attrs.ints('ends') ?? ctx.attrs.fail('attribute "ends" is required');
         const axes = ctx.attrs.ints('axes');
-        return (inputs) => [need(inputs, 0, 'data').slice(starts, ends, axes)];
+        return (inputs) => [slice(need(inputs, 0, 'data'), starts, ends, axes)];
       }
       return (inputs) => {
         const x = need(inputs, 0, 'data');
-        requireUnpacked(x, 'Slice');
         const starts = readInts(need(inputs, 1, 'starts'), 'input starts');
         const ends = readInts(need(inputs, 2, 'ends'), 'input ends');
         const axes = inputs[3] ? readInts(inputs[3], 'input axes') : undefined;
         const steps = inputs[4] ? readInts(inputs[4], 'input steps') : undefined;
-        return [x.slice(starts, ends, axes, steps)];
+        return [slice(x, starts, ends, axes, steps)];
       };
     },
     (ctx, inputs) => {
@@ -280,8 +323,11 @@ function sliceOp(since: number): OpDefinition {
 function splitSizes(ctx: OpBuildContext, x: Tensor, axis: number, attrSplit: readonly number[] | undefined, splitInput: Tensor | undefined): number[] {
   const n = ctx.node.outputs.length;
   const dim = x.shape[normalizeAxis(axis, x.rank, 'Split axis')];
-  if (splitInput) return readInts(splitInput, 'input split');
-  if (attrSplit) return attrSplit.slice();
+  const given = splitInput ? readInts(splitInput, 'input split') : attrSplit?.slice();
+  if (given) {
+    if (given.length !== n) throw new ShapeError(`Split: split has ${given.length} sizes but the node has ${n} outputs`);
+    return given;
+  }
   const num = ctx.attrs.int('num_outputs') ?? n;
   if (ctx.opset < 18 && dim % num !== 0) throw new ShapeError(`Split: dim ${axis} (${dim}) does not divide into ${num} equal parts`);
   return evenSplit(dim, num);

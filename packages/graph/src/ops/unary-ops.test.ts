@@ -86,6 +86,7 @@ describe('unary ops', () => {
     expect(mask.dtype).toBe('bool');
     expect(mask.toArray()).toEqual([1, 1]);
     expect(runOp('Dropout', [x], { ratio: A.float(0.3) }, { opset: 7 })[0].toArray()).toEqual([1, 2]);
+    expect(() => runOp('Dropout', [x, { init: f32([], [0.5]) }, { init: Tensor.from('bool', [], [1]) }], {}, { opset: 13 })).toThrowError(/training_mode/);
   });
 
   it('Not and IsNaN', () => {

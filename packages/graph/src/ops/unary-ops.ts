@@ -189,7 +189,11 @@ function castOp(): OpDefinition {
   );
 }
 
-function dropoutKernel(): OpKernel {
+function dropoutKernel(ctx: OpBuildContext): OpKernel {
+  // Inference only: a constant training_mode = true (opset 12+) would need random masks.
+  const training = ctx.opset >= 12 ? ctx.constant(2) : undefined;
+  if (training && training.size === 1 && training.values()[0] !== 0) throw new UnsupportedVariant('training_mode = true is not supported (inference only)');
+  if (ctx.opset < 7 && ctx.attrs.int('is_test', 0) === 0 && ctx.attrs.has('is_test')) throw new UnsupportedVariant('is_test = 0 (training) is not supported');
   return (inputs) => {
     const x = need(inputs, 0, 'data');
     const mask = Tensor.from('bool', x.shape, new Uint8Array(x.size).fill(1));
