@@ -1,6 +1,9 @@
 // Exported quantized models run by onnxruntime-node (the oracle) and by qint's own executor.
 import { createSession, type Model } from '@qint/graph';
 import { encodeModel, decodeModel, loadModel } from '@qint/onnx';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Tensor } from '@qint/tensor';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
@@ -109,6 +112,22 @@ describe('linear layers exported to onnxruntime', () => {
     const mine = runQint(q, feeds);
     const theirs = await runOrt(onnx, feeds);
     for (let i = 0; i < mine.length; i++) expect(mine[i]).toBeCloseTo(theirs[i], 5);
+  });
+
+  it('imports onnxruntime\'s own optimized graph (com.microsoft DynamicQuantizeMatMul) and runs it like qint', async () => {
+    const { model: q } = quantizeDynamic(float);
+    const dir = mkdtempSync(join(tmpdir(), 'qint-dynamic-'));
+    try {
+      const file = join(dir, 'optimized.onnx');
+      await ort.InferenceSession.create(encodeModel(toOnnxModel(q)), { optimizedModelFilePath: file, graphOptimizationLevel: 'extended' });
+      const optimized = decodeModel(readFileSync(file));
+      expect(optimized.graph.nodes.map((nd) => `${nd.domain}::${nd.opType}`)).toEqual(['com.microsoft::DynamicQuantizeMatMul']);
+      const mine = runQint(q, feeds);
+      const imported = runQint(optimized, feeds);
+      for (let i = 0; i < mine.length; i++) expect(imported[i]).toBeCloseTo(mine[i], 5);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('3-bit, per-row and per-block-standard layers are refused with a reason', () => {
