@@ -118,6 +118,8 @@ describe('InferenceSession', () => {
       initializers: { b: f32([2], [10, 20]) },
     });
     const s = createSession(model(g));
+    expect(s.inputNames).toEqual(['x', 'b']);
+    expect(s.requiredInputs.map((v) => v.name)).toEqual(['x']);
     expect(s.run({ x: f32([2], [1, 2]) }).y.toArray()).toEqual([11, 22]);
     expect(s.run({ x: f32([2], [1, 2]), b: f32([2], [100, 200]) }).y.toArray()).toEqual([101, 202]);
     // The default is used again when the override is not fed.

@@ -67,7 +67,7 @@ export class InferenceSession {
   private readonly prepared: PreparedNode[];
   private readonly producerOf: Int32Array;
   private readonly inputSlots: Int32Array;
-  private readonly requiredInputs: Set<string>;
+  private readonly requiredNames: Set<string>;
   private readonly plans = new Map<string, Plan>();
   private stats: RunStats;
 
@@ -96,7 +96,7 @@ export class InferenceSession {
     }
     this.inputs = Object.freeze(inputs);
     this.inputSlots = Int32Array.from(inputs, (vi) => this.slotOf.get(vi.name)!);
-    this.requiredInputs = new Set(inputs.filter((vi) => !graph.initializers.has(vi.name)).map((vi) => vi.name));
+    this.requiredNames = new Set(inputs.filter((vi) => !graph.initializers.has(vi.name)).map((vi) => vi.name));
     // Constants that no feed may override live for the whole session; they never count as live bytes.
     for (const [name, t] of graph.initializers) {
       if (inputNames.has(name)) continue;
@@ -216,6 +216,14 @@ export class InferenceSession {
     for (const [k, v] of Object.entries(raw)) opsets[k === 'ai.onnx' ? '' : k] = v;
     if (opsets[''] === undefined) opsets[''] = DEFAULT_OPSETS[''];
     return new InferenceSession(graph, Object.freeze(opsets), options.registry ?? createDefaultRegistry(), options.backend);
+  }
+
+  /**
+   * The graph inputs a caller must feed: those without an initializer default (older exporters list every weight
+   * as a graph input; those are optional overrides, not inputs to generate data for).
+   */
+  get requiredInputs(): ValueInfo[] {
+    return this.inputs.filter((vi) => this.requiredNames.has(vi.name));
   }
 
   /** Names of the graph inputs. */
@@ -353,7 +361,7 @@ export class InferenceSession {
       const vi = this.inputs[i];
       const t = feeds[vi.name];
       if (t === undefined) {
-        if (this.requiredInputs.has(vi.name)) throw new GraphError(`run: missing feed for graph input "${vi.name}"`);
+        if (this.requiredNames.has(vi.name)) throw new GraphError(`run: missing feed for graph input "${vi.name}"`);
         continue;
       }
       if (!t || typeof t !== 'object' || !('dtype' in t) || !('shape' in t) || !('data' in t)) {
