@@ -254,5 +254,7 @@ describe('writer', () => {
     const badTensor = { ...m, graph: { ...m.graph, initializers: new Map([['W', { dtype: 'float32', shape: [9], data: new Float32Array(2) } as unknown as Tensor], ['B', m.graph.initializers.get('B')!]]) } };
     await expect(encodeQint(badTensor)).rejects.toMatchObject({ reason: 'BAD_SHAPE' });
     await expect(encodeQint(null as never)).rejects.toBeInstanceOf(FormatError);
+    await expect(encodeQint({ ...m, graph: { ...m.graph, initializers: {} as never } })).rejects.toMatchObject({ reason: 'BAD_ARGUMENT' });
+    await expect(encodeQint(m, { metadata: { recipe: { n: 1n } as never } })).rejects.toMatchObject({ reason: 'BAD_ARGUMENT' });
   });
 });

@@ -1,3 +1,4 @@
+import { QintError } from '@qint/tensor';
 import { QINT_PREAMBLE_BYTES } from '../constants';
 import { FormatError } from '../format-error';
 import type { EncodeQintOptions } from '../qint-types';
@@ -11,7 +12,14 @@ import { parseHeader, parsePreamble } from './read-header';
  * that the reader refuses (e.g. a graph whose node input nothing produces). Call `loadChecksum()` first.
  */
 export function planChecked(model: Model, options: EncodeQintOptions): WritePlan {
-  const plan = planWrite(model, options);
+  let plan: WritePlan;
+  try {
+    plan = planWrite(model, options);
+  } catch (e) {
+    if (e instanceof QintError) throw e;
+    // A model that is not shaped like the IR (initializers not a Map, a BigInt in metadata, a cycle, ...).
+    throw new FormatError('BAD_ARGUMENT', `the model cannot be saved: ${(e as Error)?.message ?? String(e)}`, { field: 'model', offset: -1, cause: e });
+  }
   try {
     const preamble = parsePreamble(plan.head.subarray(0, QINT_PREAMBLE_BYTES), plan.totalLength, plan.head.byteLength);
     const header = parseHeader(plan.head.subarray(0, QINT_PREAMBLE_BYTES), plan.head.subarray(QINT_PREAMBLE_BYTES, QINT_PREAMBLE_BYTES + preamble.headerLength), preamble, false);
