@@ -12,8 +12,8 @@ for (const folder of readdirSync(packages)) {
 }
 
 export default defineConfig({
-  entry: { 'run-fuzz': 'fuzz/run-fuzz.mjs', 'fuzz-worker': 'fuzz/fuzz-worker.mjs' },
-  outDir: 'fuzz/.build',
+  entry: { 'run-fuzz': 'scripts/fuzz/run-fuzz.mjs', 'fuzz-worker': 'scripts/fuzz/fuzz-worker.mjs' },
+  outDir: '.fuzz-build',
   format: ['esm'],
   dts: false,
   clean: true,

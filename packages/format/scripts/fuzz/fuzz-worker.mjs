@@ -2,7 +2,7 @@
 // worker thread so that the parent can kill it on a hang and so that its heap is capped (resourceLimits).
 import { parentPort, workerData } from 'node:worker_threads';
 import xxhash from 'xxhash-wasm';
-import { FormatError, bytesSource, decodeQint, openQint } from '../src/index';
+import { FormatError, bytesSource, decodeQint, openQint } from '../../src/index';
 
 const { seeds, iterations, seed, shared } = workerData;
 const progress = new Int32Array(shared.progress); // [iteration, inputLength]

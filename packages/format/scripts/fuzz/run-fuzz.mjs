@@ -8,11 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { decodeModel } from '@qint/onnx';
 import { Tensor } from '@qint/tensor';
-import { encodeQint } from '../src/index';
-import { kitchenSinkModel, quantizedInitializers, tinyFloatModel } from '../test/models';
+import { encodeQint } from '../../src/index';
+import { kitchenSinkModel, quantizedInitializers, tinyFloatModel } from '../../test/models';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const corpusDir = join(here, '..', '..', '__fixtures__', 'fuzz-regressions');
+const corpusDir = join(here, '..', '__fixtures__', 'fuzz-regressions'); // here = packages/format/.fuzz-build
 const iterations = Number(process.env.QINT_FUZZ_ITERATIONS ?? 100_000);
 const seed = Number(process.env.QINT_FUZZ_SEED ?? 20261125);
 const HANG_MS = 1000;
@@ -30,7 +30,7 @@ async function seeds() {
     await encodeQint(empty),
     await encodeQint(misaligned),
     // A real model: mnist-8 from the ONNX Model Zoo (in @qint/onnx's fixtures), imported and saved as .qint.
-    await encodeQint(decodeModel(new Uint8Array(readFileSync(join(here, '..', '..', '..', 'onnx', 'test', '__fixtures__', 'models', 'mnist-8', 'model.onnx'))))),
+    await encodeQint(decodeModel(new Uint8Array(readFileSync(join(here, '..', '..', 'onnx', 'test', '__fixtures__', 'models', 'mnist-8', 'model.onnx'))))),
   ];
   // Regression inputs are seeds too: mutating near old failures finds their siblings.
   for (const f of readdirSync(corpusDir).filter((n) => n.endsWith('.qint'))) files.push(new Uint8Array(readFileSync(join(corpusDir, f))));
