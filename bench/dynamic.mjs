@@ -97,7 +97,7 @@ function matMulModel(K, N) {
   };
 }
 
-async function benchModel(label, float, feedShape, inputName, ops) {
+async function benchModel(label, float, feedShape, inputName, ops, withActivationVariant = false) {
   const wasm = globalThis.__qintWasm;
   const x = random(feedShape.reduce((a, b) => a * b, 1), 3);
   const feed = { [inputName]: Tensor.from('float32', feedShape, x) };
@@ -106,6 +106,11 @@ async function benchModel(label, float, feedShape, inputName, ops) {
   const sFloat = createSession(float, { backend: wasm });
   const s8 = createSession(q8, { backend: wasm });
   const s4 = createSession(q4, { backend: wasm });
+  const extra = [];
+  if (withActivationVariant) {
+    const sNoAct = createSession(quantizeDynamic(float, { activationMatMul: false }).model, { backend: wasm });
+    extra.push({ name: 'qint wasm int8 dynamic, attention MatMuls float', fn: () => sNoAct.run(feed) });
+  }
   const oFloat = await ortSession(float);
   const oDyn = await ortSession(toOnnxModel(q8));
   const oFeed = () => ({ [inputName]: new ort.Tensor('float32', x, feedShape) });
@@ -113,6 +118,7 @@ async function benchModel(label, float, feedShape, inputName, ops) {
     { name: 'qint wasm f32', fn: () => sFloat.run(feed) },
     { name: 'qint wasm int8 dynamic', fn: () => s8.run(feed) },
     { name: 'qint wasm 4-bit block 32 dynamic', fn: () => s4.run(feed) },
+    ...extra,
     { name: 'ort-web f32', fn: () => oFloat.run(oFeed()) },
     { name: 'ort-web int8 dynamic (exported, standard ops)', fn: () => oDyn.run(oFeed()) },
   ]);
@@ -146,7 +152,7 @@ async function main() {
   const transformerPath = join(here, '../packages/onnx/test/__fixtures__/torch/transformer/model.onnx');
   const transformer = [];
   for (const batch of QUICK ? [1] : [1, 16]) {
-    transformer.push(await benchModel(`torch transformer encoder (2 layers, 28 tokens), batch ${batch}`, loadModel(transformerPath), [batch, 28, 28], 'input', 0));
+    transformer.push(await benchModel(`torch transformer encoder (2 layers, 28 tokens), batch ${batch}`, loadModel(transformerPath), [batch, 28, 28], 'input', 0, true));
   }
   const result = {
     machine: machine(),

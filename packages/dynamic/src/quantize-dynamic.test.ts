@@ -114,6 +114,10 @@ describe('quantizeDynamic', () => {
       expect(() => quantizeDynamic(model)).toThrow(QuantizeError);
       expect(() => quantizeDynamic(model)).toThrow(/nothing to quantize — the graph has no MatMul\/Gemm\/Conv node/);
     });
+    it('an already quantized model says so', () => {
+      const once = quantizeDynamic(linearModel(8, 4, 1)).model;
+      expect(() => quantizeDynamic(once)).toThrow(/1 quantized node\(s\) such as DynamicLinear: is it already quantized\?/);
+    });
     it('a weight holding NaN or Inf', () => {
       const model = linearModel(4, 2, 1);
       const w = Float32Array.from(model.graph.initializers.get('W')!.data as Float32Array);

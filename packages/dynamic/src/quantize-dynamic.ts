@@ -318,7 +318,9 @@ export function quantizeDynamic(model: Model, options: QuantizeDynamicOptions = 
   });
 
   if (quantized.length === 0) {
-    const why = skipped.length ? skipped.map((s) => `${s.opType} "${s.node}": ${s.reason}`).join('; ') : `the graph has no ${[...opTypes].join('/')} node`;
+    const already = graph.nodes.filter((n) => /^(QLinear|DynamicQuantize|MatMulInteger|ConvInteger|MatMulNBits|DequantizeLinear)/.test(n.opType) || n.domain === QINT_DOMAIN);
+    const hint = already.length ? ` (it holds ${already.length} quantized node(s) such as ${already[0].opType}: is it already quantized?)` : '';
+    const why = skipped.length ? skipped.map((s) => `${s.opType} "${s.node}": ${s.reason}`).join('; ') : `the graph has no ${[...opTypes].join('/')} node${hint}`;
     throw new QuantizeError(`quantizeDynamic: nothing to quantize — ${why}`);
   }
 
