@@ -206,6 +206,112 @@ for (const bits of [2, 8]) {
   });
 }
 
+// Multi-node graphs in the shape exporters emit: a transformer encoder block as PyTorch writes it (embedding Gather,
+// Shape/Gather/Range position ids, LayerNormalization, per-head Reshape/Transpose with Shape-derived targets,
+// scaled scores, Equal/Where padding mask, Softmax, Erf-form GELU, ReduceMean pooling), with symbolic batch/seq.
+const graphCases = [];
+{
+  const D = 16, H = 2, Dh = 8, F = 32, V = 20, P = 10;
+  const n = (opType, inputs, outputs, attributes = {}) => ({ name: outputs[0], opType, domain: '', inputs, outputs, attributes });
+  const w = (shape) => T('float32', shape, randn(size(shape), -0.5, 0.5));
+  const nodes = [
+    n('Gather', ['E', 'ids'], ['emb']),
+    n('Shape', ['ids'], ['ids_shape']),
+    n('Gather', ['ids_shape', 'c1'], ['seq']),
+    n('Gather', ['ids_shape', 'c0'], ['batch']),
+    n('Range', ['c0', 'seq', 'c1'], ['pos_ids']),
+    n('Gather', ['Pemb', 'pos_ids'], ['pos']),
+    n('Add', ['emb', 'pos'], ['x']),
+    n('LayerNormalization', ['x', 'ln1_g', 'ln1_b'], ['h'], { axis: A.int(-1), epsilon: A.float(1e-5) }),
+    n('MatMul', ['h', 'Wq'], ['q0']), n('Add', ['q0', 'bq'], ['q']),
+    n('MatMul', ['h', 'Wk'], ['k0']), n('Add', ['k0', 'bk'], ['k']),
+    n('MatMul', ['h', 'Wv'], ['v0']), n('Add', ['v0', 'bv'], ['v']),
+    n('Unsqueeze', ['batch', 'ax0'], ['batch1']),
+    n('Unsqueeze', ['seq', 'ax0'], ['seq1']),
+    n('Concat', ['batch1', 'seq1', 'heads'], ['qshape'], { axis: A.int(0) }),
+    n('Reshape', ['q', 'qshape'], ['qr']), n('Transpose', ['qr'], ['qh'], { perm: A.ints([0, 2, 1, 3]) }),
+    n('Reshape', ['k', 'qshape'], ['kr']), n('Transpose', ['kr'], ['kt'], { perm: A.ints([0, 2, 3, 1]) }),
+    n('Reshape', ['v', 'qshape'], ['vr']), n('Transpose', ['vr'], ['vh'], { perm: A.ints([0, 2, 1, 3]) }),
+    n('MatMul', ['qh', 'kt'], ['scores0']),
+    n('Div', ['scores0', 'sqrt_dh'], ['scores']),
+    n('Equal', ['mask', 'c0'], ['pad']),
+    n('Unsqueeze', ['pad', 'ax12'], ['pad4']),
+    n('Where', ['pad4', 'neg_inf', 'scores'], ['masked']),
+    n('Softmax', ['masked'], ['probs'], { axis: A.int(-1) }),
+    n('MatMul', ['probs', 'vh'], ['ctx0']),
+    n('Transpose', ['ctx0'], ['ctx1'], { perm: A.ints([0, 2, 1, 3]) }),
+    n('Concat', ['batch1', 'seq1', 'dmodel'], ['oshape'], { axis: A.int(0) }),
+    n('Reshape', ['ctx1', 'oshape'], ['ctx']),
+    n('MatMul', ['ctx', 'Wo'], ['o0']), n('Add', ['o0', 'bo'], ['o']),
+    n('Add', ['x', 'o'], ['r1']),
+    n('LayerNormalization', ['r1', 'ln2_g', 'ln2_b'], ['h2'], { axis: A.int(-1), epsilon: A.float(1e-5) }),
+    n('MatMul', ['h2', 'W1'], ['f0']), n('Add', ['f0', 'b1'], ['f1']),
+    n('Div', ['f1', 'sqrt2'], ['f2']), n('Erf', ['f2'], ['f3']), n('Add', ['f3', 'one'], ['f4']),
+    n('Mul', ['f1', 'f4'], ['f5']), n('Mul', ['f5', 'half'], ['gelu']),
+    n('MatMul', ['gelu', 'W2'], ['g0']), n('Add', ['g0', 'b2'], ['g1']),
+    n('Add', ['r1', 'g1'], ['r2']),
+    n('ReduceMean', ['r2'], ['pooled'], { axes: A.ints([1]), keepdims: A.int(0) }),
+    n('Tanh', ['pooled'], ['y']),
+  ];
+  const init = {
+    E: w([V, D]), Pemb: w([P, D]), c0: T('int64', [], [0]), c1: T('int64', [], [1]), ax0: T('int64', [1], [0]), ax12: T('int64', [2], [1, 2]),
+    ln1_g: w([D]), ln1_b: w([D]), ln2_g: w([D]), ln2_b: w([D]),
+    Wq: w([D, D]), bq: w([D]), Wk: w([D, D]), bk: w([D]), Wv: w([D, D]), bv: w([D]), Wo: w([D, D]), bo: w([D]),
+    heads: T('int64', [2], [H, Dh]), dmodel: T('int64', [1], [D]),
+    sqrt_dh: T('float32', [], [Math.sqrt(Dh)]), neg_inf: T('float32', [], [-1e9]),
+    W1: w([D, F]), b1: w([F]), W2: w([F, D]), b2: w([D]),
+    sqrt2: T('float32', [], [Math.SQRT2]), one: T('float32', [], [1]), half: T('float32', [], [0.5]),
+  };
+  const feeds = {
+    ids: T('int64', [2, 5], randi(10, 0, V - 1)),
+    mask: T('int64', [2, 5], [1, 1, 1, 1, 1, 1, 1, 1, 0, 0]),
+  };
+  graphCases.push({
+    name: 'transformer_encoder_block',
+    opset: 17,
+    nodes,
+    init,
+    inputs: [{ name: 'ids', dtype: 'int64', shape: ['batch', 'seq'] }, { name: 'mask', dtype: 'int64', shape: ['batch', 'seq'] }],
+    feeds,
+    outputs: ['y', 'probs'],
+  });
+}
+// A small CNN in the shapes TF/Keras and PyTorch mobile exports use: Conv + BatchNormalization + Clip(ReLU6),
+// depthwise Conv, HardSwish, GlobalAveragePool, Flatten, Gemm, Softmax; plus Resize/Concat/Pad/AveragePool.
+{
+  const n = (opType, inputs, outputs, attributes = {}) => ({ name: outputs[0], opType, domain: '', inputs, outputs, attributes });
+  const w = (shape, s = 0.4) => T('float32', shape, randn(size(shape), -s, s));
+  const nodes = [
+    n('Conv', ['x', 'w1', 'b1'], ['c1'], { kernel_shape: A.ints([3, 3]), strides: A.ints([2, 2]), pads: A.ints([1, 1, 1, 1]) }),
+    n('BatchNormalization', ['c1', 'bn_s', 'bn_b', 'bn_m', 'bn_v'], ['bn']),
+    n('Clip', ['bn', 'zero', 'six'], ['r6']),
+    n('Conv', ['r6', 'wd'], ['dw'], { group: A.int(8), kernel_shape: A.ints([3, 3]), auto_pad: A.str('SAME_UPPER') }),
+    n('HardSwish', ['dw'], ['hs']),
+    n('Resize', ['hs', '', 'rs_scales'], ['up'], { mode: A.str('nearest'), coordinate_transformation_mode: A.str('asymmetric'), nearest_mode: A.str('floor') }),
+    n('AveragePool', ['up'], ['ap'], { kernel_shape: A.ints([2, 2]), strides: A.ints([2, 2]) }),
+    n('Concat', ['hs', 'ap'], ['cat'], { axis: A.int(1) }),
+    n('Pad', ['cat', 'pads'], ['padded'], { mode: A.str('reflect') }),
+    n('MaxPool', ['padded'], ['mp'], { kernel_shape: A.ints([2, 2]), strides: A.ints([2, 2]), ceil_mode: A.int(1) }),
+    n('GlobalAveragePool', ['mp'], ['gap']),
+    n('Flatten', ['gap'], ['flat']),
+    n('Gemm', ['flat', 'fc_w', 'fc_b'], ['logits'], { transB: A.int(1) }),
+    n('Softmax', ['logits'], ['prob'], { axis: A.int(1) }),
+  ];
+  graphCases.push({
+    name: 'mobile_cnn',
+    opset: 17,
+    nodes,
+    init: {
+      w1: w([8, 3, 3, 3]), b1: w([8]), bn_s: T('float32', [8], randn(8, 0.5, 1.5)), bn_b: w([8]), bn_m: w([8]), bn_v: T('float32', [8], randn(8, 0.5, 2)),
+      zero: T('float32', [], [0]), six: T('float32', [], [6]), wd: w([8, 1, 3, 3]), rs_scales: T('float32', [4], [1, 1, 2, 2]),
+      pads: T('int64', [8], [0, 0, 1, 1, 0, 0, 1, 1]), fc_w: w([5, 16]), fc_b: w([5]),
+    },
+    inputs: [{ name: 'x', dtype: 'float32', shape: ['N', 3, 12, 12] }],
+    feeds: { x: T('float32', [2, 3, 12, 12], randn(2 * 3 * 144)) },
+    outputs: ['prob', 'logits'],
+  });
+}
+
 function toTensor({ dtype, shape, values }) {
   return Tensor.from(dtype, shape, dtype === 'int64' ? values.map((v) => BigInt(v)) : values);
 }
@@ -239,6 +345,26 @@ for (const c of cases) {
     expected: outputs.map((n) => ({ dtype: res[n].type, shape: Array.from(res[n].dims), values: Array.from(res[n].data, (v) => (typeof v === 'bigint' ? Number(v) : v)) })),
   });
 }
+const graphsOut = [];
+for (const c of graphCases) {
+  const graph = {
+    name: c.name,
+    nodes: c.nodes,
+    initializers: new Map(Object.entries(c.init).map(([k, v]) => [k, toTensor(v)])),
+    inputs: c.inputs,
+    outputs: c.outputs.map((name) => ({ name })),
+    valueInfo: [],
+  };
+  const model = { irVersion: 9, opsetImports: { '': c.opset }, producerName: 'qint-fixtures', producerVersion: '0', metadata: {}, graph };
+  const session = await ort.InferenceSession.create(encodeModel(model));
+  const feeds = {};
+  for (const [name, v] of Object.entries(c.feeds)) feeds[name] = new ort.Tensor(v.dtype, toTensor(v).data, v.shape);
+  const res = await session.run(feeds);
+  graphsOut.push({
+    ...c,
+    expected: c.outputs.map((o) => ({ dtype: res[o].type, shape: Array.from(res[o].dims), values: Array.from(res[o].data, (v) => (typeof v === 'bigint' ? Number(v) : v)) })),
+  });
+}
 const file = join(here, '..', 'test', '__fixtures__', 'ort-cases.json');
-writeFileSync(file, JSON.stringify({ generator: 'scripts/make-ort-fixtures.mjs', oracle: `onnxruntime-node ${ort.env.versions?.node ?? '1.30.0'} (CPU EP)`, cases: out }) + '\n');
+writeFileSync(file, JSON.stringify({ generator: 'scripts/make-ort-fixtures.mjs', oracle: `onnxruntime-node ${ort.env.versions?.node ?? '1.30.0'} (CPU EP)`, cases: out, graphs: graphsOut }) + '\n');
 console.log(`wrote ${out.length} cases to ${file}`);

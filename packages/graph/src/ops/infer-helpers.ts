@@ -15,6 +15,9 @@ export function broadcastDims(...shapes: (readonly Dim[] | undefined)[]): Dim[] 
       const cur = out[o];
       if (cur === 1) out[o] = d;
       else if (d === 1 || d === cur) continue;
+      // An unknown dim against a known one (≠ 1): either the unknown is 1 or the two are equal.
+      else if (d === undefined) continue;
+      else if (cur === undefined) out[o] = d;
       else if (typeof cur === 'number' && typeof d !== 'number') continue; // symbolic d must equal cur (or be 1)
       else if (typeof d === 'number' && typeof cur !== 'number') out[o] = d;
       else out[o] = undefined;

@@ -282,7 +282,14 @@ export const shapeOps: readonly OpDefinition[] = [
     'Range',
     11,
     () => (inputs) => [range(need(inputs, 0, 'start'), need(inputs, 1, 'limit'), need(inputs, 2, 'delta'))],
-    (_ctx, inputs) => [{ dtype: inputs[0]?.dtype, shape: [undefined] }],
+    (_ctx, inputs) => {
+      // Range(0, n, 1) — position ids — has n elements, symbolic n included.
+      const [start, limit, delta] = inputs;
+      const zero = start?.value && start.value.size === 1 && start.value.values()[0] === 0;
+      const one = delta?.value && delta.value.size === 1 && delta.value.values()[0] === 1;
+      const n = zero && one && limit?.dims?.length === 1 ? limit.dims[0] : undefined;
+      return [{ dtype: inputs[0]?.dtype, shape: [n] }];
+    },
   ),
 ];
 
