@@ -44,8 +44,7 @@ function nextPow2(v: number): number {
  * @returns the ONNX-only model
  * @throws {@link QuantizeError} for a layer with no form in the chosen flavour: 3-bit weights (onnxruntime has no
  *   3-bit kernel), per-row activation quantization, per-block weights in `'standard'`, a MatMulNBits block size
- *   that is not a power of two ≥ 16, a Conv with a different weight zero point per channel (onnxruntime's ConvInteger
- *   takes one)
+ *   that is not a power of two ≥ 16
  * @example
  * ```ts
  * const onnx = toOnnxModel(quantizeDynamic(model).model);
@@ -197,22 +196,31 @@ export function toOnnxModel(model: Model, options: ToOnnxOptions = {}): Model {
       const wName = addInit(`${base}_W`, Tensor.from(u8 ? 'uint8' : 'int8', w!.shape, wOut));
       const z = zp ? Array.from(zp.values()) : [0];
       const zAll = z.map((v) => v + (u8 ? 128 : 0));
-      // onnxruntime's ConvInteger takes a scalar weight zero point only.
+      // onnxruntime's ConvInteger takes a scalar weight zero point only. Per-channel zero points are applied exactly
+      // afterwards: Σ(x − xz)(w − zw[m]) = ConvInteger(x, w) − zw[m] · ConvInteger(x, ones), all in int32.
       const zScalar = zAll.every((v) => v === zAll[0]);
-      if (!zScalar) {
-        fail('onnxruntime\'s ConvInteger accepts one weight zero point only, and these affine per-channel weights have one per channel; quantize Conv symmetric (the default) or per tensor');
-      }
       let zName = '';
-      if (zp || u8) zName = addInit(`${base}_W_zero_point`, Tensor.from(u8 ? 'uint8' : 'int8', [], [zAll[0]]));
+      if ((zp || u8) && zScalar) zName = addInit(`${base}_W_zero_point`, Tensor.from(u8 ? 'uint8' : 'int8', [], [zAll[0]]));
       const spatial = w!.rank - 2;
       const bshape = [s!.size, ...new Array<number>(spatial).fill(1)];
       const sName = addInit(`${base}_W_scale`, Tensor.from('float32', bshape, Float32Array.from(s!.values())));
       const [xq, xs, xz, acc, accF, sc, yNoBias] = ['x_q', 'x_scale', 'x_zero_point', 'acc', 'acc_f', 'scale', 'no_bias'].map((v) => fresh(`${base}_${v}`));
       const convAttrs: Record<string, Attribute> = {};
       for (const key of ['auto_pad', 'dilations', 'group', 'kernel_shape', 'pads', 'strides']) if (node.attributes[key]) convAttrs[key] = node.attributes[key];
+      nodes.push(mk(base, 'DynamicQuantizeLinear', [x], [xq, xs, xz]));
+      if (zScalar) nodes.push(mk(base, 'ConvInteger', [xq, wName, xz, zName], [acc], convAttrs));
+      else {
+        const [raw, windowSum, correction] = ['acc_raw', 'window_sum', 'zero_point_term'].map((v) => fresh(`${base}_${v}`));
+        const ones = addInit(`${base}_ones`, Tensor.from('uint8', w!.shape, new Uint8Array(w!.size).fill(1)));
+        const zw = addInit(`${base}_W_zero_point`, Tensor.from('int32', [m, ...new Array<number>(w!.rank - 2).fill(1)], Int32Array.from(zAll)));
+        nodes.push(
+          mk(base, 'ConvInteger', [xq, wName, xz], [raw], convAttrs),
+          mk(base, 'ConvInteger', [xq, ones, xz], [windowSum], convAttrs),
+          mk(base, 'Mul', [windowSum, zw], [correction]),
+          mk(base, 'Sub', [raw, correction], [acc]),
+        );
+      }
       nodes.push(
-        mk(base, 'DynamicQuantizeLinear', [x], [xq, xs, xz]),
-        mk(base, 'ConvInteger', [xq, wName, xz, zName], [acc], convAttrs),
         mk(base, 'Cast', [acc], [accF], { to: int(1) }),
         mk(base, 'Mul', [xs, sName], [sc]),
       );
