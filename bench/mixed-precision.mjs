@@ -38,7 +38,7 @@ const SCHEMES = [
   { id: 'int2-block32', bits: 2, granularity: 'per-block', blockSize: 32 },
 ];
 
-function makeTable(layers, seed, distinctShapes) {
+function makeTable(layers, seed, distinctShapes, randomDamage = false) {
   const r = rng(seed);
   const shapes = distinctShapes
     ? Array.from({ length: distinctShapes }, () => [64 * (1 + Math.floor(r() * 64)), 64 * (1 + Math.floor(r() * 64))])
@@ -55,7 +55,12 @@ function makeTable(layers, seed, distinctShapes) {
         candidates: SCHEMES.map((s) => ({
           ...s,
           bytes: candidateBytes({ n, k, bits: s.bits, granularity: s.granularity, blockSize: s.blockSize }),
-          damage: s.granularity === 'float' ? 0 : sensitivity * n * k * 4 ** -s.bits * (0.7 + 0.6 * r()) * (s.blockSize === 128 ? 1.3 : 1),
+          damage:
+            s.granularity === 'float'
+              ? 0
+              : randomDamage
+                ? r() * n * k * 2 ** -s.bits // no structure across layers: unrelated magnitudes, unrelated ratios
+                : sensitivity * n * k * 4 ** -s.bits * (0.7 + 0.6 * r()) * (s.blockSize === 128 ? 1.3 : 1),
         })),
       };
     }),
@@ -98,6 +103,25 @@ for (const [label, distinct] of [['distinct shapes', 0], ['12 repeated shapes', 
       print({ case: `${label}`, layers: L, candidates: 6, op: 'paretoFrontier(20 pts)', ...t });
     }
   }
+}
+
+// Worst case over a sweep of 41 budgets from the smallest to the largest model (1000 layers × 6 candidates).
+for (const [label, distinct, random] of [['sweep, distinct shapes', 0, false], ['sweep, 12 repeated shapes', 12, false], ['sweep, unstructured damage', 0, true]]) {
+  const table = makeTable(1000, 77, distinct, random);
+  const lo = table.layers.reduce((s, l) => s + Math.min(...l.candidates.map((c) => c.bytes)), 0);
+  const hi = table.layers.reduce((s, l) => s + Math.max(...l.candidates.map((c) => c.bytes)), 0);
+  const times = [];
+  for (let j = 0; j <= 40; j++) {
+    const budget = Math.floor(lo + ((hi - lo) * j) / 40);
+    allocate(table, budget); // warm
+    const t0 = performance.now();
+    allocate(table, budget);
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  const row = { case: label, layers: 1000, candidates: 6, op: 'allocate ×41 budgets', medianMs: times[20], minMs: times[0], maxMs: times[40], reps: 41 };
+  results.push(row);
+  console.log(`${label.padEnd(34)}  1000 layers  allocate ×41 budgets   median ${times[20].toFixed(1).padStart(8)} ms  (min ${times[0].toFixed(1)}, max ${times[40].toFixed(1)})`);
 }
 
 const out = {
