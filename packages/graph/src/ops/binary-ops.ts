@@ -83,7 +83,7 @@ function sameOrBroadcast(a: readonly number[], b: readonly number[]): readonly n
 
 const truncDiv: NumFn = (x, y) => (y === 0 ? 0 : Math.trunc(x / y));
 
-/** Specs of the ops, exported for reuse (QLinearAdd and friends use Add/Mul on floats). */
+/** How each broadcasting binary op computes, per storage kind. */
 export const BINARY_SPECS = {
   Add: { name: 'Add', op: F32Op.Add, float: (x, y) => x + y, int: (x, y) => x + y, big: (x, y) => x + y },
   Sub: { name: 'Sub', op: F32Op.Sub, float: (x, y) => x - y, int: (x, y) => x - y, big: (x, y) => x - y },

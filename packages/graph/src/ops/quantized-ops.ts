@@ -84,7 +84,7 @@ export const quantizedOps: readonly OpDefinition[] = [
       const opts = ctx.backend ? { backend: ctx.backend } : undefined;
       return (inputs) => [matMulInteger(need(inputs, 0, 'A'), need(inputs, 1, 'B'), inputs[2], inputs[3], opts)];
     },
-    (ctx, inputs) => {
+    (_ctx, inputs) => {
       const r = linearShape(inputs[0]?.shape, inputs[1]?.shape);
       return [{ dtype: 'int32', shape: r }];
     },

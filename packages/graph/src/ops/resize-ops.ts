@@ -47,7 +47,7 @@ function sourceCoord(mode: string, x: number, scale: number, inLen: number, outL
   }
 }
 
-function nearestIndex(mode: string, v: number, scale: number): number {
+function nearestIndex(mode: string, v: number): number {
   switch (mode) {
     case 'round_prefer_ceil':
       return Math.round(v);
@@ -56,10 +56,9 @@ function nearestIndex(mode: string, v: number, scale: number): number {
     case 'ceil':
       return Math.ceil(v);
     default:
-      // round_prefer_floor: halves go down; whole downscaling by an integer factor keeps the floor too.
+      // round_prefer_floor: halves go down.
       return v === Math.floor(v) + 0.5 ? Math.floor(v) : Math.round(v);
   }
-  void scale;
 }
 
 /**
@@ -81,7 +80,7 @@ export function resize(x: Tensor, outShape: readonly number[], scales: readonly 
         if (len === inLen && scales[i] === 1 && !crop) return c;
         const v = sourceCoord(o.coordinateTransformationMode, c, scales[i], inLen, len, roiAt(i, false), roiAt(i, true));
         if (crop && (v < 0 || v > inLen - 1)) return -1;
-        const k = nearestIndex(o.nearestMode, v, scales[i]);
+        const k = nearestIndex(o.nearestMode, v);
         return Math.min(Math.max(k, 0), inLen - 1);
       }),
     );

@@ -3,7 +3,7 @@ import { DTypeError, ShapeError, Tensor, ValueError, formatShape, normalizeAxis,
 import type { Dim } from '../ir';
 import { onnxOp } from './define-op';
 import { dimProduct } from './infer-helpers';
-import type { InferredValue, OpBuildContext, OpDefinition, OpKernel, ShapeInferrer } from './op-definition';
+import type { InferredValue, OpBuildContext, OpDefinition, ShapeInferrer } from './op-definition';
 import { need, prod, readInts } from './tensor-utils';
 import { UnsupportedVariant } from './unsupported-variant';
 
@@ -292,7 +292,3 @@ export const shapeOps: readonly OpDefinition[] = [
     },
   ),
 ];
-
-/** Used by the session-free helpers (`inferShapes`) to evaluate Flatten shapes. */
-export { flattenShape };
-export type { OpKernel };

@@ -15,9 +15,6 @@ import {
 } from '@qint/tensor';
 import { GraphError } from '../graph-error';
 
-/** Storage arrays the data-movement ops copy element by element (everything except packed sub-byte types). */
-export type PlainData = Exclude<TensorData, never>;
-
 /** Maps an ONNX `TensorProto.DataType` number to a qint dtype. */
 export function dtypeFromOnnx(code: number, what: string): DType {
   for (const name of DTYPE_NAMES) if (dtypeInfo(name).onnxType === code) return name;
@@ -90,11 +87,6 @@ export function fromNumbers(dtype: DType, shape: Shape, values: ArrayLike<number
   const out = allocateData(dtype, n) as Exclude<TensorData, BigInt64Array>;
   for (let i = 0; i < n; i++) out[i] = values[i];
   return Tensor.from(dtype, shape, out);
-}
-
-/** Allocates a tensor of `dtype` and `shape` (zero-filled). */
-export function emptyTensor(dtype: DType, shape: Shape): Tensor {
-  return Tensor.zeros(dtype, shape);
 }
 
 /** Rejects packed sub-byte storage for ops that move elements. */
