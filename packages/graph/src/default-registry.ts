@@ -17,7 +17,7 @@ let shared: OpRegistry | undefined;
 
 /**
  * A registry with every op qint's executor implements (see the README's op table). The returned registry is shared
- * and must not be modified; call `.clone()` to extend it.
+ * and sealed (`register` throws); call `.clone()` to extend it.
  *
  * @returns the default {@link OpRegistry}
  * @example
@@ -30,6 +30,6 @@ export function createDefaultRegistry(): OpRegistry {
   if (shared) return shared;
   const r = new OpRegistry();
   for (const list of [binaryOps, unaryOps, shapeOps, dataMovementOps, reduceOps, indexOps, normalizationOps, poolOps, resizeOps, linearOps, quantizedOps, contribOps, qintOps]) for (const def of list) r.register(def);
-  shared = r;
+  shared = r.seal();
   return r;
 }

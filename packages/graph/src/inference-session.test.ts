@@ -202,6 +202,7 @@ describe('InferenceSession', () => {
     expect(s.run({ x: f32([2], [1, 2]) }).y.toArray()).toEqual([2, 4]);
     expect(() => createSession(g)).toThrowError(UnsupportedOpError);
     expect(new OpRegistry().resolve('', 'Relu', 13)).toBeUndefined();
+    expect(() => createDefaultRegistry().register({ domain: '', opType: 'X', sinceVersion: 1, build: () => () => [] })).toThrowError(/sealed/);
   });
 
   it('returns graph inputs and initializers that are directly graph outputs', () => {

@@ -14,14 +14,19 @@ import type { OpDefinition } from './ops/op-definition';
  */
 export class OpRegistry {
   private readonly byKey = new Map<string, OpDefinition[]>();
+  private sealed = false;
 
   /**
    * Adds (or replaces, for the same `sinceVersion`) an implementation.
    * @param def - the op definition
    * @returns this registry, for chaining
-   * @throws {@link ValueError} when `sinceVersion` is not a positive integer
+   * @throws {@link ValueError} when `sinceVersion` is not a positive integer, or the registry is sealed (the shared
+   *   default registry is: `clone()` it to extend)
    */
   register(def: OpDefinition): this {
+    if (this.sealed) {
+      throw new ValueError(`register: this registry is sealed (the shared default); call .clone() and register ${def.domain || 'ai.onnx'}::${def.opType} there`);
+    }
     if (!Number.isInteger(def.sinceVersion) || def.sinceVersion < 1) {
       throw new ValueError(`register: sinceVersion of ${def.domain}::${def.opType} must be a positive integer, got ${def.sinceVersion}`);
     }
@@ -47,7 +52,19 @@ export class OpRegistry {
     return undefined;
   }
 
-  /** Every registered definition, sorted by domain, op type and version. */
+  /**
+   * Makes the registry read-only; later `register` calls throw. Used for the shared default registry.
+   * @returns this registry
+   */
+  seal(): this {
+    this.sealed = true;
+    return this;
+  }
+
+  /**
+   * Every registered definition, sorted by domain, op type and version.
+   * @returns the definitions
+   */
   list(): OpDefinition[] {
     const all: OpDefinition[] = [];
     for (const l of this.byKey.values()) all.push(...l);
@@ -56,7 +73,10 @@ export class OpRegistry {
     );
   }
 
-  /** A copy that can be extended without changing this registry. */
+  /**
+   * A copy (never sealed) that can be extended without changing this registry.
+   * @returns the new registry
+   */
   clone(): OpRegistry {
     const r = new OpRegistry();
     for (const d of this.list()) r.register(d);
