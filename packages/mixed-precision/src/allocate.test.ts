@@ -184,3 +184,50 @@ describe('allocate: budgets and errors', () => {
     });
   });
 });
+
+describe('allocate at scale is exact', () => {
+  // Realistic structure (cost grows with bits, damage falls with bits, per-layer sensitivity spread over decades),
+  // where variable fixing and bounding prune hardest; small byte counts keep the reference DP affordable.
+  function realisticTable(layers: number, seed: number): SensitivityTable {
+    let s = seed;
+    const rand = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const schemes = [
+      ['float', 32],
+      ['int8-per-channel', 8],
+      ['int4-block32', 4],
+      ['int4-block128', 4],
+      ['int3-block64', 3],
+      ['int2-block32', 2],
+    ] as const;
+    return {
+      layers: Array.from({ length: layers }, (_, i) => {
+        const size = 4 + Math.floor(rand() * 36);
+        const sens = Math.exp(6 * (rand() - 0.5));
+        return {
+          name: `l${i}`,
+          weightCount: size * 8,
+          candidates: schemes.map(([id, bits], j) => ({
+            id,
+            bits,
+            granularity: bits === 32 ? ('float' as const) : ('per-channel' as const),
+            bytes: bits === 32 ? 4 * size : Math.ceil((size * bits) / 8) + 1 + (j === 3 ? 0 : 1),
+            damage: bits === 32 ? 0 : sens * size * 4 ** -bits * (0.7 + 0.6 * rand()),
+          })),
+        };
+      }),
+    };
+  }
+
+  it('300 layers × 6 candidates at 9 budgets match the dynamic program', () => {
+    const table = realisticTable(300, 12345);
+    const dp = dpByCost(table);
+    const [lo, hi] = reachable(table, 'bytes');
+    for (let j = 0; j <= 8; j++) {
+      const budget = Math.floor(lo + ((hi - lo) * j) / 8);
+      let best = -1;
+      for (let c = 0; c <= budget; c++) if (dp[c] < (best < 0 ? Infinity : dp[best])) best = c;
+      const plan = allocate(table, budget);
+      expect([plan.predicted.bytes, plan.predicted.damage]).toEqual([best, dp[best]]);
+    }
+  });
+});

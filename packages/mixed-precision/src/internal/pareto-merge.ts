@@ -387,7 +387,7 @@ function fixByReducedCost(layers: readonly SolverLayer[], lambda: number, budget
     const keep: number[] = [];
     for (let o = 0; o < layer.costs.length; o++) {
       const rc = layer.damages[o] + lambda * layer.costs[o] - mins[l];
-      if (bound + rc <= upper + margin * (1 + lambda)) keep.push(o);
+      if (bound + rc <= upper + margin) keep.push(o);
     }
     if (keep.length === layer.costs.length) return layer;
     return {
@@ -421,9 +421,8 @@ export function solveBest(
       const s = toSolution(allLayers, greedy.option);
       if (s.cost <= budget) {
         start = s;
-        // The cost scale of λ·budget enters the bound's rounding error; the margin grows with it.
-        const costScale = integerCosts ? 0 : 1e-9 * Math.abs(budget);
-        layers = fixByReducedCost(allLayers, greedy.lambda, budget, s.damage, margin + costScale * greedy.lambda);
+        // The bound subtracts λ·budget from a sum of similar size: its rounding error scales with λ·budget too.
+        layers = fixByReducedCost(allLayers, greedy.lambda, budget, s.damage, margin + 1e-9 * Math.abs(budget) * greedy.lambda);
       }
     }
   }
