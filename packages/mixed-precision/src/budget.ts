@@ -1,6 +1,11 @@
 /**
  * A size budget in bytes: the total stored bytes of all layers' weights (packed weights + scales + zero points,
  * exactly as {@link Candidate.bytes} counts them) must not exceed `bytes`.
+ *
+ * @example
+ * ```ts
+ * const b: BytesBudget = { kind: 'bytes', bytes: 60_000 }; // parseBudget('60KB')
+ * ```
  */
 export interface BytesBudget {
   kind: 'bytes';
@@ -13,6 +18,11 @@ export interface BytesBudget {
  * candidate (`bits === 8`, any granularity: weights + scales + zero points). `ratio: 0.5` means "at most half of the
  * int8 model's weight bytes", resolved as `floor(ratio × int8Bytes)`. Pins are ignored when computing the reference.
  * A table with a layer that has no 8-bit candidate cannot take a ratio budget (a {@link BudgetError}).
+ *
+ * @example
+ * ```ts
+ * const b: RatioBudget = { kind: 'ratio', ratio: 0.5 }; // parseBudget('0.5x') or parseBudget('50%')
+ * ```
  */
 export interface RatioBudget {
   kind: 'ratio';
@@ -23,6 +33,11 @@ export interface RatioBudget {
 /**
  * A size budget in average bits per weight, counting everything stored (scales and zero points included, so
  * `int4-block32` with float32 scales is 5 bits per weight): resolved as `floor(bitsPerWeight × totalWeights / 8)` bytes.
+ *
+ * @example
+ * ```ts
+ * const b: BitsBudget = { kind: 'bits', bitsPerWeight: 4.5 }; // parseBudget('4.5bits')
+ * ```
  */
 export interface BitsBudget {
   kind: 'bits';
@@ -30,7 +45,14 @@ export interface BitsBudget {
   bitsPerWeight: number;
 }
 
-/** A latency budget: the sum of the chosen candidates' `latencyMs` must not exceed `ms` (layers assumed sequential). */
+/**
+ * A latency budget: the sum of the chosen candidates' `latencyMs` must not exceed `ms` (layers assumed sequential).
+ *
+ * @example
+ * ```ts
+ * const b: LatencyBudget = { kind: 'latency', ms: 12 }; // parseBudget('12ms')
+ * ```
+ */
 export interface LatencyBudget {
   kind: 'latency';
   /** > 0. */

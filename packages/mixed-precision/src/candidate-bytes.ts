@@ -1,7 +1,14 @@
 import { ValueError } from '@qint/tensor';
 import type { Granularity } from './sensitivity-table';
 
-/** Arguments of {@link candidateBytes}. */
+/**
+ * Arguments of {@link candidateBytes}.
+ *
+ * @example
+ * ```ts
+ * const o: CandidateBytesOptions = { n: 64, k: 128, bits: 4, blockSize: 32, hasZeroPoints: true, scaleBytes: 2 };
+ * ```
+ */
 export interface CandidateBytesOptions {
   /** Output channels (rows of the output-major `[n, k]` weight). */
   n: number;

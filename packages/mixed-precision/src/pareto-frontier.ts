@@ -7,7 +7,14 @@ import { resolveValidated } from './resolve-budget';
 import type { SensitivityTable } from './sensitivity-table';
 import { validateTable } from './validate-table';
 
-/** Options of {@link paretoFrontier}. */
+/**
+ * Options of {@link paretoFrontier}.
+ *
+ * @example
+ * ```ts
+ * paretoFrontier(table, { points: 20, cost: 'bytes' });
+ * ```
+ */
 export interface ParetoFrontierOptions {
   /**
    * Thin the frontier to at most this many points, evenly spaced in cost: for K targets from the cheapest to the

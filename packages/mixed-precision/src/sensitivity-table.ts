@@ -6,6 +6,11 @@
  * How a weight matrix `[n, k]` (n outputs, k inputs, output-major) shares its quantization parameters:
  * one scale for the whole tensor, one per output channel (row), one per block of `blockSize` consecutive inputs
  * within a row, or not quantized at all (`'float'`, kept as float32).
+ *
+ * @example
+ * ```ts
+ * const g: Granularity = 'per-block'; // with blockSize: 32 → one scale per 32 inputs of each output row
+ * ```
  */
 export type Granularity = 'per-tensor' | 'per-channel' | 'per-block' | 'float';
 

@@ -7,7 +7,15 @@ import { resolveValidated } from './resolve-budget';
 import type { SensitivityTable } from './sensitivity-table';
 import { validateTable } from './validate-table';
 
-/** What {@link validatePlan} found about a structurally valid plan. */
+/**
+ * What {@link validatePlan} found about a structurally valid plan.
+ *
+ * @example
+ * ```ts
+ * const { plan, stale, withinBudget } = validatePlan(edited, table);
+ * if (stale) console.log('prediction recomputed:', plan.predicted);
+ * ```
+ */
 export interface PlanCheck {
   /** The plan, with `layers` in table order and `predicted` recomputed from the table. */
   plan: Plan;
