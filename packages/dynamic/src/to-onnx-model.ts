@@ -6,7 +6,8 @@ import { QuantizeError } from './quantize-error';
 export interface ToOnnxOptions {
   /**
    * `'standard'` (default): only ai.onnx ops — DynamicQuantizeLinear → MatMulInteger / ConvInteger → Cast → Mul
-   * (→ Add bias), onnxruntime's own dynamic pattern; sub-byte per-channel weights are widened to 8 bits, per-block
+   * (→ Add bias), onnxruntime's own dynamic pattern (per-row layers: the same arithmetic spelled out with
+   * ReduceMin/ReduceMax/Round/Clip, since DynamicQuantizeLinear is per tensor); sub-byte per-channel weights are widened to 8 bits, per-block
    * weights have no form. `'matmulnbits'`: 4/2-bit and per-block linear layers become com.microsoft `MatMulNBits`
    * (weights stay 4/2 bits; onnxruntime then multiplies float activations, not quantized ones), 8-bit per-channel
    * layers keep the standard pattern.
@@ -43,7 +44,7 @@ function nextPow2(v: number): number {
  * @param options - {@link ToOnnxOptions}
  * @returns the ONNX-only model
  * @throws {@link QuantizeError} for a layer with no form in the chosen flavour: 3-bit weights (onnxruntime has no
- *   3-bit kernel), per-row activation quantization, per-block weights in `'standard'`, a MatMulNBits block size
+ *   3-bit kernel), per-block weights in `'standard'`, a MatMulNBits block size
  *   that is not a power of two ≥ 16
  * @example
  * ```ts
@@ -79,6 +80,76 @@ export function toOnnxModel(model: Model, options: ToOnnxOptions = {}): Model {
   });
   const nodes: Node[] = [];
   let usesMs = false;
+  const exportOpset = Math.max(model.opsetImports[''] ?? model.opsetImports['ai.onnx'] ?? 1, 11);
+  let shared: Record<string, string> | undefined;
+  const constants = (): Record<string, string> => {
+    shared ??= {
+      zero: addInit('qint_const_zero', Tensor.from('float32', [], [0])),
+      one: addInit('qint_const_one', Tensor.from('float32', [], [1])),
+      c255: addInit('qint_const_255', Tensor.from('float32', [], [255])),
+      start: addInit('qint_const_slice_start', Tensor.from('int64', [1], [0])),
+      end: addInit('qint_const_slice_end', Tensor.from('int64', [1], [-1])),
+      axis0: addInit('qint_const_axis0', Tensor.from('int64', [1], [0])),
+      axis1: addInit('qint_const_axis1', Tensor.from('int64', [1], [1])),
+    };
+    return shared;
+  };
+  /**
+   * Per-row (per-token) dynamic quantization in standard ops, with the float steps of qint's kernel:
+   * scale = (max(0, max row) − min(0, min row)) / 255, zp = clamp(round(−min / scale)), q = clamp(round(x / scale) + zp);
+   * the row zero points are applied after MatMulInteger as zp[m] · Σk (b − bzp) (onnxruntime's MatMulInteger takes
+   * one activation zero point), and y = float(acc) · fround(scale[m] · w_scale[n]) (+ bias).
+   */
+  const perRowLinear = (base: string, x: string, y: string, k: number, n: number, bName: string, bzName: string, sName: string,
+    b: Int8Array | Uint8Array, bz: number[], biasName: string): Node[] => {
+    const c = constants();
+    const t = (v: string): string => fresh(`${base}_${v}`);
+    const colSum = new Int32Array(n);
+    for (let r = 0; r < k; r++) for (let col = 0; col < n; col++) colSum[col] += b[r * n + col] - bz[col];
+    const csName = addInit(`${base}_B_column_sums`, Tensor.from('int32', [n], colSum));
+    const flat = addInit(`${base}_rows_shape`, Tensor.from('int64', [2], [-1, k]));
+    const nDim = addInit(`${base}_N`, Tensor.from('int64', [1], [n]));
+    const reduce = (op: string, input: string, output: string): Node =>
+      exportOpset >= 18 ? mk(base, op, [input, c.axis1], [output], { keepdims: int(1) }) : mk(base, op, [input], [output], { axes: { type: 'ints', value: [1] }, keepdims: int(1) });
+    const [x2, lo, hi, lo0, hi0, range, raw, isZero, scale, negLo, zf, zr, zp, xd, xr, xa, xc, xq, a, zi, corr, acc, accF, sc, y2, y3, inShape, lead, outShape] = [
+      'x_rows', 'row_min', 'row_max', 'row_min0', 'row_max0', 'row_range', 'row_scale_raw', 'row_scale_is_zero', 'row_scale', 'neg_min',
+      'row_zp_f', 'row_zp_round', 'row_zp', 'x_div', 'x_round', 'x_shift', 'x_clip', 'x_q', 'acc_raw', 'row_zp_i32', 'zp_term', 'acc',
+      'acc_f', 'scale', 'y_rows', 'y_rows_bias', 'x_shape', 'x_lead_dims', 'y_shape',
+    ].map(t);
+    return [
+      mk(base, 'Reshape', [x, flat], [x2]),
+      reduce('ReduceMin', x2, lo),
+      reduce('ReduceMax', x2, hi),
+      mk(base, 'Min', [lo, c.zero], [lo0]),
+      mk(base, 'Max', [hi, c.zero], [hi0]),
+      mk(base, 'Sub', [hi0, lo0], [range]),
+      mk(base, 'Div', [range, c.c255], [raw]),
+      // An all-zero row has scale 0: divide by 1 instead (its values are 0, so q = zp = 0 and the row's output is 0).
+      mk(base, 'Equal', [raw, c.zero], [isZero]),
+      mk(base, 'Where', [isZero, c.one, raw], [scale]),
+      mk(base, 'Neg', [lo0], [negLo]),
+      mk(base, 'Div', [negLo, scale], [zf]),
+      mk(base, 'Round', [zf], [zr]),
+      mk(base, 'Clip', [zr, c.zero, c.c255], [zp]),
+      mk(base, 'Div', [x2, scale], [xd]),
+      mk(base, 'Round', [xd], [xr]),
+      mk(base, 'Add', [xr, zp], [xa]),
+      mk(base, 'Clip', [xa, c.zero, c.c255], [xc]),
+      mk(base, 'Cast', [xc], [xq], { to: int(2) }),
+      mk(base, 'MatMulInteger', bzName ? [xq, bName, '', bzName] : [xq, bName], [a]),
+      mk(base, 'Cast', [zp], [zi], { to: int(6) }),
+      mk(base, 'Mul', [zi, csName], [corr]),
+      mk(base, 'Sub', [a, corr], [acc]),
+      mk(base, 'Cast', [acc], [accF], { to: int(1) }),
+      mk(base, 'Mul', [scale, sName], [sc]),
+      mk(base, 'Mul', [accF, sc], [y2]),
+      ...(biasName ? [mk(base, 'Add', [y2, biasName], [y3])] : []),
+      mk(base, 'Shape', [x], [inShape]),
+      mk(base, 'Slice', [inShape, c.start, c.end, c.axis0], [lead]),
+      mk(base, 'Concat', [lead, nDim], [outShape], { axis: int(0) }),
+      mk(base, 'Reshape', [biasName ? y3 : y2, outShape], [y]),
+    ];
+  };
   const used = new Set<string>();
 
   for (const node of g.nodes) {
@@ -106,7 +177,7 @@ export function toOnnxModel(model: Model, options: ToOnnxOptions = {}): Model {
       const k = attr('K', 0);
       const n = attr('N', 0);
       if (bits === 3) fail('3-bit weights have no onnxruntime form (no 3-bit kernel in ai.onnx or com.microsoft); quantize this layer with 8, 4 or 2 bits, or keep the .qint/ai.qint model');
-      if (attr('per_row', 0) === 1) fail('per-row activation quantization has no standard ONNX form (DynamicQuantizeLinear is per tensor); quantize with perRow: false');
+      const perRow = attr('per_row', 0) === 1;
       const w = input(1);
       const s = input(2);
       if (!w || !s) fail('weight and scales must be initializers');
@@ -130,6 +201,11 @@ export function toOnnxModel(model: Model, options: ToOnnxOptions = {}): Model {
           bzName = addInit(`${base}_B_zero_point`, Tensor.from(u8 ? 'uint8' : 'int8', [z.length], z));
         }
         const sName = addInit(`${base}_B_scale`, Tensor.from('float32', [scales.length], scales));
+        if (perRow) {
+          const bz = Array.from({ length: n }, (_, i) => (zps ? zps[zps.length === 1 ? 0 : i] : 0) + (u8 ? 128 : 0));
+          nodes.push(...perRowLinear(base, x, y, k, n, bName, bzName, sName, b, bz, bias ? node.inputs[4] : ''));
+          continue;
+        }
         const [xq, xs, xz, acc, accF, sc, yNoBias] = ['x_q', 'x_scale', 'x_zero_point', 'acc', 'acc_f', 'scale', 'no_bias'].map((v) => fresh(`${base}_${v}`));
         nodes.push(
           mk(base, 'DynamicQuantizeLinear', [x], [xq, xs, xz]),

@@ -130,9 +130,32 @@ describe('linear layers exported to onnxruntime', () => {
     }
   });
 
-  it('3-bit, per-row and per-block-standard layers are refused with a reason', () => {
+  for (const [label, options, shape] of [
+    ['int8 symmetric, 2-D input', {}, [4, k]],
+    ['uint8 affine, 3-D input', { weightType: 'uint8', symmetric: false }, [2, 2, k]],
+  ] as const) {
+    it(`per-row activations (${label}) in standard ops: onnxruntime and the qint executor match qint`, async () => {
+      const source = { ...float, graph: { ...float.graph, inputs: [{ name: 'x', dtype: 'float32' as const, shape: shape.map((d, i) => (i === shape.length - 1 ? d : `d${i}`)) }] } };
+      const { model: q } = quantizeDynamic(source, { ...options, perRow: true });
+      const onnx = toOnnxModel(q);
+      expect(onnx.graph.nodes.every((nd) => nd.domain === '')).toBe(true);
+      // One row far larger than the others, so per-row and per-tensor quantization really differ; one all-zero row.
+      const data = randomData(4 * k, 21);
+      for (let i = 0; i < k; i++) data[k + i] *= 50;
+      data.fill(0, 2 * k, 3 * k);
+      const feed = { x: Tensor.from('float32', [...shape], data) };
+      const mine = runQint(q, feed);
+      const theirs = await runOrt(onnx, feed);
+      const imported = runQint(decodeModel(encodeModel(onnx)), feed);
+      for (let i = 0; i < mine.length; i++) {
+        expect(theirs[i]).toBeCloseTo(mine[i], 4);
+        expect(imported[i]).toBeCloseTo(mine[i], 4);
+      }
+    });
+  }
+
+  it('3-bit and per-block-standard layers are refused with a reason', () => {
     expect(() => toOnnxModel(quantizeDynamic(float, { bits: 3 }).model)).toThrow(/3-bit weights have no onnxruntime form/);
-    expect(() => toOnnxModel(quantizeDynamic(float, { perRow: true }).model)).toThrow(/per-row/);
     expect(() => toOnnxModel(quantizeDynamic(float, { bits: 4, granularity: 'per_block' }).model)).toThrow(QuantizeError);
   });
 });
