@@ -1,12 +1,13 @@
 // Node-only entry (`@qint/format/node`): file I/O through node:fs, kept out of the main entry so that browser
 // bundles of `@qint/format` never import node:fs.
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { decodeQint } from './decode-qint';
 import { FormatError } from './format-error';
 import type { Model } from './internal/ir';
 import { openQint } from './open-qint';
 import type { DecodeQintOptions, QintDocument } from './qint-types';
 import type { QintReader } from './qint-reader';
+import type { QintSink } from './qint-sink';
 import type { RangeSource } from './range-source';
 import { writeQint, type WriteQintOptions } from './write-qint';
 
@@ -103,6 +104,32 @@ export async function openQintFile(path: string, options: DecodeQintOptions = {}
 }
 
 /**
+ * A {@link QintSink} over an open Node `FileHandle`, writing at the handle's current position (for writing a
+ * `.qint` into a file you manage, e.g. after your own prefix). Handles partial writes.
+ *
+ * @param handle - a handle opened for writing
+ * @returns the sink, for {@link writeQint}
+ * @example
+ * ```ts
+ * const fh = await open('out.qint', 'w');
+ * await writeQint(model, fileHandleSink(fh));
+ * await fh.close();
+ * ```
+ */
+export function fileHandleSink(handle: FileHandle): QintSink {
+  return {
+    async write(chunk: Uint8Array): Promise<void> {
+      // One write() moves at most ~2 GiB on Linux: loop until the whole chunk is out.
+      for (let done = 0; done < chunk.byteLength; ) {
+        const { bytesWritten } = await handle.write(chunk, done, chunk.byteLength - done);
+        if (bytesWritten === 0) throw new Error('the file accepted no bytes'); // wrapped into FormatError('IO') by writeQint
+        done += bytesWritten;
+      }
+    },
+  };
+}
+
+/**
  * Writes a model to a `.qint` file, streaming tensor by tensor (no in-memory copy of the file).
  *
  * @param path - the file to create or replace
@@ -123,16 +150,7 @@ export async function saveQintFile(path: string, model: Model, options: WriteQin
     throw ioError('creating', path, e);
   }
   try {
-    const handle = fh;
-    // One write() moves at most ~2 GiB on Linux: loop until the whole chunk is out.
-    const write = async (chunk: Uint8Array): Promise<void> => {
-      for (let done = 0; done < chunk.byteLength; ) {
-        const { bytesWritten } = await handle.write(chunk, done, chunk.byteLength - done);
-        if (bytesWritten === 0) throw new Error('the file accepted no bytes');
-        done += bytesWritten;
-      }
-    };
-    return await writeQint(model, { write }, options);
+    return await writeQint(model, fileHandleSink(fh), options);
   } finally {
     await fh.close();
   }

@@ -2,8 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FormatError, encodeQint } from '../src/index';
-import { openQintFile, readQintFile, saveQintFile } from '../src/node';
+import { FormatError, encodeQint, writeQint } from '../src/index';
+import { open } from 'node:fs/promises';
+import { fileHandleSink, openQintFile, readQintFile, saveQintFile } from '../src/node';
 import { canonical } from './canonical';
 import { kitchenSinkModel } from './models';
 
@@ -28,6 +29,18 @@ describe('Node file I/O', () => {
     expect(canonical((await reader.readModel()).model)).toEqual(canonical(model));
     await reader.close();
     await expect(reader.readTensor(0)).rejects.toMatchObject({ reason: 'IO' });
+  });
+
+  it('writes through a FileHandle the caller owns', async () => {
+    const model = kitchenSinkModel();
+    const path = join(dir, 'fh.qint');
+    const fh = await open(path, 'w');
+    await fh.write(new Uint8Array(0));
+    const n = await writeQint(model, fileHandleSink(fh));
+    await fh.close();
+    const onDisk = new Uint8Array(readFileSync(path));
+    expect(onDisk.byteLength).toBe(n);
+    expect(onDisk).toEqual(await encodeQint(model));
   });
 
   it('reports a corrupt tensor by name when read lazily, and missing files as IO errors', async () => {
