@@ -206,6 +206,15 @@ for (const bits of [2, 8]) {
   });
 }
 
+for (const [op, attrs] of [['QLinearSigmoid', {}], ['QLinearLeakyRelu', { alpha: A.float(0.13) }]]) {
+  add(`${op.toLowerCase()}_u8`, op, { X: T('uint8', [64], Array.from({ length: 64 }, (_, i) => i * 4)) }, attrs, {
+    ...ms, init: { X_scale: sc(0.0625), X_zero_point: zp(128), Y_scale: sc(0.0041), Y_zero_point: zp(3) },
+  });
+  add(`${op.toLowerCase()}_i8`, op, { X: T('int8', [64], Array.from({ length: 64 }, (_, i) => i * 4 - 128)) }, attrs, {
+    ...ms, init: { X_scale: sc(0.05), X_zero_point: zp(-10, 'int8'), Y_scale: sc(0.013), Y_zero_point: zp(-100, 'int8') },
+  });
+}
+
 // Multi-node graphs in the shape exporters emit: a transformer encoder block as PyTorch writes it (embedding Gather,
 // Shape/Gather/Range position ids, LayerNormalization, per-head Reshape/Transpose with Shape-derived targets,
 // scaled scores, Equal/Where padding mask, Softmax, Erf-form GELU, ReduceMean pooling), with symbolic batch/seq.

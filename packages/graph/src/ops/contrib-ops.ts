@@ -216,6 +216,24 @@ export function dequantizeNBits(b: Tensor, scales: Tensor, zeroPoints: Tensor | 
   return Tensor.from('float32', [k, n], out);
 }
 
+/**
+ * QLinearSigmoid / QLinearLeakyRelu: a 256-entry table of `quantize(f(dequantize(q)))`, as onnxruntime builds it.
+ */
+function qlinearLookup(inputs: readonly (Tensor | undefined)[], f: (v: number) => number): Tensor {
+  const x = need(inputs, 0, 'X');
+  const [lo, hi] = range8(x, 'input X');
+  const px = qparams(need(inputs, 1, 'X_scale'), inputs[2], x, 'X');
+  const py = qparams(need(inputs, 3, 'Y_scale'), inputs[4], x, 'Y');
+  const table = new Int32Array(256);
+  for (let q = lo; q <= hi; q++) table[q - lo] = requant(f(f32Of((q - px.z) * px.s)) / py.s + py.z, lo, hi);
+  const d = x.data as Uint8Array | Int8Array;
+  const out = allocateData(x.dtype, x.size) as Uint8Array | Int8Array;
+  for (let i = 0; i < d.length; i++) out[i] = table[d[i] - lo];
+  return Tensor.from(x.dtype, x.shape, out);
+}
+
+const f32Of = Math.fround;
+
 /** All com.microsoft contrib op definitions. */
 export const contribOps: readonly OpDefinition[] = [
   msOp('QLinearAdd', 1, () => (inputs) => [qlinearBinary('add', inputs)], (_ctx, inputs) => [{ dtype: inputs[0]?.dtype, shape: broadcastDims(inputs[0]?.shape, inputs[3]?.shape) }]),
@@ -295,6 +313,21 @@ export const contribOps: readonly OpDefinition[] = [
       };
     },
     (ctx, inputs) => [{ dtype: 'float32', shape: inputs[0]?.shape ? [...inputs[0].shape.slice(0, -1), ctx.attrs.int('N')] : undefined }],
+  ),
+  msOp(
+    'QLinearSigmoid',
+    1,
+    () => (inputs) => [qlinearLookup(inputs, (v) => f32Of(1 / (1 + Math.exp(-v))))],
+    (_ctx, inputs) => [{ dtype: inputs[0]?.dtype, shape: inputs[0]?.shape }],
+  ),
+  msOp(
+    'QLinearLeakyRelu',
+    1,
+    (ctx) => {
+      const alpha = f32Of(ctx.attrs.float('alpha', 0.01));
+      return (inputs) => [qlinearLookup(inputs, (v) => (v >= 0 ? v : f32Of(alpha * v)))];
+    },
+    (_ctx, inputs) => [{ dtype: inputs[0]?.dtype, shape: inputs[0]?.shape }],
   ),
   msOp(
     'QuantizeLinear',
