@@ -92,5 +92,11 @@ describe('paretoFrontier: options and errors', () => {
     expect(() => paretoFrontier(table, { cost: 'latency' })).toThrow(BudgetError);
     const two: SensitivityTable = { layers: [table.layers[0], { ...table.layers[0], name: 'fc2' }] };
     expect(() => paretoFrontier(two, { maxSize: 2 })).toThrow(/outgrew options\.maxSize \(2 plans after layer 1 of 2\)/);
+    // Single-candidate layers keep sets of size 1, but the back-pointers of all layers add up (cap: 50 × maxSize).
+    const long: SensitivityTable = {
+      layers: Array.from({ length: 60 }, (_, i) => ({ ...table.layers[0], name: `l${i}`, candidates: [table.layers[0].candidates[0]] })),
+    };
+    expect(() => paretoFrontier(long, { maxSize: 1 })).toThrow(/outgrew options\.maxSize \(50 plans kept over all layers after layer 51 of 60\)/);
+    expect(paretoFrontier(long, { maxSize: 1, points: 3 })).toHaveLength(1);
   });
 });

@@ -26,7 +26,8 @@ export interface ParetoFrontierOptions {
   /** Trade damage against `'bytes'` (default) or `'latency'` (every allowed candidate needs `latencyMs`). */
   cost?: 'bytes' | 'latency';
   /**
-   * Largest intermediate set the exact merge may hold (default 200,000; 20,000 when `points` is given). Beyond it,
+   * Largest intermediate set the exact merge may hold (default 200,000; 20,000 when `points` is given), and 50× that
+   * over all layers together (the merge keeps one back-pointer per plan per layer). Beyond it,
    * with `points` the K points are found by K + 1 exact allocations instead (the same points, without the whole
    * frontier in memory); without `points`, a ValueError is thrown.
    */
@@ -72,7 +73,7 @@ export function paretoFrontier(table: SensitivityTable, options: ParetoFrontierO
     if (!(e instanceof FrontierLimitExceeded)) throw e;
     if (points === undefined) {
       throw new ValueError(
-        `paretoFrontier: the exact frontier outgrew options.maxSize (${maxSize.toLocaleString('en-US')} plans after layer ${e.layer + 1} of ${layers.length}); pass options.points to get that many evenly spaced exact points, or raise maxSize`,
+        `paretoFrontier: the exact frontier outgrew options.maxSize (${e.kind === 'set' ? `${maxSize.toLocaleString('en-US')} plans` : `${(50 * maxSize).toLocaleString('en-US')} plans kept over all layers`} after layer ${e.layer + 1} of ${layers.length}); pass options.points to get that many evenly spaced exact points, or raise maxSize`,
       );
     }
     solutions = thinBySolving(layers, points, range.minReachable, range.maxReachable, integer);

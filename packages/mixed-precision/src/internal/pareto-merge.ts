@@ -45,6 +45,8 @@ export class FrontierLimitExceeded {
   constructor(
     readonly layer: number,
     readonly size: number,
+    /** `'set'`: one partial set exceeded the limit; `'total'`: the back-pointers kept for all layers did. */
+    readonly kind: 'set' | 'total' = 'set',
   ) {}
 }
 
@@ -182,6 +184,8 @@ export interface MergeOptions {
   bound?: boolean;
   /** Throw {@link FrontierLimitExceeded} when a partial set grows beyond this. Default unlimited. */
   maxSetSize?: number;
+  /** Throw {@link FrontierLimitExceeded} when all sets together (kept for backtracking) grow beyond this. */
+  maxTotalSize?: number;
   /** Costs are integers (bytes): sums are exact and no feasibility tolerance is needed. */
   integerCosts: boolean;
   stats?: SolverStats;
@@ -204,6 +208,8 @@ export function mergeLayers(layers: readonly SolverLayer[], options: MergeOption
   const { budget, integerCosts, stats } = options;
   const useBound = (options.bound ?? true) && Number.isFinite(budget) && layers.length > 0;
   const maxSetSize = options.maxSetSize ?? Infinity;
+  const maxTotalSize = options.maxTotalSize ?? Infinity;
+  let total = 0;
   // Tolerances only matter for non-integer costs (latency), whose sums depend on the order of addition; the final
   // answer is always checked against the budget with the exact left-to-right sum.
   const costTol = integerCosts ? 0 : 1e-9 * (Math.abs(budget) + 1);
@@ -303,6 +309,8 @@ export function mergeLayers(layers: readonly SolverLayer[], options: MergeOption
       count = at + 1;
       if (count > maxSetSize) throw new FrontierLimitExceeded(l, count);
     }
+    total += count;
+    if (total > maxTotalSize) throw new FrontierLimitExceeded(l, total, 'total');
     cost = outCost.slice(0, count);
     damage = outDamage.slice(0, count);
     steps.push({ parent: outParent.slice(0, count), option: outOption.slice(0, count) });
@@ -472,7 +480,9 @@ export function solveFrontier(
   maxSetSize?: number,
   stats?: SolverStats,
 ): Solution[] {
-  const r = mergeLayers(layers, { budget: Infinity, integerCosts, bound: false, maxSetSize, stats });
+  // Back-pointers for every layer are kept until the end: cap their total too (50 full sets, ~6 bytes per entry).
+  const maxTotalSize = maxSetSize === undefined ? undefined : 50 * maxSetSize;
+  const r = mergeLayers(layers, { budget: Infinity, integerCosts, bound: false, maxSetSize, maxTotalSize, stats });
   const L = layers.length;
   const out: Solution[] = [];
   const option = new Int32Array(L);
