@@ -75,10 +75,19 @@ async function measure(variants) {
   const out = {};
   for (const [name, s] of samples) {
     s.sort((a, b) => a - b);
-    out[name] = s[Math.floor(s.length / 2)];
+    // The median is the figure; the fastest repetition is kept too, since other jobs may share the 2 vCPUs.
+    out[name] = { median: s[Math.floor(s.length / 2)], best: s[0] };
   }
   return out;
 }
+
+const summarize = (ms, ops) =>
+  Object.fromEntries(
+    Object.entries(ms).map(([k, v]) => [
+      k,
+      { ms: +v.median.toFixed(4), gops: +gops(ops, v.median).toFixed(2), bestMs: +v.best.toFixed(4), gopsBest: +gops(ops, v.best).toFixed(2) },
+    ]),
+  );
 
 async function ortSession(model) {
   return ort.InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
@@ -183,12 +192,11 @@ async function benchGemm(wasm, wasmCached, js, M, K) {
   tfB.dispose();
   await Promise.all([sDyn.release(), sInt.release(), sF32.release()]);
   const ops = 2 * M * N * K;
-  const results = Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, { ms: +v.toFixed(4), gops: +gops(ops, v).toFixed(2) }]));
-  const g = (name) => results[name]?.gops;
-  const ratio = (a, b) => (g(a) && g(b) ? +(g(a) / g(b)).toFixed(2) : null);
-  return {
-    M, K, N, results,
-    ratios: {
+  const results = summarize(ms, ops);
+  const ratiosFor = (field) => {
+    const g = (name) => results[name]?.[field];
+    const ratio = (a, b) => (g(a) && g(b) ? +(g(a) / g(b)).toFixed(2) : null);
+    return {
       'wasm int8 dynamic / ort dynamic int8 pattern': ratio('wasm int8 dynamic', 'ort dynamic int8 pattern'),
       'wasm 4-bit / wasm int8 dynamic': ratio('wasm 4-bit dynamic (block 32)', 'wasm int8 dynamic'),
       'wasm f32 gemm / tfjs-wasm f32 matMul': ratio('wasm f32 gemm', 'tfjs-wasm f32 matMul'),
@@ -198,8 +206,9 @@ async function benchGemm(wasm, wasmCached, js, M, K) {
       'wasm int8 dynamic / js int8 dynamic': ratio('wasm int8 dynamic', 'js int8 dynamic'),
       'wasm matMulInteger / ort MatMulInteger': ratio('wasm matMulInteger u8×s8', 'ort MatMulInteger u8×s8'),
       'wasm matMulInteger (cached weights) / ort MatMulInteger': ratio('wasm matMulInteger u8×s8 (cached weights)', 'ort MatMulInteger u8×s8'),
-    },
+    };
   };
+  return { M, K, N, results, ratios: ratiosFor('gops'), ratiosBest: ratiosFor('gopsBest') };
 }
 
 async function benchConv(wasm, js) {
@@ -244,7 +253,7 @@ async function benchConv(wasm, js) {
   return {
     shape: '1×32×26×26 ⊛ 64×32×3×3, pad 1',
     ops,
-    results: Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, { ms: +v.toFixed(4), gops: +gops(ops, v).toFixed(2) }])),
+    results: summarize(ms, ops),
   };
 }
 
@@ -298,33 +307,20 @@ async function main() {
   console.log(`conv ${conv.shape}: ${Object.entries(conv.results).map(([k, v]) => `${k} ${v.gops}`).join(' | ')}`);
   const memory = await memoryFlatness(wasm);
   console.log('memory over 10,000 dynamicLinear calls:', memory);
-  const byShape = (M, K) => gemm.find((g) => g.M === M && g.K === K);
-  const minOver = (M, key) => Math.min(...[256, 1024, 4096].map((K) => byShape(M, K).ratios[key] ?? Infinity));
-  const targets = {
-    'dynamic int8 vs ORT pattern at M=1 (≥ 3)': minOver(1, 'wasm int8 dynamic / ort dynamic int8 pattern'),
-    'dynamic int8 vs ORT pattern at M=16 (≥ 1.25)': minOver(16, 'wasm int8 dynamic / ort dynamic int8 pattern'),
-    'dynamic int8 vs ORT pattern at M=128 (≥ 1.05)': minOver(128, 'wasm int8 dynamic / ort dynamic int8 pattern'),
-    '4-bit vs 8-bit at M=1, K=4096 (≥ 1.5)': byShape(1, 4096).ratios['wasm 4-bit / wasm int8 dynamic'],
-    'int8 conv u8×s8 GOP/s (≥ 80)': conv.results['wasm convInteger u8×s8'].gops,
-    'wasm f32 (copying b per call) vs tfjs-wasm, worst shape (≥ 1)': Math.min(...gemm.map((g) => g.ratios['wasm f32 gemm / tfjs-wasm f32 matMul'])),
-    'wasm f32 (cached weights) vs tfjs-wasm, worst shape (≥ 1)': Math.min(
-      ...gemm.map((g) => g.ratios['wasm f32 gemm (cached weights) / tfjs-wasm f32 matMul']),
-    ),
-    'wasm int8 vs wasm f32 (cached) at M≥16, worst shape (≥ 1.8)': Math.min(
-      ...gemm.filter((g) => g.M >= 16).map((g) => g.ratios['wasm int8 dynamic / wasm f32 gemm (cached weights)']),
-    ),
-    'wasm vs js int8 at M=128 (≥ 20)': byShape(128, 256).ratios['wasm int8 dynamic / js int8 dynamic'],
-  };
-  console.log('targets (minimum over shapes):', targets);
+  const targets = targetsFrom(gemm, conv, 'ratios', 'gops');
+  const targetsBest = targetsFrom(gemm, conv, 'ratiosBest', 'gopsBest');
+  console.log('targets (median; worst shape):', targets);
+  console.log('targets (fastest repetitions; worst shape):', targetsBest);
   const result = {
     machine: { ...machine(), loadavgStart: load0.map((v) => +v.toFixed(2)), loadavgEnd: loadavg().map((v) => +v.toFixed(2)) },
     date: new Date().toISOString(),
-    method: { rounds: ROUNDS, repsPerRound: REPS, repMs: REP_MS, statistic: 'median ms per call', quick: QUICK, ortThreads: 1 },
+    method: { rounds: ROUNDS, repsPerRound: REPS, repMs: REP_MS, statistic: 'median ms per call (best: fastest repetition)', quick: QUICK, ortThreads: 1 },
     versions: { onnxruntimeWeb: ort.env.versions?.web ?? '1.30.0', tfjs: tf.version_core },
     gemm,
     conv,
     memory,
     targets,
+    targetsBest,
     seconds: Math.round((Date.now() - started) / 1000),
   };
   mkdirSync(join(here, 'results'), { recursive: true });
@@ -332,6 +328,27 @@ async function main() {
   console.log(`wrote bench/results/kernels.json in ${result.seconds} s`);
   wasm.dispose();
   wasmCached.dispose();
+}
+
+/** The issue's performance targets, each as the worst value over the shapes it applies to. */
+function targetsFrom(gemm, conv, ratiosKey, gopsKey) {
+  const byShape = (M, K) => gemm.find((g) => g.M === M && g.K === K);
+  const r = (g, key) => g[ratiosKey][key] ?? Infinity;
+  const minOver = (M, key) => Math.min(...[256, 1024, 4096].map((K) => r(byShape(M, K), key)));
+  return {
+    'dynamic int8 vs ORT pattern at M=1 (≥ 3)': minOver(1, 'wasm int8 dynamic / ort dynamic int8 pattern'),
+    'dynamic int8 vs ORT pattern at M=16 (≥ 1.25)': minOver(16, 'wasm int8 dynamic / ort dynamic int8 pattern'),
+    'dynamic int8 vs ORT pattern at M=128 (≥ 1.05)': minOver(128, 'wasm int8 dynamic / ort dynamic int8 pattern'),
+    '4-bit vs 8-bit at M=1, K=4096 (≥ 1.5)': r(byShape(1, 4096), 'wasm 4-bit / wasm int8 dynamic'),
+    'int8 conv u8×s8 GOP/s (≥ 80)': conv.results['wasm convInteger u8×s8'][gopsKey],
+    'int8 conv u8×s8 vs ORT ConvInteger u8×u8': +(conv.results['wasm convInteger u8×s8'][gopsKey] / conv.results['ort ConvInteger u8×u8'][gopsKey]).toFixed(2),
+    'wasm f32 (copying b per call) vs tfjs-wasm (≥ 1)': Math.min(...gemm.map((g) => r(g, 'wasm f32 gemm / tfjs-wasm f32 matMul'))),
+    'wasm f32 (cached weights) vs tfjs-wasm (≥ 1)': Math.min(...gemm.map((g) => r(g, 'wasm f32 gemm (cached weights) / tfjs-wasm f32 matMul'))),
+    'wasm int8 vs wasm f32 (cached) at M≥16 (≥ 1.8)': Math.min(
+      ...gemm.filter((g) => g.M >= 16).map((g) => r(g, 'wasm int8 dynamic / wasm f32 gemm (cached weights)')),
+    ),
+    'wasm vs js int8 at M=128 (≥ 20)': Math.min(...gemm.filter((g) => g.M === 128).map((g) => r(g, 'wasm int8 dynamic / js int8 dynamic'))),
+  };
 }
 
 await main();
