@@ -215,6 +215,13 @@ for (const [op, attrs] of [['QLinearSigmoid', {}], ['QLinearLeakyRelu', { alpha:
   });
 }
 
+add('qlinearaveragepool_pads_ceil', 'QLinearAveragePool', { X: T('uint8', [1, 2, 7, 7], Array.from({ length: 98 }, (_, i) => (i * 37) % 256)) }, {
+  kernel_shape: A.ints([3, 3]), strides: A.ints([2, 2]), pads: A.ints([1, 1, 1, 1]), ceil_mode: A.int(1),
+}, { ...ms, init: { x_scale: sc(0.03), x_zero_point: zp(128), y_scale: sc(0.021), y_zero_point: zp(120) } });
+add('qlinearaveragepool_include_pad_i8', 'QLinearAveragePool', { X: T('int8', [1, 2, 6, 6], Array.from({ length: 72 }, (_, i) => ((i * 53) % 256) - 128)) }, {
+  kernel_shape: A.ints([2, 3]), pads: A.ints([1, 1, 0, 1]), count_include_pad: A.int(1),
+}, { ...ms, init: { x_scale: sc(0.05), x_zero_point: zp(3, 'int8'), y_scale: sc(0.04), y_zero_point: zp(-7, 'int8') } });
+
 // Multi-node graphs in the shape exporters emit: a transformer encoder block as PyTorch writes it (embedding Gather,
 // Shape/Gather/Range position ids, LayerNormalization, per-head Reshape/Transpose with Shape-derived targets,
 // scaled scores, Equal/Where padding mask, Softmax, Erf-form GELU, ReduceMean pooling), with symbolic batch/seq.

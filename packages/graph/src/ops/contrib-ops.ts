@@ -4,6 +4,7 @@
 import { dequantizeLinear, dynamicQuantizeLinear, matMul, matMulInteger, quantizeLinear } from '@qint/kernels';
 import { DTypeError, ShapeError, Tensor, ValueError, allocateData, broadcastShapes, formatShape, normalizeAxis } from '@qint/tensor';
 import { broadcastBinary, F32Op } from './broadcast';
+import { pool2d, poolOptions, type PoolOptions } from './pool-ops';
 import { msOp } from './define-op';
 import { broadcastDims } from './infer-helpers';
 import type { OpDefinition } from './op-definition';
@@ -234,6 +235,22 @@ function qlinearLookup(inputs: readonly (Tensor | undefined)[], f: (v: number) =
 
 const f32Of = Math.fround;
 
+/** QLinearAveragePool (NCHW): dequantize, float AveragePool, requantize. */
+function qlinearAveragePool(inputs: readonly (Tensor | undefined)[], options: PoolOptions): Tensor {
+  const x = need(inputs, 0, 'X');
+  const [lo, hi] = range8(x, 'input X');
+  const px = qparams(need(inputs, 1, 'x_scale'), inputs[2], x, 'x');
+  const py = qparams(need(inputs, 3, 'y_scale'), inputs[4], x, 'y');
+  const d = x.data as Uint8Array | Int8Array;
+  const deq = new Float32Array(d.length);
+  for (let i = 0; i < d.length; i++) deq[i] = (d[i] - px.z) * px.s;
+  const [avg] = pool2d(Tensor.from('float32', x.shape, deq), 'avg', options);
+  const a = avg.data as Float32Array;
+  const out = allocateData(x.dtype, a.length) as Uint8Array | Int8Array;
+  for (let i = 0; i < a.length; i++) out[i] = requant(f32Of(a[i] / py.s) + py.z, lo, hi);
+  return Tensor.from(x.dtype, avg.shape, out);
+}
+
 /** All com.microsoft contrib op definitions. */
 export const contribOps: readonly OpDefinition[] = [
   msOp('QLinearAdd', 1, () => (inputs) => [qlinearBinary('add', inputs)], (_ctx, inputs) => [{ dtype: inputs[0]?.dtype, shape: broadcastDims(inputs[0]?.shape, inputs[3]?.shape) }]),
@@ -313,6 +330,16 @@ export const contribOps: readonly OpDefinition[] = [
       };
     },
     (ctx, inputs) => [{ dtype: 'float32', shape: inputs[0]?.shape ? [...inputs[0].shape.slice(0, -1), ctx.attrs.int('N')] : undefined }],
+  ),
+  msOp(
+    'QLinearAveragePool',
+    1,
+    (ctx) => {
+      if (ctx.attrs.int('channels_last', 0) !== 0) throw new UnsupportedVariant('channels_last = 1 is not supported');
+      const options = poolOptions(ctx, 'avg');
+      return (inputs) => [qlinearAveragePool(inputs, options)];
+    },
+    (_ctx, inputs) => [{ dtype: inputs[0]?.dtype }],
   ),
   msOp(
     'QLinearSigmoid',

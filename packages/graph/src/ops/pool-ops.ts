@@ -9,7 +9,8 @@ import { UnsupportedVariant } from './unsupported-variant';
 
 type Indexable = { [i: number]: number; length: number };
 
-interface PoolOptions extends WindowAttributes {
+/** Pooling attributes, parsed once per node. */
+export interface PoolOptions extends WindowAttributes {
   readonly countIncludePad: boolean;
 }
 
@@ -141,7 +142,8 @@ export function globalPool(x: Tensor, kind: 'max' | 'avg'): Tensor {
   return Tensor.from('float32', [x.shape[0], x.shape[1], ...x.shape.slice(2).map(() => 1)], out);
 }
 
-function poolOptions(ctx: OpBuildContext, kind: 'max' | 'avg'): PoolOptions {
+/** Parses pooling attributes (shared with the quantized pools). */
+export function poolOptions(ctx: OpBuildContext, kind: 'max' | 'avg'): PoolOptions {
   const a = ctx.attrs;
   const kernel = a.ints('kernel_shape') ?? a.fail('attribute "kernel_shape" is required');
   if (kernel.length < 1 || kernel.length > 2) throw new UnsupportedVariant(`${kernel.length}-D pooling windows are not supported (1-D and 2-D are)`);
