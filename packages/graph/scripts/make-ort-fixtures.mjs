@@ -222,6 +222,14 @@ add('qlinearaveragepool_include_pad_i8', 'QLinearAveragePool', { X: T('int8', [1
   kernel_shape: A.ints([2, 3]), pads: A.ints([1, 1, 0, 1]), count_include_pad: A.int(1),
 }, { ...ms, init: { x_scale: sc(0.05), x_zero_point: zp(3, 'int8'), y_scale: sc(0.04), y_zero_point: zp(-7, 'int8') } });
 
+{
+  const qgOrder = ['A', 'a_scale', 'a_zero_point', 'B', 'b_scale', 'b_zero_point', 'C', 'y_scale', 'y_zero_point'];
+  const A8 = T('uint8', [3, 5], randi(15, 0, 255));
+  const base = { a_scale: sc(0.02), a_zero_point: zp(120), B: T('int8', [4, 5], randi(20, -128, 127)), b_scale: T('float32', [4], randn(4, 0.005, 0.02)), b_zero_point: T('int8', [4], [0, 0, 0, 0]), C: T('int32', [4], randi(4, -2000, 2000)) };
+  add('qgemm_quant_out', 'QGemm', { A: A8 }, { transB: A.int(1), alpha: A.float(1) }, { ...ms, order: qgOrder, init: { ...base, y_scale: sc(0.05), y_zero_point: zp(128) } });
+  add('qgemm_float_out', 'QGemm', { A: A8 }, { transB: A.int(1), alpha: A.float(0.5) }, { ...ms, order: qgOrder.slice(0, 7), init: { ...base } });
+}
+
 // Multi-node graphs in the shape exporters emit: a transformer encoder block as PyTorch writes it (embedding Gather,
 // Shape/Gather/Range position ids, LayerNormalization, per-head Reshape/Transpose with Shape-derived targets,
 // scaled scores, Equal/Where padding mask, Softmax, Erf-form GELU, ReduceMean pooling), with symbolic batch/seq.

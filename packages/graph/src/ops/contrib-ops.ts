@@ -4,6 +4,7 @@
 import { dequantizeLinear, dynamicQuantizeLinear, matMul, matMulInteger, quantizeLinear } from '@qint/kernels';
 import { DTypeError, ShapeError, Tensor, ValueError, allocateData, broadcastShapes, formatShape, normalizeAxis } from '@qint/tensor';
 import { broadcastBinary, F32Op } from './broadcast';
+import { transpose } from './data-movement-ops';
 import { pool2d, poolOptions, type PoolOptions } from './pool-ops';
 import { msOp } from './define-op';
 import { broadcastDims } from './infer-helpers';
@@ -251,6 +252,48 @@ function qlinearAveragePool(inputs: readonly (Tensor | undefined)[], options: Po
   return Tensor.from(x.dtype, avg.shape, out);
 }
 
+/**
+ * QGemm: `acc = (A' − za)(B' − zb) + C` in int32 (C is an int32 bias quantized with scale `alpha·sa·sb`), then
+ * `y = acc · alpha·sa·sb[n]` as float32, or requantized to `y_scale`/`y_zero_point` when they are given.
+ */
+function qgemm(inputs: readonly (Tensor | undefined)[], alpha: number, transA: boolean, transB: boolean, opts: { backend?: import('@qint/kernels').KernelBackend } | undefined): Tensor {
+  let a = need(inputs, 0, 'A');
+  let b = need(inputs, 3, 'B');
+  if (a.rank !== 2 || b.rank !== 2) throw new ShapeError(`A ${formatShape(a.shape)} and B ${formatShape(b.shape)} must be 2-D`);
+  if (transA) a = transpose(a);
+  if (transB) b = transpose(b);
+  const n = b.shape[1];
+  const sa = readFloats(need(inputs, 1, 'a_scale'));
+  const sb = readFloats(need(inputs, 4, 'b_scale'));
+  if (sa.length !== 1) throw new ShapeError(`a_scale must be a scalar, got ${sa.length} elements`);
+  if (sb.length !== 1 && sb.length !== n) throw new ShapeError(`b_scale must have 1 or ${n} elements, got ${sb.length}`);
+  const acc = matMulInteger(a, b, inputs[2], inputs[5], opts);
+  const ad = acc.data as Int32Array;
+  const c = inputs[6];
+  if (c) {
+    if (c.dtype !== 'int32') throw new DTypeError(`C must be int32, got ${c.dtype}`);
+    const shape = broadcastShapes(acc.shape, c.shape);
+    if (shape.length !== 2 || shape[0] !== acc.shape[0] || shape[1] !== n) throw new ShapeError(`C ${formatShape(c.shape)} does not broadcast to ${formatShape(acc.shape)}`);
+    broadcastBinary(F32Op.Callback, (x: number, y: number) => x + y, ad, acc.shape, c.data, c.shape, ad, acc.shape);
+  }
+  const mult = new Float32Array(n);
+  for (let j = 0; j < n; j++) mult[j] = f(f(alpha * sa[0]) * sb[sb.length === 1 ? 0 : j]);
+  const ys = inputs[7];
+  if (!ys) {
+    const out = new Float32Array(ad.length);
+    for (let i = 0; i < ad.length; i++) out[i] = f(ad[i]) * mult[i % n];
+    return Tensor.from('float32', acc.shape, out);
+  }
+  const yzp = inputs[8];
+  const outType = yzp ? yzp.dtype : 'uint8';
+  const [lo, hi] = outType === 'int8' ? [-128, 127] : outType === 'uint8' ? [0, 255] : range8(yzp!, 'y_zero_point');
+  const py = qparams(ys, yzp, yzp ?? Tensor.scalar('uint8', 0), 'y');
+  const out = allocateData(outType, ad.length) as Uint8Array | Int8Array;
+  for (let j = 0; j < n; j++) mult[j] = f(mult[j] / py.s);
+  for (let i = 0; i < ad.length; i++) out[i] = requant(f(f(ad[i]) * mult[i % n]) + py.z, lo, hi);
+  return Tensor.from(outType, acc.shape, out);
+}
+
 /** All com.microsoft contrib op definitions. */
 export const contribOps: readonly OpDefinition[] = [
   msOp('QLinearAdd', 1, () => (inputs) => [qlinearBinary('add', inputs)], (_ctx, inputs) => [{ dtype: inputs[0]?.dtype, shape: broadcastDims(inputs[0]?.shape, inputs[3]?.shape) }]),
@@ -340,6 +383,24 @@ export const contribOps: readonly OpDefinition[] = [
       return (inputs) => [qlinearAveragePool(inputs, options)];
     },
     (_ctx, inputs) => [{ dtype: inputs[0]?.dtype }],
+  ),
+  msOp(
+    'QGemm',
+    1,
+    (ctx) => {
+      const alpha = ctx.attrs.float('alpha', 1);
+      const transA = ctx.attrs.int('transA', 0) === 1;
+      const transB = ctx.attrs.int('transB', 0) === 1;
+      const opts = ctx.backend ? { backend: ctx.backend } : undefined;
+      return (inputs) => [qgemm(inputs, alpha, transA, transB, opts)];
+    },
+    (ctx, inputs) => {
+      const [a, b] = [inputs[0], inputs[3]];
+      const ta = ctx.attrs.int('transA', 0) === 1;
+      const tb = ctx.attrs.int('transB', 0) === 1;
+      const dtype = inputs[7] ? (inputs[8]?.dtype ?? 'uint8') : 'float32';
+      return [{ dtype, shape: [a?.shape?.[ta ? 1 : 0], b?.shape?.[tb ? 0 : 1]] }];
+    },
   ),
   msOp(
     'QLinearSigmoid',
