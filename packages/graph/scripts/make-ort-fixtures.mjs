@@ -1,14 +1,13 @@
 // Dev-only: builds small single-op graphs, runs them in onnxruntime-node (the oracle) and writes the inputs and ORT's
 // outputs to test/__fixtures__/ort-cases.json, which test/ort-oracle.test.ts replays through the qint executor.
-// Needs `pnpm --filter @qint/onnx build` (for encodeModel) and onnxruntime-node (a root dev dependency).
+// Needs onnxruntime-node (a root dev dependency); models are written by ./encode-onnx.mjs.
 //   node scripts/make-ort-fixtures.mjs
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { Tensor } from '@qint/tensor';
-// The ONNX encoder lives in a package above this one; it is only used to produce fixtures, never by src/.
-import { encodeModel } from '../../onnx/dist/index.js';
+import { encodeOnnx as encodeModel } from './encode-onnx.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 let seed = 12345;
