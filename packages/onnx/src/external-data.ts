@@ -1,9 +1,8 @@
 // Reads ONNX external tensor data safely. A model file is untrusted: its `location` strings could point anywhere on the
 // disk (absolute paths, `../../etc/passwd`, a symlink inside the folder that leads out of it) and its offsets/lengths
 // could be anything. Every check happens before a byte is read.
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
-import { isAbsolute, join, sep } from 'node:path';
 import type { ExternalDataOptions } from './external-data-options';
+import { nodeFs, nodePath } from './node-builtins';
 import { OnnxError } from './onnx-error';
 import type { StringStringEntryMessage } from './proto/proto-messages';
 
@@ -38,10 +37,12 @@ function parseEntries(entries: readonly StringStringEntryMessage[], what: string
 }
 
 function checkLocationText(location: string, what: string): void {
+  // Checked without node:path so that in-memory external data works in browsers too.
+  const isAbsolute = location.startsWith('/');
   if (location.includes('\0')) throw new OnnxError(`${what} external data location contains a NUL character`);
   // Both separators count: a model written on Windows may use backslashes, and on POSIX `..\\x` is harmless but odd.
   const segments = location.split(/[\\/]/);
-  if (isAbsolute(location) || location.startsWith('\\') || /^[A-Za-z]:/.test(location)) {
+  if (isAbsolute || location.startsWith('\\') || /^[A-Za-z]:/.test(location)) {
     throw new OnnxError(`${what} external data location ${JSON.stringify(location)} is absolute; it must be relative to the model's folder`);
   }
   if (segments.includes('..')) {
@@ -95,6 +96,8 @@ export function readExternalData(
       `${what} stores its data in external file "${loc.location}"; pass { baseDir } (the model's folder) or { externalData } to read it`,
     );
   }
+  const { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync } = nodeFs(`${what}: reading external data from baseDir`);
+  const { join, sep } = nodePath('reading external data');
   let root: string;
   try {
     root = realpathSync(options.baseDir);

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Model } from '@qint/graph';
 import { decodeModel } from './decode-model';
+import { nodeFs, nodePath } from './node-builtins';
 import { OnnxError } from './onnx-error';
 
 /**
@@ -16,6 +15,8 @@ import { OnnxError } from './onnx-error';
  * ```
  */
 export function loadModel(path: string): Model {
+  const { readFileSync } = nodeFs('loadModel');
+  const { dirname } = nodePath('loadModel');
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { tensorFromProto } from './decode-tensor';
 import type { NamedTensor } from './named-tensor';
+import { nodeFs } from './node-builtins';
 import { OnnxError } from './onnx-error';
 import { decodeProto } from './proto/decode-proto';
 import type { TensorProto } from './proto/proto-messages';
@@ -18,6 +18,7 @@ import type { TensorProto } from './proto/proto-messages';
  * ```
  */
 export function loadTensorPb(path: string): NamedTensor {
+  const { readFileSync } = nodeFs('loadTensorPb');
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);

@@ -1,15 +1,15 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
 import { loadModel } from './load-model';
 import { loadTensorPb } from './load-tensor-pb';
 import type { OnnxTestCase } from './onnx-test-case';
+import { nodeFs, nodePath } from './node-builtins';
 import { OnnxError } from './onnx-error';
 
 const byIndex = (prefix: string) => (a: string, b: string): number =>
   Number(a.slice(prefix.length).replace(/\.pb$/, '')) - Number(b.slice(prefix.length).replace(/\.pb$/, ''));
 
 function tensorFiles(dir: string, prefix: string): string[] {
-  return readdirSync(dir)
+  return nodeFs('loadTestCase')
+    .readdirSync(dir)
     .filter((f) => f.startsWith(prefix) && /^\w+_\d+\.pb$/.test(f))
     .sort(byIndex(prefix));
 }
@@ -28,6 +28,8 @@ function tensorFiles(dir: string, prefix: string): string[] {
  * ```
  */
 export function loadTestCase(dir: string): OnnxTestCase {
+  const { existsSync, readdirSync, statSync } = nodeFs('loadTestCase');
+  const { basename, join } = nodePath('loadTestCase');
   const modelPath = join(dir, 'model.onnx');
   if (!existsSync(modelPath)) throw new OnnxError(`test case ${JSON.stringify(dir)} has no model.onnx`);
   const model = loadModel(modelPath);
