@@ -145,6 +145,23 @@ describe('InferenceSession', () => {
     expect(st.peakLiveBytes).toBe(2 * 4096);
   });
 
+  it('keeps a value alive until its last consumer in a branching graph', () => {
+    // x → a = −x; b = a + a; c = Relu(a); y = b · c. a is read by three nodes and must survive until Relu.
+    const g = graph({
+      nodes: [node('Neg', ['x'], ['a']), node('Add', ['a', 'a'], ['b']), node('Relu', ['a'], ['c']), node('Mul', ['b', 'c'], ['y'])],
+      inputs: [vi('x', 'float32', [256])],
+      outputs: [vi('y')],
+    });
+    const s = createSession(model(g));
+    const x = f32([256], Array.from({ length: 256 }, (_, i) => (i % 2 === 0 ? -1 : 2)));
+    const y = s.run({ x }).y.toArray();
+    // i even: a = 1, b = 2, c = 1 → 2; i odd: a = −2, b = −4, c = 0 → −0
+    expect(y.slice(0, 2)).toEqual([2, -0]);
+    // x, a, b, c are released (y is an output); x dies after Neg, so at most a, b, c (or b, c, y) live together
+    expect(s.lastRunStats.valuesFreed).toBe(4);
+    expect(s.lastRunStats.peakLiveBytes).toBe(3 * 1024);
+  });
+
   it('counts a reshape view once (it shares its input buffer)', () => {
     const g = graph({
       nodes: [node('Reshape', ['x', 'shape'], ['r']), node('Neg', ['r'], ['y'])],
