@@ -33,6 +33,7 @@ export { quantizeDynamic, toOnnxModel, QuantizeError, type QuantizeReport, type 
 export {
   allocate,
   applyPlan,
+  createPlan,
   measureSensitivity,
   paretoFrontier,
   spearman,

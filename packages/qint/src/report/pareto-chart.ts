@@ -66,13 +66,24 @@ export function renderParetoChart(
   }
   parts.push(`<text x="${(m.left + width - m.right) / 2}" y="${height - 10}" text-anchor="middle">weight bytes</text>`);
   parts.push(`<text transform="translate(14 ${(m.top + height - m.bottom) / 2}) rotate(-90)" text-anchor="middle">${esc(options.yLabel)}</text>`);
+  // Labels of highlighted points are placed only where they do not overlap an earlier label (tooltips have them all).
+  const placed: { x: number; y: number; w: number }[] = [];
+  const freeSpot = (x: number, y: number, w: number) => !placed.some((p) => x < p.x + p.w && p.x < x + w && Math.abs(p.y - y) < 13);
   series.forEach((s, i) => {
     const color = s.color ?? palette[i % palette.length];
     const pts = s.points.slice().sort((a, b) => a.bytes - b.bytes);
     parts.push(`<polyline fill="none" stroke="${color}" stroke-width="1.5" points="${pts.map((p) => `${sx(p.bytes).toFixed(1)},${sy(p.value).toFixed(1)}`).join(' ')}"/>`);
     for (const p of pts) {
       parts.push(`<circle cx="${sx(p.bytes).toFixed(1)}" cy="${sy(p.value).toFixed(1)}" r="${p.highlight ? 5 : 3}" fill="${color}"><title>${esc(`${p.label ?? ''} ${fmtX(p.bytes)}: ${fmtY(p.value)}`.trim())}</title></circle>`);
-      if (p.highlight && p.label) parts.push(`<text x="${sx(p.bytes) + 7}" y="${sy(p.value) - 7}" fill="${color}">${esc(p.label)}</text>`);
+      if (p.highlight && p.label) {
+        const [lx2, ly2, w] = [sx(p.bytes) + 7, sy(p.value) - 7, p.label.length * 6];
+        for (const dy of [0, -14, 14, -28, 28]) {
+          if (!freeSpot(lx2, ly2 + dy, w)) continue;
+          placed.push({ x: lx2, y: ly2 + dy, w });
+          parts.push(`<text x="${lx2.toFixed(1)}" y="${(ly2 + dy).toFixed(1)}" fill="${color}">${esc(p.label)}</text>`);
+          break;
+        }
+      }
     }
     parts.push(`<rect x="${width - m.right - 150}" y="${m.top + 4 + i * 16}" width="10" height="10" fill="${color}"/><text x="${width - m.right - 135}" y="${m.top + 13 + i * 16}">${esc(s.name)}</text>`);
   });
