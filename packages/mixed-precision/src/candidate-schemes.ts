@@ -7,14 +7,17 @@ export interface CandidateScheme extends QuantScheme {
 }
 
 /**
- * The candidates measured by default: 8-bit per channel, 4/3/2-bit per block of 32 and 4-bit per channel. `'float'`
- * (keep the layer in float32) is always added.
+ * The candidates measured by default: 8 bits per channel; 4, 3 and 2 bits both per channel (fewest scale bytes)
+ * and per block of 32 (least error). `'float'` (keep the layer in float32) is always added. A scheme the quantizer
+ * cannot apply to a layer (e.g. 3-bit or per-block Conv) is left out of that layer's candidates.
  */
 export const DEFAULT_CANDIDATE_SCHEMES: readonly CandidateScheme[] = Object.freeze([
   { id: 'int8-per-channel', bits: 8, granularity: 'per-channel' },
   { id: 'int4-per-channel', bits: 4, granularity: 'per-channel' },
   { id: 'int4-block32', bits: 4, granularity: 'per-block', blockSize: 32 },
+  { id: 'int3-per-channel', bits: 3, granularity: 'per-channel' },
   { id: 'int3-block32', bits: 3, granularity: 'per-block', blockSize: 32 },
+  { id: 'int2-per-channel', bits: 2, granularity: 'per-channel' },
   { id: 'int2-block32', bits: 2, granularity: 'per-block', blockSize: 32 },
 ]);
 

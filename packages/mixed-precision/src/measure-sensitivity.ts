@@ -152,7 +152,9 @@ export function measureSensitivity(model: Model, options: MeasureSensitivityOpti
         const result = quantizeDynamic(model, { ...base, ...settings, exclude: layerNames.filter((n) => n !== info.node), overrides: { [info.node]: settings } });
         cost.quantizations++;
         const q = result.report.quantized.find((x) => x.node === info.node);
-        if (q && q.bits === scheme.bits) quantized = { model: result.model, info: q };
+        // Only what the quantizer really did counts: a per-block request it turned into per channel (Conv) would
+        // duplicate the per-channel candidate under another name.
+        if (q && q.bits === scheme.bits && q.granularity === settings.granularity) quantized = { model: result.model, info: q };
       } catch (error) {
         // A scheme the quantizer refuses for this layer (e.g. 3-bit Conv) is not a candidate; anything else is a bug.
         if (!(error instanceof QuantizeError)) throw error;

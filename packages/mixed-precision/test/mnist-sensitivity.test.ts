@@ -52,7 +52,10 @@ describe('measureSensitivity on mnist-8 with real MNIST images', () => {
       const d = Object.fromEntries(layer.candidates.map((c) => [c.id, c.damage]));
       expect(d['int8-per-channel']).toBeGreaterThan(0);
       expect(d['int4-per-channel']).toBeGreaterThan(d['int8-per-channel']);
-      expect(d['int2-block32']).toBeGreaterThan(d['int4-block32']);
+      expect(d['int2-per-channel']).toBeGreaterThan(d['int4-per-channel']);
+      // Convs have no per-block form: the quantizer would fall back to per channel, so no duplicate candidate appears.
+      if (layer.shape?.[0] === 10) expect(d['int2-block32']).toBeGreaterThan(d['int4-block32']);
+      else expect(d['int4-block32']).toBeUndefined();
     }
   });
 
