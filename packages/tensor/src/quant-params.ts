@@ -47,20 +47,26 @@ export class QuantParams {
     }
     const { min, max } = dtypeInfo(dtype);
     if (scale.length === 0) throw new ValueError('QuantParams scale must not be empty', { quantParams: true });
-    const scales = Float32Array.from(scale);
-    scales.forEach((s, i) => {
-      if (!Number.isFinite(s) || s <= 0) {
+    // Typed-array copies and plain loops: files with millions of block scales construct these on load.
+    const scales = scale instanceof Float32Array ? scale.slice() : Float32Array.from(scale);
+    for (let i = 0; i < scales.length; i++) {
+      const s = scales[i];
+      // `!(s > 0)` also catches NaN; Infinity is the only other value to refuse.
+      if (!(s > 0) || s === Infinity) {
         throw new ValueError(`QuantParams scale[${i}] must be finite and > 0, got ${s}`, { quantParams: true });
       }
-    });
-    const zps = new Int32Array(scales.length);
-    if (zeroPoint !== undefined) {
+    }
+    let zps: Int32Array;
+    if (zeroPoint === undefined) zps = new Int32Array(scales.length);
+    else {
       if (zeroPoint.length !== scales.length) {
         throw new ValueError(`QuantParams zeroPoint has ${zeroPoint.length} entries but scale has ${scales.length}`, { quantParams: true });
       }
+      const integral = zeroPoint instanceof Int32Array || zeroPoint instanceof Int8Array || zeroPoint instanceof Uint8Array || zeroPoint instanceof Int16Array || zeroPoint instanceof Uint16Array;
+      zps = new Int32Array(zeroPoint.length);
       for (let i = 0; i < zeroPoint.length; i++) {
         const z = zeroPoint[i];
-        if (!Number.isInteger(z) || z < min || z > max) {
+        if ((!integral && !Number.isInteger(z)) || z < min || z > max) {
           throw new ValueError(`QuantParams zeroPoint[${i}] = ${z} is not an integer in [${min}, ${max}] of ${dtype}`, { quantParams: true });
         }
         zps[i] = z;
