@@ -49,7 +49,21 @@ describe(`accuracy on MNIST t10k (${FULL ? 'full sets' : 'fixed subsets'})`, () 
     const r = evaluate(
       'mnist-8',
       loadModel(`${fixtures}models/mnist-8/model.onnx`),
-      { int8PerChannel: {}, int4PerBlock32: { bits: 4, granularity: 'per_block', blockSize: 32 } },
+      {
+        int8PerChannel: {},
+        int4PerBlock32: { bits: 4, granularity: 'per_block', blockSize: 32 },
+        // Extra rows for the README table (full run only).
+        ...(FULL
+          ? {
+              int8PerTensor: { granularity: 'per_tensor' },
+              int8PerChannelUint8Affine: { weightType: 'uint8', symmetric: false },
+              int4PerChannel: { bits: 4 },
+              int4PerBlock32Mse: { bits: 4, granularity: 'per_block', blockSize: 32, rangeMethod: 'mse' },
+              int2PerBlock16: { bits: 2, granularity: 'per_block', blockSize: 16 },
+              int2PerBlock16Mse: { bits: 2, granularity: 'per_block', blockSize: 16, rangeMethod: 'mse' },
+            }
+          : {}),
+      } as Record<string, QuantizeDynamicOptions>,
       [0, FULL ? 10000 : 2000],
       [1, 1, 28, 28],
       1,
@@ -66,7 +80,10 @@ describe(`accuracy on MNIST t10k (${FULL ? 'full sets' : 'fixed subsets'})`, () 
     ['transformer', [1, 28, 28]],
   ] as const) {
     it(`PyTorch-exported ${name}: int8 dynamic within 0.5 points of float on held-out images`, () => {
-      const r = evaluate(`torch/${name}`, loadModel(`${fixtures}torch/${name}/model.onnx`), { int8PerChannel: {} }, [5000, FULL ? 5000 : 1000], [...shape], 1 / 255);
+      const extra: Record<string, QuantizeDynamicOptions> = FULL
+        ? { int8PerRow: { perRow: true }, int4PerBlock32: { bits: 4, granularity: 'per_block', blockSize: 32 }, int3PerBlock32: { bits: 3, granularity: 'per_block', blockSize: 32 } }
+        : {};
+      const r = evaluate(`torch/${name}`, loadModel(`${fixtures}torch/${name}/model.onnx`), { int8PerChannel: {}, ...extra }, [5000, FULL ? 5000 : 1000], [...shape], 1 / 255);
       expect(r.float.accuracy - r.int8PerChannel.accuracy).toBeLessThanOrEqual(0.005);
     });
   }
