@@ -62,14 +62,15 @@ export function rangeRows(x: usize, rows: i32, k: i32, out: usize): void {
  * quantizes to all zeros.
  */
 export function quantizeRows(
-  x: usize, rows: i32, k: i32, sa: usize, za: usize, dst: usize, gl: i32, lp: i32, groups: i32, sums: usize,
+  x: usize, rows: i32, k: i32, sa: usize, za: usize, dst: usize, xs: i32, gl: i32, lp: i32, groups: i32, sums: usize,
 ): void {
   const rowBytes = <usize>groups * <usize>lp << 1;
+  const rowStride = <usize>xs << 1;
   for (let r = 0; r < rows; r++) {
     const s = load<f32>(sa + (<usize>r << 2));
     const z = load<i32>(za + (<usize>r << 2));
     const zf = <f32>z;
-    const drow = dst + <usize>r * rowBytes;
+    const drow = dst + <usize>r * rowStride;
     const xrow = x + (<usize>r * <usize>k << 2);
     if (s == 0) {
       memory.fill(drow, 0, rowBytes);
@@ -523,9 +524,9 @@ export function packPanelsB(src: usize, k: i32, n: i32, ldb: i32, signed: bool, 
  * Integer GEMM on widened operands: A [m, kp] int16 (row stride kp), B panels (kp/2 k-pairs x 32 bytes each),
  * C [m, n] int32 with row stride ldc (elements). Exact int32 (wrapping) accumulation.
  */
-export function gemmI16(a: usize, m: i32, kp: i32, b: usize, n: i32, c: usize, ldc: i32): void {
+export function gemmI16(a: usize, lda: i32, m: i32, kp: i32, b: usize, n: i32, c: usize, ldc: i32): void {
   const panels = (n + 7) >> 3;
-  const as = <usize>kp << 1;
+  const as = <usize>lda << 1;
   const cs = <usize>ldc << 2;
   const panelBytes = <usize>kp << 4;
   // Rows in super-blocks whose A rows stay in L1 (~32 KB) while every panel streams past them.
@@ -604,12 +605,12 @@ export function gemmI16(a: usize, m: i32, kp: i32, b: usize, n: i32, c: usize, l
 
 /** GEMV path (m < 4): every activation row streams the packed weights directly. y row stride = panels*8 floats. */
 export function dynGemv(
-  xq: usize, m: i32, sums: usize, sa: usize, w: usize, sw: usize, o: usize, panels: i32, groups: i32, lp: i32,
+  xq: usize, xs: i32, m: i32, sums: usize, sa: usize, w: usize, sw: usize, o: usize, panels: i32, groups: i32, lp: i32,
   bits: i32, corr: bool, y: usize,
 ): void {
   for (let r = 0; r < m; r++) {
     gemvPacked(
-      xq + (<usize>r * <usize>groups * <usize>lp << 1), sums + (<usize>r * <usize>groups << 2),
+      xq + (<usize>r * <usize>xs << 1), sums + (<usize>r * <usize>groups << 2),
       load<f32>(sa + (<usize>r << 2)), w, sw, o, panels, groups, lp, bits, corr, y + (<usize>r * <usize>panels << 5),
     );
   }
@@ -620,11 +621,11 @@ export function dynGemv(
  * subtracted) and reused by every 4-row block. y [mp, panels*8] must be zero on entry.
  */
 export function dynGemm(
-  xq: usize, mp: i32, sa: usize, w: usize, sw: usize, o: usize, panels: i32, groups: i32, lp: i32, bits: i32,
+  xq: usize, xs: i32, mp: i32, sa: usize, w: usize, sw: usize, o: usize, panels: i32, groups: i32, lp: i32, bits: i32,
   bw: usize, y: usize,
 ): void {
   const ldy = panels << 3;
-  const xStride = groups * lp;
+  const xStride = xs;
   // Rows in super-blocks whose activations stay in L1 (~32 KB); each panel is re-widened once per super-block.
   const rowsPerBlock = max(8, (16384 / max(1, xStride)) & ~3);
   for (let i0 = 0; i0 < mp; i0 += rowsPerBlock) {
@@ -1111,6 +1112,175 @@ export function depthwiseI16(
           }
         }
         store<i32>(orow + (<usize>xo << 2), acc);
+      }
+    }
+  }
+}
+
+
+// ---------------------------------------------------------------------------------------------------------------
+// K-blocked dynamic GEMM for long rows (K > 2048): 32-row super-blocks x chunks of 128 k-pairs, so the activation
+// chunk (16 KB) and a panel's widened chunk (4 KB) stay in L1; without it every panel either streams all activation
+// rows from L2/L3 or is re-widened for every few rows. A group that spans chunks keeps its int32 partial sums in
+// `acc` ([mp, panels*8]) until its last chunk, then takes the usual float epilogue.
+// ---------------------------------------------------------------------------------------------------------------
+
+const DYN_ROWS = 32;
+const DYN_CHUNK = 128;
+
+/** Widens `count` packed vectors at `src` (storage bits sb) minus offsets (o0: columns 0-3, o1: 4-7) to dst. */
+@inline function widenVectors(src: usize, count: i32, sb: i32, o0: v128, o1: v128, dst: usize): usize {
+  let wp = src;
+  let d = dst;
+  const wEnd = src + (<usize>count << 4);
+  if (sb == 8) {
+    for (; wp < wEnd; wp += 16, d += 32) {
+      const v = v128.load(wp);
+      v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(v), o0));
+      v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(v), o1), 16);
+    }
+  } else if (sb == 4) {
+    const mask = i8x16.splat(0x0f);
+    for (; wp < wEnd; wp += 16, d += 64) {
+      const v = v128.load(wp);
+      const l = v128.and(v, mask);
+      const h = i8x16.shr_u(v, 4);
+      v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(l), o0));
+      v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(l), o1), 16);
+      v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(h), o0), 32);
+      v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(h), o1), 48);
+    }
+  } else {
+    const mask = i8x16.splat(0x03);
+    for (; wp < wEnd; wp += 16, d += 128) {
+      const v = v128.load(wp);
+      const f0 = v128.and(v, mask);
+      const f1 = v128.and(i8x16.shr_u(v, 2), mask);
+      const f2 = v128.and(i8x16.shr_u(v, 4), mask);
+      const f3 = i8x16.shr_u(v, 6);
+      v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(f0), o0));
+      v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(f0), o1), 16);
+      v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(f1), o0), 32);
+      v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(f1), o1), 48);
+      v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(f2), o0), 64);
+      v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(f2), o1), 80);
+      v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(f3), o0), 96);
+      v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(f3), o1), 112);
+    }
+  }
+  return d;
+}
+
+/** Widens k-pairs [p0, p1) of panel j (across group boundaries) into dst, 32 bytes per pair. */
+export function widenPanelRange(w: usize, o: usize, j: i32, groups: i32, lp: i32, bits: i32, p0: i32, p1: i32, dst: usize): void {
+  const sb = bits == 3 ? 4 : bits;
+  const groupBytes = <usize>lp * <usize>sb;
+  const perVec = 8 / sb;
+  const lpp = lp >> 1;
+  const panel = w + <usize>j * groupBytes * <usize>groups;
+  let d = dst;
+  for (let g = p0 / lpp; g * lpp < p1; g++) {
+    const qs = max(p0, g * lpp) - g * lpp;
+    const qe = min(p1, (g + 1) * lpp) - g * lpp;
+    const meta = o + ((<usize>j * <usize>groups + <usize>g) << 5);
+    const oa = v128.load(meta);
+    const ob = v128.load(meta, 16);
+    const o0 = i16x8.narrow_i32x4_s(i32x4.shuffle(oa, oa, 0, 0, 1, 1), i32x4.shuffle(oa, oa, 2, 2, 3, 3));
+    const o1 = i16x8.narrow_i32x4_s(i32x4.shuffle(ob, ob, 0, 0, 1, 1), i32x4.shuffle(ob, ob, 2, 2, 3, 3));
+    d = widenVectors(panel + <usize>g * groupBytes + (<usize>(qs / perVec) << 4), (qe - qs) / perVec, sb, o0, o1, d);
+  }
+}
+
+@inline function addTile(acc: v128, p: usize, partial: bool): v128 {
+  return partial ? i32x4.add(acc, v128.load(p)) : acc;
+}
+
+/** 4 rows x 8 columns over k-pairs [p0, p1) of a chunk, finishing every group that ends inside it. */
+function dyn4x8Chunk(
+  xq: usize, xs: usize, sa: usize, bw: usize, sw: usize, lpp: i32, p0: i32, p1: i32, y: usize, ys: usize, acc: usize, as: usize,
+): void {
+  let p = p0;
+  let bp = bw;
+  while (p < p1) {
+    const g = p / lpp;
+    const gEnd = (g + 1) * lpp;
+    const stop = min(gEnd, p1);
+    let c00 = i32x4.splat(0), c01 = i32x4.splat(0);
+    let c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+    let c20 = i32x4.splat(0), c21 = i32x4.splat(0);
+    let c30 = i32x4.splat(0), c31 = i32x4.splat(0);
+    let xp = xq + (<usize>p << 2);
+    const bEnd = bp + (<usize>(stop - p) << 5);
+    for (; bp < bEnd; bp += 32, xp += 4) {
+      const b0 = v128.load(bp);
+      const b1 = v128.load(bp, 16);
+      let a = v128.load32_splat(xp);
+      c00 = dot2(a, b0, c00);
+      c01 = dot2(a, b1, c01);
+      a = v128.load32_splat(xp + xs);
+      c10 = dot2(a, b0, c10);
+      c11 = dot2(a, b1, c11);
+      a = v128.load32_splat(xp + 2 * xs);
+      c20 = dot2(a, b0, c20);
+      c21 = dot2(a, b1, c21);
+      a = v128.load32_splat(xp + 3 * xs);
+      c30 = dot2(a, b0, c30);
+      c31 = dot2(a, b1, c31);
+    }
+    const partial = p != g * lpp;
+    c00 = addTile(c00, acc, partial); c01 = addTile(c01, acc + 16, partial);
+    c10 = addTile(c10, acc + as, partial); c11 = addTile(c11, acc + as + 16, partial);
+    c20 = addTile(c20, acc + 2 * as, partial); c21 = addTile(c21, acc + 2 * as + 16, partial);
+    c30 = addTile(c30, acc + 3 * as, partial); c31 = addTile(c31, acc + 3 * as + 16, partial);
+    if (stop == gEnd) {
+      const w0 = v128.load(sw + (<usize>g << 5));
+      const w1 = v128.load(sw + (<usize>g << 5), 16);
+      const s0 = f32x4.splat(load<f32>(sa));
+      const s1 = f32x4.splat(load<f32>(sa, 4));
+      const s2 = f32x4.splat(load<f32>(sa, 8));
+      const s3 = f32x4.splat(load<f32>(sa, 12));
+      dynUpdate(y, c00, f32x4.mul(s0, w0));
+      dynUpdate(y + 16, c01, f32x4.mul(s0, w1));
+      dynUpdate(y + ys, c10, f32x4.mul(s1, w0));
+      dynUpdate(y + ys + 16, c11, f32x4.mul(s1, w1));
+      dynUpdate(y + 2 * ys, c20, f32x4.mul(s2, w0));
+      dynUpdate(y + 2 * ys + 16, c21, f32x4.mul(s2, w1));
+      dynUpdate(y + 3 * ys, c30, f32x4.mul(s3, w0));
+      dynUpdate(y + 3 * ys + 16, c31, f32x4.mul(s3, w1));
+    } else {
+      v128.store(acc, c00); v128.store(acc, c01, 16);
+      v128.store(acc + as, c10); v128.store(acc + as, c11, 16);
+      v128.store(acc + 2 * as, c20); v128.store(acc + 2 * as, c21, 16);
+      v128.store(acc + 3 * as, c30); v128.store(acc + 3 * as, c31, 16);
+    }
+    p = stop;
+  }
+}
+
+/**
+ * K-blocked variant of dynGemm (same contract) plus `acc`, an int32 scratch [mp, panels*8] for partial sums of
+ * groups that span chunks. bw needs DYN_CHUNK*32 bytes.
+ */
+export function dynGemmBlocked(
+  xq: usize, xStride: i32, mp: i32, sa: usize, w: usize, sw: usize, o: usize, panels: i32, groups: i32, lp: i32, bits: i32,
+  bw: usize, y: usize, acc: usize,
+): void {
+  const ldy = panels << 3;
+  const ys = <usize>ldy << 2;
+  const xs = <usize>xStride << 1;
+  const pairs = (groups * lp) >> 1;
+  const lpp = lp >> 1;
+  for (let i0 = 0; i0 < mp; i0 += DYN_ROWS) {
+    const i1 = min(mp, i0 + DYN_ROWS);
+    for (let p0 = 0; p0 < pairs; p0 += DYN_CHUNK) {
+      const p1 = min(pairs, p0 + DYN_CHUNK);
+      for (let j = 0; j < panels; j++) {
+        widenPanelRange(w, o, j, groups, lp, bits, p0, p1, bw);
+        const swp = sw + (<usize>j * <usize>groups << 5);
+        for (let i = i0; i < i1; i += 4) {
+          const off = (<usize>i * <usize>ldy + (<usize>j << 3)) << 2;
+          dyn4x8Chunk(xq + <usize>i * xs, xs, sa + (<usize>i << 2), bw, swp, lpp, p0, p1, y + off, ys, acc + off, ys);
+        }
       }
     }
   }

@@ -18,6 +18,10 @@ import { WasmHeap } from './wasm-heap';
 import { WasmPackedLinearWeights } from './wasm-packed-linear-weights';
 
 const fround = Math.fround;
+/** Activation rows (padded values) above which dynamicLinear's GEMM path is K-blocked. */
+const BLOCKED_MIN_K = 2048;
+/** Widened chunk of one panel in the K-blocked path: 128 k-pairs × 32 bytes (DYN_CHUNK in assembly/index.ts). */
+const BLOCKED_CHUNK_BYTES = 128 * 32;
 
 /**
  * The primitives this backend runs in WebAssembly (all of KernelBackend v1).
@@ -119,11 +123,12 @@ export class WasmKernelBackend implements KernelBackend {
     this.call('matMulInteger', (ex, heap) => {
       const pA = heap.scratch(m * k, 'matMulInteger a');
       const pAz = heap.scratch(aZeroPoint.length * 4, 'matMulInteger aZeroPoint');
-      const pAw = heap.scratch(m * kp * 2, 'matMulInteger widened a');
+      const lda = kp + 32; // padded row stride, see dynamicLinear
+      const pAw = heap.scratch(m * lda * 2, 'matMulInteger widened a');
       const pC = heap.scratch(m * n * 4, 'matMulInteger out');
       heap.u8.set(asBytes(a).subarray(0, m * k), pA);
       heap.i32.set(aZeroPoint, pAz >> 2);
-      ex.widenRows(pA, m, k, k, a instanceof Int8Array ? 1 : 0, pAz, aZeroPoint.length > 1 ? 1 : 0, kp, pAw);
+      ex.widenRows(pA, m, k, k, a instanceof Int8Array ? 1 : 0, pAz, aZeroPoint.length > 1 ? 1 : 0, lda, pAw);
       let pBw = cachedB;
       if (!pBw) {
         pBw = heap.scratch(panelBytes, 'matMulInteger b panels');
@@ -133,7 +138,7 @@ export class WasmKernelBackend implements KernelBackend {
         heap.i32.set(bZeroPoint, pBz >> 2);
         ex.packPanelsB(pB, k, n, n, bSigned, pBz, bPerCol, kp, pBw);
       }
-      ex.gemmI16(pAw, m, kp, pBw, n, pC, n);
+      ex.gemmI16(pAw, lda, m, kp, pBw, n, pC, n);
       out.set(heap.i32.subarray(pC >> 2, (pC >> 2) + m * n));
     });
   };
@@ -196,7 +201,7 @@ export class WasmKernelBackend implements KernelBackend {
             ex.padImageI16(pX + b * imageBytes, xSigned, xZeroPoint, g * cg, cg, H, W, padTop, padLeft, lay.hp, lay.wp, pPad);
             if (lay.stride1) ex.im2colI16S1(pPad, lay.wp, pTaps, kTotal, kp, OH, OW, pCol);
             else ex.im2colI16Gather(pPad, lay.wp, pTaps, kTotal, kp, OH, OW, sh, sw, pCol);
-            ex.gemmI16(pWw + g * mg * kp * 2, mg, kp, pCol, P, pOut + (b * M + g * mg) * P * 4, P);
+            ex.gemmI16(pWw + g * mg * kp * 2, kp, mg, kp, pCol, P, pOut + (b * M + g * mg) * P * 4, P);
           }
         }
       }
@@ -444,7 +449,9 @@ export class WasmKernelBackend implements KernelBackend {
       const gemm = m >= 4;
       const mp = gemm ? Math.ceil(m / 4) * 4 : m;
       const np = panels * 8;
-      const xStride = groups * lp;
+      const rowLength = groups * lp;
+      // Row stride padded by 64 bytes: with power-of-two K the rows of a 4-row block would otherwise share L1 sets.
+      const xStride = rowLength + 32;
       const pX = heap.scratch(m * k * 4, 'dynamicLinear x');
       const pRange = heap.scratch(m * 8, 'dynamicLinear ranges');
       const pSa = heap.scratch(mp * 4, 'dynamicLinear scales');
@@ -454,7 +461,10 @@ export class WasmKernelBackend implements KernelBackend {
       const pY = heap.scratch(mp * np * 4, 'dynamicLinear accumulators');
       const pBias = bias ? heap.scratch(n * 4, 'dynamicLinear bias') : 0;
       const pOut = heap.scratch(m * n * 4, 'dynamicLinear out');
-      const pBw = gemm ? heap.scratch(xStride * 16, 'dynamicLinear widened panel') : 0;
+      // Rows longer than 2048 values go through the K-blocked GEMM (see assembly/index.ts, dynGemmBlocked).
+      const blocked = gemm && rowLength > BLOCKED_MIN_K;
+      const pBw = gemm ? heap.scratch(blocked ? BLOCKED_CHUNK_BYTES : rowLength * 16, 'dynamicLinear widened panel') : 0;
+      const pAcc = blocked ? heap.scratch(mp * np * 4, 'dynamicLinear partial sums') : 0;
       let f32 = heap.f32;
       f32.set(x.subarray(0, m * k), pX >> 2);
       if (bias) f32.set(bias.subarray(0, n), pBias >> 2);
@@ -478,15 +488,19 @@ export class WasmKernelBackend implements KernelBackend {
         f32[(pSa >> 2) + r] = scale;
         i32[(pZa >> 2) + r] = zp;
       }
-      ex.quantizeRows(pX, m, k, pSa, pZa, pXq, gl, lp, groups, pSums);
+      ex.quantizeRows(pX, m, k, pSa, pZa, pXq, xStride, gl, lp, groups, pSums);
       if (gemm) {
         const u8 = heap.u8;
         u8.fill(0, pXq + m * xStride * 2, pXq + mp * xStride * 2);
         u8.fill(0, pY, pY + mp * np * 4);
-        ex.dynGemm(pXq, mp, pSa, w.panelsAddress, w.scalesAddress, w.offsetsAddress, panels, groups, lp, bits, pBw, pY);
+        if (blocked) {
+          ex.dynGemmBlocked(pXq, xStride, mp, pSa, w.panelsAddress, w.scalesAddress, w.offsetsAddress, panels, groups, lp, bits, pBw, pY, pAcc);
+        } else {
+          ex.dynGemm(pXq, xStride, mp, pSa, w.panelsAddress, w.scalesAddress, w.offsetsAddress, panels, groups, lp, bits, pBw, pY);
+        }
       } else {
         ex.dynGemv(
-          pXq, m, pSums, pSa, w.panelsAddress, w.scalesAddress, w.offsetsAddress, panels, groups, lp, bits,
+          pXq, xStride, m, pSums, pSa, w.panelsAddress, w.scalesAddress, w.offsetsAddress, panels, groups, lp, bits,
           w.needsCorrection ? 1 : 0, pY,
         );
       }

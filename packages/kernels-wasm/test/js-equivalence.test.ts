@@ -176,6 +176,36 @@ describe('dynamicLinear', () => {
     );
   });
 
+  it('is bit-identical to JS on the K-blocked GEMM path (rows longer than 2048, groups spanning chunks)', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          m: fc.integer({ min: 4, max: 37 }),
+          n: fc.integer({ min: 1, max: 19 }),
+          k: fc.integer({ min: 2041, max: 2700 }),
+          bits: fc.constantFrom<WeightBits>(8, 4, 3, 2),
+          blockSize: fc.constantFrom(0, 32, 100, 256, 1000, 2100),
+          withZp: fc.boolean(),
+          perRow: fc.boolean(),
+          seed: fc.integer(),
+        }),
+        ({ m, n, k, bits, blockSize, withZp, perRow, seed }) => {
+          const r = rng(seed);
+          const spec = linearSpec(n, k, bits, blockSize, withZp, 0, r);
+          const x = activations(m * k, seed & 3, r);
+          const o1 = new Float32Array(m * n);
+          const o2 = new Float32Array(m * n);
+          js.dynamicLinear({ m, x, weights: js.packLinearWeights(spec), perRow, out: o1 });
+          const ww = wasm.packLinearWeights(spec);
+          wasm.dynamicLinear({ m, x, weights: ww, perRow, out: o2 });
+          wasm.releaseLinearWeights(ww);
+          expectSame(o2, o1, `blocked m=${m} n=${n} k=${k} bits=${bits} block=${blockSize}`);
+        },
+      ),
+      { seed: 77, numRuns: 60 },
+    );
+  });
+
   it('matches JS at large K with extreme weights and activations (M = 1, 3, 16)', () => {
     const r = rng(7);
     for (const bits of [8, 4, 3, 2] as const) {
