@@ -13,6 +13,7 @@ export type {
 } from './quantize-dynamic-options';
 export { quantizeWeight, type QuantizedWeight, type WeightQuantSettings } from './quantize-weight';
 export { toOnnxModel, type ToOnnxOptions } from './to-onnx-model';
+export { fromOnnxModel, type FromOnnxOptions, type FromOnnxReport } from './from-onnx-model';
 export { foldConstant, type FoldedConstant } from './fold-constant';
 export { calibrate, type CalibrateOptions, type CalibrationRanges } from './calibrate';
 export { quantizeStatic, type QuantizeStaticOptions } from './quantize-static';
