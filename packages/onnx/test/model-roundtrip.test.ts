@@ -10,7 +10,7 @@ import { ortSupports, runOrt } from './helpers/ort';
 
 const FIXTURES = join(__dirname, '__fixtures__');
 const NODE = join(FIXTURES, 'onnx-node');
-const MODELS = ['mnist-8', 'super-resolution-10', 'shufflenet-v2-12-int8'];
+const MODELS = ['models/mnist-8', 'models/super-resolution-10', 'models/shufflenet-v2-12-int8', 'torch/mlp', 'torch/cnn-bn', 'torch/transformer'];
 // Cases whose graph inputs have types qint cannot hold (float8 / float4): import refuses them by design.
 const UNREPRESENTABLE = /e4m3fn|e5m2|float4e2m1/;
 
@@ -29,7 +29,7 @@ function inputsOf(dir: string): Tensor[] {
 
 describe('import -> export -> import gives an identical IR', () => {
   it.each(MODELS)('%s', (name) => {
-    const model = decodeModel(readFileSync(join(FIXTURES, 'models', name, 'model.onnx')));
+    const model = decodeModel(readFileSync(join(FIXTURES, name, 'model.onnx')));
     const again = decodeModel(encodeModel(model));
     expect(again).toEqual(model);
   });
@@ -42,7 +42,7 @@ describe('import -> export -> import gives an identical IR', () => {
 
 describe('exported models run in onnxruntime with outputs identical to the originals', () => {
   it.each(MODELS)('%s', async (name) => {
-    const dir = join(FIXTURES, 'models', name);
+    const dir = join(FIXTURES, name);
     const inputs = inputsOf(dir);
     const original = await runOrt(join(dir, 'model.onnx'), inputs);
     const exported = await runOrt(encodeModel(decodeModel(readFileSync(join(dir, 'model.onnx')))), inputs);
