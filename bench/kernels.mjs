@@ -22,8 +22,8 @@ import { DT, encodeModel } from './lib/onnx-proto.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const QUICK = !!process.env.QINT_BENCH_QUICK;
 const ROUNDS = QUICK ? 1 : 3;
-const REPS = QUICK ? 2 : 3;
-const REP_MS = QUICK ? 20 : 50;
+const REPS = QUICK ? 2 : 5;
+const REP_MS = QUICK ? 20 : 30;
 /** JS is ~1.7 GOP/s: only shapes up to this many operations per call. */
 const JS_MAX_OPS = 2 ** 29;
 

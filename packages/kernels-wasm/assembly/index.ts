@@ -626,8 +626,11 @@ export function dynGemm(
 ): void {
   const ldy = panels << 3;
   const xStride = xs;
-  // Rows in super-blocks whose activations stay in L1 (~32 KB); each panel is re-widened once per super-block.
-  const rowsPerBlock = max(8, (16384 / max(1, xStride)) & ~3);
+  // Rows in super-blocks whose activations stay in L1 (~32 KB); each panel is re-widened once per super-block, so
+  // blocks are at least 16 rows and balanced (M = 16 is one block, not 12 + 4).
+  const maxRows = max(16, (16384 / max(1, xStride)) & ~3);
+  const nBlocks = (mp + maxRows - 1) / maxRows;
+  const rowsPerBlock = ((mp + nBlocks - 1) / nBlocks + 3) & ~3;
   for (let i0 = 0; i0 < mp; i0 += rowsPerBlock) {
   const i1 = min(mp, i0 + rowsPerBlock);
   for (let j = 0; j < panels; j++) {
