@@ -55,6 +55,23 @@ describe('gemmF32', () => {
   });
 });
 
+describe('gemmF32 streaming GEMV', () => {
+  it('matches JS when b is larger than the caches (eight-row path, odd sizes)', () => {
+    const k = 1031;
+    const n = 2043;
+    const a = floats(k, 11);
+    const b = floats(k * n, 12);
+    const bias = floats(n, 13);
+    const o1 = new Float32Array(n);
+    const o2 = new Float32Array(n);
+    const mag = new Float32Array(n);
+    js.gemmF32({ m: 1, n, k, a, b, transB: false, bias, out: o1 });
+    wasm.gemmF32({ m: 1, n, k, a, b, transB: false, bias, out: o2 });
+    js.gemmF32({ m: 1, n, k, a: a.map(Math.abs), b: b.map(Math.abs), transB: false, bias: bias.map(Math.abs), out: mag });
+    expectClose(o2, o1, mag, 'gemv k=1031 n=2043');
+  });
+});
+
 describe('convF32', () => {
   it('matches JS within float tolerance for groups, depthwise, strides, dilations and padding', () => {
     fc.assert(
