@@ -127,7 +127,8 @@ async function worker() {
     }
   };
   for (let i = start; i < end; i++) {
-    parentPort.postMessage({ type: 'tick', i });
+    // Stats ride along every 1000 inputs, so a run stopped at its deadline still reports them.
+    parentPort.postMessage(i % 1000 === 0 ? { type: 'tick', i, stats } : { type: 'tick', i });
     const { bytes } = makeInput(files, contents, seed, i);
     let model;
     const errors = [
@@ -178,11 +179,17 @@ async function main() {
       const w = new Worker(fileURLToPath(import.meta.url), { workerData: { files, seed: opts.seed, start, end } });
       let current = start;
       let timer;
+      let lastStats = { ok: 0, rejected: 0 };
+      const finish = (result) => {
+        totals.ok += lastStats.ok;
+        totals.rejected += lastStats.rejected;
+        resolve(result);
+      };
       const arm = () => {
         clearTimeout(timer);
         timer = setTimeout(() => {
           w.terminate();
-          resolve({ hang: current });
+          finish({ hang: current });
         }, opts.hangMs);
       };
       const stopAtDeadline = setInterval(() => {
@@ -190,30 +197,30 @@ async function main() {
           clearInterval(stopAtDeadline);
           clearTimeout(timer);
           w.terminate();
-          resolve({ done: current });
+          finish({ done: current });
         }
       }, 250);
       arm();
       w.on('message', (msg) => {
         if (msg.type === 'tick') {
           current = msg.i;
+          if (msg.stats) lastStats = msg.stats;
           arm();
           if (msg.i % 1000 === 0 && msg.i > 0) console.log(`  ${msg.i} inputs, ${((Date.now() - started) / 1000).toFixed(0)} s`);
         } else if (msg.type === 'fail') {
           failures++;
           save(files, opts.seed, msg.i, msg.error);
         } else if (msg.type === 'done') {
-          totals.ok += msg.stats.ok;
-          totals.rejected += msg.stats.rejected;
+          lastStats = msg.stats;
           clearTimeout(timer);
           clearInterval(stopAtDeadline);
-          resolve({ done: end });
+          finish({ done: end });
         }
       });
       w.on('error', (e) => {
         clearTimeout(timer);
         clearInterval(stopAtDeadline);
-        resolve({ crash: current, error: e });
+        finish({ crash: current, error: e });
       });
     });
     if (result.hang !== undefined) {
