@@ -273,7 +273,7 @@ export function modelFromProto(msg: ModelMessage, options: ExternalDataOptions =
  * attributes typed values, shapes numbers or symbolic names. Tensors stored as external data are read from
  * `options.baseDir` (Node) or `options.externalData` (in memory), only from inside the model's folder.
  *
- * @param bytes - the serialized model
+ * @param bytes - the serialized model (a Uint8Array, e.g. a Node Buffer, or an ArrayBuffer)
  * @param options - `baseDir`: the model's folder, needed when it uses external data; `externalData`: files in memory
  * @returns the model
  * @throws {@link OnnxError} for corrupt or truncated protobuf, missing or malformed fields (the message names the field),
@@ -284,7 +284,7 @@ export function modelFromProto(msg: ModelMessage, options: ExternalDataOptions =
  * model.graph.nodes.length; // 12
  * ```
  */
-export function decodeModel(bytes: Uint8Array, options: DecodeModelOptions = {}): Model {
+export function decodeModel(bytes: Uint8Array | ArrayBuffer, options: DecodeModelOptions = {}): Model {
   const msg = decodeProto<ModelMessage>('ModelProto', bytes, 'model');
   try {
     return modelFromProto(msg, options);

@@ -98,6 +98,11 @@ describe('decodeTensor', () => {
     expect(t.toArray()).toEqual([42]);
   });
 
+  it('accepts an ArrayBuffer (as fetch gives in browsers)', () => {
+    const bytes = new Uint8Array([...dims(2), ...dataType(1), ...bytesField(9, f32le([3, 4]))]);
+    expect(decodeTensor(bytes.slice().buffer).toArray()).toEqual([3, 4]);
+  });
+
   it('accepts a decoded message object', () => {
     const t = decodeTensor({ dims: [2], dataType: 6, int32Data: [5, -6], name: 'k' });
     expect(t.toArray()).toEqual([5, -6]);

@@ -229,7 +229,7 @@ function snake(field: string): string {
  * message) into a qint Tensor. Reads `raw_data` (little-endian), the typed fields (`float_data`, `int32_data` for
  * 8/16-bit integers, bool, float16 bit patterns and sub-byte types, `int64_data`) and external data.
  *
- * @param source - the serialized TensorProto, or a decoded message
+ * @param source - the serialized TensorProto (Uint8Array or ArrayBuffer), or a decoded message
  * @param options - where external data may be read from (`baseDir`, `externalData`) and how errors name the tensor
  * @returns the tensor (its data is a fresh copy, never a view into `source`)
  * @throws {@link OnnxError} for corrupt bytes, data types qint cannot hold (double, string, bfloat16, float8, float4,
@@ -240,8 +240,9 @@ function snake(field: string): string {
  * t.shape; // [1, 1, 28, 28]
  * ```
  */
-export function decodeTensor(source: Uint8Array | TensorProto, options: DecodeTensorOptions = {}): Tensor {
-  const msg = source instanceof Uint8Array ? decodeProto<TensorProto>('TensorProto', source, 'TensorProto') : source;
+export function decodeTensor(source: Uint8Array | ArrayBuffer | TensorProto, options: DecodeTensorOptions = {}): Tensor {
+  const msg =
+    source instanceof Uint8Array || source instanceof ArrayBuffer ? decodeProto<TensorProto>('TensorProto', source, 'TensorProto') : source;
   const what = options.what ?? `tensor ${JSON.stringify(msg?.name ?? '')}`;
   return tensorFromProto(msg, options, what);
 }

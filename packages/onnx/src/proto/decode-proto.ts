@@ -6,13 +6,17 @@ import { onnxTypes, type OnnxTypes } from './onnx-schema';
  * types, nesting deeper than 100) into an {@link OnnxError}.
  *
  * @param type - the message type
- * @param bytes - the serialized message
+ * @param source - the serialized message
  * @param what - what the bytes are, for the error message (e.g. a file name)
  * @returns the decoded message
  * @throws {@link OnnxError} when the bytes are not a valid message
  */
-export function decodeProto<T>(type: keyof OnnxTypes, bytes: Uint8Array, what: string): T {
-  if (!(bytes instanceof Uint8Array)) throw new OnnxError(`${what} must be a Uint8Array of protobuf bytes, got ${typeof bytes}`);
+export function decodeProto<T>(type: keyof OnnxTypes, source: Uint8Array | ArrayBuffer, what: string): T {
+  // An ArrayBuffer is what fetch(...).arrayBuffer() and FileReader give in browsers.
+  const bytes = source instanceof ArrayBuffer ? new Uint8Array(source) : source;
+  if (!(bytes instanceof Uint8Array)) {
+    throw new OnnxError(`${what} must be protobuf bytes (a Uint8Array or ArrayBuffer), got ${bytes === null ? 'null' : typeof bytes}`);
+  }
   try {
     return onnxTypes()[type].decode(bytes) as unknown as T;
   } catch (cause) {
