@@ -1147,14 +1147,14 @@ export function depthwiseI16(
 
 
 // ---------------------------------------------------------------------------------------------------------------
-// K-blocked dynamic GEMM for long rows (K > 2048): 32-row super-blocks x chunks of 128 k-pairs, so the activation
-// chunk (16 KB) and a panel's widened chunk (4 KB) stay in L1; without it every panel either streams all activation
+// K-blocked dynamic GEMM for long rows (K > 2048): 32-row super-blocks x chunks of 256 k-pairs, so the activation
+// chunk (32 KB) and a panel's widened chunk (8 KB) stay in L1; without it every panel either streams all activation
 // rows from L2/L3 or is re-widened for every few rows. A group that spans chunks keeps its int32 partial sums in
 // `acc` ([mp, panels*8]) until its last chunk, then takes the usual float epilogue.
 // ---------------------------------------------------------------------------------------------------------------
 
 const DYN_ROWS = 32;
-const DYN_CHUNK = 128;
+const DYN_CHUNK = 256;
 
 /** Widens `count` packed vectors at `src` (storage bits sb) minus offsets (o0: columns 0-3, o1: 4-7) to dst. */
 @inline function widenVectors(src: usize, count: i32, sb: i32, o0: v128, o1: v128, dst: usize): usize {

@@ -20,8 +20,8 @@ import { WasmPackedLinearWeights } from './wasm-packed-linear-weights';
 const fround = Math.fround;
 /** Activation rows (padded values) above which dynamicLinear's GEMM path is K-blocked. */
 const BLOCKED_MIN_K = 2048;
-/** Widened chunk of one panel in the K-blocked path: 128 k-pairs × 32 bytes (DYN_CHUNK in assembly/index.ts). */
-const BLOCKED_CHUNK_BYTES = 128 * 32;
+/** Widened chunk of one panel in the K-blocked path: 256 k-pairs × 32 bytes (DYN_CHUNK in assembly/index.ts). */
+const BLOCKED_CHUNK_BYTES = 256 * 32;
 
 /**
  * The primitives this backend runs in WebAssembly (all of KernelBackend v1).
