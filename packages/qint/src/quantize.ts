@@ -1,4 +1,4 @@
-import { quantizeDynamic, type QuantizeReport, type WeightBitWidth } from '@qint/dynamic';
+import { calibrate, quantizeDynamic, quantizeStatic, type QuantizeReport, type WeightBitWidth } from '@qint/dynamic';
 import type { Model } from '@qint/graph';
 import type { KernelBackend } from '@qint/kernels';
 import {
@@ -21,8 +21,14 @@ export type WeightGranularity = 'per-tensor' | 'per-channel' | 'per-block';
 
 /** Options of {@link quantize}. Defaults are the best choice for a browser: int8, per channel, symmetric. */
 export interface QuantizeOptions {
-  /** Only dynamic quantization (activations quantized at run time) is offered by the facade today. */
-  mode?: 'dynamic';
+  /**
+   * `'dynamic'` (default): activations quantized at run time from their actual range. `'static'`: activation ranges
+   * calibrated ahead of time on `calibration` samples (min-max observers), written as QuantizeLinear/DequantizeLinear
+   * pairs (QDQ) with int8 per-channel weights — the form onnxruntime fuses into integer kernels.
+   */
+  mode?: 'dynamic' | 'static';
+  /** For `mode: 'static'`: `'minmax'` (default) or `'moving_average'` range observers. */
+  observer?: 'minmax' | 'moving_average';
   /** Weight bits for every layer (default 8). Ignored when `budget` is set. */
   weightBits?: WeightBitWidth;
   /** Default `'per-channel'`; `'per-block'` uses `blockSize` (default 32). */
@@ -99,12 +105,20 @@ const GRANULARITY = { 'per-tensor': 'per_tensor', 'per-channel': 'per_channel', 
  * ```
  */
 export async function quantize(model: Model, options: QuantizeOptions = {}): Promise<QuantizeResult> {
-  if (options.mode !== undefined && options.mode !== 'dynamic') {
-    throw new InputError(`mode must be "dynamic", got ${JSON.stringify(options.mode)}`);
+  if (options.mode !== undefined && options.mode !== 'dynamic' && options.mode !== 'static') {
+    throw new InputError(`mode must be "dynamic" or "static", got ${JSON.stringify(options.mode)}`);
   }
   const granularity = options.granularity ?? (options.blockSize ? 'per-block' : 'per-channel');
   if (!(granularity in GRANULARITY)) {
     throw new InputError(`granularity must be per-tensor, per-channel or per-block, got ${JSON.stringify(granularity)}`);
+  }
+  if (options.mode === 'static') {
+    if (!options.calibration) throw new InputError('static quantization needs calibration samples (calibration: [N, ...] tensor)');
+    if ((options.weightBits ?? 8) !== 8 || granularity === 'per-block' || options.budget !== undefined) {
+      throw new InputError('static quantization is 8-bit per tensor or per channel (QDQ); use mode "dynamic" for 4/3/2 bits, blocks or budgets');
+    }
+    const ranges = calibrate(model, calibrationFeeds(model, options.calibration, options.calibrationSamples), { observer: options.observer });
+    return quantizeStatic(model, ranges, { granularity: granularity === 'per-tensor' ? 'per_tensor' : 'per_channel', ...(options.exclude ? { exclude: options.exclude } : {}) });
   }
   const common = { perRow: options.perRow, symmetric: options.symmetric ?? true };
   if (options.budget === undefined) {

@@ -59,6 +59,20 @@ describe('qint quantize', () => {
     expect(html).toContain('Per layer');
   });
 
+  it('quantizes statically (QDQ) from calibration data, and onnxruntime runs the result', async () => {
+    const out = join(scratch, 'static.onnx');
+    const { code, out: stdout } = await cli('quantize', mnist, '-o', out, '--mode', 'static', '--calibration', calibration, '--json');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).quantized).toHaveLength(3);
+    const session = await ort.InferenceSession.create(out);
+    const input = loadTensorPb(join(mnistDir, 'test_data_set_0', 'input_0.pb')).tensor;
+    const result = await session.run({ Input3: new ort.Tensor('float32', input.data as Float32Array, [1, 1, 28, 28]) });
+    const y = Array.from(result[session.outputNames[0]].data as Float32Array);
+    expect(y.indexOf(Math.max(...y))).toBe(2);
+    const missing = await cli('quantize', mnist, '-o', out, '--mode', 'static');
+    expect(missing.err.trim()).toBe('qint: --mode static needs --calibration <inputs.npy> to measure activation ranges');
+  });
+
   it('says what is wrong in one line', async () => {
     const bits = await cli('quantize', mnist, '-o', join(scratch, 'x.qint'), '--weight-bits', '5');
     expect(bits.code).toBe(1);

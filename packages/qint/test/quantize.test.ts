@@ -38,7 +38,21 @@ describe('quantize (facade)', () => {
   it('explains an unreachable budget with the reachable range', async () => {
     const model = await loadModel(mnistPath);
     await expect(quantize(model, { budget: '100', calibration: images, calibrationSamples: 8 })).rejects.toThrow(/reachable: .* – /);
-    await expect(quantize(model, { mode: 'static' as never })).rejects.toThrow(/mode must be "dynamic"/);
+    await expect(quantize(model, { mode: 'int4' as never })).rejects.toThrow(/mode must be "dynamic" or "static"/);
+    await expect(quantize(model, { mode: 'static' })).rejects.toThrow(/needs calibration samples/);
+    await expect(quantize(model, { mode: 'static', calibration: images, weightBits: 4 })).rejects.toThrow(/8-bit/);
+  });
+
+  it('static mode calibrates activation ranges and writes QDQ int8 that keeps accuracy', async () => {
+    const model = await loadModel(mnistPath);
+    const { model: qdq, report } = await quantize(model, { mode: 'static', calibration: images.slice([9000], [10000]), calibrationSamples: 256 });
+    expect(report.quantized).toHaveLength(3);
+    const ops = qdq.graph.nodes.map((n) => n.opType);
+    expect(ops.filter((op) => op === 'QuantizeLinear')).toHaveLength(3);
+    expect(ops.filter((op) => op === 'DequantizeLinear').length).toBeGreaterThanOrEqual(6);
+    const { x, y } = first(1000);
+    const c = await compare(model, qdq, x, y);
+    expect(Math.abs(c.quantized.accuracy! - c.float.accuracy!)).toBeLessThanOrEqual(0.005);
   });
 });
 

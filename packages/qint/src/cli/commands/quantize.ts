@@ -42,13 +42,13 @@ export function registerQuantize(program: Command, ctx: CliContext): void {
     .description('quantize a float model (dynamic; uniform bits, or mixed precision under --budget) and write .qint or .onnx')
     .argument('<model>', 'an .onnx file')
     .requiredOption('-o, --output <out>', 'output file: .qint, or .onnx for onnxruntime')
-    .option('--mode <dynamic>', 'quantization mode', 'dynamic')
+    .option('--mode <dynamic|static>', 'dynamic (activation ranges at run time) or static (calibrated, QDQ int8)', 'dynamic')
     .option('--weight-bits <8|4|3|2>', 'weight bits for every layer', '8')
     .option('--per-channel', 'one scale per output channel (the default)')
     .option('--per-tensor', 'one scale per weight tensor')
     .option('--block-size <n>', 'one scale per block of n along K (e.g. 32, 64, 128)')
     .option('--budget <size>', 'mixed precision: weight budget as bytes, KB/MB, a ratio of the int8 model (0.5x) or bits per weight (4.5bits)')
-    .option('--calibration <inputs.npy>', 'samples [N, ...] to measure layer sensitivity for --budget')
+    .option('--calibration <inputs.npy>', 'samples [N, ...]: layer sensitivity for --budget, activation ranges for --mode static')
     .option('--samples <n>', 'calibration samples to use', '128')
     .option('--exclude <node,...>', 'node names or op types to keep in float')
     .option('--per-row', 'quantize activations per row (token) instead of per tensor')
@@ -62,7 +62,8 @@ export function registerQuantize(program: Command, ctx: CliContext): void {
         '  qint quantize model.onnx -o mixed.qint --budget 0.5x --calibration x.npy --report report.html\n  qint quantize model.onnx -o model.int8.onnx   # runs in onnxruntime',
     )
     .action(async (path: string, o: QuantizeCliOptions) => {
-      if (o.mode !== 'dynamic') throw new InputError(`--mode must be "dynamic" (static quantization is not offered by the CLI yet), got ${JSON.stringify(o.mode)}`);
+      if (o.mode !== 'dynamic' && o.mode !== 'static') throw new InputError(`--mode must be dynamic or static, got ${JSON.stringify(o.mode)}`);
+      if (o.mode === 'static' && !o.calibration) throw new InputError('--mode static needs --calibration <inputs.npy> to measure activation ranges');
       if (o.perTensor && (o.perChannel || o.blockSize)) throw new InputError('--per-tensor cannot be combined with --per-channel or --block-size');
       if (o.perChannel && o.blockSize) throw new InputError('--per-channel cannot be combined with --block-size');
       if (o.onnxFlavour !== 'standard' && o.onnxFlavour !== 'matmulnbits') throw new InputError(`--onnx-flavour must be standard or matmulnbits, got ${o.onnxFlavour}`);
@@ -74,9 +75,10 @@ export function registerQuantize(program: Command, ctx: CliContext): void {
       const model = await loadModel(path);
       let calibration: Tensor | undefined;
       if (o.calibration) calibration = await readNpyArg(o.calibration, '--calibration');
-      if (o.calibration && !o.budget) ctx.err('qint: note: --calibration is only used with --budget (dynamic quantization needs no calibration)');
+      if (o.calibration && !o.budget && o.mode === 'dynamic') ctx.err('qint: note: --calibration is only used with --budget or --mode static');
       let bar: ReturnType<CliContext['progress']> | undefined;
       const result = await quantize(model, {
+        mode: o.mode as 'dynamic' | 'static',
         weightBits: parseBits(o.weightBits),
         granularity,
         blockSize,
