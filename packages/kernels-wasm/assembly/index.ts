@@ -114,10 +114,12 @@ export function quantizeRows(
 
 // ---------------------------------------------------------------------------------------------------------------
 // Packed linear weights. Panel j holds output columns 8j..8j+7; inside it, group after group, each zero-padded to lp
-// (a multiple of 8) values along k. Per 16-byte vector:
+// (a multiple of 8) values along k. The `bits` argument of these functions is the storage width (8, 4 or 2; the JS
+// side stores 3-bit weights, and 4-bit groups longer than 32768, in wider fields). Per 16-byte vector:
 //   8-bit: one k-pair: bytes [w(k,c0), w(k+1,c0), w(k,c1), ...] (signed, as given);
-//   4-bit (also 3-bit): two k-pairs: low nibbles = pair p, high nibbles = pair p+1, stored as w + 8 (0..15);
-//   2-bit: four k-pairs in bit fields 0-1, 2-3, 4-5, 6-7, stored as w + 2 (0..3).
+//   4-bit: two k-pairs as four nibbles per int16 lane L = 2*(c & 3) + (k & 1): bits 0-3 pair p columns 0-3, bits 4-7
+//          pair p columns 4-7, bits 8-11 pair p+1 columns 0-3, bits 12-15 pair p+1 columns 4-7; stored as w + 8;
+//   2-bit: four k-pairs in bit fields 0-1, 2-3, 4-5, 6-7 of the 8-bit layout's bytes, stored as w + 2 (0..3).
 // Per panel and group: 8 f32 scales and 8 i32 "offsets" o = storage offset + zero point, so w - wz = stored - o.
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -127,7 +129,7 @@ export function quantizeRows(
  */
 export function packWeights(src: usize, n: i32, k: i32, bits: i32, gl: i32, lp: i32, groups: i32, dst: usize): void {
   const panels = (n + 7) >> 3;
-  const storeBits = bits == 3 ? 4 : bits;
+  const storeBits = bits;
   const off: i32 = storeBits == 8 ? 0 : 1 << (storeBits - 1);
   const perVec = 8 / storeBits; // k-pairs per 16-byte vector
   const groupBytes = <usize>lp * <usize>storeBits; // lp/2 pairs * 16 bytes / perVec
@@ -148,6 +150,14 @@ export function packWeights(src: usize, n: i32, k: i32, bits: i32, gl: i32, lp: 
           const byteAddr = gbase + (<usize>vec << 4) + <usize>(c * 2 + (kk & 1));
           if (storeBits == 8) {
             store<i8>(byteAddr, <i8>v);
+          } else if (storeBits == 4) {
+            // int16 lane L = (c & 3) * 2 + (k & 1) holds four nibbles: t = 0 pair p columns 0-3, t = 1 pair p
+            // columns 4-7, t = 2 pair p+1 columns 0-3, t = 3 pair p+1 columns 4-7 (bits 4t..4t+3).
+            const t = (c >> 2) + (field << 1);
+            const lane = ((c & 3) << 1) + (kk & 1);
+            const a4 = gbase + (<usize>vec << 4) + <usize>(lane << 1) + <usize>(t >> 1);
+            const u = (v + off) & 15;
+            store<u8>(a4, load<u8>(a4) | <u8>(u << ((t & 1) << 2)));
           } else {
             const u = (v + off) & ((1 << storeBits) - 1);
             const shift = field * storeBits;
@@ -182,7 +192,7 @@ export function gemvPacked(
   xq: usize, sums: usize, sa: f32, w: usize, sw: usize, o: usize, panels: i32, groups: i32, lp: i32, bits: i32,
   corr: bool, y: usize,
 ): void {
-  const storeBits = bits == 3 ? 4 : bits;
+  const storeBits = bits;
   const groupBytes = <usize>lp * <usize>storeBits;
   const vsa = f32x4.splat(sa);
   const pairs = lp >> 1;
@@ -218,27 +228,31 @@ export function gemvPacked(
           a3 = dot2(s, i16x8.extend_high_i8x16_s(w3), a3);
         }
       } else if (storeBits == 4) {
-        const mask = i8x16.splat(0x0f);
+        // Nibbles are taken straight from int16 lanes: t = 0 and 2 with a mask (x1), t = 1 and 3 masked in place
+        // (x16: a1/a3 hold 16 times the columns 4-7 sums, shifted back below; exact while a group is <= 32768
+        // long, which packing guarantees) - no sign extensions, ~40% faster than unpacking bytes.
+        const m0 = i16x8.splat(0x000f);
+        const m1 = i16x8.splat(0x00f0);
         for (; wp < wEnd; wp += 32, xp += 16) {
           const v0 = v128.load(wp);
           const v1 = v128.load(wp, 16);
-          const l0 = v128.and(v0, mask);
-          const h0 = i8x16.shr_u(v0, 4);
-          const l1 = v128.and(v1, mask);
-          const h1 = i8x16.shr_u(v1, 4);
+          const s0 = i16x8.shr_u(v0, 8);
+          const s1 = i16x8.shr_u(v1, 8);
           let s = v128.load32_splat(xp);
-          a0 = dot2(s, i16x8.extend_low_i8x16_s(l0), a0);
-          a1 = dot2(s, i16x8.extend_high_i8x16_s(l0), a1);
+          a0 = dot2(s, v128.and(v0, m0), a0);
+          a1 = dot2(s, v128.and(v0, m1), a1);
           s = v128.load32_splat(xp, 4);
-          a2 = dot2(s, i16x8.extend_low_i8x16_s(h0), a2);
-          a3 = dot2(s, i16x8.extend_high_i8x16_s(h0), a3);
+          a2 = dot2(s, v128.and(s0, m0), a2);
+          a3 = dot2(s, v128.and(s0, m1), a3);
           s = v128.load32_splat(xp, 8);
-          a0 = dot2(s, i16x8.extend_low_i8x16_s(l1), a0);
-          a1 = dot2(s, i16x8.extend_high_i8x16_s(l1), a1);
+          a0 = dot2(s, v128.and(v1, m0), a0);
+          a1 = dot2(s, v128.and(v1, m1), a1);
           s = v128.load32_splat(xp, 12);
-          a2 = dot2(s, i16x8.extend_low_i8x16_s(h1), a2);
-          a3 = dot2(s, i16x8.extend_high_i8x16_s(h1), a3);
+          a2 = dot2(s, v128.and(s1, m0), a2);
+          a3 = dot2(s, v128.and(s1, m1), a3);
         }
+        a1 = i32x4.shr_s(a1, 4);
+        a3 = i32x4.shr_s(a3, 4);
       } else {
         const mask = i8x16.splat(0x03);
         for (; wp < wEnd; wp += 16, xp += 16) {
@@ -276,7 +290,7 @@ export function gemvPacked(
  * k-pair interleaved layout of the GEMM micro-kernels: per k-pair two v128 (columns 0-3, 4-7).
  */
 export function widenPanel(w: usize, o: usize, j: i32, groups: i32, lp: i32, bits: i32, dst: usize): void {
-  const storeBits = bits == 3 ? 4 : bits;
+  const storeBits = bits;
   const groupBytes = <usize>lp * <usize>storeBits;
   let wp = w + <usize>j * groupBytes * <usize>groups;
   let d = dst;
@@ -295,15 +309,13 @@ export function widenPanel(w: usize, o: usize, j: i32, groups: i32, lp: i32, bit
         v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(v), o1), 16);
       }
     } else if (storeBits == 4) {
-      const mask = i8x16.splat(0x0f);
+      const mask = i16x8.splat(0x000f);
       for (; wp < wEnd; wp += 16, d += 64) {
         const v = v128.load(wp);
-        const l = v128.and(v, mask);
-        const h = i8x16.shr_u(v, 4);
-        v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(l), o0));
-        v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(l), o1), 16);
-        v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(h), o0), 32);
-        v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(h), o1), 48);
+        v128.store(d, i16x8.sub(v128.and(v, mask), o0));
+        v128.store(d, i16x8.sub(v128.and(i16x8.shr_u(v, 4), mask), o1), 16);
+        v128.store(d, i16x8.sub(v128.and(i16x8.shr_u(v, 8), mask), o0), 32);
+        v128.store(d, i16x8.sub(i16x8.shr_u(v, 12), o1), 48);
       }
     } else {
       const mask = i8x16.splat(0x03);
@@ -1168,15 +1180,13 @@ const DYN_CHUNK = 256;
       v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(v), o1), 16);
     }
   } else if (sb == 4) {
-    const mask = i8x16.splat(0x0f);
+    const mask = i16x8.splat(0x000f);
     for (; wp < wEnd; wp += 16, d += 64) {
       const v = v128.load(wp);
-      const l = v128.and(v, mask);
-      const h = i8x16.shr_u(v, 4);
-      v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(l), o0));
-      v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(l), o1), 16);
-      v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(h), o0), 32);
-      v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(h), o1), 48);
+      v128.store(d, i16x8.sub(v128.and(v, mask), o0));
+      v128.store(d, i16x8.sub(v128.and(i16x8.shr_u(v, 4), mask), o1), 16);
+      v128.store(d, i16x8.sub(v128.and(i16x8.shr_u(v, 8), mask), o0), 32);
+      v128.store(d, i16x8.sub(i16x8.shr_u(v, 12), o1), 48);
     }
   } else {
     const mask = i8x16.splat(0x03);
@@ -1201,7 +1211,7 @@ const DYN_CHUNK = 256;
 
 /** Widens k-pairs [p0, p1) of panel j (across group boundaries) into dst, 32 bytes per pair. */
 export function widenPanelRange(w: usize, o: usize, j: i32, groups: i32, lp: i32, bits: i32, p0: i32, p1: i32, dst: usize): void {
-  const sb = bits == 3 ? 4 : bits;
+  const sb = bits;
   const groupBytes = <usize>lp * <usize>sb;
   const perVec = 8 / sb;
   const lpp = lp >> 1;

@@ -368,7 +368,9 @@ export class WasmKernelBackend implements KernelBackend {
         }
       }
     }
-    const storeBits = bits === 3 ? 4 : bits;
+    // 3-bit weights use 4-bit fields. The 4-bit GEMV keeps 16x sums in int32, exact for groups up to 32768 long;
+    // longer 4-bit groups are stored in 8-bit fields.
+    const storeBits: 8 | 4 | 2 = bits === 8 ? 8 : bits === 2 ? 2 : gl <= 32768 ? 4 : 8;
     const offset = storeBits === 8 ? 0 : 2 ** (storeBits - 1);
     const lp = Math.ceil(gl / 8) * 8;
     const panels = (n + 7) >> 3;
@@ -385,7 +387,7 @@ export class WasmKernelBackend implements KernelBackend {
     try {
       const src = heap.scratch(n * k, 'packLinearWeights staging');
       heap.i8.set(values.subarray(0, n * k), src);
-      ex.packWeights(src, n, k, bits, gl, lp, groups, panelsAddress);
+      ex.packWeights(src, n, k, storeBits, gl, lp, groups, panelsAddress);
     } finally {
       heap.endCall();
     }
@@ -404,7 +406,8 @@ export class WasmKernelBackend implements KernelBackend {
     }
     const packed = new WasmPackedLinearWeights({
       backend: this.name, n, k, bits, blockSize, byteLength: total, owner: this, address, panelsAddress, scalesAddress,
-      offsetsAddress, panels, groups, groupLength: gl, paddedGroupLength: lp, needsCorrection: hasZp || offset !== 0,
+      offsetsAddress, panels, groups, groupLength: gl, paddedGroupLength: lp, storageBits: storeBits,
+      needsCorrection: hasZp || offset !== 0,
     });
     this.packed.add(packed);
     return packed;
@@ -443,7 +446,7 @@ export class WasmKernelBackend implements KernelBackend {
     }
     if (w.released) throw new ValueError('dynamicLinear: weights were released');
     const { m, x, bias, perRow, out } = args;
-    const { n, k, groups, groupLength: gl, paddedGroupLength: lp, panels, bits } = w;
+    const { n, k, groups, groupLength: gl, paddedGroupLength: lp, panels, storageBits: bits } = w;
     if (m === 0 || n === 0) return;
     this.call('dynamicLinear', (ex, heap) => {
       const gemm = m >= 4;

@@ -2,7 +2,7 @@ import type { PackedLinearWeights, WeightBits } from '@qint/kernels';
 
 /**
  * Linear weights packed into the WASM backend's persistent memory (column panels of 8 outputs, k-pair interleaved,
- * 8-bit or offset-binary nibbles / 2-bit fields; see assembly/index.ts). Opaque to callers.
+ * 8-bit, offset-binary nibbles in int16 lanes, or 2-bit fields; see assembly/index.ts). Opaque to callers.
  *
  * @example
  * ```ts
@@ -28,6 +28,8 @@ export class WasmPackedLinearWeights implements PackedLinearWeights {
   readonly groups: number;
   readonly groupLength: number;
   readonly paddedGroupLength: number;
+  /** Width of the stored fields: 8, 4 or 2 (3-bit weights and 4-bit groups longer than 32768 use wider fields). */
+  readonly storageBits: 8 | 4 | 2;
   /** Whether the GEMV path must subtract offset·Σx (any zero point, or offset-binary storage). */
   readonly needsCorrection: boolean;
   released = false;
@@ -49,6 +51,7 @@ export class WasmPackedLinearWeights implements PackedLinearWeights {
     this.groups = init.groups;
     this.groupLength = init.groupLength;
     this.paddedGroupLength = init.paddedGroupLength;
+    this.storageBits = init.storageBits;
     this.needsCorrection = init.needsCorrection;
   }
 }

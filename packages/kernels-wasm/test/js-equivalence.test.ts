@@ -226,6 +226,25 @@ describe('dynamicLinear', () => {
   });
 });
 
+describe('dynamicLinear storage fallbacks', () => {
+  it('matches JS for 4-bit groups longer than 32768 (stored in 8-bit fields) and 3-bit weights', () => {
+    const r = rng(31);
+    for (const [bits, k] of [[4, 33000], [3, 1000]] as const) {
+      const spec = linearSpec(5, k, bits, 0, true, 1, r);
+      for (const m of [1, 6]) {
+        const x = Float32Array.from({ length: m * k }, (_, i) => ((i * 7919) % 1000) / 100 - 5);
+        const o1 = new Float32Array(m * 5);
+        const o2 = new Float32Array(m * 5);
+        js.dynamicLinear({ m, x, weights: js.packLinearWeights(spec), perRow: true, out: o1 });
+        const ww = wasm.packLinearWeights(spec);
+        wasm.dynamicLinear({ m, x, weights: ww, perRow: true, out: o2 });
+        wasm.releaseLinearWeights(ww);
+        expectSame(o2, o1, `bits=${bits} k=${k} m=${m}`);
+      }
+    }
+  });
+});
+
 describe('convInteger', () => {
   it('is bit-identical to JS for groups, depthwise, channel multipliers, strides, dilations and padding', () => {
     fc.assert(
