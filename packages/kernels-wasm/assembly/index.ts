@@ -177,10 +177,12 @@ export function packWeights(src: usize, n: i32, k: i32, bits: i32, gl: i32, lp: 
 }
 
 @inline function gemvEpilogue(
-  acc: v128, o: usize, sum: i32, corr: bool, vsa: v128, sw: usize, y: v128,
+  acc: v128, o: usize, sum: i32, corr: i32, vsa: v128, sw: usize, y: v128,
 ): v128 {
   let a = acc;
-  if (corr) a = i32x4.sub(a, i32x4.mul(v128.load(o), i32x4.splat(sum)));
+  // corr > 0: the same offset for every column (no zero points): a scalar product; corr < 0: per-column offsets.
+  if (corr > 0) a = i32x4.sub(a, i32x4.splat(corr * sum));
+  else if (corr < 0) a = i32x4.sub(a, i32x4.mul(v128.load(o), i32x4.splat(sum)));
   return f32x4.add(y, f32x4.mul(f32x4.convert_i32x4_s(a), f32x4.mul(vsa, v128.load(sw))));
 }
 
@@ -190,7 +192,7 @@ export function packWeights(src: usize, n: i32, k: i32, bits: i32, gl: i32, lp: 
  */
 export function gemvPacked(
   xq: usize, sums: usize, sa: f32, w: usize, sw: usize, o: usize, panels: i32, groups: i32, lp: i32, bits: i32,
-  corr: bool, y: usize,
+  corr: i32, y: usize,
 ): void {
   const storeBits = bits;
   const groupBytes = <usize>lp * <usize>storeBits;
@@ -618,7 +620,7 @@ export function gemmI16(a: usize, lda: i32, m: i32, kp: i32, b: usize, n: i32, c
 /** GEMV path (m < 4): every activation row streams the packed weights directly. y row stride = panels*8 floats. */
 export function dynGemv(
   xq: usize, xs: i32, m: i32, sums: usize, sa: usize, w: usize, sw: usize, o: usize, panels: i32, groups: i32, lp: i32,
-  bits: i32, corr: bool, y: usize,
+  bits: i32, corr: i32, y: usize,
 ): void {
   for (let r = 0; r < m; r++) {
     gemvPacked(

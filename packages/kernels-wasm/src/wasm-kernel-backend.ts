@@ -407,7 +407,7 @@ export class WasmKernelBackend implements KernelBackend {
     const packed = new WasmPackedLinearWeights({
       backend: this.name, n, k, bits, blockSize, byteLength: total, owner: this, address, panelsAddress, scalesAddress,
       offsetsAddress, panels, groups, groupLength: gl, paddedGroupLength: lp, storageBits: storeBits,
-      needsCorrection: hasZp || offset !== 0,
+      gemvCorrection: hasZp ? -1 : offset,
     });
     this.packed.add(packed);
     return packed;
@@ -504,7 +504,7 @@ export class WasmKernelBackend implements KernelBackend {
       } else {
         ex.dynGemv(
           pXq, xStride, m, pSums, pSa, w.panelsAddress, w.scalesAddress, w.offsetsAddress, panels, groups, lp, bits,
-          w.needsCorrection ? 1 : 0, pY,
+          w.gemvCorrection, pY,
         );
       }
       ex.finishRows(pY, np, m, n, pBias, pOut);

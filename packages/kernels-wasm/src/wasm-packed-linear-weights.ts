@@ -30,8 +30,8 @@ export class WasmPackedLinearWeights implements PackedLinearWeights {
   readonly paddedGroupLength: number;
   /** Width of the stored fields: 8, 4 or 2 (3-bit weights and 4-bit groups longer than 32768 use wider fields). */
   readonly storageBits: 8 | 4 | 2;
-  /** Whether the GEMV path must subtract offset·Σx (any zero point, or offset-binary storage). */
-  readonly needsCorrection: boolean;
+  /** GEMV correction: 0 none, > 0 the storage offset shared by all columns (no zero points), −1 per-column offsets. */
+  readonly gemvCorrection: number;
   released = false;
 
   /** @param init - every field; built by `WasmKernelBackend.packLinearWeights` only */
@@ -52,6 +52,6 @@ export class WasmPackedLinearWeights implements PackedLinearWeights {
     this.groupLength = init.groupLength;
     this.paddedGroupLength = init.paddedGroupLength;
     this.storageBits = init.storageBits;
-    this.needsCorrection = init.needsCorrection;
+    this.gemvCorrection = init.gemvCorrection;
   }
 }
