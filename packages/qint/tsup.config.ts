@@ -11,7 +11,7 @@ export default defineConfig([
   },
   {
     // The command-line tool: one ESM file with a shebang, run by the `qint` bin.
-    entry: { cli: 'src/cli/main.ts' },
+    entry: { cli: 'src/cli/bin.ts' },
     format: ['esm'],
     sourcemap: true,
     target: 'es2022',

@@ -10,10 +10,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const repoRoot = resolve(dirname(new URL(import.meta.url).pathname), '..', '..');
 
 /** Per-package smoke code: runs in both module systems with the package bound to `m`; must print a JSON result. */
+// Each snippet imports its own dependencies by name from the scratch project (installed from the tarballs too).
 const SMOKE: Record<string, { code: string; expected: unknown }> = {
   '@qint/tensor': {
     code: "const t = m.Tensor.from('int4', [3], [1, -2, 7]); console.log(JSON.stringify([t.toArray(), Array.from(t.data), m.broadcastShapes([2, 1], [3])]));",
     expected: [[1, -2, 7], [0xe1, 0x07], [2, 3]],
+  },
+  '@qint/kernels': {
+    // ONNX QuantizeLinear's spec example: x = [0, 2, 3, 1000, -254, -1000], scale 2, zero point 128.
+    code: "const { Tensor } = require('@qint/tensor'); const y = m.quantizeLinear(Tensor.from('float32', [6], [0, 2, 3, 1000, -254, -1000]), Tensor.scalar('float32', 2), Tensor.scalar('uint8', 128)); console.log(JSON.stringify(y.toArray()));",
+    expected: [128, 129, 130, 255, 1, 0],
+  },
+  '@qint/observers': {
+    code: "const { Tensor } = require('@qint/tensor'); const o = new m.MinMaxObserver(); o.observe(Tensor.from('float32', [4], [-1, 0, 2, 3])); const q = o.calculateQParams(); console.log(JSON.stringify([q.scale[0], q.zeroPoint[0]]));",
+    // PyTorch: quint8 affine over [-1, 3] -> scale 4/255 (in float32), zero point round(1 / scale) = 64.
+    expected: [Math.fround(4 / 255), 64],
+  },
+  qint: {
+    code: "const { Tensor } = require('@qint/tensor'); const t = m.readNpy(m.writeNpy(Tensor.from('float32', [2], [0.5, -1]))); console.log(JSON.stringify([t.shape, t.toArray(), typeof m.quantize, typeof m.loadModel]));",
+    expected: [[2], [0.5, -1], 'function', 'function'],
   },
 };
 
@@ -63,11 +78,18 @@ function runNode(code: string, type: 'module' | 'commonjs'): string {
 
 describe('published packages install and load outside the workspace', () => {
   it('packs every built package', () => {
-    expect(packed.map((p) => p.name)).toContain('@qint/tensor');
+    expect(packed.map((p) => p.name).sort()).toEqual(
+      ['@qint/dynamic', '@qint/format', '@qint/graph', '@qint/kernels', '@qint/kernels-wasm', '@qint/mixed-precision', '@qint/observers', '@qint/onnx', '@qint/tensor', 'qint'].sort(),
+    );
     for (const p of packed) {
       const manifest = JSON.parse(readFileSync(join(scratch, 'project', 'node_modules', p.name, 'package.json'), 'utf8'));
       expect(JSON.stringify(manifest)).not.toContain('workspace:');
     }
+  });
+
+  it('installs the qint command-line tool', () => {
+    const bin = join(scratch, 'project', 'node_modules', '.bin', 'qint');
+    expect(execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
   it.each(publishablePackages().map((p) => p.name))('%s loads with import and require, with the same exports', (name) => {
@@ -78,7 +100,9 @@ describe('published packages install and load outside the workspace', () => {
     expect(cjsKeys).toEqual(esmKeys);
     const smoke = SMOKE[name];
     if (smoke) {
-      expect(JSON.parse(runNode(`import * as m from '${name}';\n${smoke.code}`, 'module'))).toEqual(smoke.expected);
+      // In ESM, \`require\` loads the CJS build of @qint/tensor while \`m\` uses the ESM build: tensors must cross over.
+      const esm = `import * as m from '${name}';\nimport { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n${smoke.code}`;
+      expect(JSON.parse(runNode(esm, 'module'))).toEqual(smoke.expected);
       expect(JSON.parse(runNode(`const m = require('${name}');\n${smoke.code}`, 'commonjs'))).toEqual(smoke.expected);
     }
   });

@@ -118,3 +118,15 @@ describe('Tensor views and copies', () => {
     expect(() => q.set([0, 0], 4)).toThrow(ValueError);
   });
 });
+
+describe('Tensor identity', () => {
+  it('is recognized by instanceof across copies of the package (ESM and CJS builds)', () => {
+    const t = Tensor.zeros('float32', [2]);
+    expect(t instanceof Tensor).toBe(true);
+    // A tensor from another copy of the class carries the same global brand.
+    const foreign = { [Symbol.for('@qint/tensor.Tensor')]: true };
+    expect(foreign instanceof Tensor).toBe(true);
+    expect({} instanceof Tensor).toBe(false);
+    expect(null as unknown instanceof Tensor).toBe(false);
+  });
+});

@@ -27,6 +27,9 @@ export interface ReshapeOptions {
   allowZero?: boolean;
 }
 
+/** Marks tensors across copies of this package (its ESM and CJS builds, or two installed versions). */
+const TENSOR_BRAND = Symbol.for('@qint/tensor.Tensor');
+
 /**
  * An n-dimensional array: a dtype, an immutable shape and row-major contiguous data in the dtype's typed array.
  * Sub-byte dtypes are packed (element 0 in the low bits); float16 holds raw half bits.
@@ -39,6 +42,17 @@ export interface ReshapeOptions {
  * ```
  */
 export class Tensor<D extends DType = DType> {
+  /**
+   * `x instanceof Tensor` holds for tensors made by any copy of @qint/tensor — its ESM and CJS builds are two copies
+   * when an app mixes `import` and `require` — so that kernels accept them all.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[TENSOR_BRAND] === true;
+  }
+
+  /** @internal The brand checked by `instanceof`. */
+  readonly [TENSOR_BRAND] = true;
+
   /** Element type. */
   readonly dtype: D;
   /** Dimensions, outermost first. Frozen. */

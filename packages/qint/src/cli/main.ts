@@ -27,9 +27,3 @@ export async function runCli(argv: string[], ctx: CliContext = createProcessCont
   }
 }
 
-const invokedDirectly = typeof process !== 'undefined' && process.argv[1] !== undefined && /cli\.(c|m)?js$/.test(process.argv[1]);
-if (invokedDirectly) {
-  runCli(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
-}
