@@ -157,9 +157,17 @@ function softmaxRows(src: Float32Array, out: Float32Array, outer: number, dim: n
         continue;
       }
       let sum = 0;
-      for (let k = 0; k < dim; k++) sum += Math.exp(src[base + k * inner] - mx);
-      if (kind === 'softmax') for (let k = 0; k < dim; k++) out[base + k * inner] = Math.exp(src[base + k * inner] - mx) / sum;
-      else {
+      if (kind === 'softmax') {
+        // One exp per element: keep the exponentials in the output row, then scale it.
+        for (let k = 0; k < dim; k++) {
+          const e = Math.exp(src[base + k * inner] - mx);
+          out[base + k * inner] = e;
+          sum += e;
+        }
+        const inv = 1 / sum;
+        for (let k = 0; k < dim; k++) out[base + k * inner] *= inv;
+      } else {
+        for (let k = 0; k < dim; k++) sum += Math.exp(src[base + k * inner] - mx);
         const ls = Math.log(sum);
         for (let k = 0; k < dim; k++) out[base + k * inner] = src[base + k * inner] - mx - ls;
       }

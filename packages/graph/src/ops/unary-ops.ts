@@ -48,7 +48,7 @@ function mapNumeric(x: Tensor, f: Fn, what: string, loop?: (src: Float32Array, d
 
 type Loop = (src: Float32Array, dst: Float32Array) => void;
 
-function floatOp(opType: string, since: number, make: (ctx: OpBuildContext) => Fn, loop?: (ctx: OpBuildContext) => Loop): OpDefinition {
+function floatOp(opType: string, since: number, make: (ctx: OpBuildContext) => Fn, loop?: (ctx: OpBuildContext) => Loop | undefined): OpDefinition {
   return onnxOp(opType, since, (ctx) => {
     const f = make(ctx);
     const l = loop?.(ctx);
@@ -121,6 +121,17 @@ function gelu(approximate: string): Fn {
   if (approximate !== 'none') throw new UnsupportedVariant(`approximate "${approximate}" is not one of "none", "tanh"`);
   return (x) => 0.5 * x * (1 + erf(x * SQRT1_2));
 }
+
+// Erf and exact Gelu run on whole hidden layers of transformers: give them their own loops, where V8 inlines erf.
+const erfLoop: Loop = (s, d) => {
+  for (let i = 0; i < s.length; i++) d[i] = erf(s[i]);
+};
+const geluErfLoop: Loop = (s, d) => {
+  for (let i = 0; i < s.length; i++) {
+    const x = s[i];
+    d[i] = 0.5 * x * (1 + erf(x * SQRT1_2));
+  }
+};
 
 /** Clip with bounds from attributes (opset < 11) or optional scalar inputs (opset ≥ 11). */
 function clipKernel(ctx: OpBuildContext): OpKernel {
@@ -230,8 +241,13 @@ export const unaryOps: readonly OpDefinition[] = [
   }),
   floatOp('HardSwish', 14, () => (x) => x * Math.max(0, Math.min(1, x / 6 + 0.5)), () => hardSwishLoop),
   floatOp('Tanh', 6, () => Math.tanh, () => tanhLoop),
-  floatOp('Erf', 9, () => erf),
-  floatOp('Gelu', 20, (ctx) => gelu(ctx.attrs.string('approximate', 'none'))),
+  floatOp('Erf', 9, () => erf, () => erfLoop),
+  floatOp(
+    'Gelu',
+    20,
+    (ctx) => gelu(ctx.attrs.string('approximate', 'none')),
+    (ctx) => (ctx.attrs.string('approximate', 'none') === 'none' ? geluErfLoop : undefined),
+  ),
   floatOp('Exp', 6, () => Math.exp),
   floatOp('Log', 6, () => Math.log),
   floatOp('Sqrt', 6, () => Math.sqrt),
