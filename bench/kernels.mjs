@@ -142,8 +142,10 @@ async function benchGemm(wasm, wasmCached, js, M, K) {
   const w4 = Int8Array.from({ length: N * K }, () => Math.floor(r() * 16) - 8);
   const spec8 = { n: N, k: K, bits: 8, values: wT8, blockSize: 0, scales: new Float32Array(N).fill(0.01) };
   const spec4 = { n: N, k: K, bits: 4, values: w4, blockSize: 32, scales: new Float32Array(N * (K / 32)).fill(0.01) };
+  const spec4c = { n: N, k: K, bits: 4, values: w4, blockSize: 0, scales: new Float32Array(N).fill(0.01) };
   const p8 = wasm.packLinearWeights(spec8);
   const p4 = wasm.packLinearWeights(spec4);
+  const p4c = wasm.packLinearWeights(spec4c);
   const y = new Float32Array(M * N);
   const yi = new Int32Array(M * N);
   const models = gemmModels(M, K, N, wInt8, wF32);
@@ -152,6 +154,7 @@ async function benchGemm(wasm, wasmCached, js, M, K) {
   const variants = [
     { name: 'wasm int8 dynamic', fn: () => wasm.dynamicLinear({ m: M, x, weights: p8, perRow: false, out: y }) },
     { name: 'wasm 4-bit dynamic (block 32)', fn: () => wasm.dynamicLinear({ m: M, x, weights: p4, perRow: false, out: y }) },
+    { name: 'wasm 4-bit dynamic (per channel)', fn: () => wasm.dynamicLinear({ m: M, x, weights: p4c, perRow: false, out: y }) },
     {
       name: 'wasm matMulInteger u8×s8',
       fn: () => wasm.matMulInteger({ m: M, n: N, k: K, a: xU8, b: wInt8, aZeroPoint: new Int32Array([3]), bZeroPoint: new Int32Array([0]), out: yi }),
@@ -189,6 +192,7 @@ async function benchGemm(wasm, wasmCached, js, M, K) {
   const ms = await measure(variants);
   wasm.releaseLinearWeights(p8);
   wasm.releaseLinearWeights(p4);
+  wasm.releaseLinearWeights(p4c);
   tfB.dispose();
   await Promise.all([sDyn.release(), sInt.release(), sF32.release()]);
   const ops = 2 * M * N * K;
@@ -199,6 +203,7 @@ async function benchGemm(wasm, wasmCached, js, M, K) {
     return {
       'wasm int8 dynamic / ort dynamic int8 pattern': ratio('wasm int8 dynamic', 'ort dynamic int8 pattern'),
       'wasm 4-bit / wasm int8 dynamic': ratio('wasm 4-bit dynamic (block 32)', 'wasm int8 dynamic'),
+      'wasm 4-bit per channel / wasm int8 dynamic': ratio('wasm 4-bit dynamic (per channel)', 'wasm int8 dynamic'),
       'wasm f32 gemm / tfjs-wasm f32 matMul': ratio('wasm f32 gemm', 'tfjs-wasm f32 matMul'),
       'wasm f32 gemm (cached weights) / tfjs-wasm f32 matMul': ratio('wasm f32 gemm (cached weights)', 'tfjs-wasm f32 matMul'),
       'wasm int8 dynamic / wasm f32 gemm (cached weights)': ratio('wasm int8 dynamic', 'wasm f32 gemm (cached weights)'),
@@ -339,7 +344,8 @@ function targetsFrom(gemm, conv, ratiosKey, gopsKey) {
     'dynamic int8 vs ORT pattern at M=1 (≥ 3)': minOver(1, 'wasm int8 dynamic / ort dynamic int8 pattern'),
     'dynamic int8 vs ORT pattern at M=16 (≥ 1.25)': minOver(16, 'wasm int8 dynamic / ort dynamic int8 pattern'),
     'dynamic int8 vs ORT pattern at M=128 (≥ 1.05)': minOver(128, 'wasm int8 dynamic / ort dynamic int8 pattern'),
-    '4-bit vs 8-bit at M=1, K=4096 (≥ 1.5)': r(byShape(1, 4096), 'wasm 4-bit / wasm int8 dynamic'),
+    '4-bit (block 32) vs 8-bit at M=1, K=4096 (≥ 1.5)': r(byShape(1, 4096), 'wasm 4-bit / wasm int8 dynamic'),
+    '4-bit (per channel) vs 8-bit at M=1, K=4096 (≥ 1.5)': r(byShape(1, 4096), 'wasm 4-bit per channel / wasm int8 dynamic'),
     'int8 conv u8×s8 GOP/s (≥ 80)': conv.results['wasm convInteger u8×s8'][gopsKey],
     'int8 conv u8×s8 vs ORT ConvInteger u8×u8': +(conv.results['wasm convInteger u8×s8'][gopsKey] / conv.results['ort ConvInteger u8×u8'][gopsKey]).toFixed(2),
     'wasm f32 (copying b per call) vs tfjs-wasm (≥ 1)': Math.min(...gemm.map((g) => r(g, 'wasm f32 gemm / tfjs-wasm f32 matMul'))),

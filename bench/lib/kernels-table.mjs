@@ -9,6 +9,7 @@ const r = JSON.parse(readFileSync(join(here, '..', 'results', 'kernels.json'), '
 const cols = [
   ['wasm int8 dynamic', 'qint WASM int8 dynamicLinear'],
   ['wasm 4-bit dynamic (block 32)', 'qint WASM 4-bit (block 32)'],
+  ['wasm 4-bit dynamic (per channel)', 'qint WASM 4-bit (per channel)'],
   ['ort dynamic int8 pattern', 'ORT-web dynamic int8 pattern'],
   ['wasm matMulInteger u8×s8 (cached weights)', 'qint WASM MatMulInteger (cached b)'],
   ['ort MatMulInteger u8×s8', 'ORT-web MatMulInteger'],
@@ -34,7 +35,8 @@ lines.push('Ratios in the same run, of medians (of fastest repetitions):');
 lines.push('');
 const rk = [
   ['wasm int8 dynamic / ort dynamic int8 pattern', 'int8 dynamic vs ORT pattern'],
-  ['wasm 4-bit / wasm int8 dynamic', '4-bit vs 8-bit'],
+  ['wasm 4-bit / wasm int8 dynamic', '4-bit (block 32) vs 8-bit'],
+  ['wasm 4-bit per channel / wasm int8 dynamic', '4-bit (per channel) vs 8-bit'],
   ['wasm f32 gemm (cached weights) / tfjs-wasm f32 matMul', 'f32 (cached b) vs tfjs-wasm'],
   ['wasm f32 gemm / tfjs-wasm f32 matMul', 'f32 (b copied) vs tfjs-wasm'],
   ['wasm int8 dynamic / wasm f32 gemm (cached weights)', 'int8 vs f32 (cached b)'],
