@@ -881,35 +881,6 @@ export function gemvF32T(a: usize, k: i32, b: usize, n: i32, bias: usize, y: usi
   }
 }
 
-/** Depthwise float convolution (one input channel per group), direct loop; bias 0 = none. */
-export function depthwiseF32(
-  x: usize, w: usize, bias: usize, ch: i32, h: i32, wd: i32, kh: i32, kw: i32, oh: i32, ow: i32, padT: i32, padL: i32,
-  sh: i32, sw: i32, dh: i32, dw: i32, mult: i32, out: usize,
-): void {
-  for (let oc = 0; oc < ch * mult; oc++) {
-    const c = oc / mult;
-    const plane = x + ((<usize>c * <usize>h * <usize>wd) << 2);
-    const wk = w + ((<usize>oc * <usize>(kh * kw)) << 2);
-    const op = out + ((<usize>oc * <usize>(oh * ow)) << 2);
-    const b0: f32 = bias == 0 ? 0 : load<f32>(bias + (<usize>oc << 2));
-    for (let y = 0; y < oh; y++) {
-      for (let xo = 0; xo < ow; xo++) {
-        let acc: f32 = b0;
-        for (let ky = 0; ky < kh; ky++) {
-          const iy = y * sh - padT + ky * dh;
-          if (iy < 0 || iy >= h) continue;
-          const rowp = plane + ((<usize>iy * <usize>wd) << 2);
-          for (let kx = 0; kx < kw; kx++) {
-            const ix = xo * sw - padL + kx * dw;
-            if (ix < 0 || ix >= wd) continue;
-            acc += load<f32>(rowp + (<usize>ix << 2)) * load<f32>(wk + (<usize>(ky * kw + kx) << 2));
-          }
-        }
-        store<f32>(op + (<usize>(y * ow + xo) << 2), acc);
-      }
-    }
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Fast im2col for stride 1: the image is first copied once into a zero-padded buffer (int16 x - xZp, or f32), so
@@ -1321,6 +1292,64 @@ export function dynGemmBlocked(
           const off = (<usize>i * <usize>ldy + (<usize>j << 3)) << 2;
           dyn4x8Chunk(xq + <usize>i * xs, xs, sa + (<usize>i << 2), bw, swp, lpp, p0, p1, y + off, ys, acc + off, ys);
         }
+      }
+    }
+  }
+}
+
+/**
+ * Depthwise float convolution from the zero-padded image of all channels ([ch, hp, wp]): 8 output pixels of a row
+ * at a time (stride 1: neighbours, stride 2: de-interleaved pairs of vectors); other strides and row tails scalar.
+ * w [ch*mult, kh*kw], bias 0 = none.
+ */
+export function depthwiseF32P(
+  xp: usize, hp: i32, wp: i32, w: usize, bias: usize, ch: i32, mult: i32, kh: i32, kw: i32, oh: i32, ow: i32, sh: i32,
+  sw: i32, dh: i32, dw: i32, out: usize,
+): void {
+  const taps = kh * kw;
+  const vecOk = sw == 1 || sw == 2;
+  const ow8 = vecOk ? ow & ~7 : 0;
+  for (let oc = 0; oc < ch * mult; oc++) {
+    const plane = xp + ((<usize>(oc / mult) * <usize>hp * <usize>wp) << 2);
+    const wk = w + ((<usize>oc * <usize>taps) << 2);
+    const op = out + ((<usize>oc * <usize>(oh * ow)) << 2);
+    const b0: f32 = bias == 0 ? 0 : load<f32>(bias + (<usize>oc << 2));
+    for (let y = 0; y < oh; y++) {
+      const rowBase = plane + ((<usize>(y * sh) * <usize>wp) << 2);
+      const orow = op + ((<usize>y * <usize>ow) << 2);
+      let xo = 0;
+      for (; xo < ow8; xo += 8) {
+        let a0 = f32x4.splat(b0);
+        let a1 = f32x4.splat(b0);
+        const colBase = rowBase + (<usize>(xo * sw) << 2);
+        for (let ky = 0; ky < kh; ky++) {
+          const r = colBase + ((<usize>(ky * dh) * <usize>wp) << 2);
+          for (let kx = 0; kx < kw; kx++) {
+            const src = r + (<usize>(kx * dw) << 2);
+            const wv = v128.load32_splat(wk + (<usize>(ky * kw + kx) << 2));
+            let v0: v128, v1: v128;
+            if (sw == 1) {
+              v0 = v128.load(src);
+              v1 = v128.load(src, 16);
+            } else {
+              v0 = i32x4.shuffle(v128.load(src), v128.load(src, 16), 0, 2, 4, 6);
+              v1 = i32x4.shuffle(v128.load(src, 32), v128.load(src, 48), 0, 2, 4, 6);
+            }
+            a0 = f32x4.add(a0, f32x4.mul(v0, wv));
+            a1 = f32x4.add(a1, f32x4.mul(v1, wv));
+          }
+        }
+        v128.store(orow + (<usize>xo << 2), a0);
+        v128.store(orow + (<usize>xo << 2), a1, 16);
+      }
+      for (; xo < ow; xo++) {
+        let acc: f32 = b0;
+        const colBase = rowBase + (<usize>(xo * sw) << 2);
+        for (let ky = 0; ky < kh; ky++) {
+          const r = colBase + ((<usize>(ky * dh) * <usize>wp) << 2);
+          for (let kx = 0; kx < kw; kx++) acc += load<f32>(r + (<usize>(kx * dw) << 2)) * load<f32>(wk + (<usize>(ky * kw + kx) << 2));
+        }
+        store<f32>(orow + (<usize>xo << 2), acc);
       }
     }
   }

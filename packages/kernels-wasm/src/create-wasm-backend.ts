@@ -7,7 +7,7 @@ import { WasmKernelBackend } from './wasm-kernel-backend';
 const REQUIRED_EXPORTS = [
   'memory', 'heapBase', 'rangeRows', 'quantizeRows', 'packWeights', 'dynGemv', 'dynGemm', 'dynGemmBlocked', 'finishRows', 'widenRows',
   'packPanelsB', 'gemmI16', 'depthwiseI16', 'packPanelsF32', 'gemmF32Panels', 'gemvF32', 'gemvF32T',
-  'depthwiseF32', 'padImageI16', 'padImageF32', 'tapOffsets', 'im2colI16S1', 'im2colF32S1',
+  'depthwiseF32P', 'padImageI16', 'padImageF32', 'tapOffsets', 'im2colI16S1', 'im2colF32S1',
   'im2colI16Gather', 'im2colF32Gather',
 ] as const;
 

@@ -17,10 +17,6 @@ export interface KernelExports {
   gemmF32Panels(a: number, lda: number, m: number, k: number, b: number, n: number, biasCol: number, biasRow: number, c: number, ldc: number): void;
   gemvF32(a: number, k: number, b: number, n: number, bias: number, y: number): void;
   gemvF32T(a: number, k: number, b: number, n: number, bias: number, y: number): void;
-  depthwiseF32(
-    x: number, w: number, bias: number, ch: number, h: number, wd: number, kh: number, kw: number, oh: number, ow: number,
-    padT: number, padL: number, sh: number, sw: number, dh: number, dw: number, mult: number, out: number,
-  ): void;
   padImageI16(x: number, signed: number, xz: number, c0: number, cg: number, h: number, w: number, padT: number, padL: number, hp: number, wp: number, dst: number): void;
   padImageF32(x: number, c0: number, cg: number, h: number, w: number, padT: number, padL: number, hp: number, wp: number, dst: number): void;
   tapOffsets(cg: number, kh: number, kw: number, hp: number, wp: number, dh: number, dw: number, dst: number): void;
@@ -35,5 +31,9 @@ export interface KernelExports {
   dynGemmBlocked(
     xq: number, xs: number, mp: number, sa: number, w: number, sw: number, o: number, panels: number, groups: number, lp: number, bits: number,
     bw: number, y: number, acc: number,
+  ): void;
+  depthwiseF32P(
+    xp: number, hp: number, wp: number, w: number, bias: number, ch: number, mult: number, kh: number, kw: number, oh: number, ow: number,
+    sh: number, sw: number, dh: number, dw: number, out: number,
   ): void;
 }

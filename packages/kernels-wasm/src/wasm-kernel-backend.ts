@@ -299,8 +299,12 @@ export class WasmKernelBackend implements KernelBackend {
       if (bias) f32.set(bias.subarray(0, M), pBias >> 2);
       const imageBytes = C * H * W * 4;
       if (cg === 1 && kTotal > 0) {
+        const lay = paddedLayout(args);
+        // Stride 2 reads 16 neighbours for 8 outputs: slack for the last row.
+        const pPad = heap.scratch((C * lay.hp * lay.wp + 32) * 4 + lay.wp * 4, 'convF32 padded image');
         for (let b = 0; b < batch; b++) {
-          ex.depthwiseF32(pX + b * imageBytes, pW, pBias, C, H, W, KH, KW, OH, OW, padTop, padLeft, sh, sw, dh, dw, mg, pOut + b * M * P * 4);
+          ex.padImageF32(pX + b * imageBytes, 0, C, H, W, padTop, padLeft, lay.hp, lay.wp, pPad);
+          ex.depthwiseF32P(pPad, lay.hp, lay.wp, pW, pBias, C, mg, KH, KW, OH, OW, sh, sw, dh, dw, pOut + b * M * P * 4);
         }
       } else {
         const pCol = heap.scratch(((P + 7) >> 3) * Math.max(kTotal, 1) * 32, 'convF32 im2col');

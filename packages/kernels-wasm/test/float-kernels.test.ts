@@ -109,4 +109,26 @@ describe('convF32', () => {
       { seed: 8, numRuns: 200 },
     );
   });
+
+  it('matches JS on depthwise 3×3 at MobileNet-like sizes (stride 1 and 2, multiplier 2, bias)', () => {
+    for (const [st, mult] of [[1, 1], [2, 1], [1, 2], [2, 2]]) {
+      const C = 8;
+      const H = 31;
+      const oh = Math.floor((H + 2 - 3) / st) + 1;
+      const geom = {
+        batch: 1, inChannels: C, inHeight: H, inWidth: H, outChannels: C * mult, kernelHeight: 3, kernelWidth: 3, outHeight: oh,
+        outWidth: oh, padTop: 1, padLeft: 1, strideHeight: st, strideWidth: st, dilationHeight: 1, dilationWidth: 1, group: C,
+      };
+      const x = floats(C * H * H, st * 10 + mult);
+      const w = floats(C * mult * 9, 3);
+      const bias = floats(C * mult, 4);
+      const o1 = new Float32Array(C * mult * oh * oh);
+      const o2 = new Float32Array(o1.length);
+      const mag = new Float32Array(o1.length);
+      js.convF32({ ...geom, x, w, bias, out: o1 });
+      wasm.convF32({ ...geom, x, w, bias, out: o2 });
+      js.convF32({ ...geom, x: x.map(Math.abs), w: w.map(Math.abs), bias: bias.map(Math.abs), out: mag });
+      expectClose(o2, o1, mag, `depthwise f32 stride ${st} multiplier ${mult}`);
+    }
+  });
 });
