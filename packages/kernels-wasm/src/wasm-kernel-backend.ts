@@ -176,7 +176,9 @@ export class WasmKernelBackend implements KernelBackend {
       u8.set(asBytes(w), pW);
       heap.i32.set(wZeroPoint, pWz >> 2);
       const imageBytes = C * H * W;
-      if (cg === 1 && kTotal > 0) {
+      // Depthwise (one input channel per group, several groups) runs a direct loop; an ordinary conv whose
+      // single input channel makes cg 1 too (group 1, e.g. a first layer on grey images) is a GEMM like any other.
+      if (cg === 1 && group > 1 && kTotal > 0) {
         // Depthwise (and channel multipliers): a direct vector loop; as a GEMM it would have one row per group.
         const lay = paddedLayout(args);
         // Stride 2 reads 16 neighbours for 8 outputs: one more slack row and 16 more elements.
@@ -298,7 +300,9 @@ export class WasmKernelBackend implements KernelBackend {
       f32.set(w.subarray(0, M * kTotal), pW >> 2);
       if (bias) f32.set(bias.subarray(0, M), pBias >> 2);
       const imageBytes = C * H * W * 4;
-      if (cg === 1 && kTotal > 0) {
+      // Depthwise (one input channel per group, several groups) runs a direct loop; an ordinary conv whose
+      // single input channel makes cg 1 too (group 1, e.g. a first layer on grey images) is a GEMM like any other.
+      if (cg === 1 && group > 1 && kTotal > 0) {
         const lay = paddedLayout(args);
         // Stride 2 reads 16 neighbours for 8 outputs: slack for the last row.
         const pPad = heap.scratch((C * lay.hp * lay.wp + 32) * 4 + lay.wp * 4, 'convF32 padded image');

@@ -91,3 +91,12 @@ describe('backend registry', () => {
     expect(() => registerBackend('js', () => createJsBackend())).toThrow(BackendInitError);
   });
 });
+
+describe('setBackend with a promise', () => {
+  it('awaits a backend being created, and reports a failed start as BackendInitError', async () => {
+    const info = await setBackend(Promise.resolve(createJsBackend()));
+    expect(info.name).toBe('js');
+    await expect(setBackend(Promise.reject(new Error('no SIMD here')))).rejects.toThrow(/failed to start: no SIMD here/);
+    expect(getBackend().name).toBe('js');
+  });
+});

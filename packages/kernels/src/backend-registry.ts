@@ -105,7 +105,7 @@ function checkBackend(candidate: unknown, what: string): KernelBackend {
 /**
  * Selects the backend that op functions use from now on: `'js'`, a registered name, or a backend object.
  *
- * @param nameOrBackend - `'js'`, a name registered with {@link registerBackend}, or a `KernelBackend` v1
+ * @param nameOrBackend - `'js'`, a name registered with {@link registerBackend}, a `KernelBackend` v1, or a promise of one
  * @returns what {@link getBackend} now reports
  * @throws {@link BackendInitError} for an unknown name (listing the known ones), a factory that throws or rejects
  *   (its error is the `cause`), or an object that is not a KernelBackend v1; the previous selection stays in place
@@ -113,9 +113,21 @@ function checkBackend(candidate: unknown, what: string): KernelBackend {
  * ```ts
  * await setBackend('js');
  * await setBackend(createJsBackend());
+ * await setBackend(createWasmBackend()); // a promise is awaited
  * ```
  */
-export async function setBackend(nameOrBackend: string | KernelBackend): Promise<BackendInfo> {
+export async function setBackend(nameOrBackend: string | KernelBackend | PromiseLike<KernelBackend>): Promise<BackendInfo> {
+  if (typeof nameOrBackend === 'object' && nameOrBackend !== null && typeof (nameOrBackend as PromiseLike<unknown>).then === 'function') {
+    // A backend still being created (`setBackend(createWasmBackend())`): wait for it, keep its error as the cause.
+    let made: KernelBackend;
+    try {
+      made = await nameOrBackend;
+    } catch (cause) {
+      if (cause instanceof BackendInitError) throw cause;
+      throw new BackendInitError(`setBackend(promise): the backend failed to start: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    }
+    return setBackend(made);
+  }
   let next: KernelBackend;
   if (typeof nameOrBackend === 'string') {
     const name = nameOrBackend;
@@ -141,7 +153,7 @@ export async function setBackend(nameOrBackend: string | KernelBackend): Promise
       instances.set(name, next);
     }
   } else {
-    next = checkBackend(nameOrBackend, 'setBackend(backend): the argument');
+    next = checkBackend(nameOrBackend as KernelBackend, 'setBackend(backend): the argument');
   }
   if (next !== current) fallbackCalls = {};
   current = next;

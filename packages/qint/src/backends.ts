@@ -1,4 +1,4 @@
-import { createJsBackend, type KernelBackend } from '@qint/kernels';
+import { createJsBackend, setBackend as selectKernelBackend, type BackendInfo, type KernelBackend } from '@qint/kernels';
 import { createWasmBackend } from '@qint/kernels-wasm';
 import { InputError } from './input-error';
 
@@ -29,4 +29,21 @@ export async function resolveBackend(name: string): Promise<KernelBackend> {
     return wasmBackend;
   }
   throw new InputError(`backend must be "js" or "wasm", got ${JSON.stringify(name)}`);
+}
+
+/**
+ * Selects the backend that every op uses by default: `'js'`, `'wasm'` (created on first use), a backend object or a
+ * promise of one. The facade's version of `setBackend` from @qint/kernels, which knows `'wasm'` without anything being
+ * registered on import.
+ *
+ * @param choice - `'js'`, `'wasm'`, another name registered with `registerBackend`, a `KernelBackend`, or a promise of one
+ * @returns what `getBackend()` now reports
+ * @throws `BackendInitError` when the backend cannot start
+ * @example
+ * ```ts
+ * await setBackend('wasm');
+ * ```
+ */
+export async function setBackend(choice: string | KernelBackend | PromiseLike<KernelBackend>): Promise<BackendInfo> {
+  return selectKernelBackend(choice === 'wasm' || choice === 'js' ? await resolveBackend(choice) : choice);
 }

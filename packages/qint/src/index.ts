@@ -12,7 +12,7 @@ export { benchmarkModel, type BenchmarkOptions, type BenchmarkResult } from './b
 export { summarizeModel, formatBytes, type ModelSummary, type LayerSummary, type ValueSummary } from './model-summary';
 export { renderReport, type ReportData, type ReportLayer, type ReportVariant } from './report/render-report';
 export { renderParetoChart, type ChartPoint } from './report/pareto-chart';
-export { resolveBackend, type BackendName } from './backends';
+export { resolveBackend, setBackend, type BackendName } from './backends';
 export { readNpy, writeNpy } from './npy';
 export { readIdx } from './idx';
 export { InputError } from './input-error';
@@ -21,7 +21,7 @@ export { VERSION } from './version';
 // Tensors and errors (@qint/tensor).
 export { Tensor, QuantParams, QintError, DTypeError, ShapeError, ValueError, type DType, type QintErrorCode } from '@qint/tensor';
 // Kernels and backends (@qint/kernels, @qint/kernels-wasm).
-export { setBackend, getBackend, registerBackend, createJsBackend, BackendInitError, type KernelBackend } from '@qint/kernels';
+export { getBackend, registerBackend, createJsBackend, BackendInitError, type KernelBackend } from '@qint/kernels';
 export { createWasmBackend, type WasmBackendOptions } from '@qint/kernels-wasm';
 // Graphs (@qint/graph) and files (@qint/onnx, @qint/format).
 export { InferenceSession, createSession, GraphError, UnsupportedOpError, type Model, type Graph, type Node } from '@qint/graph';
