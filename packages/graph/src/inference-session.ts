@@ -1,4 +1,5 @@
 import type { KernelBackend } from '@qint/kernels';
+import { fuseConvBiasActivation } from './fuse-conv-bias-activation';
 import { DTypeError, QintError, ShapeError, ValueError, formatShape, type Tensor } from '@qint/tensor';
 import { GraphError } from './graph-error';
 import { MS_DOMAIN, type Graph, type Model, type Node, type ValueInfo } from './ir';
@@ -71,8 +72,18 @@ export class InferenceSession {
   private readonly plans = new Map<string, Plan>();
   private stats: RunStats;
 
-  private constructor(graph: Graph, opsets: Readonly<Record<string, number>>, registry: OpRegistry, backend: KernelBackend | undefined) {
+  /** Values that load-time fusion removed, with the node that computes past them. */
+  private readonly fusedAway: ReadonlyMap<string, string>;
+
+  private constructor(
+    graph: Graph,
+    opsets: Readonly<Record<string, number>>,
+    registry: OpRegistry,
+    backend: KernelBackend | undefined,
+    fusedAway: ReadonlyMap<string, string>,
+  ) {
     this.opsets = opsets;
+    this.fusedAway = fusedAway;
     const constants: (Tensor | undefined)[] = [];
     const define = (name: string, what: string): number => {
       if (this.slotOf.has(name)) throw new GraphError(`${what} "${name}" is defined more than once`);
@@ -215,7 +226,8 @@ export class InferenceSession {
     const opsets: Record<string, number> = {};
     for (const [k, v] of Object.entries(raw)) opsets[k === 'ai.onnx' ? '' : k] = v;
     if (opsets[''] === undefined) opsets[''] = DEFAULT_OPSETS[''];
-    return new InferenceSession(graph, Object.freeze(opsets), options.registry ?? createDefaultRegistry(), options.backend);
+    const fusion = options.fuse === false ? { graph, fusedAway: new Map<string, string>() } : fuseConvBiasActivation(graph);
+    return new InferenceSession(fusion.graph, Object.freeze(opsets), options.registry ?? createDefaultRegistry(), options.backend, fusion.fusedAway);
   }
 
   /**
@@ -403,7 +415,14 @@ export class InferenceSession {
     if (cached) return cached;
     const outputSlots = Int32Array.from(names, (name) => {
       const s = this.slotOf.get(name);
-      if (s === undefined) throw new GraphError(`run: requested output "${name}" is not a value of the graph`);
+      if (s === undefined) {
+        const fusedInto = this.fusedAway.get(name);
+        throw new GraphError(
+          fusedInto !== undefined
+            ? `run: requested output "${name}" was fused into node "${fusedInto}" at load (Conv → Add → Relu); create the session with { fuse: false } to read it`
+            : `run: requested output "${name}" is not a value of the graph`,
+        );
+      }
       return s;
     });
     // Walk back from the outputs to find the nodes that matter.

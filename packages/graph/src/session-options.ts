@@ -22,6 +22,11 @@ export interface SessionOptions {
    * (`setBackend` of @qint/kernels). Primitives it lacks fall back to the JS backend.
    */
   readonly backend?: KernelBackend;
+  /**
+   * Fuse `Conv → Add(per-channel constant) → Relu` chains (also for ai.qint DynamicConv) into one node at load, as
+   * onnxruntime does (default true). The fused values can no longer be requested with `run(feeds, { outputs })`.
+   */
+  readonly fuse?: boolean;
 }
 
 /**

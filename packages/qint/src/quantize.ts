@@ -55,7 +55,7 @@ export interface QuantizeOptions {
   cache?: SensitivityCache;
   /** Backend for the calibration runs (default `'wasm'`). */
   backend?: BackendName | KernelBackend;
-  /** Progress of the sensitivity measurement. */
+  /** Progress of the sensitivity measurement (`label` names the layer and candidate) or of static calibration (`'calibration'`). */
   onProgress?: (done: number, total: number, label: string) => void;
 }
 
@@ -117,7 +117,16 @@ export async function quantize(model: Model, options: QuantizeOptions = {}): Pro
     if ((options.weightBits ?? 8) !== 8 || granularity === 'per-block' || options.budget !== undefined) {
       throw new InputError('static quantization is 8-bit per tensor or per channel (QDQ); use mode "dynamic" for 4/3/2 bits, blocks or budgets');
     }
-    const ranges = calibrate(model, calibrationFeeds(model, options.calibration, options.calibrationSamples), { observer: options.observer });
+    const feeds = calibrationFeeds(model, options.calibration, options.calibrationSamples);
+    const progress = options.onProgress;
+    // calibrate() takes any iterable: a generator reports each batch as the observers finish with it.
+    const reported = function* () {
+      for (let i = 0; i < feeds.length; i++) {
+        yield feeds[i];
+        progress?.(i + 1, feeds.length, 'calibration');
+      }
+    };
+    const ranges = calibrate(model, reported(), { observer: options.observer });
     return quantizeStatic(model, ranges, { granularity: granularity === 'per-tensor' ? 'per_tensor' : 'per_channel', ...(options.exclude ? { exclude: options.exclude } : {}) });
   }
   const common = { perRow: options.perRow, symmetric: options.symmetric ?? true };

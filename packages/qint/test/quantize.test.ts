@@ -45,7 +45,17 @@ describe('quantize (facade)', () => {
 
   it('static mode calibrates activation ranges and writes QDQ int8 that keeps accuracy', async () => {
     const model = await loadModel(mnistPath);
-    const { model: qdq, report } = await quantize(model, { mode: 'static', calibration: images.slice([9000], [10000]), calibrationSamples: 256 });
+    const progress: number[] = [];
+    const { model: qdq, report } = await quantize(model, {
+      mode: 'static',
+      calibration: images.slice([9000], [10000]),
+      calibrationSamples: 256,
+      onProgress: (done, total, label) => {
+        expect([total, label]).toEqual([256, 'calibration']);
+        progress.push(done);
+      },
+    });
+    expect(progress).toEqual(Array.from({ length: 256 }, (_, i) => i + 1));
     expect(report.quantized).toHaveLength(3);
     const ops = qdq.graph.nodes.map((n) => n.opType);
     expect(ops.filter((op) => op === 'QuantizeLinear')).toHaveLength(3);

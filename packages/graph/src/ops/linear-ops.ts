@@ -7,6 +7,7 @@ import type { OpBuildContext, OpDefinition, ShapeInferrer } from './op-definitio
 import { windowGeometry } from './pool-geometry';
 import { need } from './tensor-utils';
 import { UnsupportedVariant } from './unsupported-variant';
+import { applyFusedActivation } from '../fuse-conv-bias-activation';
 
 /** Conv-family attributes in the kernels' option form. */
 export function convAttributes(ctx: OpBuildContext): ConvAttributes {
@@ -201,7 +202,14 @@ export const linearOps: readonly OpDefinition[] = [
     1,
     (ctx) => {
       const options = { ...convAttributes(ctx), ...(ctx.backend ? { backend: ctx.backend } : {}) };
-      return (inputs) => [conv(need(inputs, 0, 'X'), need(inputs, 1, 'W'), inputs[2], options)];
+      // Set only by the executor's load-time fusion (fuse-conv-bias-activation.ts), never by exporters.
+      const activation = ctx.attrs.string('activation', '');
+      if (!activation) return (inputs) => [conv(need(inputs, 0, 'X'), need(inputs, 1, 'W'), inputs[2], options)];
+      return (inputs) => {
+        const y = conv(need(inputs, 0, 'X'), need(inputs, 1, 'W'), inputs[2], options);
+        applyFusedActivation(y.data as Float32Array, activation);
+        return [y];
+      };
     },
     convInfer(0, 1),
   ),

@@ -4,6 +4,7 @@ import { DTypeError, ShapeError, Tensor, formatShape } from '@qint/tensor';
 import { GraphError } from '../../graph-error';
 import type { OpBuildContext, OpDefinition, ShapeInferrer } from '../op-definition';
 import { QINT_DOMAIN } from './qint-domain';
+import { applyFusedActivation } from '../../fuse-conv-bias-activation';
 
 function constantAt(ctx: OpBuildContext, i: number, name: string): Tensor | undefined {
   if (ctx.node.inputs[i] === undefined || ctx.node.inputs[i] === '') return undefined;
@@ -80,6 +81,8 @@ export const dynamicConvOp: OpDefinition = {
     }
     const weight = w;
     const options = { ...attrs, ...(ctx.backend ? { backend: ctx.backend } : {}) };
+    // A following Relu fused at load by the executor (fuse-conv-bias-activation.ts).
+    const activation = ctx.attrs.string('activation', '');
     return ([x]) => {
       const [xq, xs, xzp] = dynamicQuantizeLinear(x!);
       const acc = convInteger(xq, weight, xzp, zp, options);
@@ -96,6 +99,7 @@ export const dynamicConvOp: OpDefinition = {
           else for (let i = base; i < base + spatial; i++) out[i] = Math.fround(a[i] * s);
         }
       }
+      applyFusedActivation(out, activation);
       return [Tensor.from('float32', acc.shape, out)];
     };
   },

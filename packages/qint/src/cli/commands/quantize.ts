@@ -89,7 +89,7 @@ export function registerQuantize(program: Command, ctx: CliContext): void {
         calibrationSamples: samples,
         backend: o.backend as 'js' | 'wasm',
         onProgress: (done, total) => {
-          bar ??= ctx.progress('sensitivity', total, o.json);
+          bar ??= ctx.progress(o.mode === 'static' ? 'calibration' : 'sensitivity', total, o.json);
           bar.tick();
           if (done === total) bar.stop();
         },
