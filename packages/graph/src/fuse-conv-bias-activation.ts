@@ -2,7 +2,7 @@
 // one node. The Add turns into the conv's bias; the Relu into its `activation` attribute, applied in place on the
 // conv's output. Mobile nets and MNIST-style CNNs export exactly this chain, and each Add/Relu otherwise costs an
 // allocation and a full pass over the feature map.
-import { Tensor } from '@qint/tensor';
+import type { Tensor } from '@qint/tensor';
 import type { Attribute, Graph, Node } from './ir';
 
 const QINT = 'ai.qint';
@@ -14,24 +14,24 @@ function convSlots(node: Node): { weight: number; bias: number } | undefined {
   return undefined;
 }
 
-/** The per-channel values of `c` when adding it to a conv output `[N, M, ...spatial]` is a bias add; else undefined. */
-function perChannel(c: Tensor, channels: number, spatialRank: number): Float32Array | undefined {
-  if (c.dtype !== 'float32') return undefined;
-  const values = c.data as Float32Array;
-  if (c.size === 1 && c.rank <= spatialRank + 2) return new Float32Array(channels).fill(values[0]);
-  if (c.size !== channels) return undefined;
-  // The channel dim must sit right before the spatial dims, every other dim being 1: [M,1,1] or [1,M,1,1].
+/**
+ * Whether adding `c` to a conv output `[N, M, ...spatial]` is a per-channel bias add: M values laid out as
+ * `[M, 1, 1]` or `[1, M, 1, 1]` for a 2-D conv (`[M, 1]` for 1-D): the channel dim right before the spatial dims,
+ * every other dim 1.
+ */
+function isPerChannel(c: Tensor, channels: number, spatialRank: number): boolean {
+  if (c.dtype !== 'float32' || c.size !== channels) return false;
   const shape = c.shape;
   const channelAxis = shape.length - 1 - spatialRank;
-  if (channelAxis < 0 || shape[channelAxis] !== channels) return undefined;
-  if (shape.some((d, i) => i !== channelAxis && d !== 1) || shape.length > spatialRank + 2) return undefined;
-  return values;
+  if (channelAxis < 0 || shape.length > spatialRank + 2 || shape[channelAxis] !== channels) return false;
+  return shape.every((d, i) => i === channelAxis || d === 1);
 }
 
 /**
  * Fuses `Conv/DynamicConv → Add(constant per-channel bias) → Relu` chains. A conv is only rewritten when its output
  * feeds nothing else and is not a graph output, and a bias is only folded into a conv that has none (so the float
- * arithmetic is the same as the unfused graph's: one addition of the same bias).
+ * arithmetic is the same as the unfused graph's: one addition of the same bias). The fused conv reads the bias by its
+ * original name, so an initializer that is also a graph input (as IR < 4 models list them) can still be overridden.
  *
  * @param graph - a graph in topological order
  * @returns a new graph (the input is not changed), or the same graph when nothing fuses, and the values fused away
@@ -40,7 +40,6 @@ export function fuseConvBiasActivation(graph: Graph): { graph: Graph; fusedAway:
   const consumers = new Map<string, Node[]>();
   for (const node of graph.nodes) for (const input of node.inputs) if (input) consumers.set(input, [...(consumers.get(input) ?? []), node]);
   const outputs = new Set(graph.outputs.map((o) => o.name));
-  const graphInputs = new Set(graph.inputs.map((i) => i.name));
   const soleConsumer = (value: string): Node | undefined => {
     const users = consumers.get(value);
     return users && users.length === 1 && !outputs.has(value) ? users[0] : undefined;
@@ -49,7 +48,6 @@ export function fuseConvBiasActivation(graph: Graph): { graph: Graph; fusedAway:
   // Intermediate values that no longer exist, with the node that now computes past them (for error messages).
   const fusedAway = new Map<string, string>();
   const replaced = new Map<Node, Node>();
-  const initializers = new Map(graph.initializers);
 
   for (const node of graph.nodes) {
     const slots = convSlots(node);
@@ -62,14 +60,11 @@ export function fuseConvBiasActivation(graph: Graph): { graph: Graph; fusedAway:
     let next = soleConsumer(node.outputs[0]);
     if (next && next.opType === 'Add' && next.domain === '' && !(node.inputs[slots.bias] ?? '')) {
       const other = next.inputs[0] === node.outputs[0] ? next.inputs[1] : next.inputs[0];
-      const constant = other && !graphInputs.has(other) ? graph.initializers.get(other) : undefined;
-      const bias = constant ? perChannel(constant, channels, spatialRank) : undefined;
-      if (bias && next.inputs.length === 2) {
-        const biasName = `${node.outputs[0]}__fused_bias`;
-        initializers.set(biasName, Tensor.from('float32', [channels], Float32Array.from(bias)));
+      const constant = other ? graph.initializers.get(other) : undefined;
+      if (constant && next.inputs.length === 2 && isPerChannel(constant, channels, spatialRank)) {
         const inputs = node.inputs.slice();
         while (inputs.length <= slots.bias) inputs.push('');
-        inputs[slots.bias] = biasName;
+        inputs[slots.bias] = other;
         fusedAway.set(node.outputs[0], node.name);
         fused = { ...fused, inputs, outputs: next.outputs };
         removed.add(next);
@@ -85,10 +80,7 @@ export function fuseConvBiasActivation(graph: Graph): { graph: Graph; fusedAway:
     if (fused !== node) replaced.set(node, fused);
   }
   if (replaced.size === 0) return { graph, fusedAway };
-  return {
-    graph: { ...graph, nodes: graph.nodes.filter((n) => !removed.has(n)).map((n) => replaced.get(n) ?? n), initializers },
-    fusedAway,
-  };
+  return { graph: { ...graph, nodes: graph.nodes.filter((n) => !removed.has(n)).map((n) => replaced.get(n) ?? n) }, fusedAway };
 }
 
 /** Applies a fused `activation` attribute in place (only `'Relu'` is produced by {@link fuseConvBiasActivation}). */
@@ -98,4 +90,9 @@ export function applyFusedActivation(data: Float32Array, activation: string | un
     const v = data[i];
     data[i] = v > 0 ? v : 0;
   }
+}
+
+/** A per-channel bias as the conv kernels take it: `[M]` (a fused bias may arrive as `[M, 1, 1]`; reshaping is a view). */
+export function asBiasVector(bias: Tensor | undefined): Tensor | undefined {
+  return bias && bias.rank !== 1 ? bias.reshape([bias.size]) : bias;
 }

@@ -7,7 +7,7 @@ import type { OpBuildContext, OpDefinition, ShapeInferrer } from './op-definitio
 import { windowGeometry } from './pool-geometry';
 import { need } from './tensor-utils';
 import { UnsupportedVariant } from './unsupported-variant';
-import { applyFusedActivation } from '../fuse-conv-bias-activation';
+import { applyFusedActivation, asBiasVector } from '../fuse-conv-bias-activation';
 
 /** Conv-family attributes in the kernels' option form. */
 export function convAttributes(ctx: OpBuildContext): ConvAttributes {
@@ -204,9 +204,9 @@ export const linearOps: readonly OpDefinition[] = [
       const options = { ...convAttributes(ctx), ...(ctx.backend ? { backend: ctx.backend } : {}) };
       // Set only by the executor's load-time fusion (fuse-conv-bias-activation.ts), never by exporters.
       const activation = ctx.attrs.string('activation', '');
-      if (!activation) return (inputs) => [conv(need(inputs, 0, 'X'), need(inputs, 1, 'W'), inputs[2], options)];
+      if (!activation) return (inputs) => [conv(need(inputs, 0, 'X'), need(inputs, 1, 'W'), asBiasVector(inputs[2]), options)];
       return (inputs) => {
-        const y = conv(need(inputs, 0, 'X'), need(inputs, 1, 'W'), inputs[2], options);
+        const y = conv(need(inputs, 0, 'X'), need(inputs, 1, 'W'), asBiasVector(inputs[2]), options);
         applyFusedActivation(y.data as Float32Array, activation);
         return [y];
       };

@@ -56,7 +56,8 @@ export const dynamicConvOp: OpDefinition = {
     let w = constantAt(ctx, 1, 'W');
     const ws = constantAt(ctx, 2, 'w_scale');
     const wzp = constantAt(ctx, 3, 'w_zero_point');
-    const b = constantAt(ctx, 4, 'B');
+    // Optional, and may be a feed-overridable initializer once the executor fused a bias Add here: no constant required.
+    const b = ctx.node.inputs[4] ? ctx.constant(4) : undefined;
     if (!w || !ws) throw new GraphError(`${ctx.label}: inputs "W" and "w_scale" are required`, { node: ctx.node.name });
     if (w.dtype !== 'int8' && w.dtype !== 'int4' && w.dtype !== 'int2') throw new DTypeError(`${ctx.label}: "W" must be int8, int4 or int2, got ${w.dtype}`);
     if (w.dtype !== 'int8') w = Tensor.from('int8', w.shape, Int8Array.from(w.values()));
@@ -72,18 +73,21 @@ export const dynamicConvOp: OpDefinition = {
       if (wzp.size !== 1 && wzp.size !== m) throw new ShapeError(`${ctx.label}: "w_zero_point" has ${wzp.size} elements; expected 1 or M = ${m}`);
       zp = Tensor.from('int8', [wzp.size], Int8Array.from(wzp.values()));
     }
-    let bias: Float32Array | undefined;
-    if (b) {
-      if (b.dtype !== 'float32' || b.rank !== 1 || b.shape[0] !== m) {
-        throw new ShapeError(`${ctx.label}: bias "B" must be float32 [${m}], got ${b.dtype} ${formatShape(b.shape)}`);
-      }
-      bias = b.data as Float32Array;
-    }
+    const readBias = (t: Tensor): Float32Array => {
+      // [M], or [M,1,1]/[1,M,1,1] when the executor fused a following bias Add into this node.
+      if (t.dtype !== 'float32' || t.size !== m) throw new ShapeError(`${ctx.label}: bias "B" must be float32 with ${m} values, got ${t.dtype} ${formatShape(t.shape)}`);
+      return t.data as Float32Array;
+    };
+    const constantBias = b ? readBias(b) : undefined;
+    // A bias that is not a constant (an initializer a feed may override) is read at each run.
+    const runtimeBias = !b && (ctx.node.inputs[4] ?? '') !== '';
     const weight = w;
     const options = { ...attrs, ...(ctx.backend ? { backend: ctx.backend } : {}) };
     // A following Relu fused at load by the executor (fuse-conv-bias-activation.ts).
     const activation = ctx.attrs.string('activation', '');
-    return ([x]) => {
+    return (inputs) => {
+      const x = inputs[0];
+      const bias = constantBias ?? (runtimeBias && inputs[4] ? readBias(inputs[4]) : undefined);
       const [xq, xs, xzp] = dynamicQuantizeLinear(x!);
       const acc = convInteger(xq, weight, xzp, zp, options);
       const a = acc.data as Int32Array;
