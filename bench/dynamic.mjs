@@ -6,11 +6,12 @@
 //   node bench/dynamic.mjs                  (~2-4 minutes on 2 vCPUs)
 //   QINT_BENCH_QUICK=1 node bench/dynamic.mjs
 // Times are per session.run call, including feed wrapping and output copies, weights being initializers.
-import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { QUICK, createTimer, machineInfo, medians, xorshift } from './lib/harness.mjs';
+import { quantizeDynamic, toOnnxModel } from '@qint/dynamic';
 import { createSession } from '@qint/graph';
 import { createWasmBackend } from '@qint/kernels-wasm';
 import { encodeModel, loadModel } from '@qint/onnx';
@@ -18,64 +19,18 @@ import { Tensor } from '@qint/tensor';
 import * as ort from 'onnxruntime-web';
 
 const here = dirname(fileURLToPath(import.meta.url));
-// The root package.json does not (yet) list @qint/dynamic among the benchmark devDependencies: fall back to its build.
-const dyn = await import('@qint/dynamic').catch(() => import(pathToFileURL(join(here, '../packages/dynamic/dist/index.js')).href));
-const { quantizeDynamic, toOnnxModel } = dyn;
 
-const QUICK = !!process.env.QINT_BENCH_QUICK;
 const ROUNDS = QUICK ? 1 : 3;
 const REPS = QUICK ? 2 : 3;
 const REP_MS = QUICK ? 20 : 60;
 
-function machine() {
-  let model = cpus()[0]?.model ?? 'unknown';
-  try {
-    const line = execSync('lscpu', { encoding: 'utf8' }).split('\n').find((l) => l.startsWith('Model name'));
-    if (line) model = line.split(':')[1].trim();
-  } catch {
-    // lscpu is Linux-only.
-  }
-  return { cpu: model, cores: cpus().length, node: process.version };
-}
-
 function random(count, seed) {
-  let s = seed | 0 || 1;
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = ((s >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
+  const next = xorshift(seed);
+  return Float32Array.from({ length: count }, () => next() * 2 - 1);
 }
 
-async function measureRep(fn) {
-  let calls = 0;
-  const t0 = performance.now();
-  let t;
-  do {
-    await fn();
-    calls++;
-    t = performance.now() - t0;
-  } while (t < REP_MS);
-  return t / calls;
-}
-
-async function measure(variants) {
-  for (const v of variants) {
-    await v.fn();
-    await measureRep(v.fn);
-  }
-  const samples = new Map(variants.map((v) => [v.name, []]));
-  for (let r = 0; r < ROUNDS; r++) for (const v of variants) for (let i = 0; i < REPS; i++) samples.get(v.name).push(await measureRep(v.fn));
-  const out = {};
-  for (const [name, s] of samples) {
-    s.sort((a, b) => a - b);
-    out[name] = s[Math.floor(s.length / 2)];
-  }
-  return out;
-}
+const timer = createTimer({ rounds: ROUNDS, reps: REPS, repMs: REP_MS });
+const measure = async (variants) => medians(await timer.measure(variants));
 
 const ortSession = (model) => ort.InferenceSession.create(encodeModel(model), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
 
@@ -155,7 +110,7 @@ async function main() {
     transformer.push(await benchModel(`torch transformer encoder (2 layers, 28 tokens), batch ${batch}`, loadModel(transformerPath), [batch, 28, 28], 'input', 0, true));
   }
   const result = {
-    machine: machine(),
+    machine: machineInfo(),
     loadavg: loadavg().map((v) => +v.toFixed(2)),
     date: new Date().toISOString(),
     quick: QUICK,

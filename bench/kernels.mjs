@@ -7,11 +7,11 @@
 // taking `reps` repetitions of ≥ repMs; the figure is the median of all repetitions. GOP/s = 2·M·N·K / time.
 // Times include what a user pays per call (copying the activation in and the result out, ORT's tensor wrapping).
 // Weights are initializers (ORT), packed once (qint dynamicLinear) or persistent tensors (tfjs).
-import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { QUICK, createTimer, machineInfo, xorshift } from './lib/harness.mjs';
 import { createJsBackend } from '@qint/kernels';
 import { createWasmBackend } from '@qint/kernels-wasm';
 import * as ort from 'onnxruntime-web';
@@ -20,66 +20,17 @@ import '@tensorflow/tfjs-backend-wasm';
 import { DT, encodeModel } from './lib/onnx-proto.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const QUICK = !!process.env.QINT_BENCH_QUICK;
 const ROUNDS = QUICK ? 1 : 3;
 const REPS = QUICK ? 2 : 5;
 const REP_MS = QUICK ? 20 : 30;
 /** JS is ~1.7 GOP/s: only shapes up to this many operations per call. */
 const JS_MAX_OPS = 2 ** 29;
 
-function machine() {
-  let model = cpus()[0]?.model ?? 'unknown';
-  try {
-    const line = execSync('lscpu', { encoding: 'utf8' }).split('\n').find((l) => l.startsWith('Model name'));
-    if (line) model = line.split(':')[1].trim();
-  } catch {
-    // lscpu is Linux-only; os.cpus() is the fallback.
-  }
-  return { cpu: model, cores: cpus().length, node: process.version, v8: process.versions.v8 };
-}
+const rng = xorshift;
+const timer = createTimer({ rounds: ROUNDS, reps: REPS, repMs: REP_MS });
 
-function rng(seed) {
-  let s = seed | 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
-
-async function measureRep(fn) {
-  let calls = 0;
-  const t0 = performance.now();
-  let t;
-  do {
-    await fn();
-    calls++;
-    t = performance.now() - t0;
-  } while (t < REP_MS);
-  return t / calls;
-}
-
-/** Runs every variant interleaved; returns name → median ms per call. */
-async function measure(variants) {
-  for (const v of variants) {
-    await v.fn(); // first call: lazy init, allocation
-    await measureRep(v.fn);
-  }
-  const samples = new Map(variants.map((v) => [v.name, []]));
-  for (let r = 0; r < ROUNDS; r++) {
-    for (const v of variants) {
-      for (let i = 0; i < (v.reps ?? REPS); i++) samples.get(v.name).push(await measureRep(v.fn));
-    }
-  }
-  const out = {};
-  for (const [name, s] of samples) {
-    s.sort((a, b) => a - b);
-    // The median is the figure; the fastest repetition is kept too, since other jobs may share the 2 vCPUs.
-    out[name] = { median: s[Math.floor(s.length / 2)], best: s[0] };
-  }
-  return out;
-}
+/** Runs every variant interleaved; returns name → { median, best } ms per call. */
+const measure = (variants) => timer.measure(variants);
 
 const summarize = (ms, ops) =>
   Object.fromEntries(
@@ -317,7 +268,7 @@ async function main() {
   console.log('targets (median; worst shape):', targets);
   console.log('targets (fastest repetitions; worst shape):', targetsBest);
   const result = {
-    machine: { ...machine(), loadavgStart: load0.map((v) => +v.toFixed(2)), loadavgEnd: loadavg().map((v) => +v.toFixed(2)) },
+    machine: { ...machineInfo(), loadavgStart: load0.map((v) => +v.toFixed(2)), loadavgEnd: loadavg().map((v) => +v.toFixed(2)) },
     date: new Date().toISOString(),
     method: { rounds: ROUNDS, repsPerRound: REPS, repMs: REP_MS, statistic: 'median ms per call (best: fastest repetition)', quick: QUICK, ortThreads: 1 },
     versions: { onnxruntimeWeb: ort.env.versions?.web ?? '1.30.0', tfjs: tf.version_core },

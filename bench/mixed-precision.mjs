@@ -8,15 +8,13 @@
 // `sensitivity · weightCount · 4^(−bits)` shape with a log-normal per-layer sensitivity and ±30 % noise per candidate —
 // the harder case for the solver, since nothing lines up. A second set repeats 12 shapes (as real networks do).
 import { writeFileSync, mkdirSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { allocate, candidateBytes, paretoFrontier } from '@qint/mixed-precision';
+import { machineInfo } from './lib/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-// The root package does not (yet) list @qint/mixed-precision as a devDependency; load the built bundle by path.
-const mp = await import(join(here, '../packages/mixed-precision/dist/index.js'));
-const { allocate, paretoFrontier, candidateBytes } = mp;
 
 function rng(seed) {
   let s = seed >>> 0;
@@ -125,7 +123,7 @@ for (const [label, distinct, random] of [['sweep, distinct shapes', 0, false], [
 }
 
 const out = {
-  machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version },
+  machine: machineInfo(),
   date: new Date().toISOString(),
   note: 'median of repetitions after one warm-up; tables synthetic (see bench/mixed-precision.mjs); other helpers may load the machine',
   results,

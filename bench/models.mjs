@@ -6,11 +6,11 @@
 // Run after `pnpm build`:   node bench/models.mjs      (QINT_BENCH_QUICK=1 for a smoke run)
 // Method (shared/PERFORMANCE.md): warm-up, then rounds over all sides interleaved, each rep ≥ repMs; median ms per
 // inference. Times include what a user pays per call (ORT's tensor wrapping, qint's feed checks).
-import { execSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { QUICK, createTimer, machineInfo, medians } from './lib/harness.mjs';
 import { InferenceSession } from '@qint/graph';
 import { setBackend } from '@qint/kernels';
 import { createWasmBackend } from '@qint/kernels-wasm';
@@ -20,50 +20,13 @@ import * as ort from 'onnxruntime-web';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const FIXTURES = join(here, '..', 'packages', 'onnx', 'test', '__fixtures__');
-const QUICK = !!process.env.QINT_BENCH_QUICK;
 const ROUNDS = QUICK ? 1 : 3;
 const REPS = QUICK ? 2 : 3;
 const REP_MS = QUICK ? 30 : 150;
 
-function machine() {
-  let model = cpus()[0]?.model ?? 'unknown';
-  try {
-    const line = execSync('lscpu', { encoding: 'utf8' }).split('\n').find((l) => l.startsWith('Model name'));
-    if (line) model = line.split(':')[1].trim();
-  } catch {
-    // lscpu is Linux-only; os.cpus() is the fallback.
-  }
-  return { cpu: model, cores: cpus().length, node: process.version, v8: process.versions.v8 };
-}
-
-async function measureRep(fn) {
-  let calls = 0;
-  const t0 = performance.now();
-  let t;
-  do {
-    await fn();
-    calls++;
-    t = performance.now() - t0;
-  } while (t < REP_MS);
-  return t / calls;
-}
-
+const timer = createTimer({ rounds: ROUNDS, reps: REPS, repMs: REP_MS });
 /** Each side: { name, before?: async () => void (backend selection), fn }. Returns name → median ms. */
-async function measure(sides) {
-  for (const s of sides) {
-    await s.before?.();
-    await s.fn();
-    await measureRep(s.fn);
-  }
-  const samples = new Map(sides.map((s) => [s.name, []]));
-  for (let r = 0; r < ROUNDS; r++) {
-    for (const s of sides) {
-      await s.before?.();
-      for (let i = 0; i < REPS; i++) samples.get(s.name).push(await measureRep(s.fn));
-    }
-  }
-  return Object.fromEntries([...samples].map(([name, v]) => [name, v.sort((a, b) => a - b)[Math.floor(v.length / 2)]]));
-}
+const measure = async (sides) => medians(await timer.measure(sides));
 
 function ortSession(bytes) {
   return ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
@@ -161,7 +124,7 @@ async function main() {
   models.push(await benchModel({ label: 'super-resolution-10 batch 1', modelBytes: read('models/super-resolution-10/model.onnx'), input: sr, inputName: 'input' }, wasm));
   const overhead = await benchOverhead(wasm);
   const result = {
-    machine: { ...machine(), loadavgStart: load0.map((v) => +v.toFixed(2)), loadavgEnd: loadavg().map((v) => +v.toFixed(2)) },
+    machine: { ...machineInfo(), loadavgStart: load0.map((v) => +v.toFixed(2)), loadavgEnd: loadavg().map((v) => +v.toFixed(2)) },
     date: new Date().toISOString(),
     method: { rounds: ROUNDS, repsPerRound: REPS, repMs: REP_MS, statistic: 'median ms per call', quick: QUICK, ortThreads: 1, ortGraphOptimization: 'all' },
     versions: { onnxruntimeWeb: ort.env.versions?.web ?? '1.30.0' },

@@ -5,11 +5,11 @@
 //   QINT_BENCH_QUICK=1 node bench/observers.mjs
 // Method (shared/PERFORMANCE.md): one warm-up call, then REPS (5) timed calls per variant in ROUNDS (3) interleaved rounds;
 // the figure is the median. MB/s counts the input bytes (4 per float32 value, 2 per float16 value).
-import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { QUICK, machineInfo } from './lib/harness.mjs';
 import {
   EntropyObserver,
   HistogramObserver,
@@ -22,21 +22,9 @@ import {
 import { Tensor, float32ToFloat16Bits } from '@qint/tensor';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const QUICK = !!process.env.QINT_BENCH_QUICK;
 const ROUNDS = QUICK ? 1 : 3;
 const REPS = QUICK ? 2 : 5;
 const N = 10_000_000;
-
-function machine() {
-  let model = cpus()[0]?.model ?? 'unknown';
-  try {
-    const line = execSync('lscpu', { encoding: 'utf8' }).split('\n').find((l) => l.startsWith('Model name'));
-    if (line) model = line.split(':')[1].trim();
-  } catch {
-    // lscpu is Linux-only; os.cpus() is the fallback.
-  }
-  return { cpu: model, cores: cpus().length, node: process.version, v8: process.versions.v8 };
-}
 
 // Deterministic, roughly normal data (sum of uniforms) with a few outliers, like an activation tensor.
 function makeData(n) {
@@ -115,7 +103,7 @@ for (const [name, make] of [
 }
 
 const result = {
-  machine: machine(),
+  machine: machineInfo(),
   loadavg: loadavg().map((x) => +x.toFixed(2)),
   date: new Date().toISOString(),
   method: `median of ${ROUNDS}x${REPS} calls after a warm-up, interleaved; 10M float32 values (40 MB), a fresh observer per call`,
