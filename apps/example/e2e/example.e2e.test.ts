@@ -66,6 +66,21 @@ describe('the example page', () => {
     const predictions = await page.$$eval('#predictions tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')));
     expect(predictions.map((p) => p[0])).toEqual(['float32 (ONNX)', 'int8 per-channel', 'mixed @ 50% of int8']);
     for (const p of predictions) expect(p[1]).toBe('1');
+    expect(errors, errors.join('\n')).toEqual([]);
+  });
+
+  it('inspects and quantizes a dropped .onnx file', async () => {
+    // A real drop event carrying the model file, as a user dragging mnist-8.onnx onto the page would send.
+    await page.evaluate(async () => {
+      const bytes = await (await fetch('./data/mnist-8.onnx')).arrayBuffer();
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([bytes], 'dropped.onnx'));
+      document.querySelector('#drop')!.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    });
+    await page.waitForFunction(() => document.querySelector('#drop-result')?.textContent?.includes('int8 dynamic'), undefined, { timeout: 60_000 });
+    const text = (await page.textContent('#drop-result')) ?? '';
+    expect(text).toMatch(/^dropped\.onnx: 12 nodes, 5,994 parameters/);
+    expect(text).toMatch(/int8 dynamic: 3 layers quantized, 0 kept float/);
     mkdirSync(join(app, 'test-results'), { recursive: true });
     await page.screenshot({ path: join(app, 'test-results', 'example-page.png'), fullPage: true });
     expect(errors, errors.join("\n")).toEqual([]);
