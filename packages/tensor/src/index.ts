@@ -25,6 +25,7 @@ export {
   computeStrides,
   formatShape,
   normalizeAxis,
+  resolveSliceRange,
   shapeSize,
   shapesEqual,
   validateShape,

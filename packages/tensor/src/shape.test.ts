@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { broadcastIndex, broadcastShapes, broadcastStrides, computeStrides, normalizeAxis, shapeSize, validateShape } from './shape';
+import { broadcastIndex, broadcastShapes, broadcastStrides, computeStrides, normalizeAxis, resolveSliceRange, shapeSize, validateShape } from './shape';
 import { ShapeError } from './shape-error';
 import { ValueError } from './value-error';
 
@@ -54,5 +54,16 @@ describe('shapes', () => {
     const got = Array.from({ length: 24 }, (_, i) => broadcastIndex(i, out, strides));
     expect(got).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2]);
     expect(() => broadcastStrides([3], [2, 4])).toThrow(ShapeError);
+  });
+});
+
+describe('resolveSliceRange', () => {
+  it('follows ONNX Slice (worked with numpy: np.arange(5)[start:end:step])', () => {
+    expect(resolveSliceRange(5, 1, 3, 1)).toEqual({ start: 1, count: 2 }); // [1, 2]
+    expect(resolveSliceRange(5, -1, -6, -2)).toEqual({ start: 4, count: 3 }); // [4, 2, 0]
+    expect(resolveSliceRange(5, 0, 1000, 1)).toEqual({ start: 0, count: 5 });
+    expect(resolveSliceRange(5, 3, 1, 1)).toEqual({ start: 3, count: 0 });
+    expect(resolveSliceRange(5, 10, -10, -1)).toEqual({ start: 4, count: 5 }); // [4, 3, 2, 1, 0]
+    expect(resolveSliceRange(0, 0, 1, 1)).toEqual({ start: 0, count: 0 });
   });
 });

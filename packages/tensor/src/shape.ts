@@ -194,3 +194,30 @@ export function shapesEqual(a: Shape, b: Shape): boolean {
 export function formatShape(shape: Shape): string {
   return `[${shape.join(',')}]`;
 }
+
+/**
+ * ONNX Slice's bounds on one axis: negative start/end count from the end, out-of-range bounds are clamped, the step
+ * may be negative (never 0).
+ *
+ * @param dim - the axis length
+ * @param start - the start index as written
+ * @param end - the end index (exclusive) as written
+ * @param step - a non-zero integer
+ * @returns the first index taken and how many are taken
+ * @example
+ * ```ts
+ * resolveSliceRange(5, -1, -6, -2); // { start: 4, count: 3 } -> indices 4, 2, 0
+ * ```
+ */
+export function resolveSliceRange(dim: number, start: number, end: number, step: number): { start: number; count: number } {
+  let b = start < 0 ? start + dim : start;
+  let e = end < 0 ? end + dim : end;
+  if (step > 0) {
+    b = Math.min(Math.max(b, 0), dim);
+    e = Math.min(Math.max(e, 0), dim);
+    return { start: b, count: Math.max(0, Math.ceil((e - b) / step)) };
+  }
+  b = Math.min(Math.max(b, -1), dim - 1);
+  e = Math.min(Math.max(e, -1), dim - 1);
+  return { start: b, count: Math.max(0, Math.ceil((b - e) / -step)) };
+}

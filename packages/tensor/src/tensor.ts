@@ -11,7 +11,7 @@ import {
 import { DTypeError } from './dtype-error';
 import { float16BitsToFloat32, float16ToFloat32Array, float32ToFloat16Bits } from './float16';
 import { packSubByte, readPacked, unpackSubByte, writePacked } from './packing';
-import { computeStrides, formatShape, normalizeAxis, validateShape, type Shape } from './shape';
+import { computeStrides, formatShape, normalizeAxis, resolveSliceRange, validateShape, type Shape } from './shape';
 import { ShapeError } from './shape-error';
 import { ValueError } from './value-error';
 
@@ -295,18 +295,9 @@ export class Tensor<D extends DType = DType> {
       const dim = this.shape[axis];
       const s = steps ? steps[i] : 1;
       if (!Number.isInteger(s) || s === 0) throw new ShapeError(`slice: steps[${i}] must be a non-zero integer, got ${s}`);
-      let start = starts[i] < 0 ? starts[i] + dim : starts[i];
-      let end = ends[i] < 0 ? ends[i] + dim : ends[i];
-      if (s > 0) {
-        start = Math.min(Math.max(start, 0), dim);
-        end = Math.min(Math.max(end, 0), dim);
-        outShape[axis] = Math.max(0, Math.ceil((end - start) / s));
-      } else {
-        start = Math.min(Math.max(start, -1), dim - 1);
-        end = Math.min(Math.max(end, -1), dim - 1);
-        outShape[axis] = Math.max(0, Math.ceil((start - end) / -s));
-      }
-      begin[axis] = start;
+      const range = resolveSliceRange(dim, starts[i], ends[i], s);
+      outShape[axis] = range.count;
+      begin[axis] = range.start;
       step[axis] = s;
     });
     const inStrides = computeStrides(this.shape);
@@ -411,25 +402,34 @@ export class Tensor<D extends DType = DType> {
     return typeof raw === 'bigint' ? Number(raw) : raw;
   }
 
-  /** Copies elements reached by `offset + Σ coord[i]·strides[i]` into a new contiguous tensor of `outShape`. */
+  /**
+   * Copies elements reached by `offset + Σ coord[i]·strides[i]` into a new contiguous tensor of `outShape`, a row of
+   * the last dim at a time (the inner loop is a plain strided read; the odometer moves once per row).
+   */
   private gather(outShape: number[], strides: number[], offset: number): Tensor<D> {
     const size = validateShape(outShape, 'shape');
     const rank = outShape.length;
     const packed = isPackedDType(this.dtype);
-    const src = packed ? unpackSubByte(this.data as Uint8Array, this.dtype as PackedDType, this.size) : (this.data as unknown as ArrayLike<number>);
+    const src = (packed ? unpackSubByte(this.data as Uint8Array, this.dtype as PackedDType, this.size) : this.data) as unknown as { [i: number]: number };
     const dst: { [i: number]: number | bigint; length: number } = packed
       ? new Int16Array(size)
       : (allocateData(this.dtype, size) as unknown as { [i: number]: number; length: number });
-    const coord = new Array<number>(rank).fill(0);
-    let at = offset;
-    for (let i = 0; i < size; i++) {
-      dst[i] = (src as unknown as { [i: number]: number })[at];
-      for (let k = rank - 1; k >= 0; k--) {
-        coord[k]++;
-        at += strides[k];
-        if (coord[k] < outShape[k]) break;
-        at -= strides[k] * outShape[k];
-        coord[k] = 0;
+    if (size > 0 && rank === 0) dst[0] = src[offset];
+    else if (size > 0) {
+      const inner = outShape[rank - 1];
+      const innerStride = strides[rank - 1];
+      const coord = new Array<number>(rank).fill(0);
+      let at = offset;
+      let o = 0;
+      for (let row = size / inner; row > 0; row--) {
+        for (let i = 0, a = at; i < inner; i++, a += innerStride) dst[o++] = src[a];
+        for (let k = rank - 2; k >= 0; k--) {
+          coord[k]++;
+          at += strides[k];
+          if (coord[k] < outShape[k]) break;
+          at -= strides[k] * outShape[k];
+          coord[k] = 0;
+        }
       }
     }
     const data = packed ? packSubByte(dst as Int16Array, this.dtype as PackedDType) : dst;

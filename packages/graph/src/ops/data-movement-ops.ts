@@ -9,8 +9,8 @@ import {
   broadcastShapes,
   broadcastStrides,
   formatShape,
-  isPackedDType,
   normalizeAxis,
+  resolveSliceRange,
 } from '@qint/tensor';
 import type { Dim } from '../ir';
 import { onnxOp } from './define-op';
@@ -21,19 +21,9 @@ import { UnsupportedVariant } from './unsupported-variant';
 
 type Store = { [i: number]: unknown; length: number; set(a: ArrayLike<never>, offset?: number): void; subarray(b: number, e?: number): Store };
 
-/** Transpose with a strided row copy (the inner loop is a plain gather over the last output dim). */
+/** ONNX Transpose (default: reversed dims): the tensor core's strided row copy. */
 export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
-  if (isPackedDType(x.dtype)) return x.transpose(perm);
-  const rank = x.rank;
-  const p = perm ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);
-  if (p.length !== rank || new Set(p).size !== rank || p.some((a) => !Number.isInteger(a) || a < 0 || a >= rank)) {
-    throw new ValueError(`Transpose: perm [${p.join(',')}] is not a permutation of 0..${rank - 1}`);
-  }
-  const inStrides = stridesOf(x.shape);
-  const outShape = p.map((a) => x.shape[a]);
-  const out = allocateData(x.dtype, x.size);
-  stridedCopy(x.data, 0, p.map((a) => inStrides[a]), outShape, out);
-  return Tensor.from(x.dtype, outShape, out);
+  return x.transpose(perm);
 }
 
 /** Concat along `axis`; all inputs share dtype and all other dims. */
@@ -93,47 +83,11 @@ export function split(x: Tensor, axisAttr: number, sizes: readonly number[]): Te
 }
 
 /**
- * ONNX Slice (negative indices from the end, bounds clamped, negative steps) as one strided row copy.
+ * ONNX Slice (negative indices from the end, bounds clamped, negative steps): the tensor core's strided row copy.
  * @throws {@link ShapeError} when the argument lengths differ, an axis repeats or a step is 0
  */
 export function slice(x: Tensor, starts: readonly number[], ends: readonly number[], axes?: readonly number[], steps?: readonly number[]): Tensor {
-  if (isPackedDType(x.dtype)) return x.slice(starts, ends, axes, steps);
-  const rank = x.rank;
-  const ax = axes ? axes.map((a) => normalizeAxis(a, rank, 'Slice axes')) : starts.map((_, i) => i);
-  if (ends.length !== starts.length || ax.length !== starts.length || (steps && steps.length !== starts.length)) {
-    throw new ShapeError(`Slice: starts, ends, axes and steps must have the same length, got ${starts.length}, ${ends.length}, ${ax.length}, ${steps ? steps.length : '-'}`);
-  }
-  if (new Set(ax).size !== ax.length) throw new ShapeError(`Slice: axes [${ax.join(',')}] repeat an axis`);
-  const outShape = x.shape.slice();
-  const begin = new Array<number>(rank).fill(0);
-  const step = new Array<number>(rank).fill(1);
-  ax.forEach((axis, i) => {
-    const dim = x.shape[axis];
-    const st = steps ? steps[i] : 1;
-    if (!Number.isInteger(st) || st === 0) throw new ShapeError(`Slice: steps[${i}] must be a non-zero integer, got ${st}`);
-    let b = starts[i] < 0 ? starts[i] + dim : starts[i];
-    let e = ends[i] < 0 ? ends[i] + dim : ends[i];
-    if (st > 0) {
-      b = Math.min(Math.max(b, 0), dim);
-      e = Math.min(Math.max(e, 0), dim);
-      outShape[axis] = Math.max(0, Math.ceil((e - b) / st));
-    } else {
-      b = Math.min(Math.max(b, -1), dim - 1);
-      e = Math.min(Math.max(e, -1), dim - 1);
-      outShape[axis] = Math.max(0, Math.ceil((b - e) / -st));
-    }
-    begin[axis] = b;
-    step[axis] = st;
-  });
-  const inStrides = stridesOf(x.shape);
-  const size = prod(outShape);
-  const out = allocateData(x.dtype, size);
-  if (size > 0) {
-    let offset = 0;
-    for (let i = 0; i < rank; i++) offset += begin[i] * inStrides[i];
-    stridedCopy(x.data, offset, inStrides.map((st, i) => st * step[i]), outShape, out);
-  }
-  return Tensor.from(x.dtype, outShape, out);
+  return x.slice(starts, ends, axes, steps);
 }
 
 /** Even split sizes: `n` parts, the last one smaller when the dim does not divide (opset 18 `num_outputs`). */
@@ -302,18 +256,7 @@ function sliceOp(since: number): OpDefinition {
           out[a] = starts[i] === 0 && ends[i] >= Number.MAX_SAFE_INTEGER && steps[i] === 1 ? dim : undefined;
           return;
         }
-        const s = steps[i];
-        let b = starts[i] < 0 ? starts[i] + dim : starts[i];
-        let e = ends[i] < 0 ? ends[i] + dim : ends[i];
-        if (s > 0) {
-          b = Math.min(Math.max(b, 0), dim);
-          e = Math.min(Math.max(e, 0), dim);
-          out[a] = Math.max(0, Math.ceil((e - b) / s));
-        } else {
-          b = Math.min(Math.max(b, -1), dim - 1);
-          e = Math.min(Math.max(e, -1), dim - 1);
-          out[a] = Math.max(0, Math.ceil((b - e) / -s));
-        }
+        out[a] = resolveSliceRange(dim, starts[i], ends[i], steps[i]).count;
       });
       return [{ dtype: x.dtype, shape: out }];
     },

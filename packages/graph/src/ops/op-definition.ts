@@ -82,7 +82,7 @@ export interface OpDefinition {
   readonly sinceVersion: number;
   /**
    * Parses attributes and builds the kernel for one node.
-   * @throws {@link UnsupportedOpError}-worthy problems as `UnsupportedVariant` (an attribute value not implemented)
+   * @throws {@link UnsupportedOpError}-worthy problems as `UnsupportedVariant` (an attribute value qint does not support)
    *   and bad attributes as `GraphError`.
    */
   build(ctx: OpBuildContext): OpKernel;

@@ -1,12 +1,12 @@
 import { QintError } from '@qint/tensor';
 
 /**
- * Thrown by an op's `build` when the node uses an attribute value or input type that is not implemented; the
+ * Thrown by an op's `build` when the node uses an attribute value or input type that qint does not support; the
  * session collects these into its {@link UnsupportedOpError} with the reason.
  *
  * @example
  * ```ts
- * throw new UnsupportedVariant('mode "cubic" is not implemented');
+ * throw new UnsupportedVariant('mode "cubic" is not supported');
  * ```
  */
 export class UnsupportedVariant extends QintError {
