@@ -111,12 +111,11 @@ export async function runExperiment(model: Model, onnxBytes: number, images: Ten
     metric: 'mse',
     onProgress: (done, total) => progress('measuring layer sensitivity', done / total),
   });
-  // "Uniform 3-bit": every layer at 3 bits per block of 32 where the quantizer has that form, and at 4 bits per
-  // channel where it has none (convs have no 3-bit form) — a plan like any other, so that the allocator's plan of the
-  // same size can be compared with it.
+  // "Uniform 3-bit": every layer at 3 bits, per block of 32 where the quantizer has that form and per channel where
+  // it has not (convs) — a plan like any other, so that the allocator's plan of the same size can be compared with it.
   const uniform3 = createPlan(
     table,
-    Object.fromEntries(table.layers.map((l) => [l.name, (l.candidates.find((c) => c.id === 'int3-block32') ?? l.candidates.find((c) => c.id === 'int4-per-channel')!).id])),
+    Object.fromEntries(table.layers.map((l) => [l.name, (l.candidates.find((c) => c.id === 'int3-block32') ?? l.candidates.find((c) => c.id === 'int3-per-channel')!).id])),
   );
   const plans: Record<string, Plan> = {
     'mixed @ 50% of int8': allocate(table, '0.5x'),

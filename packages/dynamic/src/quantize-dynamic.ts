@@ -270,7 +270,6 @@ export function quantizeDynamic(model: Model, options: QuantizeDynamicOptions = 
     if (w.rank !== 3 && w.rank !== 4) return skip(`weight has rank ${w.rank}; 1-D and 2-D convolutions are quantized`);
     if (w.size < (options.minWeightElements ?? 0)) return skip(`weight has ${w.size} elements, fewer than options.minWeightElements`);
     checkFinite(w, node.inputs[1], label);
-    if (settings.bits === 3) return skip('3-bit weights have no convolution kernel (use 8, 4 or 2 bits for Conv)');
     let b: Tensor | undefined;
     if (node.inputs[2]) {
       const c = foldConstant(graph, node.inputs[2], producers);
@@ -299,6 +298,8 @@ export function quantizeDynamic(model: Model, options: QuantizeDynamicOptions = 
     if (b) initializers.set((bName = fresh(`${base}_bias`)), b);
     const attributes: Record<string, Attribute> = {};
     for (const key of ['auto_pad', 'dilations', 'group', 'kernel_shape', 'pads', 'strides']) if (node.attributes[key]) attributes[key] = node.attributes[key];
+    // A 3-bit weight is stored as a flat packed stream: the node keeps its shape.
+    if (q.bits === 3) attributes.weight_shape = { type: 'ints', value: w.shape.slice() };
     replaced.set(node, [
       { name: fresh(`${base}_dynamic`), opType: 'DynamicConv', domain: QINT_DOMAIN, inputs: [node.inputs[0], wName, sName, zName, bName], outputs: [node.outputs[0]], attributes },
     ]);

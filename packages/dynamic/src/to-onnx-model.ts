@@ -1,4 +1,4 @@
-import { MS_DOMAIN, QINT_DOMAIN, unpack3Bit, type Attribute, type Graph, type Model, type Node } from '@qint/graph';
+import { MS_DOMAIN, QINT_DOMAIN, dynamicConvWeight, unpack3Bit, type Attribute, type Graph, type Model, type Node } from '@qint/graph';
 import { Tensor } from '@qint/tensor';
 import { QuantizeError } from './quantize-error';
 
@@ -265,11 +265,13 @@ export function toOnnxModel(model: Model, options: ToOnnxOptions = {}): Model {
       if (!w || !s) fail('weight and scales must be initializers');
       const zp = input(3);
       const bias = input(4);
-      const m = w!.shape[0];
+      // Sub-byte weights (including a 3-bit stream) are widened to the 8-bit ConvInteger form.
+      const weight = dynamicConvWeight(node, w!);
+      const m = weight.shape[0];
       const u8 = (options.convWeightType ?? 'uint8') === 'uint8';
-      const values = w!.values();
+      const values = weight.data;
       const wOut = u8 ? Uint8Array.from(values, (v) => v + 128) : Int8Array.from(values);
-      const wName = addInit(`${base}_W`, Tensor.from(u8 ? 'uint8' : 'int8', w!.shape, wOut));
+      const wName = addInit(`${base}_W`, Tensor.from(u8 ? 'uint8' : 'int8', weight.shape, wOut));
       const z = zp ? Array.from(zp.values()) : [0];
       const zAll = z.map((v) => v + (u8 ? 128 : 0));
       // onnxruntime's ConvInteger takes a scalar weight zero point only. Per-channel zero points are applied exactly
@@ -277,7 +279,7 @@ export function toOnnxModel(model: Model, options: ToOnnxOptions = {}): Model {
       const zScalar = zAll.every((v) => v === zAll[0]);
       let zName = '';
       if ((zp || u8) && zScalar) zName = addInit(`${base}_W_zero_point`, Tensor.from(u8 ? 'uint8' : 'int8', [], [zAll[0]]));
-      const spatial = w!.rank - 2;
+      const spatial = weight.rank - 2;
       const bshape = [s!.size, ...new Array<number>(spatial).fill(1)];
       const sName = addInit(`${base}_W_scale`, Tensor.from('float32', bshape, Float32Array.from(s!.values())));
       const [xq, xs, xz, acc, accF, sc, yNoBias] = ['x_q', 'x_scale', 'x_zero_point', 'acc', 'acc_f', 'scale', 'no_bias'].map((v) => fresh(`${base}_${v}`));
@@ -287,8 +289,8 @@ export function toOnnxModel(model: Model, options: ToOnnxOptions = {}): Model {
       if (zScalar) nodes.push(mk(base, 'ConvInteger', [xq, wName, xz, zName], [acc], convAttrs));
       else {
         const [raw, windowSum, correction] = ['acc_raw', 'window_sum', 'zero_point_term'].map((v) => fresh(`${base}_${v}`));
-        const ones = addInit(`${base}_ones`, Tensor.from('uint8', w!.shape, new Uint8Array(w!.size).fill(1)));
-        const zw = addInit(`${base}_W_zero_point`, Tensor.from('int32', [m, ...new Array<number>(w!.rank - 2).fill(1)], Int32Array.from(zAll)));
+        const ones = addInit(`${base}_ones`, Tensor.from('uint8', weight.shape, new Uint8Array(weight.size).fill(1)));
+        const zw = addInit(`${base}_W_zero_point`, Tensor.from('int32', [m, ...new Array<number>(weight.rank - 2).fill(1)], Int32Array.from(zAll)));
         nodes.push(
           mk(base, 'ConvInteger', [xq, wName, xz], [raw], convAttrs),
           mk(base, 'ConvInteger', [xq, ones, xz], [windowSum], convAttrs),

@@ -4,6 +4,7 @@
 // allocation and a full pass over the feature map.
 import type { Tensor } from '@qint/tensor';
 import type { Attribute, Graph, Node } from './ir';
+import { dynamicConvWeightShape } from './ops/qint/dynamic-conv-weight';
 
 const QINT = 'ai.qint';
 
@@ -53,9 +54,12 @@ export function fuseConvBiasActivation(graph: Graph): { graph: Graph; fusedAway:
     const slots = convSlots(node);
     if (!slots || node.outputs.length !== 1) continue;
     const weight = graph.initializers.get(node.inputs[slots.weight] ?? '');
-    if (!weight || weight.rank < 3) continue;
-    const channels = weight.shape[0];
-    const spatialRank = weight.rank - 2;
+    if (!weight) continue;
+    // A 3-bit DynamicConv weight is a flat stream; its shape is an attribute.
+    const weightShape = node.domain === QINT ? dynamicConvWeightShape(node, weight) : weight.shape;
+    if (weightShape.length < 3) continue;
+    const channels = weightShape[0];
+    const spatialRank = weightShape.length - 2;
     let fused: Node = node;
     let next = soleConsumer(node.outputs[0]);
     if (next && next.opType === 'Add' && next.domain === '' && !(node.inputs[slots.bias] ?? '')) {

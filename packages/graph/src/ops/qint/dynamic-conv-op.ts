@@ -5,6 +5,7 @@ import { GraphError } from '../../graph-error';
 import type { OpBuildContext, OpDefinition, ShapeInferrer } from '../op-definition';
 import { QINT_DOMAIN } from './qint-domain';
 import { applyFusedActivation } from '../../fuse-conv-bias-activation';
+import { dynamicConvWeight, dynamicConvWeightShape } from './dynamic-conv-weight';
 
 function constantAt(ctx: OpBuildContext, i: number, name: string): Tensor | undefined {
   if (ctx.node.inputs[i] === undefined || ctx.node.inputs[i] === '') return undefined;
@@ -25,12 +26,13 @@ function convAttrs(ctx: OpBuildContext): ConvAttributes {
   return out;
 }
 
-const infer: ShapeInferrer = (_ctx, inputs) => {
+const infer: ShapeInferrer = (ctx, inputs) => {
   const x = inputs[0];
   const w = inputs[1];
   // Spatial sizes are left to evaluation; batch and channels are known.
   if (!x?.shape || !w?.shape) return [{ dtype: 'float32' }];
-  return [{ dtype: 'float32', shape: [x.shape[0], w.shape[0], ...x.shape.slice(2).map(() => undefined)] }];
+  const channels = dynamicConvWeightShape(ctx.node, { shape: w.shape.map((d) => (typeof d === 'number' ? d : -1)) })[0];
+  return [{ dtype: 'float32', shape: [x.shape[0], channels, ...x.shape.slice(2).map(() => undefined)] }];
 };
 
 /**
@@ -38,7 +40,8 @@ const infer: ShapeInferrer = (_ctx, inputs) => {
  * Cast → Mul(x_scale · w_scale) → Add(bias)` as one node, so the executor keeps no intermediate int32/float copies
  * and the float arithmetic is exactly the pattern's: `y = float(acc) · fround(x_scale · w_scale[m]) + bias[m]`.
  *
- * Inputs: `X` float32 `[N, C, …]`; `W` int8 `[M, C/group, k…]` (int4/int2 storage is widened once at load);
+ * Inputs: `X` float32 `[N, C, …]`; `W` int8 `[M, C/group, k…]` (int4/int2 storage, or a 3-bit uint8 stream with a
+ * `weight_shape` attribute, is widened once at load);
  * `w_scale` float32 `[M]` or one element; optional `w_zero_point` (same layout, W's dtype or int8); optional float32
  * bias `B` `[M]`. Attributes: those of ONNX Conv (`auto_pad`, `dilations`, `group`, `kernel_shape`, `pads`, `strides`).
  *
@@ -59,8 +62,7 @@ export const dynamicConvOp: OpDefinition = {
     // Optional, and may be a feed-overridable initializer once the executor fused a bias Add here: no constant required.
     const b = ctx.node.inputs[4] ? ctx.constant(4) : undefined;
     if (!w || !ws) throw new GraphError(`${ctx.label}: inputs "W" and "w_scale" are required`, { node: ctx.node.name });
-    if (w.dtype !== 'int8' && w.dtype !== 'int4' && w.dtype !== 'int2') throw new DTypeError(`${ctx.label}: "W" must be int8, int4 or int2, got ${w.dtype}`);
-    if (w.dtype !== 'int8') w = Tensor.from('int8', w.shape, Int8Array.from(w.values()));
+    w = dynamicConvWeight(ctx.node, w);
     const m = w.shape[0];
     if (ws.dtype !== 'float32') throw new DTypeError(`${ctx.label}: "w_scale" must be float32, got ${ws.dtype}`);
     if (ws.size !== 1 && ws.size !== m) throw new ShapeError(`${ctx.label}: "w_scale" has ${ws.size} elements; expected 1 or M = ${m}`);

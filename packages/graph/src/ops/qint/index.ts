@@ -3,4 +3,5 @@ export { QINT_DOMAIN } from './qint-domain';
 export { pack3Bit, unpack3Bit } from './pack-3bit';
 export { dynamicLinearOp } from './dynamic-linear-op';
 export { dynamicConvOp } from './dynamic-conv-op';
+export { dynamicConvWeight, dynamicConvWeightShape } from './dynamic-conv-weight';
 export { qintOps } from './qint-ops';
