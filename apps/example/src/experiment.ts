@@ -6,6 +6,7 @@ import {
   calibrationFeeds,
   evaluate,
   measureSensitivity,
+  outputDamage,
   paretoFrontier,
   quantize,
   serializeModel,
@@ -15,10 +16,11 @@ import {
   createPlan,
   predict,
   type BackendName,
+  type DamageMetric,
   type Model,
   type Plan,
   type SensitivityTable,
-  type Tensor,
+  Tensor,
 } from 'qint';
 
 /** One row of the results table. */
@@ -62,8 +64,10 @@ export interface ExperimentResult {
 export interface ExperimentOptions {
   /** Test images used for accuracy (default: all). */
   evalSamples?: number;
-  /** Calibration images for sensitivity, taken from the end of the test set so they differ from the first ones. */
+  /** Calibration images for sensitivity, taken from the end of the test set so they differ from the first ones (default 512). */
   calibrationSamples?: number;
+  /** How a layer's damage is measured, for the prediction and for re-measuring the frontier (default `'kl'`). */
+  metric?: DamageMetric;
   /** Frontier plans re-measured for real (default 8). */
   frontierPoints?: number;
   /** Test images used to re-measure the frontier plans (default 2,000, or fewer when fewer are evaluated). */
@@ -74,11 +78,6 @@ export interface ExperimentOptions {
   onProgress?: (stage: string, fraction: number) => void;
 }
 
-function mse(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
-  return s;
-}
 
 /**
  * Runs the whole experiment on a float model and a labelled dataset.
@@ -96,7 +95,8 @@ export async function runExperiment(model: Model, onnxBytes: number, images: Ten
   const n = Math.min(options.evalSamples ?? images.shape[0], images.shape[0]);
   const x = images.slice([0], [n]);
   const y = labels.slice([0], [n]);
-  const calibrationCount = options.calibrationSamples ?? 128;
+  const calibrationCount = options.calibrationSamples ?? 512;
+  const metric = options.metric ?? 'kl';
   const calibration = images.slice([images.shape[0] - calibrationCount], [images.shape[0]]);
   const backends = options.backends ?? ['js', 'wasm'];
 
@@ -108,7 +108,7 @@ export async function runExperiment(model: Model, onnxBytes: number, images: Ten
   const feeds = calibrationFeeds(model, calibration, calibrationCount);
   const { table } = measureSensitivity(model, {
     calibration: feeds,
-    metric: 'mse',
+    metric,
     onProgress: (done, total) => progress('measuring layer sensitivity', done / total),
   });
   // "Uniform 3-bit": every layer at 3 bits, per block of 32 where the quantizer has that form and per channel where
@@ -158,7 +158,9 @@ export async function runExperiment(model: Model, onnxBytes: number, images: Ten
     const p = await predict(q, fx, { backend: 'wasm' });
     let correct = 0;
     for (let k = 0; k < m; k++) if (p.classes[k] === truth[k]) correct++;
-    frontier.push({ bytes: plan.predicted.bytes, predictedDamage: plan.predicted.damage, measuredDamage: mse(reference.scores, p.scores) / m, accuracy: correct / m });
+    // The same metric as the prediction, now with every layer quantized at once, on other images.
+    const measured = outputDamage(Tensor.from('float32', [m, reference.numClasses], reference.scores), Tensor.from('float32', [m, p.numClasses], p.scores), metric);
+    frontier.push({ bytes: plan.predicted.bytes, predictedDamage: plan.predicted.damage, measuredDamage: measured.sum / measured.rows, accuracy: correct / m });
   }
   progress('done', 1);
   return {

@@ -35,10 +35,12 @@ export {
   applyPlan,
   createPlan,
   measureSensitivity,
+  outputDamage,
   paretoFrontier,
   spearman,
   BudgetError,
   type Plan,
   type SensitivityTable,
   type SensitivityCache,
+  type DamageMetric,
 } from '@qint/mixed-precision';
