@@ -49,7 +49,7 @@ export interface QuantizeOptions {
   calibration?: Tensor;
   /** How many calibration samples to use (default 128). */
   calibrationSamples?: number;
-  /** Damage metric for the sensitivity measurement (default `'mse'` of the first output). */
+  /** Damage metric for the sensitivity measurement (default `'kl'`: KL divergence of the first output's softmax). */
   metric?: DamageMetric;
   /** Reuse sensitivity measurements across calls. */
   cache?: SensitivityCache;
@@ -143,7 +143,7 @@ export async function quantize(model: Model, options: QuantizeOptions = {}): Pro
   const calibration = options.calibration ? calibrationFeeds(model, options.calibration, options.calibrationSamples) : undefined;
   const { table } = measureSensitivity(model, {
     calibration,
-    metric: options.metric ?? 'mse',
+    metric: options.metric ?? 'kl',
     backend,
     cache: options.cache,
     onProgress: options.onProgress,

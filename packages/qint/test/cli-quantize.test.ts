@@ -93,7 +93,7 @@ describe('qint sensitivity', () => {
     const { code, out } = await cli('sensitivity', mnist, '--calibration', calibration, '--samples', '16', '--bits', '4,8', '--json');
     expect(code).toBe(0);
     const result = JSON.parse(out);
-    expect(result.metric).toBe('mse');
+    expect(result.metric).toBe('kl');
     expect(result.layers).toHaveLength(3);
     const ids = (layer: { candidates: { id: string }[] }) => layer.candidates.map((c) => c.id);
     // The two convs have no per-block form; the MatMul (10 outputs) has both.

@@ -18,7 +18,7 @@ export function registerSensitivity(program: Command, ctx: CliContext): void {
     .argument('<model>', 'an .onnx file')
     .option('--calibration <x.npy>', 'samples [N, ...]; without them the data-free weight-error proxy is used')
     .option('--bits <list>', 'candidate bit widths', '2,3,4,8')
-    .option('--metric <mse|kl|top1>', 'damage metric on the first output', 'mse')
+    .option('--metric <kl|mse|top1>', 'damage metric on the first output', 'kl')
     .option('--samples <n>', 'calibration samples to use', '128')
     .option('-b, --backend <js|wasm>', 'kernel backend', 'wasm')
     .option('--report <out.html>', 'also write an HTML report')
@@ -27,7 +27,7 @@ export function registerSensitivity(program: Command, ctx: CliContext): void {
     .action(async (path: string, o: { calibration?: string; bits: string; metric: string; samples: string; backend: string; report?: string; json?: boolean }) => {
       const bits = o.bits.split(',').map((b) => Number(b.trim()));
       for (const b of bits) if (![2, 3, 4, 8].includes(b)) throw new InputError(`--bits takes 2, 3, 4 and 8, got ${JSON.stringify(o.bits)}`);
-      if (!['mse', 'kl', 'top1'].includes(o.metric)) throw new InputError(`--metric must be mse, kl or top1, got ${o.metric}`);
+      if (!['mse', 'kl', 'top1'].includes(o.metric)) throw new InputError(`--metric must be kl, mse or top1, got ${o.metric}`);
       const model = await loadModel(path);
       const calibration = o.calibration ? calibrationFeeds(model, await readNpyArg(o.calibration, '--calibration'), Number(o.samples)) : undefined;
       let bar: ReturnType<CliContext['progress']> | undefined;
