@@ -4,7 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadModel, readIdx, renderReport, saveModel, formatBytes } from 'qint';
+import { loadModel, readIdx, renderParetoChart, renderReport, saveModel, formatBytes } from 'qint';
 import { describePlan, runExperiment, type ExperimentResult } from './experiment';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -60,6 +60,20 @@ async function main(): Promise<void> {
     await saveModel(m, file, { metadata: { recipe: { variant: name } } });
     saved.push(relative(process.cwd(), file));
   }
+  // The size/accuracy trade-off on its own, for documentation (packages/mixed-precision/docs/ keeps a copy).
+  await writeFile(
+    join(outDir, 'frontier.svg'),
+    renderParetoChart(
+      [
+        { name: 'mixed-precision frontier (measured)', points: result.frontier.map((f) => ({ bytes: f.bytes, value: f.accuracy })) },
+        {
+          name: 'uniform and chosen plans',
+          points: result.variants.filter((v) => !v.name.startsWith('float')).map((v) => ({ bytes: v.weightBytes, value: v.accuracy, label: v.name, highlight: true })),
+        },
+      ],
+      { yLabel: `accuracy on ${result.frontierSamples.toLocaleString('en-US')} MNIST test digits`, percent: true },
+    ),
+  );
   const reportPath = join(outDir, 'report.html');
   await writeFile(
     reportPath,

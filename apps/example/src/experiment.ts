@@ -70,7 +70,7 @@ export interface ExperimentOptions {
   metric?: DamageMetric;
   /** Frontier plans re-measured for real (default 8). */
   frontierPoints?: number;
-  /** Test images used to re-measure the frontier plans (default 2,000, or fewer when fewer are evaluated). */
+  /** Test images used to re-measure the frontier plans (default: all that are evaluated). */
   frontierSamples?: number;
   backends?: BackendName[];
   latencyIterations?: number;
@@ -147,7 +147,7 @@ export async function runExperiment(model: Model, onnxBytes: number, images: Ten
 
   // Re-measure a few frontier plans for real: all layers quantized together, on the evaluation images.
   const frontierPlans = paretoFrontier(table, { points: options.frontierPoints ?? 8 });
-  const m = Math.min(n, options.frontierSamples ?? 2000);
+  const m = Math.min(n, options.frontierSamples ?? n);
   const fx = x.slice([0], [m]);
   const truth = y.values();
   const reference = await predict(model, fx, { backend: 'wasm' });

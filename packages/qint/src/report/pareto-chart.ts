@@ -72,20 +72,31 @@ export function renderParetoChart(
   series.forEach((s, i) => {
     const color = s.color ?? palette[i % palette.length];
     const pts = s.points.slice().sort((a, b) => a.bytes - b.bytes);
-    parts.push(`<polyline fill="none" stroke="${color}" stroke-width="1.5" points="${pts.map((p) => `${sx(p.bytes).toFixed(1)},${sy(p.value).toFixed(1)}`).join(' ')}"/>`);
+    // A frontier is a curve; a set of separately labelled plans is not joined.
+    if (!pts.every((p) => p.highlight)) {
+      parts.push(`<polyline fill="none" stroke="${color}" stroke-width="1.5" points="${pts.map((p) => `${sx(p.bytes).toFixed(1)},${sy(p.value).toFixed(1)}`).join(' ')}"/>`);
+    }
     for (const p of pts) {
       parts.push(`<circle cx="${sx(p.bytes).toFixed(1)}" cy="${sy(p.value).toFixed(1)}" r="${p.highlight ? 5 : 3}" fill="${color}"><title>${esc(`${p.label ?? ''} ${fmtX(p.bytes)}: ${fmtY(p.value)}`.trim())}</title></circle>`);
       if (p.highlight && p.label) {
-        const [lx2, ly2, w] = [sx(p.bytes) + 7, sy(p.value) - 7, p.label.length * 6];
-        for (const dy of [0, -14, 14, -28, 28]) {
-          if (!freeSpot(lx2, ly2 + dy, w)) continue;
-          placed.push({ x: lx2, y: ly2 + dy, w });
-          parts.push(`<text x="${lx2.toFixed(1)}" y="${(ly2 + dy).toFixed(1)}" fill="${color}">${esc(p.label)}</text>`);
+        const w = p.label.length * 6;
+        // Right of the point, or left of it near the right edge; never above the plot's top.
+        const right = sx(p.bytes) + 7 + w <= width - m.right;
+        const lx2 = right ? sx(p.bytes) + 7 : sx(p.bytes) - 7 - w;
+        const ly2 = sy(p.value) - 7;
+        for (const dy of [0, 14, -14, 28, -28, 42]) {
+          const y = ly2 + dy;
+          if (y < m.top + 10 || y > height - m.bottom - 4 || !freeSpot(lx2, y, w)) continue;
+          placed.push({ x: lx2, y, w });
+          parts.push(`<text x="${lx2.toFixed(1)}" y="${y.toFixed(1)}" fill="${color}">${esc(p.label)}</text>`);
           break;
         }
       }
     }
-    parts.push(`<rect x="${width - m.right - 150}" y="${m.top + 4 + i * 16}" width="10" height="10" fill="${color}"/><text x="${width - m.right - 135}" y="${m.top + 13 + i * 16}">${esc(s.name)}</text>`);
+    // The legend sits in the lower right, where a size/accuracy chart has no points (big and inaccurate).
+    const legendY = height - m.bottom - 8 - (series.length - i) * 16;
+    const legendX = width - m.right - 8 - Math.max(...series.map((x) => x.name.length)) * 6 - 15;
+    parts.push(`<rect x="${legendX}" y="${legendY}" width="10" height="10" fill="${color}"/><text x="${legendX + 15}" y="${legendY + 9}">${esc(s.name)}</text>`);
   });
   parts.push('</svg>');
   return parts.join('');
