@@ -1,19 +1,14 @@
-// Quantize-then-dequantize of a weight matrix, kept here (and small) so the data-free proxy needs no kernels.
-// It follows ONNX QuantizeLinear/DequantizeLinear arithmetic in float32: q = saturate(roundHalfEven(w / scale) + zp),
-// ŵ = (q − zp) · scale. When the shared dynamic quantizer exists, this file is replaced by its kernels.
+// Quantize-then-dequantize of a weight matrix for the data-free proxy (only the error is used, so −0 vs 0 is moot).
+// It follows ONNX QuantizeLinear/DequantizeLinear arithmetic in float32: q = saturate(roundHalfToEven(w / scale) + zp),
+// ŵ = (q − zp) · scale.
+import { roundHalfToEven } from '@qint/kernels';
 import { float16BitsToFloat32, float32ToFloat16Bits, ValueError } from '@qint/tensor';
 import type { QuantScheme } from '../sensitivity-table';
-
-/** Rounds to the nearest integer, ties to even (as ONNX, PyTorch and NumPy do). */
-export function roundHalfEven(x: number): number {
-  const r = Math.round(x); // ties go up
-  return (r - x === 0.5 && r % 2 !== 0 ? r - 1 : r) + 0; // + 0 turns −0 into 0
-}
 
 /**
  * Symmetric: signed levels, `scale = absmax / (2^(b−1) − 1)` (the restricted range ONNX Runtime and TFLite use for
  * int8 weights, so ±absmax are exact), zero point 0. Affine: `[min(w, 0), max(w, 0)]` onto `[0, 2^b − 1]`
- * (zero stays exact), `zp = roundHalfEven(−lo / scale)`. Scales are float32, or float16 when `scaleBytes` is 2.
+ * (zero stays exact), `zp = roundHalfToEven(−lo / scale)`. Scales are float32, or float16 when `scaleBytes` is 2.
  * A group whose scale is 0 (all zeros, or a float16 underflow) dequantizes to zeros; a scale that overflows
  * float16 is a ValueError (such weights cannot be stored with float16 scales).
  */
@@ -52,9 +47,9 @@ function quantizeGroup(w: Float32Array, out: Float32Array, start: number, end: n
       out.fill(0, start, end);
       return;
     }
-    const zp = Math.min(qmax, Math.max(0, roundHalfEven(Math.fround(-lo / scale))));
+    const zp = Math.min(qmax, Math.max(0, roundHalfToEven(Math.fround(-lo / scale))));
     for (let i = start; i < end; i++) {
-      const q = Math.min(qmax, Math.max(0, roundHalfEven(Math.fround(w[i] / scale)) + zp));
+      const q = Math.min(qmax, Math.max(0, roundHalfToEven(Math.fround(w[i] / scale)) + zp));
       out[i] = Math.fround((q - zp) * scale);
     }
   } else {
@@ -69,7 +64,7 @@ function quantizeGroup(w: Float32Array, out: Float32Array, start: number, end: n
       return;
     }
     for (let i = start; i < end; i++) {
-      const q = Math.min(qmax, Math.max(qmin, roundHalfEven(Math.fround(w[i] / scale))));
+      const q = Math.min(qmax, Math.max(qmin, roundHalfToEven(Math.fround(w[i] / scale))));
       out[i] = Math.fround(q * scale);
     }
   }
