@@ -1,7 +1,8 @@
 // ai.qint::DynamicConv — dynamic quantization of a convolution: DynamicQuantizeLinear → ConvInteger → scale (+ bias) fused.
-import { convInteger, dynamicQuantizeLinear, type ConvAttributes } from '@qint/kernels';
+import { convInteger, dynamicQuantizeLinear } from '@qint/kernels';
 import { DTypeError, ShapeError, Tensor, formatShape } from '@qint/tensor';
 import { GraphError } from '../../graph-error';
+import { convAttributes } from '../linear-ops';
 import type { OpBuildContext, OpDefinition, ShapeInferrer } from '../op-definition';
 import { QINT_DOMAIN } from './qint-domain';
 import { applyFusedActivation } from '../../fuse-conv-bias-activation';
@@ -12,18 +13,6 @@ function constantAt(ctx: OpBuildContext, i: number, name: string): Tensor | unde
   const t = ctx.constant(i);
   if (!t) throw new GraphError(`${ctx.label}: input ${i} "${name}" must be an initializer (constant)`, { node: ctx.node.name });
   return t;
-}
-
-function convAttrs(ctx: OpBuildContext): ConvAttributes {
-  const a = ctx.attrs;
-  const autoPad = a.string('auto_pad', 'NOTSET')!;
-  if (!['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'].includes(autoPad)) a.fail(`auto_pad "${autoPad}" is not NOTSET, SAME_UPPER, SAME_LOWER or VALID`);
-  const out: { -readonly [K in keyof ConvAttributes]: ConvAttributes[K] } = { autoPad: autoPad as ConvAttributes['autoPad'], group: a.int('group', 1) };
-  for (const [key, name] of [['dilations', 'dilations'], ['pads', 'pads'], ['strides', 'strides'], ['kernelShape', 'kernel_shape']] as const) {
-    const v = a.ints(name);
-    if (v) out[key] = v.slice();
-  }
-  return out;
 }
 
 const infer: ShapeInferrer = (ctx, inputs) => {
@@ -55,7 +44,7 @@ export const dynamicConvOp: OpDefinition = {
   opType: 'DynamicConv',
   sinceVersion: 1,
   build(ctx) {
-    const attrs = convAttrs(ctx);
+    const attrs = convAttributes(ctx);
     let w = constantAt(ctx, 1, 'W');
     const ws = constantAt(ctx, 2, 'w_scale');
     const wzp = constantAt(ctx, 3, 'w_zero_point');
