@@ -1,5 +1,5 @@
 import type { Model } from '@qint/graph';
-import { Tensor, type DType } from '@qint/tensor';
+import { Tensor, allocateData, isPackedDType, type DType } from '@qint/tensor';
 import { InputError } from './input-error';
 
 /** How a model's single data input is fed with batches cut from a dataset tensor `[N, ...]`. */
@@ -12,6 +12,8 @@ export interface BatchPlan {
   fixedBatch: boolean;
   /** Dims of one sample as the model wants them. */
   sampleShape: number[];
+  /** The samples' values as numbers, decoded once (a view for float32/uint8 data). */
+  values: ReturnType<Tensor['values']>;
 }
 
 /**
@@ -45,7 +47,7 @@ export function planBatches(model: Model, samples: Tensor, batchSize = 64): Batc
   const first = dims[0];
   const fixedBatch = typeof first === 'number';
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new InputError(`--batch must be a positive integer, got ${batchSize}`);
-  return { inputName: input.name, dtype: input.dtype ?? 'float32', batch: fixedBatch ? first : batchSize, fixedBatch, sampleShape };
+  return { inputName: input.name, dtype: input.dtype ?? 'float32', batch: fixedBatch ? first : batchSize, fixedBatch, sampleShape, values: samples.values() };
 }
 
 /**
@@ -59,16 +61,17 @@ export function sliceBatch(plan: BatchPlan, samples: Tensor, start: number): { t
   const count = Math.min(plan.batch, n - start);
   const rows = plan.fixedBatch ? plan.batch : count;
   const per = plan.sampleShape.reduce((a, b) => a * b, 1);
-  const values = samples.values();
   const shape = [rows, ...plan.sampleShape];
   if (plan.dtype === 'float32') {
     const out = new Float32Array(rows * per);
-    const src = values.subarray(start * per, (start + count) * per);
-    out.set(src as ArrayLike<number>);
+    out.set(plan.values.subarray(start * per, (start + count) * per) as ArrayLike<number>);
     return { tensor: Tensor.from('float32', shape, out), count };
   }
-  if (samples.dtype === plan.dtype && !plan.fixedBatch) {
-    return { tensor: Tensor.from(plan.dtype, shape, Array.from(values.subarray(start * per, (start + count) * per))), count };
+  if (samples.dtype === plan.dtype && !isPackedDType(samples.dtype)) {
+    // Same storage type: copy the rows (zero-padded for a fixed batch) without converting values.
+    const out = allocateData(plan.dtype, rows * per) as unknown as { set(a: ArrayLike<unknown>): void };
+    out.set((samples.data as unknown as { subarray(b: number, e: number): ArrayLike<unknown> }).subarray(start * per, (start + count) * per));
+    return { tensor: Tensor.from(plan.dtype, shape, out as never), count };
   }
   throw new InputError(`the model's input wants ${plan.dtype}; feeding it from ${samples.dtype} data is not supported (convert the data first)`);
 }

@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InferenceSession } from '@qint/graph';
 import type { Tensor } from '@qint/tensor';
@@ -6,8 +6,9 @@ import type { Command } from 'commander';
 import { resolveBackend } from '../../backends';
 import { InputError } from '../../input-error';
 import { loadModel } from '../../load-model';
-import { readNpy, writeNpy } from '../../npy';
+import { writeNpy } from '../../npy';
 import type { CliContext } from '../cli-context';
+import { readNpyArg } from '../npy-arg';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -34,13 +35,7 @@ async function readInput(spec: string, session: InferenceSession, feedNames: str
   if (!session.inputNames.includes(name)) {
     throw new InputError(`--input ${spec}: the model has no input named "${name}"; its inputs are ${feedNames.join(', ')}`);
   }
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await readFile(file));
-  } catch (cause) {
-    throw new InputError(`--input ${spec}: cannot read ${file}`, { cause });
-  }
-  return [name, readNpy(bytes, file)];
+  return [name, await readNpyArg(file, '--input')];
 }
 
 /** `qint run <model> --input name=file.npy ...`: runs a model and writes each output as `<name>.npy`. */
