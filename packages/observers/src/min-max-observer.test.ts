@@ -1,7 +1,6 @@
 import { DTypeError, QintError, Tensor, float32ToFloat16Array } from '@qint/tensor';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { calculateQParams } from './calculate-qparams';
 import { MinMaxObserver } from './min-max-observer';
 import { MovingAverageMinMaxObserver } from './moving-average-min-max-observer';
 import { ObserverError } from './observer-error';
@@ -131,9 +130,11 @@ describe('PerChannelMinMaxObserver', () => {
     expect(() => a.observe(t([1, 2, 3], [3, 1]))).toThrow(/channels/);
   });
 
-  it('uses the same math as calculateQParams', () => {
+  it('hand-checked per-channel int8 symmetric parameters', () => {
     const a = new PerChannelMinMaxObserver({ dtype: 'int8', qscheme: 'per_channel_symmetric' });
     a.observe(t([0.5, -1, 2, -4], [2, 2]));
-    expect(a.calculateQParams()).toEqual(calculateQParams([-1, -4], [0.5, 2], a.config));
+    // channel 0: absmax 1 -> scale 1/127.5; channel 1: absmax 4 -> scale 4/127.5; zero points 0 (int8 symmetric)
+    expect(Array.from(a.calculateQParams().scale)).toEqual([Math.fround(1 / 127.5), Math.fround(4 / 127.5)]);
+    expect(Array.from(a.calculateQParams().zeroPoint)).toEqual([0, 0]);
   });
 });
