@@ -1,4 +1,4 @@
-import { float32ToFloat16Bits, Tensor } from '@qint/tensor';
+import { float32ToFloat16Array, Tensor } from '@qint/tensor';
 import type { OpOptions } from './backend-registry';
 import { forEachParamRun, quantLayout } from './internal/quant-layout';
 import { intValues, readScales, readZeroPoints, requireDType, requireShape } from './internal/validate';
@@ -49,10 +49,6 @@ export function dequantizeLinear(x: Tensor, xScale: Tensor, xZeroPoint?: Tensor,
     // (x − z) is an exact integer; converting it to float32 first matches the reference for int32 inputs too.
     for (let i = start; i < end; i++) out[i] = Math.fround(src[i] - z) * s;
   });
-  if (xScale.dtype === 'float16') {
-    const half = new Uint16Array(out.length);
-    for (let i = 0; i < out.length; i++) half[i] = float32ToFloat16Bits(out[i]);
-    return Tensor.from('float16', x.shape, half);
-  }
+  if (xScale.dtype === 'float16') return Tensor.from('float16', x.shape, float32ToFloat16Array(out));
   return Tensor.from('float32', x.shape, out);
 }

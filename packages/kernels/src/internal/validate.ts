@@ -1,7 +1,7 @@
 // Argument checks shared by the op functions. Every error names the op and the argument (ONNX input names).
 import {
   DTypeError,
-  float16BitsToFloat32,
+  float16ToFloat32Array,
   formatShape,
   isPackedDType,
   ShapeError,
@@ -31,7 +31,7 @@ export function requireDType<D extends DType>(op: string, name: string, t: unkno
 /** Reads a scale tensor (float32 or float16) as float32 values, checking each is finite and > 0. */
 export function readScales(op: string, name: string, t: unknown): Float32Array {
   requireDType(op, name, t, ['float32', 'float16'] as const);
-  const values = t.dtype === 'float32' ? (t.data as Float32Array) : decodeHalf(t.data as Uint16Array);
+  const values = t.dtype === 'float32' ? (t.data as Float32Array) : float16ToFloat32Array(t.data as Uint16Array);
   for (let i = 0; i < values.length; i++) {
     const s = values[i];
     if (!(s > 0) || s === Infinity) {
@@ -39,12 +39,6 @@ export function readScales(op: string, name: string, t: unknown): Float32Array {
     }
   }
   return values;
-}
-
-function decodeHalf(bits: Uint16Array): Float32Array {
-  const out = new Float32Array(bits.length);
-  for (let i = 0; i < bits.length; i++) out[i] = float16BitsToFloat32(bits[i]);
-  return out;
 }
 
 /** Element values of an integer tensor as a plain typed array (sub-byte dtypes unpacked, sign-extended). */
