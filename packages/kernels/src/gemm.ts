@@ -56,7 +56,7 @@ export function gemm(a: Tensor, b: Tensor, c?: Tensor, options: GemmOptions = {}
   }
   const out = new Float32Array(m * n);
   if (out.length > 0 && k > 0) {
-    const ad = transA ? transpose(a.data as Float32Array, a.shape[0], a.shape[1]) : (a.data as Float32Array);
+    const ad = (transA ? a.transpose() : a).data as Float32Array;
     primitiveBackend('gemmF32', options).gemmF32({ m, n, k, a: ad, b: b.data as Float32Array, transB, out });
   }
   if (alpha !== 1) for (let i = 0; i < out.length; i++) out[i] = Math.fround(alpha * out[i]);
@@ -71,10 +71,4 @@ export function gemm(a: Tensor, b: Tensor, c?: Tensor, options: GemmOptions = {}
     }
   }
   return Tensor.from('float32', [m, n], out);
-}
-
-function transpose(src: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(src.length);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = src[i * cols + j];
-  return out;
 }
