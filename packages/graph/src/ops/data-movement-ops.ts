@@ -8,6 +8,7 @@ import {
   allocateData,
   broadcastShapes,
   broadcastStrides,
+  computeStrides,
   formatShape,
   normalizeAxis,
   resolveSliceRange,
@@ -16,7 +17,7 @@ import type { Dim } from '../ir';
 import { onnxOp } from './define-op';
 import { broadcastDims } from './infer-helpers';
 import type { OpBuildContext, OpDefinition, ShapeInferrer } from './op-definition';
-import { need, prod, readInts, readScalar, requireUnpacked, stridedCopy, stridesOf } from './tensor-utils';
+import { need, prod, readInts, readScalar, requireUnpacked, stridedCopy } from './tensor-utils';
 import { UnsupportedVariant } from './unsupported-variant';
 
 type Store = { [i: number]: unknown; length: number; set(a: ArrayLike<never>, offset?: number): void; subarray(b: number, e?: number): Store };
@@ -159,7 +160,7 @@ function gatherByMaps(x: Tensor, outShape: readonly number[], maps: readonly Int
     out[0] = src[0];
     return Tensor.from(x.dtype, outShape, out as never);
   }
-  const st = stridesOf(x.shape);
+  const st = computeStrides(x.shape);
   const coord = new Array<number>(rank).fill(0);
   const inner = outShape[rank - 1];
   const lastMap = maps[rank - 1];

@@ -1,10 +1,10 @@
 // DepthToSpace, SpaceToDepth, GatherElements, Trilu, CumSum — index rearrangements exporters emit for sub-pixel
 // convolutions, causal masks and position ids.
-import { DTypeError, ShapeError, Tensor, ValueError, allocateData, formatShape, normalizeAxis } from '@qint/tensor';
+import { DTypeError, ShapeError, Tensor, ValueError, allocateData, computeStrides, formatShape, normalizeAxis } from '@qint/tensor';
 import { onnxOp } from './define-op';
 import { sameAs } from './infer-helpers';
 import type { OpDefinition } from './op-definition';
-import { need, prod, readInts, readScalar, requireUnpacked, stridesOf } from './tensor-utils';
+import { need, prod, readInts, readScalar, requireUnpacked } from './tensor-utils';
 import { transpose } from './data-movement-ops';
 
 /** DepthToSpace (DCR or CRD) on NCHW. */
@@ -35,7 +35,7 @@ export function gatherElements(data: Tensor, indices: Tensor, axisAttr: number):
   const axis = normalizeAxis(axisAttr, rank, 'axis');
   if (indices.rank !== rank) throw new ShapeError(`indices ${formatShape(indices.shape)} must have the rank of data ${formatShape(data.shape)}`);
   const idx = readInts(indices, 'indices');
-  const ds = stridesOf(data.shape);
+  const ds = computeStrides(data.shape);
   const out = allocateData(data.dtype, indices.size) as unknown as { [i: number]: unknown };
   const src = data.data as unknown as { [i: number]: unknown };
   const coord = new Array<number>(rank).fill(0);

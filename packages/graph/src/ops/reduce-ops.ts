@@ -1,9 +1,9 @@
 // Reductions (ReduceMean/Sum/Max/Min/Prod/L1/L2/SumSquare/LogSumExp), ArgMax/ArgMin, Softmax/LogSoftmax/Hardmax.
-import { DTypeError, Tensor, ValueError, normalizeAxis } from '@qint/tensor';
+import { DTypeError, Tensor, ValueError, computeStrides, normalizeAxis } from '@qint/tensor';
 import type { Dim } from '../ir';
 import { onnxOp } from './define-op';
 import type { OpBuildContext, OpDefinition, ShapeInferrer } from './op-definition';
-import { fromNumbers, need, prod, readInts, stridesOf } from './tensor-utils';
+import { fromNumbers, need, prod, readInts } from './tensor-utils';
 
 interface Reducer {
   readonly init: number;
@@ -43,7 +43,7 @@ export function reduce(opType: string, x: Tensor, axes: readonly number[], keepD
   let count = 1;
   for (const a of axisSet) count *= x.shape[a];
   if (n > 0 && rank > 0) {
-    const oStrides = stridesOf(keptShape).map((s, i) => (axisSet.has(i) ? 0 : s));
+    const oStrides = computeStrides(keptShape).map((s, i) => (axisSet.has(i) ? 0 : s));
     const inner = x.shape[rank - 1];
     const innerStride = oStrides[rank - 1];
     const coord = new Array<number>(rank).fill(0);

@@ -1,9 +1,9 @@
 // Resize (opsets 10, 11, 13, 18, 19) and Upsample (7, 9): nearest in any rank, linear over the last one or two dims.
-import { DTypeError, ShapeError, Tensor, ValueError, allocateData, formatShape, isPackedDType } from '@qint/tensor';
+import { DTypeError, ShapeError, Tensor, ValueError, allocateData, computeStrides, formatShape, isPackedDType } from '@qint/tensor';
 import type { Dim } from '../ir';
 import { onnxOp } from './define-op';
 import type { OpBuildContext, OpDefinition, ShapeInferrer } from './op-definition';
-import { need, readFloats, readInts, stridesOf } from './tensor-utils';
+import { need, readFloats, readInts } from './tensor-utils';
 import { UnsupportedVariant } from './unsupported-variant';
 
 /** Resize settings parsed at load. */
@@ -85,7 +85,7 @@ export function resize(x: Tensor, outShape: readonly number[], scales: readonly 
       }),
     );
     const out = allocateData(x.dtype, size) as unknown as { [i: number]: number };
-    const st = stridesOf(x.shape);
+    const st = computeStrides(x.shape);
     const coord = new Array<number>(rank).fill(0);
     for (let j = 0; j < size; j++) {
       let at = 0;

@@ -145,17 +145,6 @@ export function stridedCopy(
   }
 }
 
-/** Row-major strides of a shape. */
-export function stridesOf(shape: readonly number[]): number[] {
-  const st = new Array<number>(shape.length);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    st[i] = s;
-    s *= shape[i];
-  }
-  return st;
-}
-
 /** Product of dims in `[from, to)`. */
 export function prod(shape: readonly number[], from = 0, to = shape.length): number {
   let p = 1;
