@@ -60,13 +60,6 @@ function checkFinite(w: Tensor, name: string, node: string): void {
   }
 }
 
-/** `[K, N]` row-major → `[N, K]` row-major (float32). */
-function transpose2d(data: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c];
-  return out;
-}
-
 /**
  * Dynamically quantizes a float model: MatMul and Gemm with a constant weight become `ai.qint::DynamicLinear`
  * (fused kernel, 8/4/3/2-bit weights; a following per-output bias Add is folded in), Conv becomes
@@ -190,7 +183,7 @@ export function quantizeDynamic(model: Model, options: QuantizeDynamicOptions = 
         const beta = at('beta', 1);
         const transB = at('transB', 0) !== 0;
         [n, k] = transB ? [w.shape[0], w.shape[1]] : [w.shape[1], w.shape[0]];
-        wt = transB ? Float32Array.from(w.data as Float32Array) : transpose2d(w.data as Float32Array, k, n);
+        wt = (transB ? Float32Array.from(w.data as Float32Array) : w.transpose().data) as Float32Array;
         if (alpha !== 1) for (let i = 0; i < wt.length; i++) wt[i] = Math.fround(wt[i] * alpha);
         if (node.inputs[2]) {
           const c = foldConstant(graph, node.inputs[2], producers);
@@ -201,7 +194,7 @@ export function quantizeDynamic(model: Model, options: QuantizeDynamicOptions = 
         }
       } else {
         [k, n] = w.shape as [number, number];
-        wt = transpose2d(w.data as Float32Array, k, n);
+        wt = w.transpose().data as Float32Array; // [K, N] → [N, K], a fresh copy
         // Fold a following `Add(MatMul, bias[N])` into the fused kernel when the Add is the MatMul's only consumer.
         const users = consumers.get(output) ?? [];
         const aInfo = graphInputs.get(node.inputs[0]);
