@@ -25,7 +25,10 @@ describe('qlinearMatMul', () => {
     expect(requantizeValue(7, 0.5, 0, -128, 127)).toBe(4);
     expect(requantizeValue(-1000, 1, 3, 0, 255)).toBe(0);
     const [s1, s2, s3] = [Math.fround(0.1), Math.fround(0.2), Math.fround(0.3)];
-    expect(requantizeMultiplier(s1, s2, s3)).toBe(Math.fround(Math.fround(Math.fround(0.1) * Math.fround(0.2)) / Math.fround(0.3)));
+    // NumPy reference (as ONNX's): np.float32(0.1) * np.float32(0.2) / np.float32(0.3) in float32.
+    expect(requantizeMultiplier(s1, s2, s3)).toBe(0.06666667014360428);
+    // All scales float16: (np.float16(0.1) * np.float16(0.2)) / np.float16(0.3) in float16 = 0.06658935546875.
+    expect(requantizeMultiplier(0.0999755859375, 0.199951171875, 0.300048828125, 'float16')).toBe(0.06658935546875);
   });
 
   it('rejects mismatched scale and zero-point counts', () => {
