@@ -7,6 +7,7 @@ import {
   isPackedDType,
   type DType,
 } from '@qint/tensor';
+import { roundHalfToEven } from '@qint/kernels';
 import { onnxOp } from './define-op';
 import { erf } from './erf';
 import { sameAs, sameShapeAs } from './infer-helpers';
@@ -96,15 +97,6 @@ const hardSwishLoop: Loop = (s, d) => {
 const tanhLoop: Loop = (s, d) => {
   for (let i = 0; i < s.length; i++) d[i] = Math.tanh(s[i]);
 };
-
-/** Round half to even (ONNX Round). */
-export function roundHalfEven(x: number): number {
-  const f = Math.floor(x);
-  const d = x - f;
-  const r = d > 0.5 ? f + 1 : d < 0.5 ? f : f % 2 === 0 ? f : f + 1;
-  // Keep the sign of negative values that round to zero, as NumPy does (-0.5 → -0).
-  return r === 0 && x < 0 ? -0 : r;
-}
 
 const sigmoid: Fn = (x) => {
   if (x >= 0) return 1 / (1 + Math.exp(-x));
@@ -254,7 +246,7 @@ export const unaryOps: readonly OpDefinition[] = [
   floatOp('Reciprocal', 6, () => (x) => 1 / x),
   floatOp('Floor', 6, () => Math.floor),
   floatOp('Ceil', 6, () => Math.ceil),
-  floatOp('Round', 11, () => roundHalfEven),
+  floatOp('Round', 11, () => roundHalfToEven),
   floatOp('Sin', 7, () => Math.sin),
   floatOp('Cos', 7, () => Math.cos),
   floatOp('Softplus', 1, () => softplus),
