@@ -1,19 +1,12 @@
 // Lays out a model as a .qint file without copying tensor data: the plan holds the preamble and header bytes and,
 // per tensor, a byte view of the model's own storage and its offset. Writers emit these pieces in order.
 import { byteLengthOf, isDType, type DType, type QuantParams, type Tensor } from '@qint/tensor';
-import {
-  QINT_ALIGNMENT,
-  QINT_DEFAULT_MAX_HEADER_BYTES,
-  QINT_FORMAT_MAJOR,
-  QINT_FORMAT_MINOR,
-  QINT_MAGIC,
-  QINT_MAX_HEADER_BYTES_LIMIT,
-  QINT_PREAMBLE_BYTES,
-} from '../constants';
+import { QINT_ALIGNMENT, QINT_FORMAT_MAJOR, QINT_FORMAT_MINOR, QINT_MAGIC, QINT_PREAMBLE_BYTES } from '../constants';
 import { FormatError } from '../format-error';
 import type { EncodeQintOptions } from '../qint-types';
 import { checksumHex, createChecksum } from './checksum';
 import type { Attribute, Graph, Model, Node, ValueInfo } from './ir';
+import { headerCap } from './read-header';
 import { KNOWN_TOP_LEVEL, PRODUCER, assertLittleEndian, encodeNumber } from './shared';
 import type { JsonObject, JsonValue } from './strict-json';
 import { encodeUtf8 } from './utf8';
@@ -49,10 +42,7 @@ function bytesOf(data: ArrayBufferView): Uint8Array {
 export function planWrite(model: Model, options: EncodeQintOptions = {}): WritePlan {
   assertLittleEndian();
   if (model === null || typeof model !== 'object' || !model.graph) bad('BAD_ARGUMENT', 'model must be a qint Model with a graph', 'model');
-  const maxHeader = options.maxHeaderBytes ?? QINT_DEFAULT_MAX_HEADER_BYTES;
-  if (!Number.isSafeInteger(maxHeader) || maxHeader < 2 || maxHeader > QINT_MAX_HEADER_BYTES_LIMIT) {
-    bad('BAD_ARGUMENT', `maxHeaderBytes must be an integer in [2, ${QINT_MAX_HEADER_BYTES_LIMIT}], got ${String(maxHeader)}`, 'options.maxHeaderBytes');
-  }
+  const maxHeader = headerCap(options);
   const inlineLimit = options.inlineQuantLimit ?? 64;
   const entries: JsonObject[] = [];
   const tensors: { name: string; bytes: Uint8Array }[] = [];
