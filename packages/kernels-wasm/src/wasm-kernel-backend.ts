@@ -61,13 +61,11 @@ export class WasmKernelBackend implements KernelBackend {
     this.cache = options.cacheConstantWeights ? new ConstantWeightCache(() => this.heap) : undefined;
   }
 
-  /** Stages `fill` in scratch memory for the duration of `body` (used to build cached or packed forms). */
-  private staged(heap: WasmHeap, bytes: number, what: string, fill: (address: number) => void, body: (address: number) => void): void {
+  /** Runs `body` with a scratch arena of its own, outside any op call (used to build cached forms). */
+  private scoped(heap: WasmHeap, body: () => void): void {
     heap.beginCall();
     try {
-      const address = heap.scratch(bytes, what);
-      fill(address);
-      body(address);
+      body();
     } finally {
       heap.endCall();
     }
@@ -105,12 +103,13 @@ export class WasmKernelBackend implements KernelBackend {
     const kp = k + (k & 1);
     const panelBytes = ((n + 7) >> 3) * kp * 16;
     const bSigned = b instanceof Int8Array ? 1 : 0;
-    const bPerCol = bZeroPoint.length > 1 ? 1 : 0;
+    // Copies b and its zero points to scratch and packs them as int16 panels at `dst` (inside a scratch scope).
     const packB = (ex: KernelExports, heap: WasmHeap, dst: number): void => {
-      this.staged(heap, k * n + bZeroPoint.length * 4 + 64, 'matMulInteger b', (pB) => {
-        heap.u8.set(asBytes(b).subarray(0, k * n), pB);
-        heap.i32.set(bZeroPoint, (pB + Math.ceil((k * n) / 64) * 64) >> 2);
-      }, (pB) => ex.packPanelsB(pB, k, n, n, bSigned, pB + Math.ceil((k * n) / 64) * 64, bPerCol, kp, dst));
+      const pB = heap.scratch(k * n, 'matMulInteger b');
+      const pBz = heap.scratch(bZeroPoint.length * 4, 'matMulInteger bZeroPoint');
+      heap.u8.set(asBytes(b).subarray(0, k * n), pB);
+      heap.i32.set(bZeroPoint, pBz >> 2);
+      ex.packPanelsB(pB, k, n, n, bSigned, pBz, bZeroPoint.length > 1 ? 1 : 0, kp, dst);
     };
     let cachedB = 0;
     if (this.cache) {
@@ -118,7 +117,7 @@ export class WasmKernelBackend implements KernelBackend {
       const params = new Int32Array(bZeroPoint.length + 3);
       params.set([k, n, bSigned]);
       params.set(bZeroPoint, 3);
-      cachedB = this.cache.get(b, 'matMulInteger-b-panels', params, panelBytes, (dst) => packB(ex, heap, dst));
+      cachedB = this.cache.get(b, 'matMulInteger-b-panels', params, panelBytes, (dst) => this.scoped(heap, () => packB(ex, heap, dst)));
     }
     this.call('matMulInteger', (ex, heap) => {
       const pA = heap.scratch(m * k, 'matMulInteger a');
@@ -132,11 +131,7 @@ export class WasmKernelBackend implements KernelBackend {
       let pBw = cachedB;
       if (!pBw) {
         pBw = heap.scratch(panelBytes, 'matMulInteger b panels');
-        const pB = heap.scratch(k * n, 'matMulInteger b');
-        const pBz = heap.scratch(bZeroPoint.length * 4, 'matMulInteger bZeroPoint');
-        heap.u8.set(asBytes(b).subarray(0, k * n), pB);
-        heap.i32.set(bZeroPoint, pBz >> 2);
-        ex.packPanelsB(pB, k, n, n, bSigned, pBz, bPerCol, kp, pBw);
+        packB(ex, heap, pBw);
       }
       ex.gemmI16(pAw, lda, m, kp, pBw, n, pC, n);
       out.set(heap.i32.subarray(pC >> 2, (pC >> 2) + m * n));
@@ -225,6 +220,12 @@ export class WasmKernelBackend implements KernelBackend {
     if (m === 0 || n === 0) return;
     const np = ((n + 7) >> 3) * 8;
     const gemv = m === 1;
+    // Copies b to scratch and packs it as float32 panels at `dst` (inside a scratch scope).
+    const packB = (ex: KernelExports, heap: WasmHeap, dst: number): void => {
+      const pRaw = heap.scratch(k * n * 4, 'gemmF32 b');
+      heap.f32.set(b.subarray(0, k * n), pRaw >> 2);
+      ex.packPanelsF32(pRaw, k, n, transB ? 1 : 0, dst);
+    };
     let cachedB = 0;
     if (this.cache) {
       const { ex, heap } = this.live('gemmF32');
@@ -232,11 +233,7 @@ export class WasmKernelBackend implements KernelBackend {
       if (gemv) {
         cachedB = this.cache.get(b, 'gemmF32-b', params, k * n * 4, (dst) => heap.f32.set(b.subarray(0, k * n), dst >> 2));
       } else {
-        cachedB = this.cache.get(b, 'gemmF32-b-panels', params, np * k * 4, (dst) =>
-          this.staged(heap, k * n * 4, 'gemmF32 b', (pB) => heap.f32.set(b.subarray(0, k * n), pB >> 2), (pB) =>
-            ex.packPanelsF32(pB, k, n, transB ? 1 : 0, dst),
-          ),
-        );
+        cachedB = this.cache.get(b, 'gemmF32-b-panels', params, np * k * 4, (dst) => this.scoped(heap, () => packB(ex, heap, dst)));
       }
     }
     this.call('gemmF32', (ex, heap) => {
@@ -254,10 +251,8 @@ export class WasmKernelBackend implements KernelBackend {
         pB = heap.scratch(k * n * 4, 'gemmF32 b');
         heap.f32.set(b.subarray(0, k * n), pB >> 2);
       } else if (!pB) {
-        const pRaw = heap.scratch(k * n * 4, 'gemmF32 b');
-        heap.f32.set(b.subarray(0, k * n), pRaw >> 2);
         pB = heap.scratch(np * k * 4, 'gemmF32 b panels');
-        ex.packPanelsF32(pRaw, k, n, transB ? 1 : 0, pB);
+        packB(ex, heap, pB);
       }
       if (gemv) {
         // Matrix × vector: stream B as it is; packing it would cost as much as the product.
