@@ -127,11 +127,6 @@ export function fromOnnxModel(model: Model, options: FromOnnxOptions = {}): { mo
       attributes: { bits: int(bits), block_size: int(blockSize), per_row: int(0), K: int(k), N: int(n) },
     };
   };
-  const transposeKN = (b: Int8Array, k: number, n: number): Int8Array => {
-    const out = new Int8Array(k * n);
-    for (let r = 0; r < k; r++) for (let c = 0; c < n; c++) out[c * k + r] = b[r * n + c];
-    return out;
-  };
 
   for (const node of g.nodes) {
     // com.microsoft::DynamicQuantizeMatMul(A, B, b_scale, b_zero_point, bias)
@@ -143,7 +138,7 @@ export function fromOnnxModel(model: Model, options: FromOnnxOptions = {}): { mo
       const bias = constant(node.inputs[4]);
       if (node.inputs[4] && !bias) continue;
       const zp = zeroPoints(constant(node.inputs[3]), s.size, b.dtype);
-      replace.set(node, linearNode(node.name || node.outputs[0], node.inputs[0], node.outputs[0], n, k, transposeKN(signed(b), k, n), Float32Array.from(s.values()), zp, bias));
+      replace.set(node, linearNode(node.name || node.outputs[0], node.inputs[0], node.outputs[0], n, k, signed(b.transpose()), Float32Array.from(s.values()), zp, bias));
       rewritten.push(['DynamicQuantizeMatMul', node.name]);
       continue;
     }
@@ -206,7 +201,7 @@ export function fromOnnxModel(model: Model, options: FromOnnxOptions = {}): { mo
       const [k, n] = w.shape;
       if (t.wScale.size !== 1 && t.wScale.size !== n) continue;
       if (t.bias && t.bias.size !== n) continue;
-      replace.set(node, linearNode(base, dql.inputs[0], t.out, n, k, transposeKN(signed(w), k, n), Float32Array.from(t.wScale.values()), zeroPoints(wZp, t.wScale.size, w.dtype), t.bias));
+      replace.set(node, linearNode(base, dql.inputs[0], t.out, n, k, signed(w.transpose()), Float32Array.from(t.wScale.values()), zeroPoints(wZp, t.wScale.size, w.dtype), t.bias));
     } else {
       const m = w.shape[0];
       if (t.wScale.size !== 1 && t.wScale.size !== m) continue;
