@@ -5,7 +5,7 @@ import { FormatError } from '../format-error';
 import type { QintDocument } from '../qint-types';
 import type { Attribute, Dim, Graph, Model, Node, ValueInfo } from './ir';
 import type { HeaderContext, QuantSpec, TensorEntry, ValidHeader } from './read-header';
-import { decodeNumber } from './shared';
+import { decodeNumber, defineOwn } from './shared';
 import type { JsonObject, JsonValue } from './strict-json';
 
 const ATTRIBUTE_TYPES = new Set(['float', 'int', 'string', 'tensor', 'graph', 'floats', 'ints', 'strings', 'tensors']);
@@ -50,10 +50,10 @@ class Builder {
     const m = this.h.modelJson;
     const opsetJson = ctx.obj(m, 'opsetImports', 'model.opsetImports')!;
     const opsetImports: Record<string, number> = {};
-    for (const k of Object.keys(opsetJson)) define(opsetImports, k, ctx.int(opsetJson, k, `model.opsetImports.${k}`));
+    for (const k of Object.keys(opsetJson)) defineOwn(opsetImports, k, ctx.int(opsetJson, k, `model.opsetImports.${k}`));
     const metaJson = ctx.obj(m, 'metadata', 'model.metadata')!;
     const metadata: Record<string, string> = {};
-    for (const k of Object.keys(metaJson)) define(metadata, k, ctx.str(metaJson, k, `model.metadata.${k}`));
+    for (const k of Object.keys(metaJson)) defineOwn(metadata, k, ctx.str(metaJson, k, `model.metadata.${k}`));
     const model: { -readonly [K in keyof Model]: Model[K] } = {
       irVersion: ctx.int(m, 'irVersion', 'model.irVersion')!,
       opsetImports,
@@ -198,7 +198,7 @@ class Builder {
     });
     const attrJson = ctx.obj(n, 'attributes', `${field}.attributes`)!;
     const attributes: Record<string, Attribute> = {};
-    for (const key of Object.keys(attrJson)) define(attributes, key, this.attribute(attrJson, key, `${field}.attributes.${key}`, defined));
+    for (const key of Object.keys(attrJson)) defineOwn(attributes, key, this.attribute(attrJson, key, `${field}.attributes.${key}`, defined));
     const outputs = this.strings(n, 'outputs', field);
     const node: { -readonly [K in keyof Node]: Node[K] } = {
       name: ctx.str(n, 'name', `${field}.name`)!,
@@ -319,9 +319,4 @@ class Scope {
 
 function badQuant(message: string, field: string, offset: number, cause?: unknown): never {
   throw new FormatError('BAD_QUANT_PARAMS', message, { field, offset, cause });
-}
-
-/** Sets an own property even for keys like `__proto__`. */
-function define<T>(o: Record<string, T>, key: string, value: T | undefined): void {
-  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
 }

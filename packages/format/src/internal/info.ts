@@ -1,5 +1,6 @@
 import type { QintInfo, QintTensorInfo } from '../qint-types';
 import type { ValidHeader } from './read-header';
+import { defineOwn } from './shared';
 
 /** Summarizes a validated header (after `checkModel`, which sets each tensor's role). */
 export function headerInfo(h: ValidHeader): QintInfo {
@@ -7,7 +8,7 @@ export function headerInfo(h: ValidHeader): QintInfo {
   const g = h.graphJson;
   const opTypes: Record<string, number> = {};
   const nodes = g.nodes as { opType: string }[];
-  for (const n of nodes) Object.defineProperty(opTypes, n.opType, { value: (Object.hasOwn(opTypes, n.opType) ? opTypes[n.opType] : 0) + 1, enumerable: true, writable: true, configurable: true });
+  for (const n of nodes) defineOwn(opTypes, n.opType, (Object.hasOwn(opTypes, n.opType) ? opTypes[n.opType] : 0) + 1);
   const tensors: QintTensorInfo[] = h.tensors.map((t) => ({
     index: t.index,
     name: t.name,

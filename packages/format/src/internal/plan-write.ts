@@ -7,7 +7,7 @@ import type { EncodeQintOptions } from '../qint-types';
 import { checksumHex, createChecksum } from './checksum';
 import type { Attribute, Graph, Model, Node, ValueInfo } from './ir';
 import { headerCap } from './read-header';
-import { KNOWN_TOP_LEVEL, PRODUCER, assertLittleEndian, encodeNumber } from './shared';
+import { KNOWN_TOP_LEVEL, PRODUCER, assertLittleEndian, defineOwn, encodeNumber } from './shared';
 import type { JsonObject, JsonValue } from './strict-json';
 import { encodeUtf8 } from './utf8';
 
@@ -117,12 +117,7 @@ export function planWrite(model: Model, options: EncodeQintOptions = {}): WriteP
     const attributes: JsonObject = {};
     const nodeScope = `${scope}${node.name || `#${field}`}`;
     for (const [key, a] of Object.entries(node.attributes)) {
-      Object.defineProperty(attributes, key, {
-        value: encodeAttribute(a, `${nodeScope}.${key}`, `${field}.attributes.${key}`),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      defineOwn(attributes, key, encodeAttribute(a, `${nodeScope}.${key}`, `${field}.attributes.${key}`));
     }
     const o: JsonObject = {
       name: node.name,
@@ -187,7 +182,7 @@ export function planWrite(model: Model, options: EncodeQintOptions = {}): WriteP
 
   const header: JsonObject = {};
   for (const [k, v] of Object.entries(options.extensions ?? {})) {
-    if (!KNOWN_TOP_LEVEL.has(k)) Object.defineProperty(header, k, { value: v, enumerable: true, writable: true, configurable: true });
+    if (!KNOWN_TOP_LEVEL.has(k)) defineOwn(header, k, v);
   }
   header.producer = { ...PRODUCER };
   header.model = modelJson;
@@ -221,7 +216,7 @@ export function planWrite(model: Model, options: EncodeQintOptions = {}): WriteP
 function stripUndefined(o: JsonObject): JsonObject {
   const out: JsonObject = {};
   for (const [k, v] of Object.entries(o)) {
-    if (v !== undefined) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    if (v !== undefined) defineOwn(out, k, v);
   }
   return out;
 }

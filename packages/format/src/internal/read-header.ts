@@ -12,7 +12,7 @@ import {
 import { FormatError, type FormatErrorReason } from '../format-error';
 import type { DecodeQintOptions, QintMetadata } from '../qint-types';
 import { createChecksum } from './checksum';
-import { KNOWN_TOP_LEVEL, PRODUCER } from './shared';
+import { KNOWN_TOP_LEVEL, PRODUCER, defineOwn } from './shared';
 import { JsonSyntaxError, locate, parseStrictJson, type JsonObject, type JsonValue } from './strict-json';
 import { decodeUtf8, utf8Length } from './utf8';
 
@@ -234,7 +234,7 @@ export function parseHeader(preambleBytes: Uint8Array, headerBytes: Uint8Array, 
   const metadata = parseMetadata(ctx, root);
   const extensions: Record<string, JsonValue> = {};
   for (const key of Object.keys(root)) {
-    if (!KNOWN_TOP_LEVEL.has(key)) Object.defineProperty(extensions, key, { value: root[key], enumerable: true, writable: true, configurable: true });
+    if (!KNOWN_TOP_LEVEL.has(key)) defineOwn(extensions, key, root[key]);
   }
   const tensors = parseTensorTable(ctx, root, preamble);
   const tensorsJson = root.tensors as JsonValue[];
@@ -250,11 +250,11 @@ function parseMetadata(ctx: HeaderContext, root: JsonObject): QintMetadata {
       const user = ctx.obj(m, 'user', 'metadata.user')!;
       const u: Record<string, string> = {};
       for (const k of Object.keys(user)) {
-        Object.defineProperty(u, k, { value: ctx.str(user, k, `metadata.user.${k}`), enumerable: true, writable: true, configurable: true });
+        defineOwn(u, k, ctx.str(user, k, `metadata.user.${k}`));
       }
       out.user = u;
     } else {
-      Object.defineProperty(out, key, { value: m[key], enumerable: true, writable: true, configurable: true });
+      defineOwn(out, key, m[key]);
     }
   }
   return out;

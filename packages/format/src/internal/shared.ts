@@ -41,3 +41,8 @@ export function decodeNumber(v: unknown): number | undefined {
 
 /** Top-level header keys that this version defines; anything else is an extension, kept on re-save. */
 export const KNOWN_TOP_LEVEL: ReadonlySet<string> = new Set(['producer', 'model', 'graph', 'tensors', 'metadata']);
+
+/** Sets an own enumerable property, even for keys like `__proto__` (where `o[key] = v` would set the prototype). */
+export function defineOwn<T>(o: Record<string, T>, key: string, value: T | undefined): void {
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+}
