@@ -61,7 +61,7 @@ export class WasmKernelBackend implements KernelBackend {
     this.cache = options.cacheConstantWeights ? new ConstantWeightCache(() => this.heap) : undefined;
   }
 
-  /** Runs `body` with a scratch arena of its own, outside any op call (used to build cached forms). */
+  /** Runs `body` with a scratch arena of its own, outside any op call (used to build cached and packed forms). */
   private scoped(heap: WasmHeap, body: () => void): void {
     heap.beginCall();
     try {
@@ -386,14 +386,11 @@ export class WasmKernelBackend implements KernelBackend {
     const scalesAddress = address + Math.ceil(panelBytes / 64) * 64;
     const offsetsAddress = scalesAddress + metaBytes;
     // Stage the signed values right after this block in scratch, then pack in wasm.
-    heap.beginCall();
-    try {
+    this.scoped(heap, () => {
       const src = heap.scratch(n * k, 'packLinearWeights staging');
       heap.i8.set(values.subarray(0, n * k), src);
       ex.packWeights(src, n, k, storeBits, gl, lp, groups, panelsAddress);
-    } finally {
-      heap.endCall();
-    }
+    });
     const f32 = heap.f32;
     const i32 = heap.i32;
     for (let j = 0; j < panels; j++) {
