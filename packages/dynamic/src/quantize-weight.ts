@@ -143,12 +143,12 @@ export function quantizeWeight(w: Float32Array, n: number, k: number, s: WeightQ
     const plo = new Float32Array(groups);
     const phi = new Float32Array(groups);
     for (let g = 0; g < groups; g++) {
-      const sorted = Float32Array.from(buckets[g]).sort();
       if (s.symmetric) {
         const abs = Float32Array.from(buckets[g], Math.abs).sort();
         const a = percentileOf(abs, s.percentile);
         [plo[g], phi[g]] = [-a, a];
       } else {
+        const sorted = Float32Array.from(buckets[g]).sort();
         [plo[g], phi[g]] = [percentileOf(sorted, 100 - s.percentile), percentileOf(sorted, s.percentile)];
       }
     }
