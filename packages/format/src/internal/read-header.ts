@@ -316,7 +316,7 @@ function parseTensorTable(ctx: HeaderContext, root: JsonObject, preamble: Preamb
   let end = 0;
   let prev: TensorEntry | undefined;
   for (const t of order) {
-    const e = ctx.arr(root, 'tensors', 'tensors')![t.index] as JsonObject;
+    const e = list[t.index] as JsonObject;
     if (t.offset < end) {
       ctx.fail('RANGE_OVERLAP', `${t.field} (${t.name}) bytes ${t.offset}..${t.offset + t.length} overlap ${prev!.field} (${prev!.name}) bytes ${prev!.offset}..${end}`, `${t.field}.offset`, e, 'offset');
     }
