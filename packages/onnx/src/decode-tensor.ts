@@ -1,4 +1,4 @@
-import { Tensor, byteLengthOf, dtypeInfo, isPackedDType, type DType, type PackedDType, type TensorData } from '@qint/tensor';
+import { Tensor, allocateData, byteLengthOf, dtypeInfo, isPackedDType, type DType, type PackedDType, type TensorData } from '@qint/tensor';
 import { readExternalData } from './external-data';
 import type { DecodeTensorOptions, ExternalDataOptions } from './external-data-options';
 import { SUPPORTED_ONNX_TYPES_TEXT, dtypeFromOnnx, onnxDataTypeName } from './onnx-data-type';
@@ -131,7 +131,7 @@ function fromTypedFields(dtype: DType, msg: TensorProto, size: number, what: str
     case 'uint8': {
       const list = expectField('int32Data', 'int32_data') as number[];
       const { min, max } = dtypeInfo(dtype);
-      const out = new (dtype === 'int32' ? Int32Array : dtype === 'int16' ? Int16Array : dtype === 'uint16' ? Uint16Array : dtype === 'int8' ? Int8Array : Uint8Array)(size);
+      const out = allocateData(dtype, size);
       for (let i = 0; i < size; i++) out[i] = checkedInt(list, i, min, max, 'int32_data', what, dtype);
       return out;
     }
