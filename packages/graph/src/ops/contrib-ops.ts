@@ -1,7 +1,7 @@
 // com.microsoft contrib ops that onnxruntime's quantization tools emit: QLinearAdd, QLinearMul, QLinearConcat,
 // QLinearGlobalAveragePool, DynamicQuantizeMatMul, MatMulNBits (+ the contrib aliases of Quantize/DequantizeLinear).
 // Float steps are rounded to float32 one by one, in the order onnxruntime's reference kernels use.
-import { dequantizeLinear, dynamicQuantizeLinear, matMul, matMulInteger, quantizeLinear } from '@qint/kernels';
+import { dequantizeLinear, dynamicQuantizeLinear, matMul, matMulInteger, quantizeLinear, roundHalfToEven } from '@qint/kernels';
 import { DTypeError, ShapeError, Tensor, ValueError, allocateData, broadcastShapes, formatShape, normalizeAxis } from '@qint/tensor';
 import { broadcastBinary, F32Op } from './broadcast';
 import { transpose } from './data-movement-ops';
@@ -16,9 +16,7 @@ const f = Math.fround;
 
 /** Round half to even, then clamp to the integer type's range. */
 function requant(v: number, lo: number, hi: number): number {
-  const fl = Math.floor(v);
-  const d = v - fl;
-  const r = d > 0.5 ? fl + 1 : d < 0.5 ? fl : fl % 2 === 0 ? fl : fl + 1;
+  const r = roundHalfToEven(v);
   return r < lo ? lo : r > hi ? hi : r;
 }
 
