@@ -1,5 +1,5 @@
 import type { NodeQuantSettings } from '@qint/dynamic';
-import type { Candidate, QuantScheme } from './sensitivity-table';
+import type { QuantScheme } from './sensitivity-table';
 
 /** A quantization scheme to try on every layer, with the id it gets in the sensitivity table. */
 export interface CandidateScheme extends QuantScheme {
@@ -42,9 +42,4 @@ export function toQuantizerSettings(scheme: QuantScheme): NodeQuantSettings {
     ...(scheme.granularity === 'per-block' ? { blockSize: scheme.blockSize ?? 32 } : {}),
     symmetric: !scheme.affine,
   };
-}
-
-/** True for the keep-in-float candidate. */
-export function isFloatCandidate(candidate: Pick<Candidate, 'granularity'>): boolean {
-  return candidate.granularity === 'float';
 }
