@@ -1,6 +1,6 @@
 import { dtypeInfo, formatShape, ShapeError, Tensor } from '@qint/tensor';
 import { integerConv, type ConvIntegerOptions } from './conv-integer';
-import { readScales, requireDType } from './internal/validate';
+import { readOutputZeroPoint, readScales, requireDType } from './internal/validate';
 import { requantizeMultiplier, requantizeValue } from './requantize';
 
 const OP = 'qlinearConv';
@@ -56,14 +56,7 @@ export function qlinearConv(
   if (wZeroPoint && wZeroPoint.size !== 1 && wZeroPoint.size !== ws.length) {
     throw new ShapeError(`${OP}: input "w_zero_point" has ${wZeroPoint.size} elements but "w_scale" has ${ws.length}`);
   }
-  let outDtype: 'uint8' | 'int8' = x.dtype as 'uint8' | 'int8';
-  let yz = 0;
-  if (yZeroPoint !== undefined && yZeroPoint !== null) {
-    requireDType(OP, 'y_zero_point', yZeroPoint, ['uint8', 'int8'] as const);
-    if (yZeroPoint.size !== 1) throw new ShapeError(`${OP}: input "y_zero_point" has shape ${formatShape(yZeroPoint.shape)}; expected one element`);
-    outDtype = yZeroPoint.dtype;
-    yz = yZeroPoint.toArray()[0];
-  }
+  const { dtype: outDtype, zeroPoint: yz } = readOutputZeroPoint(OP, yZeroPoint, x.dtype as 'uint8' | 'int8');
   let b: Int32Array | undefined;
   if (bias !== undefined && bias !== null) {
     requireDType(OP, 'B', bias, ['int32'] as const);

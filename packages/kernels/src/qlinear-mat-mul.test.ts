@@ -37,5 +37,9 @@ describe('qlinearMatMul', () => {
     const z = Tensor.scalar('uint8', 0);
     expect(() => qlinearMatMul(a, Tensor.from('float32', [2], [1, 1]), Tensor.from('uint8', [3], [0, 0, 0]), a, s, z, s, z)).toThrow(/"a_zero_point" has shape \[3\]; expected one element/);
     expect(() => qlinearMatMul(a, s, z, a, s, z, Tensor.from('float32', [2], [1, 1]), z)).toThrow(/"y_scale"/);
+    expect(() => qlinearMatMul(a, s, z, a, s, z, s, Tensor.from('uint8', [2], [0, 0]))).toThrow(/"y_zero_point" has shape \[2\]; expected one element/);
+    expect(() => qlinearMatMul(a, s, z, a, s, z, s, Tensor.scalar('int32', 0))).toThrow(/"y_zero_point" must be uint8 or int8, got int32/);
+    // Without y_zero_point the output takes a's dtype and zero point 0.
+    expect(qlinearMatMul(a, s, z, a, s, z, s, undefined).dtype).toBe('uint8');
   });
 });

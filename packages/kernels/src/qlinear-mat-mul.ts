@@ -1,7 +1,7 @@
 import { dtypeInfo, ShapeError, formatShape, Tensor } from '@qint/tensor';
 import type { OpOptions } from './backend-registry';
 import { sliceParams } from './internal/zero-point-slices';
-import { readScales, requireDType } from './internal/validate';
+import { readOutputZeroPoint, readScales } from './internal/validate';
 import { integerProduct } from './mat-mul-integer';
 import { requantizeMultiplier, requantizeValue } from './requantize';
 
@@ -52,14 +52,7 @@ export function qlinearMatMul(
   checkCount('a_zero_point', aZeroPoint, aScale, 'a_scale');
   checkCount('b_zero_point', bZeroPoint, bScale, 'b_scale');
   if (yScale.size !== 1) throw new ShapeError(`${OP}: input "y_scale" has shape ${formatShape(yScale.shape)}; only per-tensor output scales are supported`);
-  let outDtype: 'uint8' | 'int8' = a.dtype as 'uint8' | 'int8';
-  let yz = 0;
-  if (yZeroPoint !== undefined && yZeroPoint !== null) {
-    requireDType(OP, 'y_zero_point', yZeroPoint, ['uint8', 'int8'] as const);
-    if (yZeroPoint.size !== 1) throw new ShapeError(`${OP}: input "y_zero_point" has shape ${formatShape(yZeroPoint.shape)}; expected one element`);
-    outDtype = yZeroPoint.dtype;
-    yz = yZeroPoint.toArray()[0];
-  }
+  const { dtype: outDtype, zeroPoint: yz } = readOutputZeroPoint(OP, yZeroPoint, a.dtype as 'uint8' | 'int8');
   const half = aScale.dtype === 'float16' && bScale.dtype === 'float16' && yScale.dtype === 'float16';
   const precision = half ? 'float16' : 'float32';
   const { min, max } = dtypeInfo(outDtype);

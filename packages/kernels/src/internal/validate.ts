@@ -67,6 +67,17 @@ export function readZeroPoints(op: string, name: string, t: unknown, dtype: DTyp
   return out;
 }
 
+/**
+ * Reads the optional per-tensor output zero point of QLinearMatMul / QLinearConv: one uint8 or int8 element whose
+ * dtype is the output's; without it the output has `fallback` dtype and zero point 0.
+ */
+export function readOutputZeroPoint(op: string, t: Tensor | undefined, fallback: 'uint8' | 'int8'): { dtype: 'uint8' | 'int8'; zeroPoint: number } {
+  if (t === undefined || t === null) return { dtype: fallback, zeroPoint: 0 };
+  requireDType(op, 'y_zero_point', t, ['uint8', 'int8'] as const);
+  if (t.size !== 1) throw new ShapeError(`${op}: input "y_zero_point" has shape ${formatShape(t.shape)}; expected one element`);
+  return { dtype: t.dtype, zeroPoint: t.toArray()[0] };
+}
+
 /** Throws a ShapeError unless `t` has the given shape. */
 export function requireShape(op: string, name: string, t: Tensor, shape: readonly number[], why: string): void {
   if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
