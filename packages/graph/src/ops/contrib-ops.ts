@@ -219,20 +219,18 @@ export function dequantizeNBits(b: Tensor, scales: Tensor, zeroPoints: Tensor | 
 /**
  * QLinearSigmoid / QLinearLeakyRelu: a 256-entry table of `quantize(f(dequantize(q)))`, as onnxruntime builds it.
  */
-function qlinearLookup(inputs: readonly (Tensor | undefined)[], f: (v: number) => number): Tensor {
+function qlinearLookup(inputs: readonly (Tensor | undefined)[], fn: (v: number) => number): Tensor {
   const x = need(inputs, 0, 'X');
   const [lo, hi] = range8(x, 'input X');
   const px = qparams(need(inputs, 1, 'X_scale'), inputs[2], x, 'X');
   const py = qparams(need(inputs, 3, 'Y_scale'), inputs[4], x, 'Y');
   const table = new Int32Array(256);
-  for (let q = lo; q <= hi; q++) table[q - lo] = requant(f(f32Of((q - px.z) * px.s)) / py.s + py.z, lo, hi);
+  for (let q = lo; q <= hi; q++) table[q - lo] = requant(fn(f((q - px.z) * px.s)) / py.s + py.z, lo, hi);
   const d = x.data as Uint8Array | Int8Array;
   const out = allocateData(x.dtype, x.size) as Uint8Array | Int8Array;
   for (let i = 0; i < d.length; i++) out[i] = table[d[i] - lo];
   return Tensor.from(x.dtype, x.shape, out);
 }
-
-const f32Of = Math.fround;
 
 /** QLinearAveragePool (NCHW): dequantize, float AveragePool, requantize. */
 function qlinearAveragePool(inputs: readonly (Tensor | undefined)[], options: PoolOptions): Tensor {
@@ -246,7 +244,7 @@ function qlinearAveragePool(inputs: readonly (Tensor | undefined)[], options: Po
   const [avg] = pool2d(Tensor.from('float32', x.shape, deq), 'avg', options);
   const a = avg.data as Float32Array;
   const out = allocateData(x.dtype, a.length) as Uint8Array | Int8Array;
-  for (let i = 0; i < a.length; i++) out[i] = requant(f32Of(a[i] / py.s) + py.z, lo, hi);
+  for (let i = 0; i < a.length; i++) out[i] = requant(f(a[i] / py.s) + py.z, lo, hi);
   return Tensor.from(x.dtype, avg.shape, out);
 }
 
@@ -403,15 +401,15 @@ export const contribOps: readonly OpDefinition[] = [
   msOp(
     'QLinearSigmoid',
     1,
-    () => (inputs) => [qlinearLookup(inputs, (v) => f32Of(1 / (1 + Math.exp(-v))))],
+    () => (inputs) => [qlinearLookup(inputs, (v) => f(1 / (1 + Math.exp(-v))))],
     (_ctx, inputs) => [{ dtype: inputs[0]?.dtype, shape: inputs[0]?.shape }],
   ),
   msOp(
     'QLinearLeakyRelu',
     1,
     (ctx) => {
-      const alpha = f32Of(ctx.attrs.float('alpha', 0.01));
-      return (inputs) => [qlinearLookup(inputs, (v) => (v >= 0 ? v : f32Of(alpha * v)))];
+      const alpha = f(ctx.attrs.float('alpha', 0.01));
+      return (inputs) => [qlinearLookup(inputs, (v) => (v >= 0 ? v : f(alpha * v)))];
     },
     (_ctx, inputs) => [{ dtype: inputs[0]?.dtype, shape: inputs[0]?.shape }],
   ),
