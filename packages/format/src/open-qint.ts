@@ -56,6 +56,9 @@ export async function openQint(source: RangeSource, options: DecodeQintOptions =
   const header = parseHeader(head, headerBytes, preamble, verify);
   checkModel(header);
   const info = headerInfo(header);
+  // Name lookup built once (the first entry wins, as a linear search would).
+  const byName = new Map<string, TensorEntry>();
+  for (const t of header.tensors) if (!byName.has(t.name)) byName.set(t.name, t);
   let closed = false;
 
   const load = async (entry: TensorEntry): Promise<Tensor> => {
@@ -67,8 +70,7 @@ export async function openQint(source: RangeSource, options: DecodeQintOptions =
   return {
     info,
     async readTensor(nameOrIndex: string | number): Promise<Tensor> {
-      const entry =
-        typeof nameOrIndex === 'number' ? header.tensors[nameOrIndex] : header.tensors.find((t) => t.name === nameOrIndex);
+      const entry = typeof nameOrIndex === 'number' ? header.tensors[nameOrIndex] : byName.get(nameOrIndex);
       if (!entry) {
         throw new FormatError('BAD_ARGUMENT', `no tensor ${JSON.stringify(nameOrIndex)} in the file (it has ${header.tensors.length})`, { field: 'nameOrIndex', offset: -1 });
       }

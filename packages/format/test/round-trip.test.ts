@@ -96,6 +96,8 @@ describe('round trip', () => {
       expect(reader.info.tensors.length).toBeGreaterThan(20);
       const t = await reader.readTensor('i64');
       expect(Array.from(t.data as BigInt64Array)).toEqual([-(2n ** 63n), 2n ** 63n - 1n, 0n, -1n]);
+      await expect(reader.readTensor('no-such-tensor')).rejects.toMatchObject({ reason: 'BAD_ARGUMENT' });
+      await expect(reader.readTensor('__proto__')).rejects.toMatchObject({ reason: 'BAD_ARGUMENT' });
       expect(canonical((await reader.readModel()).model)).toEqual(canonical(model));
       await reader.close();
     }
