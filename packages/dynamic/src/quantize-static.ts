@@ -80,13 +80,13 @@ export function quantizeStatic(model: Model, ranges: CalibrationRanges, options:
     const axis = node.opType === 'Conv' || transB ? 0 : 1;
     const n = w.shape[axis];
     const k = w.size / n;
-    const data = w.data as Float32Array;
-    const rows = axis === 0 ? data : Float32Array.from({ length: w.size }, (_, i) => data[(i % k) * n + Math.floor(i / k)]);
+    // quantizeWeight reads output-major [n, k]: a [K, N] weight is transposed in, and its values transposed back.
+    const rows = (axis === 0 ? w.data : w.transpose().data) as Float32Array;
     const q = quantizeWeight(rows, n, k, {
       bits: 8, granularity: perChannel ? 'per_channel' : 'per_tensor', blockSize: 0, symmetric: true, weightType: 'int8',
       reduceRange: options.reduceRange ?? false, convention, rangeMethod: 'minmax', percentile: 100,
     }, label);
-    const values = axis === 0 ? q.values : Int8Array.from({ length: w.size }, (_, i) => q.values[(i % n) * k + Math.floor(i / n)]);
+    const values = axis === 0 ? q.values : (Tensor.from('int8', [n, k], q.values).transpose().data as Int8Array);
     const wq = fresh(`${label}_W_int8`);
     const ws = fresh(`${label}_W_scale`);
     const wdq = fresh(`${label}_W_dq`);
