@@ -3,6 +3,7 @@ import { AlignedHistogram, alignedHistogramFromState, alignedHistogramToState } 
 import type { ObserverKind } from './observer';
 import { ObserverError } from './observer-error';
 import type { ObserverOptions, ObserverStats } from './observer-options';
+import { roundHalfEven } from './calculate-qparams';
 import { RangeObserverBase } from './range-observer-base';
 import { decodeFloatArray, scanMinMax, scanResult, tensorValues } from './tensor-values';
 
@@ -158,7 +159,7 @@ export class HistogramObserver extends RangeObserverBase {
     const downsample = Math.ceil(f(f(newRange / oldRange) * this.upsampleRate));
     // downsample / upsampleRate is a Python float; the tensor op casts it to float32.
     const e = f(f(f(downsample / this.upsampleRate) * oldRange) - newRange);
-    const startIdx = roundHalfEvenInt(f(f(f(f(curMin - lo) / oldRange) * this.bins) * this.upsampleRate));
+    const startIdx = roundHalfEven(f(f(f(f(curMin - lo) / oldRange) * this.bins) * this.upsampleRate));
     return { lo, hi: f(hi + e), downsample, startIdx };
   }
 
@@ -477,9 +478,4 @@ function divFloor32(a: number, b: number): number {
 
 function clamp(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;
-}
-
-function roundHalfEvenInt(x: number): number {
-  const r = Math.round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
