@@ -20,6 +20,15 @@ describe('qlinearMatMul', () => {
     expect(sat.toArray()).toEqual([2, 127, 1, -100]);
   });
 
+  it('applies per-batch b scales of shape [..., 1, N] to their own batch (hand-checked)', () => {
+    // acc = 2·3 = 6 in both batches; multipliers 1·1/1 = 1 and 1·2/1 = 2.
+    const a = Tensor.from('uint8', [2, 1, 1], [2, 2]);
+    const b = Tensor.from('int8', [2, 1, 1], [3, 3]);
+    const one = Tensor.scalar('float32', 1);
+    const y = qlinearMatMul(a, one, Tensor.scalar('uint8', 0), b, Tensor.from('float32', [2, 1, 1], [1, 2]), Tensor.scalar('int8', 0), one, Tensor.scalar('uint8', 0));
+    expect(y.toArray()).toEqual([6, 12]);
+  });
+
   it('exposes the requantize helpers with ONNX rounding', () => {
     expect(requantizeValue(5, 0.5, 10, 0, 255)).toBe(12);
     expect(requantizeValue(7, 0.5, 0, -128, 127)).toBe(4);

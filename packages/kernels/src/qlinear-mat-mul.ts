@@ -59,12 +59,19 @@ export function qlinearMatMul(
   const { m, n, batch } = plan;
   const out = outDtype === 'uint8' ? new Uint8Array(acc.length) : new Int8Array(acc.length);
   const mult = new Float64Array(n);
+  // The row of multipliers depends only on (a scale, b scales): recomputed when either changes, not per row.
+  let multSa = NaN;
+  let multB: Float32Array | Int32Array | undefined;
   for (let t = 0; t < batch; t++) {
     const aS = aAt(t);
     const bS = bAt(t);
     for (let i = 0; i < m; i++) {
       const sa = aS.length === 1 ? aS[0] : aS[i];
-      for (let j = 0; j < n; j++) mult[j] = requantizeMultiplier(sa, bS.length === 1 ? bS[0] : bS[j], ys[0], precision);
+      if (sa !== multSa || bS !== multB) {
+        for (let j = 0; j < n; j++) mult[j] = requantizeMultiplier(sa, bS.length === 1 ? bS[0] : bS[j], ys[0], precision);
+        multSa = sa;
+        multB = bS;
+      }
       const row = (t * m + i) * n;
       for (let j = 0; j < n; j++) out[row + j] = requantizeValue(acc[row + j], mult[j], yz, min, max);
     }
