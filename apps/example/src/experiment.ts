@@ -4,7 +4,6 @@ import {
   applyPlan,
   benchmarkModel,
   calibrationFeeds,
-  evaluate,
   measureSensitivity,
   outputDamage,
   paretoFrontier,
@@ -133,12 +132,22 @@ export async function runExperiment(model: Model, onnxBytes: number, images: Ten
     ['mixed @ 50% of int8', mixedA.model, describePlan(plans['mixed @ 50% of int8'])],
     ['mixed @ uniform-3-bit size', mixedB.model, describePlan(plans['mixed @ uniform-3-bit size'])],
   ];
+  const truth = y.values();
+  /** Predictions of `m` on `images` (the first rows of the evaluation set) and their top-1 accuracy. */
+  const measure = async (m: Model, images: Tensor) => {
+    const p = await predict(m, images, { backend: 'wasm' });
+    let correct = 0;
+    for (let k = 0; k < p.classes.length; k++) if (p.classes[k] === truth[k]) correct++;
+    return { p, accuracy: correct / p.classes.length };
+  };
   const variants: VariantResult[] = [];
   const models: Record<string, Model> = {};
+  let floatScores: Float32Array | undefined;
   for (const [index, [name, m, note]] of entries.entries()) {
     progress(`evaluating ${name}`, index / entries.length);
     const fileBytes = index === 0 ? onnxBytes : (await serializeModel(m)).byteLength;
-    const { accuracy } = await evaluate(m, x, y, { backend: 'wasm' });
+    const { p, accuracy } = await measure(m, x);
+    if (index === 0) floatScores = p.scores; // the reference for the frontier below
     const latencyMs: Partial<Record<BackendName, number>> = {};
     for (const backend of backends) latencyMs[backend] = (await benchmarkModel(m, { backend, iterations: options.latencyIterations ?? 30, warmup: 5 })).medianMs;
     variants.push({ name, fileBytes, weightBytes: summarizeModel(m).parameterBytes, accuracy, latencyMs, note });
@@ -149,18 +158,15 @@ export async function runExperiment(model: Model, onnxBytes: number, images: Ten
   const frontierPlans = paretoFrontier(table, { points: options.frontierPoints ?? 8 });
   const m = Math.min(n, options.frontierSamples ?? n);
   const fx = x.slice([0], [m]);
-  const truth = y.values();
-  const reference = await predict(model, fx, { backend: 'wasm' });
+  const classes = floatScores!.length / n;
+  const reference = Tensor.from('float32', [m, classes], floatScores!.subarray(0, m * classes));
   const frontier: FrontierPoint[] = [];
   for (const [i, plan] of frontierPlans.entries()) {
     progress('re-measuring the frontier', i / frontierPlans.length);
-    const q = applyPlan(model, plan, table).model;
-    const p = await predict(q, fx, { backend: 'wasm' });
-    let correct = 0;
-    for (let k = 0; k < m; k++) if (p.classes[k] === truth[k]) correct++;
-    // The same metric as the prediction, now with every layer quantized at once, on other images.
-    const measured = outputDamage(Tensor.from('float32', [m, reference.numClasses], reference.scores), Tensor.from('float32', [m, p.numClasses], p.scores), metric);
-    frontier.push({ bytes: plan.predicted.bytes, predictedDamage: plan.predicted.damage, measuredDamage: measured.sum / measured.rows, accuracy: correct / m });
+    const { p, accuracy } = await measure(applyPlan(model, plan, table).model, fx);
+    // The same metric as the prediction, now with every layer quantized at once, on the evaluation images.
+    const measured = outputDamage(reference, Tensor.from('float32', [m, p.numClasses], p.scores), metric);
+    frontier.push({ bytes: plan.predicted.bytes, predictedDamage: plan.predicted.damage, measuredDamage: measured.sum / measured.rows, accuracy });
   }
   progress('done', 1);
   return {
