@@ -4,7 +4,6 @@
 import { dequantizeLinear, dynamicQuantizeLinear, matMul, matMulInteger, quantizeLinear, roundHalfToEven } from '@qint/kernels';
 import { DTypeError, ShapeError, Tensor, ValueError, allocateData, broadcastShapes, formatShape, normalizeAxis } from '@qint/tensor';
 import { broadcastBinary, F32Op } from './broadcast';
-import { transpose } from './data-movement-ops';
 import { pool2d, poolOptions, type PoolOptions } from './pool-ops';
 import { msOp } from './define-op';
 import { broadcastDims } from './infer-helpers';
@@ -256,8 +255,8 @@ function qgemm(inputs: readonly (Tensor | undefined)[], alpha: number, transA: b
   let a = need(inputs, 0, 'A');
   let b = need(inputs, 3, 'B');
   if (a.rank !== 2 || b.rank !== 2) throw new ShapeError(`A ${formatShape(a.shape)} and B ${formatShape(b.shape)} must be 2-D`);
-  if (transA) a = transpose(a);
-  if (transB) b = transpose(b);
+  if (transA) a = a.transpose();
+  if (transB) b = b.transpose();
   const n = b.shape[1];
   const sa = readFloats(need(inputs, 1, 'a_scale'));
   const sb = readFloats(need(inputs, 4, 'b_scale'));

@@ -22,11 +22,6 @@ import { UnsupportedVariant } from './unsupported-variant';
 
 type Store = { [i: number]: unknown; length: number; set(a: ArrayLike<never>, offset?: number): void; subarray(b: number, e?: number): Store };
 
-/** ONNX Transpose (default: reversed dims): the tensor core's strided row copy. */
-export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
-  return x.transpose(perm);
-}
-
 /** Concat along `axis`; all inputs share dtype and all other dims. */
 export function concat(inputs: readonly Tensor[], axisAttr: number): Tensor {
   if (inputs.length === 0) throw new ValueError('Concat: needs at least one input');
@@ -81,14 +76,6 @@ export function split(x: Tensor, axisAttr: number, sizes: readonly number[]): Te
     offset += chunk;
     return Tensor.from(x.dtype, shape, out as never);
   });
-}
-
-/**
- * ONNX Slice (negative indices from the end, bounds clamped, negative steps): the tensor core's strided row copy.
- * @throws {@link ShapeError} when the argument lengths differ, an axis repeats or a step is 0
- */
-export function slice(x: Tensor, starts: readonly number[], ends: readonly number[], axes?: readonly number[], steps?: readonly number[]): Tensor {
-  return x.slice(starts, ends, axes, steps);
 }
 
 /** Even split sizes: `n` parts, the last one smaller when the dim does not divide (opset 18 `num_outputs`). */
@@ -226,7 +213,7 @@ function sliceOp(since: number): OpDefinition {
         const starts = ctx.attrs.ints('starts') ?? ctx.attrs.fail('attribute "starts" is required');
         const ends = ctx.attrs.ints('ends') ?? ctx.attrs.fail('attribute "ends" is required');
         const axes = ctx.attrs.ints('axes');
-        return (inputs) => [slice(need(inputs, 0, 'data'), starts, ends, axes)];
+        return (inputs) => [need(inputs, 0, 'data').slice(starts, ends, axes)];
       }
       return (inputs) => {
         const x = need(inputs, 0, 'data');
@@ -234,7 +221,7 @@ function sliceOp(since: number): OpDefinition {
         const ends = readInts(need(inputs, 2, 'ends'), 'input ends');
         const axes = inputs[3] ? readInts(inputs[3], 'input axes') : undefined;
         const steps = inputs[4] ? readInts(inputs[4], 'input steps') : undefined;
-        return [slice(x, starts, ends, axes, steps)];
+        return [x.slice(starts, ends, axes, steps)];
       };
     },
     (ctx, inputs) => {
@@ -337,7 +324,7 @@ export const dataMovementOps: readonly OpDefinition[] = [
     1,
     (ctx) => {
       const perm = ctx.attrs.ints('perm');
-      return (inputs) => [transpose(need(inputs, 0, 'data'), perm)];
+      return (inputs) => [need(inputs, 0, 'data').transpose(perm)];
     },
     (ctx, inputs) => {
       const x = inputs[0];

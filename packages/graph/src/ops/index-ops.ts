@@ -5,7 +5,6 @@ import { onnxOp } from './define-op';
 import { sameAs } from './infer-helpers';
 import type { OpDefinition } from './op-definition';
 import { need, prod, readInts, readScalar, requireUnpacked } from './tensor-utils';
-import { transpose } from './data-movement-ops';
 
 /** DepthToSpace (DCR or CRD) on NCHW. */
 export function depthToSpace(x: Tensor, b: number, mode: string): Tensor {
@@ -15,8 +14,8 @@ export function depthToSpace(x: Tensor, b: number, mode: string): Tensor {
   const c2 = c / (b * b);
   const t =
     mode === 'CRD'
-      ? transpose(x.reshape([n, c2, b, b, h, w]), [0, 1, 4, 2, 5, 3])
-      : transpose(x.reshape([n, b, b, c2, h, w]), [0, 3, 4, 1, 5, 2]);
+      ? x.reshape([n, c2, b, b, h, w]).transpose([0, 1, 4, 2, 5, 3])
+      : x.reshape([n, b, b, c2, h, w]).transpose([0, 3, 4, 1, 5, 2]);
   return t.reshape([n, c2, h * b, w * b]);
 }
 
@@ -25,7 +24,7 @@ export function spaceToDepth(x: Tensor, b: number): Tensor {
   if (x.rank !== 4) throw new ShapeError(`input must be 4-D NCHW, got ${formatShape(x.shape)}`);
   const [n, c, h, w] = x.shape;
   if (h % b !== 0 || w % b !== 0) throw new ShapeError(`spatial dims ${h}x${w} are not divisible by blocksize ${b}`);
-  return transpose(x.reshape([n, c, h / b, b, w / b, b]), [0, 3, 5, 1, 2, 4]).reshape([n, c * b * b, h / b, w / b]);
+  return x.reshape([n, c, h / b, b, w / b, b]).transpose([0, 3, 5, 1, 2, 4]).reshape([n, c * b * b, h / b, w / b]);
 }
 
 /** GatherElements: `out[i…] = data[i… with index[i…] at axis]`. */
