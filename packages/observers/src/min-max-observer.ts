@@ -46,25 +46,21 @@ export class MinMaxObserver extends RangeObserverBase {
   /** Applies one batch's min/max (±Infinity when the batch had no finite value). */
   protected update(batchMin: number, batchMax: number): void {
     if (batchMin > batchMax) return;
+    this.widen(batchMin, batchMax);
+  }
+
+  /** Widens the running range to include [mn, mx] (or starts it there). */
+  private widen(mn: number, mx: number): void {
     if (this.minVals === null || this.maxVals === null) {
-      this.minVals = Float32Array.of(batchMin);
-      this.maxVals = Float32Array.of(batchMax);
+      this.minVals = Float32Array.of(mn);
+      this.maxVals = Float32Array.of(mx);
       return;
     }
-    if (batchMin < this.minVals[0]) this.minVals[0] = batchMin;
-    if (batchMax > this.maxVals[0]) this.maxVals[0] = batchMax;
+    if (mn < this.minVals[0]) this.minVals[0] = mn;
+    if (mx > this.maxVals[0]) this.maxVals[0] = mx;
   }
 
   protected mergeState(other: this): void {
-    if (other.minVals && other.maxVals) {
-      const [mn, mx] = [other.minVals[0], other.maxVals[0]];
-      if (this.minVals === null || this.maxVals === null) {
-        this.minVals = Float32Array.of(mn);
-        this.maxVals = Float32Array.of(mx);
-      } else {
-        if (mn < this.minVals[0]) this.minVals[0] = mn;
-        if (mx > this.maxVals[0]) this.maxVals[0] = mx;
-      }
-    }
+    if (other.minVals && other.maxVals) this.widen(other.minVals[0], other.maxVals[0]);
   }
 }
