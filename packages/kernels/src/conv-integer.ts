@@ -15,23 +15,22 @@ export function integerConv(
   xZp: Tensor | undefined,
   wZp: Tensor | undefined,
   options: ConvIntegerOptions,
-  names: [string, string, string, string],
-): { plan: ConvPlan; acc: Int32Array; wZeroPoint: Int32Array } {
-  requireDType(op, names[0], x, ['uint8', 'int8'] as const);
-  requireDType(op, names[2], w, ['uint8', 'int8'] as const);
-  const plan = planConv(op, x, w, options, names[0], names[2]);
+): { plan: ConvPlan; acc: Int32Array } {
+  requireDType(op, 'x', x, ['uint8', 'int8'] as const);
+  requireDType(op, 'w', w, ['uint8', 'int8'] as const);
+  const plan = planConv(op, x, w, options, 'x', 'w');
   const m = plan.geometry.outChannels;
   let xz = 0;
   if (xZp !== undefined && xZp !== null) {
-    const z = readZeroPoints(op, names[1], xZp, x.dtype);
-    if (z.length !== 1) throw new ShapeError(`${op}: input "${names[1]}" has shape ${formatShape(xZp.shape)}; expected one element (per tensor)`);
+    const z = readZeroPoints(op, 'x_zero_point', xZp, x.dtype);
+    if (z.length !== 1) throw new ShapeError(`${op}: input "x_zero_point" has shape ${formatShape(xZp.shape)}; expected one element (per tensor)`);
     xz = z[0];
   }
   let wz: Int32Array = new Int32Array(1);
   if (wZp !== undefined && wZp !== null) {
-    wz = readZeroPoints(op, names[3], wZp, w.dtype);
+    wz = readZeroPoints(op, 'w_zero_point', wZp, w.dtype);
     if (wz.length !== 1 && !(wZp.rank === 1 && wz.length === m)) {
-      throw new ShapeError(`${op}: input "${names[3]}" has shape ${formatShape(wZp.shape)}; expected one element or [${m}] (per output channel)`);
+      throw new ShapeError(`${op}: input "w_zero_point" has shape ${formatShape(wZp.shape)}; expected one element or [${m}] (per output channel)`);
     }
   }
   assertSafeK(op, plan.k, maxSafeK(x.dtype, w.dtype, [xz], wz), `${x.dtype} × ${w.dtype} with these zero points`);
@@ -46,7 +45,7 @@ export function integerConv(
       out: acc,
     });
   }
-  return { plan, acc, wZeroPoint: wz };
+  return { plan, acc };
 }
 
 /**
@@ -69,6 +68,6 @@ export function integerConv(
  * ```
  */
 export function convInteger(x: Tensor, w: Tensor, xZeroPoint?: Tensor, wZeroPoint?: Tensor, options: ConvIntegerOptions = {}): Tensor<'int32'> {
-  const { plan, acc } = integerConv('convInteger', x, w, xZeroPoint, wZeroPoint, options, ['x', 'x_zero_point', 'w', 'w_zero_point']);
+  const { plan, acc } = integerConv('convInteger', x, w, xZeroPoint, wZeroPoint, options);
   return Tensor.from('int32', plan.outShape, acc);
 }

@@ -43,7 +43,7 @@ export function qlinearConv(
   bias?: Tensor,
   options: QLinearConvOptions = {},
 ): Tensor {
-  const { plan, acc } = integerConv(OP, x, w, xZeroPoint, wZeroPoint, options, ['x', 'x_zero_point', 'w', 'w_zero_point']);
+  const { plan, acc } = integerConv(OP, x, w, xZeroPoint, wZeroPoint, options);
   const m = plan.geometry.outChannels;
   const xs = readScales(OP, 'x_scale', xScale);
   const ws = readScales(OP, 'w_scale', wScale);
