@@ -1,4 +1,4 @@
-import type { Tensor } from '@qint/tensor';
+import { formatShape, shapesEqual, type Tensor } from '@qint/tensor';
 import type { OutputComparison } from './onnx-test-case';
 
 function isFloat(t: Tensor): boolean {
@@ -29,13 +29,13 @@ export function compareTensors(
   if (actual.dtype !== expected.dtype) {
     return { pass: false, mismatches: expected.size, maxAbsError: NaN, maxRelError: NaN, message: `dtype ${actual.dtype}, expected ${expected.dtype}` };
   }
-  if (actual.shape.length !== expected.shape.length || actual.shape.some((d, i) => d !== expected.shape[i])) {
+  if (!shapesEqual(actual.shape, expected.shape)) {
     return {
       pass: false,
       mismatches: expected.size,
       maxAbsError: NaN,
       maxRelError: NaN,
-      message: `shape [${actual.shape.join(',')}], expected [${expected.shape.join(',')}]`,
+      message: `shape ${formatShape(actual.shape)}, expected ${formatShape(expected.shape)}`,
     };
   }
   const a = actual.values();
