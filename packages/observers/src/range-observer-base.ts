@@ -127,7 +127,6 @@ export abstract class RangeObserverBase implements Observer {
     };
   }
 
-  /** Restores {@link stateJSON}'s output. */
   /**
    * Restores the `state` of {@link RangeObserverBase.toJSON}'s output (used by {@link observerFromJSON}).
    *
