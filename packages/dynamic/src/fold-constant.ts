@@ -1,5 +1,5 @@
 import type { Graph, Node } from '@qint/graph';
-import { Tensor } from '@qint/tensor';
+import { ShapeError, type Tensor } from '@qint/tensor';
 
 /** Ops through which a constant weight may be reached; each is evaluated here on constants only. */
 const FOLDABLE = new Set(['Identity', 'Reshape', 'Transpose', 'Squeeze', 'Unsqueeze', 'Flatten', 'Constant']);
@@ -14,16 +14,14 @@ function ints(t: Tensor): number[] {
   return Array.from(t.values(), (v) => Number(v));
 }
 
+/** Tensor.reshape (ONNX semantics: −1 inferred, 0 copies a dim unless allowZero); undefined when it cannot. */
 function reshapeTo(t: Tensor, spec: readonly number[], allowZero: boolean): Tensor | undefined {
-  const dims = spec.map((d, i) => (d === 0 && !allowZero ? t.shape[i] : d));
-  const known = dims.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
-  const minus = dims.indexOf(-1);
-  if (minus >= 0) {
-    if (known === 0 || t.size % known !== 0) return undefined;
-    dims[minus] = t.size / known;
+  try {
+    return t.reshape(spec, { allowZero });
+  } catch (e) {
+    if (e instanceof ShapeError) return undefined;
+    throw e;
   }
-  if (dims.reduce((a, b) => a * b, 1) !== t.size) return undefined;
-  return Tensor.from(t.dtype, dims, t.data as never);
 }
 
 function axesOf(node: Node, inputs: (Tensor | undefined)[]): number[] | undefined {
