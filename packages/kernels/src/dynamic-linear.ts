@@ -1,6 +1,5 @@
 import { formatShape, ShapeError, Tensor, ValueError } from '@qint/tensor';
-import { primitiveBackend, type OpOptions } from './backend-registry';
-import { getJsBackend } from './backend-registry';
+import { getJsBackend, primitiveBackend, type OpOptions } from './backend-registry';
 import { requireDType } from './internal/validate';
 import { LinearWeights } from './linear-weights';
 
