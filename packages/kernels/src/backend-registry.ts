@@ -190,7 +190,7 @@ export function getBackend(): BackendInfo {
 }
 
 /** The backend an op call runs on: the injected one, else the selected one, else JS. */
-export function activeBackend(options?: OpOptions): KernelBackend {
+function activeBackend(options?: OpOptions): KernelBackend {
   return options?.backend ?? current ?? getJsBackend();
 }
 
