@@ -1,4 +1,5 @@
 import { Tensor, allocateData, byteLengthOf, dtypeInfo, isPackedDType, type DType, type PackedDType, type TensorData } from '@qint/tensor';
+import { LITTLE_ENDIAN, swapBytes } from './byte-order';
 import { readExternalData } from './external-data';
 import type { DecodeTensorOptions, ExternalDataOptions } from './external-data-options';
 import { SUPPORTED_ONNX_TYPES_TEXT, dtypeFromOnnx, onnxDataTypeName } from './onnx-data-type';
@@ -6,9 +7,6 @@ import { OnnxError } from './onnx-error';
 import { decodeProto } from './proto/decode-proto';
 import { int64ToBigInt, int64ToSafeInteger } from './proto/int64';
 import type { Int64Like, TensorProto } from './proto/proto-messages';
-
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function has(msg: object, field: string): boolean {
   return Object.prototype.hasOwnProperty.call(msg, field);
@@ -69,10 +67,6 @@ function fromRawBytes(dtype: DType, bytes: Uint8Array, size: number, what: strin
       if (isPackedDType(dtype)) clearPadding(copy, dtype, size);
       return copy;
   }
-}
-
-function swapBytes(bytes: Uint8Array, width: number): void {
-  for (let i = 0; i + width <= bytes.length; i += width) bytes.subarray(i, i + width).reverse();
 }
 
 /** Zeroes the unused high bits of a last, partial byte of packed data, so equal tensors have equal bytes. */

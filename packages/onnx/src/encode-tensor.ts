@@ -1,4 +1,5 @@
 import { Tensor, byteLengthOf, type DType } from '@qint/tensor';
+import { LITTLE_ENDIAN, swapBytes } from './byte-order';
 import { dtypeToOnnx } from './onnx-data-type';
 import { OnnxError } from './onnx-error';
 import { onnxTypes } from './proto/onnx-schema';
@@ -12,8 +13,6 @@ export interface TensorProtoOut {
   rawData?: Uint8Array;
 }
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
 function rawBytes(tensor: Tensor): Uint8Array {
   const data = tensor.data as ArrayBufferView;
   const dtype: DType = tensor.dtype;
@@ -25,7 +24,7 @@ function rawBytes(tensor: Tensor): Uint8Array {
   const width = (data as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
   if (LITTLE_ENDIAN || width === 1) return view;
   const copy = view.slice();
-  for (let i = 0; i < copy.length; i += width) copy.subarray(i, i + width).reverse();
+  swapBytes(copy, width);
   return copy;
 }
 
