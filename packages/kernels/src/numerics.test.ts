@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maxCenteredMagnitude, maxSafeK, MAX_SAFE_K_8BIT, roundHalfToEven, saturate } from './numerics';
+import { maxCenteredMagnitude, maxSafeK, MAX_SAFE_K_8BIT, roundHalfToEven, roundToFloat16, saturate } from './numerics';
 
 describe('numerics', () => {
   it('rounds half to even like numpy.rint', () => {
@@ -7,6 +7,11 @@ describe('numerics', () => {
     for (const [v, r] of cases) expect(roundHalfToEven(v)).toBe(r);
     expect(roundHalfToEven(NaN)).toBeNaN();
     expect(roundHalfToEven(-Infinity)).toBe(-Infinity);
+  });
+
+  it('rounds to float16 like numpy.float16 (ties to even, overflow to Infinity)', () => {
+    const cases: [number, number][] = [[0.1, 0.0999755859375], [2049, 2048], [2051, 2052], [65520, Infinity], [1e-8, 0]];
+    for (const [v, r] of cases) expect(roundToFloat16(v)).toBe(r);
   });
 
   it('saturates and maps NaN', () => {

@@ -1,6 +1,6 @@
 // Shared numeric helpers of the op functions and the JS backend. They are exported because the graph executor,
 // the quantizers and the WASM backend's tests must round, saturate and bound K exactly as the kernels do.
-import { dtypeInfo, ShapeError, type DType } from '@qint/tensor';
+import { dtypeInfo, float16BitsToFloat32, float32ToFloat16Bits, ShapeError, type DType } from '@qint/tensor';
 
 /**
  * Rounds to the nearest integer, ties to even (NumPy `rint`, ONNX, PyTorch). NaN and ±Infinity are returned as is.
@@ -17,6 +17,11 @@ export function roundHalfToEven(v: number): number {
   const r = Math.round(v); // ties toward +Infinity
   // Only an exact tie (r − v === 0.5) can be rounded the wrong way, and only when r is odd.
   return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** Rounds `v` to the nearest float16 value (ties to even), returned as a number. */
+export function roundToFloat16(v: number): number {
+  return float16BitsToFloat32(float32ToFloat16Bits(v));
 }
 
 /**

@@ -2,8 +2,6 @@ import {
   allocateData,
   DTypeError,
   dtypeInfo,
-  float16BitsToFloat32,
-  float32ToFloat16Bits,
   isPackedDType,
   isQuantDType,
   packSubByte,
@@ -14,7 +12,7 @@ import {
 import type { OpOptions } from './backend-registry';
 import { forEachParamRun, quantLayout } from './internal/quant-layout';
 import { readScales, readZeroPoints, requireDType, requireShape } from './internal/validate';
-import { roundHalfToEven } from './numerics';
+import { roundHalfToEven, roundToFloat16 } from './numerics';
 
 /** Attributes of {@link quantizeLinear} (ONNX QuantizeLinear, opset 10–21). */
 export interface QuantizeLinearOptions extends OpOptions {
@@ -90,7 +88,7 @@ export function quantizeLinear(x: Tensor, yScale: Tensor, yZeroPoint?: Tensor, o
     const z = zps ? zps[param] : 0;
     for (let i = start; i < end; i++) {
       let v = src[i] / s;
-      if (half) v = float16BitsToFloat32(float32ToFloat16Bits(v));
+      if (half) v = roundToFloat16(v);
       else if (inFloat32) v = Math.fround(v);
       let q = roundHalfToEven(v) + z;
       if (q < min) q = min;

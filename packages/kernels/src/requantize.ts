@@ -2,10 +2,7 @@
 // the real multiplier `a_scale · b_scale / y_scale` is computed in the scales' own precision (float32, or float16
 // when all scales are float16), the product with the int32 accumulator in float64, then round half to even,
 // add the zero point and saturate.
-import { float16BitsToFloat32, float32ToFloat16Bits } from '@qint/tensor';
-import { roundHalfToEven } from './numerics';
-
-const toHalf = (v: number): number => float16BitsToFloat32(float32ToFloat16Bits(v));
+import { roundHalfToEven, roundToFloat16 } from './numerics';
 
 /**
  * The real multiplier `aScale · bScale / yScale`, each operation rounded to the scales' precision.
@@ -21,7 +18,7 @@ const toHalf = (v: number): number => float16BitsToFloat32(float32ToFloat16Bits(
  * ```
  */
 export function requantizeMultiplier(aScale: number, bScale: number, yScale: number, precision: 'float32' | 'float16' = 'float32'): number {
-  if (precision === 'float16') return toHalf(toHalf(aScale * bScale) / yScale);
+  if (precision === 'float16') return roundToFloat16(roundToFloat16(aScale * bScale) / yScale);
   return Math.fround(Math.fround(aScale * bScale) / yScale);
 }
 
