@@ -39,7 +39,14 @@ function isPerChannel(c: Tensor, channels: number, spatialRank: number): boolean
  */
 export function fuseConvBiasActivation(graph: Graph): { graph: Graph; fusedAway: Map<string, string> } {
   const consumers = new Map<string, Node[]>();
-  for (const node of graph.nodes) for (const input of node.inputs) if (input) consumers.set(input, [...(consumers.get(input) ?? []), node]);
+  for (const node of graph.nodes) {
+    for (const input of node.inputs) {
+      if (!input) continue;
+      const users = consumers.get(input);
+      if (users) users.push(node);
+      else consumers.set(input, [node]);
+    }
+  }
   const outputs = new Set(graph.outputs.map((o) => o.name));
   const soleConsumer = (value: string): Node | undefined => {
     const users = consumers.get(value);
