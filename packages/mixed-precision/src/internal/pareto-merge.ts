@@ -32,14 +32,6 @@ export interface Solution {
   damage: number;
 }
 
-/** Counters for benchmarks and tests. */
-export interface SolverStats {
-  /** Largest partial Pareto set kept after any layer. */
-  maxSetSize: number;
-  /** Sum of the partial set sizes over layers. */
-  totalSetSize: number;
-}
-
 /** Thrown (internally) when a frontier grows beyond the caller's limit. */
 export class FrontierLimitExceeded {
   constructor(
@@ -188,7 +180,6 @@ export interface MergeOptions {
   maxTotalSize?: number;
   /** Costs are integers (bytes): sums are exact and no feasibility tolerance is needed. */
   integerCosts: boolean;
-  stats?: SolverStats;
   /** Damage of a known feasible plan: partial plans that cannot beat it are dropped. Default Infinity. */
   upper?: number;
 }
@@ -205,7 +196,7 @@ interface MergeResult {
 
 /** Runs the merge over all layers. */
 export function mergeLayers(layers: readonly SolverLayer[], options: MergeOptions): MergeResult {
-  const { budget, integerCosts, stats } = options;
+  const { budget, integerCosts } = options;
   const useBound = (options.bound ?? true) && Number.isFinite(budget) && layers.length > 0;
   const maxSetSize = options.maxSetSize ?? Infinity;
   const maxTotalSize = options.maxTotalSize ?? Infinity;
@@ -314,10 +305,6 @@ export function mergeLayers(layers: readonly SolverLayer[], options: MergeOption
     cost = outCost.slice(0, count);
     damage = outDamage.slice(0, count);
     steps.push({ parent: outParent.slice(0, count), option: outOption.slice(0, count) });
-    if (stats) {
-      stats.maxSetSize = Math.max(stats.maxSetSize, count);
-      stats.totalSetSize += count;
-    }
   }
   return { steps, cost, damage, incumbent, hulls };
 }
@@ -414,7 +401,6 @@ export function solveBest(
   allLayers: readonly SolverLayer[],
   budget: number,
   integerCosts: boolean,
-  stats?: SolverStats,
 ): Solution | undefined {
   const L = allLayers.length;
   const margin = damageMargin(allLayers);
@@ -436,7 +422,7 @@ export function solveBest(
   }
 
   const run = (bound: boolean): Solution | undefined => {
-    const r = mergeLayers(layers, { budget, integerCosts, bound, stats, upper: bound ? start?.damage : undefined });
+    const r = mergeLayers(layers, { budget, integerCosts, bound, upper: bound ? start?.damage : undefined });
     let best: Solution | undefined;
     for (let i = r.cost.length - 1; i >= 0; i--) {
       const option = new Int32Array(L);
@@ -478,11 +464,10 @@ export function solveFrontier(
   layers: readonly SolverLayer[],
   integerCosts: boolean,
   maxSetSize?: number,
-  stats?: SolverStats,
 ): Solution[] {
   // Back-pointers for every layer are kept until the end: cap their total too (50 full sets, ~6 bytes per entry).
   const maxTotalSize = maxSetSize === undefined ? undefined : 50 * maxSetSize;
-  const r = mergeLayers(layers, { budget: Infinity, integerCosts, bound: false, maxSetSize, maxTotalSize, stats });
+  const r = mergeLayers(layers, { budget: Infinity, integerCosts, bound: false, maxSetSize, maxTotalSize });
   const L = layers.length;
   const out: Solution[] = [];
   const option = new Int32Array(L);
