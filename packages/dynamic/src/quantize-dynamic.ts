@@ -109,7 +109,12 @@ export function quantizeDynamic(model: Model, options: QuantizeDynamicOptions = 
   const consumers = new Map<string, Node[]>();
   for (const node of graph.nodes) {
     for (const o of node.outputs) if (o !== '') producers.set(o, node);
-    for (const i of node.inputs) if (i !== '') consumers.set(i, [...(consumers.get(i) ?? []), node]);
+    for (const i of node.inputs) {
+      if (i === '') continue;
+      const list = consumers.get(i);
+      if (list) list.push(node);
+      else consumers.set(i, [node]);
+    }
   }
   const graphOutputs = new Set(graph.outputs.map((o) => o.name));
   const graphInputs = new Map(graph.inputs.map((v) => [v.name, v]));
