@@ -1,7 +1,7 @@
 import type { KernelBackend } from '@qint/kernels';
 import type { Tensor } from '@qint/tensor';
 import { createDefaultRegistry } from './default-registry';
-import { MS_DOMAIN, type Dim, type Graph, type Model, type ValueInfo } from './ir';
+import { DEFAULT_OPSETS, type Dim, type Graph, type Model, type ValueInfo } from './ir';
 import type { OpRegistry } from './op-registry';
 import { AttributeReader } from './ops/attribute-reader';
 import type { InferredValue, OpBuildContext } from './ops/op-definition';
@@ -47,7 +47,7 @@ export function inferShapes(source: Model | Graph, options: InferShapesOptions =
   const isModel = (source as Model).graph !== undefined && (source as Model).opsetImports !== undefined;
   const graph = isModel ? (source as Model).graph : (source as Graph);
   const opsets: Record<string, number> = {};
-  for (const [k, v] of Object.entries(isModel ? (source as Model).opsetImports : (options.opsetImports ?? { '': 21, [MS_DOMAIN]: 1 }))) {
+  for (const [k, v] of Object.entries(isModel ? (source as Model).opsetImports : (options.opsetImports ?? DEFAULT_OPSETS))) {
     opsets[k === 'ai.onnx' ? '' : k] = v;
   }
   const registry = options.registry ?? createDefaultRegistry();
@@ -68,7 +68,7 @@ export function inferShapes(source: Model | Graph, options: InferShapesOptions =
 
   graph.nodes.forEach((node, index) => {
     const domain = node.domain === 'ai.onnx' ? '' : node.domain;
-    const opset = opsets[domain] ?? (domain === '' ? 21 : 1);
+    const opset = opsets[domain] ?? (domain === '' ? DEFAULT_OPSETS[''] : 1);
     const def = registry.resolve(domain, node.opType, opset);
     const inputs = node.inputs.map((n) => (n === '' ? undefined : known.get(n)));
     let outs: readonly (InferredValue | undefined)[] = [];

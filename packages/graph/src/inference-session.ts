@@ -2,7 +2,7 @@ import type { KernelBackend } from '@qint/kernels';
 import { fuseConvBiasActivation } from './fuse-conv-bias-activation';
 import { DTypeError, QintError, ShapeError, ValueError, formatShape, type Tensor } from '@qint/tensor';
 import { GraphError } from './graph-error';
-import { MS_DOMAIN, type Graph, type Model, type Node, type ValueInfo } from './ir';
+import { DEFAULT_OPSETS, type Graph, type Model, type Node, type ValueInfo } from './ir';
 import type { OpRegistry } from './op-registry';
 import { createDefaultRegistry } from './default-registry';
 import { AttributeReader } from './ops/attribute-reader';
@@ -10,9 +10,6 @@ import type { OpBuildContext, OpKernel } from './ops/op-definition';
 import { UnsupportedVariant } from './ops/unsupported-variant';
 import type { NodeProfile, RunOptions, RunStats, SessionOptions } from './session-options';
 import { UnsupportedOpError, type UnsupportedOpInfo } from './unsupported-op-error';
-
-/** Opsets assumed for a bare graph. */
-const DEFAULT_OPSETS: Readonly<Record<string, number>> = { '': 21, [MS_DOMAIN]: 1 };
 
 /** One node prepared for execution: slot indices and the prebuilt kernel. */
 interface PreparedNode {

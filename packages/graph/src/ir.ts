@@ -6,6 +6,8 @@ import type { DType, QuantParams, Tensor } from '@qint/tensor';
 export const ONNX_DOMAIN = '';
 /** The Microsoft contrib-op domain (QLinearAdd, MatMulNBits, DynamicQuantizeMatMul, ...). */
 export const MS_DOMAIN = 'com.microsoft';
+/** Opsets assumed for a bare graph (no model `opsetImports`): the session and shape inference agree on them. */
+export const DEFAULT_OPSETS: Readonly<Record<string, number>> = { '': 21, [MS_DOMAIN]: 1 };
 
 /** A node attribute, decoded. ONNX int64 attributes are numbers (huge sentinels like INT64_MAX become ≈9.22e18). */
 export type Attribute =
