@@ -45,7 +45,12 @@ export function fromOnnxModel(model: Model, options: FromOnnxOptions = {}): { mo
   const consumers = new Map<string, Node[]>();
   for (const n of g.nodes) {
     for (const o of n.outputs) if (o) producers.set(o, n);
-    for (const i of n.inputs) if (i) consumers.set(i, [...(consumers.get(i) ?? []), n]);
+    for (const i of n.inputs) {
+      if (!i) continue;
+      const list = consumers.get(i);
+      if (list) list.push(n);
+      else consumers.set(i, [n]);
+    }
   }
   const outputs = new Set(g.outputs.map((o) => o.name));
   const inputNames = new Set(g.inputs.map((v) => v.name));
@@ -67,7 +72,7 @@ export function fromOnnxModel(model: Model, options: FromOnnxOptions = {}): { mo
   const remove = new Set<Node>();
   const rewritten: [string, string][] = [];
 
-  /** Signed values `[rows, cols]` and zero points of a uint8/int8 weight (uint8 shifted by −128). */
+  /** Signed values of a uint8/int8 weight, as a fresh copy (uint8 shifted by −128). */
   const signed = (t: Tensor): Int8Array => (t.dtype === 'uint8' ? Int8Array.from(t.data as Uint8Array, (v) => v - 128) : Int8Array.from(t.data as Int8Array));
   const zeroPoints = (t: Tensor | undefined, count: number, dtype: string): number[] | undefined => {
     if (!t) return dtype === 'uint8' ? new Array<number>(count).fill(-128) : undefined;
