@@ -14,8 +14,8 @@ export interface CalibrateOptions {
   opTypes?: readonly string[];
 }
 
-/** The activation inputs of quantizable nodes: the first input of each MatMul/Gemm/Conv. Internal. */
-export function activationInputs(nodes: readonly Node[], opTypes: ReadonlySet<string>): string[] {
+/** The activation inputs of quantizable nodes: the first input of each MatMul/Gemm/Conv. */
+function activationInputs(nodes: readonly Node[], opTypes: ReadonlySet<string>): string[] {
   const names = new Set<string>();
   for (const n of nodes) if ((n.domain === '' || n.domain === 'ai.onnx') && opTypes.has(n.opType) && n.inputs[0]) names.add(n.inputs[0]);
   return [...names];
