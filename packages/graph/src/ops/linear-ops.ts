@@ -4,7 +4,7 @@ import { DTypeError, ShapeError, Tensor, formatShape } from '@qint/tensor';
 import type { Dim } from '../ir';
 import { onnxOp } from './define-op';
 import type { OpBuildContext, OpDefinition, ShapeInferrer } from './op-definition';
-import { windowGeometry } from './pool-geometry';
+import { readAutoPad, windowGeometry } from './pool-geometry';
 import { need } from './tensor-utils';
 import { UnsupportedVariant } from './unsupported-variant';
 import { applyFusedActivation, asBiasVector } from '../fuse-conv-bias-activation';
@@ -12,11 +12,10 @@ import { applyFusedActivation, asBiasVector } from '../fuse-conv-bias-activation
 /** Conv-family attributes in the kernels' option form. */
 export function convAttributes(ctx: OpBuildContext): ConvAttributes {
   const a = ctx.attrs;
-  const autoPad = a.string('auto_pad', 'NOTSET');
-  if (!['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'].includes(autoPad)) a.fail(`auto_pad "${autoPad}" is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID`);
+  const autoPad = readAutoPad(a);
   const kernel = a.ints('kernel_shape');
   if (kernel && kernel.length > 2) throw new UnsupportedVariant(`${kernel.length}-D convolution is not supported (1-D and 2-D are)`);
-  const out: { -readonly [K in keyof ConvAttributes]: ConvAttributes[K] } = { autoPad: autoPad as ConvAttributes['autoPad'], group: a.int('group', 1) };
+  const out: { -readonly [K in keyof ConvAttributes]: ConvAttributes[K] } = { autoPad, group: a.int('group', 1) };
   const dilations = a.ints('dilations');
   const pads = a.ints('pads');
   const strides = a.ints('strides');

@@ -1,5 +1,15 @@
 // Output size and padding of pooling windows (and convolutions) from ONNX attributes.
 import { ShapeError, ValueError } from '@qint/tensor';
+import type { AttributeReader } from './attribute-reader';
+
+/** Reads and checks the `auto_pad` attribute of a windowed op (Conv family, pools); default NOTSET. */
+export function readAutoPad(a: AttributeReader): 'NOTSET' | 'SAME_UPPER' | 'SAME_LOWER' | 'VALID' {
+  const autoPad = a.string('auto_pad', 'NOTSET');
+  if (autoPad !== 'NOTSET' && autoPad !== 'SAME_UPPER' && autoPad !== 'SAME_LOWER' && autoPad !== 'VALID') {
+    a.fail(`auto_pad "${autoPad}" is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID`);
+  }
+  return autoPad;
+}
 
 /** Resolved window geometry for each spatial axis. */
 export interface WindowGeometry {

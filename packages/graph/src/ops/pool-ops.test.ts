@@ -19,6 +19,9 @@ describe('pooling', () => {
     expect(runOp('MaxPool', [x], { kernel_shape: A.ints([2]), dilations: A.ints([2]) }, { opset: 10 })[0].toArray()).toEqual([3, 4, 5]);
     expect(runOp('MaxPool', [x], { ...k2s2, auto_pad: A.str('SAME_UPPER') })[0].toArray()).toEqual([2, 4, 5]);
     expect(runOp('MaxPool', [x], { ...k2s2, auto_pad: A.str('SAME_LOWER') })[0].toArray()).toEqual([1, 3, 5]);
+    // An unknown auto_pad is refused at load, by pools and convolutions alike.
+    expect(() => runOp('MaxPool', [x], { ...k2s2, auto_pad: A.str('SAME') })).toThrowError(/auto_pad "SAME" is not one of NOTSET/);
+    expect(() => runOp('Conv', [x, { init: f32([1, 1, 2], [1, 1]) }], { auto_pad: A.str('SAME') })).toThrowError(/auto_pad "SAME" is not one of NOTSET/);
     expect(runOp('MaxPool', [row([5, 1, 1])], { kernel_shape: A.ints([3]), pads: A.ints([1, 1]) })[0].toArray()).toEqual([5, 5, 1]);
     // ceil mode with pads: windows start at -1, 1, 3 over [4 elements + pads 1/1]
     expect(runOp('MaxPool', [row([1, 2, 3, 4])], { ...k2s2, pads: A.ints([1, 1]), ceil_mode: A.int(1) }, { opset: 10 })[0].toArray()).toEqual([1, 3, 4]);

@@ -3,7 +3,7 @@ import { DTypeError, ShapeError, Tensor, allocateData, formatShape, isPackedDTyp
 import type { Dim } from '../ir';
 import { onnxOp } from './define-op';
 import type { OpBuildContext, OpDefinition, ShapeInferrer } from './op-definition';
-import { windowGeometry, type WindowAttributes } from './pool-geometry';
+import { readAutoPad, windowGeometry, type WindowAttributes } from './pool-geometry';
 import { need, prod } from './tensor-utils';
 import { UnsupportedVariant } from './unsupported-variant';
 
@@ -147,8 +147,7 @@ export function poolOptions(ctx: OpBuildContext, kind: 'max' | 'avg'): PoolOptio
   const a = ctx.attrs;
   const kernel = a.ints('kernel_shape') ?? a.fail('attribute "kernel_shape" is required');
   if (kernel.length < 1 || kernel.length > 2) throw new UnsupportedVariant(`${kernel.length}-D pooling windows are not supported (1-D and 2-D are)`);
-  const autoPad = a.string('auto_pad', 'NOTSET');
-  if (!['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'].includes(autoPad)) a.fail(`auto_pad "${autoPad}" is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID`);
+  const autoPad = readAutoPad(a);
   return {
     kernel,
     strides: a.ints('strides'),
