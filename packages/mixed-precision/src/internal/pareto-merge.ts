@@ -169,7 +169,7 @@ function suffixOf(h: Hulls, s: number): Suffix {
   return { baseCost: h.suffixBaseCost[s], baseDamage: h.suffixBaseDamage[s], cumCost, cumGain, eff, layer, n };
 }
 
-export interface MergeOptions {
+interface MergeOptions {
   /** Upper bound on the total cost; `Infinity` for the whole frontier. */
   budget: number;
   /** Use the LP bound and incumbent (only meaningful with a finite budget). Default true. */
@@ -195,7 +195,7 @@ interface MergeResult {
 }
 
 /** Runs the merge over all layers. */
-export function mergeLayers(layers: readonly SolverLayer[], options: MergeOptions): MergeResult {
+function mergeLayers(layers: readonly SolverLayer[], options: MergeOptions): MergeResult {
   const { budget, integerCosts } = options;
   const useBound = (options.bound ?? true) && Number.isFinite(budget) && layers.length > 0;
   const maxSetSize = options.maxSetSize ?? Infinity;
