@@ -204,9 +204,7 @@ function mergeLayers(layers: readonly SolverLayer[], options: MergeOptions): Mer
   // Tolerances only matter for non-integer costs (latency), whose sums depend on the order of addition; the final
   // answer is always checked against the budget with the exact left-to-right sum.
   const costTol = integerCosts ? 0 : 1e-9 * (Math.abs(budget) + 1);
-  let damageScale = 0;
-  for (const layer of layers) damageScale += layer.damages[0];
-  const margin = 1e-9 * damageScale + Number.MIN_VALUE;
+  const margin = damageMargin(layers);
 
   const hulls = useBound || Number.isFinite(budget) ? buildHulls(layers) : undefined;
   const L = layers.length;
