@@ -3,17 +3,11 @@ import { convInteger, dynamicQuantizeLinear } from '@qint/kernels';
 import { DTypeError, ShapeError, Tensor, formatShape } from '@qint/tensor';
 import { GraphError } from '../../graph-error';
 import { convAttributes } from '../linear-ops';
-import type { OpBuildContext, OpDefinition, ShapeInferrer } from '../op-definition';
+import type { OpDefinition, ShapeInferrer } from '../op-definition';
 import { QINT_DOMAIN } from './qint-domain';
 import { applyFusedActivation } from '../../fuse-conv-bias-activation';
+import { constantInput } from './constant-input';
 import { dynamicConvWeight, dynamicConvWeightShape } from './dynamic-conv-weight';
-
-function constantAt(ctx: OpBuildContext, i: number, name: string): Tensor | undefined {
-  if (ctx.node.inputs[i] === undefined || ctx.node.inputs[i] === '') return undefined;
-  const t = ctx.constant(i);
-  if (!t) throw new GraphError(`${ctx.label}: input ${i} "${name}" must be an initializer (constant)`, { node: ctx.node.name });
-  return t;
-}
 
 const infer: ShapeInferrer = (ctx, inputs) => {
   const x = inputs[0];
@@ -45,12 +39,11 @@ export const dynamicConvOp: OpDefinition = {
   sinceVersion: 1,
   build(ctx) {
     const attrs = convAttributes(ctx);
-    let w = constantAt(ctx, 1, 'W');
-    const ws = constantAt(ctx, 2, 'w_scale');
-    const wzp = constantAt(ctx, 3, 'w_zero_point');
+    let w = constantInput(ctx, 1, 'W', false)!;
+    const ws = constantInput(ctx, 2, 'w_scale', false)!;
+    const wzp = constantInput(ctx, 3, 'w_zero_point', true);
     // Optional, and may be a feed-overridable initializer once the executor fused a bias Add here: no constant required.
     const b = ctx.node.inputs[4] ? ctx.constant(4) : undefined;
-    if (!w || !ws) throw new GraphError(`${ctx.label}: inputs "W" and "w_scale" are required`, { node: ctx.node.name });
     w = dynamicConvWeight(ctx.node, w);
     const m = w.shape[0];
     if (ws.dtype !== 'float32') throw new DTypeError(`${ctx.label}: "w_scale" must be float32, got ${ws.dtype}`);

@@ -1,27 +1,13 @@
 // ai.qint::DynamicLinear — the fused dynamic linear layer of @qint/kernels as a graph op.
 import { dynamicLinear, prepareLinearWeights, type LinearWeights, type WeightBits } from '@qint/kernels';
 import { DTypeError, ShapeError, Tensor, formatShape } from '@qint/tensor';
-import { GraphError } from '../../graph-error';
 import type { OpBuildContext, OpDefinition, ShapeInferrer } from '../op-definition';
+import { constantInput } from './constant-input';
 import { unpack3Bit } from './pack-3bit';
 import { QINT_DOMAIN } from './qint-domain';
 
 /** The storage dtype of each bit width (3-bit weights are a uint8 stream, see {@link pack3Bit}). */
 const WEIGHT_DTYPE: Record<WeightBits, string> = { 8: 'int8', 4: 'int4', 3: 'uint8', 2: 'int2' };
-
-function constantInput(ctx: OpBuildContext, i: number, name: string, optional: boolean): Tensor | undefined {
-  if (ctx.node.inputs[i] === undefined || ctx.node.inputs[i] === '') {
-    if (optional) return undefined;
-    throw new GraphError(`${ctx.label}: input ${i} "${name}" is required`, { node: ctx.node.name });
-  }
-  const t = ctx.constant(i);
-  if (!t) {
-    throw new GraphError(`${ctx.label}: input ${i} "${name}" (${ctx.node.inputs[i]}) must be an initializer (constant), not a run-time value`, {
-      node: ctx.node.name,
-    });
-  }
-  return t;
-}
 
 /** Signed integer values of a weight or zero-point tensor, unpacking the 3-bit stream. */
 function signedValues(t: Tensor, bits: WeightBits, count: number, what: string, label: string): Int8Array {

@@ -101,4 +101,12 @@ describe('ai.qint::DynamicConv', () => {
     const s = f(f(3 / 255) * f(0.1));
     expect(Array.from(y.data as Float32Array)).toEqual([0, 170, 340, 510].map((a) => f(f(a * s) + 1)));
   });
+
+  it('requires W and w_scale, as initializers', () => {
+    const conv = (inputs: string[], init: Record<string, Tensor>, graphInputs = [vi('X', 'float32')]) =>
+      graph({ nodes: [node('DynamicConv', inputs, ['Y'], {}, { domain: QINT_DOMAIN })], inputs: graphInputs, outputs: [vi('Y', 'float32')], initializers: init });
+    const S = Tensor.from('float32', [1], [0.1]);
+    expect(() => createSession(conv(['X', 'W', 'S'], { S }, [vi('X', 'float32'), vi('W', 'int8')]))).toThrow(/input 1 "W" \(W\) must be an initializer/);
+    expect(() => createSession(conv(['X', 'W', ''], { W: Tensor.from('int8', [1, 1, 1, 1], [2]) }))).toThrow(/input 2 "w_scale" is required/);
+  });
 });
