@@ -8,6 +8,7 @@ import {
   dtypeInfo,
   float16ToFloat32Array,
   float32ToFloat16Array,
+  formatShape,
   isPackedDType,
   type DType,
   type Shape,
@@ -49,7 +50,7 @@ export function readFloats(t: Tensor): Float32Array {
 
 /** Reads a scalar (or single-element) tensor as a number. */
 export function readScalar(t: Tensor, what: string): number {
-  if (t.size !== 1) throw new ValueError(`${what} must hold exactly one value, got shape [${t.shape.join(',')}]`);
+  if (t.size !== 1) throw new ValueError(`${what} must hold exactly one value, got shape ${formatShape(t.shape)}`);
   return t.values()[0];
 }
 
