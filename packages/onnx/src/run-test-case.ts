@@ -28,8 +28,7 @@ export async function runTestCase(source: string | OnnxTestCase, options: RunTes
   const atol = options.atol ?? 1e-7;
   const backend = await resolveBackend(options.backend);
   const session = InferenceSession.create(tc.model, backend === undefined ? {} : { backend });
-  const initializers = tc.model.graph.initializers;
-  const feedNames = session.inputs.filter((vi) => !initializers.has(vi.name)).map((vi) => vi.name);
+  const feedNames = session.requiredInputs.map((vi) => vi.name);
   const outputNames = session.outputNames;
   const outputs: OutputComparison[] = [];
   for (const set of tc.dataSets) {
