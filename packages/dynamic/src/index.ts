@@ -15,5 +15,8 @@ export { quantizeWeight, type QuantizedWeight, type WeightQuantSettings } from '
 export { toOnnxModel, type ToOnnxOptions } from './to-onnx-model';
 export { fromOnnxModel, type FromOnnxOptions, type FromOnnxReport } from './from-onnx-model';
 export { foldConstant, type FoldedConstant } from './fold-constant';
-export { calibrate, type CalibrateOptions, type CalibrationRanges } from './calibrate';
-export { quantizeStatic, type QuantizeStaticOptions } from './quantize-static';
+export { calibrate, calibrateState } from './calibrate';
+export type { CalibrateOptions, CalibrationJSON, CalibrationMethod, CalibrationProgress, CalibrationRanges, CalibrationState } from './calibrate-options';
+export { calibrationFromJSON } from './calibration-from-json';
+export { quantizeStatic } from './quantize-static';
+export type { QuantizeStaticOptions } from './quantize-static-options';

@@ -1,0 +1,95 @@
+import type { Attribute, Model, Node } from '@qint/graph';
+import { calculateQParams } from '@qint/observers';
+import { Tensor } from '@qint/tensor';
+import type { CalibrationRanges } from './calibrate-options';
+import { foldConstant } from './fold-constant';
+import type { QuantizedNodeInfo, SkippedNodeInfo } from './quantize-dynamic-options';
+import type { QuantizeStaticOptions } from './quantize-static-options';
+import { finishStatic } from './static-finish';
+import { quantizeStaticWeight } from './static-weight';
+
+const int = (value: number): Attribute => ({ type: 'int', value });
+
+/**
+ * Static quantization in QDQ form: each MatMul/Gemm/Conv with a constant weight gets its activation input wrapped
+ * in QuantizeLinear → DequantizeLinear (uint8, per tensor, scales from the calibrated range) and its weight replaced
+ * by DequantizeLinear of int8 values (symmetric, per output channel on the right axis). onnxruntime fuses the
+ * pattern into integer kernels; qint's executor runs it as written.
+ *
+ * @param model - the float model (not modified)
+ * @param ranges - calibrated ranges
+ * @param options - {@link QuantizeStaticOptions} (exclude already validated)
+ * @returns the QDQ model and a report
+ * @throws {@link QuantizeError} when nothing can be quantized or a weight has NaN/Inf
+ * @example
+ * ```ts
+ * staticQdq(model, calibrate(model, batches), {});
+ * ```
+ */
+export function staticQdq(model: Model, ranges: CalibrationRanges, options: QuantizeStaticOptions) {
+  const graph = model.graph;
+  const exclude = new Set(options.exclude ?? []);
+  const convention = options.convention ?? 'pytorch';
+  const perChannel = (options.granularity ?? 'per_channel') === 'per_channel';
+  const producers = new Map<string, Node>();
+  for (const n of graph.nodes) for (const o of n.outputs) producers.set(o, n);
+  const initializers = new Map(graph.initializers);
+  const used = new Set<string>([...initializers.keys(), ...graph.inputs.map((v) => v.name), ...producers.keys()]);
+  const fresh = (b: string): string => {
+    let name = b;
+    for (let i = 1; used.has(name); i++) name = `${b}_${i}`;
+    used.add(name);
+    return name;
+  };
+  const quantized: QuantizedNodeInfo[] = [];
+  const skipped: SkippedNodeInfo[] = [];
+  const qdqOf = new Map<string, string>();
+  const out: Node[] = [];
+  graph.nodes.forEach((node, index) => {
+    const label = node.name || `#${index}`;
+    if ((node.domain !== '' && node.domain !== 'ai.onnx') || !['MatMul', 'Gemm', 'Conv'].includes(node.opType)) return void out.push(node);
+    const skip = (reason: string): void => {
+      skipped.push({ node: label, opType: node.opType, reason });
+      out.push(node);
+    };
+    if (exclude.has(node.name) || exclude.has(node.opType)) return skip('excluded by options.exclude');
+    const folded = foldConstant(graph, node.inputs[1], producers);
+    if (!folded || folded.tensor.dtype !== 'float32') return skip('weight is not a float32 constant');
+    const w = folded.tensor;
+    const range = ranges[node.inputs[0]];
+    if (!range) return skip(`no calibrated range for input "${node.inputs[0]}"`);
+    const transB = node.opType === 'Gemm' && node.attributes.transB?.type === 'int' && node.attributes.transB.value === 1;
+    if (node.opType === 'Gemm' && node.attributes.transA?.type === 'int' && node.attributes.transA.value === 1) return skip('transA = 1 is not supported');
+    if (node.opType !== 'Conv' && w.rank !== 2) return skip(`weight has rank ${w.rank}`);
+    // Output channels: Conv dim 0, Gemm(transB) dim 0, MatMul/Gemm dim 1 of [K, N].
+    const axis = node.opType === 'Conv' || transB ? 0 : 1;
+    const q = quantizeStaticWeight(w, axis, perChannel, options.reduceRange ?? false, convention, label);
+    const wq = fresh(`${label}_W_int8`);
+    const ws = fresh(`${label}_W_scale`);
+    const wdq = fresh(`${label}_W_dq`);
+    initializers.set(wq, q.values);
+    initializers.set(ws, perChannel ? Tensor.from('float32', [q.scales.length], q.scales) : Tensor.from('float32', [], [q.scales[0]]));
+    const x = node.inputs[0];
+    let xdq = qdqOf.get(x);
+    if (!xdq) {
+      const p = calculateQParams(range.min, range.max, { dtype: 'uint8', qscheme: 'per_tensor_affine', convention });
+      const xs = fresh(`${x}_scale`);
+      const xz = fresh(`${x}_zero_point`);
+      const xq = fresh(`${x}_q`);
+      xdq = fresh(`${x}_dq`);
+      initializers.set(xs, Tensor.from('float32', [], [p.scale[0]]));
+      initializers.set(xz, Tensor.from('uint8', [], [p.zeroPoint[0]]));
+      out.push(
+        { name: fresh(`${x}_QuantizeLinear`), opType: 'QuantizeLinear', domain: '', inputs: [x, xs, xz], outputs: [xq], attributes: {} },
+        { name: fresh(`${x}_DequantizeLinear`), opType: 'DequantizeLinear', domain: '', inputs: [xq, xs, xz], outputs: [xdq], attributes: {} },
+      );
+      qdqOf.set(x, xdq);
+    }
+    out.push(
+      { name: fresh(`${label}_W_DequantizeLinear`), opType: 'DequantizeLinear', domain: '', inputs: [wq, ws], outputs: [wdq], attributes: perChannel ? { axis: int(axis) } : {} },
+      { ...node, inputs: [xdq, wdq, ...node.inputs.slice(2)] },
+    );
+    quantized.push({ node: label, opType: node.opType, as: 'QDQ', bits: 8, granularity: perChannel ? 'per_channel' : 'per_tensor', blockSize: 0, symmetric: true, perRow: false, weightBytesBefore: w.size * 4, weightBytesAfter: w.size + q.scales.length * 4 });
+  });
+  return finishStatic(model, { nodes: out, initializers, quantized, skipped, warnings: [] }, 13, 'per-axis DequantizeLinear');
+}

@@ -1,0 +1,45 @@
+import type { Convention } from '@qint/observers';
+import { Tensor } from '@qint/tensor';
+import { quantizeWeight } from './quantize-weight';
+
+/** A weight quantized for static quantization: int8 values in the weight's own layout, scales per output channel or one. */
+export interface StaticWeight {
+  /** int8 values, same shape as the float weight. */
+  values: Tensor<'int8'>;
+  /** `[channels]` (per channel) or one scale. */
+  scales: Float32Array;
+}
+
+/**
+ * Quantizes a float weight to int8 symmetric (zero point 0) per output channel or per tensor, with the same
+ * `quantizeWeight` as {@link quantizeDynamic}. Output channels live on `axis` (Conv and transposed Gemm weights:
+ * 0; MatMul `[K, N]`: 1).
+ *
+ * @param w - float32 weight
+ * @param axis - the output-channel axis (0, or 1 of a rank-2 weight)
+ * @param perChannel - one scale per output channel, else one for the tensor
+ * @param reduceRange - halve the integer range
+ * @param convention - scale arithmetic
+ * @param label - node name for errors
+ * @returns int8 values and scales
+ * @throws {@link QuantizeError} for NaN/Inf weights
+ * @example
+ * ```ts
+ * const { values, scales } = quantizeStaticWeight(w, 0, true, false, 'pytorch', 'conv1');
+ * ```
+ */
+export function quantizeStaticWeight(w: Tensor, axis: 0 | 1, perChannel: boolean, reduceRange: boolean, convention: Convention, label: string): StaticWeight {
+  const n = w.shape[axis];
+  const k = w.size / n;
+  // quantizeWeight reads output-major [n, k]: a [K, N] weight is transposed in, and its values transposed back.
+  const rows = (axis === 0 ? w.data : w.transpose().data) as Float32Array;
+  const q = quantizeWeight(
+    rows,
+    n,
+    k,
+    { bits: 8, granularity: perChannel ? 'per_channel' : 'per_tensor', blockSize: 0, symmetric: true, weightType: 'int8', reduceRange, convention, rangeMethod: 'minmax', percentile: 100 },
+    label,
+  );
+  const values = axis === 0 ? Tensor.from('int8', w.shape, q.values) : (Tensor.from('int8', [n, k], q.values).transpose() as Tensor<'int8'>);
+  return { values, scales: q.scales };
+}
