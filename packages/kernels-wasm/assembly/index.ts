@@ -1354,3 +1354,126 @@ export function depthwiseF32P(
     }
   }
 }
+
+
+// ---------------------------------------------------------------------------------------------------------------
+// Dynamic GEMM on 4-row interleaved activations. The 4x8 micro-kernel reads, per k-pair, one 32-byte B pair vector
+// and four 4-byte activation pairs. In the row-major layout those four come from four rows a full row apart (four
+// streams, address arithmetic per load); interleaved ([r0 pair, r1 pair, r2 pair, r3 pair] per k-pair, 16 bytes)
+// they are one sequential stream read at constant offsets. With 8-bit weights the panels are widened to int16 once
+// (persistent, see widenPanels) instead of on every call; measured on Zen 5 this path needs no K blocking: a 4-row
+// block streams its activations once per panel, and the panel (at most 64 KB at K = 4096) stays in L2.
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * Re-lays `mp` (a multiple of 4) rows of centred int16 activations (row stride xs elements) into 4-row blocks:
+ * per block, per k-pair, 16 bytes [row 0 pair, row 1 pair, row 2 pair, row 3 pair]; block stride pairs*16 bytes.
+ * `pairs` must be a multiple of 4 (rows are group-padded to multiples of 8 values).
+ */
+export function interleaveRows4(src: usize, xs: i32, mp: i32, pairs: i32, dst: usize): void {
+  const rs = <usize>xs << 1;
+  let d = dst;
+  for (let i = 0; i < mp; i += 4) {
+    const r0 = src + <usize>i * rs;
+    for (let q = 0; q < pairs; q += 4, d += 64) {
+      const o = <usize>q << 2;
+      const v0 = v128.load(r0 + o);
+      const v1 = v128.load(r0 + rs + o);
+      const v2 = v128.load(r0 + 2 * rs + o);
+      const v3 = v128.load(r0 + 3 * rs + o);
+      // 4x4 transpose of 32-bit pairs.
+      const t0 = i32x4.shuffle(v0, v1, 0, 4, 1, 5);
+      const t1 = i32x4.shuffle(v2, v3, 0, 4, 1, 5);
+      const t2 = i32x4.shuffle(v0, v1, 2, 6, 3, 7);
+      const t3 = i32x4.shuffle(v2, v3, 2, 6, 3, 7);
+      v128.store(d, i32x4.shuffle(t0, t1, 0, 1, 4, 5));
+      v128.store(d, i32x4.shuffle(t0, t1, 2, 3, 6, 7), 16);
+      v128.store(d, i32x4.shuffle(t2, t3, 0, 1, 4, 5), 32);
+      v128.store(d, i32x4.shuffle(t2, t3, 2, 3, 6, 7), 48);
+    }
+  }
+}
+
+/** Widens every panel (widenPanel) into dst, panel after panel (groups*lp*16 bytes each). */
+export function widenPanels(w: usize, o: usize, panels: i32, groups: i32, lp: i32, bits: i32, dst: usize): void {
+  const stride = <usize>groups * <usize>lp << 4;
+  for (let j = 0; j < panels; j++) widenPanel(w, o, j, groups, lp, bits, dst + <usize>j * stride);
+}
+
+/** dyn4x8 on one interleaved 4-row block `xi` (see interleaveRows4). */
+@inline function dynIL4x8(xi: usize, sa: usize, bw: usize, sw: usize, groups: i32, lp: i32, y: usize, ys: usize): void {
+  const s0 = f32x4.splat(load<f32>(sa));
+  const s1 = f32x4.splat(load<f32>(sa, 4));
+  const s2 = f32x4.splat(load<f32>(sa, 8));
+  const s3 = f32x4.splat(load<f32>(sa, 12));
+  let bp = bw;
+  let ap = xi;
+  for (let g = 0; g < groups; g++) {
+    let c00 = i32x4.splat(0), c01 = i32x4.splat(0);
+    let c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+    let c20 = i32x4.splat(0), c21 = i32x4.splat(0);
+    let c30 = i32x4.splat(0), c31 = i32x4.splat(0);
+    const bEnd = bp + (<usize>lp << 4);
+    for (; bp < bEnd; bp += 32, ap += 16) {
+      const b0 = v128.load(bp);
+      const b1 = v128.load(bp, 16);
+      let a = v128.load32_splat(ap);
+      c00 = dot2(a, b0, c00);
+      c01 = dot2(a, b1, c01);
+      a = v128.load32_splat(ap, 4);
+      c10 = dot2(a, b0, c10);
+      c11 = dot2(a, b1, c11);
+      a = v128.load32_splat(ap, 8);
+      c20 = dot2(a, b0, c20);
+      c21 = dot2(a, b1, c21);
+      a = v128.load32_splat(ap, 12);
+      c30 = dot2(a, b0, c30);
+      c31 = dot2(a, b1, c31);
+    }
+    const w0 = v128.load(sw + (<usize>g << 5));
+    const w1 = v128.load(sw + (<usize>g << 5), 16);
+    dynUpdate(y, c00, f32x4.mul(s0, w0));
+    dynUpdate(y + 16, c01, f32x4.mul(s0, w1));
+    dynUpdate(y + ys, c10, f32x4.mul(s1, w0));
+    dynUpdate(y + ys + 16, c11, f32x4.mul(s1, w1));
+    dynUpdate(y + 2 * ys, c20, f32x4.mul(s2, w0));
+    dynUpdate(y + 2 * ys + 16, c21, f32x4.mul(s2, w1));
+    dynUpdate(y + 3 * ys, c30, f32x4.mul(s3, w0));
+    dynUpdate(y + 3 * ys + 16, c31, f32x4.mul(s3, w1));
+  }
+}
+
+/**
+ * GEMM path on interleaved activations `xi` (interleaveRows4 of mp rows, mp a multiple of 4). `pre` != 0: the
+ * panels widened once by widenPanels (panel stride groups*lp*16 bytes); pre == 0: each panel is widened into `bw`
+ * (groups*lp*16 bytes) once per row super-block. y [mp, ldy] floats (ldy >= panels*8) must be zero on entry; the
+ * float epilogue is dyn4x8's (y += f32(acc) * (sa * sw) per group, in group order), so results are identical.
+ */
+export function dynGemmIL(
+  xi: usize, mp: i32, sa: usize, w: usize, sw: usize, o: usize, panels: i32, groups: i32, lp: i32, bits: i32,
+  pre: usize, bw: usize, y: usize, ldy: i32,
+): void {
+  const rowLength = groups * lp;
+  const panelBytes = <usize>rowLength << 4;
+  const blockBytes = <usize>rowLength << 3; // one interleaved 4-row block
+  const ys = <usize>ldy << 2;
+  // Super-blocks of at most ~1 MB of activations (L2): measured flat up to 128 rows at K = 4096; larger M re-reads
+  // (or re-widens) each panel once per super-block.
+  const maxRows = max<i32>(4, <i32>(<usize>1048576 / max<usize>(1, blockBytes)) << 2);
+  const nBlocks = (mp + maxRows - 1) / maxRows;
+  const rowsPerBlock = ((mp + nBlocks - 1) / nBlocks + 3) & ~3;
+  for (let i0 = 0; i0 < mp; i0 += rowsPerBlock) {
+    const i1 = min(mp, i0 + rowsPerBlock);
+    for (let j = 0; j < panels; j++) {
+      let bp = pre + <usize>j * panelBytes;
+      if (pre == 0) {
+        widenPanel(w, o, j, groups, lp, bits, bw);
+        bp = bw;
+      }
+      const swp = sw + (<usize>j * <usize>groups << 5);
+      for (let i = i0; i < i1; i += 4) {
+        dynIL4x8(xi + <usize>(i >> 2) * blockBytes, sa + (<usize>i << 2), bp, swp, groups, lp, y + <usize>i * ys + (<usize>j << 5), ys);
+      }
+    }
+  }
+}

@@ -36,4 +36,10 @@ export interface KernelExports {
     xp: number, hp: number, wp: number, w: number, bias: number, ch: number, mult: number, kh: number, kw: number, oh: number, ow: number,
     sh: number, sw: number, dh: number, dw: number, out: number,
   ): void;
+  interleaveRows4(src: number, xs: number, mp: number, pairs: number, dst: number): void;
+  widenPanels(w: number, o: number, panels: number, groups: number, lp: number, bits: number, dst: number): void;
+  dynGemmIL(
+    xi: number, mp: number, sa: number, w: number, sw: number, o: number, panels: number, groups: number, lp: number, bits: number,
+    pre: number, bw: number, y: number, ldy: number,
+  ): void;
 }

@@ -18,10 +18,6 @@ import { WasmHeap } from './wasm-heap';
 import { WasmPackedLinearWeights } from './wasm-packed-linear-weights';
 
 const fround = Math.fround;
-/** Activation rows (padded values) above which dynamicLinear's GEMM path is K-blocked. */
-const BLOCKED_MIN_K = 2048;
-/** Widened chunk of one panel in the K-blocked path: 256 k-pairs × 32 bytes (DYN_CHUNK in assembly/index.ts). */
-const BLOCKED_CHUNK_BYTES = 256 * 32;
 
 /**
  * The primitives this backend runs in WebAssembly (all of KernelBackend v1).
@@ -428,6 +424,8 @@ export class WasmKernelBackend implements KernelBackend {
     weights.released = true;
     this.packed.delete(weights);
     this.heap?.releasePersistent(weights.address);
+    if (weights.widenedAddress) this.heap?.releasePersistent(weights.widenedAddress);
+    weights.widenedAddress = 0;
   };
 
   /**
@@ -448,10 +446,15 @@ export class WasmKernelBackend implements KernelBackend {
     const { m, x, bias, perRow, out } = args;
     const { n, k, groups, groupLength: gl, paddedGroupLength: lp, panels, storageBits: bits } = w;
     if (m === 0 || n === 0) return;
+    const gemm = m >= 4;
+    // 8-bit weights: the GEMM path reads int16 panels widened once (here, on first use, so weights only ever used
+    // for M < 4 keep their 1 byte per value) instead of widening every panel on every call.
+    if (gemm && bits === 8 && !w.widenedAddress) this.widenLinearWeights(w);
     this.call('dynamicLinear', (ex, heap) => {
-      const gemm = m >= 4;
       const mp = gemm ? Math.ceil(m / 4) * 4 : m;
       const np = panels * 8;
+      // GEMM accumulators: row stride padded by 64 bytes so the rows of a 4-row tile do not alias at 4 KB.
+      const ldy = gemm ? np + 16 : np;
       const rowLength = groups * lp;
       // Row stride padded by 64 bytes: with power-of-two K the rows of a 4-row block would otherwise share L1 sets.
       const xStride = rowLength + 32;
@@ -461,13 +464,11 @@ export class WasmKernelBackend implements KernelBackend {
       const pZa = heap.scratch(mp * 4, 'dynamicLinear zero points');
       const pXq = heap.scratch(mp * xStride * 2, 'dynamicLinear quantized x');
       const pSums = heap.scratch(mp * groups * 4, 'dynamicLinear group sums');
-      const pY = heap.scratch(mp * np * 4, 'dynamicLinear accumulators');
+      const pY = heap.scratch(mp * ldy * 4, 'dynamicLinear accumulators');
       const pBias = bias ? heap.scratch(n * 4, 'dynamicLinear bias') : 0;
       const pOut = heap.scratch(m * n * 4, 'dynamicLinear out');
-      // Rows longer than 2048 values go through the K-blocked GEMM (see assembly/index.ts, dynGemmBlocked).
-      const blocked = gemm && rowLength > BLOCKED_MIN_K;
-      const pBw = gemm ? heap.scratch(blocked ? BLOCKED_CHUNK_BYTES : rowLength * 16, 'dynamicLinear widened panel') : 0;
-      const pAcc = blocked ? heap.scratch(mp * np * 4, 'dynamicLinear partial sums') : 0;
+      const pXi = gemm ? heap.scratch(mp * rowLength * 2, 'dynamicLinear interleaved x') : 0;
+      const pBw = gemm && !w.widenedAddress ? heap.scratch(rowLength * 16, 'dynamicLinear widened panel') : 0;
       let f32 = heap.f32;
       f32.set(x.subarray(0, m * k), pX >> 2);
       if (bias) f32.set(bias.subarray(0, n), pBias >> 2);
@@ -495,22 +496,29 @@ export class WasmKernelBackend implements KernelBackend {
       if (gemm) {
         const u8 = heap.u8;
         u8.fill(0, pXq + m * xStride * 2, pXq + mp * xStride * 2);
-        u8.fill(0, pY, pY + mp * np * 4);
-        if (blocked) {
-          ex.dynGemmBlocked(pXq, xStride, mp, pSa, w.panelsAddress, w.scalesAddress, w.offsetsAddress, panels, groups, lp, bits, pBw, pY, pAcc);
-        } else {
-          ex.dynGemm(pXq, xStride, mp, pSa, w.panelsAddress, w.scalesAddress, w.offsetsAddress, panels, groups, lp, bits, pBw, pY);
-        }
+        u8.fill(0, pY, pY + mp * ldy * 4);
+        ex.interleaveRows4(pXq, xStride, mp, rowLength >> 1, pXi);
+        ex.dynGemmIL(
+          pXi, mp, pSa, w.panelsAddress, w.scalesAddress, w.offsetsAddress, panels, groups, lp, bits, w.widenedAddress, pBw, pY, ldy,
+        );
       } else {
         ex.dynGemv(
           pXq, xStride, m, pSums, pSa, w.panelsAddress, w.scalesAddress, w.offsetsAddress, panels, groups, lp, bits,
           w.gemvCorrection, pY,
         );
       }
-      ex.finishRows(pY, np, m, n, pBias, pOut);
+      ex.finishRows(pY, ldy, m, n, pBias, pOut);
       out.set(heap.f32.subarray(pOut >> 2, (pOut >> 2) + m * n));
     });
   };
+
+  /** Builds the persistent int16 panels of 8-bit weights for the GEMM path (see dynamicLinear). */
+  private widenLinearWeights(w: WasmPackedLinearWeights): void {
+    const { heap, ex } = this.live('dynamicLinear');
+    const address = heap.allocPersistent(w.panels * w.groups * w.paddedGroupLength * 16, 'dynamicLinear widened weights');
+    ex.widenPanels(w.panelsAddress, w.offsetsAddress, w.panels, w.groups, w.paddedGroupLength, w.storageBits, address);
+    w.widenedAddress = address;
+  }
 
   /**
    * Facts about this instance: SIMD, memory in use, scratch peak, packed and cached weights, native primitives.

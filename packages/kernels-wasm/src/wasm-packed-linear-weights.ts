@@ -33,9 +33,14 @@ export class WasmPackedLinearWeights implements PackedLinearWeights {
   /** GEMV correction: 0 none, > 0 the storage offset shared by all columns (no zero points), −1 per-column offsets. */
   readonly gemvCorrection: number;
   released = false;
+  /**
+   * @internal address of the int16-widened panels (8-bit storage only; 0 until the first call with M >= 4 builds
+   * them): `groups * paddedGroupLength * 16` bytes per panel, released with the weights.
+   */
+  widenedAddress = 0;
 
   /** @param init - every field; built by `WasmKernelBackend.packLinearWeights` only */
-  constructor(init: Omit<WasmPackedLinearWeights, 'released'>) {
+  constructor(init: Omit<WasmPackedLinearWeights, 'released' | 'widenedAddress'>) {
     this.backend = init.backend;
     this.n = init.n;
     this.k = init.k;
