@@ -86,6 +86,32 @@ def make_inputs():
     add("pc_conv", [rs.randn(4, 3, 8) * np.array([0.1, 1, 5, 0.01]).reshape(4, 1, 1) for _ in range(2)], shape=(4, 3, 8))
     add("pc_mixed", [np.concatenate([np.abs(rs.randn(1, 16)), -np.abs(rs.randn(1, 16)), np.zeros((1, 16)),
                                      rs.randn(1, 16) * 1e4, rs.randn(1, 16) * 1e-9], 0) for _ in range(2)], shape=(5, 16))
+    # +-inf in every position the min/max observers (and their moving averages) can meet it
+    fin = rs.randn(96)
+    pos = rs.randn(96)
+    pos[11] = np.inf
+    neg = rs.randn(96)
+    neg[40] = -np.inf
+    add("pos_inf", [fin, pos])                        # max becomes +inf
+    add("neg_inf", [neg, rs.randn(96)])               # min -inf first; the EMA then turns it NaN
+    add("inf_late", [rs.randn(96), neg, pos])         # EMA min -inf, then max +inf
+    add("all_pos_inf", [np.full(4, np.inf)], shape=(4,))      # min = max = +inf
+    add("all_neg_inf", [np.full(4, -np.inf), np.full(4, -np.inf)], shape=(4,))
+    add("pos_inf_positive", [np.abs(rs.randn(96)) + 1, np.where(np.arange(96) == 5, np.inf, np.abs(rs.randn(96)) + 1)])
+    add("neg_inf_negative", [np.where(np.arange(96) == 5, -np.inf, -np.abs(rs.randn(96)) - 1)])
+    # per channel: channel 0 sees +inf, 1 sees -inf, 2 both, 3 and 4 only finite values; then a finite batch
+    pc = rs.randn(5, 12)
+    pc[0, 3] = np.inf
+    pc[1, 7] = -np.inf
+    pc[2, 0] = -np.inf
+    pc[2, 11] = np.inf
+    add("pc_inf", [pc, rs.randn(5, 12)], shape=(5, 12))
+    # per channel, infinities arriving after finite batches (the EMA goes to +-inf instead of NaN), channel last
+    pcl = rs.randn(12, 5)
+    pcl[4, 0] = np.inf
+    pcl[9, 1] = -np.inf
+    pcl[:, 3] = np.inf
+    add("pc_inf_late", [rs.randn(12, 5), pcl], shape=(12, 5))
     return inputs
 
 
@@ -120,8 +146,8 @@ def torch_kwargs(opts):
 
 
 def finite_only(b):
-    # qint ignores NaN and +-inf in every observer; PyTorch's HistogramObserver drops +-inf, its MinMax observers
-    # propagate them into an infinite scale. Min/max references are therefore computed on the finite values.
+    # The 'onnx' / 'tflite' references below are computed on finite inputs only (those conventions refuse or define
+    # the infinite cases separately; see calculate-qparams.ts).
     return b[np.isfinite(b)] if b.ndim == 1 else b
 
 
@@ -185,16 +211,22 @@ def run_torch(kind, opts, batches):
     else:
         obs = TORCH_CLASS[kind](**torch_kwargs(opts))
     for b in batches:
-        t = torch.from_numpy(finite_only(b) if kind != "HistogramObserver" else b)
-        obs(t)
-    scale, zp = obs.calculate_qparams()
-    res = {"scale": f32list(scale), "zeroPoint": [int(v) for v in zp.reshape(-1)]}
+        # +-inf reach torch unfiltered: the min/max observers record them (and average them), the 2.1-style
+        # histogram forward drops them.
+        obs(torch.from_numpy(b))
+    try:
+        scale, zp = obs.calculate_qparams()
+        res = {"scale": f32list(scale), "zeroPoint": [int(v) for v in zp.reshape(-1)]}
+    except AssertionError as e:
+        # check_min_max_valid: a moving average that became NaN (-inf followed by a finite value)
+        res = {"error": str(e)}
     if kind == "HistogramObserver":
         res["min"] = f32list(obs.min_val)
         res["max"] = f32list(obs.max_val)
-        lo, hi = obs._non_linear_param_search()
-        res["rangeMin"] = f32list(lo)
-        res["rangeMax"] = f32list(hi)
+        if obs.min_val.item() != math.inf:  # the search of an observer that saw nothing finite is meaningless
+            lo, hi = obs._non_linear_param_search()
+            res["rangeMin"] = f32list(lo)
+            res["rangeMax"] = f32list(hi)
         res["histogramSum"] = float(obs.histogram.double().sum())
     else:
         res["min"] = f32list(obs.min_val)
@@ -276,7 +308,9 @@ def convention_case(opts, mins, maxs):
 # ----------------------------------------------------------------------------------------------- grids
 PER_TENSOR_INPUTS = ["normal", "uniform", "all_positive", "all_negative", "outliers", "all_zero", "constant", "tiny",
                      "huge", "single", "growing", "with_inf"]
+INF_INPUTS = ["pos_inf", "neg_inf", "inf_late", "all_pos_inf", "all_neg_inf", "pos_inf_positive", "neg_inf_negative"]
 PER_CHANNEL_INPUTS = ["pc_conv", "pc_mixed"]
+PC_INF_INPUTS = ["pc_inf", "pc_inf_late"]
 
 OPTION_GRID_PT = [
     {},
@@ -309,16 +343,17 @@ def main():
     stored_inputs = {k: {"shape": s, "batches": [f32list(b) for b in bs]} for k, (s, bs) in inputs.items()}
     cases = []
     for kind in ("MinMaxObserver", "MovingAverageMinMaxObserver"):
-        for name in PER_TENSOR_INPUTS:
+        for name in PER_TENSOR_INPUTS + INF_INPUTS:
             grid = OPTION_GRID_PT if kind == "MinMaxObserver" else OPTION_GRID_PT[:4] + [{"averagingConstant": 0.3}]
             for opts in grid:
                 cases.append({"kind": kind, "options": opts, "input": name,
                               "expected": run_torch(kind, opts, inputs[name][1])})
     for kind in ("PerChannelMinMaxObserver", "MovingAveragePerChannelMinMaxObserver"):
-        for name in PER_CHANNEL_INPUTS:
-            axes = [0, 1, 2, -1] if name == "pc_conv" else [0, 1]
+        for name in PER_CHANNEL_INPUTS + PC_INF_INPUTS:
+            axes = [0, 1, 2, -1] if name == "pc_conv" else [0, 1] if name == "pc_mixed" else [0, -1] if name == "pc_inf" else [1]
             for ax in axes:
-                grid = OPTION_GRID_PT if (kind == "PerChannelMinMaxObserver" and ax == 0) else OPTION_GRID_PT[:4]
+                full = kind == "PerChannelMinMaxObserver" and (ax == 0 or name == "pc_inf_late")
+                grid = OPTION_GRID_PT if full else OPTION_GRID_PT[:4]
                 for o in grid:
                     opts = dict(per_channel_opts(o), chAxis=ax)
                     if kind.startswith("MovingAverage"):
@@ -349,15 +384,40 @@ def main():
                 exp["min"] = f32list(mins)
                 exp["max"] = f32list(maxs)
                 cases.append({"kind": kind, "options": opts, "input": name, "expected": exp})
+    direct = direct_infinite_cases()
     used = sorted(set(c["input"] for c in cases))
     write("minmax.json", {"generator": "scripts/generate-fixtures.py", "torch": torch.__version__,
-                          "inputs": {k: stored_inputs[k] for k in used}, "cases": cases})
+                          "inputs": {k: stored_inputs[k] for k in used}, "cases": cases, "direct": direct})
     if "--minmax-only" in sys.argv:
         return
     histogram_fixtures(inputs, stored_inputs)
     if "--no-numpy" in sys.argv:
         return
     numpy_fixtures(inputs, stored_inputs)
+
+
+INF_BOUNDS = [(-math.inf, 1.0), (-1.0, math.inf), (-math.inf, math.inf), (math.inf, math.inf), (-math.inf, -math.inf),
+              (2.0, math.inf), (-math.inf, -3.0), (0.0, math.inf), (-math.inf, 0.0)]
+
+
+def direct_infinite_cases():
+    """torch's _calculate_qparams called directly on infinite bounds, per tensor (every option set) and per channel
+    (the bounds as channels). Shows the x86 NaN -> int32 cast: min = -inf gives round(-inf / inf).to(int) = INT_MIN."""
+    out = []
+    mins = [lo for lo, _ in INF_BOUNDS]
+    maxs = [hi for _, hi in INF_BOUNDS]
+    for opts in OPTION_GRID_PT:
+        obs = O.MinMaxObserver(**torch_kwargs(opts))
+        for lo, hi in INF_BOUNDS:
+            s_, z = obs._calculate_qparams(torch.tensor(lo), torch.tensor(hi))
+            out.append({"options": opts, "min": [f32num(lo)], "max": [f32num(hi)],
+                        "expected": {"scale": f32list(s_), "zeroPoint": [int(v) for v in z.reshape(-1)]}})
+        pc = per_channel_opts(opts)
+        pobs = O.PerChannelMinMaxObserver(**torch_kwargs(pc))
+        s_, z = pobs._calculate_qparams(torch.tensor(mins, dtype=torch.float32), torch.tensor(maxs, dtype=torch.float32))
+        out.append({"options": pc, "min": f32list(mins), "max": f32list(maxs),
+                    "expected": {"scale": f32list(s_), "zeroPoint": [int(v) for v in z.reshape(-1)]}})
+    return out
 
 
 def write(name, obj):
@@ -382,7 +442,7 @@ HIST_OPTIONS = [
 
 def histogram_fixtures(inputs, stored_inputs):
     names = ["normal", "uniform", "all_positive", "all_negative", "outliers", "all_zero", "constant", "tiny", "huge",
-             "single", "growing", "with_inf", "large_normal", "heavy_tail", "explosive"]
+             "single", "growing", "with_inf", "large_normal", "heavy_tail", "explosive", "pos_inf", "neg_inf", "all_pos_inf"]
     cases = []
     for name in names:
         for opts in HIST_OPTIONS:
@@ -396,8 +456,17 @@ def histogram_fixtures(inputs, stored_inputs):
     ours = Torch21HistogramObserver()
     ours(torch.from_numpy(b))
     assert [float(v) for v in plain.calculate_qparams()[0]] == [float(v) for v in ours.calculate_qparams()[0]]
+    # What torch 1.13's own HistogramObserver does with non-finite input (for the README's NaN/inf table).
+    torch113 = {}
+    for what, v in (("inf", math.inf), ("-inf", -math.inf), ("nan", math.nan)):
+        try:
+            O.HistogramObserver()(torch.tensor([0.5, -1.0, v]))
+            torch113[what] = "accepted"
+        except Exception as e:  # noqa: BLE001 - recording whatever torch raises
+            torch113[what] = f"{type(e).__name__}: {e}"
     used = sorted(set(c["input"] for c in cases))
     write("histogram.json", {"generator": "scripts/generate-fixtures.py", "torch": torch.__version__,
+                             "torch113HistogramObserverOnNonFinite": torch113,
                              "inputs": {k: stored_inputs[k] for k in used}, "cases": cases})
 
 
@@ -540,7 +609,7 @@ NP_OPTIONS = [
     ("MseObserver", {"dtype": "uint8", "quantMin": 0, "quantMax": 3, "bins": 256}),
 ]
 NP_INPUTS = ["normal", "outliers", "all_positive", "all_negative", "all_zero", "constant", "tiny", "huge", "single",
-             "growing", "with_inf", "large_normal", "heavy_tail"]
+             "growing", "with_inf", "large_normal", "heavy_tail", "pos_inf", "neg_inf"]
 
 
 def numpy_case(kind, opts, batches):

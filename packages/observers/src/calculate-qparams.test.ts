@@ -52,10 +52,32 @@ describe('calculateQParams conventions (hand-checked)', () => {
     expect(Array.from(q.scale)).toEqual([f(2 ** -23), f(1 / 127.5)]);
   });
 
-  it('rejects NaN, mismatched lengths and infinite ranges', () => {
+  it('rejects NaN and mismatched lengths', () => {
     expect(() => calculateQParams(NaN, 1)).toThrow(ObserverError);
     expect(() => calculateQParams([0, 1], [1])).toThrow(/entries/);
-    expect(() => calculateQParams(-Infinity, 1)).toThrow(/finite/);
+  });
+
+  it('infinite bounds, pytorch: scale Infinity and PyTorch-on-x86 zero points (fixtures cover the full grid)', () => {
+    expect(one(-1, Infinity, { dtype: 'int8' })).toEqual([Infinity, -128]); // qmin - round(-1 / inf) = qmin
+    expect(one(-Infinity, 1, { dtype: 'int8' })).toEqual([Infinity, 127]); // qmin - INT32_MIN wraps positive -> qmax
+    expect(one(-Infinity, 1, { dtype: 'uint8' })).toEqual([Infinity, 0]); // 0 - INT32_MIN wraps to INT32_MIN -> qmin
+    expect(one(-Infinity, 1, { dtype: 'int8', reduceRange: true })).toEqual([Infinity, 63]);
+    expect(one(-Infinity, 1, { dtype: 'uint8', qscheme: 'per_tensor_symmetric' })).toEqual([Infinity, 128]);
+    expect(one(-Infinity, 1, { dtype: 'uint8', qscheme: 'per_tensor_symmetric', quantMin: 0, quantMax: 7 })).toEqual([Infinity, 3]);
+  });
+
+  it("infinite bounds, onnx: scale Infinity, zero point qmin or the symmetric midpoint; min = -Infinity affine throws", () => {
+    expect(one(-1, Infinity, { dtype: 'uint8', convention: 'onnx' })).toEqual([Infinity, 0]);
+    expect(one(-1, Infinity, { dtype: 'int8', convention: 'onnx' })).toEqual([Infinity, -128]);
+    expect(one(-Infinity, 1, { dtype: 'int8', qscheme: 'per_tensor_symmetric', convention: 'onnx' })).toEqual([Infinity, 0]);
+    expect(one(-Infinity, 1, { dtype: 'uint8', qscheme: 'per_tensor_symmetric', convention: 'onnx' })).toEqual([Infinity, 128]);
+    expect(() => one(-Infinity, 1, { dtype: 'uint8', convention: 'onnx' })).toThrow(/index 0 is infinite and the 'onnx' convention/);
+  });
+
+  it('infinite bounds, tflite: symmetric gives scale Infinity; affine throws', () => {
+    expect(one(-Infinity, 1, { dtype: 'int8', qscheme: 'per_tensor_symmetric', convention: 'tflite' })).toEqual([Infinity, 0]);
+    expect(() => one(-1, Infinity, { dtype: 'uint8', convention: 'tflite' })).toThrow(ObserverError);
+    expect(() => calculateQParams([0, -1], [1, Infinity], { dtype: 'int8', qscheme: 'per_channel_affine', convention: 'tflite' })).toThrow(/index 1/);
   });
 
   it('roundHalfEven', () => {

@@ -5,6 +5,7 @@ import { ObserverError } from './observer-error';
 import type { ObserverKind } from './observer';
 
 const PER_CHANNEL = new Set<ObserverKind>(['PerChannelMinMaxObserver', 'MovingAveragePerChannelMinMaxObserver']);
+const HISTOGRAM_FAMILY = new Set<ObserverKind>(['HistogramObserver', 'PercentileObserver', 'EntropyObserver', 'MseObserver']);
 const values = [-1.5, 0.25, 3, -0.75, 2.5, 0, 1.125, -2];
 const x = Tensor.from('float32', [2, 4], Float32Array.from(values));
 const x16 = Tensor.from('float16', [2, 4], float32ToFloat16Array(values)); // all exactly representable in float16
@@ -29,20 +30,63 @@ describe.each(OBSERVER_KINDS)('%s', (kind) => {
     expect(b.stats()).toEqual(a.stats());
   });
 
-  it('ignores NaN and ±Infinity (same result as without those elements)', () => {
-    const dirty = [...values, NaN, Infinity, -Infinity];
+  it(`ignores NaN${HISTOGRAM_FAMILY.has(kind) ? ' and ±Infinity' : ''} (same result as without those elements)`, () => {
+    // Histogram-family observers drop ±Infinity (PyTorch >= 2.1); the min/max family records it (next test).
+    const [pinf, ninf] = HISTOGRAM_FAMILY.has(kind) ? [Infinity, -Infinity] : [NaN, NaN];
+    const dirty = [...values, NaN, pinf, ninf];
     const a = createObserver(kind, opts);
     const b = createObserver(kind, opts);
     // Per-channel observers need a shape: put the non-finite values in an extra row of each channel.
     if (PER_CHANNEL.has(kind)) {
       a.observe(Tensor.from('float32', [2, 4], Float32Array.from(values)));
-      b.observe(Tensor.from('float32', [2, 6], Float32Array.from([...values.slice(0, 4), NaN, Infinity, ...values.slice(4), -Infinity, NaN])));
+      b.observe(Tensor.from('float32', [2, 6], Float32Array.from([...values.slice(0, 4), NaN, pinf, ...values.slice(4), ninf, NaN])));
     } else {
       a.observe(Tensor.from('float32', [values.length], Float32Array.from(values)));
       b.observe(Tensor.from('float32', [dirty.length], Float32Array.from(dirty)));
     }
     expect(b.calculateQParams()).toEqual(a.calculateQParams());
     expect(b.stats()).toEqual(a.stats());
+  });
+
+  it('±Infinity: JSON round-trip of the state and merge (recorded by the min/max family, dropped by the histogram family)', () => {
+    const shape = PER_CHANNEL.has(kind) ? [2, 5] : [10];
+    const withInf = Tensor.from('float32', shape, Float32Array.from([...values.slice(0, 4), Infinity, ...values.slice(4), -Infinity]));
+    const a = createObserver(kind, opts);
+    a.observe(withInf);
+    const s = a.stats();
+    if (HISTOGRAM_FAMILY.has(kind)) {
+      expect([s.min[0], s.max[0]]).toEqual([-2, 3]);
+    } else {
+      expect(Array.from(s.max)).toContain(Infinity);
+      expect(Array.from(s.min)).toContain(-Infinity);
+      expect(Array.from(a.calculateQParams().scale)).toContain(Infinity);
+    }
+    const json = JSON.stringify(a);
+    const copy = observerFromJSON(json);
+    expect(copy.stats()).toEqual(s);
+    expect(copy.calculateQParams()).toEqual(a.calculateQParams());
+    // merging the observer that saw ±Infinity into a clean one gives the same parameters as observing both
+    const clean = Tensor.from('float32', shape, Float32Array.from([...values.slice(0, 5), ...values.slice(3)]));
+    const merged = createObserver(kind, opts);
+    merged.observe(clean);
+    merged.merge(copy);
+    const seq = createObserver(kind, opts);
+    seq.observe(clean);
+    seq.observe(withInf);
+    if (kind.startsWith('MovingAverage')) {
+      // an EMA merge is the union of the two averaged ranges
+      const c = createObserver(kind, opts);
+      c.observe(clean);
+      const u = c.stats();
+      expect(merged.stats()).toEqual({ min: u.min.map((v, i) => Math.min(v, s.min[i])), max: u.max.map((v, i) => Math.max(v, s.max[i])) });
+    } else if (kind === 'HistogramObserver') {
+      // the PyTorch-grid merge is approximate (README), but no infinity may leak into it
+      expect([...merged.stats().min, ...merged.stats().max].every(Number.isFinite)).toBe(true);
+      expect(Number.isFinite(merged.calculateQParams().scale[0])).toBe(true);
+    } else {
+      expect(merged.stats()).toEqual(seq.stats());
+      expect(merged.calculateQParams()).toEqual(seq.calculateQParams());
+    }
   });
 
   it('throws typed errors for an empty tensor and a non-float tensor', () => {

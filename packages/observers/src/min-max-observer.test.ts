@@ -26,13 +26,52 @@ describe('MinMaxObserver', () => {
     expect([q.scale[0], q.zeroPoint[0]]).toEqual([1, 0]);
   });
 
-  it('ignores NaN and ±Infinity', () => {
+  it('ignores NaN but records ±Infinity as PyTorch does (infinite scale)', () => {
     const a = new MinMaxObserver();
-    a.observe(t([NaN, -2, Infinity, 3, -Infinity, NaN]));
+    a.observe(t([NaN, -2, 3, NaN]));
     expect([a.stats().min[0], a.stats().max[0]]).toEqual([-2, 3]);
+    a.observe(t([NaN, Infinity, 1]));
+    expect([a.stats().min[0], a.stats().max[0]]).toEqual([-2, Infinity]);
+    // uint8 affine, max = +inf: scale inf, zero point 0 - round(-2 / inf) = 0
+    expect(a.calculateQParams()).toEqual({ scale: Float32Array.of(Infinity), zeroPoint: Int32Array.of(0) });
     const b = new MinMaxObserver();
-    b.observe(t([NaN, Infinity]));
-    expect(b.calculateQParams().scale[0]).toBe(1);
+    b.observe(t([NaN, NaN]));
+    expect(b.calculateQParams().scale[0]).toBe(1); // only NaN: nothing observed
+    b.observe(t([Infinity, NaN]));
+    expect([b.stats().min[0], b.stats().max[0]]).toEqual([Infinity, Infinity]);
+    const c = new MinMaxObserver({ dtype: 'int8' });
+    c.observe(t([-Infinity, 0.5]));
+    // int8 affine, min = -inf: round(-inf / inf) = NaN -> INT32_MIN on x86; -128 - INT32_MIN wraps to 2^31 - 128 -> 127
+    expect(c.calculateQParams()).toEqual({ scale: Float32Array.of(Infinity), zeroPoint: Int32Array.of(127) });
+  });
+
+  it('moving average: a -Infinity average turns NaN at the next batch (as in PyTorch) and calculateQParams throws', () => {
+    const a = new MovingAverageMinMaxObserver({ averagingConstant: 0.5 });
+    a.observe(t([1, 2]));
+    a.observe(t([-Infinity, 2]));
+    expect(a.stats().min[0]).toBe(-Infinity); // 1 + 0.5 * (-inf - 1)
+    expect(a.calculateQParams().scale[0]).toBe(Infinity);
+    a.observe(t([0, 2]));
+    expect(a.stats().min[0]).toBeNaN(); // -inf + 0.5 * (0 - -inf) = -inf + inf
+    expect(() => a.calculateQParams()).toThrow(ObserverError);
+    const b = new MovingAverageMinMaxObserver({ averagingConstant: 0.5 });
+    b.observe(t([-Infinity, 2]));
+    b.observe(t([-Infinity, 2]));
+    expect(b.stats().min[0]).toBeNaN(); // -inf + 0.5 * (-inf - -inf) = -inf + NaN, even for a second -inf
+    // NaN survives JSON and wins a merge (the merged observer cannot give parameters either)
+    const copy = new MovingAverageMinMaxObserver({ averagingConstant: 0.5 });
+    copy.observe(t([-1, 1]));
+    copy.merge(a);
+    expect(copy.stats().min[0]).toBeNaN();
+    expect(copy.stats().max[0]).toBe(2);
+  });
+
+  it('a state of [+Infinity, -Infinity] restored from JSON counts as nothing observed (scale 1, zero point 0)', () => {
+    const a = new MovingAverageMinMaxObserver();
+    a.loadState({ min: ['Infinity'], max: ['-Infinity'] });
+    expect(a.calculateQParams()).toEqual({ scale: Float32Array.of(1), zeroPoint: Int32Array.of(0) });
+    a.observe(t([-1, 3])); // fresh, as PyTorch's "min_val == inf and max_val == -inf" check: no NaN from the average
+    expect([a.stats().min[0], a.stats().max[0]]).toEqual([-1, 3]);
   });
 
   it('reads float16 tensors', () => {
@@ -97,7 +136,7 @@ describe('PerChannelMinMaxObserver', () => {
     expect(Array.from(b.stats().min)).toEqual([-2, -6]);
   });
 
-  it('skips NaN and ±Infinity on every path (long rows, short rows, channel last)', () => {
+  it('skips NaN and records ±Infinity on every path (long rows, short rows, channel last)', () => {
     for (const [shape, chAxis] of [
       [[2, 16], 0],
       [[4, 2, 3], 1],
@@ -111,14 +150,20 @@ describe('PerChannelMinMaxObserver', () => {
       dirty[2] = NaN;
       const a = new PerChannelMinMaxObserver({ chAxis });
       a.observe(Tensor.from('float32', [...shape], dirty));
-      const b = new PerChannelMinMaxObserver({ chAxis });
-      const masked = clean.slice();
-      masked[1] = NaN;
-      masked[n - 1] = NaN;
-      masked[2] = NaN;
-      b.observe(Tensor.from('float32', [...shape], masked));
-      expect(a.stats()).toEqual(b.stats());
-      expect(Array.from(a.stats().min).every(Number.isFinite)).toBe(true);
+      // Reference: a plain loop over the coordinates, channel = index along chAxis.
+      const inner = shape.slice(chAxis + 1).reduce((p, q) => p * q, 1);
+      const mins = new Array<number>(shape[chAxis]).fill(Infinity);
+      const maxs = new Array<number>(shape[chAxis]).fill(-Infinity);
+      for (let i = 0; i < n; i++) {
+        const c = Math.floor(i / inner) % shape[chAxis];
+        if (Number.isNaN(dirty[i])) continue;
+        mins[c] = Math.min(mins[c], dirty[i]);
+        maxs[c] = Math.max(maxs[c], dirty[i]);
+      }
+      expect(Array.from(a.stats().min)).toEqual(mins.map(Math.fround));
+      expect(Array.from(a.stats().max)).toEqual(maxs.map(Math.fround));
+      expect(a.stats().max).toContain(Infinity);
+      expect(a.stats().min).toContain(-Infinity);
     }
   });
 

@@ -2,7 +2,7 @@ import type { Tensor } from '@qint/tensor';
 import type { ObserverKind } from './observer';
 import type { ObserverOptions } from './observer-options';
 import { RangeObserverBase } from './range-observer-base';
-import { scanMinMax, scanResult, tensorValues } from './tensor-values';
+import { scanMinMaxWithInfinity, scanResult, tensorValues } from './tensor-values';
 
 /**
  * Tracks the running min and max of everything observed (PyTorch's `MinMaxObserver`) and derives per-tensor
@@ -27,7 +27,8 @@ export class MinMaxObserver extends RangeObserverBase {
   }
 
   /**
-   * Updates the running min/max with one pass over `x` (NaN and ±Infinity ignored).
+   * Updates the running min/max with one pass over `x`. NaN is ignored; ±Infinity is recorded, as PyTorch does (then
+   * `calculateQParams` gives PyTorch's infinite scale, see the README).
    *
    * @param x - float32 or float16 tensor of any shape
    * @throws {@link ObserverError} for an empty tensor
@@ -39,11 +40,11 @@ export class MinMaxObserver extends RangeObserverBase {
    */
   observe(x: Tensor): void {
     const data = tensorValues(x, this.kind);
-    scanMinMax(data, 0, data.length);
+    scanMinMaxWithInfinity(data, 0, data.length);
     this.update(scanResult[0], scanResult[1]);
   }
 
-  /** Applies one batch's min/max (±Infinity when the batch had no finite value). */
+  /** Applies one batch's min/max (min > max when the batch held only NaN). */
   protected update(batchMin: number, batchMax: number): void {
     if (batchMin > batchMax) return;
     this.widen(batchMin, batchMax);
@@ -56,8 +57,9 @@ export class MinMaxObserver extends RangeObserverBase {
       this.maxVals = Float32Array.of(mx);
       return;
     }
-    if (mn < this.minVals[0]) this.minVals[0] = mn;
-    if (mx > this.maxVals[0]) this.maxVals[0] = mx;
+    // NaN (only in a moving-average state, after -inf then a finite value, as in PyTorch) wins, like torch.min/max.
+    if (mn < this.minVals[0] || mn !== mn) this.minVals[0] = mn;
+    if (mx > this.maxVals[0] || mx !== mx) this.maxVals[0] = mx;
   }
 
   protected mergeState(other: this): void {

@@ -23,6 +23,7 @@ export function resolveAveragingConstant(c: number | undefined, who: string): nu
 /**
  * Exponential moving average of each batch's min and max (PyTorch's `MovingAverageMinMaxObserver`): the first batch
  * sets the range, then `min += c·(batchMin − min)` in float32 with `c = averagingConstant` (0.01 by default).
+ * NaN is ignored; ±Infinity goes through the average exactly as in PyTorch (see the README).
  *
  * `merge` takes the union of the two averaged ranges: an EMA depends on batch order, so no merge can reproduce a
  * single sequential pass; the union never clips what either shard saw.
@@ -50,12 +51,16 @@ export class MovingAverageMinMaxObserver extends MinMaxObserver {
 
   protected override update(batchMin: number, batchMax: number): void {
     if (batchMin > batchMax) return;
-    if (this.minVals === null || this.maxVals === null) {
+    // Fresh as in PyTorch: nothing observed yet (also a restored state of [+Infinity, -Infinity]).
+    if (this.minVals === null || this.maxVals === null || (this.minVals[0] === Infinity && this.maxVals[0] === -Infinity)) {
       this.minVals = Float32Array.of(batchMin);
       this.maxVals = Float32Array.of(batchMax);
       return;
     }
-    // PyTorch computes in float32 tensors: the Python float constant is cast to float32 first.
+    // PyTorch computes in float32 tensors: the Python float constant is cast to float32 first. Infinities go through
+    // the same arithmetic, as in PyTorch: a -Infinity min stays -Infinity while batches hold -Infinity, and becomes
+    // NaN (-Infinity + Infinity) at the first batch whose min is finite; calculateQParams then throws, where
+    // PyTorch's check_min_max_valid fails its assertion.
     const c = f(this.averagingConstant);
     this.minVals[0] = f(this.minVals[0] + f(c * f(batchMin - this.minVals[0])));
     this.maxVals[0] = f(this.maxVals[0] + f(c * f(batchMax - this.maxVals[0])));

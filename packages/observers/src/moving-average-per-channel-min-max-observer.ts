@@ -9,7 +9,8 @@ const f = Math.fround;
 /**
  * Per-channel exponential moving average of each batch's min and max (PyTorch's
  * `MovingAveragePerChannelMinMaxObserver`): the first batch sets the ranges, then `min += c·(batchMin − min)` per
- * channel, in float32. A channel with no finite value in a batch keeps its average. `merge` takes the per-channel
+ * channel, in float32. A channel that held only NaN in a batch keeps its average; ±Infinity goes through the average
+ * exactly as in PyTorch (an infinite average turns NaN at the first finite batch value, see the README). `merge` takes the per-channel
  * union of the averaged ranges (an EMA depends on batch order, so no merge can equal one sequential pass).
  *
  * @example

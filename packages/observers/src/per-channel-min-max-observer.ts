@@ -3,21 +3,22 @@ import type { ObserverKind } from './observer';
 import { ObserverError } from './observer-error';
 import type { ObserverOptions } from './observer-options';
 import { RangeObserverBase } from './range-observer-base';
-import { scanMinMax, scanResult, tensorValues } from './tensor-values';
+import { scanMinMaxWithInfinity, scanResult, tensorValues } from './tensor-values';
 
-/** Per-channel min/max of one batch, or null when a channel saw no finite value (then min > max). */
+/** Per-channel min/max of one batch (min > max for a channel that held only NaN). */
 export interface ChannelRanges {
   min: Float64Array;
   max: Float64Array;
 }
 
 /**
- * Min/max of every index along `chAxis` of one tensor, in one pass, ignoring NaN and ±Infinity.
+ * Min/max of every index along `chAxis` of one tensor, in one pass, ignoring NaN and keeping ±Infinity (as PyTorch's
+ * `torch.aminmax` records it).
  *
  * @param x - the tensor
  * @param chAxis - channel axis (negative counts from the end)
  * @param who - observer name for messages
- * @returns per-channel min and max (`+Infinity`/`-Infinity` for channels without a finite value)
+ * @returns per-channel min and max (`+Infinity`/`-Infinity` for a channel that held only NaN)
  * @throws {@link ObserverError} for an empty tensor, a scalar, or `chAxis` outside `[-rank, rank)`
  */
 export function channelMinMax(x: Tensor, chAxis: number, who: string): ChannelRanges {
@@ -37,7 +38,7 @@ export function channelMinMax(x: Tensor, chAxis: number, who: string): ChannelRa
     for (let o = 0; o < outer; o++) {
       for (let c = 0; c < channels; c++) {
         const base = (o * channels + c) * inner;
-        scanMinMax(data, base, base + inner);
+        scanMinMaxWithInfinity(data, base, base + inner);
         if (scanResult[0] < min[c]) min[c] = scanResult[0];
         if (scanResult[1] > max[c]) max[c] = scanResult[1];
       }
@@ -54,7 +55,6 @@ export function channelMinMax(x: Tensor, chAxis: number, who: string): ChannelRa
         if (v > max[c]) max[c] = v;
       }
     }
-    fixInfinities(data, channels, inner, outer, min, max);
     return { min, max };
   }
   // Short rows (channel axis nearly last): walk the data once, channel by channel index.
@@ -72,28 +72,7 @@ export function channelMinMax(x: Tensor, chAxis: number, who: string): ChannelRa
       max[c] = mx;
     }
   }
-  fixInfinities(data, channels, inner, outer, min, max);
   return { min, max };
-}
-
-/** Infinities are rare: redo only the channels they reached, skipping them. */
-function fixInfinities(data: Float32Array, channels: number, inner: number, outer: number, min: Float64Array, max: Float64Array): void {
-  for (let c = 0; c < channels; c++) {
-    if (min[c] !== -Infinity && max[c] !== Infinity) continue;
-    let mn = Infinity;
-    let mx = -Infinity;
-    for (let o = 0; o < outer; o++) {
-      const base = (o * channels + c) * inner;
-      for (let k = 0; k < inner; k++) {
-        const v = data[base + k];
-        if (v === Infinity || v === -Infinity) continue;
-        if (v < mn) mn = v;
-        if (v > mx) mx = v;
-      }
-    }
-    min[c] = mn;
-    max[c] = mx;
-  }
 }
 
 /**
@@ -137,7 +116,7 @@ export class PerChannelMinMaxObserver extends RangeObserverBase {
   }
 
   /**
-   * Updates each channel's running min/max (NaN and ±Infinity ignored).
+   * Updates each channel's running min/max (NaN ignored; ±Infinity recorded, as PyTorch does).
    *
    * @param x - float32 or float16 tensor with at least one dimension
    * @throws {@link ObserverError} for an empty tensor, `chAxis` out of range, or a channel count that changed
@@ -182,9 +161,12 @@ export class PerChannelMinMaxObserver extends RangeObserverBase {
       this.maxVals = other.maxVals.slice();
       return;
     }
+    // NaN (a moving-average channel after -inf then a finite value, as in PyTorch) wins, like torch.min/max.
     for (let c = 0; c < n; c++) {
-      if (other.minVals[c] < this.minVals[c]) this.minVals[c] = other.minVals[c];
-      if (other.maxVals[c] > this.maxVals[c]) this.maxVals[c] = other.maxVals[c];
+      const mn = other.minVals[c];
+      const mx = other.maxVals[c];
+      if (mn < this.minVals[c] || mn !== mn) this.minVals[c] = mn;
+      if (mx > this.maxVals[c] || mx !== mx) this.maxVals[c] = mx;
     }
   }
 

@@ -37,7 +37,8 @@ export abstract class RangeObserverBase implements Observer {
   protected abstract mergeState(other: this): void;
 
   /**
-   * Scale and zero point from what was observed (scale 1, zero point 0 before anything was observed).
+   * Scale and zero point from what was observed (scale 1, zero point 0 before anything was observed). For the
+   * min/max observers an infinite observed bound gives PyTorch's infinite scale (see `calculateQParams`).
    *
    * @returns `{ scale, zeroPoint }`: length 1 per tensor, one entry per channel for per-channel observers
    * @example
@@ -46,9 +47,16 @@ export abstract class RangeObserverBase implements Observer {
    * ```
    */
   calculateQParams(): QParams {
-    if (this.minVals === null) return { scale: Float32Array.of(1), zeroPoint: Int32Array.of(0) };
+    if (this.minVals === null || this.maxVals === null || this.isUnobservedTensor()) {
+      return { scale: Float32Array.of(1), zeroPoint: Int32Array.of(0) };
+    }
     const range = this.computeRange();
     return calculateQParams(range.min, range.max, this.config);
+  }
+
+  /** A per-tensor state of [+Infinity, -Infinity] (restored from JSON) is "nothing observed", as PyTorch checks it. */
+  private isUnobservedTensor(): boolean {
+    return !isPerChannel(this.config.qscheme) && this.minVals![0] === Infinity && this.maxVals![0] === -Infinity;
   }
 
   /**

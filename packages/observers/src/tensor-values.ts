@@ -35,12 +35,12 @@ function buildHalfTable(): Float32Array {
   return t;
 }
 
-/** Shared result slots of {@link scanMinMax}: [min, max]. Reused so that a scan allocates nothing. */
+/** Shared result slots of {@link scanMinMax} and {@link scanMinMaxWithInfinity}: [min, max]. Reused so that a scan allocates nothing. */
 export const scanResult = new Float64Array(2);
 
 /**
  * Min and max of `data[start:end]` ignoring NaN and ±Infinity, written to {@link scanResult}
- * (`+Infinity`/`-Infinity` when no finite value was seen).
+ * (`+Infinity`/`-Infinity` when no finite value was seen). Used by the histogram observers, which drop ±Infinity.
  *
  * @param data - values
  * @param start - first index
@@ -64,6 +64,28 @@ export function scanMinMax(data: Float32Array, start: number, end: number): void
       if (v < mn) mn = v;
       if (v > mx) mx = v;
     }
+  }
+  scanResult[0] = mn;
+  scanResult[1] = mx;
+}
+
+/**
+ * Min and max of `data[start:end]` ignoring NaN but keeping ±Infinity (what PyTorch's min/max observers record),
+ * written to {@link scanResult}. `+Infinity`/`-Infinity` when every value was NaN; a slice of only `+Infinity` gives
+ * `[+Infinity, +Infinity]` (and of only `-Infinity` `[-Infinity, -Infinity]`), so min > max means "nothing seen".
+ *
+ * @param data - values
+ * @param start - first index
+ * @param end - one past the last index
+ */
+export function scanMinMaxWithInfinity(data: Float32Array, start: number, end: number): void {
+  let mn = Infinity;
+  let mx = -Infinity;
+  // NaN fails both comparisons, so it is skipped for free.
+  for (let i = start; i < end; i++) {
+    const v = data[i];
+    if (v < mn) mn = v;
+    if (v > mx) mx = v;
   }
   scanResult[0] = mn;
   scanResult[1] = mx;
