@@ -2,7 +2,8 @@ import { quantizeDynamic, type NodeQuantSettings, type QuantizeDynamicOptions, t
 import type { Model } from '@qint/graph';
 import { toQuantizerSettings } from './candidate-schemes';
 import type { Plan } from './plan';
-import type { SensitivityTable } from './sensitivity-table';
+import { withClippedWeights } from './internal/clip-model';
+import type { QuantScheme, SensitivityTable } from './sensitivity-table';
 import { validatePlan } from './validate-plan';
 
 /** Options of {@link applyPlan}: quantizer settings for everything the plan does not decide. */
@@ -10,7 +11,7 @@ export type ApplyPlanOptions = Omit<QuantizeDynamicOptions, 'exclude' | 'overrid
 
 /**
  * Produces the mixed-precision model a plan describes, through the dynamic quantizer: each layer gets its
- * candidate's bits and granularity; `'float'` layers stay float. The plan is validated against the table first.
+ * candidate's bits and granularity (weights of `clip: 'mse'` candidates clipped first); `'float'` layers stay float. The plan is validated against the table first.
  *
  * @param model - the float model the table was measured on
  * @param plan - a plan from {@link allocate}, {@link paretoFrontier}, or edited by hand
@@ -28,10 +29,12 @@ export function applyPlan(model: Model, plan: Plan, table: SensitivityTable, opt
   validatePlan(plan, table);
   const exclude: string[] = [];
   const overrides: Record<string, NodeQuantSettings> = {};
+  const clips = new Map<string, QuantScheme>();
   for (const layer of table.layers) {
     const candidate = layer.candidates.find((c) => c.id === plan.layers[layer.name])!;
     if (candidate.granularity === 'float') exclude.push(layer.name);
     else overrides[layer.name] = toQuantizerSettings(candidate);
+    if (candidate.granularity !== 'float' && candidate.clip !== undefined) clips.set(layer.name, candidate);
   }
   // Layers outside the table (e.g. op types that were not measured) stay float as well.
   const quantizable = new Set(table.layers.map((l) => l.name));
@@ -52,5 +55,7 @@ export function applyPlan(model: Model, plan: Plan, table: SensitivityTable, opt
       },
     };
   }
-  return quantizeDynamic(model, { activationMatMul: false, ...options, exclude, overrides });
+  // Clipped candidates: the chosen layers' weights are clipped first, then stored by the ordinary min-max path.
+  const source = withClippedWeights(model, clips, options.convention);
+  return quantizeDynamic(source, { activationMatMul: false, ...options, exclude, overrides });
 }

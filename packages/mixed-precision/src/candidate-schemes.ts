@@ -21,6 +21,24 @@ export const DEFAULT_CANDIDATE_SCHEMES: readonly CandidateScheme[] = Object.free
   { id: 'int2-block32', bits: 2, granularity: 'per-block', blockSize: 32 },
 ]);
 
+/**
+ * A wider search: 8 bits per channel; 4, 3 and 2 bits per channel and per block of 32, 64 and 128, each both with the
+ * min-max range and with MSE-optimal clipping (`clip: 'mse'`, ids ending in `-mse`, see {@link clipWeight}). Costs
+ * about 3.5× the measurements of {@link DEFAULT_CANDIDATE_SCHEMES}; finds smaller plans of the same damage, mostly
+ * at 2–3 bits where clipping pays most.
+ */
+export const SEARCH_CANDIDATE_SCHEMES: readonly CandidateScheme[] = Object.freeze([
+  { id: 'int8-per-channel', bits: 8, granularity: 'per-channel' },
+  ...[4, 3, 2].flatMap((bits) =>
+    [undefined, 32, 64, 128].flatMap((blockSize) => {
+      const base: CandidateScheme = blockSize
+        ? { id: `int${bits}-block${blockSize}`, bits, granularity: 'per-block', blockSize }
+        : { id: `int${bits}-per-channel`, bits, granularity: 'per-channel' };
+      return [base, { ...base, id: `${base.id}-mse`, clip: 'mse' as const }];
+    }),
+  ),
+]);
+
 /** The id of the keep-in-float candidate. */
 export const FLOAT_CANDIDATE_ID = 'float';
 

@@ -17,6 +17,7 @@ export { spearman } from './spearman';
 export { weightQuantizationError } from './weight-quantization-error';
 export {
   DEFAULT_CANDIDATE_SCHEMES,
+  SEARCH_CANDIDATE_SCHEMES,
   FLOAT_CANDIDATE_ID,
   toQuantizerSettings,
   type CandidateScheme,
@@ -30,3 +31,10 @@ export {
   type SensitivityResult,
 } from './measure-sensitivity';
 export { applyPlan, type ApplyPlanOptions } from './apply-plan';
+export { clipWeight, type ClipWeightOptions, type ClippedWeight } from './clip-weight';
+export {
+  allocateMeasured,
+  type AllocateMeasuredOptions,
+  type AllocateMeasuredResult,
+  type MeasuredPlan,
+} from './allocate-measured';

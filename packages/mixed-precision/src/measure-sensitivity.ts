@@ -1,11 +1,14 @@
 // Per-layer sensitivity: the damage done to the model's output when only one layer is quantized with one candidate,
 // measured on calibration data (or, without data, predicted from the weights alone), and the candidate's exact bytes
 // as the quantizer stores them. The result is the SensitivityTable that `allocate` and `paretoFrontier` read.
-import { foldConstant, quantizeDynamic, QuantizeError, type QuantizedNodeInfo } from '@qint/dynamic';
+import { quantizeDynamic, QuantizeError, type QuantizedNodeInfo } from '@qint/dynamic';
 import { InferenceSession, type Model, type Node } from '@qint/graph';
 import type { KernelBackend } from '@qint/kernels';
 import { Tensor, ValueError } from '@qint/tensor';
+import { clipWeight } from './clip-weight';
 import { DEFAULT_CANDIDATE_SCHEMES, FLOAT_CANDIDATE_ID, toQuantizerSettings, type CandidateScheme } from './candidate-schemes';
+import { withClippedWeights } from './internal/clip-model';
+import { layerWeight, readers } from './internal/layer-weight';
 import { outputDamage, type DamageMetric } from './output-damage';
 import type { Candidate, LayerSensitivity, SensitivityTable } from './sensitivity-table';
 import { weightQuantizationError } from './weight-quantization-error';
@@ -80,22 +83,6 @@ function fingerprintData(batches: readonly Readonly<Record<string, Tensor>>[] | 
   return `${batches.length}:${h.toString(16)}`;
 }
 
-/** The layer's float weight as an output-major `[n, k]` matrix, as the quantizer sees it. */
-function weightMatrix(model: Model, node: Node, producers: ReadonlyMap<string, Node>): { w: Float32Array; n: number; k: number } | undefined {
-  const folded = foldConstant(model.graph, node.inputs[1] ?? '', producers);
-  if (!folded || folded.tensor.dtype !== 'float32') return undefined;
-  const t = folded.tensor as Tensor<'float32'>;
-  if (node.opType === 'Conv') {
-    const n = t.shape[0];
-    return { w: t.data, n, k: t.size / n };
-  }
-  if (t.rank !== 2) return undefined;
-  const transB = node.opType === 'Gemm' && node.attributes.transB?.type === 'int' && node.attributes.transB.value !== 0;
-  if (transB) return { w: t.data, n: t.shape[0], k: t.shape[1] };
-  const [k, n] = t.shape;
-  return { w: t.transpose([1, 0]).data as Float32Array, n, k };
-}
-
 /**
  * Measures, for every quantizable layer and every candidate, the damage done to the model's output when only that
  * layer is quantized that way, and the exact bytes the quantizer stores for it (weights + scales + zero points; the
@@ -123,6 +110,7 @@ export function measureSensitivity(model: Model, options: MeasureSensitivityOpti
   const producers = new Map<string, Node>();
   for (const node of model.graph.nodes) for (const o of node.outputs) producers.set(o, node);
   const nodeByName = new Map(model.graph.nodes.map((n) => [n.name, n]));
+  const counts = readers(model);
 
   const batches = options.calibration;
   if (batches) batches.forEach((feeds, i) => {
@@ -139,7 +127,7 @@ export function measureSensitivity(model: Model, options: MeasureSensitivityOpti
   const layers: LayerSensitivity[] = [];
   for (const info of probe) {
     const node = nodeByName.get(info.node)!;
-    const matrix = weightMatrix(model, node, producers);
+    const matrix = layerWeight(model, node, producers, counts);
     const weightCount = matrix ? matrix.n * matrix.k : Math.round(info.weightBytesBefore / 4);
     const biasBytes = info.weightBytesBefore - 4 * weightCount;
     const candidates: Candidate[] = [{ id: FLOAT_CANDIDATE_ID, bits: 32, granularity: 'float', bytes: 4 * weightCount, damage: 0 }];
@@ -147,9 +135,12 @@ export function measureSensitivity(model: Model, options: MeasureSensitivityOpti
       done++;
       options.onProgress?.(done, total, `${info.node} ${scheme.id}`);
       let quantized: { model: Model; info: QuantizedNodeInfo } | undefined;
+      // A clipped candidate needs a weight it can edit in place (not shared, not reordered on the way to the layer).
+      if (scheme.clip !== undefined && !matrix?.source) continue;
       try {
         const settings = toQuantizerSettings(scheme);
-        const result = quantizeDynamic(model, { ...base, ...settings, exclude: layerNames.filter((n) => n !== info.node), overrides: { [info.node]: settings } });
+        const source = scheme.clip !== undefined ? withClippedWeights(model, new Map([[info.node, scheme]])) : model;
+        const result = quantizeDynamic(source, { ...base, ...settings, exclude: layerNames.filter((n) => n !== info.node), overrides: { [info.node]: settings } });
         cost.quantizations++;
         const q = result.report.quantized.find((x) => x.node === info.node);
         // Only what the quantizer really did counts: a per-block request it turned into per channel (Conv) would
@@ -175,7 +166,10 @@ export function measureSensitivity(model: Model, options: MeasureSensitivityOpti
         cost.modelRuns += batches.length;
         damage = rows > 0 ? sum / rows : 0;
       } else {
-        damage = matrix ? weightQuantizationError(matrix.w, [matrix.n, matrix.k], scheme) : 0;
+        // Clipped candidates: the clipped quantizer's own squared error of the unclipped weights.
+        if (!matrix) damage = 0;
+        else if (scheme.clip !== undefined) damage = clipWeight(matrix.w, [matrix.n, matrix.k], scheme).errorAfter;
+        else damage = weightQuantizationError(matrix.w, [matrix.n, matrix.k], scheme);
       }
       options.cache?.set(key, damage);
       candidates.push({ ...scheme, bytes: quantized.info.weightBytesAfter - biasBytes, damage });

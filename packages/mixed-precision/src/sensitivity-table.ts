@@ -33,6 +33,12 @@ export interface QuantScheme {
   affine?: boolean;
   /** Bytes per stored scale: 4 (float32, default) or 2 (float16). */
   scaleBytes?: 2 | 4;
+  /**
+   * `'mse'`: before quantizing, clip each group (channel or block) of the weight to the range, shrunk from its
+   * min-max, that gives the least squared reconstruction error (see {@link clipWeight}); absent: the min-max range.
+   * Same stored bytes; only the scales (and the rounding of outliers) change.
+   */
+  clip?: 'mse';
 }
 
 /**

@@ -70,6 +70,7 @@ export function validateTable(table: unknown): asserts table is SensitivityTable
       } else if (c.granularity === 'per-block' && (!Number.isSafeInteger(c.blockSize) || (c.blockSize as number) < 1)) {
         issues.push(`${cat}.blockSize must be a positive integer for per-block candidates, got ${String(c.blockSize)}`);
       }
+      if (c.clip !== undefined && c.clip !== 'mse') issues.push(`${cat}.clip must be 'mse' when present, got ${JSON.stringify(c.clip)}`);
     });
     if (layer.pinned !== undefined && !ids.has(layer.pinned)) {
       issues.push(`${at}.pinned "${String(layer.pinned)}" is not a candidate id of layer "${String(layer.name)}" (ids: ${[...ids.keys()].join(', ')})`);

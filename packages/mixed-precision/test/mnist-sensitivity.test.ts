@@ -25,7 +25,7 @@ const feeds = calibrationFeeds(64);
 beforeAll(() => {
   // mnist-8's logits are in the thousands, so softmax saturates and KL underflows to 0: output MSE is the telling metric.
   table = measureSensitivity(model, { calibration: feeds, metric: 'mse', cache }).table;
-});
+}, 60_000); // ~10 s alone; the machine is shared, so allow for load
 
 describe('measureSensitivity on mnist-8 with real MNIST images', () => {
   it('measures every quantizable layer with float and integer candidates', () => {
