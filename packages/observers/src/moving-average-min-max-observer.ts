@@ -58,8 +58,8 @@ export class MovingAverageMinMaxObserver extends MinMaxObserver {
       return;
     }
     // PyTorch computes in float32 tensors: the Python float constant is cast to float32 first. Infinities go through
-    // the same arithmetic, as in PyTorch: a -Infinity min stays -Infinity while batches hold -Infinity, and becomes
-    // NaN (-Infinity + Infinity) at the first batch whose min is finite; calculateQParams then throws, where
+    // the same arithmetic, as in PyTorch: an infinite batch min makes the average -Infinity, and the next batch makes
+    // it NaN (-inf + c·(x + inf), or -inf + c·(-inf + inf) for another -Infinity); calculateQParams then throws, where
     // PyTorch's check_min_max_valid fails its assertion.
     const c = f(this.averagingConstant);
     this.minVals[0] = f(this.minVals[0] + f(c * f(batchMin - this.minVals[0])));

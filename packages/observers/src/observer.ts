@@ -13,7 +13,7 @@ export type ObserverKind =
   | 'EntropyObserver'
   | 'MseObserver';
 
-/** Serialized observer: plain JSON (no NaN/Infinity: non-finite floats are the strings `'Infinity'`/`'-Infinity'`). */
+/** Serialized observer: plain JSON (no NaN/Infinity: non-finite floats are the strings `'Infinity'`/`'-Infinity'`/`'NaN'`). */
 export interface ObserverJSON {
   kind: ObserverKind;
   /** Format version of `state`. */
@@ -41,7 +41,7 @@ export interface Observer {
   readonly kind: ObserverKind;
   /** The resolved dtype, qscheme, integer range, eps and convention. */
   readonly config: QParamsConfig;
-  /** Adds a float32 (or float16) tensor's values to the statistics. NaN is ignored, ±Infinity too (see the README). */
+  /** Adds a float32 (or float16) tensor's values to the statistics. NaN is ignored; ±Infinity is recorded by the min/max observers (as PyTorch) and dropped by the histogram ones (see the README). */
   observe(x: Tensor): void;
   /** Scale and zero point (one per tensor, or one per channel) from what was observed. */
   calculateQParams(): QParams;
