@@ -16,7 +16,14 @@ export interface FromOnnxOptions {
 export interface FromOnnxReport {
   /** `[original op (first node of the pattern), node name]` of each rewritten layer. */
   rewritten: [string, string][];
+  /**
+   * `[op, node name]` of the statically quantized nodes found (QLinearConv, QLinearMatMul, and each DequantizeLinear
+   * of a QuantizeLinear output): qint's executor runs them as they are, so they are kept unchanged.
+   */
+  static: [string, string][];
 }
+
+const STATIC_OPS = new Set(['QLinearConv', 'QLinearMatMul']);
 
 const int = (value: number): Attribute => ({ type: 'int', value });
 const isOnnx = (n: Node): boolean => n.domain === '' || n.domain === 'ai.onnx';
@@ -27,12 +34,14 @@ const isOnnx = (n: Node): boolean => n.domain === '' || n.domain === 'ai.onnx';
  * Mul(x_scale · w_scale) [→ Add bias]` chain and each com.microsoft `DynamicQuantizeMatMul` with constant weights becomes
  * `ai.qint::DynamicLinear`, each `DynamicQuantizeLinear → ConvInteger → Cast → Mul [→ Add]` chain `ai.qint::DynamicConv`.
  * These rewrites are exact (same integers, same float steps). The model runs either way on qint's executor; the fused
- * form runs on the packed dynamic-linear kernels and keeps no intermediate tensors.
+ * form runs on the packed dynamic-linear kernels and keeps no intermediate tensors. Statically quantized models
+ * (QOperator or QDQ, e.g. from {@link quantizeStatic} or onnxruntime's `quantize_static`) are accepted as they are
+ * and listed in `report.static`.
  *
  * @param model - an ONNX model (not modified)
  * @param options - {@link FromOnnxOptions}
  * @returns the rewritten model and what was rewritten
- * @throws {@link QuantizeError} when nothing in the model matches a dynamic pattern
+ * @throws {@link QuantizeError} when nothing in the model matches a dynamic or static quantized pattern
  * @example
  * ```ts
  * const { model } = fromOnnxModel(decodeModel(readFileSync('model.quant.onnx')));
@@ -227,7 +236,15 @@ export function fromOnnxModel(model: Model, options: FromOnnxOptions = {}): { mo
     for (const n of t.nodes) remove.add(n);
     rewritten.push([node.opType, node.name]);
   }
-  if (rewritten.length === 0) throw new QuantizeError('fromOnnxModel: no dynamic quantization pattern (DynamicQuantizeLinear → MatMulInteger/ConvInteger → Cast → Mul, DynamicQuantizeMatMul, MatMulNBits) with constant weights was found');
+  // Statically quantized models (QOperator: QLinearConv/QLinearMatMul; QDQ: QuantizeLinear → DequantizeLinear, as
+  // quantizeStatic or onnxruntime's quantize_static write them) run on qint's executor as they are: nothing to rewrite.
+  const staticNodes: [string, string][] = g.nodes
+    .filter((n) => isOnnx(n) && (STATIC_OPS.has(n.opType) || (n.opType === 'DequantizeLinear' && producers.get(n.inputs[0])?.opType === 'QuantizeLinear')))
+    .map((n) => [n.opType, n.name]);
+  if (rewritten.length === 0) {
+    if (staticNodes.length > 0) return { model, report: { rewritten, static: staticNodes } };
+    throw new QuantizeError('fromOnnxModel: no dynamic quantization pattern (DynamicQuantizeLinear → MatMulInteger/ConvInteger → Cast → Mul, DynamicQuantizeMatMul, MatMulNBits) with constant weights was found, and no static one (QLinearConv, QLinearMatMul, QuantizeLinear → DequantizeLinear)');
+  }
 
   // The fused node takes the place of the chain's last node, so every consumer of the chain's output still follows it.
   const placeAt = new Map<Node, Node>();
@@ -252,5 +269,5 @@ export function fromOnnxModel(model: Model, options: FromOnnxOptions = {}): { mo
   for (const n of nodes) for (const i of n.inputs) used.add(i);
   for (const name of [...initializers.keys()]) if (!used.has(name) && !inputNames.has(name)) initializers.delete(name);
   const graph: Graph = { ...g, nodes, initializers };
-  return { model: { ...model, opsetImports: { ...model.opsetImports, [QINT_DOMAIN]: 1 }, graph }, report: { rewritten } };
+  return { model: { ...model, opsetImports: { ...model.opsetImports, [QINT_DOMAIN]: 1 }, graph }, report: { rewritten, static: staticNodes } };
 }
