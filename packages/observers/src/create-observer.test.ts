@@ -117,6 +117,44 @@ describe.each(OBSERVER_KINDS)('%s', (kind) => {
   });
 });
 
+describe.each([...PER_CHANNEL])('%s chAxis and merge', (kind) => {
+  it('a chAxis outside [-rank, rank) or not an integer is an ObserverError (with the code)', () => {
+    for (const chAxis of [2, -3, 7]) {
+      const obs = createObserver(kind, { chAxis });
+      expect(() => obs.observe(x), `chAxis ${chAxis}`).toThrow(ObserverError);
+      expect(() => obs.observe(x), `chAxis ${chAxis}`).toThrow(/expected an integer in \[-2, 1\]/);
+    }
+    expect(() => createObserver(kind, { chAxis: 1.5 })).toThrow(ObserverError);
+    expect(() => createObserver(kind, {}).observe(Tensor.from('float32', [], [1]))).toThrow(/rank 0/);
+    try {
+      createObserver(kind, { chAxis: -3 }).observe(x);
+    } catch (e) {
+      expect((e as ObserverError).code).toBe('ERR_OBSERVER');
+    }
+  });
+
+  it('two observers that saw the two halves, merged: exact for min/max, the union of the averages for the EMA', () => {
+    const all = Tensor.from('float32', [2, 8], Float32Array.from([...values, ...values.map((v) => -v * 2)]));
+    const lo = Tensor.from('float32', [2, 4], Float32Array.from([...values.slice(0, 4), ...values.slice(0, 4).map((v) => -v * 2)]));
+    const hi = Tensor.from('float32', [2, 4], Float32Array.from([...values.slice(4), ...values.slice(4).map((v) => -v * 2)]));
+    const a = createObserver(kind, { chAxis: 0 });
+    const b = createObserver(kind, { chAxis: 0 });
+    a.observe(lo);
+    b.observe(hi);
+    const ua = a.stats();
+    const ub = b.stats();
+    a.merge(observerFromJSON(JSON.stringify(b)));
+    const seq = createObserver(kind, { chAxis: 0 });
+    seq.observe(all);
+    if (kind === 'PerChannelMinMaxObserver') {
+      expect(a.stats()).toEqual(seq.stats());
+      expect(a.calculateQParams()).toEqual(seq.calculateQParams());
+    } else {
+      expect(a.stats()).toEqual({ min: ua.min.map((v, i) => Math.min(v, ub.min[i])), max: ua.max.map((v, i) => Math.max(v, ub.max[i])) });
+    }
+  });
+});
+
 describe('createObserver / observerFromJSON errors', () => {
   it('names the bad kind, version and state', () => {
     expect(() => createObserver('Nope' as ObserverKind)).toThrow(/unknown kind "Nope"/);
