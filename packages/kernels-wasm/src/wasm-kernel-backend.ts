@@ -6,15 +6,18 @@ import type {
   ConvF32Args,
   ConvIntegerArgs,
   GemmF32Args,
+  GemmWeightsSpec,
   DynamicLinearArgs,
   KernelBackend,
   LinearWeightsSpec,
   MatMulIntegerArgs,
+  PackedGemmWeights,
   PackedLinearWeights,
 } from '@qint/kernels';
 import type { KernelExports } from './wasm-exports';
 import { ConstantWeightCache } from './constant-weight-cache';
 import { WasmHeap } from './wasm-heap';
+import { WasmPackedGemmWeights } from './wasm-packed-gemm-weights';
 import { WasmPackedLinearWeights } from './wasm-packed-linear-weights';
 
 const fround = Math.fround;
@@ -29,6 +32,7 @@ const fround = Math.fround;
  */
 export const NATIVE_OPS = [
   'matMulInteger', 'gemmF32', 'convF32', 'convInteger', 'packLinearWeights', 'dynamicLinear', 'releaseLinearWeights',
+  'packGemmWeights', 'releaseGemmWeights',
 ] as const;
 
 /**
@@ -47,6 +51,7 @@ export class WasmKernelBackend implements KernelBackend {
   private ex: KernelExports | undefined;
   private heap: WasmHeap | undefined;
   private readonly packed = new Set<WasmPackedLinearWeights>();
+  private readonly packedGemm = new Set<WasmPackedGemmWeights>();
   private calls = 0;
   private readonly cache: ConstantWeightCache | undefined;
 
@@ -222,14 +227,23 @@ export class WasmKernelBackend implements KernelBackend {
       heap.f32.set(b.subarray(0, k * n), pRaw >> 2);
       ex.packPanelsF32(pRaw, k, n, transB ? 1 : 0, dst);
     };
-    let cachedB = 0;
-    if (this.cache) {
+    let panelsB = 0;
+    let rawB = 0;
+    const packed = args.packedB;
+    if (packed instanceof WasmPackedGemmWeights && packed.owner === this && !packed.released) {
+      if (packed.k !== k || packed.n !== n || packed.transB !== transB) {
+        throw new ValueError(
+          `gemmF32: packedB was packed for k = ${packed.k}, n = ${packed.n}, transB = ${packed.transB}; the call has k = ${k}, n = ${n}, transB = ${transB}`,
+        );
+      }
+      panelsB = packed.address;
+    } else if (this.cache) {
       const { ex, heap } = this.live('gemmF32');
       const params = new Int32Array([k, n, transB ? 1 : 0]);
       if (gemv) {
-        cachedB = this.cache.get(b, 'gemmF32-b', params, k * n * 4, (dst) => heap.f32.set(b.subarray(0, k * n), dst >> 2));
+        rawB = this.cache.get(b, 'gemmF32-b', params, k * n * 4, (dst) => heap.f32.set(b.subarray(0, k * n), dst >> 2));
       } else {
-        cachedB = this.cache.get(b, 'gemmF32-b-panels', params, np * k * 4, (dst) => this.scoped(heap, () => packB(ex, heap, dst)));
+        panelsB = this.cache.get(b, 'gemmF32-b-panels', params, np * k * 4, (dst) => this.scoped(heap, () => packB(ex, heap, dst)));
       }
     }
     this.call('gemmF32', (ex, heap) => {
@@ -242,23 +256,72 @@ export class WasmKernelBackend implements KernelBackend {
         f32.set(bias.subarray(0, n), pBias >> 2);
         f32.fill(0, (pBias >> 2) + n, (pBias >> 2) + np);
       }
-      let pB = cachedB;
-      if (!pB && gemv) {
-        pB = heap.scratch(k * n * 4, 'gemmF32 b');
-        heap.f32.set(b.subarray(0, k * n), pB >> 2);
-      } else if (!pB) {
-        pB = heap.scratch(np * k * 4, 'gemmF32 b panels');
-        packB(ex, heap, pB);
-      }
-      if (gemv) {
-        // Matrix × vector: stream B as it is; packing it would cost as much as the product.
+      if (gemv && !panelsB) {
+        // Matrix × vector on an unpacked B: stream it as it is; packing it would cost as much as the product.
+        let pB = rawB;
+        if (!pB) {
+          pB = heap.scratch(k * n * 4, 'gemmF32 b');
+          heap.f32.set(b.subarray(0, k * n), pB >> 2);
+        }
         if (transB) ex.gemvF32T(pA, k, pB, n, pBias, pC);
         else ex.gemvF32(pA, k, pB, n, pBias, pC);
       } else {
+        let pB = panelsB;
+        if (!pB) {
+          pB = heap.scratch(np * k * 4, 'gemmF32 b panels');
+          packB(ex, heap, pB);
+        }
         ex.gemmF32Panels(pA, k, m, k, pB, n, pBias, 0, pC, n);
       }
       out.set(heap.f32.subarray(pC >> 2, (pC >> 2) + m * n));
     });
+  };
+
+  /**
+   * Packs a constant float32 `B` once into persistent memory (float32 panels of 8 columns), for
+   * `gemmF32({ ..., packedB })`: later products skip copying and packing it.
+   * @param spec - see `GemmWeightsSpec`
+   * @returns opaque packed weights for {@link WasmKernelBackend.gemmF32}
+   * @throws {@link ValueError} when `b` is shorter than k·n, for negative or fractional sizes, or after `dispose()`
+   * @example
+   * ```ts
+   * const pb = wasm.packGemmWeights({ k, n, b, transB: false });
+   * wasm.gemmF32({ m, n, k, a, b, transB: false, out, packedB: pb });
+   * ```
+   */
+  readonly packGemmWeights = (spec: GemmWeightsSpec): PackedGemmWeights => {
+    const { heap, ex } = this.live('packGemmWeights');
+    const { k, n, b, transB } = spec;
+    if (!Number.isSafeInteger(k) || k < 0 || !Number.isSafeInteger(n) || n < 0) {
+      throw new ValueError(`packGemmWeights: k and n must be non-negative integers, got k = ${k}, n = ${n}`);
+    }
+    if (b.length < k * n) throw new ValueError(`packGemmWeights: b has ${b.length} elements, expected k·n = ${k * n}`);
+    const bytes = ((n + 7) >> 3) * 8 * k * 4;
+    const address = heap.allocPersistent(bytes, 'packGemmWeights');
+    this.scoped(heap, () => {
+      const pRaw = heap.scratch(k * n * 4, 'packGemmWeights staging');
+      heap.f32.set(b.subarray(0, k * n), pRaw >> 2);
+      ex.packPanelsF32(pRaw, k, n, transB ? 1 : 0, address);
+    });
+    const packed = new WasmPackedGemmWeights({ backend: this.name, k, n, transB, byteLength: bytes, owner: this, address });
+    this.packedGemm.add(packed);
+    return packed;
+  };
+
+  /**
+   * Returns the memory of packed float32 weights to the allocator; later use of them falls back to copying `b`.
+   * Idempotent; ignores weights of other backends.
+   * @param weights - weights packed by this backend instance's `packGemmWeights`
+   * @example
+   * ```ts
+   * wasm.releaseGemmWeights(pb);
+   * ```
+   */
+  readonly releaseGemmWeights = (weights: PackedGemmWeights): void => {
+    if (!(weights instanceof WasmPackedGemmWeights) || weights.owner !== this || weights.released) return;
+    weights.released = true;
+    this.packedGemm.delete(weights);
+    this.heap?.releasePersistent(weights.address);
   };
 
   /**
@@ -538,6 +601,7 @@ export class WasmKernelBackend implements KernelBackend {
       persistentBytes: heap ? heap.persistentBytes : 0,
       peakBytes: heap ? heap.peakBytes : 0,
       packedWeights: this.packed.size,
+      packedGemmWeights: this.packedGemm.size,
       cachedWeightForms: this.cache ? this.cache.size : 0,
       cachedWeightBytes: this.cache ? this.cache.bytes : 0,
       calls: this.calls,
@@ -555,6 +619,8 @@ export class WasmKernelBackend implements KernelBackend {
   readonly dispose = (): void => {
     for (const p of this.packed) p.released = true;
     this.packed.clear();
+    for (const p of this.packedGemm) p.released = true;
+    this.packedGemm.clear();
     this.cache?.clear();
     this.ex = undefined;
     this.heap = undefined;

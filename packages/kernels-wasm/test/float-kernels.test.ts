@@ -55,6 +55,31 @@ describe('gemmF32', () => {
   });
 });
 
+describe('gemmF32 with weights packed once (packGemmWeights)', () => {
+  it('matches JS within float tolerance for every M (including M = 1 on the packed panels), transB and bias', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 11 }), fc.integer({ min: 1, max: 37 }), fc.integer({ min: 1, max: 70 }), fc.boolean(), fc.boolean(), fc.integer(),
+        (m, n, k, transB, withBias, seed) => {
+          const a = floats(m * k, seed);
+          const b = floats(k * n, seed + 1);
+          const bias = withBias ? floats(n, seed + 2) : undefined;
+          const o1 = new Float32Array(m * n);
+          const o2 = new Float32Array(m * n).fill(NaN);
+          const pb = wasm.packGemmWeights({ k, n, b, transB });
+          js.gemmF32({ m, n, k, a, b, transB, bias, out: o1 });
+          wasm.gemmF32({ m, n, k, a, b, transB, bias, out: o2, packedB: pb });
+          wasm.releaseGemmWeights(pb);
+          const mag = new Float32Array(m * n);
+          js.gemmF32({ m, n, k, a: a.map(Math.abs), b: b.map(Math.abs), transB, bias: bias?.map(Math.abs), out: mag });
+          expectClose(o2, o1, mag, `packed gemmF32 m=${m} n=${n} k=${k} transB=${transB}`);
+        },
+      ),
+      { seed: 6, numRuns: 150 },
+    );
+  });
+});
+
 describe('gemmF32 streaming GEMV', () => {
   it('matches JS when b is larger than the caches (eight-row path, odd sizes)', () => {
     const k = 1031;

@@ -176,7 +176,7 @@ describe('dynamicLinear', () => {
     );
   });
 
-  it('is bit-identical to JS on the K-blocked GEMM path (rows longer than 2048, groups spanning chunks)', () => {
+  it('is bit-identical to JS on long rows (K > 2048, groups of every length)', () => {
     fc.assert(
       fc.property(
         fc.record({
@@ -204,6 +204,57 @@ describe('dynamicLinear', () => {
       ),
       { seed: 77, numRuns: 60 },
     );
+  });
+
+  it('reuses 8-bit weights widened once across calls of every row count (GEMV and GEMM paths, interleaved row blocks)', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          ms: fc.array(fc.integer({ min: 0, max: 41 }), { minLength: 2, maxLength: 5 }),
+          n: fc.integer({ min: 1, max: 27 }),
+          k: fc.integer({ min: 1, max: 300 }),
+          blockSize: fc.constantFrom(0, 0, 8, 40, 64),
+          withZp: fc.boolean(),
+          perRow: fc.boolean(),
+          seed: fc.integer(),
+        }),
+        ({ ms, n, k, blockSize, withZp, perRow, seed }) => {
+          const r = rng(seed);
+          const spec = linearSpec(n, k, 8, blockSize, withZp, seed & 1, r);
+          const wj = js.packLinearWeights(spec);
+          const ww = wasm.packLinearWeights(spec);
+          for (const m of ms) {
+            const x = activations(m * k, (seed >>> 3) % 5, r);
+            const bias = m % 2 ? Float32Array.from({ length: n }, () => r() - 0.5) : undefined;
+            const o1 = new Float32Array(m * n);
+            const o2 = new Float32Array(m * n).fill(7);
+            js.dynamicLinear({ m, x, weights: wj, bias, perRow, out: o1 });
+            wasm.dynamicLinear({ m, x, weights: ww, bias, perRow, out: o2 });
+            expectSame(o2, o1, `reuse m=${m} of [${ms}] n=${n} k=${k} block=${blockSize}`);
+          }
+          wasm.releaseLinearWeights(ww);
+        },
+      ),
+      { seed: 909, numRuns: 150 },
+    );
+  });
+
+  it('matches JS over several row super-blocks (K = 8200: 64 rows of activations per block)', () => {
+    const r = rng(11);
+    for (const bits of [8, 4] as const) {
+      const m = 70;
+      const k = 8200;
+      const n = 11;
+      const spec = linearSpec(n, k, bits, bits === 8 ? 0 : 100, true, 2, r);
+      const x = activations(m * k, 0, r);
+      const o1 = new Float32Array(m * n);
+      const o2 = new Float32Array(m * n);
+      js.dynamicLinear({ m, x, weights: js.packLinearWeights(spec), perRow: true, out: o1 });
+      const ww = wasm.packLinearWeights(spec);
+      wasm.dynamicLinear({ m, x, weights: ww, perRow: true, out: o2 });
+      wasm.releaseLinearWeights(ww);
+      expectSame(o2, o1, `super-blocks bits=${bits}`);
+    }
   });
 
   it('matches JS at large K with extreme weights and activations (M = 1, 3, 16)', () => {

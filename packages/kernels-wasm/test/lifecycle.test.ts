@@ -88,6 +88,49 @@ describe('WasmKernelBackend', () => {
     b.dispose();
   });
 
+  it('widens 8-bit weights for the GEMM path once, on first use, and frees that copy on release', async () => {
+    const b = await createWasmBackend();
+    const s8 = { ...spec(64, 256), bits: 8 as const, values: Int8Array.from({ length: 64 * 256 }, (_, i) => (i % 255) - 127) };
+    const w = b.packLinearWeights(s8);
+    const packedOnly = b.diagnostics().persistentBytes as number;
+    const y = new Float32Array(16 * 64);
+    b.dynamicLinear({ m: 1, x: new Float32Array(256).fill(0.5), weights: w, perRow: false, out: y });
+    expect(b.diagnostics().persistentBytes).toBe(packedOnly); // the GEMV streams the 8-bit panels
+    b.dynamicLinear({ m: 16, x: new Float32Array(16 * 256).fill(0.5), weights: w, perRow: false, out: y });
+    const widened = b.diagnostics().persistentBytes as number;
+    expect(widened - packedOnly).toBe(64 * 256 * 2); // int16 k-pair panels
+    for (let i = 0; i < 5; i++) b.dynamicLinear({ m: 5 + i, x: new Float32Array(9 * 256).fill(0.25), weights: w, perRow: true, out: y });
+    expect(b.diagnostics().persistentBytes).toBe(widened);
+    b.releaseLinearWeights(w);
+    expect(b.diagnostics().persistentBytes).toBe(0);
+    b.dispose();
+  });
+
+  it('packs float32 gemm weights once and releases them', async () => {
+    const b = await createWasmBackend();
+    const k = 45;
+    const n = 19;
+    const bF = Float32Array.from({ length: k * n }, (_, i) => Math.sin(i));
+    const pb = b.packGemmWeights({ k, n, b: bF, transB: true });
+    expect(pb.byteLength).toBe(24 * k * 4);
+    expect(b.diagnostics().packedGemmWeights).toBe(1);
+    const a = Float32Array.from({ length: 3 * k }, (_, i) => Math.cos(i));
+    const o1 = new Float32Array(3 * n);
+    const o2 = new Float32Array(3 * n);
+    b.gemmF32({ m: 3, n, k, a, b: bF, transB: true, out: o1 });
+    b.gemmF32({ m: 3, n, k, a, b: bF, transB: true, out: o2, packedB: pb });
+    expect(o2).toEqual(o1); // same kernel on the same panels
+    expect(() => b.gemmF32({ m: 3, n, k, a, b: bF, transB: false, out: o2, packedB: pb })).toThrow(/packedB was packed for k = 45, n = 19, transB = true/);
+    expect(() => b.packGemmWeights({ k, n, b: new Float32Array(3), transB: false })).toThrow(/b has 3 elements/);
+    b.releaseGemmWeights(pb);
+    b.releaseGemmWeights(pb); // idempotent
+    expect(b.diagnostics().persistentBytes).toBe(0);
+    // Released (or foreign) packed weights are ignored: b is copied as without them.
+    b.gemmF32({ m: 3, n, k, a, b: bF, transB: true, out: o2, packedB: pb });
+    expect(o2).toEqual(o1);
+    b.dispose();
+  });
+
   it('rejects foreign weights, bad weight specs and use after dispose with typed errors', async () => {
     const b = await createWasmBackend();
     const other = await createWasmBackend();

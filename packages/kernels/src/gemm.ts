@@ -1,5 +1,6 @@
 import { broadcastStrides, formatShape, ShapeError, Tensor } from '@qint/tensor';
 import { primitiveBackend, type OpOptions } from './backend-registry';
+import { GemmWeights } from './gemm-weights';
 import { requireDType } from './internal/validate';
 
 /** Attributes of {@link gemm} (ONNX Gemm) plus `{ backend }`. */
@@ -19,7 +20,8 @@ export interface GemmOptions extends OpOptions {
  * Each step is rounded to float32 (`f32(f32(alpha·AB) + f32(beta·C))`); alpha = beta = 1 skip the multiplies.
  *
  * @param a - float32 `[M, K]` (or `[K, M]` with transA)
- * @param b - float32 `[K, N]` (or `[N, K]` with transB)
+ * @param b - float32 `[K, N]` (or `[N, K]` with transB), or {@link GemmWeights} from {@link prepareGemmWeights} (packed
+ *   once per backend instead of on every call; same result)
  * @param c - optional float32, broadcastable to `[M, N]` (scalar, `[N]`, `[1, N]`, `[M, 1]`, `[M, N]`)
  * @param options - {@link GemmOptions}
  * @returns float32 `[M, N]`
@@ -30,8 +32,10 @@ export interface GemmOptions extends OpOptions {
  * gemm(x, w, bias, { transB: true }); // x·wᵀ + bias, like nn.Linear
  * ```
  */
-export function gemm(a: Tensor, b: Tensor, c?: Tensor, options: GemmOptions = {}): Tensor<'float32'> {
+export function gemm(a: Tensor, bOrWeights: Tensor | GemmWeights, c?: Tensor, options: GemmOptions = {}): Tensor<'float32'> {
   const OP = 'gemm';
+  const prepared = bOrWeights instanceof GemmWeights ? bOrWeights : undefined;
+  const b = prepared ? prepared.tensor : (bOrWeights as Tensor);
   requireDType(OP, 'A', a, ['float32'] as const);
   requireDType(OP, 'B', b, ['float32'] as const);
   if (a.rank !== 2) throw new ShapeError(`${OP}: input "A" has shape ${formatShape(a.shape)}; expected 2-D`);
@@ -57,7 +61,9 @@ export function gemm(a: Tensor, b: Tensor, c?: Tensor, options: GemmOptions = {}
   const out = new Float32Array(m * n);
   if (out.length > 0 && k > 0) {
     const ad = (transA ? a.transpose() : a).data as Float32Array;
-    primitiveBackend('gemmF32', options).gemmF32({ m, n, k, a: ad, b: b.data as Float32Array, transB, out });
+    const backend = primitiveBackend('gemmF32', options);
+    const packedB = prepared && backend.packGemmWeights ? prepared.packedFor(backend as Parameters<GemmWeights['packedFor']>[0], transB) : undefined;
+    backend.gemmF32({ m, n, k, a: ad, b: b.data as Float32Array, transB, out, ...(packedB ? { packedB } : {}) });
   }
   if (alpha !== 1) for (let i = 0; i < out.length; i++) out[i] = Math.fround(alpha * out[i]);
   if (c && cStrides && beta !== 0) {

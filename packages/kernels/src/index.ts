@@ -6,10 +6,12 @@ export type {
   ConvIntegerArgs,
   DynamicLinearArgs,
   GemmF32Args,
+  GemmWeightsSpec,
   Int8Storage,
   KernelBackend,
   LinearWeightsSpec,
   MatMulIntegerArgs,
+  PackedGemmWeights,
   PackedLinearWeights,
   WeightBits,
 } from './kernel-backend';
@@ -44,6 +46,8 @@ export type { ConvAttributes } from './internal/conv-plan';
 export { conv, type ConvOptions } from './conv';
 export { gemm, type GemmOptions } from './gemm';
 export { matMul } from './mat-mul';
+export { GemmWeights } from './gemm-weights';
+export { prepareGemmWeights } from './prepare-gemm-weights';
 export { requantizeMultiplier, requantizeValue } from './requantize';
 export { LinearWeights } from './linear-weights';
 export { maxDynamicLinearK, prepareLinearWeights, type LinearWeightsInput } from './prepare-linear-weights';

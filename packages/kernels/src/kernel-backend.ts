@@ -43,6 +43,31 @@ export interface GemmF32Args {
   bias?: Float32Array;
   /** `[m, n]`, written. */
   out: Float32Array;
+  /**
+   * Optional: `b` already packed by this backend's `packGemmWeights` (same values, same `transB`), so the call skips
+   * copying and packing it. `b` is still given: a backend without `packGemmWeights` ignores this field.
+   */
+  packedB?: PackedGemmWeights;
+}
+
+/** A constant float32 `B` operand of {@link GemmF32Args} to pack once (e.g. a MatMul or Gemm initializer). */
+export interface GemmWeightsSpec {
+  k: number;
+  n: number;
+  /** `[k, n]` row-major, or `[n, k]` when `transB`. */
+  b: Float32Array;
+  transB: boolean;
+}
+
+/** A float32 `B` operand packed once by a backend's `packGemmWeights`. Opaque to callers. */
+export interface PackedGemmWeights {
+  /** Name of the backend that packed it. */
+  readonly backend: string;
+  readonly k: number;
+  readonly n: number;
+  readonly transB: boolean;
+  /** Bytes held by the packed form. */
+  readonly byteLength: number;
 }
 
 /** Geometry of a 2-D convolution, NCHW, already resolved (pads from auto_pad, output size). */
@@ -162,6 +187,10 @@ export interface KernelBackend {
   dynamicLinear?(args: DynamicLinearArgs): void;
   /** Releases memory held by packed weights of this backend. */
   releaseLinearWeights?(weights: PackedLinearWeights): void;
+  /** Packs a constant float32 `B` operand once, for `gemmF32({ ..., packedB })`. Added in v1; optional. */
+  packGemmWeights?(spec: GemmWeightsSpec): PackedGemmWeights;
+  /** Releases memory held by a `packGemmWeights` result of this backend. */
+  releaseGemmWeights?(weights: PackedGemmWeights): void;
   diagnostics?(): BackendDiagnostics;
   /** Releases everything the backend holds (WASM memory, ...). */
   dispose?(): void;
