@@ -6,7 +6,7 @@ import { createWasmBackend } from '@qint/kernels-wasm';
 import { loadModel } from '@qint/onnx';
 import { Tensor } from '@qint/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { quantizeDynamic, type QuantizeDynamicOptions } from '../src';
+import { calibrate, quantizeDynamic, quantizeStatic, type QuantizeDynamicOptions } from '../src';
 import { image, loadMnistTest } from './__fixtures__/mnist';
 import { linearModel, randomData } from './__fixtures__/models';
 
@@ -52,6 +52,15 @@ describe('JS ≡ WASM on quantized graphs', () => {
       expectSame(model, { x: Tensor.from('float32', [5, 80], randomData(400, 3)) });
     });
   }
+
+  // QOperator only: QDQ keeps float Conv/MatMul between DequantizeLinear nodes, whose float sums differ across backends.
+  it('mnist-8 static QOperator (QLinearConv, QLinearMatMul)', () => {
+    const float = loadModel(`${fixtures}models/mnist-8/model.onnx`);
+    const feed = (i: number) => ({ Input3: Tensor.from('float32', [1, 1, 28, 28], image(set, i)) });
+    const ranges = calibrate(float, Array.from({ length: 20 }, (_, i) => feed(100 + i)), { observer: 'percentile' });
+    const { model } = quantizeStatic(float, ranges, { format: 'qoperator' });
+    for (let i = 0; i < 3; i++) expectSame(model, feed(i));
+  });
 
   it('PyTorch-exported transformer, int8 (incl. activation×activation MatMuls)', () => {
     const { model } = quantizeDynamic(loadModel(`${fixtures}torch/transformer/model.onnx`));
