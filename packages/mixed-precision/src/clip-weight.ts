@@ -118,7 +118,7 @@ export function clipWeight(w: Float32Array, shape: readonly [number, number], sc
     }
   };
   const best = new Float64Array(groups).fill(Infinity);
-  const factors = new Float32Array(groups).fill(1);
+  const factors = new Float64Array(groups).fill(1); // the exact factors tried, so the last pass clips identically
   let errorBefore = 0;
   const steps = Math.floor((1 - minFactor) / step + 1e-9);
   for (let s = 0; s <= steps; s++) {
@@ -137,5 +137,5 @@ export function clipWeight(w: Float32Array, shape: readonly [number, number], sc
   clipAll((g) => factors[g]);
   let errorAfter = 0;
   for (let g = 0; g < groups; g++) errorAfter += best[g];
-  return { weights: Float32Array.from(clipped), factors, errorBefore, errorAfter };
+  return { weights: Float32Array.from(clipped), factors: Float32Array.from(factors), errorBefore, errorAfter };
 }

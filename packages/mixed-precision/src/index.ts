@@ -38,3 +38,4 @@ export {
   type AllocateMeasuredResult,
   type MeasuredPlan,
 } from './allocate-measured';
+export { measureLatency, type MeasureLatencyOptions, type LatencyResult } from './measure-latency';
