@@ -11,6 +11,10 @@ References:
     min=int(min_val), ...)), drops nothing on +-inf and computes the merge grid with a different formula; PyTorch 2.1
     fixed these. `Torch21HistogramObserver` below replaces only forward()/_adjust_min_max() with the 2.1 behaviour
     and keeps torch 1.13's own histc, _combine_histograms, _non_linear_param_search and _calculate_qparams.
+    The min/max observers get +-inf unfiltered (inputs pos_inf ... pc_inf_late): torch records it, its moving
+    averages turn it NaN at the next batch (then calculate_qparams asserts: recorded as {"error": ...}), and
+    _calculate_qparams returns an infinite scale with the zero point of x86's NaN -> int32 cast. "direct" in
+    minmax.json calls _calculate_qparams on infinite bounds for every option set.
   * convention 'onnx' / 'tflite': NumPy implementations of onnxruntime's quant_utils.compute_scale_zp and TFLite's
     GetAsymmetricQuantizationParams / symmetric per-channel rule (neither tool is installed here).
   * Percentile / Entropy / MSE: NumPy implementations of the published algorithms, written here independently of

@@ -1,4 +1,5 @@
-// Property tests (fast-check, fixed seed) of what every observer promises, whatever the data:
+// Property tests (fast-check, fixed seed) of what every observer promises, whatever the finite data (±Infinity gives
+// the min/max observers PyTorch's infinite scale, tested against the fixtures in minmax-pytorch.test.ts):
 // a finite positive scale, a zero point inside the dtype (so the params are valid QuantParams), 0 exactly
 // representable, and |dequant(quant(x)) − x| ≤ scale/2 for every x inside the quantized range.
 import { QuantParams, Tensor } from '@qint/tensor';
