@@ -97,6 +97,8 @@ async function benchGemm(wasm, wasmCached, js, M, K) {
   const p8 = wasm.packLinearWeights(spec8);
   const p4 = wasm.packLinearWeights(spec4);
   const p4c = wasm.packLinearWeights(spec4c);
+  // The float weights packed once, as a graph does for a MatMul initializer (prepareGemmWeights → packGemmWeights).
+  const pF32 = wasm.packGemmWeights({ k: K, n: N, b: wF32, transB: false });
   const y = new Float32Array(M * N);
   const yi = new Int32Array(M * N);
   const models = gemmModels(M, K, N, wInt8, wF32);
@@ -111,6 +113,10 @@ async function benchGemm(wasm, wasmCached, js, M, K) {
       fn: () => wasm.matMulInteger({ m: M, n: N, k: K, a: xU8, b: wInt8, aZeroPoint: new Int32Array([3]), bZeroPoint: new Int32Array([0]), out: yi }),
     },
     { name: 'wasm f32 gemm', fn: () => wasm.gemmF32({ m: M, n: N, k: K, a: x, b: wF32, transB: false, out: y }) },
+    {
+      name: 'wasm f32 gemm (packed weights)',
+      fn: () => wasm.gemmF32({ m: M, n: N, k: K, a: x, b: wF32, transB: false, out: y, packedB: pF32 }),
+    },
     {
       name: 'wasm f32 gemm (cached weights)',
       fn: () => wasmCached.gemmF32({ m: M, n: N, k: K, a: x, b: wF32, transB: false, out: y }),
@@ -144,6 +150,7 @@ async function benchGemm(wasm, wasmCached, js, M, K) {
   wasm.releaseLinearWeights(p8);
   wasm.releaseLinearWeights(p4);
   wasm.releaseLinearWeights(p4c);
+  wasm.releaseGemmWeights(pF32);
   tfB.dispose();
   await Promise.all([sDyn.release(), sInt.release(), sF32.release()]);
   const ops = 2 * M * N * K;
@@ -157,6 +164,8 @@ async function benchGemm(wasm, wasmCached, js, M, K) {
       'wasm 4-bit per channel / wasm int8 dynamic': ratio('wasm 4-bit dynamic (per channel)', 'wasm int8 dynamic'),
       'wasm f32 gemm / tfjs-wasm f32 matMul': ratio('wasm f32 gemm', 'tfjs-wasm f32 matMul'),
       'wasm f32 gemm (cached weights) / tfjs-wasm f32 matMul': ratio('wasm f32 gemm (cached weights)', 'tfjs-wasm f32 matMul'),
+      'wasm f32 gemm (packed weights) / tfjs-wasm f32 matMul': ratio('wasm f32 gemm (packed weights)', 'tfjs-wasm f32 matMul'),
+      'wasm int8 dynamic / wasm f32 gemm (packed weights)': ratio('wasm int8 dynamic', 'wasm f32 gemm (packed weights)'),
       'wasm int8 dynamic / wasm f32 gemm (cached weights)': ratio('wasm int8 dynamic', 'wasm f32 gemm (cached weights)'),
       'wasm int8 dynamic / wasm f32 gemm': ratio('wasm int8 dynamic', 'wasm f32 gemm'),
       'wasm int8 dynamic / js int8 dynamic': ratio('wasm int8 dynamic', 'js int8 dynamic'),
@@ -301,6 +310,10 @@ function targetsFrom(gemm, conv, ratiosKey, gopsKey) {
     'int8 conv u8×s8 vs ORT ConvInteger u8×u8': +(conv.results['wasm convInteger u8×s8'][gopsKey] / conv.results['ort ConvInteger u8×u8'][gopsKey]).toFixed(2),
     'wasm f32 (copying b per call) vs tfjs-wasm (≥ 1)': Math.min(...gemm.map((g) => r(g, 'wasm f32 gemm / tfjs-wasm f32 matMul'))),
     'wasm f32 (cached weights) vs tfjs-wasm (≥ 1)': Math.min(...gemm.map((g) => r(g, 'wasm f32 gemm (cached weights) / tfjs-wasm f32 matMul'))),
+    'wasm f32 (packed weights) vs tfjs-wasm (≥ 1)': Math.min(...gemm.map((g) => r(g, 'wasm f32 gemm (packed weights) / tfjs-wasm f32 matMul'))),
+    'wasm int8 vs wasm f32 (packed) at M≥16 (≥ 1.8)': Math.min(
+      ...gemm.filter((g) => g.M >= 16).map((g) => r(g, 'wasm int8 dynamic / wasm f32 gemm (packed weights)')),
+    ),
     'wasm int8 vs wasm f32 (cached) at M≥16 (≥ 1.8)': Math.min(
       ...gemm.filter((g) => g.M >= 16).map((g) => r(g, 'wasm int8 dynamic / wasm f32 gemm (cached weights)')),
     ),
