@@ -3,10 +3,16 @@ import type { Model } from '@qint/graph';
 import type { KernelBackend } from '@qint/kernels';
 import {
   allocate,
+  allocateMeasured,
   applyPlan,
+  DEFAULT_CANDIDATE_SCHEMES,
+  measureLatency,
   measureSensitivity,
   paretoFrontier,
+  parseBudget,
+  SEARCH_CANDIDATE_SCHEMES,
   type DamageMetric,
+  type MeasuredPlan,
   type Plan,
   type SensitivityCache,
   type SensitivityTable,
@@ -41,15 +47,31 @@ export interface QuantizeOptions {
   /** Node names or op types kept in float. */
   exclude?: string[];
   /**
-   * Mixed precision: a weight-size budget (`'60KB'`, `'0.5x'` of the int8 model, `'4.5bits'` per weight, or bytes).
+   * Mixed precision: a weight-size budget (`'60KB'`, `'0.5x'` of the int8 model, `'4.5bits'` per weight, or bytes),
+   * or a latency budget (`'2ms'`: each layer × candidate is timed on `backend` with the first calibration sample).
    * Each layer's bit width is chosen from its measured sensitivity so that the model fits with the least damage.
    */
   budget?: string | number;
+  /**
+   * Candidates per layer for a budget: `'search'` (default with calibration data: 8 bits; 4, 3, 2 bits per channel and
+   * per block of 32/64/128, each with and without MSE weight clipping) or `'default'` (session 1's seven: 8 bits;
+   * 4, 3, 2 bits per channel and per block of 32; the default without calibration data).
+   */
+  candidates?: 'search' | 'default';
+  /**
+   * With calibration data and a budget: re-measure the best few frontier plans within the budget, and plans around
+   * the best, with all layers quantized at once, and keep the one that measures best (default
+   * `{ frontierPlans: 4, searchEvaluations: 16 }`; `false`: the allocator's predicted-best plan as it is).
+   */
+  remeasure?: false | { frontierPlans?: number; searchEvaluations?: number };
   /** Samples `[N, ...]` for the sensitivity measurement (without them the data-free proxy is used). */
   calibration?: Tensor;
   /** How many calibration samples to use (default 128). */
   calibrationSamples?: number;
-  /** Damage metric for the sensitivity measurement (default `'kl'`: KL divergence of the first output's softmax). */
+  /**
+   * Damage metric for the sensitivity measurement and the re-measured plans (default `'mse'`: squared error of the
+   * first output; `'kl'` saturates on models with large logits, e.g. mnist-8, where it only counts flipped answers).
+   */
   metric?: DamageMetric;
   /** Reuse sensitivity measurements across calls. */
   cache?: SensitivityCache;
@@ -65,7 +87,13 @@ export interface QuantizeResult {
   /** What was quantized, how, what was skipped and why, and weight bytes before/after. */
   report: QuantizeReport;
   /** With a budget: the chosen plan, the sensitivity table and the whole size/damage frontier. */
-  mixedPrecision?: { plan: Plan; table: SensitivityTable; frontier: Plan[] };
+  mixedPrecision?: {
+    plan: Plan;
+    table: SensitivityTable;
+    frontier: Plan[];
+    /** With `remeasure`: every plan measured (predicted vs measured damage) and Spearman's ρ between the two. */
+    measured?: { evaluated: MeasuredPlan[]; spearman: number; predictedBest: MeasuredPlan };
+  };
 }
 
 /**
@@ -141,14 +169,32 @@ export async function quantize(model: Model, options: QuantizeOptions = {}): Pro
   }
   const backend = typeof options.backend === 'object' ? options.backend : await resolveBackend(options.backend ?? 'wasm');
   const calibration = options.calibration ? calibrationFeeds(model, options.calibration, options.calibrationSamples) : undefined;
-  const { table } = measureSensitivity(model, {
+  const candidateSet = options.candidates ?? (calibration ? 'search' : 'default');
+  if (candidateSet !== 'search' && candidateSet !== 'default') throw new InputError(`candidates must be "search" or "default", got ${JSON.stringify(candidateSet)}`);
+  const metric = options.metric ?? 'mse';
+  let { table } = measureSensitivity(model, {
     calibration,
-    metric: options.metric ?? 'kl',
+    metric,
+    candidates: candidateSet === 'search' ? SEARCH_CANDIDATE_SCHEMES : DEFAULT_CANDIDATE_SCHEMES,
     backend,
     cache: options.cache,
     onProgress: options.onProgress,
   });
-  const plan = allocate(table, options.budget);
+  if (parseBudget(options.budget).kind === 'latency') {
+    if (!options.calibration) throw new InputError('a latency budget needs calibration samples: the first one is used to time each layer and candidate');
+    const one = calibrationFeeds(model, options.calibration.slice([0], [1]), 1)[0];
+    table = measureLatency(model, table, { feeds: one, backend, quantizer: common }).table;
+  }
+  let plan: Plan;
+  let measured: { evaluated: MeasuredPlan[]; spearman: number; predictedBest: MeasuredPlan } | undefined;
+  if (calibration && options.remeasure !== false) {
+    const r = allocateMeasured(model, table, options.budget, { calibration, metric, backend, quantizer: common, ...(options.remeasure ?? {}) });
+    plan = r.plan;
+    measured = { evaluated: r.evaluated, spearman: r.spearman, predictedBest: r.predictedBest };
+  } else {
+    plan = allocate(table, options.budget);
+  }
   const result = applyPlan(model, plan, table, common);
-  return { ...result, mixedPrecision: { plan, table, frontier: paretoFrontier(table) } };
+  const frontier = paretoFrontier(table, parseBudget(options.budget).kind === 'latency' ? { cost: 'latency' } : {});
+  return { ...result, mixedPrecision: { plan, table, frontier, ...(measured ? { measured } : {}) } };
 }

@@ -104,4 +104,16 @@ describe('qint sensitivity', () => {
     const text = await cli('sensitivity', mnist, '--bits', '2,8');
     expect(text.out).toMatch(/damage \(weight-error\)/);
   });
+
+  it('measures the wider search set (blocks 64/128, MSE-clipped weights) with --candidates search', async () => {
+    const { code, out } = await cli('sensitivity', mnist, '--bits', '2', '--candidates', 'search', '--json');
+    expect(code).toBe(0);
+    const [conv1, , fc] = JSON.parse(out).layers as { candidates: { id: string; clip?: string }[] }[];
+    expect(conv1.candidates.map((c) => c.id)).toEqual(['float', 'int2-per-channel', 'int2-per-channel-mse']);
+    expect(fc.candidates.map((c) => c.id)).toEqual(['float', ...['per-channel', 'block32', 'block64', 'block128'].flatMap((g) => [`int2-${g}`, `int2-${g}-mse`])]);
+    expect(fc.candidates.filter((c) => c.clip === 'mse')).toHaveLength(4);
+    const bad = await cli('sensitivity', mnist, '--candidates', 'all');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/--candidates must be default or search/);
+  });
 });

@@ -35,6 +35,24 @@ describe('quantize (facade)', () => {
     expect(c.quantized.accuracy!).toBeGreaterThan(c.float.accuracy! - 0.02);
   });
 
+  it('re-measures the plans near the budget and keeps the best measured; times layers for a latency budget', async () => {
+    const model = await loadModel(mnistPath);
+    const calibration = images.slice([9000], [10000]); // apart from the digits accuracy is checked on
+    const { mixedPrecision } = await quantize(model, { budget: '0.5x', calibration, calibrationSamples: 32, remeasure: { frontierPlans: 2, searchEvaluations: 2 } });
+    const { plan, table, measured } = mixedPrecision!;
+    expect(table.layers.find((l) => l.weightCount === 2560)!.candidates.map((c) => c.id)).toContain('int3-block64-mse'); // the search set
+    expect(measured!.evaluated.length).toBeGreaterThanOrEqual(2);
+    expect(measured!.evaluated.length).toBeLessThanOrEqual(4);
+    const best = Math.min(...measured!.evaluated.map((e) => e.measuredDamage));
+    expect(measured!.evaluated.find((e) => JSON.stringify(e.plan.layers) === JSON.stringify(plan.layers))!.measuredDamage).toBe(best);
+    const limit = Math.floor(0.5 * table.layers.reduce((n, l) => n + l.candidates.find((c) => c.id === 'int8-per-channel')!.bytes, 0));
+    for (const e of measured!.evaluated) expect(e.plan.predicted.bytes).toBeLessThanOrEqual(limit);
+    // Latency budgets: the layers are timed first, so the message is about the reachable range, not missing latencies.
+    await expect(quantize(model, { budget: '100000ms', calibration, calibrationSamples: 8, candidates: 'default', remeasure: false })).rejects.toThrow(/reachable/);
+    await expect(quantize(model, { budget: '5ms' })).rejects.toThrow(/latency budget needs calibration samples/);
+    await expect(quantize(model, { budget: '0.5x', calibration, candidates: 'all' as never })).rejects.toThrow(/candidates must be/);
+  });
+
   it('explains an unreachable budget with the reachable range', async () => {
     const model = await loadModel(mnistPath);
     await expect(quantize(model, { budget: '100', calibration: images, calibrationSamples: 8 })).rejects.toThrow(/reachable: .* – /);

@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { DEFAULT_CANDIDATE_SCHEMES, measureSensitivity, type DamageMetric } from '@qint/mixed-precision';
+import { DEFAULT_CANDIDATE_SCHEMES, measureSensitivity, SEARCH_CANDIDATE_SCHEMES, type DamageMetric } from '@qint/mixed-precision';
 import type { Command } from 'commander';
 import { resolveBackend } from '../../backends';
 import { InputError } from '../../input-error';
@@ -18,15 +18,17 @@ export function registerSensitivity(program: Command, ctx: CliContext): void {
     .argument('<model>', 'an .onnx file')
     .option('--calibration <x.npy>', 'samples [N, ...]; without them the data-free weight-error proxy is used')
     .option('--bits <list>', 'candidate bit widths', '2,3,4,8')
+    .option('--candidates <default|search>', 'default: per channel and block 32; search: also blocks 64/128 and MSE-clipped weights', 'default')
     .option('--metric <kl|mse|top1>', 'damage metric on the first output', 'kl')
     .option('--samples <n>', 'calibration samples to use', '128')
     .option('-b, --backend <js|wasm>', 'kernel backend', 'wasm')
     .option('--report <out.html>', 'also write an HTML report')
     .option('--json', 'print machine-readable JSON')
     .addHelpText('after', '\nExamples:\n  qint sensitivity mnist-8.onnx --calibration x.npy\n  qint sensitivity model.onnx --bits 4,8 --json')
-    .action(async (path: string, o: { calibration?: string; bits: string; metric: string; samples: string; backend: string; report?: string; json?: boolean }) => {
+    .action(async (path: string, o: { calibration?: string; bits: string; candidates: string; metric: string; samples: string; backend: string; report?: string; json?: boolean }) => {
       const bits = o.bits.split(',').map((b) => Number(b.trim()));
       for (const b of bits) if (![2, 3, 4, 8].includes(b)) throw new InputError(`--bits takes 2, 3, 4 and 8, got ${JSON.stringify(o.bits)}`);
+      if (o.candidates !== 'default' && o.candidates !== 'search') throw new InputError(`--candidates must be default or search, got ${o.candidates}`);
       if (!['mse', 'kl', 'top1'].includes(o.metric)) throw new InputError(`--metric must be kl, mse or top1, got ${o.metric}`);
       const model = await loadModel(path);
       const calibration = o.calibration ? calibrationFeeds(model, await readNpyArg(o.calibration, '--calibration'), Number(o.samples)) : undefined;
@@ -34,7 +36,7 @@ export function registerSensitivity(program: Command, ctx: CliContext): void {
       const { table, cost } = measureSensitivity(model, {
         calibration,
         metric: o.metric as DamageMetric,
-        candidates: DEFAULT_CANDIDATE_SCHEMES.filter((c) => bits.includes(c.bits)),
+        candidates: (o.candidates === 'search' ? SEARCH_CANDIDATE_SCHEMES : DEFAULT_CANDIDATE_SCHEMES).filter((c) => bits.includes(c.bits)),
         backend: await resolveBackend(o.backend),
         onProgress: (done, total) => {
           bar ??= ctx.progress('sensitivity', total, o.json);
