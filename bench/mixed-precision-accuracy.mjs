@@ -2,8 +2,9 @@
 // Acceptance of issue #7 on real models and real digits: mnist-8 (ONNX model zoo) on the full MNIST test set, and
 // the PyTorch-exported CNN-with-BatchNorm and small transformer of @qint/onnx's fixtures (trained on MNIST t10k
 // 0..4999) on the held-out t10k 5000..9999. Sensitivity (output MSE by default, `--metric=kl|mse|top1`) uses 512
-// digits of the MNIST *training* set and the measured plan choice 1,024 — disjoint from every image whose accuracy is
-// reported.
+// digits of the MNIST *training* set; allocateMeasured chooses either by the same metric on 1,024 training digits or by
+// the error rate on 3,000 other labelled training digits (1024..4023) — all disjoint from every image whose accuracy
+// is reported.
 //
 // Per model: float, int8, every uniform 4-bit and 3-bit model the same quantizer options produce (per channel, per
 // block of 32/64/128, each with the min-max range and with MSE clipping; Conv layers have no per-block or 3-bit form
@@ -16,7 +17,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Tensor, loadModel, calibrationFeeds, predict, summarizeModel, quantize, renderParetoChart } from 'qint';
+import { Tensor, loadModel, calibrationFeeds, predict, summarizeModel, quantize, renderParetoChart, resolveBackend } from 'qint';
+import { InferenceSession } from '@qint/graph';
 import {
   DEFAULT_CANDIDATE_SCHEMES,
   SEARCH_CANDIDATE_SCHEMES,
@@ -42,6 +44,8 @@ const idx = (file, skip) => readFileSync(join(mnist, file)).subarray(skip);
 const testImages = idx('t10k-images-idx3-ubyte', 16);
 const testLabels = idx('t10k-labels-idx1-ubyte', 8);
 const trainImages = idx('train-images-idx3-ubyte', 16);
+const trainLabels = idx('train-labels-idx1-ubyte', 8);
+const backend = await resolveBackend('wasm');
 const pct = (a) => `${(a * 100).toFixed(2)}%`;
 
 const MODELS = {
@@ -68,19 +72,39 @@ for (const [name, spec] of Object.entries(MODELS)) {
   const floatRun = await predict(model, x, { backend: 'wasm' });
   const classes = floatRun.numClasses;
   const reference = Tensor.from('float32', [x.shape[0], classes], floatRun.scores);
-  /** Test accuracy, and KL of the outputs against the float model's on the same test digits. */
+  /** Test accuracy, and the damage (the sensitivity metric) against the float model's outputs on the same test digits. */
   const test = async (m) => {
     const p = await predict(m, x, { backend: 'wasm' });
     let correct = 0;
     for (let i = 0; i < p.classes.length; i++) if (p.classes[i] === y[i]) correct++;
-    const d = outputDamage(reference, Tensor.from('float32', [x.shape[0], classes], p.scores), 'kl');
-    return { accuracy: correct / p.classes.length, testKl: d.sum / d.rows };
+    const out = Tensor.from('float32', [x.shape[0], classes], p.scores);
+    const d = outputDamage(reference, out, metric);
+    return { accuracy: correct / p.classes.length, testDamage: d.sum / d.rows };
   };
   const calibration = calibrationFeeds(model, images(trainImages, 0, 512, spec.scale), 512);
   // The plans near the budget differ little, so choosing among them by measurement needs more digits than ranking layers.
   const remeasure = calibrationFeeds(model, images(trainImages, 0, 1024, spec.scale), 1024);
+  // Validation digits with labels (MNIST train 1024..4023), for choosing a plan by its error rate.
+  const validation = calibrationFeeds(model, images(trainImages, 1024, 4024, spec.scale), 3000);
+  const validationLabels = trainLabels.subarray(1024, 4024);
+  const validationError = (m) => {
+    const session = InferenceSession.create(m, { backend });
+    let at = 0;
+    let wrong = 0;
+    for (const feeds of validation) {
+      const out = session.run(feeds)[session.outputNames[0]];
+      const v = out.data;
+      const width = out.shape[out.shape.length - 1];
+      for (let r = 0; r < v.length / width; r++, at++) {
+        let best = 0;
+        for (let c = 1; c < width; c++) if (v[r * width + c] > v[r * width + best]) best = c;
+        if (best !== validationLabels[at]) wrong++;
+      }
+    }
+    return wrong / at;
+  };
   const t0 = performance.now();
-  const { table, cost } = measureSensitivity(model, { calibration, metric, candidates: SEARCH_CANDIDATE_SCHEMES });
+  const { table, cost } = measureSensitivity(model, { calibration, metric, candidates: SEARCH_CANDIDATE_SCHEMES, backend });
   const sensitivitySeconds = (performance.now() - t0) / 1000;
   const session1 = restrict(table, new Set(DEFAULT_CANDIDATE_SCHEMES.map((c) => c.id)));
   const entry = (results[name] = { layers: table.layers.length, sensitivity: { ...cost, seconds: sensitivitySeconds }, rows: {} });
@@ -116,17 +140,20 @@ for (const [name, spec] of Object.entries(MODELS)) {
     out.session1 = { ...(await test(applyPlan(model, p1, session1).model)), bytes: p1.predicted.bytes, note: mix(p1) };
     const p2 = allocate(table, budget);
     out.allocate = { ...(await test(applyPlan(model, p2, table).model)), bytes: p2.predicted.bytes, note: mix(p2) };
-    const m = allocateMeasured(model, table, budget, { calibration: remeasure, metric });
-    out.measured = {
-      ...(await test(applyPlan(model, m.plan, table).model)),
-      bytes: m.plan.predicted.bytes,
-      note: `${mix(m.plan)} (${m.evaluated.length} plans measured, ρ ${m.spearman.toFixed(2)})`,
-      layersPlan: m.plan.layers,
-      evaluated: m.evaluated.map((e) => ({ bytes: e.plan.predicted.bytes, predicted: e.plan.predicted.damage, measured: e.measuredDamage, origin: e.origin })),
-    };
+    for (const [key, how] of [['measured', { calibration: remeasure, metric }], ['validated', { objective: validationError }]]) {
+      const m = allocateMeasured(model, table, budget, { ...how, backend });
+      out[key] = {
+        ...(await test(applyPlan(model, m.plan, table).model)),
+        bytes: m.plan.predicted.bytes,
+        note: `${mix(m.plan)} (${m.evaluated.length} plans measured, ρ ${m.spearman.toFixed(2)}, best ${m.measuredDamage.toPrecision(3)})`,
+        layersPlan: m.plan.layers,
+        evaluated: m.evaluated.map((e) => ({ bytes: e.plan.predicted.bytes, predicted: e.plan.predicted.damage, measured: e.measuredDamage, origin: e.origin })),
+      };
+    }
     row(`${label}: allocate, session-1 candidates`, out.session1);
     row(`${label}: allocate, search candidates`, out.allocate);
-    row(`${label}: allocateMeasured`, out.measured);
+    row(`${label}: allocateMeasured (calibration ${metric})`, out.measured);
+    row(`${label}: allocateMeasured (validation error)`, out.validated);
     return out;
   };
   entry.plans = { half: await planRows('plan @ 50% of int8', '0.5x') };
@@ -142,18 +169,18 @@ for (const [name, spec] of Object.entries(MODELS)) {
     frontier.push({ bytes: plan.predicted.bytes, predicted: plan.predicted.damage, ...r });
   }
   entry.frontier = frontier;
-  entry.frontierSpearman = spearman(frontier.map((f) => f.predicted), frontier.map((f) => f.testKl));
-  console.log(`  frontier (${frontier.length} plans) Spearman(predicted, measured test KL) = ${entry.frontierSpearman.toFixed(3)}`);
+  entry.frontierSpearman = spearman(frontier.map((f) => f.predicted), frontier.map((f) => f.testDamage));
+  console.log(`  frontier (${frontier.length} plans) Spearman(predicted, measured ${metric} on the test digits) = ${entry.frontierSpearman.toFixed(3)}`);
   entry.seconds = (performance.now() - started) / 1000;
 
   if (writeSvg) {
     const uniformPoints = Object.entries(uniforms).map(([id, r]) => ({ bytes: r.bytes, value: r.accuracy, label: id.replace('-per-channel', '-pc') }));
-    const chosen = Object.entries(entry.plans).map(([k, v]) => ({ bytes: v.measured.bytes, value: v.measured.accuracy, label: k === 'half' ? 'plan @ 50% int8' : `plan ${k}`, highlight: true }));
+    const chosen = Object.entries(entry.plans).map(([k, v]) => ({ bytes: v.validated.bytes, value: v.validated.accuracy, label: k === 'half' ? 'plan @ 50% int8' : `plan ${k}`, highlight: true }));
     const svg = renderParetoChart(
       [
         { name: 'allocator frontier (applied, measured)', points: frontier.filter((f) => f.bytes < int8.predicted.bytes * 1.05).map((f) => ({ bytes: f.bytes, value: f.accuracy })) },
         { name: 'uniform 4-bit and 3-bit', points: uniformPoints.map((p) => ({ ...p, label: undefined })) },
-        { name: 'allocateMeasured plans', points: chosen },
+        { name: 'allocateMeasured plans (chosen by validation error)', points: chosen },
       ],
       { yLabel: `${name}: accuracy on ${x.shape[0].toLocaleString('en-US')} MNIST test digits`, percent: true },
     );

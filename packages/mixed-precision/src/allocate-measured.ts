@@ -18,8 +18,16 @@ import type { Budget } from './budget';
 
 /** Options of {@link allocateMeasured}. */
 export interface AllocateMeasuredOptions {
-  /** Calibration feeds, one entry per batch (keep them apart from the data you report accuracy on). */
-  calibration: readonly Readonly<Record<string, Tensor>>[];
+  /**
+   * Calibration feeds, one entry per batch (keep them apart from the data you report accuracy on). Required unless
+   * `objective` is given.
+   */
+  calibration?: readonly Readonly<Record<string, Tensor>>[];
+  /**
+   * What "measured" means, when not the metric on `calibration`: the damage of a candidate model, lower is better —
+   * e.g. the error rate on labelled validation data (apart from the test data). Called once per distinct plan.
+   */
+  objective?: (model: Model, plan: Plan) => number;
   /** Damage metric on the first output (default: the table's metric when it is `'kl'`, `'mse'` or `'top1'`, else `'kl'`). */
   metric?: DamageMetric;
   /** How many of the best frontier plans within the budget to measure first (default 4). */
@@ -42,7 +50,7 @@ export interface AllocateMeasuredOptions {
 /** A plan with its measured damage. */
 export interface MeasuredPlan {
   plan: Plan;
-  /** Mean damage on the calibration feeds with every layer quantized as the plan says. */
+  /** Mean damage on the calibration feeds (or the `objective`) with every layer quantized as the plan says. */
   measuredDamage: number;
   /** `'frontier'`: one of the best frontier plans within the budget; `'search'`: found around the best. */
   origin: 'frontier' | 'search';
@@ -59,6 +67,7 @@ export interface AllocateMeasuredResult {
   evaluated: MeasuredPlan[];
   /** Spearman's ρ between predicted and measured damage over the evaluated plans (NaN with fewer than 2). */
   spearman: number;
+  /** Model runs on the calibration feeds (0 with an `objective`, whose runs are its own) and wall time. */
   cost: { modelRuns: number; ms: number };
 }
 
@@ -82,7 +91,8 @@ function knownMetric(metric: string | undefined): DamageMetric | undefined {
  * @param options - {@link AllocateMeasuredOptions}
  * @returns the best measured plan, every plan measured, and Spearman's ρ between predicted and measured damage
  * @throws {@link BudgetError} for an unreachable or malformed budget
- * @throws {@link ValueError} for empty calibration data or bad counts
+ * @throws {@link ValueError} for empty calibration data (without `objective`), bad counts, or an objective that
+ *   does not return a number
  * @example
  * ```ts
  * const { table } = measureSensitivity(model, { calibration, metric: 'kl' });
@@ -92,8 +102,12 @@ function knownMetric(metric: string | undefined): DamageMetric | undefined {
  */
 export function allocateMeasured(model: Model, table: SensitivityTable, budget: string | number | Budget, options: AllocateMeasuredOptions): AllocateMeasuredResult {
   const started = performance.now();
-  const batches = options.calibration;
-  if (!Array.isArray(batches) || batches.length === 0) throw new ValueError('allocateMeasured: options.calibration must be a non-empty array of feeds');
+  const batches = options.calibration ?? [];
+  const objective = options.objective;
+  if (objective !== undefined && typeof objective !== 'function') throw new ValueError(`allocateMeasured: options.objective must be a function, got ${typeof objective}`);
+  if (!objective && (!Array.isArray(batches) || batches.length === 0)) {
+    throw new ValueError('allocateMeasured: options.calibration must be a non-empty array of feeds (or give options.objective)');
+  }
   const k = options.frontierPlans ?? 4;
   const searchBudget = options.searchEvaluations ?? 16;
   if (!Number.isSafeInteger(k) || k < 1) throw new ValueError(`allocateMeasured: options.frontierPlans must be a positive integer, got ${String(k)}`);
@@ -120,9 +134,9 @@ export function allocateMeasured(model: Model, table: SensitivityTable, budget: 
     frontier.push(...points.reverse().slice(1, k));
   }
 
-  const floatSession = InferenceSession.create(model, { backend: options.backend });
-  const outputName = floatSession.outputNames[0];
-  const references = batches.map((feeds) => floatSession.run(feeds)[outputName]);
+  const floatSession = objective ? undefined : InferenceSession.create(model, { backend: options.backend });
+  const outputName = floatSession?.outputNames[0] ?? '';
+  const references = floatSession ? batches.map((feeds) => floatSession.run(feeds)[outputName]) : [];
   let modelRuns = references.length;
   const total = frontier.length + searchBudget;
   const evaluated: MeasuredPlan[] = [];
@@ -131,16 +145,24 @@ export function allocateMeasured(model: Model, table: SensitivityTable, budget: 
   const measure = (plan: Plan, origin: MeasuredPlan['origin']): MeasuredPlan => {
     const known = seen.get(keyOf(plan));
     if (known) return known;
-    const session = InferenceSession.create(applyPlan(model, plan, table, options.quantizer).model, { backend: options.backend });
-    let sum = 0;
-    let rows = 0;
-    batches.forEach((feeds, i) => {
-      const d = outputDamage(references[i], session.run(feeds)[outputName], metric);
-      sum += d.sum;
-      rows += d.rows;
-    });
-    modelRuns += batches.length;
-    const m: MeasuredPlan = { plan: { ...plan, budget: resolved.budget }, measuredDamage: rows > 0 ? sum / rows : 0, origin };
+    const quantized = applyPlan(model, plan, table, options.quantizer).model;
+    let damage: number;
+    if (objective) {
+      damage = objective(quantized, plan);
+      if (typeof damage !== 'number' || Number.isNaN(damage)) throw new ValueError(`allocateMeasured: options.objective must return a number, got ${String(damage)}`);
+    } else {
+      const session = InferenceSession.create(quantized, { backend: options.backend });
+      let sum = 0;
+      let rows = 0;
+      batches.forEach((feeds, i) => {
+        const d = outputDamage(references[i], session.run(feeds)[outputName], metric);
+        sum += d.sum;
+        rows += d.rows;
+      });
+      modelRuns += batches.length;
+      damage = rows > 0 ? sum / rows : 0;
+    }
+    const m: MeasuredPlan = { plan: { ...plan, budget: resolved.budget }, measuredDamage: damage, origin };
     seen.set(keyOf(plan), m);
     evaluated.push(m);
     options.onProgress?.(evaluated.length, total, origin);

@@ -200,6 +200,23 @@ describe('allocateMeasured on mnist-8', () => {
     expect(Number.isNaN(result.spearman) || Math.abs(result.spearman) <= 1).toBe(true);
   });
 
+  it('chooses by a custom objective (called once per distinct plan) without calibration data', () => {
+    const calls: number[] = [];
+    const result = allocateMeasured(model, table, '0.5x', {
+      objective: (m, plan) => {
+        expect(m.graph.nodes.length).toBeGreaterThan(0);
+        calls.push(plan.predicted.bytes);
+        return plan.predicted.bytes; // "smaller is better": the smallest plan measured must win
+      },
+      frontierPlans: 3,
+      searchEvaluations: 3,
+    });
+    expect(calls).toHaveLength(result.evaluated.length);
+    expect(result.plan.predicted.bytes).toBe(Math.min(...calls));
+    expect(result.cost.modelRuns).toBe(0);
+    expect(() => allocateMeasured(model, table, '0.5x', { objective: () => Number.NaN })).toThrow(/objective must return a number/);
+  });
+
   it('rejects unreachable budgets with the reachable range, and missing calibration', () => {
     expect(() => allocateMeasured(model, table, '100', { calibration: feeds.slice(0, 2) })).toThrow(BudgetError);
     expect(() => allocateMeasured(model, table, '100', { calibration: feeds.slice(0, 2) })).toThrow(/reachable/);
