@@ -3,7 +3,7 @@
 // the PyTorch-exported CNN-with-BatchNorm and small transformer of @qint/onnx's fixtures (trained on MNIST t10k
 // 0..4999) on the held-out t10k 5000..9999. Sensitivity (output MSE by default, `--metric=kl|mse|top1`) uses 512
 // digits of the MNIST *training* set; allocateMeasured chooses either by the same metric on 1,024 training digits or by
-// the error rate on 3,000 other labelled training digits (1024..4023) — all disjoint from every image whose accuracy
+// the error rate on 10,000 other labelled training digits (1024..11023) — all disjoint from every image whose accuracy
 // is reported.
 //
 // Per model: float, int8, every uniform 4-bit and 3-bit model the same quantizer options produce (per channel, per
@@ -84,9 +84,9 @@ for (const [name, spec] of Object.entries(MODELS)) {
   const calibration = calibrationFeeds(model, images(trainImages, 0, 512, spec.scale), 512);
   // The plans near the budget differ little, so choosing among them by measurement needs more digits than ranking layers.
   const remeasure = calibrationFeeds(model, images(trainImages, 0, 1024, spec.scale), 1024);
-  // Validation digits with labels (MNIST train 1024..4023), for choosing a plan by its error rate.
-  const validation = calibrationFeeds(model, images(trainImages, 1024, 4024, spec.scale), 3000);
-  const validationLabels = trainLabels.subarray(1024, 4024);
+  // Validation digits with labels (MNIST train 1024..11023), for choosing a plan by its error rate.
+  const validation = calibrationFeeds(model, images(trainImages, 1024, 11024, spec.scale), 10000);
+  const validationLabels = trainLabels.subarray(1024, 11024);
   const validationError = (m) => {
     const session = InferenceSession.create(m, { backend });
     let at = 0;

@@ -35,8 +35,8 @@ export interface AllocateMeasuredOptions {
   /**
    * Further plans measured around the best one (default 16; 0 turns the search off). Each round pins one layer to
    * another candidate, re-allocates the other layers exactly within the budget, and measures the most promising of
-   * those plans (up to 6 per round, least predicted damage first); the round's best replaces the incumbent when it
-   * measures better, and the search stops when a round finds nothing better.
+   * those plans (6 per round, least predicted damage first); a plan that measures better becomes the new centre, and
+   * a round without one goes on with the next neighbours, until the evaluations are spent or none is left.
    */
   searchEvaluations?: number;
   /** Kernel backend for the runs (default: the selected one). */
@@ -173,14 +173,15 @@ export function allocateMeasured(model: Model, table: SensitivityTable, budget: 
   let best = evaluated.reduce((a, b) => (b.measuredDamage < a.measuredDamage ? b : a));
 
   // Local search: neighbours of the incumbent = for each layer and each other candidate of it, that layer pinned to
-  // the candidate and the rest re-allocated exactly; measured in order of predicted damage.
-  let left = searchBudget;
-  while (left > 0) {
-    const neighbours = new Map<string, Plan>();
+  // the candidate and the rest re-allocated exactly; measured in order of predicted damage, a round at a time. A
+  // round that finds something better moves the search there; one that does not goes on with the next neighbours of
+  // the same plan, until the evaluations are spent or no neighbour is left.
+  const neighboursOf = (incumbent: Plan): Plan[] => {
+    const found = new Map<string, Plan>();
     for (const layer of table.layers) {
       if (layer.pinned !== undefined) continue;
       for (const c of layer.candidates) {
-        if (c.id === best.plan.layers[layer.name]) continue;
+        if (c.id === incumbent.layers[layer.name]) continue;
         const pinned: SensitivityTable = { ...table, layers: table.layers.map((l) => (l === layer ? { ...l, pinned: c.id } : l)) };
         let plan: Plan;
         try {
@@ -189,20 +190,26 @@ export function allocateMeasured(model: Model, table: SensitivityTable, budget: 
           if (error instanceof BudgetError) continue; // this pin cannot fit the budget
           throw error;
         }
-        const key = keyOf(plan);
-        if (!seen.has(key) && fits(plan)) neighbours.set(key, plan);
+        if (fits(plan)) found.set(keyOf(plan), plan);
       }
     }
-    const order = [...neighbours.values()].sort((a, b) => a.predicted.damage - b.predicted.damage || a.predicted.bytes - b.predicted.bytes);
-    if (order.length === 0) break;
-    let improved: MeasuredPlan | undefined;
-    for (const plan of order.slice(0, Math.min(left, ROUND))) {
+    return [...found.values()].sort((a, b) => a.predicted.damage - b.predicted.damage || a.predicted.bytes - b.predicted.bytes);
+  };
+  let left = searchBudget;
+  let neighbours: Plan[] = [];
+  let centre: MeasuredPlan | undefined;
+  while (left > 0) {
+    if (centre !== best) {
+      centre = best;
+      neighbours = neighboursOf(best.plan);
+    }
+    const round = neighbours.filter((p) => !seen.has(keyOf(p))).slice(0, Math.min(left, ROUND));
+    if (round.length === 0) break;
+    for (const plan of round) {
       const m = measure(plan, 'search');
       left--;
-      if (m.measuredDamage < (improved ?? best).measuredDamage) improved = m;
+      if (m.measuredDamage < best.measuredDamage) best = m;
     }
-    if (!improved) break;
-    best = improved;
   }
   // Ties in measured damage resolve to the smaller plan.
   for (const m of evaluated) if (m.measuredDamage === best.measuredDamage && m.plan.predicted.bytes < best.plan.predicted.bytes) best = m;

@@ -61,9 +61,10 @@ export interface QuantizeOptions {
   /**
    * With calibration data and a budget: re-measure the best few frontier plans within the budget, and plans around
    * the best, with all layers quantized at once, and keep the one that measures best (default
-   * `{ frontierPlans: 4, searchEvaluations: 16 }`; `false`: the allocator's predicted-best plan as it is).
+   * `{ frontierPlans: 4, searchEvaluations: 16 }`; `false`: the allocator's predicted-best plan as it is). An
+   * `objective` (lower is better, e.g. the error rate on labelled validation data) replaces the calibration metric.
    */
-  remeasure?: false | { frontierPlans?: number; searchEvaluations?: number };
+  remeasure?: false | { frontierPlans?: number; searchEvaluations?: number; objective?: (model: Model, plan: Plan) => number };
   /** Samples `[N, ...]` for the sensitivity measurement (without them the data-free proxy is used). */
   calibration?: Tensor;
   /** How many calibration samples to use (default 128). */
