@@ -516,8 +516,11 @@ export class WasmKernelBackend implements KernelBackend {
     this.call('dynamicLinear', (ex, heap) => {
       const mp = gemm ? Math.ceil(m / 4) * 4 : m;
       const np = panels * 8;
-      // GEMM accumulators: row stride padded by 64 bytes so the rows of a 4-row tile do not alias at 4 KB.
-      const ldy = gemm ? np + 16 : np;
+      // When n fills whole panels the accumulators are the output itself (no finishing copy); except on the GEMM
+      // path when a row is a multiple of 4 KB: there the row stride is padded by 64 bytes, or the rows of a 4-row
+      // tile would alias at 4 KB.
+      const direct = np === n && !(gemm && n % 1024 === 0);
+      const ldy = direct ? n : gemm ? np + 16 : np;
       const rowLength = groups * lp;
       // Row stride padded by 64 bytes: with power-of-two K the rows of a 4-row block would otherwise share L1 sets.
       const xStride = rowLength + 32;
@@ -529,7 +532,7 @@ export class WasmKernelBackend implements KernelBackend {
       const pSums = heap.scratch(mp * groups * 4, 'dynamicLinear group sums');
       const pY = heap.scratch(mp * ldy * 4, 'dynamicLinear accumulators');
       const pBias = bias ? heap.scratch(n * 4, 'dynamicLinear bias') : 0;
-      const pOut = heap.scratch(m * n * 4, 'dynamicLinear out');
+      const pOut = direct ? pY : heap.scratch(m * n * 4, 'dynamicLinear out');
       const pXi = gemm ? heap.scratch(mp * rowLength * 2, 'dynamicLinear interleaved x') : 0;
       const pBw = gemm && !w.widenedAddress ? heap.scratch(rowLength * 16, 'dynamicLinear widened panel') : 0;
       let f32 = heap.f32;
@@ -570,7 +573,7 @@ export class WasmKernelBackend implements KernelBackend {
           w.gemvCorrection, pY,
         );
       }
-      ex.finishRows(pY, ldy, m, n, pBias, pOut);
+      if (!direct || pBias) ex.finishRows(pY, ldy, m, n, pBias, pOut); // in place when direct
       out.set(heap.f32.subarray(pOut >> 2, (pOut >> 2) + m * n));
     });
   };
