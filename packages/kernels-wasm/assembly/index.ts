@@ -1477,3 +1477,55 @@ export function dynGemmIL(
     }
   }
 }
+
+/**
+ * Integer GEMM on 4-row interleaved widened A (interleaveRows4 of mp rows, kp a multiple of 8) and widened B panels
+ * (packPanelsB, panel stride kp*16 bytes): C[mp, n] int32 (row stride ldc elements; all mp rows are written).
+ * Exact int32 (wrapping) accumulation, as gemmI16.
+ */
+export function gemmI16IL(ai: usize, mp: i32, kp: i32, b: usize, n: i32, c: usize, ldc: i32): void {
+  const panels = (n + 7) >> 3;
+  const panelBytes = <usize>kp << 4;
+  const blockBytes = <usize>kp << 3;
+  const cs = <usize>ldc << 2;
+  // Super-blocks of at most ~1 MB of A (see dynGemmIL).
+  const maxRows = max<i32>(4, <i32>(<usize>1048576 / max<usize>(1, blockBytes)) << 2);
+  const nBlocks = (mp + maxRows - 1) / maxRows;
+  const rowsPerBlock = ((mp + nBlocks - 1) / nBlocks + 3) & ~3;
+  for (let i0 = 0; i0 < mp; i0 += rowsPerBlock) {
+    const i1 = min(mp, i0 + rowsPerBlock);
+    for (let j = 0; j < panels; j++) {
+      const cols = n - (j << 3);
+      const bpanel = b + <usize>j * panelBytes;
+      const bEnd = bpanel + panelBytes;
+      for (let i = i0; i < i1; i += 4) {
+        let c00 = i32x4.splat(0), c01 = i32x4.splat(0);
+        let c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+        let c20 = i32x4.splat(0), c21 = i32x4.splat(0);
+        let c30 = i32x4.splat(0), c31 = i32x4.splat(0);
+        let ap = ai + <usize>(i >> 2) * blockBytes;
+        for (let bp = bpanel; bp < bEnd; bp += 32, ap += 16) {
+          const b0 = v128.load(bp);
+          const b1 = v128.load(bp, 16);
+          let x = v128.load32_splat(ap);
+          c00 = dot2(x, b0, c00);
+          c01 = dot2(x, b1, c01);
+          x = v128.load32_splat(ap, 4);
+          c10 = dot2(x, b0, c10);
+          c11 = dot2(x, b1, c11);
+          x = v128.load32_splat(ap, 8);
+          c20 = dot2(x, b0, c20);
+          c21 = dot2(x, b1, c21);
+          x = v128.load32_splat(ap, 12);
+          c30 = dot2(x, b0, c30);
+          c31 = dot2(x, b1, c31);
+        }
+        const cp = c + <usize>i * cs + (<usize>j << 5);
+        storeRow8(cp, c00, c01, cols);
+        storeRow8(cp + cs, c10, c11, cols);
+        storeRow8(cp + 2 * cs, c20, c21, cols);
+        storeRow8(cp + 3 * cs, c30, c31, cols);
+      }
+    }
+  }
+}

@@ -42,4 +42,5 @@ export interface KernelExports {
     xi: number, mp: number, sa: number, w: number, sw: number, o: number, panels: number, groups: number, lp: number, bits: number,
     pre: number, bw: number, y: number, ldy: number,
   ): void;
+  gemmI16IL(ai: number, mp: number, kp: number, b: number, n: number, c: number, ldc: number): void;
 }

@@ -101,7 +101,10 @@ export class WasmKernelBackend implements KernelBackend {
   readonly matMulInteger = (args: MatMulIntegerArgs): void => {
     const { m, n, k, a, b, aZeroPoint, bZeroPoint, out } = args;
     if (m === 0 || n === 0) return;
-    const kp = k + (k & 1);
+    // M >= 4 runs the 4-row interleaved kernel (gemmI16IL) on whole 4-row blocks, which needs k padded to whole 4-pair vectors;
+    // M < 4 uses the same padded panels (so one cached form serves both), at most 3 zero pairs more.
+    const il = m >= 4;
+    const kp = Math.ceil(k / 8) * 8;
     const panelBytes = ((n + 7) >> 3) * kp * 16;
     const bSigned = b instanceof Int8Array ? 1 : 0;
     // Copies b and its zero points to scratch and packs them as int16 panels at `dst` (inside a scratch scope).
@@ -134,7 +137,14 @@ export class WasmKernelBackend implements KernelBackend {
         pBw = heap.scratch(panelBytes, 'matMulInteger b panels');
         packB(ex, heap, pBw);
       }
-      ex.gemmI16(pAw, lda, m, kp, pBw, n, pC, n);
+      // Whole 4-row blocks on the interleaved kernel, the last m % 4 rows on gemmI16's one-row loop.
+      const m4 = il ? m & ~3 : 0;
+      if (m4 > 0) {
+        const pAi = heap.scratch(m4 * kp * 2, 'matMulInteger interleaved a');
+        ex.interleaveRows4(pAw, lda, m4, kp >> 1, pAi);
+        ex.gemmI16IL(pAi, m4, kp, pBw, n, pC, n);
+      }
+      if (m4 < m) ex.gemmI16(pAw + m4 * lda * 2, lda, m - m4, kp, pBw, n, pC + m4 * n * 4, n);
       out.set(heap.i32.subarray(pC >> 2, (pC >> 2) + m * n));
     });
   };
