@@ -1529,3 +1529,49 @@ export function gemmI16IL(ai: usize, mp: i32, kp: i32, b: usize, n: i32, c: usiz
     }
   }
 }
+
+/**
+ * y[n] = a[k] · B (+ bias[n], 0 = none) for one row of A against float32 panels (packPanelsF32): each panel is one
+ * sequential stream of k rows of 8 floats; four k per iteration into four independent accumulator pairs, so the
+ * loop keeps enough loads in flight to run at memory speed when B is far larger than the caches.
+ */
+export function gemvF32Panels(a: usize, k: i32, b: usize, n: i32, bias: usize, y: usize): void {
+  const panels = (n + 7) >> 3;
+  const panelBytes = <usize>k << 5;
+  const k4 = k & ~3;
+  for (let j = 0; j < panels; j++) {
+    const cols = n - (j << 3);
+    let bp = b + <usize>j * panelBytes;
+    let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+    let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+    let ap = a;
+    const bEnd4 = bp + (<usize>k4 << 5);
+    for (; bp < bEnd4; bp += 128, ap += 16) {
+      let x = v128.load32_splat(ap);
+      c00 = fma4(c00, x, v128.load(bp));
+      c01 = fma4(c01, x, v128.load(bp, 16));
+      x = v128.load32_splat(ap, 4);
+      c10 = fma4(c10, x, v128.load(bp, 32));
+      c11 = fma4(c11, x, v128.load(bp, 48));
+      x = v128.load32_splat(ap, 8);
+      c20 = fma4(c20, x, v128.load(bp, 64));
+      c21 = fma4(c21, x, v128.load(bp, 80));
+      x = v128.load32_splat(ap, 12);
+      c30 = fma4(c30, x, v128.load(bp, 96));
+      c31 = fma4(c31, x, v128.load(bp, 112));
+    }
+    const bEnd = b + <usize>j * panelBytes + panelBytes;
+    for (; bp < bEnd; bp += 32, ap += 4) {
+      const x = v128.load32_splat(ap);
+      c00 = fma4(c00, x, v128.load(bp));
+      c01 = fma4(c01, x, v128.load(bp, 16));
+    }
+    let lo = f32x4.add(f32x4.add(c00, c10), f32x4.add(c20, c30));
+    let hi = f32x4.add(f32x4.add(c01, c11), f32x4.add(c21, c31));
+    if (bias != 0) {
+      lo = f32x4.add(lo, v128.load(bias + (<usize>j << 5)));
+      hi = f32x4.add(hi, v128.load(bias + (<usize>j << 5), 16));
+    }
+    storeRowF8(y + (<usize>j << 5), lo, hi, cols);
+  }
+}

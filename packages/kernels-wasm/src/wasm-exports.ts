@@ -43,4 +43,5 @@ export interface KernelExports {
     pre: number, bw: number, y: number, ldy: number,
   ): void;
   gemmI16IL(ai: number, mp: number, kp: number, b: number, n: number, c: number, ldc: number): void;
+  gemvF32Panels(a: number, k: number, b: number, n: number, bias: number, y: number): void;
 }

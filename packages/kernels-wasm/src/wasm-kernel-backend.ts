@@ -281,7 +281,8 @@ export class WasmKernelBackend implements KernelBackend {
           pB = heap.scratch(np * k * 4, 'gemmF32 b panels');
           packB(ex, heap, pB);
         }
-        ex.gemmF32Panels(pA, k, m, k, pB, n, pBias, 0, pC, n);
+        if (gemv) ex.gemvF32Panels(pA, k, pB, n, pBias, pC);
+        else ex.gemmF32Panels(pA, k, m, k, pB, n, pBias, 0, pC, n);
       }
       out.set(heap.f32.subarray(pC >> 2, (pC >> 2) + m * n));
     });
