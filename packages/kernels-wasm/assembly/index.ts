@@ -17,16 +17,28 @@ export function heapBase(): usize {
 
 /** Writes min(0, finite x) and max(0, finite x) of each of `rows` rows of length `k` to out[2*r], out[2*r+1]. */
 export function rangeRows(x: usize, rows: i32, k: i32, out: usize): void {
-  const inf = f32x4.splat(Infinity);
   for (let r = 0; r < rows; r++) {
     const row = x + (<usize>r * <usize>k << 2);
-    let vlo = f32x4.splat(0);
-    let vhi = f32x4.splat(0);
-    let i = 0;
+    // Fast pass without masking: pmin/pmax(acc, v) keep acc when v is NaN, so only ±Inf can leak into the result;
+    // a row that reaches an infinite bound is scanned again with the non-finite values masked out.
+    rangeRow(row, k, out + (<usize>r << 3), false);
+    if (load<f32>(out + (<usize>r << 3)) == -Infinity || load<f32>(out + (<usize>r << 3), 4) == Infinity) {
+      rangeRow(row, k, out + (<usize>r << 3), true);
+    }
+  }
+}
+
+/** min(0, finite x) and max(0, finite x) of one row to out[0], out[1]; `mask` drops ±Inf (else only NaN is dropped). */
+@inline function rangeRow(row: usize, k: i32, out: usize, mask: bool): void {
+  const inf = f32x4.splat(Infinity);
+  let vlo = f32x4.splat(0);
+  let vhi = f32x4.splat(0);
+  let i = 0;
+  if (mask) {
     for (; i + 8 <= k; i += 8) {
       const v0 = v128.load(row + (<usize>i << 2));
       const v1 = v128.load(row + (<usize>i << 2), 16);
-      // Non-finite values (NaN, ±Inf) are ignored: replaced by 0, which is already inside the widened range.
+      // Non-finite values (NaN, ±Inf) are replaced by 0, which is already inside the widened range.
       const z0 = v128.and(v0, f32x4.lt(f32x4.abs(v0), inf));
       const z1 = v128.and(v1, f32x4.lt(f32x4.abs(v1), inf));
       // pmin/pmax are single instructions (min/max carry NaN and ±0 fix-ups); there is no NaN left here, and a
@@ -34,17 +46,31 @@ export function rangeRows(x: usize, rows: i32, k: i32, out: usize): void {
       vlo = f32x4.pmin(vlo, f32x4.pmin(z0, z1));
       vhi = f32x4.pmax(vhi, f32x4.pmax(z0, z1));
     }
-    let lo = min(min(f32x4.extract_lane(vlo, 0), f32x4.extract_lane(vlo, 1)), min(f32x4.extract_lane(vlo, 2), f32x4.extract_lane(vlo, 3)));
-    let hi = max(max(f32x4.extract_lane(vhi, 0), f32x4.extract_lane(vhi, 1)), max(f32x4.extract_lane(vhi, 2), f32x4.extract_lane(vhi, 3)));
-    for (; i < k; i++) {
-      const v = load<f32>(row + (<usize>i << 2));
-      if (v < lo) {
-        if (v != -Infinity) lo = v;
-      } else if (v > hi && v != Infinity) hi = v;
+  } else {
+    let vlo1 = vlo;
+    let vhi1 = vhi;
+    for (; i + 8 <= k; i += 8) {
+      const v0 = v128.load(row + (<usize>i << 2));
+      const v1 = v128.load(row + (<usize>i << 2), 16);
+      // pmin(a, v) = v < a ? v : a: a NaN v leaves the accumulator as it is.
+      vlo = f32x4.pmin(vlo, v0);
+      vhi = f32x4.pmax(vhi, v0);
+      vlo1 = f32x4.pmin(vlo1, v1);
+      vhi1 = f32x4.pmax(vhi1, v1);
     }
-    store<f32>(out + (<usize>r << 3), lo);
-    store<f32>(out + (<usize>r << 3), hi, 4);
+    vlo = f32x4.pmin(vlo, vlo1);
+    vhi = f32x4.pmax(vhi, vhi1);
   }
+  let lo = min(min(f32x4.extract_lane(vlo, 0), f32x4.extract_lane(vlo, 1)), min(f32x4.extract_lane(vlo, 2), f32x4.extract_lane(vlo, 3)));
+  let hi = max(max(f32x4.extract_lane(vhi, 0), f32x4.extract_lane(vhi, 1)), max(f32x4.extract_lane(vhi, 2), f32x4.extract_lane(vhi, 3)));
+  for (; i < k; i++) {
+    const v = load<f32>(row + (<usize>i << 2));
+    if (v < lo) {
+      if (v != -Infinity || !mask) lo = v;
+    } else if (v > hi && (v != Infinity || !mask)) hi = v;
+  }
+  store<f32>(out, lo);
+  store<f32>(out, hi, 4);
 }
 
 @inline function quantCentred(v: v128, vsa: v128, vlo: v128, vhi: v128): v128 {
@@ -1394,6 +1420,61 @@ export function interleaveRows4(src: usize, xs: i32, mp: i32, pairs: i32, dst: u
   }
 }
 
+/**
+ * quantizeRows straight into the 4-row interleaved layout of interleaveRows4 (block stride groups*lp*8 bytes), for
+ * the GEMM path: rows m..mp-1 (mp a multiple of 4) are written as zeros, and no group sums are produced.
+ */
+export function quantizeRowsIL(
+  x: usize, m: i32, mp: i32, k: i32, sa: usize, za: usize, dst: usize, gl: i32, lp: i32, groups: i32,
+): void {
+  const pairs = (groups * lp) >> 1;
+  const blockBytes = <usize>pairs << 4;
+  for (let r = 0; r < mp; r++) {
+    // Element e of row r: pair e >> 1 of its block, lane r & 3 (4 bytes), half e & 1.
+    const base = dst + <usize>(r >> 2) * blockBytes + (<usize>(r & 3) << 2);
+    const s = r < m ? load<f32>(sa + (<usize>r << 2)) : 0;
+    if (s == 0) {
+      for (let q = 0; q < pairs; q++) store<i32>(base + (<usize>q << 4), 0);
+      continue;
+    }
+    const z = load<i32>(za + (<usize>r << 2));
+    const zf = <f32>z;
+    const xrow = x + (<usize>r * <usize>k << 2);
+    const vsa = f32x4.splat(s);
+    const vlo = f32x4.splat(-zf);
+    const vhi = f32x4.splat(255 - zf);
+    const flo: f32 = -zf;
+    const fhi: f32 = 255 - zf;
+    for (let g = 0; g < groups; g++) {
+      const start = g * gl;
+      const len = min(gl, k - start);
+      const src = xrow + (<usize>start << 2);
+      const d = base + (<usize>(g * lp) << 3); // pair (g*lp) >> 1, 16 bytes each
+      let i = 0;
+      for (; i + 8 <= len; i += 8) {
+        const q0 = quantCentred(v128.load(src + (<usize>i << 2)), vsa, vlo, vhi);
+        const q1 = quantCentred(v128.load(src + (<usize>i << 2), 16), vsa, vlo, vhi);
+        const v = i16x8.narrow_i32x4_s(q0, q1);
+        const p = d + (<usize>i << 3);
+        v128.store32_lane(p, v, 0);
+        v128.store32_lane(p, v, 1, 16);
+        v128.store32_lane(p, v, 2, 32);
+        v128.store32_lane(p, v, 3, 48);
+      }
+      for (; i < len; i++) {
+        let q = nearest<f32>(load<f32>(src + (<usize>i << 2)) / s);
+        let qi: i32;
+        if (q < flo) qi = <i32>flo;
+        else if (q > fhi) qi = <i32>fhi;
+        else if (q != q) qi = 0;
+        else qi = <i32>q;
+        store<i16>(d + (<usize>(i >> 1) << 4) + (<usize>(i & 1) << 1), <i16>qi);
+      }
+      for (; i < lp; i++) store<i16>(d + (<usize>(i >> 1) << 4) + (<usize>(i & 1) << 1), 0);
+    }
+  }
+}
+
 /** Widens every panel (widenPanel) into dst, panel after panel (groups*lp*16 bytes each). */
 export function widenPanels(w: usize, o: usize, panels: i32, groups: i32, lp: i32, bits: i32, dst: usize): void {
   const stride = <usize>groups * <usize>lp << 4;
@@ -1401,6 +1482,12 @@ export function widenPanels(w: usize, o: usize, panels: i32, groups: i32, lp: i3
 }
 
 /** dyn4x8 on one interleaved 4-row block `xi` (see interleaveRows4). */
+/** y += f32(acc) * vsc, or y = +0 + f32(acc) * vsc (exactly what the sum gives on a zero y, -0 included) when first. */
+@inline function dynAccumulate(yp: usize, acc: v128, vsc: v128, first: bool): void {
+  const t = f32x4.mul(f32x4.convert_i32x4_s(acc), vsc);
+  v128.store(yp, f32x4.add(first ? f32x4.splat(0) : v128.load(yp), t));
+}
+
 @inline function dynIL4x8(xi: usize, sa: usize, bw: usize, sw: usize, groups: i32, lp: i32, y: usize, ys: usize): void {
   const s0 = f32x4.splat(load<f32>(sa));
   const s1 = f32x4.splat(load<f32>(sa, 4));
@@ -1432,22 +1519,24 @@ export function widenPanels(w: usize, o: usize, panels: i32, groups: i32, lp: i3
     }
     const w0 = v128.load(sw + (<usize>g << 5));
     const w1 = v128.load(sw + (<usize>g << 5), 16);
-    dynUpdate(y, c00, f32x4.mul(s0, w0));
-    dynUpdate(y + 16, c01, f32x4.mul(s0, w1));
-    dynUpdate(y + ys, c10, f32x4.mul(s1, w0));
-    dynUpdate(y + ys + 16, c11, f32x4.mul(s1, w1));
-    dynUpdate(y + 2 * ys, c20, f32x4.mul(s2, w0));
-    dynUpdate(y + 2 * ys + 16, c21, f32x4.mul(s2, w1));
-    dynUpdate(y + 3 * ys, c30, f32x4.mul(s3, w0));
-    dynUpdate(y + 3 * ys + 16, c31, f32x4.mul(s3, w1));
+    // The first group writes y = +0 + term (no zero-filled y to read), later ones accumulate.
+    const first = g == 0;
+    dynAccumulate(y, c00, f32x4.mul(s0, w0), first);
+    dynAccumulate(y + 16, c01, f32x4.mul(s0, w1), first);
+    dynAccumulate(y + ys, c10, f32x4.mul(s1, w0), first);
+    dynAccumulate(y + ys + 16, c11, f32x4.mul(s1, w1), first);
+    dynAccumulate(y + 2 * ys, c20, f32x4.mul(s2, w0), first);
+    dynAccumulate(y + 2 * ys + 16, c21, f32x4.mul(s2, w1), first);
+    dynAccumulate(y + 3 * ys, c30, f32x4.mul(s3, w0), first);
+    dynAccumulate(y + 3 * ys + 16, c31, f32x4.mul(s3, w1), first);
   }
 }
 
 /**
  * GEMM path on interleaved activations `xi` (interleaveRows4 of mp rows, mp a multiple of 4). `pre` != 0: the
  * panels widened once by widenPanels (panel stride groups*lp*16 bytes); pre == 0: each panel is widened into `bw`
- * (groups*lp*16 bytes) once per row super-block. y [mp, ldy] floats (ldy >= panels*8) must be zero on entry; the
- * float epilogue is dyn4x8's (y += f32(acc) * (sa * sw) per group, in group order), so results are identical.
+ * (groups*lp*16 bytes) once per row super-block. y [mp, ldy] floats (ldy >= panels*8) is written whole (no need to
+ * zero it); the float epilogue is dyn4x8's (y += f32(acc) * (sa * sw) per group, in group order, from y = +0).
  */
 export function dynGemmIL(
   xi: usize, mp: i32, sa: usize, w: usize, sw: usize, o: usize, panels: i32, groups: i32, lp: i32, bits: i32,

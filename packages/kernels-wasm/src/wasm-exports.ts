@@ -44,4 +44,5 @@ export interface KernelExports {
   ): void;
   gemmI16IL(ai: number, mp: number, kp: number, b: number, n: number, c: number, ldc: number): void;
   gemvF32Panels(a: number, k: number, b: number, n: number, bias: number, y: number): void;
+  quantizeRowsIL(x: number, m: number, mp: number, k: number, sa: number, za: number, dst: number, gl: number, lp: number, groups: number): void;
 }

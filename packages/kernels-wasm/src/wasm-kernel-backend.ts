@@ -539,8 +539,9 @@ export class WasmKernelBackend implements KernelBackend {
       const pRange = heap.scratch(m * 8, 'dynamicLinear ranges');
       const pSa = heap.scratch(mp * 4, 'dynamicLinear scales');
       const pZa = heap.scratch(mp * 4, 'dynamicLinear zero points');
-      const pXq = heap.scratch(mp * xStride * 2, 'dynamicLinear quantized x');
-      const pSums = heap.scratch(mp * groups * 4, 'dynamicLinear group sums');
+      // GEMV: row-major centred rows plus group sums; GEMM: 4-row interleaved blocks (pXi) only.
+      const pXq = gemm ? 0 : heap.scratch(mp * xStride * 2, 'dynamicLinear quantized x');
+      const pSums = gemm ? 0 : heap.scratch(mp * groups * 4, 'dynamicLinear group sums');
       const pY = heap.scratch(mp * ldy * 4, 'dynamicLinear accumulators');
       const pBias = bias ? heap.scratch(n * 4, 'dynamicLinear bias') : 0;
       const pOut = direct ? pY : heap.scratch(m * n * 4, 'dynamicLinear out');
@@ -569,16 +570,15 @@ export class WasmKernelBackend implements KernelBackend {
         f32[(pSa >> 2) + r] = scale;
         i32[(pZa >> 2) + r] = zp;
       }
-      ex.quantizeRows(pX, m, k, pSa, pZa, pXq, xStride, gl, lp, groups, pSums);
       if (gemm) {
-        const u8 = heap.u8;
-        u8.fill(0, pXq + m * xStride * 2, pXq + mp * xStride * 2);
-        u8.fill(0, pY, pY + mp * ldy * 4);
-        ex.interleaveRows4(pXq, xStride, mp, rowLength >> 1, pXi);
+        ex.quantizeRowsIL(pX, m, mp, k, pSa, pZa, pXi, gl, lp, groups);
+        // The kernel writes every accumulator (first group stores), unless there is no group at all (k = 0).
+        if (groups === 0) heap.u8.fill(0, pY, pY + mp * ldy * 4);
         ex.dynGemmIL(
           pXi, mp, pSa, w.panelsAddress, w.scalesAddress, w.offsetsAddress, panels, groups, lp, bits, w.widenedAddress, pBw, pY, ldy,
         );
       } else {
+        ex.quantizeRows(pX, m, k, pSa, pZa, pXq, xStride, gl, lp, groups, pSums);
         ex.dynGemv(
           pXq, xStride, m, pSums, pSa, w.panelsAddress, w.scalesAddress, w.offsetsAddress, panels, groups, lp, bits,
           w.gemvCorrection, pY,
