@@ -592,7 +592,7 @@ export class WasmKernelBackend implements KernelBackend {
   /** Builds the persistent int16 panels of 8-bit weights for the GEMM path (see dynamicLinear). */
   private widenLinearWeights(w: WasmPackedLinearWeights): void {
     const { heap, ex } = this.live('dynamicLinear');
-    const address = heap.allocPersistent(w.panels * w.groups * w.paddedGroupLength * 16, 'dynamicLinear widened weights');
+    const address = heap.allocPersistent(w.widenedBytes, 'dynamicLinear widened weights');
     ex.widenPanels(w.panelsAddress, w.offsetsAddress, w.panels, w.groups, w.paddedGroupLength, w.storageBits, address);
     w.widenedAddress = address;
   }

@@ -16,7 +16,8 @@ export class WasmPackedLinearWeights implements PackedLinearWeights {
   readonly k: number;
   readonly bits: WeightBits;
   readonly blockSize: number;
-  readonly byteLength: number;
+  /** Bytes of the packed panels, scales and offsets. */
+  private readonly packedBytes: number;
   /** @internal owner, so weights of one backend instance are never used with another's memory */
   readonly owner: object;
   /** @internal addresses and geometry */
@@ -38,15 +39,17 @@ export class WasmPackedLinearWeights implements PackedLinearWeights {
    * them): `groups * paddedGroupLength * 16` bytes per panel, released with the weights.
    */
   widenedAddress = 0;
+  /** @internal size of the widened panels (counted in `byteLength` once they exist) */
+  readonly widenedBytes: number;
 
   /** @param init - every field; built by `WasmKernelBackend.packLinearWeights` only */
-  constructor(init: Omit<WasmPackedLinearWeights, 'released' | 'widenedAddress'>) {
+  constructor(init: Omit<WasmPackedLinearWeights, 'released' | 'widenedAddress' | 'widenedBytes'>) {
     this.backend = init.backend;
     this.n = init.n;
     this.k = init.k;
     this.bits = init.bits;
     this.blockSize = init.blockSize;
-    this.byteLength = init.byteLength;
+    this.packedBytes = init.byteLength;
     this.owner = init.owner;
     this.address = init.address;
     this.panelsAddress = init.panelsAddress;
@@ -58,5 +61,11 @@ export class WasmPackedLinearWeights implements PackedLinearWeights {
     this.paddedGroupLength = init.paddedGroupLength;
     this.storageBits = init.storageBits;
     this.gemvCorrection = init.gemvCorrection;
+    this.widenedBytes = this.panels * this.groups * this.paddedGroupLength * 16;
+  }
+
+  /** Bytes held: the packed form, plus the int16 panels of 8-bit storage once a call with M ≥ 4 has built them. */
+  get byteLength(): number {
+    return this.packedBytes + (this.widenedAddress ? this.widenedBytes : 0);
   }
 }

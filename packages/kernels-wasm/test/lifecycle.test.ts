@@ -93,12 +93,14 @@ describe('WasmKernelBackend', () => {
     const s8 = { ...spec(64, 256), bits: 8 as const, values: Int8Array.from({ length: 64 * 256 }, (_, i) => (i % 255) - 127) };
     const w = b.packLinearWeights(s8);
     const packedOnly = b.diagnostics().persistentBytes as number;
+    const packedBytes = w.byteLength;
     const y = new Float32Array(16 * 64);
     b.dynamicLinear({ m: 1, x: new Float32Array(256).fill(0.5), weights: w, perRow: false, out: y });
     expect(b.diagnostics().persistentBytes).toBe(packedOnly); // the GEMV streams the 8-bit panels
     b.dynamicLinear({ m: 16, x: new Float32Array(16 * 256).fill(0.5), weights: w, perRow: false, out: y });
     const widened = b.diagnostics().persistentBytes as number;
     expect(widened - packedOnly).toBe(64 * 256 * 2); // int16 k-pair panels
+    expect(w.byteLength).toBe(packedBytes + 64 * 256 * 2);
     for (let i = 0; i < 5; i++) b.dynamicLinear({ m: 5 + i, x: new Float32Array(9 * 256).fill(0.25), weights: w, perRow: true, out: y });
     expect(b.diagnostics().persistentBytes).toBe(widened);
     b.releaseLinearWeights(w);
