@@ -525,11 +525,17 @@ export class WasmKernelBackend implements KernelBackend {
     // for M < 4 keep their 1 byte per value) instead of widening every panel on every call.
     if (gemm && bits === 8 && !w.widenedAddress) this.widenLinearWeights(w);
     this.call('dynamicLinear', (ex, heap) => {
-      const mp = gemm ? Math.ceil(m / 4) * 4 : m;
+      // Rows [0, mb) run on the 4-row GEMM kernel (a last block of 3 rows padded with one zero row), the rest, a
+      // tail of 1 or 2 rows (or all rows when M < 4), on the GEMV: a padded block would cost 4 rows of work.
+      const m4 = m & ~3;
+      const mb = !gemm ? 0 : m - m4 === 3 ? m4 + 4 : m4;
+      const gemvStart = gemm ? Math.min(m, mb) : 0;
+      const gemvRows = m - gemvStart;
+      const mp = Math.max(m, mb);
       const np = panels * 8;
       // When n fills whole panels the accumulators are the output itself (no finishing copy); except on the GEMM
       // path when a row is a multiple of 4 KB: there the row stride is padded by 64 bytes, or the rows of a 4-row
-      // tile would alias at 4 KB.
+      // tile would alias at 4 KB. The GEMV writes rows of np floats.
       const direct = np === n && !(gemm && n % 1024 === 0);
       const ldy = direct ? n : gemm ? np + 16 : np;
       const rowLength = groups * lp;
@@ -539,14 +545,16 @@ export class WasmKernelBackend implements KernelBackend {
       const pRange = heap.scratch(m * 8, 'dynamicLinear ranges');
       const pSa = heap.scratch(mp * 4, 'dynamicLinear scales');
       const pZa = heap.scratch(mp * 4, 'dynamicLinear zero points');
-      // GEMV: row-major centred rows plus group sums; GEMM: 4-row interleaved blocks (pXi) only.
-      const pXq = gemm ? 0 : heap.scratch(mp * xStride * 2, 'dynamicLinear quantized x');
-      const pSums = gemm ? 0 : heap.scratch(mp * groups * 4, 'dynamicLinear group sums');
+      // GEMV rows: row-major centred rows plus group sums; GEMM rows: 4-row interleaved blocks (pXi).
+      const pXq = gemvRows ? heap.scratch(gemvRows * xStride * 2, 'dynamicLinear quantized x') : 0;
+      const pSums = gemvRows ? heap.scratch(gemvRows * groups * 4, 'dynamicLinear group sums') : 0;
       const pY = heap.scratch(mp * ldy * 4, 'dynamicLinear accumulators');
+      const gemvInPlace = ldy === np;
+      const pYt = gemvRows && !gemvInPlace ? heap.scratch(gemvRows * np * 4, 'dynamicLinear GEMV rows') : pY + gemvStart * ldy * 4;
       const pBias = bias ? heap.scratch(n * 4, 'dynamicLinear bias') : 0;
       const pOut = direct ? pY : heap.scratch(m * n * 4, 'dynamicLinear out');
-      const pXi = gemm ? heap.scratch(mp * rowLength * 2, 'dynamicLinear interleaved x') : 0;
-      const pBw = gemm && !w.widenedAddress ? heap.scratch(rowLength * 16, 'dynamicLinear widened panel') : 0;
+      const pXi = mb ? heap.scratch(mb * rowLength * 2, 'dynamicLinear interleaved x') : 0;
+      const pBw = mb && !w.widenedAddress ? heap.scratch(rowLength * 16, 'dynamicLinear widened panel') : 0;
       let f32 = heap.f32;
       f32.set(x.subarray(0, m * k), pX >> 2);
       if (bias) f32.set(bias.subarray(0, n), pBias >> 2);
@@ -570,21 +578,28 @@ export class WasmKernelBackend implements KernelBackend {
         f32[(pSa >> 2) + r] = scale;
         i32[(pZa >> 2) + r] = zp;
       }
-      if (gemm) {
-        ex.quantizeRowsIL(pX, m, mp, k, pSa, pZa, pXi, gl, lp, groups);
+      if (mb) {
+        ex.quantizeRowsIL(pX, Math.min(m, mb), mb, k, pSa, pZa, pXi, gl, lp, groups);
         // The kernel writes every accumulator (first group stores), unless there is no group at all (k = 0).
-        if (groups === 0) heap.u8.fill(0, pY, pY + mp * ldy * 4);
+        if (groups === 0) heap.u8.fill(0, pY, pY + mb * ldy * 4);
         ex.dynGemmIL(
-          pXi, mp, pSa, w.panelsAddress, w.scalesAddress, w.offsetsAddress, panels, groups, lp, bits, w.widenedAddress, pBw, pY, ldy,
-        );
-      } else {
-        ex.quantizeRows(pX, m, k, pSa, pZa, pXq, xStride, gl, lp, groups, pSums);
-        ex.dynGemv(
-          pXq, xStride, m, pSums, pSa, w.panelsAddress, w.scalesAddress, w.offsetsAddress, panels, groups, lp, bits,
-          w.gemvCorrection, pY,
+          pXi, mb, pSa, w.panelsAddress, w.scalesAddress, w.offsetsAddress, panels, groups, lp, bits, w.widenedAddress, pBw, pY, ldy,
         );
       }
-      if (!direct || pBias) ex.finishRows(pY, ldy, m, n, pBias, pOut); // in place when direct
+      if (gemvRows) {
+        ex.quantizeRows(pX + gemvStart * k * 4, gemvRows, k, pSa + gemvStart * 4, pZa + gemvStart * 4, pXq, xStride, gl, lp, groups, pSums);
+        ex.dynGemv(
+          pXq, xStride, gemvRows, pSums, pSa + gemvStart * 4, w.panelsAddress, w.scalesAddress, w.offsetsAddress, panels, groups, lp,
+          bits, w.gemvCorrection, pYt,
+        );
+      }
+      if (gemvRows && !gemvInPlace) {
+        // GEMV rows live apart (the GEMM rows have a padded stride): finish both parts into the output.
+        ex.finishRows(pY, ldy, gemvStart, n, pBias, pOut);
+        ex.finishRows(pYt, np, gemvRows, n, pBias, pOut + gemvStart * n * 4);
+      } else if (!direct || pBias) {
+        ex.finishRows(pY, ldy, m, n, pBias, pOut); // in place when direct
+      }
       out.set(heap.f32.subarray(pOut >> 2, (pOut >> 2) + m * n));
     });
   };
