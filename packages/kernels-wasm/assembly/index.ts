@@ -366,61 +366,6 @@ export function widenPanel(w: usize, o: usize, j: i32, groups: i32, lp: i32, bit
   }
 }
 
-@inline function dynUpdate(yp: usize, acc: v128, vsc: v128): void {
-  v128.store(yp, f32x4.add(v128.load(yp), f32x4.mul(f32x4.convert_i32x4_s(acc), vsc)));
-}
-
-/**
- * Rows m0..m0+3 of centred activations (row stride lp*groups int16) times one widened panel; per group the int32
- * block is added in float to y (row stride ldy floats, already offset to the panel's first column):
- * y += f32(acc) * (sa[m] * sw[c, g]).
- */
-export function dyn4x8(
-  xq: usize, xStride: i32, sa: usize, bw: usize, sw: usize, groups: i32, lp: i32, y: usize, ldy: i32,
-): void {
-  const xs = <usize>xStride << 1;
-  const ys = <usize>ldy << 2;
-  const s0 = f32x4.splat(load<f32>(sa));
-  const s1 = f32x4.splat(load<f32>(sa, 4));
-  const s2 = f32x4.splat(load<f32>(sa, 8));
-  const s3 = f32x4.splat(load<f32>(sa, 12));
-  let bp = bw;
-  let xp = xq;
-  for (let g = 0; g < groups; g++) {
-    let c00 = i32x4.splat(0), c01 = i32x4.splat(0);
-    let c10 = i32x4.splat(0), c11 = i32x4.splat(0);
-    let c20 = i32x4.splat(0), c21 = i32x4.splat(0);
-    let c30 = i32x4.splat(0), c31 = i32x4.splat(0);
-    const bEnd = bp + (<usize>lp << 4);
-    for (; bp < bEnd; bp += 32, xp += 4) {
-      const b0 = v128.load(bp);
-      const b1 = v128.load(bp, 16);
-      let a = v128.load32_splat(xp);
-      c00 = dot2(a, b0, c00);
-      c01 = dot2(a, b1, c01);
-      a = v128.load32_splat(xp + xs);
-      c10 = dot2(a, b0, c10);
-      c11 = dot2(a, b1, c11);
-      a = v128.load32_splat(xp + 2 * xs);
-      c20 = dot2(a, b0, c20);
-      c21 = dot2(a, b1, c21);
-      a = v128.load32_splat(xp + 3 * xs);
-      c30 = dot2(a, b0, c30);
-      c31 = dot2(a, b1, c31);
-    }
-    const w0 = v128.load(sw + (<usize>g << 5));
-    const w1 = v128.load(sw + (<usize>g << 5), 16);
-    dynUpdate(y, c00, f32x4.mul(s0, w0));
-    dynUpdate(y + 16, c01, f32x4.mul(s0, w1));
-    dynUpdate(y + ys, c10, f32x4.mul(s1, w0));
-    dynUpdate(y + ys + 16, c11, f32x4.mul(s1, w1));
-    dynUpdate(y + 2 * ys, c20, f32x4.mul(s2, w0));
-    dynUpdate(y + 2 * ys + 16, c21, f32x4.mul(s2, w1));
-    dynUpdate(y + 3 * ys, c30, f32x4.mul(s3, w0));
-    dynUpdate(y + 3 * ys + 16, c31, f32x4.mul(s3, w1));
-  }
-}
-
 /** out[m, n] = y[m, n] (+ bias[n]) for the first n of each padded row (ldy floats). bias == 0: none. */
 export function finishRows(y: usize, ldy: i32, m: i32, n: i32, bias: usize, out: usize): void {
   for (let r = 0; r < m; r++) {
@@ -653,36 +598,6 @@ export function dynGemv(
       xq + (<usize>r * <usize>xs << 1), sums + (<usize>r * <usize>groups << 2),
       load<f32>(sa + (<usize>r << 2)), w, sw, o, panels, groups, lp, bits, corr, y + (<usize>r * <usize>panels << 5),
     );
-  }
-}
-
-/**
- * GEMM path (m >= 4, mp = m rounded up to 4 with zero rows): each panel is widened once to int16 (offsets
- * subtracted) and reused by every 4-row block. y [mp, panels*8] must be zero on entry.
- */
-export function dynGemm(
-  xq: usize, xs: i32, mp: i32, sa: usize, w: usize, sw: usize, o: usize, panels: i32, groups: i32, lp: i32, bits: i32,
-  bw: usize, y: usize,
-): void {
-  const ldy = panels << 3;
-  const xStride = xs;
-  // Rows in super-blocks whose activations stay near (~64 KB, L1/L2); each panel is re-widened once per super-block,
-  // so blocks are at least 32 rows and balanced (M = 40 is 20 + 20, not 32 + 8). Measured: 32 rows beat 16 by 3-5%.
-  const maxRows = max(32, (32768 / max(1, xStride)) & ~3);
-  const nBlocks = (mp + maxRows - 1) / maxRows;
-  const rowsPerBlock = ((mp + nBlocks - 1) / nBlocks + 3) & ~3;
-  for (let i0 = 0; i0 < mp; i0 += rowsPerBlock) {
-  const i1 = min(mp, i0 + rowsPerBlock);
-  for (let j = 0; j < panels; j++) {
-    widenPanel(w, o, j, groups, lp, bits, bw);
-    const swp = sw + (<usize>j * <usize>groups << 5);
-    for (let i = i0; i < i1; i += 4) {
-      dyn4x8(
-        xq + (<usize>i * <usize>xStride << 1), xStride, sa + (<usize>i << 2), bw, swp, groups, lp,
-        y + ((<usize>i * <usize>ldy + (<usize>j << 3)) << 2), ldy,
-      );
-    }
-  }
   }
 }
 
@@ -1158,14 +1073,8 @@ export function depthwiseI16(
 
 
 // ---------------------------------------------------------------------------------------------------------------
-// K-blocked dynamic GEMM for long rows (K > 2048): 32-row super-blocks x chunks of 256 k-pairs, so the activation
-// chunk (32 KB) and a panel's widened chunk (8 KB) stay in L1; without it every panel either streams all activation
-// rows from L2/L3 or is re-widened for every few rows. A group that spans chunks keeps its int32 partial sums in
-// `acc` ([mp, panels*8]) until its last chunk, then takes the usual float epilogue.
+// Widening of a k-pair range of one panel (was the K-blocked dynamic GEMM's; dynamicLinear now uses dynGemmIL).
 // ---------------------------------------------------------------------------------------------------------------
-
-const DYN_ROWS = 32;
-const DYN_CHUNK = 256;
 
 /** Widens `count` packed vectors at `src` (storage bits sb) minus offsets (o0: columns 0-3, o1: 4-7) to dst. */
 @inline function widenVectors(src: usize, count: i32, sb: i32, o0: v128, o1: v128, dst: usize): usize {
@@ -1225,101 +1134,6 @@ export function widenPanelRange(w: usize, o: usize, j: i32, groups: i32, lp: i32
     const o0 = i16x8.narrow_i32x4_s(i32x4.shuffle(oa, oa, 0, 0, 1, 1), i32x4.shuffle(oa, oa, 2, 2, 3, 3));
     const o1 = i16x8.narrow_i32x4_s(i32x4.shuffle(ob, ob, 0, 0, 1, 1), i32x4.shuffle(ob, ob, 2, 2, 3, 3));
     d = widenVectors(panel + <usize>g * groupBytes + (<usize>(qs / perVec) << 4), (qe - qs) / perVec, sb, o0, o1, d);
-  }
-}
-
-@inline function addTile(acc: v128, p: usize, partial: bool): v128 {
-  return partial ? i32x4.add(acc, v128.load(p)) : acc;
-}
-
-/** 4 rows x 8 columns over k-pairs [p0, p1) of a chunk, finishing every group that ends inside it. */
-function dyn4x8Chunk(
-  xq: usize, xs: usize, sa: usize, bw: usize, sw: usize, lpp: i32, p0: i32, p1: i32, y: usize, ys: usize, acc: usize, as: usize,
-): void {
-  let p = p0;
-  let bp = bw;
-  while (p < p1) {
-    const g = p / lpp;
-    const gEnd = (g + 1) * lpp;
-    const stop = min(gEnd, p1);
-    let c00 = i32x4.splat(0), c01 = i32x4.splat(0);
-    let c10 = i32x4.splat(0), c11 = i32x4.splat(0);
-    let c20 = i32x4.splat(0), c21 = i32x4.splat(0);
-    let c30 = i32x4.splat(0), c31 = i32x4.splat(0);
-    let xp = xq + (<usize>p << 2);
-    const bEnd = bp + (<usize>(stop - p) << 5);
-    for (; bp < bEnd; bp += 32, xp += 4) {
-      const b0 = v128.load(bp);
-      const b1 = v128.load(bp, 16);
-      let a = v128.load32_splat(xp);
-      c00 = dot2(a, b0, c00);
-      c01 = dot2(a, b1, c01);
-      a = v128.load32_splat(xp + xs);
-      c10 = dot2(a, b0, c10);
-      c11 = dot2(a, b1, c11);
-      a = v128.load32_splat(xp + 2 * xs);
-      c20 = dot2(a, b0, c20);
-      c21 = dot2(a, b1, c21);
-      a = v128.load32_splat(xp + 3 * xs);
-      c30 = dot2(a, b0, c30);
-      c31 = dot2(a, b1, c31);
-    }
-    const partial = p != g * lpp;
-    c00 = addTile(c00, acc, partial); c01 = addTile(c01, acc + 16, partial);
-    c10 = addTile(c10, acc + as, partial); c11 = addTile(c11, acc + as + 16, partial);
-    c20 = addTile(c20, acc + 2 * as, partial); c21 = addTile(c21, acc + 2 * as + 16, partial);
-    c30 = addTile(c30, acc + 3 * as, partial); c31 = addTile(c31, acc + 3 * as + 16, partial);
-    if (stop == gEnd) {
-      const w0 = v128.load(sw + (<usize>g << 5));
-      const w1 = v128.load(sw + (<usize>g << 5), 16);
-      const s0 = f32x4.splat(load<f32>(sa));
-      const s1 = f32x4.splat(load<f32>(sa, 4));
-      const s2 = f32x4.splat(load<f32>(sa, 8));
-      const s3 = f32x4.splat(load<f32>(sa, 12));
-      dynUpdate(y, c00, f32x4.mul(s0, w0));
-      dynUpdate(y + 16, c01, f32x4.mul(s0, w1));
-      dynUpdate(y + ys, c10, f32x4.mul(s1, w0));
-      dynUpdate(y + ys + 16, c11, f32x4.mul(s1, w1));
-      dynUpdate(y + 2 * ys, c20, f32x4.mul(s2, w0));
-      dynUpdate(y + 2 * ys + 16, c21, f32x4.mul(s2, w1));
-      dynUpdate(y + 3 * ys, c30, f32x4.mul(s3, w0));
-      dynUpdate(y + 3 * ys + 16, c31, f32x4.mul(s3, w1));
-    } else {
-      v128.store(acc, c00); v128.store(acc, c01, 16);
-      v128.store(acc + as, c10); v128.store(acc + as, c11, 16);
-      v128.store(acc + 2 * as, c20); v128.store(acc + 2 * as, c21, 16);
-      v128.store(acc + 3 * as, c30); v128.store(acc + 3 * as, c31, 16);
-    }
-    p = stop;
-  }
-}
-
-/**
- * K-blocked variant of dynGemm (same contract) plus `acc`, an int32 scratch [mp, panels*8] for partial sums of
- * groups that span chunks. bw needs DYN_CHUNK*32 bytes.
- */
-export function dynGemmBlocked(
-  xq: usize, xStride: i32, mp: i32, sa: usize, w: usize, sw: usize, o: usize, panels: i32, groups: i32, lp: i32, bits: i32,
-  bw: usize, y: usize, acc: usize,
-): void {
-  const ldy = panels << 3;
-  const ys = <usize>ldy << 2;
-  const xs = <usize>xStride << 1;
-  const pairs = (groups * lp) >> 1;
-  const lpp = lp >> 1;
-  for (let i0 = 0; i0 < mp; i0 += DYN_ROWS) {
-    const i1 = min(mp, i0 + DYN_ROWS);
-    for (let p0 = 0; p0 < pairs; p0 += DYN_CHUNK) {
-      const p1 = min(pairs, p0 + DYN_CHUNK);
-      for (let j = 0; j < panels; j++) {
-        widenPanelRange(w, o, j, groups, lp, bits, p0, p1, bw);
-        const swp = sw + (<usize>j * <usize>groups << 5);
-        for (let i = i0; i < i1; i += 4) {
-          const off = (<usize>i * <usize>ldy + (<usize>j << 3)) << 2;
-          dyn4x8Chunk(xq + <usize>i * xs, xs, sa + (<usize>i << 2), bw, swp, lpp, p0, p1, y + off, ys, acc + off, ys);
-        }
-      }
-    }
   }
 }
 
@@ -1481,7 +1295,10 @@ export function widenPanels(w: usize, o: usize, panels: i32, groups: i32, lp: i3
   for (let j = 0; j < panels; j++) widenPanel(w, o, j, groups, lp, bits, dst + <usize>j * stride);
 }
 
-/** dyn4x8 on one interleaved 4-row block `xi` (see interleaveRows4). */
+/**
+ * 4 rows x 8 columns of the dynamic GEMM on one interleaved block `xi` (see interleaveRows4) against one widened
+ * panel `bw`: per group, the int32 block is added in float to y (row stride ys bytes): y += f32(acc) * (sa[m] * sw[c, g]).
+ */
 /** y += f32(acc) * vsc, or y = +0 + f32(acc) * vsc (exactly what the sum gives on a zero y, -0 included) when first. */
 @inline function dynAccumulate(yp: usize, acc: v128, vsc: v128, first: bool): void {
   const t = f32x4.mul(f32x4.convert_i32x4_s(acc), vsc);
@@ -1536,7 +1353,7 @@ export function widenPanels(w: usize, o: usize, panels: i32, groups: i32, lp: i3
  * GEMM path on interleaved activations `xi` (interleaveRows4 of mp rows, mp a multiple of 4). `pre` != 0: the
  * panels widened once by widenPanels (panel stride groups*lp*16 bytes); pre == 0: each panel is widened into `bw`
  * (groups*lp*16 bytes) once per row super-block. y [mp, ldy] floats (ldy >= panels*8) is written whole (no need to
- * zero it); the float epilogue is dyn4x8's (y += f32(acc) * (sa * sw) per group, in group order, from y = +0).
+ * zero it); the float epilogue is the interface's (y += f32(acc) * (sa * sw) per group, in group order, from y = +0).
  */
 export function dynGemmIL(
   xi: usize, mp: i32, sa: usize, w: usize, sw: usize, o: usize, panels: i32, groups: i32, lp: i32, bits: i32,

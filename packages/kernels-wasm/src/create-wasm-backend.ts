@@ -5,7 +5,8 @@ import type { KernelExports } from './wasm-exports';
 import { WasmKernelBackend } from './wasm-kernel-backend';
 
 const REQUIRED_EXPORTS = [
-  'memory', 'heapBase', 'rangeRows', 'quantizeRows', 'packWeights', 'dynGemv', 'dynGemm', 'dynGemmBlocked', 'finishRows', 'widenRows',
+  'memory', 'heapBase', 'rangeRows', 'quantizeRows', 'packWeights', 'dynGemv', 'finishRows', 'widenRows',
+  'interleaveRows4', 'quantizeRowsIL', 'widenPanels', 'dynGemmIL', 'gemmI16IL', 'gemvF32Panels',
   'packPanelsB', 'gemmI16', 'depthwiseI16', 'packPanelsF32', 'gemmF32Panels', 'gemvF32', 'gemvF32T',
   'depthwiseF32P', 'padImageI16', 'padImageF32', 'tapOffsets', 'im2colI16S1', 'im2colF32S1',
   'im2colI16Gather', 'im2colF32Gather',

@@ -8,7 +8,6 @@ export interface KernelExports {
   quantizeRows(x: number, rows: number, k: number, sa: number, za: number, dst: number, xs: number, gl: number, lp: number, groups: number, sums: number): void;
   packWeights(src: number, n: number, k: number, bits: number, gl: number, lp: number, groups: number, dst: number): void;
   dynGemv(xq: number, xs: number, m: number, sums: number, sa: number, w: number, sw: number, o: number, panels: number, groups: number, lp: number, bits: number, corr: number, y: number): void;
-  dynGemm(xq: number, xs: number, mp: number, sa: number, w: number, sw: number, o: number, panels: number, groups: number, lp: number, bits: number, bw: number, y: number): void;
   finishRows(y: number, ldy: number, m: number, n: number, bias: number, out: number): void;
   widenRows(src: number, rows: number, k: number, sk: number, signed: number, zp: number, zpPerRow: number, kp: number, dst: number): void;
   packPanelsB(src: number, k: number, n: number, ldb: number, signed: number, zp: number, zpPerCol: number, kp: number, dst: number): void;
@@ -27,10 +26,6 @@ export interface KernelExports {
   depthwiseI16(
     xp: number, hp: number, wp: number, w: number, ch: number, mult: number, kh: number, kw: number, oh: number, ow: number, sh: number, sw: number,
     dh: number, dw: number, out: number,
-  ): void;
-  dynGemmBlocked(
-    xq: number, xs: number, mp: number, sa: number, w: number, sw: number, o: number, panels: number, groups: number, lp: number, bits: number,
-    bw: number, y: number, acc: number,
   ): void;
   depthwiseF32P(
     xp: number, hp: number, wp: number, w: number, bias: number, ch: number, mult: number, kh: number, kw: number, oh: number, ow: number,
