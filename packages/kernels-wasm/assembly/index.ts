@@ -7,6 +7,8 @@
 // per k-pair 8 int16 pairs = two v128 (columns 0-3, 4-7). A 4-row x 8-column register block needs 8 accumulators +
 // 2 B vectors + 1 splat: it fits V8's 16 vector registers (4x16 would spill).
 
+import { dynGemv4 } from './gemv-nbit';
+
 export function heapBase(): usize {
   return __heap_base;
 }
@@ -118,7 +120,8 @@ export function quantizeRows(
 // side stores 3-bit weights, and 4-bit groups longer than 32768, in wider fields). Per 16-byte vector:
 //   8-bit: one k-pair: bytes [w(k,c0), w(k+1,c0), w(k,c1), ...] (signed, as given);
 //   4-bit: two k-pairs as four nibbles per int16 lane L = 2*(c & 3) + (k & 1): bits 0-3 pair p columns 0-3, bits 4-7
-//          pair p columns 4-7, bits 8-11 pair p+1 columns 0-3, bits 12-15 pair p+1 columns 4-7; stored as w + 8;
+//          pair p columns 4-7, bits 8-11 pair p+1 columns 4-7, bits 12-15 pair p+1 columns 0-3; stored as w + 8
+//          (the two fields that need no mask or a plain shift, 0-3 and 12-15, hold the same columns: see gemv-nbit.ts);
 //   2-bit: four k-pairs in bit fields 0-1, 2-3, 4-5, 6-7 of the 8-bit layout's bytes, stored as w + 2 (0..3).
 // Per panel and group: 8 f32 scales and 8 i32 "offsets" o = storage offset + zero point, so w - wz = stored - o.
 // ---------------------------------------------------------------------------------------------------------------
@@ -152,8 +155,8 @@ export function packWeights(src: usize, n: i32, k: i32, bits: i32, gl: i32, lp: 
             store<i8>(byteAddr, <i8>v);
           } else if (storeBits == 4) {
             // int16 lane L = (c & 3) * 2 + (k & 1) holds four nibbles: t = 0 pair p columns 0-3, t = 1 pair p
-            // columns 4-7, t = 2 pair p+1 columns 0-3, t = 3 pair p+1 columns 4-7 (bits 4t..4t+3).
-            const t = (c >> 2) + (field << 1);
+            // columns 4-7, t = 2 pair p+1 columns 4-7, t = 3 pair p+1 columns 0-3 (bits 4t..4t+3).
+            const t = field == 0 ? c >> 2 : 3 - (c >> 2);
             const lane = ((c & 3) << 1) + (kk & 1);
             const a4 = gbase + (<usize>vec << 4) + <usize>(lane << 1) + <usize>(t >> 1);
             const u = (v + off) & 15;
@@ -209,6 +212,7 @@ export function gemvPacked(
       let a3 = i32x4.splat(0);
       let xp = xq + (<usize>g * <usize>lp << 1);
       const wEnd = wp + groupBytes;
+      // (4-bit storage has a GEMV of its own, dynGemv4 in gemv-nbit.ts.)
       if (storeBits == 8) {
         // 4 k-pairs per iteration (lp is a multiple of 8).
         for (; wp < wEnd; wp += 64, xp += 16) {
@@ -229,32 +233,6 @@ export function gemvPacked(
           a2 = dot2(s, i16x8.extend_low_i8x16_s(w3), a2);
           a3 = dot2(s, i16x8.extend_high_i8x16_s(w3), a3);
         }
-      } else if (storeBits == 4) {
-        // Nibbles are taken straight from int16 lanes: t = 0 and 2 with a mask (x1), t = 1 and 3 masked in place
-        // (x16: a1/a3 hold 16 times the columns 4-7 sums, shifted back below; exact while a group is <= 32768
-        // long, which packing guarantees) - no sign extensions, ~40% faster than unpacking bytes.
-        const m0 = i16x8.splat(0x000f);
-        const m1 = i16x8.splat(0x00f0);
-        for (; wp < wEnd; wp += 32, xp += 16) {
-          const v0 = v128.load(wp);
-          const v1 = v128.load(wp, 16);
-          const s0 = i16x8.shr_u(v0, 8);
-          const s1 = i16x8.shr_u(v1, 8);
-          let s = v128.load32_splat(xp);
-          a0 = dot2(s, v128.and(v0, m0), a0);
-          a1 = dot2(s, v128.and(v0, m1), a1);
-          s = v128.load32_splat(xp, 4);
-          a2 = dot2(s, v128.and(s0, m0), a2);
-          a3 = dot2(s, v128.and(s0, m1), a3);
-          s = v128.load32_splat(xp, 8);
-          a0 = dot2(s, v128.and(v1, m0), a0);
-          a1 = dot2(s, v128.and(v1, m1), a1);
-          s = v128.load32_splat(xp, 12);
-          a2 = dot2(s, v128.and(s1, m0), a2);
-          a3 = dot2(s, v128.and(s1, m1), a3);
-        }
-        a1 = i32x4.shr_s(a1, 4);
-        a3 = i32x4.shr_s(a3, 4);
       } else {
         const mask = i8x16.splat(0x03);
         for (; wp < wEnd; wp += 16, xp += 16) {
@@ -316,8 +294,8 @@ export function widenPanel(w: usize, o: usize, j: i32, groups: i32, lp: i32, bit
         const v = v128.load(wp);
         v128.store(d, i16x8.sub(v128.and(v, mask), o0));
         v128.store(d, i16x8.sub(v128.and(i16x8.shr_u(v, 4), mask), o1), 16);
-        v128.store(d, i16x8.sub(v128.and(i16x8.shr_u(v, 8), mask), o0), 32);
-        v128.store(d, i16x8.sub(i16x8.shr_u(v, 12), o1), 48);
+        v128.store(d, i16x8.sub(i16x8.shr_u(v, 12), o0), 32);
+        v128.store(d, i16x8.sub(v128.and(i16x8.shr_u(v, 8), mask), o1), 48);
       }
     } else {
       const mask = i8x16.splat(0x03);
@@ -622,6 +600,10 @@ export function dynGemv(
   xq: usize, xs: i32, m: i32, sums: usize, sa: usize, w: usize, sw: usize, o: usize, panels: i32, groups: i32, lp: i32,
   bits: i32, corr: i32, y: usize,
 ): void {
+  if (bits == 4) {
+    dynGemv4(xq, xs, m, sums, sa, w, sw, o, panels, groups, lp, corr, y);
+    return;
+  }
   for (let r = 0; r < m; r++) {
     gemvPacked(
       xq + (<usize>r * <usize>xs << 1), sums + (<usize>r * <usize>groups << 2),
@@ -1158,8 +1140,8 @@ const DYN_CHUNK = 256;
       const v = v128.load(wp);
       v128.store(d, i16x8.sub(v128.and(v, mask), o0));
       v128.store(d, i16x8.sub(v128.and(i16x8.shr_u(v, 4), mask), o1), 16);
-      v128.store(d, i16x8.sub(v128.and(i16x8.shr_u(v, 8), mask), o0), 32);
-      v128.store(d, i16x8.sub(i16x8.shr_u(v, 12), o1), 48);
+      v128.store(d, i16x8.sub(i16x8.shr_u(v, 12), o0), 32);
+      v128.store(d, i16x8.sub(v128.and(i16x8.shr_u(v, 8), mask), o1), 48);
     }
   } else {
     const mask = i8x16.splat(0x03);
