@@ -942,6 +942,15 @@ export function im2colI16S1(xp: usize, wp: i32, taps: usize, kTotal: i32, kp: i3
     const baseB = xp + (<usize>((oy + 1) * wp - t) << 1);
     let d = dst + <usize>j * panelBytes;
     let q = 0;
+    if (t == 8) {
+      // The 8 pixels lie in one output row (most panels): one load per tap, no blend.
+      for (; q + 2 <= kTotal; q += 2, d += 32) {
+        const v0 = v128.load(baseA + (<usize>load<i32>(taps + (<usize>q << 2)) << 1));
+        const v1 = v128.load(baseA + (<usize>load<i32>(taps + (<usize>q << 2), 4) << 1));
+        v128.store(d, i16x8.shuffle(v0, v1, 0, 8, 1, 9, 2, 10, 3, 11));
+        v128.store(d, i16x8.shuffle(v0, v1, 4, 12, 5, 13, 6, 14, 7, 15), 16);
+      }
+    }
     for (; q + 2 <= kTotal; q += 2, d += 32) {
       const o0 = <usize>load<i32>(taps + (<usize>q << 2)) << 1;
       const o1 = <usize>load<i32>(taps + (<usize>q << 2), 4) << 1;
@@ -974,6 +983,15 @@ export function im2colF32S1(xp: usize, wp: i32, taps: usize, kTotal: i32, oh: i3
     const baseA = xp + (<usize>(oy * wp + ox) << 2);
     const baseB = xp + (<usize>((oy + 1) * wp - t) << 2);
     let d = dst + <usize>j * panelBytes;
+    if (t == 8) {
+      // The 8 pixels lie in one output row (most panels): plain copies, no blend.
+      for (let q = 0; q < kTotal; q++, d += 32) {
+        const o = <usize>load<i32>(taps + (<usize>q << 2)) << 2;
+        v128.store(d, v128.load(baseA + o));
+        v128.store(d, v128.load(baseA + o, 16), 16);
+      }
+      continue;
+    }
     for (let q = 0; q < kTotal; q++, d += 32) {
       const o = <usize>load<i32>(taps + (<usize>q << 2)) << 2;
       v128.store(d, v128.bitselect(v128.load(baseA + o), v128.load(baseB + o), m0));
