@@ -7,7 +7,7 @@
 // per k-pair 8 int16 pairs = two v128 (columns 0-3, 4-7). A 4-row x 8-column register block needs 8 accumulators +
 // 2 B vectors + 1 splat: it fits V8's 16 vector registers (4x16 would spill).
 
-import { dynGemv4 } from './gemv-nbit';
+import { dynGemv2, dynGemv4 } from './gemv-nbit';
 
 export function heapBase(): usize {
   return __heap_base;
@@ -122,7 +122,8 @@ export function quantizeRows(
 //   4-bit: two k-pairs as four nibbles per int16 lane L = 2*(c & 3) + (k & 1): bits 0-3 pair p columns 0-3, bits 4-7
 //          pair p columns 4-7, bits 8-11 pair p+1 columns 4-7, bits 12-15 pair p+1 columns 0-3; stored as w + 8
 //          (the two fields that need no mask or a plain shift, 0-3 and 12-15, hold the same columns: see gemv-nbit.ts);
-//   2-bit: four k-pairs in bit fields 0-1, 2-3, 4-5, 6-7 of the 8-bit layout's bytes, stored as w + 2 (0..3).
+//   2-bit: four k-pairs as eight 2-bit fields per int16 lane L = 2*(c & 3) + (k & 1): k-pair q of the vector and
+//          column half h in bits 2f..2f+1, f = (q & 1) * 4 + (q >> 1) * 2 + h; stored as w + 2 (0..3).
 // Per panel and group: 8 f32 scales and 8 i32 "offsets" o = storage offset + zero point, so w - wz = stored - o.
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -162,9 +163,13 @@ export function packWeights(src: usize, n: i32, k: i32, bits: i32, gl: i32, lp: 
             const u = (v + off) & 15;
             store<u8>(a4, load<u8>(a4) | <u8>(u << ((t & 1) << 2)));
           } else {
-            const u = (v + off) & ((1 << storeBits) - 1);
-            const shift = field * storeBits;
-            store<u8>(byteAddr, load<u8>(byteAddr) | <u8>(u << shift));
+            // int16 lane L = (c & 3) * 2 + (k & 1) holds eight 2-bit fields f (bits 2f..2f+1): the vector's k-pair
+            // q = field and column half h = c >> 2 go to f = (q & 1) * 4 + (q >> 1) * 2 + h (see gemv-nbit.ts).
+            const f = ((field & 1) << 2) + ((field >> 1) << 1) + (c >> 2);
+            const lane = ((c & 3) << 1) + (kk & 1);
+            const a2 = gbase + (<usize>vec << 4) + <usize>(lane << 1) + <usize>(f >> 2);
+            const u = (v + off) & 3;
+            store<u8>(a2, load<u8>(a2) | <u8>(u << ((f & 3) << 1)));
           }
         }
       }
@@ -212,7 +217,7 @@ export function gemvPacked(
       let a3 = i32x4.splat(0);
       let xp = xq + (<usize>g * <usize>lp << 1);
       const wEnd = wp + groupBytes;
-      // (4-bit storage has a GEMV of its own, dynGemv4 in gemv-nbit.ts.)
+      // (4- and 2-bit storage have GEMVs of their own, in gemv-nbit.ts.)
       if (storeBits == 8) {
         // 4 k-pairs per iteration (lp is a multiple of 8).
         for (; wp < wEnd; wp += 64, xp += 16) {
@@ -232,27 +237,6 @@ export function gemvPacked(
           s = v128.load32_splat(xp, 12);
           a2 = dot2(s, i16x8.extend_low_i8x16_s(w3), a2);
           a3 = dot2(s, i16x8.extend_high_i8x16_s(w3), a3);
-        }
-      } else {
-        const mask = i8x16.splat(0x03);
-        for (; wp < wEnd; wp += 16, xp += 16) {
-          const v = v128.load(wp);
-          const f0 = v128.and(v, mask);
-          const f1 = v128.and(i8x16.shr_u(v, 2), mask);
-          const f2 = v128.and(i8x16.shr_u(v, 4), mask);
-          const f3 = i8x16.shr_u(v, 6);
-          let s = v128.load32_splat(xp);
-          a0 = dot2(s, i16x8.extend_low_i8x16_s(f0), a0);
-          a1 = dot2(s, i16x8.extend_high_i8x16_s(f0), a1);
-          s = v128.load32_splat(xp, 4);
-          a2 = dot2(s, i16x8.extend_low_i8x16_s(f1), a2);
-          a3 = dot2(s, i16x8.extend_high_i8x16_s(f1), a3);
-          s = v128.load32_splat(xp, 8);
-          a0 = dot2(s, i16x8.extend_low_i8x16_s(f2), a0);
-          a1 = dot2(s, i16x8.extend_high_i8x16_s(f2), a1);
-          s = v128.load32_splat(xp, 12);
-          a2 = dot2(s, i16x8.extend_low_i8x16_s(f3), a2);
-          a3 = dot2(s, i16x8.extend_high_i8x16_s(f3), a3);
         }
       }
       const gs = load<i32>(sums + (<usize>g << 2));
@@ -298,21 +282,18 @@ export function widenPanel(w: usize, o: usize, j: i32, groups: i32, lp: i32, bit
         v128.store(d, i16x8.sub(v128.and(i16x8.shr_u(v, 8), mask), o1), 48);
       }
     } else {
-      const mask = i8x16.splat(0x03);
+      const mask = i16x8.splat(0x0003);
       for (; wp < wEnd; wp += 16, d += 128) {
+        // k-pair q, half h in field f = (q & 1) * 4 + (q >> 1) * 2 + h.
         const v = v128.load(wp);
-        const f0 = v128.and(v, mask);
-        const f1 = v128.and(i8x16.shr_u(v, 2), mask);
-        const f2 = v128.and(i8x16.shr_u(v, 4), mask);
-        const f3 = i8x16.shr_u(v, 6);
-        v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(f0), o0));
-        v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(f0), o1), 16);
-        v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(f1), o0), 32);
-        v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(f1), o1), 48);
-        v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(f2), o0), 64);
-        v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(f2), o1), 80);
-        v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(f3), o0), 96);
-        v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(f3), o1), 112);
+        v128.store(d, i16x8.sub(v128.and(v, mask), o0));
+        v128.store(d, i16x8.sub(v128.and(i16x8.shr_u(v, 2), mask), o1), 16);
+        v128.store(d, i16x8.sub(v128.and(i16x8.shr_u(v, 8), mask), o0), 32);
+        v128.store(d, i16x8.sub(v128.and(i16x8.shr_u(v, 10), mask), o1), 48);
+        v128.store(d, i16x8.sub(v128.and(i16x8.shr_u(v, 4), mask), o0), 64);
+        v128.store(d, i16x8.sub(v128.and(i16x8.shr_u(v, 6), mask), o1), 80);
+        v128.store(d, i16x8.sub(v128.and(i16x8.shr_u(v, 12), mask), o0), 96);
+        v128.store(d, i16x8.sub(i16x8.shr_u(v, 14), o1), 112);
       }
     }
   }
@@ -602,6 +583,10 @@ export function dynGemv(
 ): void {
   if (bits == 4) {
     dynGemv4(xq, xs, m, sums, sa, w, sw, o, panels, groups, lp, corr, y);
+    return;
+  }
+  if (bits == 2) {
+    dynGemv2(xq, xs, m, sums, sa, w, sw, o, panels, groups, lp, corr, y);
     return;
   }
   for (let r = 0; r < m; r++) {
@@ -1162,21 +1147,18 @@ const DYN_CHUNK = 256;
       v128.store(d, i16x8.sub(v128.and(i16x8.shr_u(v, 8), mask), o1), 48);
     }
   } else {
-    const mask = i8x16.splat(0x03);
+    const mask = i16x8.splat(0x0003);
     for (; wp < wEnd; wp += 16, d += 128) {
+      // k-pair q, half h in field f = (q & 1) * 4 + (q >> 1) * 2 + h.
       const v = v128.load(wp);
-      const f0 = v128.and(v, mask);
-      const f1 = v128.and(i8x16.shr_u(v, 2), mask);
-      const f2 = v128.and(i8x16.shr_u(v, 4), mask);
-      const f3 = i8x16.shr_u(v, 6);
-      v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(f0), o0));
-      v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(f0), o1), 16);
-      v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(f1), o0), 32);
-      v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(f1), o1), 48);
-      v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(f2), o0), 64);
-      v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(f2), o1), 80);
-      v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(f3), o0), 96);
-      v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(f3), o1), 112);
+      v128.store(d, i16x8.sub(v128.and(v, mask), o0));
+      v128.store(d, i16x8.sub(v128.and(i16x8.shr_u(v, 2), mask), o1), 16);
+      v128.store(d, i16x8.sub(v128.and(i16x8.shr_u(v, 8), mask), o0), 32);
+      v128.store(d, i16x8.sub(v128.and(i16x8.shr_u(v, 10), mask), o1), 48);
+      v128.store(d, i16x8.sub(v128.and(i16x8.shr_u(v, 4), mask), o0), 64);
+      v128.store(d, i16x8.sub(v128.and(i16x8.shr_u(v, 6), mask), o1), 80);
+      v128.store(d, i16x8.sub(v128.and(i16x8.shr_u(v, 12), mask), o0), 96);
+      v128.store(d, i16x8.sub(i16x8.shr_u(v, 14), o1), 112);
     }
   }
   return d;

@@ -256,6 +256,31 @@ describe('dynamicLinear 4-bit GEMV', () => {
       }
     }
   });
+
+  // The 2-bit GEMV keeps fields at scale 64 and folds them every 32768 k-values; 100000 saturated products would
+  // overflow int32 without the fold (64 · 255 · 3 · 50000 > 2^31).
+  it('is exact for 2-bit groups longer than 32768 with saturated activations (M = 1, 2)', () => {
+    const k = 100000;
+    const n = 9;
+    for (const [wv, zp] of [[1, 0], [-2, 1], [1, -2]] as const) {
+      const spec: LinearWeightsSpec = {
+        n, k, bits: 2, blockSize: 0, values: new Int8Array(n * k).fill(wv),
+        scales: Float32Array.from({ length: n }, (_, i) => Math.fround(0.01 + i * 1e-3)),
+        zeroPoints: zp === 0 ? undefined : new Int32Array(n).fill(zp),
+      };
+      const ww = wasm.packLinearWeights(spec);
+      const wj = js.packLinearWeights(spec);
+      for (const m of [1, 2]) {
+        const x = Float32Array.from({ length: m * k }, (_, i) => (i < k ? 1000 : ((i * 7919) % 1000) / 100 - 3));
+        const o1 = new Float32Array(m * n);
+        const o2 = new Float32Array(m * n);
+        js.dynamicLinear({ m, x, weights: wj, perRow: true, out: o1 });
+        wasm.dynamicLinear({ m, x, weights: ww, perRow: true, out: o2 });
+        expectSame(o2, o1, `2-bit GEMV w=${wv} zp=${zp} m=${m}`);
+      }
+      wasm.releaseLinearWeights(ww);
+    }
+  });
 });
 
 describe('dynamicLinear storage fallbacks', () => {
