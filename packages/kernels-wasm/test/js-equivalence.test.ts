@@ -284,9 +284,9 @@ describe('dynamicLinear 4-bit GEMV', () => {
 });
 
 describe('dynamicLinear storage fallbacks', () => {
-  it('matches JS for 4-bit groups longer than 32768 (stored in 8-bit fields) and 3-bit weights', () => {
+  it('matches JS for 4-bit groups longer than 32768 and 2-bit ones longer than 2^18 (stored in 8-bit fields) and 3-bit weights', () => {
     const r = rng(31);
-    for (const [bits, k] of [[4, 33000], [3, 1000]] as const) {
+    for (const [bits, k] of [[4, 33000], [3, 1000], [2, 262200]] as const) {
       const spec = linearSpec(5, k, bits, 0, true, 1, r);
       for (const m of [1, 6]) {
         const x = Float32Array.from({ length: m * k }, (_, i) => ((i * 7919) % 1000) / 100 - 5);
