@@ -117,7 +117,8 @@ export function quantizeRows(
 // ---------------------------------------------------------------------------------------------------------------
 // Packed linear weights. Panel j holds output columns 8j..8j+7; inside it, group after group, each zero-padded to lp
 // (a multiple of 8) values along k. The `bits` argument of these functions is the storage width (8, 4 or 2; the JS
-// side stores 3-bit weights, and 4-bit groups longer than 32768, in wider fields). Per 16-byte vector:
+// side stores 3-bit weights, 4-bit groups longer than 32768 and 2-bit ones longer than 2^18 in wider fields).
+// Per 16-byte vector:
 //   8-bit: one k-pair: bytes [w(k,c0), w(k+1,c0), w(k,c1), ...] (signed, as given);
 //   4-bit: two k-pairs as four nibbles per int16 lane L = 2*(c & 3) + (k & 1): bits 0-3 pair p columns 0-3, bits 4-7
 //          pair p columns 4-7, bits 8-11 pair p+1 columns 4-7, bits 12-15 pair p+1 columns 0-3; stored as w + 8
@@ -195,8 +196,9 @@ export function packWeights(src: usize, n: i32, k: i32, bits: i32, gl: i32, lp: 
 }
 
 /**
- * One activation row (centred int16, group-padded, plus group sums) times all packed panels, straight from the
- * packed bytes (the M < 4 path: weights are streamed once, at memory speed). Writes y[0 .. 8*panels) (f32).
+ * One activation row (centred int16, group-padded, plus group sums) times all packed 8-bit panels, straight from the
+ * packed bytes (the M < 4 path: weights are streamed once). Writes y[0 .. 8*panels) (f32). dynGemv sends 4- and
+ * 2-bit storage to the kernels of gemv-nbit.ts.
  */
 export function gemvPacked(
   xq: usize, sums: usize, sa: f32, w: usize, sw: usize, o: usize, panels: i32, groups: i32, lp: i32, bits: i32,
