@@ -137,16 +137,15 @@ export function dynGemv4(
 // ---------------------------------------------------------------------------------------------------------------
 // 2-bit GEMV, the same idea for 2-bit fields: per 16-byte vector four k-pairs x 8 columns, eight fields per int16
 // lane, k-pair q and column half h in bits 2f..2f+1 with f = (q & 1) * 4 + (q >> 1) * 2 + h, stored as w + 2.
-// s = v >> 8 brings the high byte down, so the masks 0x03, 0x0c, 0x30, 0xc0 on v and s isolate all eight fields at
-// scales 1, 4, 16, 64 with one shift and eight ands per 64 multiply-adds (the byte-lane unpacking it replaces needed
-// shifts, masks and sign extensions: about twice as many operations). Accumulators: a (columns 0-3, x1),
-// b (4-7, x4), c (0-3, x16), e (4-7, x64); c and e are folded into a and b every LONG_K2 k-values
-// (64 * 255 * 3 * LONG_K2 / 2 < 2^31); b holds 4 * Σx'(w - wz), exact for groups up to 2^18 (packing stores longer
-// 2-bit groups in 8-bit fields).
+// s = v >> 8 brings the high byte down, so masks 0x03, 0x0c, 0x30 on v and s isolate six fields at scales 1, 4 and
+// 16, and the two top fields of each byte (f = 3, 7) come out at scale 1 by shifts (v << 8 >> 14, v >> 14): a fourth
+// mask register would make V8 spill an accumulator through memory (measured 25% slower). About ten operations per
+// 64 multiply-adds for unpacking, where the byte-lane unpacking it replaces needed about twice as many.
+// Accumulators: a (columns 0-3, x1), b (4-7, x4), c (0-3, x16), e (4-7, x1). Packing keeps 2-bit groups at most
+// 2^18 long (longer ones use 8-bit fields), so the sums that are shifted back stay exact without folds:
+// |c| <= 16 * 255 * 3 * 2^17 and |b| <= 4 * 255 * 3 * (2^18 + 2^17) (the correction plus half of the products),
+// both < 2^31.
 // ---------------------------------------------------------------------------------------------------------------
-
-/** k-values between two folds of the 2-bit GEMV's scale-16 and scale-64 accumulators. */
-const LONG_K2: i32 = 32768;
 
 /** One activation row times every panel of 2-bit packed weights; arguments as gemv4RowT. */
 @inline function gemv2RowT(
@@ -157,7 +156,6 @@ const LONG_K2: i32 = 32768;
   const m0 = i16x8.splat(0x0003);
   const m1 = i16x8.splat(0x000c);
   const m2 = i16x8.splat(0x0030);
-  const m3 = i16x8.splat(0x00c0);
   let wp = w;
   let meta: usize = 0;
   for (let j = 0; j < panels; j++) {
@@ -179,50 +177,24 @@ const LONG_K2: i32 = 32768;
       let e = i32x4.splat(0);
       const wEnd = wp + groupBytes;
       let xp = xg;
-      if (lp <= LONG_K2) {
-        for (; wp < wEnd; wp += 16, xp += 16) {
-          const v = v128.load(wp);
-          const s = i16x8.shr_u(v, 8);
-          let x = v128.load32_splat(xp);
-          a = mac(a, x, v128.and(v, m0));
-          b = mac(b, x, v128.and(v, m1));
-          x = v128.load32_splat(xp, 4);
-          a = mac(a, x, v128.and(s, m0));
-          b = mac(b, x, v128.and(s, m1));
-          x = v128.load32_splat(xp, 8);
-          c = mac(c, x, v128.and(v, m2));
-          e = mac(e, x, v128.and(v, m3));
-          x = v128.load32_splat(xp, 12);
-          c = mac(c, x, v128.and(s, m2));
-          e = mac(e, x, v128.and(s, m3));
-        }
-      } else {
-        while (wp < wEnd) {
-          const stepEnd = min(wEnd, wp + (<usize>LONG_K2 << 1));
-          for (; wp < stepEnd; wp += 16, xp += 16) {
-            const v = v128.load(wp);
-            const s = i16x8.shr_u(v, 8);
-            let x = v128.load32_splat(xp);
-            a = mac(a, x, v128.and(v, m0));
-            b = mac(b, x, v128.and(v, m1));
-            x = v128.load32_splat(xp, 4);
-            a = mac(a, x, v128.and(s, m0));
-            b = mac(b, x, v128.and(s, m1));
-            x = v128.load32_splat(xp, 8);
-            c = mac(c, x, v128.and(v, m2));
-            e = mac(e, x, v128.and(v, m3));
-            x = v128.load32_splat(xp, 12);
-            c = mac(c, x, v128.and(s, m2));
-            e = mac(e, x, v128.and(s, m3));
-          }
-          a = i32x4.add(a, i32x4.shr_s(c, 4));
-          b = i32x4.add(b, i32x4.shr_s(e, 4));
-          c = i32x4.splat(0);
-          e = c;
-        }
+      for (; wp < wEnd; wp += 16, xp += 16) {
+        const v = v128.load(wp);
+        const s = i16x8.shr_u(v, 8);
+        let x = v128.load32_splat(xp);
+        a = mac(a, x, v128.and(v, m0));
+        b = mac(b, x, v128.and(v, m1));
+        x = v128.load32_splat(xp, 4);
+        a = mac(a, x, v128.and(s, m0));
+        b = mac(b, x, v128.and(s, m1));
+        x = v128.load32_splat(xp, 8);
+        c = mac(c, x, v128.and(v, m2));
+        e = mac(e, x, i16x8.shr_u(i16x8.shl(v, 8), 14));
+        x = v128.load32_splat(xp, 12);
+        c = mac(c, x, v128.and(s, m2));
+        e = mac(e, x, i16x8.shr_u(v, 14));
       }
       a = i32x4.add(a, i32x4.shr_s(c, 4));
-      const hi = i32x4.shr_s(i32x4.add(b, i32x4.shr_s(e, 4)), 2);
+      const hi = i32x4.add(i32x4.shr_s(b, 2), e);
       // The dynamicLinear contract, per group: y = y + f32(acc) * (sa * sw).
       const vsa = v128.load32_splat(sa);
       v128.store(yp, f32x4.add(v128.load(yp), f32x4.mul(f32x4.convert_i32x4_s(a), f32x4.mul(vsa, v128.load(sw + meta)))));
