@@ -50,7 +50,9 @@ export class WasmHeap {
   }
 
   private refresh(): void {
-    if (this.memory.buffer === this.buffer) return;
+    // `memory.grow` detaches the old buffer (byteLength 0). Testing that is a plain property read; the
+    // `memory.buffer` getter is a runtime call, and this runs for every view access of every kernel call.
+    if (this.buffer.byteLength !== 0) return;
     this.buffer = this.memory.buffer;
     this.u8View = new Uint8Array(this.buffer);
     this.i8View = new Int8Array(this.buffer);
@@ -96,6 +98,7 @@ export class WasmHeap {
     if (end > MAX_BYTES) {
       throw new ValueError(`${what}: needs ${end} bytes of WebAssembly memory, above the 4 GiB limit of wasm32`);
     }
+    if (end <= this.buffer.byteLength) return;
     const have = this.memory.buffer.byteLength;
     if (end <= have) return;
     const pages = Math.ceil((end - have) / PAGE);
