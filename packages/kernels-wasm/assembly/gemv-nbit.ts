@@ -26,8 +26,8 @@ const LONG_K: i32 = 4096;
 /**
  * One activation row times every panel of 4-bit packed weights. xq: centred int16 activations, group-padded to lp;
  * neg: -Σ x' per group (i32); sa: address of the row's activation scale; w/sw/o: panels, f32 scales and i32 offsets
- * (storage offset + zero point) per panel and group (32 bytes each); off: the offset shared by all columns, or -1
- * for per-column offsets (zero points). Writes y[0 .. 8*panels) as f32. `perCol` is a constant after inlining.
+ * (storage offset + zero point) per panel and group (32 bytes each); perCol: use o (zero points), else off, the
+ * storage offset shared by all columns. Writes y[0 .. 8*panels) as f32. `perCol` is a constant after inlining.
  */
 @inline function gemv4RowT(
   xq: usize, neg: usize, sa: usize, w: usize, sw: usize, o: usize, panels: i32, groups: i32, lp: i32, off: i32, y: usize,
