@@ -5,7 +5,8 @@
 //   QINT_BENCH_QUICK=1 node bench/kernels.mjs   (fewer repetitions, for a smoke run)
 //   QINT_BENCH_ONLY=m1,conv node bench/kernels.mjs   (only these parts: m1, m16, m128, conv, memory; prints, writes no JSON)
 //   QINT_BENCH_BASELINE_WASM=old/kernels.wasm ...   (also runs qint's WASM variants on kernels built from another
-//                                                   revision, as "base …", interleaved in the same run: side by side)
+//                                                   revision, as "base …", interleaved in the same run: side by side;
+//                                                   the module must export what the current TypeScript calls)
 // Method (shared/PERFORMANCE.md): warm-up, then R rounds over all variants of a shape (interleaved), each round
 // taking `reps` repetitions of ≥ repMs; the figure is the median of all repetitions. GOP/s = 2·M·N·K / time.
 // Times include what a user pays per call (copying the activation in and the result out, ORT's tensor wrapping).
