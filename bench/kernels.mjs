@@ -3,11 +3,15 @@
 // tfjs-backend-wasm on the same shapes, in the same process, interleaved. Run after `pnpm build`:
 //   node bench/kernels.mjs            (full: ~3-5 minutes on 2 vCPUs)
 //   QINT_BENCH_QUICK=1 node bench/kernels.mjs   (fewer repetitions, for a smoke run)
+//   QINT_BENCH_ONLY=m1,conv node bench/kernels.mjs   (only these parts: m1, m16, m128, conv, memory; prints, writes no JSON)
+//   QINT_BENCH_BASELINE_WASM=old/kernels.wasm ...   (also runs qint's WASM variants on kernels built from another
+//                                                   revision, as "base …", interleaved in the same run: side by side;
+//                                                   the module must export what the current TypeScript calls)
 // Method (shared/PERFORMANCE.md): warm-up, then R rounds over all variants of a shape (interleaved), each round
 // taking `reps` repetitions of ≥ repMs; the figure is the median of all repetitions. GOP/s = 2·M·N·K / time.
 // Times include what a user pays per call (copying the activation in and the result out, ORT's tensor wrapping).
 // Weights are initializers (ORT), packed once (qint dynamicLinear) or persistent tensors (tfjs).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +31,10 @@ const REP_MS = QUICK ? 20 : 30;
 const JS_MAX_OPS = 2 ** 29;
 
 const rng = xorshift;
+const ONLY = process.env.QINT_BENCH_ONLY ? process.env.QINT_BENCH_ONLY.split(',').map((s) => s.trim()) : null;
+const wanted = (part) => !ONLY || ONLY.includes(part);
+/** The same WASM backend on kernels of another revision (QINT_BENCH_BASELINE_WASM), or undefined. */
+let base;
 const timer = createTimer({ rounds: ROUNDS, reps: REPS, repMs: REP_MS });
 
 /** Runs every variant interleaved; returns name → { median, best } ms per call. */
@@ -108,6 +116,7 @@ async function benchGemm(wasm, wasmCached, js, M, K) {
     { name: 'wasm int8 dynamic', fn: () => wasm.dynamicLinear({ m: M, x, weights: p8, perRow: false, out: y }) },
     { name: 'wasm 4-bit dynamic (block 32)', fn: () => wasm.dynamicLinear({ m: M, x, weights: p4, perRow: false, out: y }) },
     { name: 'wasm 4-bit dynamic (per channel)', fn: () => wasm.dynamicLinear({ m: M, x, weights: p4c, perRow: false, out: y }) },
+    ...baseVariants(M, x, y, [['int8 dynamic', spec8], ['4-bit dynamic (block 32)', spec4], ['4-bit dynamic (per channel)', spec4c]]),
     {
       name: 'wasm matMulInteger u8×s8',
       fn: () => wasm.matMulInteger({ m: M, n: N, k: K, a: xU8, b: wInt8, aZeroPoint: new Int32Array([3]), bZeroPoint: new Int32Array([0]), out: yi }),
@@ -171,9 +180,24 @@ async function benchGemm(wasm, wasmCached, js, M, K) {
       'wasm int8 dynamic / js int8 dynamic': ratio('wasm int8 dynamic', 'js int8 dynamic'),
       'wasm matMulInteger / ort MatMulInteger': ratio('wasm matMulInteger u8×s8', 'ort MatMulInteger u8×s8'),
       'wasm matMulInteger (cached weights) / ort MatMulInteger': ratio('wasm matMulInteger u8×s8 (cached weights)', 'ort MatMulInteger u8×s8'),
+      ...(base
+        ? {
+            'base: wasm 4-bit / wasm int8 dynamic': ratio('base wasm 4-bit dynamic (block 32)', 'base wasm int8 dynamic'),
+            'base: wasm 4-bit per channel / wasm int8 dynamic': ratio('base wasm 4-bit dynamic (per channel)', 'base wasm int8 dynamic'),
+          }
+        : {}),
     };
   };
   return { M, K, N, results, ratios: ratiosFor('gops'), ratiosBest: ratiosFor('gopsBest') };
+}
+
+/** "base wasm …" dynamicLinear variants on the baseline kernels (none without QINT_BENCH_BASELINE_WASM). */
+function baseVariants(M, x, y, specs) {
+  if (!base) return [];
+  return specs.map(([name, spec]) => {
+    const p = base.packLinearWeights(spec);
+    return { name: `base wasm ${name}`, fn: () => base.dynamicLinear({ m: M, x, weights: p, perRow: false, out: y }) };
+  });
 }
 
 async function benchConv(wasm, js) {
@@ -206,6 +230,9 @@ async function benchConv(wasm, js) {
     { name: 'wasm convInteger u8×s8', fn: () => wasm.convInteger({ ...geom, x: xU8, w: wS8, xZeroPoint: 128, wZeroPoint: new Int32Array([0]), out: outI }) },
     { name: 'wasm convInteger u8×u8', fn: () => wasm.convInteger({ ...geom, x: xU8, w: wU8, xZeroPoint: 128, wZeroPoint: new Int32Array([0]), out: outI }) },
     { name: 'wasm convF32', fn: () => wasm.convF32({ ...geom, x: xF, w: wF, out: outF }) },
+    ...(base
+      ? [{ name: 'base wasm convInteger u8×s8', fn: () => base.convInteger({ ...geom, x: xU8, w: wS8, xZeroPoint: 128, wZeroPoint: new Int32Array([0]), out: outI }) }]
+      : []),
     { name: 'ort ConvInteger u8×u8', fn: () => sU8.run({ x: new ort.Tensor('uint8', xU8, [1, 32, 26, 26]) }).then((o) => o.y.data) },
     { name: 'ort ConvInteger u8×s8', fn: () => sS8.run({ x: new ort.Tensor('uint8', xU8, [1, 32, 26, 26]) }).then((o) => o.y.data) },
     { name: 'ort Conv f32', fn: () => sF.run({ x: new ort.Tensor('float32', xF, [1, 32, 26, 26]) }).then((o) => o.y.data) },
@@ -256,10 +283,14 @@ async function main() {
   // Same kernels; constant weight operands of gemmF32/matMulInteger kept in wasm memory (as ORT and tfjs keep initializers).
   const wasmCached = await createWasmBackend({ cacheConstantWeights: true });
   const js = createJsBackend();
+  if (process.env.QINT_BENCH_BASELINE_WASM) {
+    base = await createWasmBackend({ wasm: readFileSync(process.env.QINT_BENCH_BASELINE_WASM), name: 'wasm-baseline' });
+  }
   const started = Date.now();
   const load0 = loadavg();
   const gemm = [];
   for (const M of [1, 16, 128]) {
+    if (!wanted(`m${M}`)) continue;
     for (const K of [256, 1024, 4096]) {
       const res = await benchGemm(wasm, wasmCached, js, M, K);
       gemm.push(res);
@@ -268,10 +299,18 @@ async function main() {
       console.log(`   ratios: ${Object.entries(res.ratios).filter(([, v]) => v !== null).map(([k, v]) => `${k} = ${v}`).join('; ')}`);
     }
   }
-  const conv = await benchConv(wasm, js);
-  console.log(`conv ${conv.shape}: ${Object.entries(conv.results).map(([k, v]) => `${k} ${v.gops}`).join(' | ')}`);
-  const memory = await memoryFlatness(wasm);
-  console.log('memory over 10,000 dynamicLinear calls:', memory);
+  const conv = wanted('conv') ? await benchConv(wasm, js) : undefined;
+  if (conv) console.log(`conv ${conv.shape}: ${Object.entries(conv.results).map(([k, v]) => `${k} ${v.gops}`).join(' | ')}`);
+  const memory = wanted('memory') ? await memoryFlatness(wasm) : undefined;
+  if (memory) console.log('memory over 10,000 dynamicLinear calls:', memory);
+  if (ONLY) {
+    // A partial run: the targets need every shape, and results/kernels.json stays the last full run.
+    console.log(`load average ${load0.map((v) => v.toFixed(2)).join('/')} → ${loadavg().map((v) => v.toFixed(2)).join('/')}`);
+    wasm.dispose();
+    wasmCached.dispose();
+    base?.dispose();
+    return;
+  }
   const targets = targetsFrom(gemm, conv, 'ratios', 'gops');
   const targetsBest = targetsFrom(gemm, conv, 'ratiosBest', 'gopsBest');
   console.log('targets (median; worst shape):', targets);
@@ -293,6 +332,7 @@ async function main() {
   console.log(`wrote bench/results/kernels.json in ${result.seconds} s`);
   wasm.dispose();
   wasmCached.dispose();
+  base?.dispose();
 }
 
 /** The issue's performance targets, each as the worst value over the shapes it applies to. */

@@ -7,6 +7,8 @@
 // per k-pair 8 int16 pairs = two v128 (columns 0-3, 4-7). A 4-row x 8-column register block needs 8 accumulators +
 // 2 B vectors + 1 splat: it fits V8's 16 vector registers (4x16 would spill).
 
+import { dynGemv2, dynGemv4 } from './gemv-nbit';
+
 export function heapBase(): usize {
   return __heap_base;
 }
@@ -141,11 +143,14 @@ export function quantizeRows(
 // ---------------------------------------------------------------------------------------------------------------
 // Packed linear weights. Panel j holds output columns 8j..8j+7; inside it, group after group, each zero-padded to lp
 // (a multiple of 8) values along k. The `bits` argument of these functions is the storage width (8, 4 or 2; the JS
-// side stores 3-bit weights, and 4-bit groups longer than 32768, in wider fields). Per 16-byte vector:
+// side stores 3-bit weights, 4-bit groups longer than 32768 and 2-bit ones longer than 2^18 in wider fields).
+// Per 16-byte vector:
 //   8-bit: one k-pair: bytes [w(k,c0), w(k+1,c0), w(k,c1), ...] (signed, as given);
 //   4-bit: two k-pairs as four nibbles per int16 lane L = 2*(c & 3) + (k & 1): bits 0-3 pair p columns 0-3, bits 4-7
-//          pair p columns 4-7, bits 8-11 pair p+1 columns 0-3, bits 12-15 pair p+1 columns 4-7; stored as w + 8;
-//   2-bit: four k-pairs in bit fields 0-1, 2-3, 4-5, 6-7 of the 8-bit layout's bytes, stored as w + 2 (0..3).
+//          pair p columns 4-7, bits 8-11 pair p+1 columns 4-7, bits 12-15 pair p+1 columns 0-3; stored as w + 8
+//          (the two fields that need no mask or a plain shift, 0-3 and 12-15, hold the same columns: see gemv-nbit.ts);
+//   2-bit: four k-pairs as eight 2-bit fields per int16 lane L = 2*(c & 3) + (k & 1): k-pair q of the vector and
+//          column half h in bits 2f..2f+1, f = (q & 1) * 4 + (q >> 1) * 2 + h; stored as w + 2 (0..3).
 // Per panel and group: 8 f32 scales and 8 i32 "offsets" o = storage offset + zero point, so w - wz = stored - o.
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -178,16 +183,20 @@ export function packWeights(src: usize, n: i32, k: i32, bits: i32, gl: i32, lp: 
             store<i8>(byteAddr, <i8>v);
           } else if (storeBits == 4) {
             // int16 lane L = (c & 3) * 2 + (k & 1) holds four nibbles: t = 0 pair p columns 0-3, t = 1 pair p
-            // columns 4-7, t = 2 pair p+1 columns 0-3, t = 3 pair p+1 columns 4-7 (bits 4t..4t+3).
-            const t = (c >> 2) + (field << 1);
+            // columns 4-7, t = 2 pair p+1 columns 4-7, t = 3 pair p+1 columns 0-3 (bits 4t..4t+3).
+            const t = field == 0 ? c >> 2 : 3 - (c >> 2);
             const lane = ((c & 3) << 1) + (kk & 1);
             const a4 = gbase + (<usize>vec << 4) + <usize>(lane << 1) + <usize>(t >> 1);
             const u = (v + off) & 15;
             store<u8>(a4, load<u8>(a4) | <u8>(u << ((t & 1) << 2)));
           } else {
-            const u = (v + off) & ((1 << storeBits) - 1);
-            const shift = field * storeBits;
-            store<u8>(byteAddr, load<u8>(byteAddr) | <u8>(u << shift));
+            // int16 lane L = (c & 3) * 2 + (k & 1) holds eight 2-bit fields f (bits 2f..2f+1): the vector's k-pair
+            // q = field and column half h = c >> 2 go to f = (q & 1) * 4 + (q >> 1) * 2 + h (see gemv-nbit.ts).
+            const f = ((field & 1) << 2) + ((field >> 1) << 1) + (c >> 2);
+            const lane = ((c & 3) << 1) + (kk & 1);
+            const a2 = gbase + (<usize>vec << 4) + <usize>(lane << 1) + <usize>(f >> 2);
+            const u = (v + off) & 3;
+            store<u8>(a2, load<u8>(a2) | <u8>(u << ((f & 3) << 1)));
           }
         }
       }
@@ -213,8 +222,9 @@ export function packWeights(src: usize, n: i32, k: i32, bits: i32, gl: i32, lp: 
 }
 
 /**
- * One activation row (centred int16, group-padded, plus group sums) times all packed panels, straight from the
- * packed bytes (the M < 4 path: weights are streamed once, at memory speed). Writes y[0 .. 8*panels) (f32).
+ * One activation row (centred int16, group-padded, plus group sums) times all packed 8-bit panels, straight from the
+ * packed bytes (the M < 4 path: weights are streamed once). Writes y[0 .. 8*panels) (f32). dynGemv sends 4- and
+ * 2-bit storage to the kernels of gemv-nbit.ts.
  */
 export function gemvPacked(
   xq: usize, sums: usize, sa: f32, w: usize, sw: usize, o: usize, panels: i32, groups: i32, lp: i32, bits: i32,
@@ -235,6 +245,7 @@ export function gemvPacked(
       let a3 = i32x4.splat(0);
       let xp = xq + (<usize>g * <usize>lp << 1);
       const wEnd = wp + groupBytes;
+      // (4- and 2-bit storage have GEMVs of their own, in gemv-nbit.ts.)
       if (storeBits == 8) {
         // 4 k-pairs per iteration (lp is a multiple of 8).
         for (; wp < wEnd; wp += 64, xp += 16) {
@@ -254,53 +265,6 @@ export function gemvPacked(
           s = v128.load32_splat(xp, 12);
           a2 = dot2(s, i16x8.extend_low_i8x16_s(w3), a2);
           a3 = dot2(s, i16x8.extend_high_i8x16_s(w3), a3);
-        }
-      } else if (storeBits == 4) {
-        // Nibbles are taken straight from int16 lanes: t = 0 and 2 with a mask (x1), t = 1 and 3 masked in place
-        // (x16: a1/a3 hold 16 times the columns 4-7 sums, shifted back below; exact while a group is <= 32768
-        // long, which packing guarantees) - no sign extensions, ~40% faster than unpacking bytes.
-        const m0 = i16x8.splat(0x000f);
-        const m1 = i16x8.splat(0x00f0);
-        for (; wp < wEnd; wp += 32, xp += 16) {
-          const v0 = v128.load(wp);
-          const v1 = v128.load(wp, 16);
-          const s0 = i16x8.shr_u(v0, 8);
-          const s1 = i16x8.shr_u(v1, 8);
-          let s = v128.load32_splat(xp);
-          a0 = dot2(s, v128.and(v0, m0), a0);
-          a1 = dot2(s, v128.and(v0, m1), a1);
-          s = v128.load32_splat(xp, 4);
-          a2 = dot2(s, v128.and(s0, m0), a2);
-          a3 = dot2(s, v128.and(s0, m1), a3);
-          s = v128.load32_splat(xp, 8);
-          a0 = dot2(s, v128.and(v1, m0), a0);
-          a1 = dot2(s, v128.and(v1, m1), a1);
-          s = v128.load32_splat(xp, 12);
-          a2 = dot2(s, v128.and(s1, m0), a2);
-          a3 = dot2(s, v128.and(s1, m1), a3);
-        }
-        a1 = i32x4.shr_s(a1, 4);
-        a3 = i32x4.shr_s(a3, 4);
-      } else {
-        const mask = i8x16.splat(0x03);
-        for (; wp < wEnd; wp += 16, xp += 16) {
-          const v = v128.load(wp);
-          const f0 = v128.and(v, mask);
-          const f1 = v128.and(i8x16.shr_u(v, 2), mask);
-          const f2 = v128.and(i8x16.shr_u(v, 4), mask);
-          const f3 = i8x16.shr_u(v, 6);
-          let s = v128.load32_splat(xp);
-          a0 = dot2(s, i16x8.extend_low_i8x16_s(f0), a0);
-          a1 = dot2(s, i16x8.extend_high_i8x16_s(f0), a1);
-          s = v128.load32_splat(xp, 4);
-          a2 = dot2(s, i16x8.extend_low_i8x16_s(f1), a2);
-          a3 = dot2(s, i16x8.extend_high_i8x16_s(f1), a3);
-          s = v128.load32_splat(xp, 8);
-          a0 = dot2(s, i16x8.extend_low_i8x16_s(f2), a0);
-          a1 = dot2(s, i16x8.extend_high_i8x16_s(f2), a1);
-          s = v128.load32_splat(xp, 12);
-          a2 = dot2(s, i16x8.extend_low_i8x16_s(f3), a2);
-          a3 = dot2(s, i16x8.extend_high_i8x16_s(f3), a3);
         }
       }
       const gs = load<i32>(sums + (<usize>g << 2));
@@ -342,25 +306,22 @@ export function widenPanel(w: usize, o: usize, j: i32, groups: i32, lp: i32, bit
         const v = v128.load(wp);
         v128.store(d, i16x8.sub(v128.and(v, mask), o0));
         v128.store(d, i16x8.sub(v128.and(i16x8.shr_u(v, 4), mask), o1), 16);
-        v128.store(d, i16x8.sub(v128.and(i16x8.shr_u(v, 8), mask), o0), 32);
-        v128.store(d, i16x8.sub(i16x8.shr_u(v, 12), o1), 48);
+        v128.store(d, i16x8.sub(i16x8.shr_u(v, 12), o0), 32);
+        v128.store(d, i16x8.sub(v128.and(i16x8.shr_u(v, 8), mask), o1), 48);
       }
     } else {
-      const mask = i8x16.splat(0x03);
+      const mask = i16x8.splat(0x0003);
       for (; wp < wEnd; wp += 16, d += 128) {
+        // k-pair q, half h in field f = (q & 1) * 4 + (q >> 1) * 2 + h.
         const v = v128.load(wp);
-        const f0 = v128.and(v, mask);
-        const f1 = v128.and(i8x16.shr_u(v, 2), mask);
-        const f2 = v128.and(i8x16.shr_u(v, 4), mask);
-        const f3 = i8x16.shr_u(v, 6);
-        v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(f0), o0));
-        v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(f0), o1), 16);
-        v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(f1), o0), 32);
-        v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(f1), o1), 48);
-        v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(f2), o0), 64);
-        v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(f2), o1), 80);
-        v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(f3), o0), 96);
-        v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(f3), o1), 112);
+        v128.store(d, i16x8.sub(v128.and(v, mask), o0));
+        v128.store(d, i16x8.sub(v128.and(i16x8.shr_u(v, 2), mask), o1), 16);
+        v128.store(d, i16x8.sub(v128.and(i16x8.shr_u(v, 8), mask), o0), 32);
+        v128.store(d, i16x8.sub(v128.and(i16x8.shr_u(v, 10), mask), o1), 48);
+        v128.store(d, i16x8.sub(v128.and(i16x8.shr_u(v, 4), mask), o0), 64);
+        v128.store(d, i16x8.sub(v128.and(i16x8.shr_u(v, 6), mask), o1), 80);
+        v128.store(d, i16x8.sub(v128.and(i16x8.shr_u(v, 12), mask), o0), 96);
+        v128.store(d, i16x8.sub(i16x8.shr_u(v, 14), o1), 112);
       }
     }
   }
@@ -593,6 +554,14 @@ export function dynGemv(
   xq: usize, xs: i32, m: i32, sums: usize, sa: usize, w: usize, sw: usize, o: usize, panels: i32, groups: i32, lp: i32,
   bits: i32, corr: i32, y: usize,
 ): void {
+  if (bits == 4) {
+    dynGemv4(xq, xs, m, sums, sa, w, sw, o, panels, groups, lp, corr, y);
+    return;
+  }
+  if (bits == 2) {
+    dynGemv2(xq, xs, m, sums, sa, w, sw, o, panels, groups, lp, corr, y);
+    return;
+  }
   for (let r = 0; r < m; r++) {
     gemvPacked(
       xq + (<usize>r * <usize>xs << 1), sums + (<usize>r * <usize>groups << 2),
@@ -901,6 +870,15 @@ export function im2colI16S1(xp: usize, wp: i32, taps: usize, kTotal: i32, kp: i3
     const baseB = xp + (<usize>((oy + 1) * wp - t) << 1);
     let d = dst + <usize>j * panelBytes;
     let q = 0;
+    if (t == 8) {
+      // The 8 pixels lie in one output row (most panels): one load per tap, no blend.
+      for (; q + 2 <= kTotal; q += 2, d += 32) {
+        const v0 = v128.load(baseA + (<usize>load<i32>(taps + (<usize>q << 2)) << 1));
+        const v1 = v128.load(baseA + (<usize>load<i32>(taps + (<usize>q << 2), 4) << 1));
+        v128.store(d, i16x8.shuffle(v0, v1, 0, 8, 1, 9, 2, 10, 3, 11));
+        v128.store(d, i16x8.shuffle(v0, v1, 4, 12, 5, 13, 6, 14, 7, 15), 16);
+      }
+    }
     for (; q + 2 <= kTotal; q += 2, d += 32) {
       const o0 = <usize>load<i32>(taps + (<usize>q << 2)) << 1;
       const o1 = <usize>load<i32>(taps + (<usize>q << 2), 4) << 1;
@@ -933,6 +911,15 @@ export function im2colF32S1(xp: usize, wp: i32, taps: usize, kTotal: i32, oh: i3
     const baseA = xp + (<usize>(oy * wp + ox) << 2);
     const baseB = xp + (<usize>((oy + 1) * wp - t) << 2);
     let d = dst + <usize>j * panelBytes;
+    if (t == 8) {
+      // The 8 pixels lie in one output row (most panels): plain copies, no blend.
+      for (let q = 0; q < kTotal; q++, d += 32) {
+        const o = <usize>load<i32>(taps + (<usize>q << 2)) << 2;
+        v128.store(d, v128.load(baseA + o));
+        v128.store(d, v128.load(baseA + o, 16), 16);
+      }
+      continue;
+    }
     for (let q = 0; q < kTotal; q++, d += 32) {
       const o = <usize>load<i32>(taps + (<usize>q << 2)) << 2;
       v128.store(d, v128.bitselect(v128.load(baseA + o), v128.load(baseB + o), m0));
@@ -1068,72 +1055,6 @@ export function depthwiseI16(
         store<i32>(orow + (<usize>xo << 2), acc);
       }
     }
-  }
-}
-
-
-// ---------------------------------------------------------------------------------------------------------------
-// Widening of a k-pair range of one panel (was the K-blocked dynamic GEMM's; dynamicLinear now uses dynGemmIL).
-// ---------------------------------------------------------------------------------------------------------------
-
-/** Widens `count` packed vectors at `src` (storage bits sb) minus offsets (o0: columns 0-3, o1: 4-7) to dst. */
-@inline function widenVectors(src: usize, count: i32, sb: i32, o0: v128, o1: v128, dst: usize): usize {
-  let wp = src;
-  let d = dst;
-  const wEnd = src + (<usize>count << 4);
-  if (sb == 8) {
-    for (; wp < wEnd; wp += 16, d += 32) {
-      const v = v128.load(wp);
-      v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(v), o0));
-      v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(v), o1), 16);
-    }
-  } else if (sb == 4) {
-    const mask = i16x8.splat(0x000f);
-    for (; wp < wEnd; wp += 16, d += 64) {
-      const v = v128.load(wp);
-      v128.store(d, i16x8.sub(v128.and(v, mask), o0));
-      v128.store(d, i16x8.sub(v128.and(i16x8.shr_u(v, 4), mask), o1), 16);
-      v128.store(d, i16x8.sub(v128.and(i16x8.shr_u(v, 8), mask), o0), 32);
-      v128.store(d, i16x8.sub(i16x8.shr_u(v, 12), o1), 48);
-    }
-  } else {
-    const mask = i8x16.splat(0x03);
-    for (; wp < wEnd; wp += 16, d += 128) {
-      const v = v128.load(wp);
-      const f0 = v128.and(v, mask);
-      const f1 = v128.and(i8x16.shr_u(v, 2), mask);
-      const f2 = v128.and(i8x16.shr_u(v, 4), mask);
-      const f3 = i8x16.shr_u(v, 6);
-      v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(f0), o0));
-      v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(f0), o1), 16);
-      v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(f1), o0), 32);
-      v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(f1), o1), 48);
-      v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(f2), o0), 64);
-      v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(f2), o1), 80);
-      v128.store(d, i16x8.sub(i16x8.extend_low_i8x16_s(f3), o0), 96);
-      v128.store(d, i16x8.sub(i16x8.extend_high_i8x16_s(f3), o1), 112);
-    }
-  }
-  return d;
-}
-
-/** Widens k-pairs [p0, p1) of panel j (across group boundaries) into dst, 32 bytes per pair. */
-export function widenPanelRange(w: usize, o: usize, j: i32, groups: i32, lp: i32, bits: i32, p0: i32, p1: i32, dst: usize): void {
-  const sb = bits;
-  const groupBytes = <usize>lp * <usize>sb;
-  const perVec = 8 / sb;
-  const lpp = lp >> 1;
-  const panel = w + <usize>j * groupBytes * <usize>groups;
-  let d = dst;
-  for (let g = p0 / lpp; g * lpp < p1; g++) {
-    const qs = max(p0, g * lpp) - g * lpp;
-    const qe = min(p1, (g + 1) * lpp) - g * lpp;
-    const meta = o + ((<usize>j * <usize>groups + <usize>g) << 5);
-    const oa = v128.load(meta);
-    const ob = v128.load(meta, 16);
-    const o0 = i16x8.narrow_i32x4_s(i32x4.shuffle(oa, oa, 0, 0, 1, 1), i32x4.shuffle(oa, oa, 2, 2, 3, 3));
-    const o1 = i16x8.narrow_i32x4_s(i32x4.shuffle(ob, ob, 0, 0, 1, 1), i32x4.shuffle(ob, ob, 2, 2, 3, 3));
-    d = widenVectors(panel + <usize>g * groupBytes + (<usize>(qs / perVec) << 4), (qe - qs) / perVec, sb, o0, o1, d);
   }
 }
 

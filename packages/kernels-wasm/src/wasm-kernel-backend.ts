@@ -441,9 +441,9 @@ export class WasmKernelBackend implements KernelBackend {
         }
       }
     }
-    // 3-bit weights use 4-bit fields. The 4-bit GEMV keeps 16x sums in int32, exact for groups up to 32768 long;
-    // longer 4-bit groups are stored in 8-bit fields.
-    const storeBits: 8 | 4 | 2 = bits === 8 ? 8 : bits === 2 ? 2 : gl <= 32768 ? 4 : 8;
+    // 3-bit weights use 4-bit fields. The 4-bit GEMV keeps 16x sums in int32, exact for groups up to 32768 long, the
+    // 2-bit one 4x sums, exact up to 2^18; longer groups are stored in 8-bit fields.
+    const storeBits: 8 | 4 | 2 = bits === 8 ? 8 : bits === 2 ? (gl <= 262144 ? 2 : 8) : gl <= 32768 ? 4 : 8;
     const offset = storeBits === 8 ? 0 : 2 ** (storeBits - 1);
     const lp = Math.ceil(gl / 8) * 8;
     const panels = (n + 7) >> 3;

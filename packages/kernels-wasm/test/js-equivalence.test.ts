@@ -293,10 +293,67 @@ describe('dynamicLinear', () => {
   });
 });
 
+describe('dynamicLinear 4-bit GEMV', () => {
+  // The 4-bit GEMV keeps one nibble field at scale 256 and must fold it before 4096 k-values; these cases would
+  // overflow int32 without the fold (256 · 255 · 15 · 4500 > 2^31) while the exact sums fit.
+  it('is exact for groups longer than 4096 with saturated activations and extreme weights (M = 1, 2, 3)', () => {
+    const r = rng(4096);
+    const k = 9000;
+    const n = 13;
+    for (const blockSize of [0, 4500, 32]) {
+      for (const [wv, zp] of [[7, 0], [-8, 0], [7, -8], [-8, 7]] as const) {
+        const groups = blockSize > 0 ? Math.ceil(k / blockSize) : 1;
+        const spec: LinearWeightsSpec = {
+          n, k, bits: 4, blockSize, values: new Int8Array(n * k).fill(wv),
+          scales: Float32Array.from({ length: n * groups }, () => Math.fround(r() * 0.1 + 1e-4)),
+          zeroPoints: zp === 0 ? undefined : new Int32Array(n * groups).fill(zp),
+        };
+        const ww = wasm.packLinearWeights(spec);
+        const wj = js.packLinearWeights(spec);
+        for (const m of [1, 2, 3]) {
+          // Row 0 constant positive (xq = 255, zero point 0), others mixed signs, per-row ranges.
+          const x = Float32Array.from({ length: m * k }, (_, i) => (i < k ? 1000 : (r() - 0.2) * 50));
+          const o1 = new Float32Array(m * n);
+          const o2 = new Float32Array(m * n);
+          js.dynamicLinear({ m, x, weights: wj, perRow: true, out: o1 });
+          wasm.dynamicLinear({ m, x, weights: ww, perRow: true, out: o2 });
+          expectSame(o2, o1, `4-bit GEMV block=${blockSize} w=${wv} zp=${zp} m=${m}`);
+        }
+        wasm.releaseLinearWeights(ww);
+      }
+    }
+  });
+
+  // The 2-bit GEMV keeps some fields at scale 16 and 4 without folding them: at the longest 2-bit group it stores
+  // (2^18) the saturated sums come within 30% of int32's range.
+  it('is exact for 2-bit groups of the longest stored length with saturated activations (M = 1, 2)', () => {
+    const k = 262144;
+    const n = 9;
+    for (const [wv, zp] of [[1, 0], [-2, 1], [1, -2]] as const) {
+      const spec: LinearWeightsSpec = {
+        n, k, bits: 2, blockSize: 0, values: new Int8Array(n * k).fill(wv),
+        scales: Float32Array.from({ length: n }, (_, i) => Math.fround(0.01 + i * 1e-3)),
+        zeroPoints: zp === 0 ? undefined : new Int32Array(n).fill(zp),
+      };
+      const ww = wasm.packLinearWeights(spec);
+      const wj = js.packLinearWeights(spec);
+      for (const m of [1, 2]) {
+        const x = Float32Array.from({ length: m * k }, (_, i) => (i < k ? 1000 : ((i * 7919) % 1000) / 100 - 3));
+        const o1 = new Float32Array(m * n);
+        const o2 = new Float32Array(m * n);
+        js.dynamicLinear({ m, x, weights: wj, perRow: true, out: o1 });
+        wasm.dynamicLinear({ m, x, weights: ww, perRow: true, out: o2 });
+        expectSame(o2, o1, `2-bit GEMV w=${wv} zp=${zp} m=${m}`);
+      }
+      wasm.releaseLinearWeights(ww);
+    }
+  });
+});
+
 describe('dynamicLinear storage fallbacks', () => {
-  it('matches JS for 4-bit groups longer than 32768 (stored in 8-bit fields) and 3-bit weights', () => {
+  it('matches JS for 4-bit groups longer than 32768 and 2-bit ones longer than 2^18 (stored in 8-bit fields) and 3-bit weights', () => {
     const r = rng(31);
-    for (const [bits, k] of [[4, 33000], [3, 1000]] as const) {
+    for (const [bits, k] of [[4, 33000], [3, 1000], [2, 262200]] as const) {
       const spec = linearSpec(5, k, bits, 0, true, 1, r);
       for (const m of [1, 6]) {
         const x = Float32Array.from({ length: m * k }, (_, i) => ((i * 7919) % 1000) / 100 - 5);
