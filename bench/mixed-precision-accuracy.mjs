@@ -33,7 +33,9 @@ import {
 } from '@qint/mixed-precision';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const writeSvg = process.argv.includes('--svg');
+const writeSvg = process.argv.includes('--svg') || process.argv.includes('--chart-only');
+// --chart-only: measure the sensitivity and the zoomed frontier again, take every other point from the results file.
+const chartOnly = process.argv.includes('--chart-only');
 const only = process.argv.find((a) => a.startsWith('--model='))?.slice(8);
 // Output MSE by default: mnist-8's logits are in the thousands, so its softmax saturates and KL degenerates into
 // counting flipped digits (0 or ~1 per digit); MSE of the logits stays continuous on all three models.
@@ -107,7 +109,24 @@ for (const [name, spec] of Object.entries(MODELS)) {
   const { table, cost } = measureSensitivity(model, { calibration, metric, candidates: SEARCH_CANDIDATE_SCHEMES, backend });
   const sensitivitySeconds = (performance.now() - t0) / 1000;
   const session1 = restrict(table, new Set(DEFAULT_CANDIDATE_SCHEMES.map((c) => c.id)));
-  const entry = (results[name] = { layers: table.layers.length, sensitivity: { ...cost, seconds: sensitivitySeconds }, rows: {} });
+  const previous = chartOnly ? JSON.parse(readFileSync(join(here, 'results', 'mixed-precision-accuracy.json'), 'utf8')).results[name] : undefined;
+  const entry = (results[name] = previous ?? { layers: table.layers.length, sensitivity: { ...cost, seconds: sensitivitySeconds }, rows: {} });
+  const int8Bytes = uniform(table, 'int8-per-channel').predicted.bytes;
+  /** The frontier between 80% of the smallest uniform 3-bit model and the int8 model (where the budgets are), ≤ 12 points. */
+  const zoomedFrontier = async () => {
+    const lo = 0.8 * uniform(table, 'int3-per-channel', 'int4-per-channel').predicted.bytes;
+    const inRange = paretoFrontier(table).filter((p) => p.predicted.bytes >= lo && p.predicted.bytes <= int8Bytes);
+    const picked = inRange.length <= 12 ? inRange : Array.from({ length: 12 }, (_, i) => inRange[Math.round((i * (inRange.length - 1)) / 11)]);
+    const points = [];
+    for (const plan of picked) points.push({ bytes: plan.predicted.bytes, predicted: plan.predicted.damage, ...(await test(applyPlan(model, plan, table).model)) });
+    return points;
+  };
+  if (previous) {
+    entry.zoomedFrontier = await zoomedFrontier();
+    entry.zoomedSpearman = spearman(entry.zoomedFrontier.map((f) => f.predicted), entry.zoomedFrontier.map((f) => f.testDamage));
+    console.log(`${name}: zoomed frontier (${entry.zoomedFrontier.length} plans) Spearman = ${entry.zoomedSpearman.toFixed(3)}`);
+  }
+  if (!previous) {
   const row = (label, r) => {
     entry.rows[label] = r;
     console.log(`  ${label.padEnd(44)} ${pct(r.accuracy).padStart(7)}  ${String(r.bytes).padStart(6)} B  ${r.note ?? ''}`);
@@ -171,15 +190,25 @@ for (const [name, spec] of Object.entries(MODELS)) {
   entry.frontier = frontier;
   entry.frontierSpearman = spearman(frontier.map((f) => f.predicted), frontier.map((f) => f.testDamage));
   console.log(`  frontier (${frontier.length} plans) Spearman(predicted, measured ${metric} on the test digits) = ${entry.frontierSpearman.toFixed(3)}`);
+  entry.zoomedFrontier = await zoomedFrontier();
+  entry.zoomedSpearman = spearman(entry.zoomedFrontier.map((f) => f.predicted), entry.zoomedFrontier.map((f) => f.testDamage));
+  console.log(`  frontier between 80% of uniform int3 and int8 (${entry.zoomedFrontier.length} plans) Spearman = ${entry.zoomedSpearman.toFixed(3)}`);
   entry.seconds = (performance.now() - started) / 1000;
+  }
+  const int8 = { predicted: { bytes: int8Bytes } };
+  const uniforms = Object.fromEntries(Object.entries(entry.rows).filter(([k]) => k.startsWith('uniform ')).map(([k, v]) => [k.slice(8), v]));
+  const frontier = entry.zoomedFrontier;
 
   if (writeSvg) {
-    const uniformPoints = Object.entries(uniforms).map(([id, r]) => ({ bytes: r.bytes, value: r.accuracy, label: id.replace('-per-channel', '-pc') }));
-    const chosen = Object.entries(entry.plans).map(([k, v]) => ({ bytes: v.validated.bytes, value: v.validated.accuracy, label: k === 'half' ? 'plan @ 50% int8' : `plan ${k}`, highlight: true }));
+    // Uniform models as separate points (not joined); the per-channel and block-32 ones and the best of each width labelled.
+    const bestId = (bits) => Object.entries(uniforms).filter(([id]) => id.startsWith(`int${bits}`)).reduce((a, b) => (b[1].accuracy > a[1].accuracy ? b : a))[0];
+    const labelled = new Set(['int4-per-channel', 'int4-block32', 'int3-per-channel', 'int3-block32', bestId(4), bestId(3)]);
+    const uniformPoints = Object.entries(uniforms).map(([id, r]) => ({ bytes: r.bytes, value: r.accuracy, highlight: true, label: labelled.has(id) ? id.replace('-per-channel', '-pc') : undefined }));
+    const chosen = Object.entries(entry.plans).map(([k, v]) => ({ bytes: v.validated.bytes, value: v.validated.accuracy, label: k === 'half' ? 'plan @ 50% int8' : `plan @ size of ${k.slice(1).replace('-per-channel', '-pc')}`, highlight: true }));
     const svg = renderParetoChart(
       [
-        { name: 'allocator frontier (applied, measured)', points: frontier.filter((f) => f.bytes < int8.predicted.bytes * 1.05).map((f) => ({ bytes: f.bytes, value: f.accuracy })) },
-        { name: 'uniform 4-bit and 3-bit', points: uniformPoints.map((p) => ({ ...p, label: undefined })) },
+        { name: 'allocator frontier (each plan applied and measured)', points: frontier.map((f) => ({ bytes: f.bytes, value: f.accuracy })) },
+        { name: 'uniform 4-bit and 3-bit (min-max and -mse clipped)', points: uniformPoints },
         { name: 'allocateMeasured plans (chosen by validation error)', points: chosen },
       ],
       { yLabel: `${name}: accuracy on ${x.shape[0].toLocaleString('en-US')} MNIST test digits`, percent: true },

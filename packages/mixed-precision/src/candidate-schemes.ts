@@ -9,7 +9,7 @@ export interface CandidateScheme extends QuantScheme {
 /**
  * The candidates measured by default: 8 bits per channel; 4, 3 and 2 bits both per channel (fewest scale bytes)
  * and per block of 32 (least error). `'float'` (keep the layer in float32) is always added. A scheme the quantizer
- * cannot apply to a layer (e.g. 3-bit or per-block Conv) is left out of that layer's candidates.
+ * cannot apply to a layer (e.g. per-block Conv) is left out of that layer's candidates.
  */
 export const DEFAULT_CANDIDATE_SCHEMES: readonly CandidateScheme[] = Object.freeze([
   { id: 'int8-per-channel', bits: 8, granularity: 'per-channel' },
