@@ -1,5 +1,7 @@
 import type { KernelBackend } from '@qint/kernels';
 import { fuseConvBiasActivation } from './fuse-conv-bias-activation';
+import { availableFusions, fuseTransformerPatterns } from './fuse-transformer-patterns';
+import { QINT_DOMAIN } from './ops/qint/qint-domain';
 import { DTypeError, QintError, ShapeError, ValueError, formatShape, type Tensor } from '@qint/tensor';
 import { GraphError } from './graph-error';
 import { DEFAULT_OPSETS, type Graph, type Model, type Node, type ValueInfo } from './ir';
@@ -223,8 +225,17 @@ export class InferenceSession {
     const opsets: Record<string, number> = {};
     for (const [k, v] of Object.entries(raw)) opsets[k === 'ai.onnx' ? '' : k] = v;
     if (opsets[''] === undefined) opsets[''] = DEFAULT_OPSETS[''];
-    const fusion = options.fuse === false ? { graph, fusedAway: new Map<string, string>() } : fuseConvBiasActivation(graph);
-    return new InferenceSession(fusion.graph, Object.freeze(opsets), options.registry ?? createDefaultRegistry(), options.backend, fusion.fusedAway);
+    const registry = options.registry ?? createDefaultRegistry();
+    let fusedGraph = graph;
+    const fusedAway = new Map<string, string>();
+    if (options.fuse !== false) {
+      const transformer = fuseTransformerPatterns(graph, availableFusions(registry, opsets[QINT_DOMAIN] ?? 1));
+      const conv = fuseConvBiasActivation(transformer.graph);
+      fusedGraph = conv.graph;
+      for (const [k, v] of transformer.fusedAway) fusedAway.set(k, v);
+      for (const [k, v] of conv.fusedAway) fusedAway.set(k, v);
+    }
+    return new InferenceSession(fusedGraph, Object.freeze(opsets), registry, options.backend, fusedAway);
   }
 
   /**

@@ -24,7 +24,10 @@ export interface SessionOptions {
   readonly backend?: KernelBackend;
   /**
    * Fuse `Conv → Add(per-channel constant) → Relu` chains (also for ai.qint DynamicConv) into one node at load, as
-   * onnxruntime does (default true). The fused values can no longer be requested with `run(feeds, { outputs })`.
+   * onnxruntime does (default true); likewise the dynamic activation MatMul chain (DynamicQuantizeLinear ×2 →
+   * MatMulInteger → Cast → Mul) and PyTorch's exact-Gelu chain (Div → Erf → Add → Mul → Mul), into ai.qint
+   * `FusedDynamicMatMul` / `FusedGelu` with bit-identical results. The fused values can no longer be requested with
+   * `run(feeds, { outputs })`.
    */
   readonly fuse?: boolean;
 }

@@ -1354,3 +1354,4 @@ export function depthwiseF32P(
     }
   }
 }
+export { softmaxRows, erfF32, geluErfF32, layerNormRows } from './elementwise';

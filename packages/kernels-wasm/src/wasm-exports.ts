@@ -36,4 +36,8 @@ export interface KernelExports {
     xp: number, hp: number, wp: number, w: number, bias: number, ch: number, mult: number, kh: number, kw: number, oh: number, ow: number,
     sh: number, sw: number, dh: number, dw: number, out: number,
   ): void;
+  softmaxRows(x: number, rows: number, dim: number, out: number): void;
+  erfF32(x: number, n: number, out: number): void;
+  geluErfF32(x: number, n: number, c1: number, c2: number, c3: number, out: number): void;
+  layerNormRows(x: number, rows: number, dim: number, scale: number, scaleLen: number, bias: number, biasLen: number, eps: number, out: number): void;
 }

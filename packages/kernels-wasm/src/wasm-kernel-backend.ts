@@ -7,7 +7,10 @@ import type {
   ConvIntegerArgs,
   GemmF32Args,
   DynamicLinearArgs,
+  GeluErfF32Args,
   KernelBackend,
+  LayerNormF32Args,
+  SoftmaxF32Args,
   LinearWeightsSpec,
   MatMulIntegerArgs,
   PackedLinearWeights,
@@ -16,6 +19,7 @@ import type { KernelExports } from './wasm-exports';
 import { ConstantWeightCache } from './constant-weight-cache';
 import { WasmHeap } from './wasm-heap';
 import { WasmPackedLinearWeights } from './wasm-packed-linear-weights';
+import { geluErfF32Wasm, layerNormF32Wasm, softmaxF32Wasm } from './wasm-row-ops';
 
 const fround = Math.fround;
 /** Activation rows (padded values) above which dynamicLinear's GEMM path is K-blocked. */
@@ -33,6 +37,7 @@ const BLOCKED_CHUNK_BYTES = 256 * 32;
  */
 export const NATIVE_OPS = [
   'matMulInteger', 'gemmF32', 'convF32', 'convInteger', 'packLinearWeights', 'dynamicLinear', 'releaseLinearWeights',
+  'softmaxF32', 'geluErfF32', 'layerNormF32',
 ] as const;
 
 /**
@@ -536,6 +541,40 @@ export class WasmKernelBackend implements KernelBackend {
       nativeOps: [...NATIVE_OPS],
     };
   };
+
+  /**
+   * Softmax over rows in float32 SIMD (polynomial exp): within 2e-6 relative of the JS backend.
+   * @param args - see `SoftmaxF32Args`
+   * @throws {@link ValueError} after `dispose()`
+   * @example
+   * ```ts
+   * wasm.softmaxF32({ rows: 1, dim: 2, x: new Float32Array([0, 0]), out: new Float32Array(2) });
+   * ```
+   */
+  readonly softmaxF32 = (args: SoftmaxF32Args): void => this.call('softmaxF32', (ex, heap) => softmaxF32Wasm(ex, heap, args));
+
+  /**
+   * The exact-Gelu chain in float32 SIMD (rational erf): within 1e-6 absolute + 1e-6 relative of the JS backend.
+   * @param args - see `GeluErfF32Args`
+   * @throws {@link ValueError} after `dispose()`
+   * @example
+   * ```ts
+   * wasm.geluErfF32({ x, divisor: Math.SQRT2, addend: 1, scale: 0.5, out });
+   * ```
+   */
+  readonly geluErfF32 = (args: GeluErfF32Args): void => this.call('geluErfF32', (ex, heap) => geluErfF32Wasm(ex, heap, args));
+
+  /**
+   * LayerNormalization over rows in float32 SIMD (float32 statistics): within 1e-5 absolute of the JS backend for
+   * unit-scale data.
+   * @param args - see `LayerNormF32Args`
+   * @throws {@link ValueError} after `dispose()`
+   * @example
+   * ```ts
+   * wasm.layerNormF32({ rows, dim, x, scale, bias, epsilon: 1e-5, out });
+   * ```
+   */
+  readonly layerNormF32 = (args: LayerNormF32Args): void => this.call('layerNormF32', (ex, heap) => layerNormF32Wasm(ex, heap, args));
 
   /**
    * Drops the WebAssembly instance and its memory; every later call throws a `ValueError`.

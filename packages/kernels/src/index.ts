@@ -5,14 +5,19 @@ export type {
   ConvF32Args,
   ConvIntegerArgs,
   DynamicLinearArgs,
+  GeluErfF32Args,
   GemmF32Args,
   Int8Storage,
+  LayerNormF32Args,
   KernelBackend,
   LinearWeightsSpec,
   MatMulIntegerArgs,
   PackedLinearWeights,
+  SoftmaxF32Args,
   WeightBits,
 } from './kernel-backend';
+export { erf } from './erf';
+export { geluErfF32, layerNormF32, softmaxF32 } from './row-ops';
 export { BackendInitError } from './backend-init-error';
 export { createJsBackend, PRIMITIVE_NAMES, type CompleteKernelBackend, type PrimitiveName } from './js-backend';
 export {

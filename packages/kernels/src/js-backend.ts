@@ -2,6 +2,7 @@ import { convF32Js, convIntegerJs, type ConvScratch } from './js/conv-js';
 import { gemmF32Js } from './js/gemm-f32-js';
 import { dynamicLinearJs, JsPackedLinearWeights, packLinearWeightsJs, type DynamicLinearScratch } from './js/linear-weights-js';
 import { matMulIntegerJs } from './js/mat-mul-integer-js';
+import { geluErfF32Js, layerNormF32Js, softmaxF32Js } from './js/row-ops-js';
 import type { KernelBackend } from './kernel-backend';
 
 /** A backend that implements every primitive of KernelBackend v1 (the JS backend's type). */
@@ -15,7 +16,10 @@ export type PrimitiveName =
   | 'convInteger'
   | 'packLinearWeights'
   | 'dynamicLinear'
-  | 'releaseLinearWeights';
+  | 'releaseLinearWeights'
+  | 'softmaxF32'
+  | 'geluErfF32'
+  | 'layerNormF32';
 
 /** Every primitive of KernelBackend v1, in a stable order. */
 export const PRIMITIVE_NAMES: readonly PrimitiveName[] = Object.freeze([
@@ -26,6 +30,9 @@ export const PRIMITIVE_NAMES: readonly PrimitiveName[] = Object.freeze([
   'packLinearWeights',
   'dynamicLinear',
   'releaseLinearWeights',
+  'softmaxF32',
+  'geluErfF32',
+  'layerNormF32',
 ]);
 
 /**
@@ -56,6 +63,9 @@ export function createJsBackend(): CompleteKernelBackend {
     releaseLinearWeights: (weights) => {
       if (weights instanceof JsPackedLinearWeights) weights.released = true;
     },
+    softmaxF32: softmaxF32Js,
+    geluErfF32: geluErfF32Js,
+    layerNormF32: layerNormF32Js,
     diagnostics: () => ({ simd: false, language: 'javascript' }),
   };
 }

@@ -140,6 +140,42 @@ export interface DynamicLinearArgs {
   out: Float32Array;
 }
 
+/** Softmax over `rows` contiguous rows of `dim` values: `out = exp(x − max) / Σ exp(x − max)` per row. */
+export interface SoftmaxF32Args {
+  rows: number;
+  dim: number;
+  /** `[rows, dim]` row-major. */
+  x: Float32Array;
+  /** `[rows, dim]`, written. */
+  out: Float32Array;
+}
+
+/**
+ * The exact-Gelu chain as PyTorch exports it, elementwise: `out = f32(f32(x · f32(erf(f32(x / divisor)) + addend)) · scale)`
+ * (Gelu for divisor √2, addend 1, scale ½).
+ */
+export interface GeluErfF32Args {
+  x: Float32Array;
+  divisor: number;
+  addend: number;
+  scale: number;
+  /** Same length as `x`, written. */
+  out: Float32Array;
+}
+
+/** LayerNormalization over `rows` contiguous rows of `dim` values: `(x − mean) / sqrt(var + epsilon) · scale + bias`. */
+export interface LayerNormF32Args {
+  rows: number;
+  dim: number;
+  x: Float32Array;
+  /** `dim` values, or 1 broadcast. */
+  scale: Float32Array;
+  /** `dim` values, or 1 broadcast; optional. */
+  bias?: Float32Array;
+  epsilon: number;
+  out: Float32Array;
+}
+
 /** Optional diagnostics a backend reports through `getBackend()`. */
 export interface BackendDiagnostics {
   /** Free-form facts: SIMD available, memory size, ... */
@@ -160,6 +196,10 @@ export interface KernelBackend {
   convInteger?(args: ConvIntegerArgs): void;
   packLinearWeights?(spec: LinearWeightsSpec): PackedLinearWeights;
   dynamicLinear?(args: DynamicLinearArgs): void;
+  /** Float rows and elementwise ops of transformer graphs (added after v1's first release; optional like all). */
+  softmaxF32?(args: SoftmaxF32Args): void;
+  geluErfF32?(args: GeluErfF32Args): void;
+  layerNormF32?(args: LayerNormF32Args): void;
   /** Releases memory held by packed weights of this backend. */
   releaseLinearWeights?(weights: PackedLinearWeights): void;
   diagnostics?(): BackendDiagnostics;

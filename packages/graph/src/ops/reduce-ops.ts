@@ -1,6 +1,7 @@
 // Reductions (ReduceMean/Sum/Max/Min/Prod/L1/L2/SumSquare/LogSumExp), ArgMax/ArgMin, Softmax/LogSoftmax/Hardmax.
 import { DTypeError, Tensor, ValueError, computeStrides, normalizeAxis } from '@qint/tensor';
 import type { Dim } from '../ir';
+import { softmaxF32, type OpOptions } from '@qint/kernels';
 import { onnxOp } from './define-op';
 import type { OpBuildContext, OpDefinition, ShapeInferrer } from './op-definition';
 import { fromNumbers, need, prod, readInts } from './tensor-utils';
@@ -179,11 +180,17 @@ function softmaxRows(src: Float32Array, out: Float32Array, outer: number, dim: n
  * Softmax / LogSoftmax / Hardmax. Opset < 13: the input is flattened to 2-D at `axis` (default 1) and each row of
  * `prod(shape[axis:])` values is normalized. Opset ≥ 13: normalized along the single `axis` (default −1).
  */
-export function softmaxFamily(x: Tensor, axisAttr: number, flatten: boolean, kind: SoftKind): Tensor {
+export function softmaxFamily(x: Tensor, axisAttr: number, flatten: boolean, kind: SoftKind, options?: OpOptions): Tensor {
   if (x.dtype !== 'float32') throw new DTypeError(`${kind}: input must be float32, got ${x.dtype}`);
   const rank = x.rank;
   const axis = rank === 0 ? 0 : normalizeAxis(axisAttr, rank, 'axis');
   const out = new Float32Array(x.size);
+  if (kind === 'softmax' && (flatten || axis === rank - 1) && rank > 0) {
+    // Rows are contiguous: the backend primitive (SIMD on WASM; the JS backend's is the loop of softmaxRows).
+    const dim = prod(x.shape, axis);
+    softmaxF32({ rows: dim === 0 ? 0 : x.size / dim, dim, x: x.data as Float32Array, out }, options);
+    return Tensor.from('float32', x.shape, out);
+  }
   if (flatten) softmaxRows(x.data as Float32Array, out, prod(x.shape, 0, axis), prod(x.shape, axis), 1, kind);
   else softmaxRows(x.data as Float32Array, out, prod(x.shape, 0, axis), rank === 0 ? 1 : x.shape[axis], prod(x.shape, axis + 1), kind);
   return Tensor.from('float32', x.shape, out);
@@ -196,7 +203,8 @@ function softOp(opType: string, kind: SoftKind, since: number): OpDefinition {
     since,
     (ctx: OpBuildContext) => {
       const axis = ctx.attrs.int('axis', flatten ? 1 : -1);
-      return (inputs) => [softmaxFamily(need(inputs, 0, 'input'), axis, flatten, kind)];
+      const options = ctx.backend ? { backend: ctx.backend } : undefined;
+      return (inputs) => [softmaxFamily(need(inputs, 0, 'input'), axis, flatten, kind, options)];
     },
     (_ctx, inputs) => [inputs[0] ? { dtype: inputs[0].dtype, shape: inputs[0].shape } : undefined],
   );

@@ -1,0 +1,68 @@
+// Per-node profile of the PyTorch transformer encoder fixture (2 layers, 28 tokens × 28 features) on the WASM backend,
+// float and int8 dynamic, plus onnxruntime-web (1 thread) on the float model and on the exported dynamic model, same
+// process. Run after `pnpm build` from the repository root:
+//   node packages/graph/scripts/profile-transformer.mjs [batch]
+// Prints per-op-type totals (ms per run, summed over nodes) and the whole-run medians. Not part of `pnpm test`.
+import { quantizeDynamic, toOnnxModel } from '@qint/dynamic';
+import { createSession } from '@qint/graph';
+import { createWasmBackend } from '@qint/kernels-wasm';
+import { encodeModel, loadModel } from '@qint/onnx';
+import { Tensor } from '@qint/tensor';
+import * as ort from 'onnxruntime-web';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const batch = Number(process.argv[2] ?? 1);
+const reps = Number(process.argv[3] ?? 200);
+const model = loadModel(join(here, '../../onnx/test/__fixtures__/torch/transformer/model.onnx'));
+const wasm = await createWasmBackend();
+ort.env.wasm.numThreads = 1;
+ort.env.logLevel = 'error';
+
+let seed = 3;
+const x = Float32Array.from({ length: batch * 28 * 28 }, () => {
+  seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5;
+  return ((seed >>> 0) / 2 ** 32) * 2 - 1;
+});
+const feed = { input: Tensor.from('float32', [batch, 28, 28], x) };
+const q8 = quantizeDynamic(model).model;
+const sessions = { f32: createSession(model, { backend: wasm }), int8: createSession(q8, { backend: wasm }) };
+const ortOpts = { executionProviders: ['wasm'], graphOptimizationLevel: 'all' };
+const orts = { 'ort f32': await ort.InferenceSession.create(encodeModel(model), ortOpts), 'ort int8': await ort.InferenceSession.create(encodeModel(toOnnxModel(q8)), ortOpts) };
+const median = (a) => a.slice().sort((p, q) => p - q)[a.length >> 1];
+
+for (const [name, s] of Object.entries(sessions)) {
+  for (let i = 0; i < 50; i++) s.run(feed);
+  const per = new Map();
+  const counts = new Map();
+  for (let r = 0; r < reps; r++) {
+    s.run(feed, { profile: true });
+    for (const p of s.lastRunStats.profile) {
+      const k = `${p.domain ? p.domain + ':' : ''}${p.opType}`;
+      if (!per.has(k)) per.set(k, []);
+      per.get(k).push(p.ms);
+      if (r === 0) counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+  }
+  const rows = [...per].map(([k, v]) => [k, v.reduce((a, b) => a + b, 0) / reps, counts.get(k)]).sort((a, b) => b[1] - a[1]);
+  const total = rows.reduce((a, r) => a + r[1], 0);
+  console.log(`\n== qint ${name}, batch ${batch}: sum of node times ${total.toFixed(3)} ms, ${s.lastRunStats.nodesRun} nodes`);
+  for (const [k, ms, c] of rows) console.log(`  ${k.padEnd(28)} ${String(c).padStart(3)} nodes ${ms.toFixed(4)} ms  ${((ms / total) * 100).toFixed(1)}%`);
+}
+const variants = [
+  ...Object.entries(sessions).map(([n, s]) => [`qint ${n}`, () => s.run(feed)]),
+  ...Object.entries(orts).map(([n, s]) => [n, () => s.run({ input: new ort.Tensor('float32', x, [batch, 28, 28]) })]),
+];
+const times = Object.fromEntries(variants.map(([n]) => [n, []]));
+for (let round = 0; round < 7; round++) {
+  for (const [n, fn] of variants) {
+    await fn();
+    const t0 = performance.now();
+    let k = 0;
+    while (performance.now() - t0 < 40) { await fn(); k++; }
+    times[n].push((performance.now() - t0) / k);
+  }
+}
+console.log(`\nwhole run, batch ${batch} (median of 7 interleaved rounds):`);
+for (const [n, t] of Object.entries(times)) console.log(`  ${n.padEnd(12)} ${median(t).toFixed(4)} ms`);

@@ -1,0 +1,154 @@
+// Load-time rewrites of two chains that transformer encoders export node by node, as onnxruntime fuses them too
+// (its DynamicQuantizeMatMul and Gelu fusions). Both fused kernels compute exactly what the chain computes, float32
+// rounding step by step (see ops/qint/fused-dynamic-mat-mul-op.ts and ops/qint/fused-gelu-op.ts), so fusing never
+// changes a result on the JS backend; what goes away is a node dispatch, an allocation and a full pass per link.
+//
+// 1. The dynamic activation MatMul `@qint/dynamic` (and onnxruntime's `quantize_dynamic`) emits for attention:
+//      DynamicQuantizeLinear(A) → (Aq, sa, za);  DynamicQuantizeLinear(B) → (Bq, sb, zb)
+//      MatMulInteger(Aq, Bq, za, zb) → Cast(to float) → Mul(·, Mul(sa, sb))
+//    becomes ai.qint FusedDynamicMatMul(A, B).
+// 2. Exact Gelu as PyTorch exports it: Div(x, c1) → Erf → Add(·, c2) → Mul(x, ·) → Mul(·, c3), with scalar constant
+//    c1, c2, c3 (√2, 1 and 0.5 in practice; any values are computed faithfully) becomes ai.qint FusedGelu(x, c1, c2, c3).
+// A chain is only fused when none of its intermediate values is a graph output or used outside the chain.
+import type { Tensor } from '@qint/tensor';
+import type { Graph, Node } from './ir';
+import type { OpRegistry } from './op-registry';
+import { QINT_DOMAIN } from './ops/qint/qint-domain';
+
+const isOnnx = (n: Node | undefined, opType: string): n is Node => n !== undefined && n.opType === opType && (n.domain === '' || n.domain === 'ai.onnx');
+
+/** Which rewrites {@link fuseTransformerPatterns} may apply (those whose fused op the registry resolves). */
+export interface TransformerFusions {
+  readonly dynamicMatMul: boolean;
+  readonly gelu: boolean;
+}
+
+/** The fused ops each rewrite needs, so a custom registry without them simply disables the rewrite. */
+export function availableFusions(registry: OpRegistry, qintOpset: number): TransformerFusions {
+  return {
+    dynamicMatMul: registry.resolve(QINT_DOMAIN, 'FusedDynamicMatMul', qintOpset) !== undefined,
+    gelu: registry.resolve(QINT_DOMAIN, 'FusedGelu', qintOpset) !== undefined,
+  };
+}
+
+/**
+ * Fuses the dynamic activation MatMul and exact-Gelu chains (see the file comment).
+ *
+ * @param graph - a graph in topological order
+ * @param fusions - which rewrites to apply
+ * @returns a new graph (the input is not changed), or the same graph when nothing fuses, and the values fused away
+ *   (each with the node that now computes past it)
+ */
+export function fuseTransformerPatterns(graph: Graph, fusions: TransformerFusions): { graph: Graph; fusedAway: Map<string, string> } {
+  const fusedAway = new Map<string, string>();
+  if (!fusions.dynamicMatMul && !fusions.gelu) return { graph, fusedAway };
+  const producer = new Map<string, Node>();
+  const consumers = new Map<string, Node[]>();
+  for (const node of graph.nodes) {
+    for (const out of node.outputs) if (out) producer.set(out, node);
+    for (const input of node.inputs) {
+      if (!input) continue;
+      const users = consumers.get(input);
+      if (users) users.push(node);
+      else consumers.set(input, [node]);
+    }
+  }
+  const graphOutputs = new Set(graph.outputs.map((o) => o.name));
+  // Constant scalars: initializers that no feed can override, and Constant nodes with a tensor value.
+  const feedable = new Set(graph.inputs.map((i) => i.name));
+  const scalarConstant = (name: string | undefined): Tensor | undefined => {
+    if (!name) return undefined;
+    let t = feedable.has(name) ? undefined : graph.initializers.get(name);
+    const p = producer.get(name);
+    if (!t && isOnnx(p, 'Constant') && p.attributes.value?.type === 'tensor') t = p.attributes.value.value;
+    return t && t.dtype === 'float32' && t.size === 1 ? t : undefined;
+  };
+  /** Every value the chain produces, except its final output, is consumed only inside the chain. */
+  const closed = (chain: readonly Node[], final: string): boolean => {
+    const members = new Set(chain);
+    for (const node of chain) {
+      for (const out of node.outputs) {
+        if (!out || out === final) continue;
+        if (graphOutputs.has(out)) return false;
+        for (const user of consumers.get(out) ?? []) if (!members.has(user)) return false;
+      }
+    }
+    return true;
+  };
+  const sole = (value: string | undefined): Node | undefined => {
+    const users = value ? consumers.get(value) : undefined;
+    return users && users.length === 1 ? users[0] : undefined;
+  };
+  const other = (node: Node, value: string): string | undefined =>
+    node.inputs.length === 2 ? (node.inputs[0] === value ? node.inputs[1] : node.inputs[1] === value ? node.inputs[0] : undefined) : undefined;
+
+  const removed = new Set<Node>();
+  const replaced = new Map<Node, Node>();
+  const claim = (chain: readonly Node[], last: Node, fused: Node): void => {
+    for (const n of chain) {
+      if (n !== last) removed.add(n);
+      for (const out of n.outputs) if (out && out !== fused.outputs[0]) fusedAway.set(out, fused.name);
+    }
+    replaced.set(last, fused);
+  };
+  const free = (chain: readonly Node[]): boolean => chain.every((n) => !removed.has(n) && !replaced.has(n));
+
+  for (const node of graph.nodes) {
+    if (fusions.dynamicMatMul && isOnnx(node, 'MatMulInteger') && node.inputs.length === 4 && node.outputs.length === 1) {
+      const dA = producer.get(node.inputs[0]);
+      const dB = producer.get(node.inputs[1]);
+      if (!isOnnx(dA, 'DynamicQuantizeLinear') || !isOnnx(dB, 'DynamicQuantizeLinear') || dA === dB) continue;
+      if (dA.outputs[0] !== node.inputs[0] || dA.outputs[2] !== node.inputs[2] || dB.outputs[0] !== node.inputs[1] || dB.outputs[2] !== node.inputs[3]) continue;
+      const cast = sole(node.outputs[0]);
+      if (!isOnnx(cast, 'Cast') || cast.attributes.to?.type !== 'int' || cast.attributes.to.value !== 1) continue;
+      const mul = sole(cast.outputs[0]);
+      if (!isOnnx(mul, 'Mul')) continue;
+      const scaleName = other(mul, cast.outputs[0]);
+      const scaleMul = scaleName ? producer.get(scaleName) : undefined;
+      if (!isOnnx(scaleMul, 'Mul') || scaleMul.inputs.length !== 2) continue;
+      const [s0, s1] = scaleMul.inputs;
+      if (!((s0 === dA.outputs[1] && s1 === dB.outputs[1]) || (s0 === dB.outputs[1] && s1 === dA.outputs[1]))) continue;
+      const chain = [dA, dB, node, cast, scaleMul, mul];
+      if (!free(chain) || !closed(chain, mul.outputs[0])) continue;
+      // Operand order of the scale product does not matter: float multiplication is commutative.
+      const fused: Node = {
+        name: mul.name || node.name,
+        opType: 'FusedDynamicMatMul',
+        domain: QINT_DOMAIN,
+        inputs: [dA.inputs[0], dB.inputs[0]],
+        outputs: [mul.outputs[0]],
+        attributes: {},
+      };
+      claim(chain, mul, fused);
+      continue;
+    }
+    if (fusions.gelu && isOnnx(node, 'Div') && node.inputs.length === 2 && scalarConstant(node.inputs[1])) {
+      const x = node.inputs[0];
+      const erf = sole(node.outputs[0]);
+      if (!isOnnx(erf, 'Erf')) continue;
+      const add = sole(erf.outputs[0]);
+      if (!isOnnx(add, 'Add')) continue;
+      const c2 = other(add, erf.outputs[0]);
+      if (!scalarConstant(c2)) continue;
+      const mulX = sole(add.outputs[0]);
+      if (!isOnnx(mulX, 'Mul') || other(mulX, add.outputs[0]) !== x) continue;
+      const mulC = sole(mulX.outputs[0]);
+      if (!isOnnx(mulC, 'Mul')) continue;
+      const c3 = other(mulC, mulX.outputs[0]);
+      if (!scalarConstant(c3)) continue;
+      const chain = [node, erf, add, mulX, mulC];
+      if (!free(chain) || !closed(chain, mulC.outputs[0])) continue;
+      const fused: Node = {
+        name: mulC.name || node.name,
+        opType: 'FusedGelu',
+        domain: QINT_DOMAIN,
+        inputs: [x, node.inputs[1], c2!, c3!],
+        outputs: [mulC.outputs[0]],
+        attributes: {},
+      };
+      claim(chain, mulC, fused);
+    }
+  }
+  if (replaced.size === 0) return { graph, fusedAway };
+  return { graph: { ...graph, nodes: graph.nodes.filter((n) => !removed.has(n)).map((n) => replaced.get(n) ?? n) }, fusedAway };
+}

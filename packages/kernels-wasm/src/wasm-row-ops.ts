@@ -1,0 +1,41 @@
+// The float row/elementwise primitives of transformer graphs (Softmax, exact Gelu, LayerNormalization) on the
+// kernels of assembly/elementwise.ts: copy in, one call, copy out, all inside the caller's scratch scope.
+import type { GeluErfF32Args, LayerNormF32Args, SoftmaxF32Args } from '@qint/kernels';
+import type { KernelExports } from './wasm-exports';
+import type { WasmHeap } from './wasm-heap';
+
+/** Copies `x` into scratch, runs `body(px, pOut)`, copies `count` results back into `out`. */
+function throughHeap(heap: WasmHeap, x: Float32Array, count: number, out: Float32Array, what: string, body: (px: number, pOut: number) => void): void {
+  const px = heap.scratch(count * 4, `${what} x`);
+  const pOut = heap.scratch(count * 4, `${what} out`);
+  heap.f32.set(count === x.length ? x : x.subarray(0, count), px >> 2);
+  body(px, pOut);
+  out.set(heap.f32.subarray(pOut >> 2, (pOut >> 2) + count));
+}
+
+/** Softmax over contiguous rows (see `SoftmaxF32Args`). */
+export function softmaxF32Wasm(ex: KernelExports, heap: WasmHeap, args: SoftmaxF32Args): void {
+  const { rows, dim, x, out } = args;
+  throughHeap(heap, x, rows * dim, out, 'softmaxF32', (px, pOut) => ex.softmaxRows(px, rows, dim, pOut));
+}
+
+/** The exact-Gelu chain elementwise (see `GeluErfF32Args`). */
+export function geluErfF32Wasm(ex: KernelExports, heap: WasmHeap, args: GeluErfF32Args): void {
+  const { x, out } = args;
+  throughHeap(heap, x, x.length, out, 'geluErfF32', (px, pOut) => ex.geluErfF32(px, x.length, args.divisor, args.addend, args.scale, pOut));
+}
+
+/** LayerNormalization over contiguous rows (see `LayerNormF32Args`). */
+export function layerNormF32Wasm(ex: KernelExports, heap: WasmHeap, args: LayerNormF32Args): void {
+  const { rows, dim, x, scale, bias, epsilon, out } = args;
+  const pScale = heap.scratch(scale.length * 4, 'layerNormF32 scale');
+  heap.f32.set(scale, pScale >> 2);
+  let pBias = 0;
+  if (bias) {
+    pBias = heap.scratch(bias.length * 4, 'layerNormF32 bias');
+    heap.f32.set(bias, pBias >> 2);
+  }
+  throughHeap(heap, x, rows * dim, out, 'layerNormF32', (px, pOut) =>
+    ex.layerNormRows(px, rows, dim, pScale, scale.length, pBias, bias ? bias.length : 0, epsilon, pOut),
+  );
+}

@@ -1,0 +1,67 @@
+import { ShapeError } from '@qint/tensor';
+import { primitiveBackend, type OpOptions } from './backend-registry';
+import type { GeluErfF32Args, LayerNormF32Args, SoftmaxF32Args } from './kernel-backend';
+
+function checkRows(op: string, rows: number, dim: number, x: Float32Array, out: Float32Array): void {
+  if (!Number.isSafeInteger(rows) || !Number.isSafeInteger(dim) || rows < 0 || dim < 0 || x.length < rows * dim || out.length < rows * dim) {
+    throw new ShapeError(`${op}: rows × dim = ${rows} × ${dim} must be non-negative integers that fit x (${x.length}) and out (${out.length})`);
+  }
+}
+
+/**
+ * Softmax over `rows` contiguous rows of `dim` float32 values, on the active backend (the JS backend's Math.exp
+ * result, or the WASM backend's float32 polynomial: within 2e-6 relative, see the README's tolerance table).
+ *
+ * @param args - {@link SoftmaxF32Args}
+ * @param options - `{ backend }` to run on a specific backend
+ * @throws {@link ShapeError} when `rows × dim` does not fit `x` or `out`
+ * @example
+ * ```ts
+ * const out = new Float32Array(2);
+ * softmaxF32({ rows: 1, dim: 2, x: new Float32Array([0, 0]), out }); // out = [0.5, 0.5]
+ * ```
+ */
+export function softmaxF32(args: SoftmaxF32Args, options?: OpOptions): void {
+  checkRows('softmaxF32', args.rows, args.dim, args.x, args.out);
+  if (args.rows * args.dim === 0) return;
+  primitiveBackend('softmaxF32', options).softmaxF32(args);
+}
+
+/**
+ * The exact-Gelu chain `((x · (erf(x / divisor) + addend)) · scale`, elementwise over float32, on the active backend.
+ *
+ * @param args - {@link GeluErfF32Args}
+ * @param options - `{ backend }` to run on a specific backend
+ * @throws {@link ShapeError} when `out` is shorter than `x`
+ * @example
+ * ```ts
+ * const out = new Float32Array(1);
+ * geluErfF32({ x: new Float32Array([1]), divisor: Math.SQRT2, addend: 1, scale: 0.5, out }); // ≈ 0.8413
+ * ```
+ */
+export function geluErfF32(args: GeluErfF32Args, options?: OpOptions): void {
+  if (args.out.length < args.x.length) throw new ShapeError(`geluErfF32: out holds ${args.out.length} values; x has ${args.x.length}`);
+  if (args.x.length === 0) return;
+  primitiveBackend('geluErfF32', options).geluErfF32(args);
+}
+
+/**
+ * LayerNormalization over `rows` contiguous rows of `dim` float32 values, on the active backend.
+ *
+ * @param args - {@link LayerNormF32Args}
+ * @param options - `{ backend }` to run on a specific backend
+ * @throws {@link ShapeError} when `rows × dim` does not fit `x` or `out`, or scale/bias hold neither 1 nor `dim` values
+ * @example
+ * ```ts
+ * const out = new Float32Array(2);
+ * layerNormF32({ rows: 1, dim: 2, x: new Float32Array([1, 3]), scale: new Float32Array([1]), epsilon: 0, out }); // [-1, 1]
+ * ```
+ */
+export function layerNormF32(args: LayerNormF32Args, options?: OpOptions): void {
+  checkRows('layerNormF32', args.rows, args.dim, args.x, args.out);
+  const { scale, bias, dim } = args;
+  if (scale.length !== 1 && scale.length !== dim) throw new ShapeError(`layerNormF32: scale holds ${scale.length} values; expected 1 or dim = ${dim}`);
+  if (bias && bias.length !== 1 && bias.length !== dim) throw new ShapeError(`layerNormF32: bias holds ${bias.length} values; expected 1 or dim = ${dim}`);
+  if (args.rows * dim === 0) return;
+  primitiveBackend('layerNormF32', options).layerNormF32(args);
+}
