@@ -2,6 +2,7 @@ import { ValueError } from '@qint/tensor';
 import { roundHalfToEven } from '@qint/kernels';
 import type {
   BackendDiagnostics,
+  BatchedMatMulIntegerArgs,
   Conv2dGeometry,
   ConvF32Args,
   ConvIntegerArgs,
@@ -20,6 +21,7 @@ import { ConstantWeightCache } from './constant-weight-cache';
 import { WasmHeap } from './wasm-heap';
 import { WasmPackedLinearWeights } from './wasm-packed-linear-weights';
 import { geluErfF32Wasm, layerNormF32Wasm, softmaxF32Wasm } from './wasm-row-ops';
+import { matMulIntegerBatchedWasm } from './wasm-mat-mul-integer-batched';
 
 const fround = Math.fround;
 /** Activation rows (padded values) above which dynamicLinear's GEMM path is K-blocked. */
@@ -37,7 +39,7 @@ const BLOCKED_CHUNK_BYTES = 256 * 32;
  */
 export const NATIVE_OPS = [
   'matMulInteger', 'gemmF32', 'convF32', 'convInteger', 'packLinearWeights', 'dynamicLinear', 'releaseLinearWeights',
-  'softmaxF32', 'geluErfF32', 'layerNormF32',
+  'matMulIntegerBatched', 'softmaxF32', 'geluErfF32', 'layerNormF32',
 ] as const;
 
 /**
@@ -541,6 +543,18 @@ export class WasmKernelBackend implements KernelBackend {
       nativeOps: [...NATIVE_OPS],
     };
   };
+
+  /**
+   * `batch` MatMulIntegers (per-tensor zero points) in one call, bit-identical with the JS backend.
+   * @param args - see `BatchedMatMulIntegerArgs` (sizes already validated by `matMulIntegerBatched`)
+   * @throws {@link ValueError} after `dispose()` or when the operands exceed wasm32 memory
+   * @example
+   * ```ts
+   * wasm.matMulIntegerBatched({ batch: 4, m: 28, n: 28, k: 8, a, b, aZeroPoint: 128, bZeroPoint: 120, out });
+   * ```
+   */
+  readonly matMulIntegerBatched = (args: BatchedMatMulIntegerArgs): void =>
+    this.call('matMulIntegerBatched', (ex, heap) => matMulIntegerBatchedWasm(ex, heap, args));
 
   /**
    * Softmax over rows in float32 SIMD (polynomial exp): within 2e-6 relative of the JS backend.

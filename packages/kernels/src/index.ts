@@ -1,6 +1,7 @@
 // Public API of @qint/kernels. Everything not listed here is private.
 export type {
   BackendDiagnostics,
+  BatchedMatMulIntegerArgs,
   Conv2dGeometry,
   ConvF32Args,
   ConvIntegerArgs,
@@ -17,7 +18,7 @@ export type {
   WeightBits,
 } from './kernel-backend';
 export { erf } from './erf';
-export { geluErfF32, layerNormF32, softmaxF32 } from './row-ops';
+export { geluErfF32, layerNormF32, matMulIntegerBatched, softmaxF32 } from './row-ops';
 export { BackendInitError } from './backend-init-error';
 export { createJsBackend, PRIMITIVE_NAMES, type CompleteKernelBackend, type PrimitiveName } from './js-backend';
 export {

@@ -2,6 +2,7 @@ import { convF32Js, convIntegerJs, type ConvScratch } from './js/conv-js';
 import { gemmF32Js } from './js/gemm-f32-js';
 import { dynamicLinearJs, JsPackedLinearWeights, packLinearWeightsJs, type DynamicLinearScratch } from './js/linear-weights-js';
 import { matMulIntegerJs } from './js/mat-mul-integer-js';
+import { matMulIntegerBatchedJs } from './js/mat-mul-integer-batched-js';
 import { geluErfF32Js, layerNormF32Js, softmaxF32Js } from './js/row-ops-js';
 import type { KernelBackend } from './kernel-backend';
 
@@ -17,6 +18,7 @@ export type PrimitiveName =
   | 'packLinearWeights'
   | 'dynamicLinear'
   | 'releaseLinearWeights'
+  | 'matMulIntegerBatched'
   | 'softmaxF32'
   | 'geluErfF32'
   | 'layerNormF32';
@@ -30,6 +32,7 @@ export const PRIMITIVE_NAMES: readonly PrimitiveName[] = Object.freeze([
   'packLinearWeights',
   'dynamicLinear',
   'releaseLinearWeights',
+  'matMulIntegerBatched',
   'softmaxF32',
   'geluErfF32',
   'layerNormF32',
@@ -63,6 +66,7 @@ export function createJsBackend(): CompleteKernelBackend {
     releaseLinearWeights: (weights) => {
       if (weights instanceof JsPackedLinearWeights) weights.released = true;
     },
+    matMulIntegerBatched: matMulIntegerBatchedJs,
     softmaxF32: softmaxF32Js,
     geluErfF32: geluErfF32Js,
     layerNormF32: layerNormF32Js,

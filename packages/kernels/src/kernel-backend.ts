@@ -140,6 +140,23 @@ export interface DynamicLinearArgs {
   out: Float32Array;
 }
 
+/**
+ * `batch` independent integer products with per-tensor zero points, in one call (attention heads):
+ * `out[i] = (a[i] − aZp) · (b[i] − bZp)` with `a[i]` `[m, k]`, `b[i]` `[k, n]`, `out[i]` `[m, n]`, all contiguous.
+ */
+export interface BatchedMatMulIntegerArgs {
+  batch: number;
+  m: number;
+  n: number;
+  k: number;
+  a: Int8Storage;
+  b: Int8Storage;
+  aZeroPoint: number;
+  bZeroPoint: number;
+  /** `[batch, m, n]`, written. */
+  out: Int32Array;
+}
+
 /** Softmax over `rows` contiguous rows of `dim` values: `out = exp(x − max) / Σ exp(x − max)` per row. */
 export interface SoftmaxF32Args {
   rows: number;
@@ -197,6 +214,7 @@ export interface KernelBackend {
   packLinearWeights?(spec: LinearWeightsSpec): PackedLinearWeights;
   dynamicLinear?(args: DynamicLinearArgs): void;
   /** Float rows and elementwise ops of transformer graphs (added after v1's first release; optional like all). */
+  matMulIntegerBatched?(args: BatchedMatMulIntegerArgs): void;
   softmaxF32?(args: SoftmaxF32Args): void;
   geluErfF32?(args: GeluErfF32Args): void;
   layerNormF32?(args: LayerNormF32Args): void;

@@ -1,6 +1,7 @@
-import { ShapeError } from '@qint/tensor';
+import { ShapeError, type DType } from '@qint/tensor';
 import { primitiveBackend, type OpOptions } from './backend-registry';
-import type { GeluErfF32Args, LayerNormF32Args, SoftmaxF32Args } from './kernel-backend';
+import type { BatchedMatMulIntegerArgs, GeluErfF32Args, LayerNormF32Args, SoftmaxF32Args } from './kernel-backend';
+import { assertSafeK, maxSafeK } from './numerics';
 
 function checkRows(op: string, rows: number, dim: number, x: Float32Array, out: Float32Array): void {
   if (!Number.isSafeInteger(rows) || !Number.isSafeInteger(dim) || rows < 0 || dim < 0 || x.length < rows * dim || out.length < rows * dim) {
@@ -64,4 +65,35 @@ export function layerNormF32(args: LayerNormF32Args, options?: OpOptions): void 
   if (bias && bias.length !== 1 && bias.length !== dim) throw new ShapeError(`layerNormF32: bias holds ${bias.length} values; expected 1 or dim = ${dim}`);
   if (args.rows * dim === 0) return;
   primitiveBackend('layerNormF32', options).layerNormF32(args);
+}
+
+/**
+ * `batch` independent MatMulIntegers with per-tensor zero points in one backend call (attention heads): exact int32,
+ * bit-identical on every backend.
+ *
+ * @param args - {@link BatchedMatMulIntegerArgs}
+ * @param options - `{ backend }` to run on a specific backend
+ * @throws {@link ShapeError} when the sizes do not fit the arrays, or K may overflow int32 (code `ERR_OVERFLOW`)
+ * @example
+ * ```ts
+ * const out = new Int32Array(1);
+ * matMulIntegerBatched({ batch: 1, m: 1, n: 1, k: 2, a: new Uint8Array([3, 4]), b: new Uint8Array([1, 2]), aZeroPoint: 1, bZeroPoint: 0, out }); // [8]
+ * ```
+ */
+export function matMulIntegerBatched(args: BatchedMatMulIntegerArgs, options?: OpOptions): void {
+  const { batch, m, n, k, a, b, out } = args;
+  for (const [name, v] of [['batch', batch], ['m', m], ['n', n], ['k', k]] as const) {
+    if (!Number.isSafeInteger(v) || v < 0) throw new ShapeError(`matMulIntegerBatched: ${name} must be a non-negative integer, got ${v}`);
+  }
+  if (a.length < batch * m * k || b.length < batch * k * n || out.length < batch * m * n) {
+    throw new ShapeError(`matMulIntegerBatched: a (${a.length}), b (${b.length}) or out (${out.length}) is too short for batch ${batch} of [${m}, ${k}] × [${k}, ${n}]`);
+  }
+  const dt = (x: Int8Array | Uint8Array): DType => (x instanceof Int8Array ? 'int8' : 'uint8');
+  assertSafeK('matMulIntegerBatched', k, maxSafeK(dt(a), dt(b), [args.aZeroPoint], [args.bZeroPoint]), `${dt(a)} × ${dt(b)} with these zero points`);
+  if (batch * m * n === 0) return;
+  if (k === 0) {
+    out.fill(0, 0, batch * m * n);
+    return;
+  }
+  primitiveBackend('matMulIntegerBatched', options).matMulIntegerBatched(args);
 }

@@ -1,0 +1,138 @@
+// The transformer primitives: softmaxF32, geluErfF32, layerNormF32 (float32 polynomials and float32 statistics, so
+// compared with the JS backend within stated tolerances) and matMulIntegerBatched (exact: bit-identical with JS).
+// Tolerances (also in the README): softmax |Δ| ≤ 2e-6·p + 1e-9; Gelu |Δ| ≤ 1e-6·(1 + |x|); LayerNorm |Δ| ≤ 1e-5·(1 + |y|).
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createJsBackend, geluErfF32, layerNormF32, matMulIntegerBatched, softmaxF32 } from '@qint/kernels';
+import { createWasmBackend, type WasmKernelBackend } from '../src/index';
+
+const js = createJsBackend();
+let wasm: WasmKernelBackend;
+beforeAll(async () => {
+  wasm = await createWasmBackend();
+});
+afterAll(() => wasm.dispose());
+
+function floats(len: number, seed: number, spread: number): Float32Array {
+  let s = seed | 0 || 1;
+  return Float32Array.from({ length: len }, () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return ((s >>> 0) / 4294967296 - 0.5) * spread;
+  });
+}
+
+function bytes(len: number, seed: number): Uint8Array {
+  let s = seed | 0 || 1;
+  return Uint8Array.from({ length: len }, () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return s & 255;
+  });
+}
+
+const PARAMS = { seed: 20261125, numRuns: 60 };
+
+describe('softmaxF32', () => {
+  it('matches the JS backend within 2e-6 relative (odd row lengths exercise the scalar tail)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 1, max: 70 }), fc.integer(), fc.constantFrom(1, 20, 200), (rows, dim, seed, spread) => {
+        const x = floats(rows * dim, seed, spread);
+        const a = new Float32Array(x.length);
+        const b = new Float32Array(x.length);
+        softmaxF32({ rows, dim, x, out: a }, { backend: wasm });
+        softmaxF32({ rows, dim, x, out: b }, { backend: js });
+        for (let i = 0; i < x.length; i++) {
+          if (!(Math.abs(a[i] - b[i]) <= 2e-6 * b[i] + 1e-9)) expect.fail(`element ${i}: wasm ${a[i]} vs js ${b[i]}`);
+        }
+      }),
+      PARAMS,
+    );
+  });
+
+  it('gives hand-checked values and propagates NaN like the JS backend', () => {
+    const out = new Float32Array(6);
+    softmaxF32({ rows: 2, dim: 3, x: new Float32Array([0, Math.log(2), Math.log(5), 1, NaN, 2]), out }, { backend: wasm });
+    expect(out[0]).toBeCloseTo(1 / 8, 6);
+    expect(out[1]).toBeCloseTo(2 / 8, 6);
+    expect(out[2]).toBeCloseTo(5 / 8, 6);
+    expect(Number.isNaN(out[4])).toBe(true);
+  });
+});
+
+describe('geluErfF32', () => {
+  it('matches the JS backend (float64 erf) within 1e-6·(1 + |x|), over the whole useful range and beyond ±4·√2', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 300 }), fc.integer(), fc.constantFrom(2, 8, 30), (n, seed, spread) => {
+        const x = floats(n, seed, spread);
+        const a = new Float32Array(n);
+        const b = new Float32Array(n);
+        geluErfF32({ x, divisor: Math.SQRT2, addend: 1, scale: 0.5, out: a }, { backend: wasm });
+        geluErfF32({ x, divisor: Math.SQRT2, addend: 1, scale: 0.5, out: b }, { backend: js });
+        for (let i = 0; i < n; i++) {
+          if (!(Math.abs(a[i] - b[i]) <= 1e-6 * (1 + Math.abs(x[i])))) expect.fail(`x = ${x[i]}: wasm ${a[i]} vs js ${b[i]}`);
+        }
+      }),
+      PARAMS,
+    );
+  });
+
+  it('gives Gelu(1) = 0.841344746 and Gelu(−1) = −0.158655254 (hand-checked: x·Φ(x))', () => {
+    const out = new Float32Array(5);
+    geluErfF32({ x: new Float32Array([1, -1, 0, 10, -10]), divisor: Math.SQRT2, addend: 1, scale: 0.5, out }, { backend: wasm });
+    expect(out[0]).toBeCloseTo(0.841344746, 6);
+    expect(out[1]).toBeCloseTo(-0.158655254, 6);
+    expect(out[2]).toBe(0);
+    expect(out[3]).toBe(10);
+    expect(Math.abs(out[4])).toBe(0);
+  });
+});
+
+describe('layerNormF32', () => {
+  it('matches the JS backend within 1e-5·(1 + |y|) (scale/bias per element or broadcast, with and without bias)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 9 }), fc.integer({ min: 1, max: 70 }), fc.integer(), fc.boolean(), fc.constantFrom(0, 1, 2), fc.constantFrom(1, 100),
+        (rows, dim, seed, fullScale, biasKind, spread) => {
+          const x = floats(rows * dim, seed, spread);
+          const scale = floats(fullScale ? dim : 1, seed + 1, 4);
+          const bias = biasKind === 0 ? undefined : floats(biasKind === 1 ? 1 : dim, seed + 2, 4);
+          const a = new Float32Array(x.length);
+          const b = new Float32Array(x.length);
+          const args = { rows, dim, x, scale, ...(bias ? { bias } : {}), epsilon: 1e-5 };
+          layerNormF32({ ...args, out: a }, { backend: wasm });
+          layerNormF32({ ...args, out: b }, { backend: js });
+          for (let i = 0; i < x.length; i++) {
+            if (!(Math.abs(a[i] - b[i]) <= 1e-5 * (1 + Math.abs(b[i])))) expect.fail(`element ${i}: wasm ${a[i]} vs js ${b[i]}`);
+          }
+        },
+      ),
+      PARAMS,
+    );
+  });
+});
+
+describe('matMulIntegerBatched', () => {
+  it('is bit-identical with the JS backend (uint8/int8, odd m/n/k, zero points)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 40 }), fc.boolean(), fc.integer(),
+        (batch, m, n, k, signedB, seed) => {
+          const a = bytes(batch * m * k, seed);
+          const braw = bytes(batch * k * n, seed + 7);
+          const b = signedB ? new Int8Array(braw.buffer) : braw;
+          const aZeroPoint = (seed >>> 3) & 255;
+          const bZeroPoint = signedB ? ((seed >>> 11) & 255) - 128 : (seed >>> 11) & 255;
+          const o1 = new Int32Array(batch * m * n);
+          const o2 = new Int32Array(batch * m * n).fill(7);
+          matMulIntegerBatched({ batch, m, n, k, a, b, aZeroPoint, bZeroPoint, out: o1 }, { backend: wasm });
+          matMulIntegerBatched({ batch, m, n, k, a, b, aZeroPoint, bZeroPoint, out: o2 }, { backend: js });
+          expect(o1).toEqual(o2);
+        },
+      ),
+      PARAMS,
+    );
+  });
+});
