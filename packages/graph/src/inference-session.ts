@@ -27,7 +27,21 @@ interface PreparedNode {
   readonly outputSlots: Int32Array;
   /** Reused argument array (runs are synchronous, so one per node suffices). */
   readonly args: (Tensor | undefined)[];
+  /**
+   * Shape-subgraph memo (see SHAPE_PURE_OPS): 0 = always runs; 1 = a Shape/Size node, reused while its input's shape
+   * is unchanged; 2 = a pure op on constants and memoized values only, reused while all of those were reused.
+   */
+  memo: 0 | 1 | 2;
+  /** The input shape (memo 1) and the outputs of the last computation (memo 1 and 2). */
+  memoShape?: readonly number[];
+  memoOut?: readonly Tensor[];
 }
+
+/** Ops whose outputs depend only on their inputs' values (no randomness, no state): safe to memoize on constant inputs. */
+const SHAPE_PURE_OPS = new Set([
+  'Constant', 'Gather', 'Unsqueeze', 'Squeeze', 'Concat', 'Cast', 'Add', 'Sub', 'Mul', 'Div', 'Slice', 'Reshape', 'Identity',
+  'ConstantOfShape', 'Range', 'Equal', 'Where', 'Expand', 'ReduceProd', 'Max', 'Min', 'Floor', 'Ceil', 'Neg', 'Abs', 'Sqrt',
+]);
 
 /** Which nodes run for a set of requested outputs, and when each value dies. */
 interface Plan {
@@ -65,6 +79,11 @@ export class InferenceSession {
   private readonly constantBuffers = new Set<ArrayBufferLike>();
   private readonly constantBytes: number;
   private readonly prepared: PreparedNode[];
+  /** 1 for constants and the outputs of memoized nodes (see PreparedNode.memo). */
+  private readonly memoSlot: Uint8Array;
+  /** Per slot: the run number in which it was reused from the memo (so its consumers may be reused too). */
+  private reusedIn = new Uint32Array(0);
+  private runNumber = 0;
   private readonly producerOf: Int32Array;
   private readonly inputSlots: Int32Array;
   private readonly requiredNames: Set<string>;
@@ -187,18 +206,36 @@ export class InferenceSession {
         }
       }
       if (kernel) {
-        prepared.push({ index: i, label, nodeName: node.name || `#${i}`, opType: node.opType, domain, kernel, inputSlots, outputSlots, args: new Array(node.inputs.length) });
+        prepared.push({ index: i, label, nodeName: node.name || `#${i}`, opType: node.opType, domain, kernel, inputSlots, outputSlots, args: new Array(node.inputs.length), memo: 0 });
       }
     });
     if (unsupported.size > 0) throw new UnsupportedOpError([...unsupported.values()].map((e) => e.info));
     this.constants = constants;
     this.prepared = prepared;
+    // Shape subgraphs (Shape → Gather → Unsqueeze → Concat → Reshape targets, exported per layer by PyTorch) depend only
+    // on input shapes: remember their values and reuse them while the shapes stay the same, instead of running ~100
+    // tiny nodes per call. Exact: the reused tensors are what the same kernels produced from the same inputs.
+    const memoSlot = new Uint8Array(constants.length);
+    for (const [name] of graph.initializers) if (!inputNames.has(name)) memoSlot[this.slotOf.get(name)!] = 1;
+    const graphOutputs = new Set(graph.outputs.map((o) => this.slotOf.get(o.name)));
+    for (const p of prepared) {
+      if (p.domain !== '') continue;
+      const source = p.opType === 'Shape' || p.opType === 'Size';
+      let pure = SHAPE_PURE_OPS.has(p.opType) && p.inputSlots.every((s) => s < 0 || memoSlot[s] === 1);
+      if (!source && !pure) continue;
+      // A graph output is handed to the caller, who may modify it: never keep it.
+      pure = !Array.from(p.outputSlots).some((s) => graphOutputs.has(s));
+      if (!pure) continue;
+      p.memo = source ? 1 : 2;
+      for (const s of p.outputSlots) if (s >= 0) memoSlot[s] = 1;
+    }
+    this.memoSlot = memoSlot;
     this.producerOf = Int32Array.from({ length: constants.length }, (_, s) => producer[s] ?? -1);
     for (const vi of graph.outputs) {
       if (!this.slotOf.has(vi.name)) throw new GraphError(`graph output "${vi.name}" is not produced by any node, input or initializer`);
     }
     this.outputs = Object.freeze(graph.outputs.slice());
-    this.stats = { peakLiveBytes: 0, constantBytes, nodesRun: 0, valuesFreed: 0 };
+    this.stats = { peakLiveBytes: 0, constantBytes, nodesRun: 0, nodesReused: 0, valuesFreed: 0 };
   }
 
   /**
@@ -310,6 +347,10 @@ export class InferenceSession {
     }
 
     let freed = 0;
+    let reusedNodes = 0;
+    if (this.reusedIn.length !== values.length) this.reusedIn = new Uint32Array(values.length);
+    const reusedIn = this.reusedIn;
+    const runNumber = ++this.runNumber;
     const timings: NodeProfile[] | undefined = options.profile ? [] : undefined;
     let current: PreparedNode | undefined;
     const nodes = plan.nodes;
@@ -324,11 +365,19 @@ export class InferenceSession {
           args[j] = s < 0 ? undefined : values[s];
         }
         let outs: readonly Tensor[];
-        if (timings) {
-          const t0 = performance.now();
+        const t0 = timings ? performance.now() : 0;
+        if (p.memo !== 0 && this.memoValid(p, args, runNumber)) {
+          outs = p.memoOut!;
+          reusedNodes++;
+          for (let j = 0; j < p.outputSlots.length; j++) if (p.outputSlots[j] >= 0) reusedIn[p.outputSlots[j]] = runNumber;
+        } else {
           outs = p.kernel(args);
-          timings.push({ node: p.nodeName, opType: p.opType, domain: p.domain, ms: performance.now() - t0 });
-        } else outs = p.kernel(args);
+          if (p.memo !== 0) {
+            p.memoOut = outs;
+            if (p.memo === 1) p.memoShape = args[0]!.shape.slice();
+          }
+        }
+        if (timings) timings.push({ node: p.nodeName, opType: p.opType, domain: p.domain, ms: performance.now() - t0 });
         const outSlots = p.outputSlots;
         for (let j = 0; j < outSlots.length; j++) {
           const s = outSlots[j];
@@ -362,10 +411,32 @@ export class InferenceSession {
       peakLiveBytes: peak,
       constantBytes: this.constantBytes,
       nodesRun: nodes.length,
+      nodesReused: reusedNodes,
       valuesFreed: freed,
       ...(timings ? { profile: timings } : {}),
     };
     return result;
+  }
+
+  /**
+   * Whether a memoized node's last outputs still hold: a Shape/Size node's input has the same shape; any other
+   * memoized node has only constant inputs and inputs reused in this run.
+   */
+  private memoValid(p: PreparedNode, args: readonly (Tensor | undefined)[], runNumber: number): boolean {
+    if (p.memoOut === undefined) return false;
+    if (p.memo === 1) {
+      const shape = args[0]?.shape;
+      const seen = p.memoShape!;
+      if (!shape || shape.length !== seen.length) return false;
+      for (let d = 0; d < shape.length; d++) if (shape[d] !== seen[d]) return false;
+      return true;
+    }
+    const inSlots = p.inputSlots;
+    for (let j = 0; j < inSlots.length; j++) {
+      const s = inSlots[j];
+      if (s >= 0 && this.producerOf[s] >= 0 && this.reusedIn[s] !== runNumber) return false;
+    }
+    return true;
   }
 
   /** Checks feeds against the declared inputs and writes them into their slots. */
@@ -427,7 +498,7 @@ export class InferenceSession {
         const fusedInto = this.fusedAway.get(name);
         throw new GraphError(
           fusedInto !== undefined
-            ? `run: requested output "${name}" was fused into node "${fusedInto}" at load (Conv → Add → Relu); create the session with { fuse: false } to read it`
+            ? `run: requested output "${name}" was fused into node "${fusedInto}" at load (Conv → Add → Relu, dynamic MatMul or Gelu chain); create the session with { fuse: false } to read it`
             : `run: requested output "${name}" is not a value of the graph`,
         );
       }

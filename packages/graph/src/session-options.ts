@@ -85,6 +85,11 @@ export interface RunStats {
   readonly constantBytes: number;
   /** Nodes executed. */
   readonly nodesRun: number;
+  /**
+   * Of those, nodes of shape subgraphs (`Shape` and pure ops on constants and shapes) whose outputs were reused from
+   * the previous run because the shapes they depend on did not change (no kernel ran; exact).
+   */
+  readonly nodesReused: number;
   /** Intermediate values released before the run ended, right after their last use. */
   readonly valuesFreed: number;
   /** Per-node times, in execution order, when the run asked for `profile`. */

@@ -206,3 +206,41 @@ export function layerNormRows(x: usize, rows: i32, dim: i32, scale: usize, scale
     }
   }
 }
+
+// ---- dynamic activation MatMul helpers (exact: bit-identical with the JS backend) --------------------------------
+
+/**
+ * DynamicQuantizeLinear's element step: `dst = clamp(nearest(x / scale) + zp, 0, 255)` as uint8, NaN → zp, with the
+ * division in float32 and ties to even (f32x4.nearest), as the JS backend. `scale` is non-zero.
+ * |x / scale| ≤ 255·(1 + ε) for finite x of the range, so the float32 addition of zp is exact.
+ */
+export function quantizeU8(x: usize, n: i32, scale: f32, zp: i32, dst: usize): void {
+  const vs = f32x4.splat(scale);
+  const vz = f32x4.splat(<f32>zp);
+  const lo = f32x4.splat(0);
+  const hi = f32x4.splat(255);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    let a = f32x4.add(f32x4.nearest(f32x4.div(v128.load(x + (<usize>i << 2)), vs)), vz);
+    let b = f32x4.add(f32x4.nearest(f32x4.div(v128.load(x + (<usize>i << 2), 16), vs)), vz);
+    // NaN lanes (a != a) take the zero point; min/max then clamp ±Infinity to 0 / 255.
+    a = f32x4.min(f32x4.max(v128.bitselect(a, vz, f32x4.eq(a, a)), lo), hi);
+    b = f32x4.min(f32x4.max(v128.bitselect(b, vz, f32x4.eq(b, b)), lo), hi);
+    const w = i16x8.narrow_i32x4_u(i32x4.trunc_sat_f32x4_s(a), i32x4.trunc_sat_f32x4_s(b));
+    v128.store64_lane(dst + <usize>i, i8x16.narrow_i16x8_u(w, w), 0);
+  }
+  for (; i < n; i++) {
+    let v = nearest<f32>(load<f32>(x + (<usize>i << 2)) / scale) + <f32>zp;
+    if (v != v) v = <f32>zp;
+    v = min(max(v, <f32>0), <f32>255);
+    store<u8>(dst + <usize>i, <u8>(<i32>v));
+  }
+}
+
+/** `dst = f32(f32(src) · scale)` over `n` int32 values (int32 → float32 rounds to nearest even, like Math.fround). */
+export function scaleI32ToF32(src: usize, n: i32, scale: f32, dst: usize): void {
+  const vs = f32x4.splat(scale);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), f32x4.mul(f32x4.convert_i32x4_s(v128.load(src + (<usize>i << 2))), vs));
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), <f32>load<i32>(src + (<usize>i << 2)) * scale);
+}

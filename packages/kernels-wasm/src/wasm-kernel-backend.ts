@@ -4,6 +4,7 @@ import type {
   BackendDiagnostics,
   BatchedMatMulIntegerArgs,
   Conv2dGeometry,
+  DynamicMatMulF32Args,
   ConvF32Args,
   ConvIntegerArgs,
   GemmF32Args,
@@ -21,7 +22,7 @@ import { ConstantWeightCache } from './constant-weight-cache';
 import { WasmHeap } from './wasm-heap';
 import { WasmPackedLinearWeights } from './wasm-packed-linear-weights';
 import { geluErfF32Wasm, layerNormF32Wasm, softmaxF32Wasm } from './wasm-row-ops';
-import { matMulIntegerBatchedWasm } from './wasm-mat-mul-integer-batched';
+import { dynamicMatMulF32Wasm, matMulIntegerBatchedWasm } from './wasm-mat-mul-integer-batched';
 
 const fround = Math.fround;
 /** Activation rows (padded values) above which dynamicLinear's GEMM path is K-blocked. */
@@ -39,7 +40,7 @@ const BLOCKED_CHUNK_BYTES = 256 * 32;
  */
 export const NATIVE_OPS = [
   'matMulInteger', 'gemmF32', 'convF32', 'convInteger', 'packLinearWeights', 'dynamicLinear', 'releaseLinearWeights',
-  'matMulIntegerBatched', 'softmaxF32', 'geluErfF32', 'layerNormF32',
+  'matMulIntegerBatched', 'dynamicMatMulF32', 'softmaxF32', 'geluErfF32', 'layerNormF32',
 ] as const;
 
 /**
@@ -555,6 +556,17 @@ export class WasmKernelBackend implements KernelBackend {
    */
   readonly matMulIntegerBatched = (args: BatchedMatMulIntegerArgs): void =>
     this.call('matMulIntegerBatched', (ex, heap) => matMulIntegerBatchedWasm(ex, heap, args));
+
+  /**
+   * The dynamic activation × activation MatMul, batched, in one call; bit-identical with the JS backend.
+   * @param args - see `DynamicMatMulF32Args` (sizes already validated by `dynamicMatMulF32`)
+   * @throws {@link ValueError} after `dispose()` or when the operands exceed wasm32 memory
+   * @example
+   * ```ts
+   * wasm.dynamicMatMulF32({ batch: 4, m: 28, n: 28, k: 8, a, b, out });
+   * ```
+   */
+  readonly dynamicMatMulF32 = (args: DynamicMatMulF32Args): void => this.call('dynamicMatMulF32', (ex, heap) => dynamicMatMulF32Wasm(ex, heap, args));
 
   /**
    * Softmax over rows in float32 SIMD (polynomial exp): within 2e-6 relative of the JS backend.

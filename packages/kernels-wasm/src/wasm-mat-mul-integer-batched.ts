@@ -1,7 +1,7 @@
 // Batched MatMulInteger with per-tensor zero points (attention heads) in one backend call: both operands copied in
 // once, then per batch entry the same widen → pack → int16 GEMM steps as `matMulInteger`, so results are bit-identical
 // with it (and with the JS backend), without a JS↔WASM round trip and scratch setup per head.
-import type { BatchedMatMulIntegerArgs } from '@qint/kernels';
+import { roundHalfToEven, type BatchedMatMulIntegerArgs, type DynamicMatMulF32Args } from '@qint/kernels';
 import type { KernelExports } from './wasm-exports';
 import type { WasmHeap } from './wasm-heap';
 
@@ -31,4 +31,61 @@ export function matMulIntegerBatchedWasm(ex: KernelExports, heap: WasmHeap, args
     ex.gemmI16(pAw, lda, m, kp, pBw, n, pC + i * m * n * 4, n);
   }
   out.set(heap.i32.subarray(pC >> 2, (pC >> 2) + batch * m * n));
+}
+
+/**
+ * DynamicQuantizeLinear's scale and zero point from the range `[lo, hi]` (both include 0), exactly as the JS backend
+ * (kernel-backend.ts, DynamicLinearArgs step 1).
+ */
+function dynamicParamsFromRange(lo: number, hi: number): { scale: number; zeroPoint: number } {
+  const scale = Math.fround(Math.fround(hi - lo) / 255);
+  if (scale === 0) return { scale: 0, zeroPoint: 0 };
+  const zp = roundHalfToEven(Math.fround(-lo / scale));
+  return { scale, zeroPoint: zp < 0 ? 0 : zp > 255 ? 255 : zp };
+}
+
+/** See `DynamicMatMulF32Args`: range and quantization in SIMD, then the batched integer GEMM, then the float scale. */
+export function dynamicMatMulF32Wasm(ex: KernelExports, heap: WasmHeap, args: DynamicMatMulF32Args): void {
+  const { batch, m, n, k, a, b, out } = args;
+  const na = batch * m * k;
+  const nb = batch * k * n;
+  const nc = batch * m * n;
+  const kp = k + (k & 1);
+  const lda = kp + 32;
+  const panelBytes = ((n + 7) >> 3) * kp * 16;
+  const pAf = heap.scratch(na * 4, 'dynamicMatMulF32 a');
+  const pBf = heap.scratch(nb * 4, 'dynamicMatMulF32 b');
+  const pRange = heap.scratch(16, 'dynamicMatMulF32 ranges');
+  const pA = heap.scratch(na, 'dynamicMatMulF32 a quantized');
+  const pB = heap.scratch(nb, 'dynamicMatMulF32 b quantized');
+  const pZ = heap.scratch(8, 'dynamicMatMulF32 zero points');
+  const pAw = heap.scratch(m * lda * 2, 'dynamicMatMulF32 widened a');
+  const pBw = heap.scratch(panelBytes, 'dynamicMatMulF32 b panels');
+  const pC = heap.scratch(nc * 4, 'dynamicMatMulF32 out');
+  const f32 = heap.f32;
+  f32.set(na === a.length ? a : a.subarray(0, na), pAf >> 2);
+  f32.set(nb === b.length ? b : b.subarray(0, nb), pBf >> 2);
+  ex.rangeRows(pAf, 1, na, pRange);
+  ex.rangeRows(pBf, 1, nb, pRange + 8);
+  const r = heap.f32;
+  const pa = dynamicParamsFromRange(r[pRange >> 2], r[(pRange >> 2) + 1]);
+  const pb = dynamicParamsFromRange(r[(pRange >> 2) + 2], r[(pRange >> 2) + 3]);
+  // A zero scale quantizes everything to 0 with zero point 0: the products and the output are all 0.
+  if (pa.scale === 0) heap.u8.fill(0, pA, pA + na);
+  else ex.quantizeU8(pAf, na, pa.scale, pa.zeroPoint, pA);
+  if (pb.scale === 0) heap.u8.fill(0, pB, pB + nb);
+  else ex.quantizeU8(pBf, nb, pb.scale, pb.zeroPoint, pB);
+  const i32 = heap.i32;
+  i32[pZ >> 2] = pa.zeroPoint;
+  i32[(pZ >> 2) + 1] = pb.zeroPoint;
+  for (let i = 0; i < batch; i++) {
+    if (k === 0) break;
+    ex.widenRows(pA + i * m * k, m, k, k, 0, pZ, 0, lda, pAw);
+    ex.packPanelsB(pB + i * k * n, k, n, n, 0, pZ + 4, 0, kp, pBw);
+    ex.gemmI16(pAw, lda, m, kp, pBw, n, pC + i * m * n * 4, n);
+  }
+  if (k === 0) heap.i32.fill(0, pC >> 2, (pC >> 2) + nc);
+  // In place: each int32 is read before its float32 replaces it.
+  ex.scaleI32ToF32(pC, nc, Math.fround(pa.scale * pb.scale), pC);
+  out.set(heap.f32.subarray(pC >> 2, (pC >> 2) + nc));
 }

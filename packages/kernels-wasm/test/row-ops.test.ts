@@ -1,9 +1,11 @@
 // The transformer primitives: softmaxF32, geluErfF32, layerNormF32 (float32 polynomials and float32 statistics, so
-// compared with the JS backend within stated tolerances) and matMulIntegerBatched (exact: bit-identical with JS).
+// compared with the JS backend within stated tolerances), matMulIntegerBatched and dynamicMatMulF32 (exact:
+// bit-identical with JS).
 // Tolerances (also in the README): softmax |Δ| ≤ 2e-6·p + 1e-9; Gelu |Δ| ≤ 1e-6·(1 + |x|); LayerNorm |Δ| ≤ 1e-5·(1 + |y|).
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createJsBackend, geluErfF32, layerNormF32, matMulIntegerBatched, softmaxF32 } from '@qint/kernels';
+import { createJsBackend, dynamicMatMulF32, dynamicQuantizeLinear, geluErfF32, layerNormF32, matMulIntegerBatched, softmaxF32 } from '@qint/kernels';
+import { Tensor } from '@qint/tensor';
 import { createWasmBackend, type WasmKernelBackend } from '../src/index';
 
 const js = createJsBackend();
@@ -134,5 +136,50 @@ describe('matMulIntegerBatched', () => {
       ),
       PARAMS,
     );
+  });
+});
+
+describe('dynamicMatMulF32', () => {
+  it('is bit-identical with the JS backend, including NaN/±Infinity, all-zero operands and exact ties', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 40 }),
+        fc.constantFrom('plain', 'special', 'zeros', 'ties'), fc.integer(),
+        (batch, m, n, k, kind, seed) => {
+          const a = floats(batch * m * k, seed, 8);
+          const b = floats(batch * k * n, seed + 3, 3);
+          if (kind === 'special' && a.length > 3) {
+            a[0] = NaN;
+            a[1] = Infinity;
+            a[a.length - 1] = -Infinity;
+          }
+          if (kind === 'zeros') b.fill(0);
+          // Values on the quantization grid's half steps: x / scale lands on k + 0.5.
+          if (kind === 'ties') for (let i = 0; i < a.length; i++) a[i] = ((i % 11) - 5) * 0.5;
+          const o1 = new Float32Array(batch * m * n);
+          const o2 = new Float32Array(batch * m * n).fill(7);
+          dynamicMatMulF32({ batch, m, n, k, a, b, out: o1 }, { backend: wasm });
+          dynamicMatMulF32({ batch, m, n, k, a, b, out: o2 }, { backend: js });
+          expect(o1).toEqual(o2);
+        },
+      ),
+      PARAMS,
+    );
+  });
+
+  it('quantizes exactly as DynamicQuantizeLinear (one head, compared with the ONNX op and an integer product by hand)', () => {
+    const a = new Float32Array([-1, 0.5, 2, 0.25, -0.75, 1.5]); // [2, 3]
+    const b = new Float32Array([1, -2, 0.5, 3, -1, 0]); // [3, 2]
+    const out = new Float32Array(4);
+    dynamicMatMulF32({ batch: 1, m: 2, n: 2, k: 3, a, b, out }, { backend: wasm });
+    const [aq, sa, za] = dynamicQuantizeLinear(Tensor.from('float32', [6], a)).map((t) => t.values());
+    const [bq, sb, zb] = dynamicQuantizeLinear(Tensor.from('float32', [6], b)).map((t) => t.values());
+    for (let i = 0; i < 2; i++) {
+      for (let j = 0; j < 2; j++) {
+        let acc = 0;
+        for (let p = 0; p < 3; p++) acc += (aq[i * 3 + p] - za[0]) * (bq[p * 2 + j] - zb[0]);
+        expect(out[i * 2 + j]).toBe(Math.fround(Math.fround(acc) * Math.fround(sa[0] * sb[0])));
+      }
+    }
   });
 });

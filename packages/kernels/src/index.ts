@@ -2,6 +2,7 @@
 export type {
   BackendDiagnostics,
   BatchedMatMulIntegerArgs,
+  DynamicMatMulF32Args,
   Conv2dGeometry,
   ConvF32Args,
   ConvIntegerArgs,
@@ -18,7 +19,7 @@ export type {
   WeightBits,
 } from './kernel-backend';
 export { erf } from './erf';
-export { geluErfF32, layerNormF32, matMulIntegerBatched, softmaxF32 } from './row-ops';
+export { dynamicMatMulF32, geluErfF32, layerNormF32, matMulIntegerBatched, softmaxF32 } from './row-ops';
 export { BackendInitError } from './backend-init-error';
 export { createJsBackend, PRIMITIVE_NAMES, type CompleteKernelBackend, type PrimitiveName } from './js-backend';
 export {

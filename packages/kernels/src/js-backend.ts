@@ -3,6 +3,7 @@ import { gemmF32Js } from './js/gemm-f32-js';
 import { dynamicLinearJs, JsPackedLinearWeights, packLinearWeightsJs, type DynamicLinearScratch } from './js/linear-weights-js';
 import { matMulIntegerJs } from './js/mat-mul-integer-js';
 import { matMulIntegerBatchedJs } from './js/mat-mul-integer-batched-js';
+import { dynamicMatMulF32Js } from './js/dynamic-mat-mul-js';
 import { geluErfF32Js, layerNormF32Js, softmaxF32Js } from './js/row-ops-js';
 import type { KernelBackend } from './kernel-backend';
 
@@ -19,6 +20,7 @@ export type PrimitiveName =
   | 'dynamicLinear'
   | 'releaseLinearWeights'
   | 'matMulIntegerBatched'
+  | 'dynamicMatMulF32'
   | 'softmaxF32'
   | 'geluErfF32'
   | 'layerNormF32';
@@ -33,6 +35,7 @@ export const PRIMITIVE_NAMES: readonly PrimitiveName[] = Object.freeze([
   'dynamicLinear',
   'releaseLinearWeights',
   'matMulIntegerBatched',
+  'dynamicMatMulF32',
   'softmaxF32',
   'geluErfF32',
   'layerNormF32',
@@ -67,6 +70,7 @@ export function createJsBackend(): CompleteKernelBackend {
       if (weights instanceof JsPackedLinearWeights) weights.released = true;
     },
     matMulIntegerBatched: matMulIntegerBatchedJs,
+    dynamicMatMulF32: dynamicMatMulF32Js,
     softmaxF32: softmaxF32Js,
     geluErfF32: geluErfF32Js,
     layerNormF32: layerNormF32Js,

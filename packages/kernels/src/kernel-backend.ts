@@ -157,6 +157,25 @@ export interface BatchedMatMulIntegerArgs {
   out: Int32Array;
 }
 
+/**
+ * The dynamic activation × activation MatMul (attention), batched, in one call. Exact semantics (bit-identical on
+ * every backend): `a` and `b` are each quantized per tensor as ONNX DynamicQuantizeLinear (the rule of step 1 of
+ * {@link DynamicLinearArgs}: uint8, range with 0, NaN/±Infinity left out; NaN → zero point), then per batch entry
+ * `acc = Σ_k (aq − za)(bq − zb)` in int32 and `out = f32(f32(acc) · f32(sa · sb))`.
+ */
+export interface DynamicMatMulF32Args {
+  batch: number;
+  m: number;
+  n: number;
+  k: number;
+  /** `[batch, m, k]` row-major. */
+  a: Float32Array;
+  /** `[batch, k, n]` row-major. */
+  b: Float32Array;
+  /** `[batch, m, n]`, written. */
+  out: Float32Array;
+}
+
 /** Softmax over `rows` contiguous rows of `dim` values: `out = exp(x − max) / Σ exp(x − max)` per row. */
 export interface SoftmaxF32Args {
   rows: number;
@@ -215,6 +234,7 @@ export interface KernelBackend {
   dynamicLinear?(args: DynamicLinearArgs): void;
   /** Float rows and elementwise ops of transformer graphs (added after v1's first release; optional like all). */
   matMulIntegerBatched?(args: BatchedMatMulIntegerArgs): void;
+  dynamicMatMulF32?(args: DynamicMatMulF32Args): void;
   softmaxF32?(args: SoftmaxF32Args): void;
   geluErfF32?(args: GeluErfF32Args): void;
   layerNormF32?(args: LayerNormF32Args): void;

@@ -1,6 +1,6 @@
 import { ShapeError, type DType } from '@qint/tensor';
 import { primitiveBackend, type OpOptions } from './backend-registry';
-import type { BatchedMatMulIntegerArgs, GeluErfF32Args, LayerNormF32Args, SoftmaxF32Args } from './kernel-backend';
+import type { BatchedMatMulIntegerArgs, DynamicMatMulF32Args, GeluErfF32Args, LayerNormF32Args, SoftmaxF32Args } from './kernel-backend';
 import { assertSafeK, maxSafeK } from './numerics';
 
 function checkRows(op: string, rows: number, dim: number, x: Float32Array, out: Float32Array): void {
@@ -96,4 +96,31 @@ export function matMulIntegerBatched(args: BatchedMatMulIntegerArgs, options?: O
     return;
   }
   primitiveBackend('matMulIntegerBatched', options).matMulIntegerBatched(args);
+}
+
+/**
+ * The dynamic activation × activation MatMul (attention heads) in one backend call: both operands quantized per
+ * tensor as DynamicQuantizeLinear, exact int32 products, float scale — what `DynamicQuantizeLinear ×2 →
+ * MatMulInteger → Cast → Mul(sa·sb)` computes, bit for bit, on every backend.
+ *
+ * @param args - {@link DynamicMatMulF32Args}
+ * @param options - `{ backend }` to run on a specific backend
+ * @throws {@link ShapeError} when the sizes do not fit the arrays, or K may overflow int32 (code `ERR_OVERFLOW`)
+ * @example
+ * ```ts
+ * const out = new Float32Array(1);
+ * dynamicMatMulF32({ batch: 1, m: 1, n: 1, k: 2, a: new Float32Array([1, 2]), b: new Float32Array([3, 4]), out }); // ≈ [11]
+ * ```
+ */
+export function dynamicMatMulF32(args: DynamicMatMulF32Args, options?: OpOptions): void {
+  const { batch, m, n, k, a, b, out } = args;
+  for (const [name, v] of [['batch', batch], ['m', m], ['n', n], ['k', k]] as const) {
+    if (!Number.isSafeInteger(v) || v < 0) throw new ShapeError(`dynamicMatMulF32: ${name} must be a non-negative integer, got ${v}`);
+  }
+  if (a.length < batch * m * k || b.length < batch * k * n || out.length < batch * m * n) {
+    throw new ShapeError(`dynamicMatMulF32: a (${a.length}), b (${b.length}) or out (${out.length}) is too short for batch ${batch} of [${m}, ${k}] × [${k}, ${n}]`);
+  }
+  assertSafeK('dynamicMatMulF32', k, maxSafeK('uint8', 'uint8'), 'uint8 × uint8 activations');
+  if (batch * m * n === 0) return;
+  primitiveBackend('dynamicMatMulF32', options).dynamicMatMulF32(args);
 }

@@ -1,0 +1,117 @@
+import { Tensor } from '@qint/tensor';
+import { createJsBackend } from '@qint/kernels';
+import { describe, expect, it } from 'vitest';
+import { InferenceSession } from './inference-session';
+import type { Graph, Node } from './ir';
+
+const node = (name: string, opType: string, inputs: string[], outputs: string[], attributes: Node['attributes'] = {}): Node => ({
+  name, opType, domain: '', inputs, outputs, attributes,
+});
+const constant = (name: string, v: number): Node => node(name, 'Constant', [], [name], { value: { type: 'tensor', value: Tensor.scalar('float32', v) } });
+const opsets = { opsetImports: { '': 17 } };
+const js = createJsBackend();
+
+/** The chain @qint/dynamic and onnxruntime's quantize_dynamic emit for a MatMul between two activations. */
+function dynamicMatMul(aShape: number[], bShape: number[], extraOutput?: string): Graph {
+  const nodes = [
+    node('qa', 'DynamicQuantizeLinear', ['a'], ['aq', 'as', 'az']),
+    node('qb', 'DynamicQuantizeLinear', ['b'], ['bq', 'bs', 'bz']),
+    node('mm', 'MatMulInteger', ['aq', 'bq', 'az', 'bz'], ['acc']),
+    node('cast', 'Cast', ['acc'], ['accf'], { to: { type: 'int', value: 1 } }),
+    node('scale', 'Mul', ['bs', 'as'], ['s']),
+    node('out', 'Mul', ['accf', 's'], ['y']),
+  ];
+  return {
+    name: 'dmm',
+    nodes,
+    initializers: new Map(),
+    inputs: [{ name: 'a', dtype: 'float32', shape: aShape }, { name: 'b', dtype: 'float32', shape: bShape }],
+    outputs: [{ name: 'y' }, ...(extraOutput ? [{ name: extraOutput }] : [])],
+    valueInfo: [],
+  };
+}
+
+/** Exact Gelu as torch.onnx exports nn.GELU(): constants as Constant nodes. */
+function geluChain(extraUse = false): Graph {
+  const nodes = [
+    constant('c1', Math.SQRT2),
+    constant('c2', 1),
+    constant('c3', 0.5),
+    node('div', 'Div', ['x', 'c1'], ['d']),
+    node('erf', 'Erf', ['d'], ['e']),
+    node('add', 'Add', ['e', 'c2'], ['p']),
+    node('mul', 'Mul', ['x', 'p'], ['m']),
+    node('half', 'Mul', ['m', 'c3'], ['y']),
+  ];
+  if (extraUse) nodes.push(node('neg', 'Neg', ['e'], ['n']));
+  return {
+    name: 'gelu',
+    nodes,
+    initializers: new Map(),
+    inputs: [{ name: 'x', dtype: 'float32', shape: [3, 50] }],
+    outputs: [{ name: 'y' }, ...(extraUse ? [{ name: 'n' }] : [])],
+    valueInfo: [],
+  };
+}
+
+function floats(shape: number[], seed: number, special = false): Tensor {
+  const size = shape.reduce((p, d) => p * d, 1);
+  const data = Float32Array.from({ length: size }, (_, i) => Math.sin(i * 0.7 + seed) * (1 + (i % 5)));
+  if (special && size > 4) {
+    data[1] = NaN;
+    data[2] = Infinity;
+    data[3] = -Infinity;
+    data[4] = 0;
+  }
+  return Tensor.from('float32', shape, data);
+}
+
+describe('dynamic activation MatMul fusion', () => {
+  const cases: [string, number[], number[], boolean][] = [
+    ['attention heads [2, 3, 5, 4] × [2, 3, 4, 6] (batched primitive)', [2, 3, 5, 4], [2, 3, 4, 6], false],
+    ['NaN / ±Infinity in A', [2, 5, 4], [2, 4, 6], true],
+    ['broadcast B [4, 6] (per-batch fallback)', [2, 5, 4], [4, 6], false],
+    ['2-D', [7, 9], [9, 3], false],
+  ];
+  for (const [what, aShape, bShape, special] of cases) {
+    it(`is bit-identical with the unfused chain on the JS backend: ${what}`, () => {
+      const graph = dynamicMatMul(aShape, bShape);
+      const feeds = { a: floats(aShape, 1, special), b: floats(bShape, 2) };
+      const fused = InferenceSession.create(graph, { ...opsets, backend: js });
+      const plain = InferenceSession.create(graph, { ...opsets, backend: js, fuse: false });
+      const y = fused.run(feeds).y;
+      const z = plain.run(feeds).y;
+      expect(fused.lastRunStats.nodesRun).toBe(1);
+      expect(plain.lastRunStats.nodesRun).toBe(6);
+      expect(y.shape).toEqual(z.shape);
+      expect(y.data).toEqual(z.data);
+    });
+  }
+
+  it('leaves the chain alone when an intermediate value is a graph output, and names the fusion when one is requested', () => {
+    const open = InferenceSession.create(dynamicMatMul([3, 4], [4, 2], 'acc'), opsets);
+    open.run({ a: floats([3, 4], 1), b: floats([4, 2], 2) });
+    expect(open.lastRunStats.nodesRun).toBe(6);
+    const fused = InferenceSession.create(dynamicMatMul([3, 4], [4, 2]), opsets);
+    expect(() => fused.run({ a: floats([3, 4], 1), b: floats([4, 2], 2) }, { outputs: ['acc'] })).toThrow(/fused into node "out"/);
+  });
+});
+
+describe('exact Gelu fusion', () => {
+  it('is bit-identical with Div → Erf → Add → Mul → Mul on the JS backend', () => {
+    const x = floats([3, 50], 3);
+    const fused = InferenceSession.create(geluChain(), { ...opsets, backend: js });
+    const plain = InferenceSession.create(geluChain(), { ...opsets, backend: js, fuse: false });
+    const y = fused.run({ x }).y;
+    expect(y.data).toEqual(plain.run({ x }).y.data);
+    expect(fused.lastRunStats.nodesRun).toBe(4); // 3 Constants + FusedGelu
+    // Hand-checked: Gelu(x) = x·Φ(x); x[0] = sin(3) = 0.14112…, Φ(0.14112) = 0.556112…
+    expect(y.data[0]).toBeCloseTo(Math.fround(Math.sin(3)) * 0.5561124, 6);
+  });
+
+  it('does not fuse when the Erf output is used outside the chain', () => {
+    const s = InferenceSession.create(geluChain(true), opsets);
+    s.run({ x: floats([3, 50], 3) });
+    expect(s.lastRunStats.nodesRun).toBe(9);
+  });
+});
