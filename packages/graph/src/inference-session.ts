@@ -48,6 +48,8 @@ interface Plan {
   readonly nodes: readonly PreparedNode[];
   /** Per planned node: slots to release after it ran. */
   readonly frees: readonly Int32Array[];
+  /** Per planned node: bit mask of inputs that die there (candidates for in-place reuse, checked again at run). */
+  readonly donors: Int32Array;
   readonly outputNames: readonly string[];
   readonly outputSlots: Int32Array;
 }
@@ -83,6 +85,8 @@ export class InferenceSession {
   private readonly memoSlot: Uint8Array;
   /** Per slot: the run number in which it was reused from the memo (so its consumers may be reused too). */
   private reusedIn = new Uint32Array(0);
+  /** Buffers of memoized outputs: never written in place. */
+  private readonly memoBuffers = new Set<ArrayBufferLike>();
   private runNumber = 0;
   private readonly producerOf: Int32Array;
   private readonly inputSlots: Int32Array;
@@ -341,9 +345,13 @@ export class InferenceSession {
         live -= t.data.byteLength;
       } else refs.set(buf, n - 1);
     };
+    const feedBuffers = new Set<ArrayBufferLike>();
     for (let i = 0; i < this.inputSlots.length; i++) {
       const name = this.inputs[i].name;
-      if (Object.prototype.hasOwnProperty.call(feeds, name)) retain(values[this.inputSlots[i]]!);
+      if (Object.prototype.hasOwnProperty.call(feeds, name)) {
+        retain(values[this.inputSlots[i]]!);
+        feedBuffers.add(values[this.inputSlots[i]]!.data.buffer);
+      }
     }
 
     let freed = 0;
@@ -371,9 +379,20 @@ export class InferenceSession {
           reusedNodes++;
           for (let j = 0; j < p.outputSlots.length; j++) if (p.outputSlots[j] >= 0) reusedIn[p.outputSlots[j]] = runNumber;
         } else {
-          outs = p.kernel(args);
+          // In-place candidates: the input dies here and no other live value, feed, constant or memo shares its buffer.
+          let donated = 0;
+          const d = plan.donors[n];
+          if (d !== 0) {
+            for (let j = 0; j < inSlots.length; j++) {
+              if ((d & (1 << j)) === 0) continue;
+              const buf = args[j]!.data.buffer;
+              if (refs.get(buf) === 1 && !feedBuffers.has(buf) && !this.memoBuffers.has(buf)) donated |= 1 << j;
+            }
+          }
+          outs = p.kernel(args, donated);
           if (p.memo !== 0) {
             p.memoOut = outs;
+            for (const t of outs) if (t) this.memoBuffers.add(t.data.buffer);
             if (p.memo === 1) p.memoShape = args[0]!.shape.slice();
           }
         }
@@ -532,7 +551,16 @@ export class InferenceSession {
       if (keep.has(s) || this.isConstantSlot(s)) continue;
       frees[n].push(s);
     }
-    const plan: Plan = { nodes, frees: frees.map((f) => Int32Array.from(f)), outputNames: names.slice(), outputSlots };
+    const donors = new Int32Array(nodes.length);
+    nodes.forEach((p, n) => {
+      if (p.memo !== 0) return;
+      const dying = new Set(frees[n]);
+      p.inputSlots.forEach((s, j) => {
+        const once = p.inputSlots.indexOf(s) === j && p.inputSlots.lastIndexOf(s) === j;
+        if (j < 31 && s >= 0 && once && dying.has(s) && this.memoSlot[s] === 0 && !this.inputSlots.includes(s)) donors[n] |= 1 << j;
+      });
+    });
+    const plan: Plan = { nodes, frees: frees.map((f) => Int32Array.from(f)), donors, outputNames: names.slice(), outputSlots };
     this.plans.set(key, plan);
     return plan;
   }

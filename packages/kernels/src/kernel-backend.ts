@@ -182,7 +182,7 @@ export interface SoftmaxF32Args {
   dim: number;
   /** `[rows, dim]` row-major. */
   x: Float32Array;
-  /** `[rows, dim]`, written. */
+  /** `[rows, dim]`, written; may be `x` itself (in place). */
   out: Float32Array;
 }
 
@@ -195,7 +195,7 @@ export interface GeluErfF32Args {
   divisor: number;
   addend: number;
   scale: number;
-  /** Same length as `x`, written. */
+  /** Same length as `x`, written; may be `x` itself (in place). */
   out: Float32Array;
 }
 
@@ -209,6 +209,7 @@ export interface LayerNormF32Args {
   /** `dim` values, or 1 broadcast; optional. */
   bias?: Float32Array;
   epsilon: number;
+  /** `[rows, dim]`, written; may be `x` itself (in place). */
   out: Float32Array;
 }
 

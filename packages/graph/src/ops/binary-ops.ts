@@ -40,7 +40,7 @@ export interface BinarySpec {
  * @throws {@link DTypeError} when the dtypes differ or are not supported by the op
  * @throws {@link ShapeError} when the shapes do not broadcast
  */
-export function binary(spec: BinarySpec, a: Tensor, b: Tensor): Tensor {
+export function binary(spec: BinarySpec, a: Tensor, b: Tensor, donated = 0): Tensor {
   if (a.dtype !== b.dtype) {
     throw new DTypeError(`${spec.name}: inputs A (${a.dtype}) and B (${b.dtype}) must have the same dtype`);
   }
@@ -58,7 +58,17 @@ export function binary(spec: BinarySpec, a: Tensor, b: Tensor): Tensor {
     broadcastBinary(spec.toBool ? F32Op.Callback : spec.op, spec.float, af, a.shape, bf, b.shape, out, shape);
     return spec.toBool ? Tensor.from('bool', shape, out as Uint8Array) : Tensor.from('float16', shape, float32ToFloat16Array(out));
   }
-  const out = allocateData(outDtype, size);
+  // In place over a dying float32 operand of the output's size (same layout, so each element is read before it is
+  // overwritten at the same index): no allocation. Same arithmetic, same results.
+  const reuse =
+    dtype === 'float32' && !spec.toBool && spec.op !== F32Op.Callback && size > 0
+      ? (donated & 1) !== 0 && a.size === size
+        ? a.data
+        : (donated & 2) !== 0 && b.size === size
+          ? b.data
+          : undefined
+      : undefined;
+  const out = reuse ?? allocateData(outDtype, size);
   let f: NumFn | BigFn;
   let op: F32Op = F32Op.Callback;
   if (spec.toBool) f = spec.float;
@@ -105,7 +115,7 @@ function simpleBinary(spec: BinarySpec, since: number): OpDefinition {
   return onnxOp(
     spec.name,
     since,
-    () => (inputs) => [binary(spec, need(inputs, 0, 'A'), need(inputs, 1, 'B'))],
+    () => (inputs, donated) => [binary(spec, need(inputs, 0, 'A'), need(inputs, 1, 'B'), donated)],
     broadcastInfer(spec.toBool ? 'bool' : undefined),
   );
 }

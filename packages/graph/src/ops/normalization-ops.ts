@@ -79,7 +79,7 @@ export function layerNormalization(x: Tensor, scale: Tensor, bias: Tensor | unde
  * LayerNormalization's Y alone, on the backend's `layerNormF32` primitive (the JS backend's is the loop of
  * {@link layerNormalization}, so JS results are the same).
  */
-function layerNormY(x: Tensor, scale: Tensor, bias: Tensor | undefined, axisAttr: number, epsilon: number, options: OpOptions | undefined): Tensor {
+function layerNormY(x: Tensor, scale: Tensor, bias: Tensor | undefined, axisAttr: number, epsilon: number, options: OpOptions | undefined, inPlace: boolean): Tensor {
   const xd = requireF32(x, 'input X');
   const axis = normalizeAxis(axisAttr, x.rank, 'axis');
   const rows = prod(x.shape, 0, axis);
@@ -88,7 +88,8 @@ function layerNormY(x: Tensor, scale: Tensor, bias: Tensor | undefined, axisAttr
   const b = bias ? readFloats(bias) : undefined;
   if (s.length !== dim && s.length !== 1) throw new ShapeError(`input Scale ${formatShape(scale.shape)} does not match the normalized dims ${formatShape(x.shape.slice(axis))}`);
   if (b && b.length !== dim && b.length !== 1) throw new ShapeError(`input B ${formatShape(bias!.shape)} does not match the normalized dims ${formatShape(x.shape.slice(axis))}`);
-  const out = new Float32Array(x.size);
+  // In place when X dies here: each row's statistics are taken before the row is rewritten (JS and WASM alike).
+  const out = inPlace ? xd : new Float32Array(x.size);
   layerNormF32({ rows, dim, x: xd, scale: s, ...(b ? { bias: b } : {}), epsilon, out }, options);
   return Tensor.from('float32', x.shape, out);
 }
@@ -150,7 +151,7 @@ export const normalizationOps: readonly OpDefinition[] = [
       // Only Y requested (transformers never fetch Mean/InvStdDev): the backend primitive, SIMD on WASM.
       if (ctx.node.outputs.slice(1).every((o) => o === '')) {
         const options = ctx.backend ? { backend: ctx.backend } : undefined;
-        return (inputs) => [layerNormY(need(inputs, 0, 'X'), need(inputs, 1, 'Scale'), inputs[2], axis, epsilon, options)];
+        return (inputs, donated) => [layerNormY(need(inputs, 0, 'X'), need(inputs, 1, 'Scale'), inputs[2], axis, epsilon, options, ((donated ?? 0) & 1) !== 0)];
       }
       return (inputs) => layerNormalization(need(inputs, 0, 'X'), need(inputs, 1, 'Scale'), inputs[2], axis, epsilon);
     },

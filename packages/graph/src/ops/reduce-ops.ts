@@ -180,12 +180,14 @@ function softmaxRows(src: Float32Array, out: Float32Array, outer: number, dim: n
  * Softmax / LogSoftmax / Hardmax. Opset < 13: the input is flattened to 2-D at `axis` (default 1) and each row of
  * `prod(shape[axis:])` values is normalized. Opset ≥ 13: normalized along the single `axis` (default −1).
  */
-export function softmaxFamily(x: Tensor, axisAttr: number, flatten: boolean, kind: SoftKind, options?: OpOptions): Tensor {
+export function softmaxFamily(x: Tensor, axisAttr: number, flatten: boolean, kind: SoftKind, options?: OpOptions, inPlace = false): Tensor {
   if (x.dtype !== 'float32') throw new DTypeError(`${kind}: input must be float32, got ${x.dtype}`);
   const rank = x.rank;
   const axis = rank === 0 ? 0 : normalizeAxis(axisAttr, rank, 'axis');
-  const out = new Float32Array(x.size);
-  if (kind === 'softmax' && (flatten || axis === rank - 1) && rank > 0) {
+  const rowsContiguous = kind === 'softmax' && (flatten || axis === rank - 1) && rank > 0;
+  // In place only on contiguous rows: each row's max and exponentials are taken before the row is rewritten.
+  const out = inPlace && rowsContiguous ? (x.data as Float32Array) : new Float32Array(x.size);
+  if (rowsContiguous) {
     // Rows are contiguous: the backend primitive (SIMD on WASM; the JS backend's is the loop of softmaxRows).
     const dim = prod(x.shape, axis);
     softmaxF32({ rows: dim === 0 ? 0 : x.size / dim, dim, x: x.data as Float32Array, out }, options);
@@ -204,7 +206,7 @@ function softOp(opType: string, kind: SoftKind, since: number): OpDefinition {
     (ctx: OpBuildContext) => {
       const axis = ctx.attrs.int('axis', flatten ? 1 : -1);
       const options = ctx.backend ? { backend: ctx.backend } : undefined;
-      return (inputs) => [softmaxFamily(need(inputs, 0, 'input'), axis, flatten, kind, options)];
+      return (inputs, donated) => [softmaxFamily(need(inputs, 0, 'input'), axis, flatten, kind, options, ((donated ?? 0) & 1) !== 0)];
     },
     (_ctx, inputs) => [inputs[0] ? { dtype: inputs[0].dtype, shape: inputs[0].shape } : undefined],
   );

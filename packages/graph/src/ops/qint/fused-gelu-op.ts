@@ -26,13 +26,14 @@ export const fusedGeluOp: OpDefinition = {
   sinceVersion: 1,
   build(ctx) {
     const options = ctx.backend ? { backend: ctx.backend } : undefined;
-    return (inputs) => {
+    return (inputs, donated) => {
       const x = need(inputs, 0, 'x');
       if (x.dtype !== 'float32') throw new DTypeError(`FusedGelu: input x must be float32, got ${x.dtype}`);
       const c1 = fround(readScalar(need(inputs, 1, 'divisor'), 'FusedGelu divisor'));
       const c2 = fround(readScalar(need(inputs, 2, 'addend'), 'FusedGelu addend'));
       const c3 = fround(readScalar(need(inputs, 3, 'scale'), 'FusedGelu scale'));
-      const out = new Float32Array(x.size);
+      // In place when x dies here (elementwise: each value is read before it is replaced).
+      const out = donated && (donated & 1) !== 0 ? (x.data as Float32Array) : new Float32Array(x.size);
       geluErfF32({ x: x.data as Float32Array, divisor: c1, addend: c2, scale: c3, out }, options);
       return [Tensor.from('float32', x.shape, out)];
     };
