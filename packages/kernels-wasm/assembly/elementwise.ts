@@ -29,8 +29,10 @@ const P5: f32 = 5.0000001201e-1;
   y = f32x4.add(f32x4.mul(y, r), f32x4.splat(P4));
   y = f32x4.add(f32x4.mul(y, r), f32x4.splat(P5));
   y = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(y, r), r), r), f32x4.splat(1));
-  const n = i32x4.trunc_sat_f32x4_s(fx);
-  return f32x4.mul(y, i32x4.shl(i32x4.add(n, i32x4.splat(127)), 23));
+  // 2^fx without i32x4.trunc_sat_f32x4_s (a long instruction sequence on x64): fx is an integer in [−127, 128], so the
+  // float bits of fx + 1.5·2^23 are 0x4B400000 + fx; rebias to the exponent field and shift it into place.
+  const bits = i32x4.add(f32x4.add(fx, f32x4.splat(12582912)), i32x4.splat(127 - 0x4b400000));
+  return f32x4.mul(y, i32x4.shl(bits, 23));
 }
 
 // @ts-ignore: decorator
@@ -226,7 +228,12 @@ export function quantizeU8(x: usize, n: i32, scale: f32, zp: i32, dst: usize): v
     // NaN lanes (a != a) take the zero point; min/max then clamp ±Infinity to 0 / 255.
     a = f32x4.min(f32x4.max(v128.bitselect(a, vz, f32x4.eq(a, a)), lo), hi);
     b = f32x4.min(f32x4.max(v128.bitselect(b, vz, f32x4.eq(b, b)), lo), hi);
-    const w = i16x8.narrow_i32x4_u(i32x4.trunc_sat_f32x4_s(a), i32x4.trunc_sat_f32x4_s(b));
+    // a, b are integers in [0, 255]: the low bits of (v + 2^23) are v (no slow float → int conversion needed).
+    const magic = f32x4.splat(8388608);
+    const w = i16x8.narrow_i32x4_u(
+      i32x4.sub(f32x4.add(a, magic), i32x4.splat(0x4b000000)),
+      i32x4.sub(f32x4.add(b, magic), i32x4.splat(0x4b000000)),
+    );
     v128.store64_lane(dst + <usize>i, i8x16.narrow_i16x8_u(w, w), 0);
   }
   for (; i < n; i++) {

@@ -10,25 +10,46 @@ function gatherF32(src: Float32Array, outShape: readonly number[], strides: read
   let size = 1;
   for (const d of outShape) size *= d;
   const dst = new Float32Array(size);
-  const rank = outShape.length;
   if (size === 0) return dst;
-  if (rank === 0) {
+  // Merge neighbouring dims that walk the input contiguously (stride[k] = stride[k+1]·dim[k+1]) and drop dims of 1:
+  // fewer, longer loops (a head split [B, T, H, d] → [B, H, T, d] keeps rows of d only where it must).
+  const dims: number[] = [];
+  const st: number[] = [];
+  for (let k = 0; k < outShape.length; k++) {
+    if (outShape[k] === 1) continue;
+    const last = dims.length - 1;
+    if (last >= 0 && st[last] === strides[k] * outShape[k]) {
+      dims[last] *= outShape[k];
+      st[last] = strides[k];
+    } else {
+      dims.push(outShape[k]);
+      st.push(strides[k]);
+    }
+  }
+  if (dims.length === 0) {
     dst[0] = src[offset];
     return dst;
   }
-  const inner = outShape[rank - 1];
-  const innerStride = strides[rank - 1];
-  const coord = new Array<number>(rank).fill(0);
+  // The two innermost dims as plain loops; the rest with a carry counter.
+  const rank = dims.length;
+  const inner = dims[rank - 1];
+  const is = st[rank - 1];
+  const mid = rank >= 2 ? dims[rank - 2] : 1;
+  const ms = rank >= 2 ? st[rank - 2] : 0;
+  const outerRank = Math.max(rank - 2, 0);
+  const coord = new Array<number>(outerRank).fill(0);
   let at = offset;
   let o = 0;
-  for (let row = size / inner; row > 0; row--) {
-    if (innerStride === 1) for (let i = 0; i < inner; i++) dst[o++] = src[at + i];
-    else for (let i = 0, a = at; i < inner; i++, a += innerStride) dst[o++] = src[a];
-    for (let k = rank - 2; k >= 0; k--) {
+  for (let block = size / (inner * mid); block > 0; block--) {
+    for (let r = 0, a = at; r < mid; r++, a += ms) {
+      if (is === 1) for (let i = 0; i < inner; i++) dst[o++] = src[a + i];
+      else for (let i = 0, b = a; i < inner; i++, b += is) dst[o++] = src[b];
+    }
+    for (let k = outerRank - 1; k >= 0; k--) {
       coord[k]++;
-      at += strides[k];
-      if (coord[k] < outShape[k]) break;
-      at -= strides[k] * outShape[k];
+      at += st[k];
+      if (coord[k] < dims[k]) break;
+      at -= st[k] * dims[k];
       coord[k] = 0;
     }
   }
