@@ -12,14 +12,15 @@ const opsets = { opsetImports: { '': 17 } };
 const js = createJsBackend();
 
 /** The chain @qint/dynamic and onnxruntime's quantize_dynamic emit for a MatMul between two activations. */
-function dynamicMatMul(aShape: number[], bShape: number[], extraOutput?: string): Graph {
+function dynamicMatMul(aShape: number[], bShape: number[], extraOutput?: string, divide = false): Graph {
   const nodes = [
     node('qa', 'DynamicQuantizeLinear', ['a'], ['aq', 'as', 'az']),
     node('qb', 'DynamicQuantizeLinear', ['b'], ['bq', 'bs', 'bz']),
     node('mm', 'MatMulInteger', ['aq', 'bq', 'az', 'bz'], ['acc']),
     node('cast', 'Cast', ['acc'], ['accf'], { to: { type: 'int', value: 1 } }),
     node('scale', 'Mul', ['bs', 'as'], ['s']),
-    node('out', 'Mul', ['accf', 's'], ['y']),
+    node('out', 'Mul', ['accf', 's'], [divide ? 'scores' : 'y']),
+    ...(divide ? [constant('sqrt_d', 2.8284270763397217), node('div', 'Div', ['scores', 'sqrt_d'], ['y'])] : []),
   ];
   return {
     name: 'dmm',
@@ -87,6 +88,15 @@ describe('dynamic activation MatMul fusion', () => {
       expect(y.data).toEqual(z.data);
     });
   }
+
+  it('takes the Div by a scalar constant that follows (attention / √d) into the fused node, bit-identically', () => {
+    const graph = dynamicMatMul([2, 4, 7, 8], [2, 4, 8, 7], undefined, true);
+    const feeds = { a: floats([2, 4, 7, 8], 5), b: floats([2, 4, 8, 7], 6) };
+    const fused = InferenceSession.create(graph, { ...opsets, backend: js });
+    const plain = InferenceSession.create(graph, { ...opsets, backend: js, fuse: false });
+    expect(fused.run(feeds).y.data).toEqual(plain.run(feeds).y.data);
+    expect(fused.lastRunStats.nodesRun).toBe(2); // the Constant and the fused node
+  });
 
   it('leaves the chain alone when an intermediate value is a graph output, and names the fusion when one is requested', () => {
     const open = InferenceSession.create(dynamicMatMul([3, 4], [4, 2], 'acc'), opsets);

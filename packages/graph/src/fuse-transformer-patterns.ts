@@ -5,8 +5,8 @@
 //
 // 1. The dynamic activation MatMul `@qint/dynamic` (and onnxruntime's `quantize_dynamic`) emits for attention:
 //      DynamicQuantizeLinear(A) → (Aq, sa, za);  DynamicQuantizeLinear(B) → (Bq, sb, zb)
-//      MatMulInteger(Aq, Bq, za, zb) → Cast(to float) → Mul(·, Mul(sa, sb))
-//    becomes ai.qint FusedDynamicMatMul(A, B).
+//      MatMulInteger(Aq, Bq, za, zb) → Cast(to float) → Mul(·, Mul(sa, sb)) [→ Div(·, scalar constant)]
+//    becomes ai.qint FusedDynamicMatMul(A, B[, divisor]).
 // 2. Exact Gelu as PyTorch exports it: Div(x, c1) → Erf → Add(·, c2) → Mul(x, ·) → Mul(·, c3), with scalar constant
 //    c1, c2, c3 (√2, 1 and 0.5 in practice; any values are computed faithfully) becomes ai.qint FusedGelu(x, c1, c2, c3).
 // A chain is only fused when none of its intermediate values is a graph output or used outside the chain.
@@ -110,16 +110,21 @@ export function fuseTransformerPatterns(graph: Graph, fusions: TransformerFusion
       if (!((s0 === dA.outputs[1] && s1 === dB.outputs[1]) || (s0 === dB.outputs[1] && s1 === dA.outputs[1]))) continue;
       const chain = [dA, dB, node, cast, scaleMul, mul];
       if (!free(chain) || !closed(chain, mul.outputs[0])) continue;
+      // Attention divides the scores by √d right after: a Div by a scalar constant joins the chain.
+      const div = graphOutputs.has(mul.outputs[0]) ? undefined : sole(mul.outputs[0]);
+      const divides = isOnnx(div, 'Div') && div.inputs.length === 2 && div.inputs[0] === mul.outputs[0] && scalarConstant(div.inputs[1]) !== undefined;
+      if (divides) chain.push(div);
+      const last = chain[chain.length - 1];
       // Operand order of the scale product does not matter: float multiplication is commutative.
       const fused: Node = {
-        name: mul.name || node.name,
+        name: last.name || node.name,
         opType: 'FusedDynamicMatMul',
         domain: QINT_DOMAIN,
-        inputs: [dA.inputs[0], dB.inputs[0]],
-        outputs: [mul.outputs[0]],
+        inputs: [dA.inputs[0], dB.inputs[0], ...(divides ? [div.inputs[1]] : [])],
+        outputs: [last.outputs[0]],
         attributes: {},
       };
-      claim(chain, mul, fused);
+      claim(chain, last, fused);
       continue;
     }
     if (fusions.gelu && isOnnx(node, 'Div') && node.inputs.length === 2 && scalarConstant(node.inputs[1])) {

@@ -244,10 +244,20 @@ export function quantizeU8(x: usize, n: i32, scale: f32, zp: i32, dst: usize): v
   }
 }
 
-/** `dst = f32(f32(src) · scale)` over `n` int32 values (int32 → float32 rounds to nearest even, like Math.fround). */
-export function scaleI32ToF32(src: usize, n: i32, scale: f32, dst: usize): void {
+/**
+ * `dst = f32(f32(f32(src) · scale) / divisor)` over `n` int32 values (int32 → float32 rounds to nearest even, like
+ * Math.fround; a divisor of 1 changes nothing, x / 1 being exact).
+ */
+export function scaleI32ToF32(src: usize, n: i32, scale: f32, divisor: f32, dst: usize): void {
   const vs = f32x4.splat(scale);
+  const vd = f32x4.splat(divisor);
   let i = 0;
-  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), f32x4.mul(f32x4.convert_i32x4_s(v128.load(src + (<usize>i << 2))), vs));
-  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), <f32>load<i32>(src + (<usize>i << 2)) * scale);
+  if (divisor == 1) {
+    for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), f32x4.mul(f32x4.convert_i32x4_s(v128.load(src + (<usize>i << 2))), vs));
+  } else {
+    for (; i + 4 <= n; i += 4) {
+      v128.store(dst + (<usize>i << 2), f32x4.div(f32x4.mul(f32x4.convert_i32x4_s(v128.load(src + (<usize>i << 2))), vs), vd));
+    }
+  }
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), (<f32>load<i32>(src + (<usize>i << 2)) * scale) / divisor);
 }

@@ -41,5 +41,5 @@ export interface KernelExports {
   geluErfF32(x: number, n: number, c1: number, c2: number, c3: number, out: number): void;
   layerNormRows(x: number, rows: number, dim: number, scale: number, scaleLen: number, bias: number, biasLen: number, eps: number, out: number): void;
   quantizeU8(x: number, n: number, scale: number, zp: number, dst: number): void;
-  scaleI32ToF32(src: number, n: number, scale: number, dst: number): void;
+  scaleI32ToF32(src: number, n: number, scale: number, divisor: number, dst: number): void;
 }

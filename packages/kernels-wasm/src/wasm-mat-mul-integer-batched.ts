@@ -44,7 +44,7 @@ function dynamicParamsFromRange(lo: number, hi: number): { scale: number; zeroPo
   return { scale, zeroPoint: zp < 0 ? 0 : zp > 255 ? 255 : zp };
 }
 
-/** See `DynamicMatMulF32Args`: range and quantization in SIMD, then the batched integer GEMM, then the float scale. */
+/** See `DynamicMatMulF32Args`: range and quantization in SIMD, the batched integer GEMM, the float scale (and divisor). */
 export function dynamicMatMulF32Wasm(ex: KernelExports, heap: WasmHeap, args: DynamicMatMulF32Args): void {
   const { batch, m, n, k, a, b, out } = args;
   const na = batch * m * k;
@@ -86,6 +86,6 @@ export function dynamicMatMulF32Wasm(ex: KernelExports, heap: WasmHeap, args: Dy
   }
   if (k === 0) heap.i32.fill(0, pC >> 2, (pC >> 2) + nc);
   // In place: each int32 is read before its float32 replaces it.
-  ex.scaleI32ToF32(pC, nc, Math.fround(pa.scale * pb.scale), pC);
+  ex.scaleI32ToF32(pC, nc, Math.fround(pa.scale * pb.scale), args.divisor === undefined ? 1 : Math.fround(args.divisor), pC);
   out.set(heap.f32.subarray(pC >> 2, (pC >> 2) + nc));
 }

@@ -158,8 +158,10 @@ describe('dynamicMatMulF32', () => {
           if (kind === 'ties') for (let i = 0; i < a.length; i++) a[i] = ((i % 11) - 5) * 0.5;
           const o1 = new Float32Array(batch * m * n);
           const o2 = new Float32Array(batch * m * n).fill(7);
-          dynamicMatMulF32({ batch, m, n, k, a, b, out: o1 }, { backend: wasm });
-          dynamicMatMulF32({ batch, m, n, k, a, b, out: o2 }, { backend: js });
+          // Every other case divides the result (attention's / √d), like the fused graph node.
+          const divisor = (seed & 1) === 0 ? {} : { divisor: Math.sqrt(1 + (seed >>> 1) % 64) };
+          dynamicMatMulF32({ batch, m, n, k, a, b, out: o1, ...divisor }, { backend: wasm });
+          dynamicMatMulF32({ batch, m, n, k, a, b, out: o2, ...divisor }, { backend: js });
           expect(o1).toEqual(o2);
         },
       ),

@@ -161,7 +161,8 @@ export interface BatchedMatMulIntegerArgs {
  * The dynamic activation × activation MatMul (attention), batched, in one call. Exact semantics (bit-identical on
  * every backend): `a` and `b` are each quantized per tensor as ONNX DynamicQuantizeLinear (the rule of step 1 of
  * {@link DynamicLinearArgs}: uint8, range with 0, NaN/±Infinity left out; NaN → zero point), then per batch entry
- * `acc = Σ_k (aq − za)(bq − zb)` in int32 and `out = f32(f32(acc) · f32(sa · sb))`.
+ * `acc = Σ_k (aq − za)(bq − zb)` in int32 and `out = f32(f32(acc) · f32(sa · sb))`, then `out = f32(out / divisor)`
+ * when a divisor is given (attention's `/ √d`, fused).
  */
 export interface DynamicMatMulF32Args {
   batch: number;
@@ -172,6 +173,8 @@ export interface DynamicMatMulF32Args {
   a: Float32Array;
   /** `[batch, k, n]` row-major. */
   b: Float32Array;
+  /** Optional float32 divisor applied last (omitted: none). */
+  divisor?: number;
   /** `[batch, m, n]`, written. */
   out: Float32Array;
 }

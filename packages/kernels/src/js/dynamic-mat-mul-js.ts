@@ -35,5 +35,9 @@ export function dynamicMatMulF32Js(args: DynamicMatMulF32Args): void {
   const acc = new Int32Array(size);
   matMulIntegerBatchedJs({ batch, m, n, k, a: qa.q, b: qb.q, aZeroPoint: qa.zeroPoint, bZeroPoint: qb.zeroPoint, out: acc });
   const scale = fround(qa.scale * qb.scale);
-  for (let i = 0; i < size; i++) out[i] = fround(acc[i]) * scale;
+  if (args.divisor === undefined) for (let i = 0; i < size; i++) out[i] = fround(acc[i]) * scale;
+  else {
+    const d = fround(args.divisor);
+    for (let i = 0; i < size; i++) out[i] = fround(fround(acc[i]) * scale) / d;
+  }
 }
