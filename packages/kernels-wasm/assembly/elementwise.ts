@@ -261,3 +261,55 @@ export function scaleI32ToF32(src: usize, n: i32, scale: f32, divisor: f32, dst:
   }
   for (; i < n; i++) store<f32>(dst + (<usize>i << 2), (<f32>load<i32>(src + (<usize>i << 2)) * scale) / divisor);
 }
+
+// ---- strided copy (Transpose, Slice) -----------------------------------------------------------------------------
+
+/**
+ * Copies the strided view of `src` (`rank` dims: sizes at `shape`, element strides at `strides`, both i32; start
+ * element `offset`) into `dst`, contiguous in row-major order. `coord` is scratch for `rank` i32 counters. Dims should
+ * be merged beforehand (see the JS side); the two innermost run as plain loops, four floats at a time when the
+ * innermost is contiguous.
+ */
+export function stridedCopyF32(src: usize, rank: i32, shape: usize, strides: usize, offset: i32, coord: usize, dst: usize): void {
+  if (rank == 0) {
+    store<f32>(dst, load<f32>(src + (<usize>offset << 2)));
+    return;
+  }
+  let size: i32 = 1;
+  for (let k = 0; k < rank; k++) size *= load<i32>(shape + (<usize>k << 2));
+  if (size == 0) return;
+  const inner = load<i32>(shape + (<usize>(rank - 1) << 2));
+  const is = load<i32>(strides + (<usize>(rank - 1) << 2));
+  const mid = rank >= 2 ? load<i32>(shape + (<usize>(rank - 2) << 2)) : 1;
+  const ms = rank >= 2 ? load<i32>(strides + (<usize>(rank - 2) << 2)) : 0;
+  const outer = rank >= 2 ? rank - 2 : 0;
+  for (let k = 0; k < outer; k++) store<i32>(coord + (<usize>k << 2), 0);
+  let at = offset;
+  let o: usize = dst;
+  for (let block = size / (inner * mid); block > 0; block--) {
+    let a = at;
+    for (let r = 0; r < mid; r++, a += ms) {
+      const s = src + (<usize>a << 2);
+      if (is == 1) {
+        let i = 0;
+        for (; i + 4 <= inner; i += 4) v128.store(o + (<usize>i << 2), v128.load(s + (<usize>i << 2)));
+        for (; i < inner; i++) store<f32>(o + (<usize>i << 2), load<f32>(s + (<usize>i << 2)));
+      } else {
+        for (let i = 0; i < inner; i++) store<f32>(o + (<usize>i << 2), load<f32>(s + (<usize>(i * is) << 2)));
+      }
+      o += <usize>inner << 2;
+    }
+    for (let k = outer - 1; k >= 0; k--) {
+      const c = coord + (<usize>k << 2);
+      const n = load<i32>(c) + 1;
+      const st = load<i32>(strides + (<usize>k << 2));
+      at += st;
+      if (n < load<i32>(shape + (<usize>k << 2))) {
+        store<i32>(c, n);
+        break;
+      }
+      at -= st * load<i32>(shape + (<usize>k << 2));
+      store<i32>(c, 0);
+    }
+  }
+}

@@ -42,4 +42,5 @@ export interface KernelExports {
   layerNormRows(x: number, rows: number, dim: number, scale: number, scaleLen: number, bias: number, biasLen: number, eps: number, out: number): void;
   quantizeU8(x: number, n: number, scale: number, zp: number, dst: number): void;
   scaleI32ToF32(src: number, n: number, scale: number, divisor: number, dst: number): void;
+  stridedCopyF32(src: number, rank: number, shape: number, strides: number, offset: number, coord: number, dst: number): void;
 }

@@ -13,6 +13,7 @@ import type {
   KernelBackend,
   LayerNormF32Args,
   SoftmaxF32Args,
+  StridedCopyF32Args,
   LinearWeightsSpec,
   MatMulIntegerArgs,
   PackedLinearWeights,
@@ -21,7 +22,7 @@ import type { KernelExports } from './wasm-exports';
 import { ConstantWeightCache } from './constant-weight-cache';
 import { WasmHeap } from './wasm-heap';
 import { WasmPackedLinearWeights } from './wasm-packed-linear-weights';
-import { geluErfF32Wasm, layerNormF32Wasm, softmaxF32Wasm } from './wasm-row-ops';
+import { geluErfF32Wasm, layerNormF32Wasm, softmaxF32Wasm, stridedCopyF32Wasm } from './wasm-row-ops';
 import { dynamicMatMulF32Wasm, matMulIntegerBatchedWasm } from './wasm-mat-mul-integer-batched';
 
 const fround = Math.fround;
@@ -40,7 +41,7 @@ const BLOCKED_CHUNK_BYTES = 256 * 32;
  */
 export const NATIVE_OPS = [
   'matMulInteger', 'gemmF32', 'convF32', 'convInteger', 'packLinearWeights', 'dynamicLinear', 'releaseLinearWeights',
-  'matMulIntegerBatched', 'dynamicMatMulF32', 'softmaxF32', 'geluErfF32', 'layerNormF32',
+  'matMulIntegerBatched', 'dynamicMatMulF32', 'stridedCopyF32', 'softmaxF32', 'geluErfF32', 'layerNormF32',
 ] as const;
 
 /**
@@ -567,6 +568,17 @@ export class WasmKernelBackend implements KernelBackend {
    * ```
    */
   readonly dynamicMatMulF32 = (args: DynamicMatMulF32Args): void => this.call('dynamicMatMulF32', (ex, heap) => dynamicMatMulF32Wasm(ex, heap, args));
+
+  /**
+   * Strided float32 copy (Transpose, Slice) in SIMD; exact.
+   * @param args - see `StridedCopyF32Args` (merged and bounds-checked by `stridedCopyF32`)
+   * @throws {@link ValueError} after `dispose()`
+   * @example
+   * ```ts
+   * wasm.stridedCopyF32({ src, shape: [3, 2], strides: [1, 3], offset: 0, out });
+   * ```
+   */
+  readonly stridedCopyF32 = (args: StridedCopyF32Args): void => this.call('stridedCopyF32', (ex, heap) => stridedCopyF32Wasm(ex, heap, args));
 
   /**
    * Softmax over rows in float32 SIMD (polynomial exp): within 2e-6 relative of the JS backend.

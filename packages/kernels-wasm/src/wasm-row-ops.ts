@@ -1,6 +1,7 @@
-// The float row/elementwise primitives of transformer graphs (Softmax, exact Gelu, LayerNormalization) on the
+// The float row/elementwise primitives of transformer graphs (Softmax, exact Gelu, LayerNormalization, the strided
+// copy of Transpose/Slice) on the
 // kernels of assembly/elementwise.ts: copy in, one call, copy out, all inside the caller's scratch scope.
-import type { GeluErfF32Args, LayerNormF32Args, SoftmaxF32Args } from '@qint/kernels';
+import type { GeluErfF32Args, LayerNormF32Args, SoftmaxF32Args, StridedCopyF32Args } from '@qint/kernels';
 import type { KernelExports } from './wasm-exports';
 import type { WasmHeap } from './wasm-heap';
 
@@ -38,4 +39,21 @@ export function layerNormF32Wasm(ex: KernelExports, heap: WasmHeap, args: LayerN
   throughHeap(heap, x, rows * dim, out, 'layerNormF32', (px, pOut) =>
     ex.layerNormRows(px, rows, dim, pScale, scale.length, pBias, bias ? bias.length : 0, epsilon, pOut),
   );
+}
+
+/** Strided copy (see `StridedCopyF32Args`; dims already merged and bounds checked by `stridedCopyF32`). */
+export function stridedCopyF32Wasm(ex: KernelExports, heap: WasmHeap, args: StridedCopyF32Args): void {
+  const { src, shape, strides, offset, out } = args;
+  const rank = shape.length;
+  const pSrc = heap.scratch(src.length * 4, 'stridedCopyF32 src');
+  const pDims = heap.scratch(rank * 12 + 4, 'stridedCopyF32 dims');
+  const pOut = heap.scratch(out.length * 4, 'stridedCopyF32 out');
+  heap.f32.set(src, pSrc >> 2);
+  const i32 = heap.i32;
+  for (let d = 0; d < rank; d++) {
+    i32[(pDims >> 2) + d] = shape[d];
+    i32[(pDims >> 2) + rank + d] = strides[d];
+  }
+  ex.stridedCopyF32(pSrc, rank, pDims, pDims + rank * 4, offset, pDims + rank * 8, pOut);
+  out.set(heap.f32.subarray(pOut >> 2, (pOut >> 2) + out.length));
 }

@@ -4,7 +4,7 @@
 // Tolerances (also in the README): softmax |Δ| ≤ 2e-6·p + 1e-9; Gelu |Δ| ≤ 1e-6·(1 + |x|); LayerNorm |Δ| ≤ 1e-5·(1 + |y|).
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createJsBackend, dynamicMatMulF32, dynamicQuantizeLinear, geluErfF32, layerNormF32, matMulIntegerBatched, softmaxF32 } from '@qint/kernels';
+import { createJsBackend, dynamicMatMulF32, dynamicQuantizeLinear, geluErfF32, stridedCopyF32, layerNormF32, matMulIntegerBatched, softmaxF32 } from '@qint/kernels';
 import { Tensor } from '@qint/tensor';
 import { createWasmBackend, type WasmKernelBackend } from '../src/index';
 
@@ -183,5 +183,44 @@ describe('dynamicMatMulF32', () => {
         expect(out[i * 2 + j]).toBe(Math.fround(Math.fround(acc) * Math.fround(sa[0] * sb[0])));
       }
     }
+  });
+});
+
+describe('stridedCopyF32', () => {
+  it('copies transposed and sliced views (negative and zero strides too) exactly like the JS backend', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 0, maxLength: 5 }), fc.integer(), (shape, seed) => {
+        // A view of a larger buffer: each dim gets a stride from a random permutation of a row-major layout, sometimes
+        // reversed (negative) or broadcast (0), with the offset that keeps every index inside.
+        const rank = shape.length;
+        const order = shape.map((_, i) => i).sort((p, q) => ((p * 7919 + seed) % 13) - ((q * 7919 + seed) % 13));
+        const strides = new Array<number>(rank).fill(0);
+        let span = 1;
+        for (const d of order.reverse()) {
+          strides[d] = span;
+          span *= shape[d] + 1;
+        }
+        let offset = 0;
+        shape.forEach((n, d) => {
+          const kind = (seed >>> (d * 2)) & 3;
+          if (kind === 1) {
+            offset += (Math.max(n, 1) - 1) * strides[d];
+            strides[d] = -strides[d];
+          } else if (kind === 2) strides[d] = 0;
+        });
+        const src = floats(span + 1, seed, 10);
+        const size = shape.reduce((p, n) => p * n, 1);
+        const a = new Float32Array(size);
+        const b = new Float32Array(size).fill(7);
+        stridedCopyF32({ src, shape, strides, offset, out: a }, { backend: wasm });
+        stridedCopyF32({ src, shape, strides, offset, out: b }, { backend: js });
+        expect(a).toEqual(b);
+      }),
+      { seed: 20261125, numRuns: 300 },
+    );
+  });
+
+  it('refuses a view that reads outside src', () => {
+    expect(() => stridedCopyF32({ src: new Float32Array(6), shape: [2, 3], strides: [3, 1], offset: 1, out: new Float32Array(6) }, { backend: wasm })).toThrow(/outside src/);
   });
 });

@@ -16,10 +16,11 @@ export type {
   MatMulIntegerArgs,
   PackedLinearWeights,
   SoftmaxF32Args,
+  StridedCopyF32Args,
   WeightBits,
 } from './kernel-backend';
 export { erf } from './erf';
-export { dynamicMatMulF32, geluErfF32, layerNormF32, matMulIntegerBatched, softmaxF32 } from './row-ops';
+export { dynamicMatMulF32, geluErfF32, layerNormF32, matMulIntegerBatched, softmaxF32, stridedCopyF32 } from './row-ops';
 export { BackendInitError } from './backend-init-error';
 export { createJsBackend, PRIMITIVE_NAMES, type CompleteKernelBackend, type PrimitiveName } from './js-backend';
 export {

@@ -4,6 +4,7 @@ import { dynamicLinearJs, JsPackedLinearWeights, packLinearWeightsJs, type Dynam
 import { matMulIntegerJs } from './js/mat-mul-integer-js';
 import { matMulIntegerBatchedJs } from './js/mat-mul-integer-batched-js';
 import { dynamicMatMulF32Js } from './js/dynamic-mat-mul-js';
+import { stridedCopyF32Js } from './js/strided-copy-js';
 import { geluErfF32Js, layerNormF32Js, softmaxF32Js } from './js/row-ops-js';
 import type { KernelBackend } from './kernel-backend';
 
@@ -21,6 +22,7 @@ export type PrimitiveName =
   | 'releaseLinearWeights'
   | 'matMulIntegerBatched'
   | 'dynamicMatMulF32'
+  | 'stridedCopyF32'
   | 'softmaxF32'
   | 'geluErfF32'
   | 'layerNormF32';
@@ -36,6 +38,7 @@ export const PRIMITIVE_NAMES: readonly PrimitiveName[] = Object.freeze([
   'releaseLinearWeights',
   'matMulIntegerBatched',
   'dynamicMatMulF32',
+  'stridedCopyF32',
   'softmaxF32',
   'geluErfF32',
   'layerNormF32',
@@ -71,6 +74,7 @@ export function createJsBackend(): CompleteKernelBackend {
     },
     matMulIntegerBatched: matMulIntegerBatchedJs,
     dynamicMatMulF32: dynamicMatMulF32Js,
+    stridedCopyF32: stridedCopyF32Js,
     softmaxF32: softmaxF32Js,
     geluErfF32: geluErfF32Js,
     layerNormF32: layerNormF32Js,

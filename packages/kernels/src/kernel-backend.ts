@@ -179,6 +179,20 @@ export interface DynamicMatMulF32Args {
   out: Float32Array;
 }
 
+/**
+ * A strided view of `src` copied out contiguously (Transpose, Slice): `out[i] = src[offset + Σ_d idx_d(i) · strides[d]]`
+ * over `shape` in row-major order. The op function merges dims and checks every index is inside `src`.
+ */
+export interface StridedCopyF32Args {
+  src: Float32Array;
+  shape: readonly number[];
+  /** Element strides per dim (may be negative, 0 for a repeated dim). */
+  strides: readonly number[];
+  offset: number;
+  /** `Π shape` values, written. */
+  out: Float32Array;
+}
+
 /** Softmax over `rows` contiguous rows of `dim` values: `out = exp(x − max) / Σ exp(x − max)` per row. */
 export interface SoftmaxF32Args {
   rows: number;
@@ -239,6 +253,7 @@ export interface KernelBackend {
   /** Float rows and elementwise ops of transformer graphs (added after v1's first release; optional like all). */
   matMulIntegerBatched?(args: BatchedMatMulIntegerArgs): void;
   dynamicMatMulF32?(args: DynamicMatMulF32Args): void;
+  stridedCopyF32?(args: StridedCopyF32Args): void;
   softmaxF32?(args: SoftmaxF32Args): void;
   geluErfF32?(args: GeluErfF32Args): void;
   layerNormF32?(args: LayerNormF32Args): void;

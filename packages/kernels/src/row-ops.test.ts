@@ -4,7 +4,7 @@ import { erf } from './erf';
 import { dynamicQuantizeLinear } from './dynamic-quantize-linear';
 import { createJsBackend } from './js-backend';
 import { matMulInteger } from './mat-mul-integer';
-import { dynamicMatMulF32, geluErfF32, layerNormF32, matMulIntegerBatched, softmaxF32 } from './row-ops';
+import { dynamicMatMulF32, geluErfF32, layerNormF32, matMulIntegerBatched, softmaxF32, stridedCopyF32 } from './row-ops';
 
 const js = { backend: createJsBackend() };
 
@@ -86,5 +86,22 @@ describe('dynamicMatMulF32 (JS backend)', () => {
     const out = new Float32Array(4).fill(9);
     dynamicMatMulF32({ batch: 1, m: 2, n: 2, k: 2, a: new Float32Array(4), b: new Float32Array([1, 2, 3, 4]), out }, js);
     expect(Array.from(out)).toEqual([0, 0, 0, 0]);
+  });
+});
+
+describe('stridedCopyF32 (JS backend)', () => {
+  it('transposes a [2, 3] matrix and reverses a row (hand-checked)', () => {
+    const src = new Float32Array([1, 2, 3, 4, 5, 6]);
+    const t = new Float32Array(6);
+    stridedCopyF32({ src, shape: [3, 2], strides: [1, 3], offset: 0, out: t }, js);
+    expect(Array.from(t)).toEqual([1, 4, 2, 5, 3, 6]);
+    const r = new Float32Array(3);
+    stridedCopyF32({ src, shape: [1, 3], strides: [3, -1], offset: 5, out: r }, js);
+    expect(Array.from(r)).toEqual([6, 5, 4]);
+  });
+
+  it('checks out size and bounds', () => {
+    expect(() => stridedCopyF32({ src: new Float32Array(6), shape: [2, 3], strides: [3, 1], offset: 0, out: new Float32Array(5) }, js)).toThrow(/out holds 5/);
+    expect(() => stridedCopyF32({ src: new Float32Array(6), shape: [3], strides: [-1], offset: 1, out: new Float32Array(3) }, js)).toThrow(/outside src/);
   });
 });

@@ -1,6 +1,6 @@
 import { ShapeError, type DType } from '@qint/tensor';
 import { primitiveBackend, type OpOptions } from './backend-registry';
-import type { BatchedMatMulIntegerArgs, DynamicMatMulF32Args, GeluErfF32Args, LayerNormF32Args, SoftmaxF32Args } from './kernel-backend';
+import type { BatchedMatMulIntegerArgs, DynamicMatMulF32Args, GeluErfF32Args, LayerNormF32Args, SoftmaxF32Args, StridedCopyF32Args } from './kernel-backend';
 import { assertSafeK, maxSafeK } from './numerics';
 
 function checkRows(op: string, rows: number, dim: number, x: Float32Array, out: Float32Array): void {
@@ -123,4 +123,57 @@ export function dynamicMatMulF32(args: DynamicMatMulF32Args, options?: OpOptions
   assertSafeK('dynamicMatMulF32', k, maxSafeK('uint8', 'uint8'), 'uint8 × uint8 activations');
   if (batch * m * n === 0) return;
   primitiveBackend('dynamicMatMulF32', options).dynamicMatMulF32(args);
+}
+
+/**
+ * Copies a strided view of a float32 array out contiguously (the data movement of Transpose and Slice), on the active
+ * backend. Dims of size 1 are dropped and neighbours that walk `src` contiguously are merged first, so backends see
+ * few, long loops.
+ *
+ * @param args - {@link StridedCopyF32Args}
+ * @param options - `{ backend }` to run on a specific backend
+ * @throws {@link ShapeError} when shape and strides differ in length, `out` has the wrong size, or an index falls
+ *   outside `src`
+ * @example
+ * ```ts
+ * const out = new Float32Array(6);
+ * // transpose of a [2, 3] matrix
+ * stridedCopyF32({ src: new Float32Array([1, 2, 3, 4, 5, 6]), shape: [3, 2], strides: [1, 3], offset: 0, out }); // [1, 4, 2, 5, 3, 6]
+ * ```
+ */
+export function stridedCopyF32(args: StridedCopyF32Args, options?: OpOptions): void {
+  const { src, shape, strides, offset, out } = args;
+  if (shape.length !== strides.length) throw new ShapeError(`stridedCopyF32: shape has ${shape.length} dims but strides ${strides.length}`);
+  let size = 1;
+  let lo = offset;
+  let hi = offset;
+  for (let d = 0; d < shape.length; d++) {
+    const n = shape[d];
+    const st = strides[d];
+    if (!Number.isSafeInteger(n) || n < 0 || !Number.isSafeInteger(st)) throw new ShapeError(`stridedCopyF32: dim ${d} has size ${n} and stride ${st}; expected integers, size ≥ 0`);
+    size *= n;
+    if (n > 0) {
+      if (st > 0) hi += (n - 1) * st;
+      else lo += (n - 1) * st;
+    }
+  }
+  if (out.length !== size) throw new ShapeError(`stridedCopyF32: out holds ${out.length} values; the view has ${size}`);
+  if (size === 0) return;
+  if (!Number.isSafeInteger(offset) || lo < 0 || hi >= src.length) {
+    throw new ShapeError(`stridedCopyF32: the view reads elements ${lo}…${hi}, outside src (${src.length} values)`);
+  }
+  const dims: number[] = [];
+  const st: number[] = [];
+  for (let k = 0; k < shape.length; k++) {
+    if (shape[k] === 1) continue;
+    const last = dims.length - 1;
+    if (last >= 0 && st[last] === strides[k] * shape[k]) {
+      dims[last] *= shape[k];
+      st[last] = strides[k];
+    } else {
+      dims.push(shape[k]);
+      st.push(strides[k]);
+    }
+  }
+  primitiveBackend('stridedCopyF32', options).stridedCopyF32({ src, shape: dims, strides: st, offset, out });
 }

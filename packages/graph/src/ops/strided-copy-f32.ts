@@ -1,63 +1,22 @@
 // Float32 fast paths of Transpose and Slice. @qint/tensor's gather serves every dtype through one loop, whose element
 // reads and writes V8 cannot specialize (they see all typed-array kinds); transformer graphs move float32 activations
-// through Transpose/Slice on every head, so these copies are typed Float32Array → Float32Array. Same element order
-// and values as Tensor.transpose / Tensor.slice; anything unusual (bad perm, repeated axes, zero steps) is left to
-// them so their errors stay the same.
+// through Transpose/Slice on every head, so these copies go through the backend's `stridedCopyF32` (typed JS loops,
+// or SIMD on WASM). Same element order and values as Tensor.transpose / Tensor.slice; anything unusual (bad perm,
+// repeated axes, zero steps) is left to them so their errors stay the same.
+import { stridedCopyF32, type OpOptions } from '@qint/kernels';
 import { Tensor, computeStrides, resolveSliceRange } from '@qint/tensor';
 
 /** Copies the strided view (`outShape`, per-dim input `strides`, start `offset`) of `src` into a new array. */
-function gatherF32(src: Float32Array, outShape: readonly number[], strides: readonly number[], offset: number): Float32Array {
+function gatherF32(src: Float32Array, outShape: readonly number[], strides: readonly number[], offset: number, options: OpOptions | undefined): Float32Array {
   let size = 1;
   for (const d of outShape) size *= d;
-  const dst = new Float32Array(size);
-  if (size === 0) return dst;
-  // Merge neighbouring dims that walk the input contiguously (stride[k] = stride[k+1]·dim[k+1]) and drop dims of 1:
-  // fewer, longer loops (a head split [B, T, H, d] → [B, H, T, d] keeps rows of d only where it must).
-  const dims: number[] = [];
-  const st: number[] = [];
-  for (let k = 0; k < outShape.length; k++) {
-    if (outShape[k] === 1) continue;
-    const last = dims.length - 1;
-    if (last >= 0 && st[last] === strides[k] * outShape[k]) {
-      dims[last] *= outShape[k];
-      st[last] = strides[k];
-    } else {
-      dims.push(outShape[k]);
-      st.push(strides[k]);
-    }
-  }
-  if (dims.length === 0) {
-    dst[0] = src[offset];
-    return dst;
-  }
-  // The two innermost dims as plain loops; the rest with a carry counter.
-  const rank = dims.length;
-  const inner = dims[rank - 1];
-  const is = st[rank - 1];
-  const mid = rank >= 2 ? dims[rank - 2] : 1;
-  const ms = rank >= 2 ? st[rank - 2] : 0;
-  const outerRank = Math.max(rank - 2, 0);
-  const coord = new Array<number>(outerRank).fill(0);
-  let at = offset;
-  let o = 0;
-  for (let block = size / (inner * mid); block > 0; block--) {
-    for (let r = 0, a = at; r < mid; r++, a += ms) {
-      if (is === 1) for (let i = 0; i < inner; i++) dst[o++] = src[a + i];
-      else for (let i = 0, b = a; i < inner; i++, b += is) dst[o++] = src[b];
-    }
-    for (let k = outerRank - 1; k >= 0; k--) {
-      coord[k]++;
-      at += st[k];
-      if (coord[k] < dims[k]) break;
-      at -= st[k] * dims[k];
-      coord[k] = 0;
-    }
-  }
-  return dst;
+  const out = new Float32Array(size);
+  stridedCopyF32({ src, shape: outShape, strides, offset, out }, options);
+  return out;
 }
 
 /** Transpose (ONNX semantics, default perm reverses the dims). */
-export function transposeTensor(x: Tensor, perm: readonly number[] | undefined): Tensor {
+export function transposeTensor(x: Tensor, perm: readonly number[] | undefined, options?: OpOptions): Tensor {
   const rank = x.rank;
   if (x.dtype !== 'float32') return x.transpose(perm);
   const p = perm ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);
@@ -69,11 +28,18 @@ export function transposeTensor(x: Tensor, perm: readonly number[] | undefined):
   }
   const inStrides = computeStrides(x.shape);
   const outShape = p.map((axis) => x.shape[axis]);
-  return Tensor.from('float32', outShape, gatherF32(x.data as Float32Array, outShape, p.map((axis) => inStrides[axis]), 0));
+  return Tensor.from('float32', outShape, gatherF32(x.data as Float32Array, outShape, p.map((axis) => inStrides[axis]), 0, options));
 }
 
 /** Slice (ONNX semantics: negative indices from the end, clamped bounds, any non-zero steps). */
-export function sliceTensor(x: Tensor, starts: readonly number[], ends: readonly number[], axes?: readonly number[], steps?: readonly number[]): Tensor {
+export function sliceTensor(
+  x: Tensor,
+  starts: readonly number[],
+  ends: readonly number[],
+  axes?: readonly number[],
+  steps?: readonly number[],
+  options?: OpOptions,
+): Tensor {
   const rank = x.rank;
   if (x.dtype !== 'float32' || ends.length !== starts.length || (axes && axes.length !== starts.length) || (steps && steps.length !== starts.length)) {
     return x.slice(starts, ends, axes, steps);
@@ -95,5 +61,5 @@ export function sliceTensor(x: Tensor, starts: readonly number[], ends: readonly
   let offset = 0;
   for (let i = 0; i < rank; i++) offset += begin[i] * inStrides[i];
   const empty = outShape.some((d) => d === 0);
-  return Tensor.from('float32', outShape, gatherF32(x.data as Float32Array, outShape, inStrides.map((st, i) => st * step[i]), empty ? 0 : offset));
+  return Tensor.from('float32', outShape, gatherF32(x.data as Float32Array, outShape, inStrides.map((st, i) => st * step[i]), empty ? 0 : offset, options));
 }
