@@ -19,7 +19,9 @@ const P5: f32 = 5.0000001201e-1;
 
 // @ts-ignore: decorator
 @inline function expV(x0: v128): v128 {
-  const x = f32x4.min(f32x4.max(x0, f32x4.splat(EXP_LO)), f32x4.splat(EXP_HI));
+  // pmin/pmax (one minps/maxps each on x64; f32x4.min/max take several instructions for NaN and ±0 rules); a NaN x0
+  // is the first operand of both, so it passes through.
+  const x = f32x4.pmin(f32x4.pmax(x0, f32x4.splat(EXP_LO)), f32x4.splat(EXP_HI));
   const fx = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
   let r = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(LN2_HI)));
   r = f32x4.sub(r, f32x4.mul(fx, f32x4.splat(LN2_LO)));
@@ -60,7 +62,8 @@ export function softmaxRows(x: usize, rows: i32, dim: i32, out: usize): void {
     const dst = out + (<usize>r * <usize>dim << 2);
     let vmax = f32x4.splat(-Infinity);
     let i = 0;
-    for (; i + 4 <= dim; i += 4) vmax = f32x4.max(vmax, v128.load(src + (<usize>i << 2)));
+    // pmax skips NaN lanes (as the JS backend's `v > max` does); a NaN still turns the whole row into NaN below.
+    for (; i + 4 <= dim; i += 4) vmax = f32x4.pmax(vmax, v128.load(src + (<usize>i << 2)));
     let mx = max(max(f32x4.extract_lane(vmax, 0), f32x4.extract_lane(vmax, 1)), max(f32x4.extract_lane(vmax, 2), f32x4.extract_lane(vmax, 3)));
     for (; i < dim; i++) mx = max(mx, load<f32>(src + (<usize>i << 2)));
     const vm = f32x4.splat(mx);
@@ -103,7 +106,7 @@ const B8: f32 = -1.45660718464996e-5;
 
 // @ts-ignore: decorator
 @inline function erfV(x0: v128): v128 {
-  const x = f32x4.min(f32x4.max(x0, f32x4.splat(-4)), f32x4.splat(4));
+  const x = f32x4.pmin(f32x4.pmax(x0, f32x4.splat(-4)), f32x4.splat(4));
   const x2 = f32x4.mul(x, x);
   let p = f32x4.add(f32x4.mul(x2, f32x4.splat(A13)), f32x4.splat(A11));
   p = f32x4.add(f32x4.mul(p, x2), f32x4.splat(A9));
@@ -226,8 +229,8 @@ export function quantizeU8(x: usize, n: i32, scale: f32, zp: i32, dst: usize): v
     let a = f32x4.add(f32x4.nearest(f32x4.div(v128.load(x + (<usize>i << 2)), vs)), vz);
     let b = f32x4.add(f32x4.nearest(f32x4.div(v128.load(x + (<usize>i << 2), 16), vs)), vz);
     // NaN lanes (a != a) take the zero point; min/max then clamp ±Infinity to 0 / 255.
-    a = f32x4.min(f32x4.max(v128.bitselect(a, vz, f32x4.eq(a, a)), lo), hi);
-    b = f32x4.min(f32x4.max(v128.bitselect(b, vz, f32x4.eq(b, b)), lo), hi);
+    a = f32x4.pmin(f32x4.pmax(v128.bitselect(a, vz, f32x4.eq(a, a)), lo), hi);
+    b = f32x4.pmin(f32x4.pmax(v128.bitselect(b, vz, f32x4.eq(b, b)), lo), hi);
     // a, b are integers in [0, 255]: the low bits of (v + 2^23) are v (no slow float → int conversion needed).
     const magic = f32x4.splat(8388608);
     const w = i16x8.narrow_i32x4_u(
