@@ -50,8 +50,16 @@ export function reduce(opType: string, x: Tensor, axes: readonly number[], keepD
     const coord = new Array<number>(rank).fill(0);
     let o = 0;
     const step = r.step;
+    // Sums of float32 (ReduceSum, ReduceMean: transformer pooling) add inline instead of through the shared `step`
+    // callback, which V8 cannot inline here; same float64 additions in the same order.
+    const sumF32 = (opType === 'ReduceSum' || opType === 'ReduceMean') && src instanceof Float32Array ? src : undefined;
     for (let i = 0; i < n; i += inner) {
-      if (innerStride === 0) {
+      if (sumF32 && innerStride === 0) {
+        let a = acc[o];
+        for (let j = 0; j < inner; j++) a += sumF32[i + j];
+        acc[o] = a;
+      } else if (sumF32) for (let j = 0; j < inner; j++) acc[o + j] += sumF32[i + j];
+      else if (innerStride === 0) {
         let a = acc[o];
         for (let j = 0; j < inner; j++) a = step(a, src[i + j]);
         acc[o] = a;
