@@ -316,3 +316,57 @@ export function stridedCopyF32(src: usize, rank: i32, shape: usize, strides: usi
     }
   }
 }
+
+// ---- binary arithmetic ---------------------------------------------------------------------------------------------
+
+// @ts-ignore: decorator
+@inline function opV(op: i32, x: v128, y: v128): v128 {
+  if (op == 0) return f32x4.add(x, y);
+  if (op == 1) return f32x4.sub(x, y);
+  if (op == 2) return f32x4.mul(x, y);
+  return f32x4.div(x, y);
+}
+
+// @ts-ignore: decorator
+@inline function opS(op: i32, x: f32, y: f32): f32 {
+  if (op == 0) return x + y;
+  if (op == 1) return x - y;
+  if (op == 2) return x * y;
+  return x / y;
+}
+
+/**
+ * `out[i] = a[i mod na] ∘ b[i mod nb]` for `∘` = add, sub, mul, div (op 0–3) over `n` values, where `na` and `nb` are
+ * `n`, or the length of a block that repeats along the output (a trailing-dims operand such as a bias or position
+ * table; 1 for a scalar). float32 arithmetic, bit-identical with JS (a float64 result of two float32 operands rounds
+ * to the same float32).
+ */
+export function binaryF32(op: i32, a: usize, na: i32, b: usize, nb: i32, n: i32, out: usize): void {
+  const block = na < nb ? na : nb;
+  const aRep = na < n;
+  for (let base = 0; base < n; base += block) {
+    const oa: i32 = aRep ? 0 : base;
+    const ob: i32 = nb < n ? 0 : base;
+    const pa = a + (<usize>oa << 2);
+    const pb = b + (<usize>ob << 2);
+    const po = out + (<usize>base << 2);
+    let i = 0;
+    if (block == 1 && n > 1) {
+      // A scalar operand: splat it once over the whole output.
+      const full = aRep ? b : a;
+      const s = load<f32>(aRep ? a : b);
+      const vs = f32x4.splat(s);
+      for (; i + 4 <= n; i += 4) {
+        const v = v128.load(full + (<usize>i << 2));
+        v128.store(out + (<usize>i << 2), aRep ? opV(op, vs, v) : opV(op, v, vs));
+      }
+      for (; i < n; i++) {
+        const v = load<f32>(full + (<usize>i << 2));
+        store<f32>(out + (<usize>i << 2), aRep ? opS(op, s, v) : opS(op, v, s));
+      }
+      return;
+    }
+    for (; i + 4 <= block; i += 4) v128.store(po + (<usize>i << 2), opV(op, v128.load(pa + (<usize>i << 2)), v128.load(pb + (<usize>i << 2))));
+    for (; i < block; i++) store<f32>(po + (<usize>i << 2), opS(op, load<f32>(pa + (<usize>i << 2)), load<f32>(pb + (<usize>i << 2))));
+  }
+}

@@ -1354,4 +1354,4 @@ export function depthwiseF32P(
     }
   }
 }
-export { softmaxRows, erfF32, geluErfF32, layerNormRows, quantizeU8, scaleI32ToF32, stridedCopyF32 } from './elementwise';
+export { softmaxRows, erfF32, geluErfF32, layerNormRows, quantizeU8, scaleI32ToF32, stridedCopyF32, binaryF32 } from './elementwise';

@@ -43,4 +43,5 @@ export interface KernelExports {
   quantizeU8(x: number, n: number, scale: number, zp: number, dst: number): void;
   scaleI32ToF32(src: number, n: number, scale: number, divisor: number, dst: number): void;
   stridedCopyF32(src: number, rank: number, shape: number, strides: number, offset: number, coord: number, dst: number): void;
+  binaryF32(op: number, a: number, na: number, b: number, nb: number, n: number, out: number): void;
 }

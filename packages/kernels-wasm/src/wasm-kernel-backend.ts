@@ -3,6 +3,7 @@ import { roundHalfToEven } from '@qint/kernels';
 import type {
   BackendDiagnostics,
   BatchedMatMulIntegerArgs,
+  BinaryF32Args,
   Conv2dGeometry,
   DynamicMatMulF32Args,
   ConvF32Args,
@@ -22,7 +23,7 @@ import type { KernelExports } from './wasm-exports';
 import { ConstantWeightCache } from './constant-weight-cache';
 import { WasmHeap } from './wasm-heap';
 import { WasmPackedLinearWeights } from './wasm-packed-linear-weights';
-import { geluErfF32Wasm, layerNormF32Wasm, softmaxF32Wasm, stridedCopyF32Wasm } from './wasm-row-ops';
+import { binaryF32Wasm, geluErfF32Wasm, layerNormF32Wasm, softmaxF32Wasm, stridedCopyF32Wasm } from './wasm-row-ops';
 import { dynamicMatMulF32Wasm, matMulIntegerBatchedWasm } from './wasm-mat-mul-integer-batched';
 
 const fround = Math.fround;
@@ -41,7 +42,7 @@ const BLOCKED_CHUNK_BYTES = 256 * 32;
  */
 export const NATIVE_OPS = [
   'matMulInteger', 'gemmF32', 'convF32', 'convInteger', 'packLinearWeights', 'dynamicLinear', 'releaseLinearWeights',
-  'matMulIntegerBatched', 'dynamicMatMulF32', 'stridedCopyF32', 'softmaxF32', 'geluErfF32', 'layerNormF32',
+  'matMulIntegerBatched', 'dynamicMatMulF32', 'stridedCopyF32', 'binaryF32', 'softmaxF32', 'geluErfF32', 'layerNormF32',
 ] as const;
 
 /**
@@ -579,6 +580,17 @@ export class WasmKernelBackend implements KernelBackend {
    * ```
    */
   readonly stridedCopyF32 = (args: StridedCopyF32Args): void => this.call('stridedCopyF32', (ex, heap) => stridedCopyF32Wasm(ex, heap, args));
+
+  /**
+   * Float32 Add/Sub/Mul/Div with a repeating operand, in SIMD; bit-identical with the JS backend.
+   * @param args - see `BinaryF32Args` (lengths checked by `binaryF32`)
+   * @throws {@link ValueError} after `dispose()`
+   * @example
+   * ```ts
+   * wasm.binaryF32({ op: 'add', a: residual, b: projected, out: residual });
+   * ```
+   */
+  readonly binaryF32 = (args: BinaryF32Args): void => this.call('binaryF32', (ex, heap) => binaryF32Wasm(ex, heap, args));
 
   /**
    * Softmax over rows in float32 SIMD (polynomial exp): within 2e-6 relative of the JS backend.

@@ -1,7 +1,7 @@
 // The float row/elementwise primitives of transformer graphs (Softmax, exact Gelu, LayerNormalization, the strided
 // copy of Transpose/Slice) on the
 // kernels of assembly/elementwise.ts: copy in, one call, copy out, all inside the caller's scratch scope.
-import type { GeluErfF32Args, LayerNormF32Args, SoftmaxF32Args, StridedCopyF32Args } from '@qint/kernels';
+import type { BinaryF32Args, GeluErfF32Args, LayerNormF32Args, SoftmaxF32Args, StridedCopyF32Args } from '@qint/kernels';
 import type { KernelExports } from './wasm-exports';
 import type { WasmHeap } from './wasm-heap';
 
@@ -56,4 +56,19 @@ export function stridedCopyF32Wasm(ex: KernelExports, heap: WasmHeap, args: Stri
   }
   ex.stridedCopyF32(pSrc, rank, pDims, pDims + rank * 4, offset, pDims + rank * 8, pOut);
   out.set(heap.f32.subarray(pOut >> 2, (pOut >> 2) + out.length));
+}
+
+const BINARY_OPS = { add: 0, sub: 1, mul: 2, div: 3 } as const;
+
+/** Float32 arithmetic with a repeating operand (see `BinaryF32Args`; lengths checked by `binaryF32`). */
+export function binaryF32Wasm(ex: KernelExports, heap: WasmHeap, args: BinaryF32Args): void {
+  const { a, b, out } = args;
+  const pa = heap.scratch(a.length * 4, 'binaryF32 a');
+  const pb = heap.scratch(b.length * 4, 'binaryF32 b');
+  const po = heap.scratch(out.length * 4, 'binaryF32 out');
+  const f32 = heap.f32;
+  f32.set(a, pa >> 2);
+  f32.set(b, pb >> 2);
+  ex.binaryF32(BINARY_OPS[args.op], pa, a.length, pb, b.length, out.length, po);
+  out.set(heap.f32.subarray(po >> 2, (po >> 2) + out.length));
 }

@@ -4,7 +4,7 @@
 // Tolerances (also in the README): softmax |Δ| ≤ 2e-6·p + 1e-9; Gelu |Δ| ≤ 1e-6·(1 + |x|); LayerNorm |Δ| ≤ 1e-5·(1 + |y|).
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createJsBackend, dynamicMatMulF32, dynamicQuantizeLinear, geluErfF32, stridedCopyF32, layerNormF32, matMulIntegerBatched, softmaxF32 } from '@qint/kernels';
+import { binaryF32, createJsBackend, dynamicMatMulF32, dynamicQuantizeLinear, geluErfF32, stridedCopyF32, layerNormF32, matMulIntegerBatched, softmaxF32 } from '@qint/kernels';
 import { Tensor } from '@qint/tensor';
 import { createWasmBackend, type WasmKernelBackend } from '../src/index';
 
@@ -222,5 +222,27 @@ describe('stridedCopyF32', () => {
 
   it('refuses a view that reads outside src', () => {
     expect(() => stridedCopyF32({ src: new Float32Array(6), shape: [2, 3], strides: [3, 1], offset: 1, out: new Float32Array(6) }, { backend: wasm })).toThrow(/outside src/);
+  });
+});
+
+describe('binaryF32', () => {
+  it('equals float32 arithmetic element by element (same length, scalar and repeating blocks on either side)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('add', 'sub', 'mul', 'div'), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 13 }), fc.constantFrom('same', 'a-rep', 'b-rep'), fc.integer(),
+        (op, reps, block, kind, seed) => {
+          const n = reps * block;
+          const a = floats(kind === 'a-rep' ? block : n, seed, 10);
+          const b = floats(kind === 'b-rep' ? block : n, seed + 1, 10);
+          if (b.length > 2) b[1] = 0; // a division by zero somewhere
+          const out = new Float32Array(n);
+          binaryF32({ op, a, b, out }, { backend: wasm });
+          const f = { add: (x: number, y: number) => x + y, sub: (x: number, y: number) => x - y, mul: (x: number, y: number) => x * y, div: (x: number, y: number) => x / y }[op];
+          const want = Float32Array.from({ length: n }, (_, i) => f(a[i % a.length], b[i % b.length]));
+          expect(out).toEqual(want);
+        },
+      ),
+      PARAMS,
+    );
   });
 });

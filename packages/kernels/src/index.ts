@@ -2,6 +2,7 @@
 export type {
   BackendDiagnostics,
   BatchedMatMulIntegerArgs,
+  BinaryF32Args,
   DynamicMatMulF32Args,
   Conv2dGeometry,
   ConvF32Args,
@@ -20,7 +21,7 @@ export type {
   WeightBits,
 } from './kernel-backend';
 export { erf } from './erf';
-export { dynamicMatMulF32, geluErfF32, layerNormF32, matMulIntegerBatched, softmaxF32, stridedCopyF32 } from './row-ops';
+export { binaryF32, dynamicMatMulF32, geluErfF32, layerNormF32, matMulIntegerBatched, softmaxF32, stridedCopyF32 } from './row-ops';
 export { BackendInitError } from './backend-init-error';
 export { createJsBackend, PRIMITIVE_NAMES, type CompleteKernelBackend, type PrimitiveName } from './js-backend';
 export {

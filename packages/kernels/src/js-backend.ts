@@ -5,6 +5,7 @@ import { matMulIntegerJs } from './js/mat-mul-integer-js';
 import { matMulIntegerBatchedJs } from './js/mat-mul-integer-batched-js';
 import { dynamicMatMulF32Js } from './js/dynamic-mat-mul-js';
 import { stridedCopyF32Js } from './js/strided-copy-js';
+import { binaryF32Js } from './js/binary-f32-js';
 import { geluErfF32Js, layerNormF32Js, softmaxF32Js } from './js/row-ops-js';
 import type { KernelBackend } from './kernel-backend';
 
@@ -23,6 +24,7 @@ export type PrimitiveName =
   | 'matMulIntegerBatched'
   | 'dynamicMatMulF32'
   | 'stridedCopyF32'
+  | 'binaryF32'
   | 'softmaxF32'
   | 'geluErfF32'
   | 'layerNormF32';
@@ -39,6 +41,7 @@ export const PRIMITIVE_NAMES: readonly PrimitiveName[] = Object.freeze([
   'matMulIntegerBatched',
   'dynamicMatMulF32',
   'stridedCopyF32',
+  'binaryF32',
   'softmaxF32',
   'geluErfF32',
   'layerNormF32',
@@ -75,6 +78,7 @@ export function createJsBackend(): CompleteKernelBackend {
     matMulIntegerBatched: matMulIntegerBatchedJs,
     dynamicMatMulF32: dynamicMatMulF32Js,
     stridedCopyF32: stridedCopyF32Js,
+    binaryF32: binaryF32Js,
     softmaxF32: softmaxF32Js,
     geluErfF32: geluErfF32Js,
     layerNormF32: layerNormF32Js,

@@ -193,6 +193,19 @@ export interface StridedCopyF32Args {
   out: Float32Array;
 }
 
+/**
+ * Float32 arithmetic with the broadcasts of transformer graphs: `out[i] = a[i mod |a|] ∘ b[i mod |b|]`, where the
+ * longer operand has `out.length` values and the shorter one (a scalar, a bias, a position table: trailing dims) a
+ * length dividing it. Exact float32 arithmetic: bit-identical on every backend.
+ */
+export interface BinaryF32Args {
+  op: 'add' | 'sub' | 'mul' | 'div';
+  a: Float32Array;
+  b: Float32Array;
+  /** Written; may be `a` or `b` itself when that operand has the full length (in place). */
+  out: Float32Array;
+}
+
 /** Softmax over `rows` contiguous rows of `dim` values: `out = exp(x − max) / Σ exp(x − max)` per row. */
 export interface SoftmaxF32Args {
   rows: number;
@@ -254,6 +267,7 @@ export interface KernelBackend {
   matMulIntegerBatched?(args: BatchedMatMulIntegerArgs): void;
   dynamicMatMulF32?(args: DynamicMatMulF32Args): void;
   stridedCopyF32?(args: StridedCopyF32Args): void;
+  binaryF32?(args: BinaryF32Args): void;
   softmaxF32?(args: SoftmaxF32Args): void;
   geluErfF32?(args: GeluErfF32Args): void;
   layerNormF32?(args: LayerNormF32Args): void;

@@ -4,7 +4,7 @@ import { erf } from './erf';
 import { dynamicQuantizeLinear } from './dynamic-quantize-linear';
 import { createJsBackend } from './js-backend';
 import { matMulInteger } from './mat-mul-integer';
-import { dynamicMatMulF32, geluErfF32, layerNormF32, matMulIntegerBatched, softmaxF32, stridedCopyF32 } from './row-ops';
+import { binaryF32, dynamicMatMulF32, geluErfF32, layerNormF32, matMulIntegerBatched, softmaxF32, stridedCopyF32 } from './row-ops';
 
 const js = { backend: createJsBackend() };
 
@@ -103,5 +103,16 @@ describe('stridedCopyF32 (JS backend)', () => {
   it('checks out size and bounds', () => {
     expect(() => stridedCopyF32({ src: new Float32Array(6), shape: [2, 3], strides: [3, 1], offset: 0, out: new Float32Array(5) }, js)).toThrow(/out holds 5/);
     expect(() => stridedCopyF32({ src: new Float32Array(6), shape: [3], strides: [-1], offset: 1, out: new Float32Array(3) }, js)).toThrow(/outside src/);
+  });
+});
+
+describe('binaryF32 (JS backend)', () => {
+  it('repeats the shorter operand (hand-checked) and rejects lengths that do not divide', () => {
+    const out = new Float32Array(4);
+    binaryF32({ op: 'sub', a: new Float32Array([10]), b: new Float32Array([1, 2, 3, 4]), out }, js);
+    expect(Array.from(out)).toEqual([9, 8, 7, 6]);
+    binaryF32({ op: 'div', a: new Float32Array([1, 2, 3, 4]), b: new Float32Array([1, 2]), out }, js);
+    expect(Array.from(out)).toEqual([1, 1, 3, 2]);
+    expect(() => binaryF32({ op: 'add', a: new Float32Array(4), b: new Float32Array(3), out }, js)).toThrow(ShapeError);
   });
 });

@@ -1,6 +1,6 @@
 import { ShapeError, type DType } from '@qint/tensor';
 import { primitiveBackend, type OpOptions } from './backend-registry';
-import type { BatchedMatMulIntegerArgs, DynamicMatMulF32Args, GeluErfF32Args, LayerNormF32Args, SoftmaxF32Args, StridedCopyF32Args } from './kernel-backend';
+import type { BatchedMatMulIntegerArgs, BinaryF32Args, DynamicMatMulF32Args, GeluErfF32Args, LayerNormF32Args, SoftmaxF32Args, StridedCopyF32Args } from './kernel-backend';
 import { assertSafeK, maxSafeK } from './numerics';
 
 function checkRows(op: string, rows: number, dim: number, x: Float32Array, out: Float32Array): void {
@@ -176,4 +176,30 @@ export function stridedCopyF32(args: StridedCopyF32Args, options?: OpOptions): v
     }
   }
   primitiveBackend('stridedCopyF32', options).stridedCopyF32({ src, shape: dims, strides: st, offset, out });
+}
+
+/**
+ * Float32 Add/Sub/Mul/Div where one operand repeats along the other (a scalar, or trailing dims such as a bias or a
+ * position table) or both have the output's length, on the active backend (SIMD on WASM); bit-identical everywhere.
+ *
+ * @param args - {@link BinaryF32Args}
+ * @param options - `{ backend }` to run on a specific backend
+ * @throws {@link ShapeError} when neither operand has `out`'s length or the other's length does not divide it
+ * @example
+ * ```ts
+ * const out = new Float32Array(4);
+ * binaryF32({ op: 'add', a: new Float32Array([1, 2, 3, 4]), b: new Float32Array([10, 20]), out }); // [11, 22, 13, 24]
+ * ```
+ */
+export function binaryF32(args: BinaryF32Args, options?: OpOptions): void {
+  const n = args.out.length;
+  const na = args.a.length;
+  const nb = args.b.length;
+  const fits = (full: number, part: number): boolean => full === n && part > 0 && n % part === 0;
+  if (n > 0 && !fits(na, nb) && !fits(nb, na)) {
+    throw new ShapeError(`binaryF32: operands of ${na} and ${nb} values do not repeat onto ${n} outputs (one must have ${n}, the other a divisor)`);
+  }
+  if (!['add', 'sub', 'mul', 'div'].includes(args.op)) throw new ShapeError(`binaryF32: op must be add, sub, mul or div, got ${String(args.op)}`);
+  if (n === 0) return;
+  primitiveBackend('binaryF32', options).binaryF32(args);
 }

@@ -9,6 +9,7 @@ import {
   isPackedDType,
   type DType,
 } from '@qint/tensor';
+import { binaryF32, type OpOptions } from '@qint/kernels';
 import { broadcastBinary, broadcastWhere, F32Op } from './broadcast';
 import { onnxOp } from './define-op';
 import { broadcastInfer } from './infer-helpers';
@@ -40,7 +41,7 @@ export interface BinarySpec {
  * @throws {@link DTypeError} when the dtypes differ or are not supported by the op
  * @throws {@link ShapeError} when the shapes do not broadcast
  */
-export function binary(spec: BinarySpec, a: Tensor, b: Tensor, donated = 0): Tensor {
+export function binary(spec: BinarySpec, a: Tensor, b: Tensor, donated = 0, options?: OpOptions): Tensor {
   if (a.dtype !== b.dtype) {
     throw new DTypeError(`${spec.name}: inputs A (${a.dtype}) and B (${b.dtype}) must have the same dtype`);
   }
@@ -69,6 +70,13 @@ export function binary(spec: BinarySpec, a: Tensor, b: Tensor, donated = 0): Ten
           : undefined
       : undefined;
   const out = reuse ?? allocateData(outDtype, size);
+  const simple = F32_OPS[spec.op];
+  if (dtype === 'float32' && !spec.toBool && simple && size > 0 && ((a.size === size && repeats(b, shape)) || (b.size === size && repeats(a, shape)))) {
+    // Same size, scalar, or trailing-dims operand (bias, position table): the backend's binaryF32 (SIMD on WASM),
+    // float32 arithmetic like the loops below.
+    binaryF32({ op: simple, a: a.data as Float32Array, b: b.data as Float32Array, out: out as Float32Array }, options);
+    return Tensor.from('float32', shape, out as Float32Array);
+  }
   let f: NumFn | BigFn;
   let op: F32Op = F32Op.Callback;
   if (spec.toBool) f = spec.float;
@@ -84,6 +92,19 @@ export function binary(spec: BinarySpec, a: Tensor, b: Tensor, donated = 0): Ten
   }
   broadcastBinary(op, f, a.data, a.shape, b.data, b.shape, out, shape);
   return Tensor.from(outDtype, shape, out);
+}
+
+const F32_OPS: Partial<Record<F32Op, 'add' | 'sub' | 'mul' | 'div'>> = { [F32Op.Add]: 'add', [F32Op.Sub]: 'sub', [F32Op.Mul]: 'mul', [F32Op.Div]: 'div' };
+
+/** Whether `t` repeats in contiguous blocks along `shape`: its dims, past leading 1s, are the trailing dims of `shape`. */
+function repeats(t: Tensor, shape: readonly number[]): boolean {
+  const s = t.shape;
+  let lead = 0;
+  while (lead < s.length && s[lead] === 1) lead++;
+  const rest = s.length - lead;
+  if (rest > shape.length) return false;
+  for (let i = 0; i < rest; i++) if (s[lead + i] !== shape[shape.length - rest + i]) return false;
+  return true;
 }
 
 function sameOrBroadcast(a: readonly number[], b: readonly number[]): readonly number[] {
@@ -115,7 +136,10 @@ function simpleBinary(spec: BinarySpec, since: number): OpDefinition {
   return onnxOp(
     spec.name,
     since,
-    () => (inputs, donated) => [binary(spec, need(inputs, 0, 'A'), need(inputs, 1, 'B'), donated)],
+    (ctx) => {
+      const options = ctx.backend ? { backend: ctx.backend } : undefined;
+      return (inputs, donated) => [binary(spec, need(inputs, 0, 'A'), need(inputs, 1, 'B'), donated, options)];
+    },
     broadcastInfer(spec.toBool ? 'bool' : undefined),
   );
 }
