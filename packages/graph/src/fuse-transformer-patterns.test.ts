@@ -125,3 +125,55 @@ describe('exact Gelu fusion', () => {
     expect(s.lastRunStats.nodesRun).toBe(9);
   });
 });
+
+/** x → Slice(starts, ends, axes, steps) → Reshape(target) → Transpose(perm) → y: how torch exports a head split. */
+function headSplit(xShape: number[], slice: number[][], target: number[], perm: number[] | undefined): Graph {
+  const ints = (v: number[]): Tensor => Tensor.from('int64', [v.length], v.map((n) => BigInt(n)));
+  return {
+    name: 'heads',
+    nodes: [
+      node('slice', 'Slice', ['x', 'starts', 'ends', 'axes', 'steps'], ['s']),
+      node('reshape', 'Reshape', ['s', 'target'], ['r']),
+      node('transpose', 'Transpose', ['r'], ['y'], perm ? { perm: { type: 'ints', value: perm } } : {}),
+    ],
+    initializers: new Map([
+      ['starts', ints(slice[0])],
+      ['ends', ints(slice[1])],
+      ['axes', ints(slice[2])],
+      ['steps', ints(slice[3])],
+      ['target', ints(target)],
+    ]),
+    inputs: [{ name: 'x', dtype: 'float32', shape: xShape }],
+    outputs: [{ name: 'y' }],
+    valueInfo: [],
+  };
+}
+
+describe('head-split fusion (Slice → Reshape → Transpose)', () => {
+  const cases: [string, number[], number[][], number[], number[] | undefined][] = [
+    ['q of qkv, [B, T, H, d] → [B, H, T, d]', [2, 5, 12], [[4], [8], [2], [1]], [0, 0, 2, 2], [0, 2, 1, 3]],
+    ['k transposed for Q·Kᵀ, −1 in the target', [2, 5, 12], [[8], [12], [-1], [1]], [2, 5, -1, 2], [0, 2, 3, 1]],
+    ['negative step, default perm', [3, 8], [[7], [-9], [1], [-1]], [3, 2, 4], undefined],
+    ['strided slice whose reshape needs a copy (falls back to the three ops)', [4, 6], [[0], [6], [1], [2]], [12], [0]],
+  ];
+  for (const [what, xShape, slice, target, perm] of cases) {
+    it(`moves exactly the same values as the unfused ops: ${what}`, () => {
+      const graph = headSplit(xShape, slice, target, perm);
+      const feeds = { x: floats(xShape, 9) };
+      const fused = InferenceSession.create(graph, opsets);
+      const plain = InferenceSession.create(graph, { ...opsets, fuse: false });
+      const y = fused.run(feeds).y;
+      const z = plain.run(feeds).y;
+      expect(fused.lastRunStats.nodesRun).toBe(1);
+      expect(y.shape).toEqual(z.shape);
+      expect(Array.from(y.data as Float32Array)).toEqual(Array.from(z.data as Float32Array));
+    });
+  }
+
+  it('reports a bad reshape target like the unfused Reshape does', () => {
+    const graph = headSplit([2, 5, 12], [[0], [4], [2], [1]], [0, 0, 3, 2], [0, 2, 1, 3]);
+    const feeds = { x: floats([2, 5, 12], 9) };
+    expect(() => InferenceSession.create(graph, opsets).run(feeds)).toThrow(/Reshape|reshape/);
+    expect(() => InferenceSession.create(graph, { ...opsets, fuse: false }).run(feeds)).toThrow(/Reshape|reshape/);
+  });
+});

@@ -9,6 +9,8 @@
 //    becomes ai.qint FusedDynamicMatMul(A, B[, divisor]).
 // 2. Exact Gelu as PyTorch exports it: Div(x, c1) → Erf → Add(·, c2) → Mul(x, ·) → Mul(·, c3), with scalar constant
 //    c1, c2, c3 (√2, 1 and 0.5 in practice; any values are computed faithfully) becomes ai.qint FusedGelu(x, c1, c2, c3).
+// 3. The head split of attention: Slice → Reshape → Transpose (data movement only) becomes ai.qint
+//    FusedSliceReshapeTranspose: one strided copy instead of two (exact: values are moved, never computed).
 // A chain is only fused when none of its intermediate values is a graph output or used outside the chain.
 import type { Tensor } from '@qint/tensor';
 import type { Graph, Node } from './ir';
@@ -21,6 +23,7 @@ const isOnnx = (n: Node | undefined, opType: string): n is Node => n !== undefin
 export interface TransformerFusions {
   readonly dynamicMatMul: boolean;
   readonly gelu: boolean;
+  readonly headSplit: boolean;
 }
 
 /** The fused ops each rewrite needs, so a custom registry without them simply disables the rewrite. */
@@ -28,6 +31,7 @@ export function availableFusions(registry: OpRegistry, qintOpset: number): Trans
   return {
     dynamicMatMul: registry.resolve(QINT_DOMAIN, 'FusedDynamicMatMul', qintOpset) !== undefined,
     gelu: registry.resolve(QINT_DOMAIN, 'FusedGelu', qintOpset) !== undefined,
+    headSplit: registry.resolve(QINT_DOMAIN, 'FusedSliceReshapeTranspose', qintOpset) !== undefined,
   };
 }
 
@@ -41,7 +45,7 @@ export function availableFusions(registry: OpRegistry, qintOpset: number): Trans
  */
 export function fuseTransformerPatterns(graph: Graph, fusions: TransformerFusions): { graph: Graph; fusedAway: Map<string, string> } {
   const fusedAway = new Map<string, string>();
-  if (!fusions.dynamicMatMul && !fusions.gelu) return { graph, fusedAway };
+  if (!fusions.dynamicMatMul && !fusions.gelu && !fusions.headSplit) return { graph, fusedAway };
   const producer = new Map<string, Node>();
   const consumers = new Map<string, Node[]>();
   for (const node of graph.nodes) {
@@ -125,6 +129,26 @@ export function fuseTransformerPatterns(graph: Graph, fusions: TransformerFusion
         attributes: {},
       };
       claim(chain, last, fused);
+      continue;
+    }
+    if (fusions.headSplit && isOnnx(node, 'Slice') && node.inputs.length >= 3 && node.attributes.starts === undefined) {
+      const rs = sole(node.outputs[0]);
+      if (!isOnnx(rs, 'Reshape') || rs.inputs[0] !== node.outputs[0] || rs.inputs.length !== 2 || rs.attributes.shape !== undefined) continue;
+      const tr = sole(rs.outputs[0]);
+      if (!isOnnx(tr, 'Transpose')) continue;
+      const chain = [node, rs, tr];
+      if (!free(chain) || !closed(chain, tr.outputs[0])) continue;
+      const sliceInputs = [0, 1, 2, 3, 4].map((i) => node.inputs[i] ?? '');
+      const attributes: Node['attributes'] = { ...(tr.attributes.perm ? { perm: tr.attributes.perm } : {}), ...(rs.attributes.allowzero ? { allowzero: rs.attributes.allowzero } : {}) };
+      const fused: Node = {
+        name: tr.name || node.name,
+        opType: 'FusedSliceReshapeTranspose',
+        domain: QINT_DOMAIN,
+        inputs: [...sliceInputs, rs.inputs[1]],
+        outputs: [tr.outputs[0]],
+        attributes,
+      };
+      claim(chain, tr, fused);
       continue;
     }
     if (fusions.gelu && isOnnx(node, 'Div') && node.inputs.length === 2 && scalarConstant(node.inputs[1])) {

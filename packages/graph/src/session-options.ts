@@ -25,8 +25,9 @@ export interface SessionOptions {
   /**
    * Fuse `Conv → Add(per-channel constant) → Relu` chains (also for ai.qint DynamicConv) into one node at load, as
    * onnxruntime does (default true); likewise the dynamic activation MatMul chain (DynamicQuantizeLinear ×2 →
-   * MatMulInteger → Cast → Mul) and PyTorch's exact-Gelu chain (Div → Erf → Add → Mul → Mul), into ai.qint
-   * `FusedDynamicMatMul` / `FusedGelu` with bit-identical results. The fused values can no longer be requested with
+   * MatMulInteger → Cast → Mul [→ Div]), PyTorch's exact-Gelu chain (Div → Erf → Add → Mul → Mul) and attention's
+   * head split (Slice → Reshape → Transpose), into ai.qint `FusedDynamicMatMul` / `FusedGelu` /
+   * `FusedSliceReshapeTranspose` with bit-identical results (on the JS backend; see the README for WASM). The fused values can no longer be requested with
    * `run(feeds, { outputs })`.
    */
   readonly fuse?: boolean;

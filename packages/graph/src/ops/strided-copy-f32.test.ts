@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { Tensor } from '@qint/tensor';
 import { describe, expect, it } from 'vitest';
-import { sliceTensor, transposeTensor } from './strided-copy-f32';
+import { reshapeView, sliceTensor, sliceView, transposeTensor } from './strided-copy-f32';
 
 // The float32 fast paths against @qint/tensor's generic Tensor.transpose / Tensor.slice (the reference).
 const shapeArb = fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 0, maxLength: 5 });
@@ -56,5 +56,16 @@ describe('float32 Transpose / Slice fast paths', () => {
     expect(() => transposeTensor(x, [0, 0])).toThrow(/not a permutation/);
     expect(() => sliceTensor(x, [0, 0], [1, 1], [1, 1])).toThrow(/repeat/);
     expect(() => sliceTensor(x, [0], [1], [0], [0])).toThrow(/non-zero/);
+  });
+});
+
+describe('reshapeView', () => {
+  it('splits a sliced last dim without copying (hand-checked strides) and refuses a merge across a gap', () => {
+    const q = sliceView([2, 5, 12], [4], [8], [2])!;
+    expect(q).toEqual({ shape: [2, 5, 4], strides: [60, 12, 1], offset: 4 });
+    expect(reshapeView(q, [2, 5, 2, 2])).toEqual({ shape: [2, 5, 2, 2], strides: [60, 12, 2, 1], offset: 4 });
+    expect(reshapeView(q, [10, 4])).toEqual({ shape: [10, 4], strides: [12, 1], offset: 4 });
+    expect(reshapeView(q, [40])).toBeUndefined(); // rows of 4 are 12 apart
+    expect(reshapeView(sliceView([4, 6], [0], [6], [1], [2])!, [12])).toBeUndefined();
   });
 });

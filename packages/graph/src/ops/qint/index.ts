@@ -5,5 +5,6 @@ export { dynamicLinearOp } from './dynamic-linear-op';
 export { dynamicConvOp } from './dynamic-conv-op';
 export { fusedDynamicMatMulOp } from './fused-dynamic-mat-mul-op';
 export { fusedGeluOp } from './fused-gelu-op';
+export { fusedSliceReshapeTransposeOp } from './fused-slice-reshape-transpose-op';
 export { dynamicConvWeight, dynamicConvWeightShape } from './dynamic-conv-weight';
 export { qintOps } from './qint-ops';
