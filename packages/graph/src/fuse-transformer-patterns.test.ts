@@ -154,7 +154,8 @@ describe('head-split fusion (Slice → Reshape → Transpose)', () => {
     ['q of qkv, [B, T, H, d] → [B, H, T, d]', [2, 5, 12], [[4], [8], [2], [1]], [0, 0, 2, 2], [0, 2, 1, 3]],
     ['k transposed for Q·Kᵀ, −1 in the target', [2, 5, 12], [[8], [12], [-1], [1]], [2, 5, -1, 2], [0, 2, 3, 1]],
     ['negative step, default perm', [3, 8], [[7], [-9], [1], [-1]], [3, 2, 4], undefined],
-    ['strided slice whose reshape needs a copy (falls back to the three ops)', [4, 6], [[0], [6], [1], [2]], [12], [0]],
+    ['stride-2 slice merged by the reshape (still one view)', [4, 6], [[0], [6], [1], [2]], [12], [0]],
+    ['slice whose reshape needs a copy (falls back to the three ops)', [2, 5, 12], [[0], [4], [2], [1]], [40], [0]],
   ];
   for (const [what, xShape, slice, target, perm] of cases) {
     it(`moves exactly the same values as the unfused ops: ${what}`, () => {
