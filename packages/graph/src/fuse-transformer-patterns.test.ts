@@ -178,3 +178,46 @@ describe('head-split fusion (Slice → Reshape → Transpose)', () => {
     expect(() => InferenceSession.create(graph, { ...opsets, fuse: false }).run(feeds)).toThrow(/Reshape|reshape/);
   });
 });
+
+describe('dynamic attention fusion', () => {
+  /** softmax(dynMatMul(q, kT) / √d) · v with both products in the DynamicQuantizeLinear → MatMulInteger form. */
+  function attention(): Graph {
+    const chain = (p: string, a: string, b: string, out: string): Node[] => [
+      node(`${p}qa`, 'DynamicQuantizeLinear', [a], [`${p}aq`, `${p}as`, `${p}az`]),
+      node(`${p}qb`, 'DynamicQuantizeLinear', [b], [`${p}bq`, `${p}bs`, `${p}bz`]),
+      node(`${p}mm`, 'MatMulInteger', [`${p}aq`, `${p}bq`, `${p}az`, `${p}bz`], [`${p}acc`]),
+      node(`${p}cast`, 'Cast', [`${p}acc`], [`${p}accf`], { to: { type: 'int', value: 1 } }),
+      node(`${p}scale`, 'Mul', [`${p}as`, `${p}bs`], [`${p}s`]),
+      node(`${p}out`, 'Mul', [`${p}accf`, `${p}s`], [out]),
+    ];
+    return {
+      name: 'attention',
+      nodes: [
+        ...chain('s_', 'q', 'kt', 'raw'),
+        constant('d', 2),
+        node('div', 'Div', ['raw', 'd'], ['scores']),
+        node('softmax', 'Softmax', ['scores'], ['p'], { axis: { type: 'int', value: -1 } }),
+        ...chain('v_', 'p', 'v', 'y'),
+      ],
+      initializers: new Map(),
+      inputs: [
+        { name: 'q', dtype: 'float32', shape: [2, 3, 5, 4] },
+        { name: 'kt', dtype: 'float32', shape: [2, 3, 4, 6] },
+        { name: 'v', dtype: 'float32', shape: [2, 3, 6, 4] },
+      ],
+      outputs: [{ name: 'y' }],
+      valueInfo: [],
+    };
+  }
+
+  it('runs as one node, bit-identical with the unfused chains on the JS backend', () => {
+    const feeds = { q: floats([2, 3, 5, 4], 1), kt: floats([2, 3, 4, 6], 2), v: floats([2, 3, 6, 4], 3) };
+    const fused = InferenceSession.create(attention(), { ...opsets, backend: js });
+    const plain = InferenceSession.create(attention(), { ...opsets, backend: js, fuse: false });
+    const y = fused.run(feeds).y;
+    expect(y.shape).toEqual([2, 3, 5, 4]);
+    expect(y.data).toEqual(plain.run(feeds).y.data);
+    expect(fused.lastRunStats.nodesRun).toBe(2); // the Constant and FusedDynamicAttention
+    expect(() => fused.run(feeds, { outputs: ['p'] })).toThrow(/fused into node "v_out"/);
+  });
+});

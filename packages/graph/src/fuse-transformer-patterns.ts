@@ -11,6 +11,7 @@
 //    c1, c2, c3 (√2, 1 and 0.5 in practice; any values are computed faithfully) becomes ai.qint FusedGelu(x, c1, c2, c3).
 // 3. The head split of attention: Slice → Reshape → Transpose (data movement only) becomes ai.qint
 //    FusedSliceReshapeTranspose: one strided copy instead of two (exact: values are moved, never computed).
+// 4. Then FusedDynamicMatMul → Softmax → FusedDynamicMatMul (attention) becomes ai.qint FusedDynamicAttention.
 // A chain is only fused when none of its intermediate values is a graph output or used outside the chain.
 import type { Tensor } from '@qint/tensor';
 import type { Graph, Node } from './ir';
@@ -24,6 +25,7 @@ export interface TransformerFusions {
   readonly dynamicMatMul: boolean;
   readonly gelu: boolean;
   readonly headSplit: boolean;
+  readonly attention: boolean;
 }
 
 /** The fused ops each rewrite needs, so a custom registry without them simply disables the rewrite. */
@@ -32,6 +34,7 @@ export function availableFusions(registry: OpRegistry, qintOpset: number): Trans
     dynamicMatMul: registry.resolve(QINT_DOMAIN, 'FusedDynamicMatMul', qintOpset) !== undefined,
     gelu: registry.resolve(QINT_DOMAIN, 'FusedGelu', qintOpset) !== undefined,
     headSplit: registry.resolve(QINT_DOMAIN, 'FusedSliceReshapeTranspose', qintOpset) !== undefined,
+    attention: registry.resolve(QINT_DOMAIN, 'FusedDynamicAttention', qintOpset) !== undefined,
   };
 }
 
@@ -179,5 +182,60 @@ export function fuseTransformerPatterns(graph: Graph, fusions: TransformerFusion
     }
   }
   if (replaced.size === 0) return { graph, fusedAway };
-  return { graph: { ...graph, nodes: graph.nodes.filter((n) => !removed.has(n)).map((n) => replaced.get(n) ?? n) }, fusedAway };
+  const fused = { ...graph, nodes: graph.nodes.filter((n) => !removed.has(n)).map((n) => replaced.get(n) ?? n) };
+  if (!fusions.attention) return { graph: fused, fusedAway };
+  const attention = fuseAttention(fused, graphOutputs);
+  // Values fused away in the first pass now sit inside the attention node when their fused node was absorbed.
+  for (const [k, v] of fusedAway) {
+    const into = attention.absorbed.get(v);
+    if (into !== undefined) fusedAway.set(k, into);
+  }
+  for (const [k, v] of attention.fusedAway) fusedAway.set(k, v);
+  return { graph: attention.graph, fusedAway };
+}
+
+/**
+ * 4. FusedDynamicMatMul(Q, Kᵀ[, d]) → Softmax(axis −1) → FusedDynamicMatMul(·, V) becomes ai.qint
+ *    FusedDynamicAttention(Q, Kᵀ, V[, d]) (a second pass over the graph the first rewrites produced).
+ */
+function fuseAttention(
+  graph: Graph,
+  graphOutputs: ReadonlySet<string>,
+): { graph: Graph; fusedAway: Map<string, string>; absorbed: Map<string, string> } {
+  const fusedAway = new Map<string, string>();
+  /** Names of the nodes merged into an attention node → that node's name. */
+  const absorbed = new Map<string, string>();
+  const consumers = new Map<string, Node[]>();
+  for (const node of graph.nodes) for (const input of node.inputs) if (input) consumers.set(input, [...(consumers.get(input) ?? []), node]);
+  const sole = (value: string): Node | undefined => {
+    const users = consumers.get(value);
+    return users && users.length === 1 && !graphOutputs.has(value) ? users[0] : undefined;
+  };
+  const isQint = (n: Node | undefined, opType: string): n is Node => n !== undefined && n.opType === opType && n.domain === QINT_DOMAIN;
+  const removed = new Set<Node>();
+  const replaced = new Map<Node, Node>();
+  for (const node of graph.nodes) {
+    if (!isQint(node, 'FusedDynamicMatMul') || removed.has(node)) continue;
+    const softmax = sole(node.outputs[0]);
+    if (!isOnnx(softmax, 'Softmax') || softmax.attributes.axis?.type !== 'int' || softmax.attributes.axis.value !== -1) continue;
+    const values = sole(softmax.outputs[0]);
+    if (!isQint(values, 'FusedDynamicMatMul') || values.inputs.length !== 2 || values.inputs[0] !== softmax.outputs[0]) continue;
+    const fused: Node = {
+      name: values.name,
+      opType: 'FusedDynamicAttention',
+      domain: QINT_DOMAIN,
+      inputs: [node.inputs[0], node.inputs[1], values.inputs[1], ...(node.inputs[2] ? [node.inputs[2]] : [])],
+      outputs: [values.outputs[0]],
+      attributes: {},
+    };
+    removed.add(node);
+    removed.add(softmax);
+    replaced.set(values, fused);
+    absorbed.set(node.name, values.name);
+    absorbed.set(values.name, values.name);
+    fusedAway.set(node.outputs[0], values.name);
+    fusedAway.set(softmax.outputs[0], values.name);
+  }
+  if (replaced.size === 0) return { graph, fusedAway, absorbed };
+  return { graph: { ...graph, nodes: graph.nodes.filter((n) => !removed.has(n)).map((n) => replaced.get(n) ?? n) }, fusedAway, absorbed };
 }

@@ -5,6 +5,7 @@ import type {
   BatchedMatMulIntegerArgs,
   BinaryF32Args,
   Conv2dGeometry,
+  DynamicAttentionF32Args,
   DynamicMatMulF32Args,
   ConvF32Args,
   ConvIntegerArgs,
@@ -24,7 +25,7 @@ import { ConstantWeightCache } from './constant-weight-cache';
 import { WasmHeap } from './wasm-heap';
 import { WasmPackedLinearWeights } from './wasm-packed-linear-weights';
 import { binaryF32Wasm, geluErfF32Wasm, layerNormF32Wasm, softmaxF32Wasm, stridedCopyF32Wasm } from './wasm-row-ops';
-import { dynamicMatMulF32Wasm, matMulIntegerBatchedWasm } from './wasm-mat-mul-integer-batched';
+import { dynamicAttentionF32Wasm, dynamicMatMulF32Wasm, matMulIntegerBatchedWasm } from './wasm-mat-mul-integer-batched';
 
 const fround = Math.fround;
 /** Activation rows (padded values) above which dynamicLinear's GEMM path is K-blocked. */
@@ -42,7 +43,7 @@ const BLOCKED_CHUNK_BYTES = 256 * 32;
  */
 export const NATIVE_OPS = [
   'matMulInteger', 'gemmF32', 'convF32', 'convInteger', 'packLinearWeights', 'dynamicLinear', 'releaseLinearWeights',
-  'matMulIntegerBatched', 'dynamicMatMulF32', 'stridedCopyF32', 'binaryF32', 'softmaxF32', 'geluErfF32', 'layerNormF32',
+  'matMulIntegerBatched', 'dynamicMatMulF32', 'dynamicAttentionF32', 'stridedCopyF32', 'binaryF32', 'softmaxF32', 'geluErfF32', 'layerNormF32',
 ] as const;
 
 /**
@@ -569,6 +570,19 @@ export class WasmKernelBackend implements KernelBackend {
    * ```
    */
   readonly dynamicMatMulF32 = (args: DynamicMatMulF32Args): void => this.call('dynamicMatMulF32', (ex, heap) => dynamicMatMulF32Wasm(ex, heap, args));
+
+  /**
+   * Dynamic attention in one call (scores, softmax, value product in WASM memory); equals `dynamicMatMulF32`,
+   * `softmaxF32`, `dynamicMatMulF32` of this backend run one after the other.
+   * @param args - see `DynamicAttentionF32Args` (sizes validated by `dynamicAttentionF32`)
+   * @throws {@link ValueError} after `dispose()`
+   * @example
+   * ```ts
+   * wasm.dynamicAttentionF32({ batch: 4, m: 28, k: 8, n: 28, dv: 8, q, kT, v, divisor: Math.sqrt(8), out });
+   * ```
+   */
+  readonly dynamicAttentionF32 = (args: DynamicAttentionF32Args): void =>
+    this.call('dynamicAttentionF32', (ex, heap) => dynamicAttentionF32Wasm(ex, heap, args));
 
   /**
    * Strided float32 copy (Transpose, Slice) in SIMD; exact.

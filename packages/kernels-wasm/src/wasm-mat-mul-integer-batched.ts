@@ -1,7 +1,7 @@
 // Batched MatMulInteger with per-tensor zero points (attention heads) in one backend call: both operands copied in
 // once, then per batch entry the same widen → pack → int16 GEMM steps as `matMulInteger`, so results are bit-identical
 // with it (and with the JS backend), without a JS↔WASM round trip and scratch setup per head.
-import { roundHalfToEven, type BatchedMatMulIntegerArgs, type DynamicMatMulF32Args } from '@qint/kernels';
+import { roundHalfToEven, type BatchedMatMulIntegerArgs, type DynamicAttentionF32Args, type DynamicMatMulF32Args } from '@qint/kernels';
 import type { KernelExports } from './wasm-exports';
 import type { WasmHeap } from './wasm-heap';
 
@@ -44,27 +44,25 @@ function dynamicParamsFromRange(lo: number, hi: number): { scale: number; zeroPo
   return { scale, zeroPoint: zp < 0 ? 0 : zp > 255 ? 255 : zp };
 }
 
-/** See `DynamicMatMulF32Args`: range and quantization in SIMD, the batched integer GEMM, the float scale (and divisor). */
-export function dynamicMatMulF32Wasm(ex: KernelExports, heap: WasmHeap, args: DynamicMatMulF32Args): void {
-  const { batch, m, n, k, a, b, out } = args;
+/**
+ * The dynamic MatMul on operands already in WASM memory: float32 `a` `[batch, m, k]` at `pAf`, `b` `[batch, k, n]` at
+ * `pBf`; writes float32 `[batch, m, n]` at `pOut` (inside the caller's scratch scope).
+ */
+function dynamicMatMulInHeap(
+  ex: KernelExports, heap: WasmHeap, batch: number, m: number, n: number, k: number, pAf: number, pBf: number, divisor: number | undefined, pOut: number,
+): void {
   const na = batch * m * k;
   const nb = batch * k * n;
   const nc = batch * m * n;
   const kp = k + (k & 1);
   const lda = kp + 32;
   const panelBytes = ((n + 7) >> 3) * kp * 16;
-  const pAf = heap.scratch(na * 4, 'dynamicMatMulF32 a');
-  const pBf = heap.scratch(nb * 4, 'dynamicMatMulF32 b');
   const pRange = heap.scratch(16, 'dynamicMatMulF32 ranges');
   const pA = heap.scratch(na, 'dynamicMatMulF32 a quantized');
   const pB = heap.scratch(nb, 'dynamicMatMulF32 b quantized');
   const pZ = heap.scratch(8, 'dynamicMatMulF32 zero points');
   const pAw = heap.scratch(m * lda * 2, 'dynamicMatMulF32 widened a');
   const pBw = heap.scratch(panelBytes, 'dynamicMatMulF32 b panels');
-  const pC = heap.scratch(nc * 4, 'dynamicMatMulF32 out');
-  const f32 = heap.f32;
-  f32.set(na === a.length ? a : a.subarray(0, na), pAf >> 2);
-  f32.set(nb === b.length ? b : b.subarray(0, nb), pBf >> 2);
   ex.rangeRows(pAf, 1, na, pRange);
   ex.rangeRows(pBf, 1, nb, pRange + 8);
   const r = heap.f32;
@@ -82,10 +80,46 @@ export function dynamicMatMulF32Wasm(ex: KernelExports, heap: WasmHeap, args: Dy
     if (k === 0) break;
     ex.widenRows(pA + i * m * k, m, k, k, 0, pZ, 0, lda, pAw);
     ex.packPanelsB(pB + i * k * n, k, n, n, 0, pZ + 4, 0, kp, pBw);
-    ex.gemmI16(pAw, lda, m, kp, pBw, n, pC + i * m * n * 4, n);
+    ex.gemmI16(pAw, lda, m, kp, pBw, n, pOut + i * m * n * 4, n);
   }
-  if (k === 0) heap.i32.fill(0, pC >> 2, (pC >> 2) + nc);
+  if (k === 0) heap.i32.fill(0, pOut >> 2, (pOut >> 2) + nc);
   // In place: each int32 is read before its float32 replaces it.
-  ex.scaleI32ToF32(pC, nc, Math.fround(pa.scale * pb.scale), args.divisor === undefined ? 1 : Math.fround(args.divisor), pC);
+  ex.scaleI32ToF32(pOut, nc, Math.fround(pa.scale * pb.scale), divisor === undefined ? 1 : Math.fround(divisor), pOut);
+}
+
+/** See `DynamicMatMulF32Args`: range and quantization in SIMD, the batched integer GEMM, the float scale (and divisor). */
+export function dynamicMatMulF32Wasm(ex: KernelExports, heap: WasmHeap, args: DynamicMatMulF32Args): void {
+  const { batch, m, n, k, a, b, out } = args;
+  const na = batch * m * k;
+  const nb = batch * k * n;
+  const nc = batch * m * n;
+  const pAf = heap.scratch(na * 4, 'dynamicMatMulF32 a');
+  const pBf = heap.scratch(nb * 4, 'dynamicMatMulF32 b');
+  const pC = heap.scratch(nc * 4, 'dynamicMatMulF32 out');
+  const f32 = heap.f32;
+  f32.set(na === a.length ? a : a.subarray(0, na), pAf >> 2);
+  f32.set(nb === b.length ? b : b.subarray(0, nb), pBf >> 2);
+  dynamicMatMulInHeap(ex, heap, batch, m, n, k, pAf, pBf, args.divisor, pC);
   out.set(heap.f32.subarray(pC >> 2, (pC >> 2) + nc));
+}
+
+/**
+ * See `DynamicAttentionF32Args`: scores, softmax and the value product without leaving WASM memory (the scores are
+ * the largest tensor of attention and would otherwise cross the JS boundary three times).
+ */
+export function dynamicAttentionF32Wasm(ex: KernelExports, heap: WasmHeap, args: DynamicAttentionF32Args): void {
+  const { batch, m, k, n, dv, q, kT, v, out } = args;
+  const pQ = heap.scratch(batch * m * k * 4, 'dynamicAttentionF32 q');
+  const pK = heap.scratch(batch * k * n * 4, 'dynamicAttentionF32 kT');
+  const pV = heap.scratch(batch * n * dv * 4, 'dynamicAttentionF32 v');
+  const pS = heap.scratch(batch * m * n * 4, 'dynamicAttentionF32 scores');
+  const pO = heap.scratch(batch * m * dv * 4, 'dynamicAttentionF32 out');
+  const f32 = heap.f32;
+  f32.set(q.subarray(0, batch * m * k), pQ >> 2);
+  f32.set(kT.subarray(0, batch * k * n), pK >> 2);
+  f32.set(v.subarray(0, batch * n * dv), pV >> 2);
+  dynamicMatMulInHeap(ex, heap, batch, m, n, k, pQ, pK, args.divisor, pS);
+  if (n > 0) ex.softmaxRows(pS, batch * m, n, pS);
+  dynamicMatMulInHeap(ex, heap, batch, m, dv, n, pS, pV, undefined, pO);
+  out.set(heap.f32.subarray(pO >> 2, (pO >> 2) + batch * m * dv));
 }

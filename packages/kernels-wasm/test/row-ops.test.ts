@@ -4,7 +4,7 @@
 // Tolerances (also in the README): softmax |Δ| ≤ 2e-6·p + 1e-9; Gelu |Δ| ≤ 1e-6·(1 + |x|); LayerNorm |Δ| ≤ 1e-5·(1 + |y|).
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binaryF32, createJsBackend, dynamicMatMulF32, dynamicQuantizeLinear, geluErfF32, stridedCopyF32, layerNormF32, matMulIntegerBatched, softmaxF32 } from '@qint/kernels';
+import { binaryF32, createJsBackend, dynamicAttentionF32, dynamicMatMulF32, dynamicQuantizeLinear, geluErfF32, stridedCopyF32, layerNormF32, matMulIntegerBatched, softmaxF32 } from '@qint/kernels';
 import { Tensor } from '@qint/tensor';
 import { createWasmBackend, type WasmKernelBackend } from '../src/index';
 
@@ -242,6 +242,29 @@ describe('binaryF32', () => {
           expect(out).toEqual(want);
         },
       ),
+      PARAMS,
+    );
+  });
+});
+
+describe('dynamicAttentionF32', () => {
+  it('equals dynamicMatMulF32 → softmaxF32 → dynamicMatMulF32 on the same backend, bit for bit (WASM and JS)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.integer(), (batch, m, k, n, dv, seed) => {
+        const q = floats(batch * m * k, seed, 4);
+        const kT = floats(batch * k * n, seed + 1, 4);
+        const v = floats(batch * n * dv, seed + 2, 4);
+        for (const backend of [wasm, js]) {
+          const out = new Float32Array(batch * m * dv);
+          dynamicAttentionF32({ batch, m, k, n, dv, q, kT, v, divisor: Math.SQRT2, out }, { backend });
+          const s = new Float32Array(batch * m * n);
+          dynamicMatMulF32({ batch, m, n, k, a: q, b: kT, divisor: Math.SQRT2, out: s }, { backend });
+          softmaxF32({ rows: batch * m, dim: n, x: s, out: s }, { backend });
+          const want = new Float32Array(batch * m * dv);
+          dynamicMatMulF32({ batch, m, n: dv, k: n, a: s, b: v, out: want }, { backend });
+          expect(out).toEqual(want);
+        }
+      }),
       PARAMS,
     );
   });

@@ -3,6 +3,7 @@ export type {
   BackendDiagnostics,
   BatchedMatMulIntegerArgs,
   BinaryF32Args,
+  DynamicAttentionF32Args,
   DynamicMatMulF32Args,
   Conv2dGeometry,
   ConvF32Args,
@@ -21,7 +22,7 @@ export type {
   WeightBits,
 } from './kernel-backend';
 export { erf } from './erf';
-export { binaryF32, dynamicMatMulF32, geluErfF32, layerNormF32, matMulIntegerBatched, softmaxF32, stridedCopyF32 } from './row-ops';
+export { binaryF32, dynamicAttentionF32, dynamicMatMulF32, geluErfF32, layerNormF32, matMulIntegerBatched, softmaxF32, stridedCopyF32 } from './row-ops';
 export { BackendInitError } from './backend-init-error';
 export { createJsBackend, PRIMITIVE_NAMES, type CompleteKernelBackend, type PrimitiveName } from './js-backend';
 export {

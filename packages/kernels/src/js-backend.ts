@@ -3,7 +3,7 @@ import { gemmF32Js } from './js/gemm-f32-js';
 import { dynamicLinearJs, JsPackedLinearWeights, packLinearWeightsJs, type DynamicLinearScratch } from './js/linear-weights-js';
 import { matMulIntegerJs } from './js/mat-mul-integer-js';
 import { matMulIntegerBatchedJs } from './js/mat-mul-integer-batched-js';
-import { dynamicMatMulF32Js } from './js/dynamic-mat-mul-js';
+import { dynamicAttentionF32Js, dynamicMatMulF32Js } from './js/dynamic-mat-mul-js';
 import { stridedCopyF32Js } from './js/strided-copy-js';
 import { binaryF32Js } from './js/binary-f32-js';
 import { geluErfF32Js, layerNormF32Js, softmaxF32Js } from './js/row-ops-js';
@@ -23,6 +23,7 @@ export type PrimitiveName =
   | 'releaseLinearWeights'
   | 'matMulIntegerBatched'
   | 'dynamicMatMulF32'
+  | 'dynamicAttentionF32'
   | 'stridedCopyF32'
   | 'binaryF32'
   | 'softmaxF32'
@@ -40,6 +41,7 @@ export const PRIMITIVE_NAMES: readonly PrimitiveName[] = Object.freeze([
   'releaseLinearWeights',
   'matMulIntegerBatched',
   'dynamicMatMulF32',
+  'dynamicAttentionF32',
   'stridedCopyF32',
   'binaryF32',
   'softmaxF32',
@@ -77,6 +79,7 @@ export function createJsBackend(): CompleteKernelBackend {
     },
     matMulIntegerBatched: matMulIntegerBatchedJs,
     dynamicMatMulF32: dynamicMatMulF32Js,
+    dynamicAttentionF32: dynamicAttentionF32Js,
     stridedCopyF32: stridedCopyF32Js,
     binaryF32: binaryF32Js,
     softmaxF32: softmaxF32Js,

@@ -180,6 +180,32 @@ export interface DynamicMatMulF32Args {
 }
 
 /**
+ * Dynamic attention in one call: `S = dynamicMatMul(q, kT) [/ divisor]`, `P = softmax(S)` over each row of `n`
+ * (as this backend's `softmaxF32`), `out = dynamicMatMul(P, v)` — each dynamic MatMul exactly as
+ * {@link DynamicMatMulF32Args}, so the result equals the three primitives run one after the other on the same backend.
+ */
+export interface DynamicAttentionF32Args {
+  batch: number;
+  /** Query rows. */
+  m: number;
+  /** Query/key depth. */
+  k: number;
+  /** Key/value rows (the softmax length). */
+  n: number;
+  /** Value depth. */
+  dv: number;
+  /** `[batch, m, k]`. */
+  q: Float32Array;
+  /** `[batch, k, n]` (keys transposed). */
+  kT: Float32Array;
+  /** `[batch, n, dv]`. */
+  v: Float32Array;
+  divisor?: number;
+  /** `[batch, m, dv]`, written. */
+  out: Float32Array;
+}
+
+/**
  * A strided view of `src` copied out contiguously (Transpose, Slice): `out[i] = src[offset + Σ_d idx_d(i) · strides[d]]`
  * over `shape` in row-major order. The op function merges dims and checks every index is inside `src`.
  */
@@ -266,6 +292,7 @@ export interface KernelBackend {
   /** Float rows and elementwise ops of transformer graphs (added after v1's first release; optional like all). */
   matMulIntegerBatched?(args: BatchedMatMulIntegerArgs): void;
   dynamicMatMulF32?(args: DynamicMatMulF32Args): void;
+  dynamicAttentionF32?(args: DynamicAttentionF32Args): void;
   stridedCopyF32?(args: StridedCopyF32Args): void;
   binaryF32?(args: BinaryF32Args): void;
   softmaxF32?(args: SoftmaxF32Args): void;

@@ -1,6 +1,6 @@
 import { ShapeError, type DType } from '@qint/tensor';
 import { primitiveBackend, type OpOptions } from './backend-registry';
-import type { BatchedMatMulIntegerArgs, BinaryF32Args, DynamicMatMulF32Args, GeluErfF32Args, LayerNormF32Args, SoftmaxF32Args, StridedCopyF32Args } from './kernel-backend';
+import type { BatchedMatMulIntegerArgs, BinaryF32Args, DynamicAttentionF32Args, DynamicMatMulF32Args, GeluErfF32Args, LayerNormF32Args, SoftmaxF32Args, StridedCopyF32Args } from './kernel-backend';
 import { assertSafeK, maxSafeK } from './numerics';
 
 function checkRows(op: string, rows: number, dim: number, x: Float32Array, out: Float32Array): void {
@@ -202,4 +202,30 @@ export function binaryF32(args: BinaryF32Args, options?: OpOptions): void {
   if (!['add', 'sub', 'mul', 'div'].includes(args.op)) throw new ShapeError(`binaryF32: op must be add, sub, mul or div, got ${String(args.op)}`);
   if (n === 0) return;
   primitiveBackend('binaryF32', options).binaryF32(args);
+}
+
+/**
+ * Dynamic attention (`softmax(dynMatMul(q, kT) / divisor) → dynMatMul(·, v)`) in one backend call; equals
+ * {@link dynamicMatMulF32}, {@link softmaxF32} and {@link dynamicMatMulF32} run one after the other on that backend.
+ *
+ * @param args - {@link DynamicAttentionF32Args}
+ * @param options - `{ backend }` to run on a specific backend
+ * @throws {@link ShapeError} when the sizes do not fit the arrays, or K or N may overflow int32 (code `ERR_OVERFLOW`)
+ * @example
+ * ```ts
+ * dynamicAttentionF32({ batch: 4, m: 28, k: 8, n: 28, dv: 8, q, kT, v, divisor: Math.sqrt(8), out });
+ * ```
+ */
+export function dynamicAttentionF32(args: DynamicAttentionF32Args, options?: OpOptions): void {
+  const { batch, m, k, n, dv, q, kT, v, out } = args;
+  for (const [name, x] of [['batch', batch], ['m', m], ['k', k], ['n', n], ['dv', dv]] as const) {
+    if (!Number.isSafeInteger(x) || x < 0) throw new ShapeError(`dynamicAttentionF32: ${name} must be a non-negative integer, got ${x}`);
+  }
+  if (q.length < batch * m * k || kT.length < batch * k * n || v.length < batch * n * dv || out.length < batch * m * dv) {
+    throw new ShapeError(`dynamicAttentionF32: q (${q.length}), kT (${kT.length}), v (${v.length}) or out (${out.length}) is too short for batch ${batch}, m ${m}, k ${k}, n ${n}, dv ${dv}`);
+  }
+  const limit = maxSafeK('uint8', 'uint8');
+  assertSafeK('dynamicAttentionF32', Math.max(k, n), limit, 'uint8 × uint8 activations');
+  if (batch * m * dv === 0) return;
+  primitiveBackend('dynamicAttentionF32', options).dynamicAttentionF32(args);
 }

@@ -1,4 +1,5 @@
-import type { DynamicMatMulF32Args } from '../kernel-backend';
+import type { DynamicAttentionF32Args, DynamicMatMulF32Args } from '../kernel-backend';
+import { softmaxF32Js } from './row-ops-js';
 import { dynamicParams } from '../internal/dynamic-quant';
 import { matMulIntegerBatchedJs } from './mat-mul-integer-batched-js';
 
@@ -40,4 +41,13 @@ export function dynamicMatMulF32Js(args: DynamicMatMulF32Args): void {
     const d = fround(args.divisor);
     for (let i = 0; i < size; i++) out[i] = fround(fround(acc[i]) * scale) / d;
   }
+}
+
+/** Reference dynamic attention: the reference dynamic MatMul, Softmax and dynamic MatMul one after the other. */
+export function dynamicAttentionF32Js(args: DynamicAttentionF32Args): void {
+  const { batch, m, k, n, dv, q, kT, v, out } = args;
+  const scores = new Float32Array(batch * m * n);
+  dynamicMatMulF32Js({ batch, m, n, k, a: q, b: kT, ...(args.divisor === undefined ? {} : { divisor: args.divisor }), out: scores });
+  if (n > 0) softmaxF32Js({ rows: batch * m, dim: n, x: scores, out: scores });
+  dynamicMatMulF32Js({ batch, m, n: dv, k: n, a: scores, b: v, out });
 }
