@@ -47,3 +47,48 @@ describe('in-place elementwise on dying values', () => {
     expect(Array.from(s.run({ x }).y.data as Float32Array)).toEqual(Array.from(y.data as Float32Array));
   });
 });
+
+describe('buffer recycling across runs', () => {
+  it('never writes into an output the caller holds, a feed, or a kept intermediate; results stay exact run after run', () => {
+    const s = InferenceSession.create(chain());
+    const x1 = Tensor.from('float32', [3, 4], Float32Array.from({ length: 12 }, (_, i) => i * 0.25));
+    const x2 = Tensor.from('float32', [3, 4], Float32Array.from({ length: 12 }, (_, i) => 3 - i * 0.5));
+    const y1 = s.run({ x: x1 }).y;
+    const copy1 = Array.from(y1.data as Float32Array);
+    const kept = s.run({ x: x2 }, { outputs: ['m', 'y'] });
+    const keptM = Array.from(kept.m.data as Float32Array);
+    const y2 = s.run({ x: x2 }).y;
+    s.run({ x: x1 });
+    s.run({ x: x2 });
+    // Outputs of earlier runs are untouched, and each run gives the same values as a fresh session.
+    expect(Array.from(y1.data as Float32Array)).toEqual(copy1);
+    expect(Array.from(kept.m.data as Float32Array)).toEqual(keptM);
+    expect(Array.from(y2.data as Float32Array)).toEqual(Array.from(InferenceSession.create(chain()).run({ x: x2 }).y.data as Float32Array));
+    expect(Array.from(kept.y.data as Float32Array)).toEqual(Array.from(y2.data as Float32Array));
+    expect(Array.from(x1.data as Float32Array)).toEqual(Array.from({ length: 12 }, (_, i) => i * 0.25));
+  });
+});
+
+describe('buffer recycling of dead intermediates', () => {
+  it('reuses a dead Transpose output in the next run without touching earlier outputs', () => {
+    const graph: Graph = {
+      name: 'recycle',
+      nodes: [
+        node('t1', 'Transpose', ['x'], ['a'], { perm: { type: 'ints', value: [1, 0] } }),
+        node('t2', 'Transpose', ['a'], ['b'], { perm: { type: 'ints', value: [1, 0] } }),
+        node('add', 'Add', ['b', 'x'], ['y']),
+      ],
+      initializers: new Map(),
+      inputs: [{ name: 'x', dtype: 'float32', shape: [3, 4] }],
+      outputs: [{ name: 'y' }],
+      valueInfo: [],
+    };
+    const s = InferenceSession.create(graph);
+    const outs: Float32Array[] = [];
+    for (let r = 0; r < 4; r++) {
+      const x = Tensor.from('float32', [3, 4], Float32Array.from({ length: 12 }, (_, i) => i + 100 * r));
+      outs.push(s.run({ x }).y.data as Float32Array);
+    }
+    outs.forEach((y, r) => expect(Array.from(y)).toEqual(Array.from({ length: 12 }, (_, i) => 2 * (i + 100 * r))));
+  });
+});

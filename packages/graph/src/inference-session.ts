@@ -4,6 +4,7 @@ import { availableFusions, fuseTransformerPatterns } from './fuse-transformer-pa
 import { QINT_DOMAIN } from './ops/qint/qint-domain';
 import { DTypeError, QintError, ShapeError, ValueError, formatShape, type Tensor } from '@qint/tensor';
 import { GraphError } from './graph-error';
+import { enterPool, recycle, type BufferPool } from './buffer-pool';
 import { DEFAULT_OPSETS, type Graph, type Model, type Node, type ValueInfo } from './ir';
 import type { OpRegistry } from './op-registry';
 import { createDefaultRegistry } from './default-registry';
@@ -85,6 +86,8 @@ export class InferenceSession {
   private readonly memoSlot: Uint8Array;
   /** Per slot: the run number in which it was reused from the memo (so its consumers may be reused too). */
   private reusedIn = new Uint32Array(0);
+  /** Dead float32 buffers for reuse (see buffer-pool.ts). */
+  private readonly pool: BufferPool = new Map();
   /** Buffers of memoized outputs: never written in place. */
   private readonly memoBuffers = new Set<ArrayBufferLike>();
   private runNumber = 0;
@@ -323,6 +326,7 @@ export class InferenceSession {
 
     // Live-byte accounting per distinct buffer; a reshape view shares its input's buffer.
     const refs = new Map<ArrayBufferLike, number>();
+    const feedBuffers = new Set<ArrayBufferLike>();
     const constantBuffers = this.constantBuffers;
     let live = 0;
     let peak = 0;
@@ -336,6 +340,7 @@ export class InferenceSession {
         if (live > peak) peak = live;
       } else refs.set(buf, n + 1);
     };
+    const pool = this.pool;
     const release = (t: Tensor): void => {
       const buf = t.data.buffer;
       const n = refs.get(buf);
@@ -343,9 +348,10 @@ export class InferenceSession {
       if (n === 1) {
         refs.delete(buf);
         live -= t.data.byteLength;
+        // The last value on this buffer died: reusable, unless the caller or a cache can still see it.
+        if (t.dtype === 'float32' && t.data.byteLength === buf.byteLength && !feedBuffers.has(buf) && !this.memoBuffers.has(buf)) recycle(pool, buf);
       } else refs.set(buf, n - 1);
     };
-    const feedBuffers = new Set<ArrayBufferLike>();
     for (let i = 0; i < this.inputSlots.length; i++) {
       const name = this.inputs[i].name;
       if (Object.prototype.hasOwnProperty.call(feeds, name)) {
@@ -356,6 +362,7 @@ export class InferenceSession {
 
     let freed = 0;
     let reusedNodes = 0;
+    const previousPool = enterPool(pool);
     if (this.reusedIn.length !== values.length) this.reusedIn = new Uint32Array(values.length);
     const reusedIn = this.reusedIn;
     const runNumber = ++this.runNumber;
@@ -423,6 +430,8 @@ export class InferenceSession {
     } catch (e) {
       current?.args.fill(undefined);
       throw current ? wrapNodeError(e, current) : e;
+    } finally {
+      enterPool(previousPool);
     }
     const result: Record<string, Tensor> = {};
     for (let i = 0; i < plan.outputNames.length; i++) result[plan.outputNames[i]] = values[plan.outputSlots[i]]!;

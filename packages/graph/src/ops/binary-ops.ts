@@ -10,6 +10,7 @@ import {
   type DType,
 } from '@qint/tensor';
 import { binaryF32, type OpOptions } from '@qint/kernels';
+import { allocateF32, overwrite } from '../buffer-pool';
 import { broadcastBinary, broadcastWhere, F32Op } from './broadcast';
 import { onnxOp } from './define-op';
 import { broadcastInfer } from './infer-helpers';
@@ -64,19 +65,20 @@ export function binary(spec: BinarySpec, a: Tensor, b: Tensor, donated = 0, opti
   const reuse =
     dtype === 'float32' && !spec.toBool && spec.op !== F32Op.Callback && size > 0
       ? (donated & 1) !== 0 && a.size === size
-        ? a.data
+        ? overwrite(a.data as Float32Array)
         : (donated & 2) !== 0 && b.size === size
-          ? b.data
+          ? overwrite(b.data as Float32Array)
           : undefined
       : undefined;
-  const out = reuse ?? allocateData(outDtype, size);
   const simple = F32_OPS[spec.op];
   if (dtype === 'float32' && !spec.toBool && simple && size > 0 && ((a.size === size && repeats(b, shape)) || (b.size === size && repeats(a, shape)))) {
     // Same size, scalar, or trailing-dims operand (bias, position table): the backend's binaryF32 (SIMD on WASM),
-    // float32 arithmetic like the loops below.
-    binaryF32({ op: simple, a: a.data as Float32Array, b: b.data as Float32Array, out: out as Float32Array }, options);
-    return Tensor.from('float32', shape, out as Float32Array);
+    // float32 arithmetic like the loops below; it writes every element, so a recycled buffer will do.
+    const outF32 = reuse ?? allocateF32(size);
+    binaryF32({ op: simple, a: a.data as Float32Array, b: b.data as Float32Array, out: outF32 }, options);
+    return Tensor.from('float32', shape, outF32);
   }
+  const out = reuse ?? allocateData(outDtype, size);
   let f: NumFn | BigFn;
   let op: F32Op = F32Op.Callback;
   if (spec.toBool) f = spec.float;

@@ -1,6 +1,7 @@
 // BatchNormalization (inference), LayerNormalization, InstanceNormalization. Statistics accumulate in float64.
 import { DTypeError, ShapeError, Tensor, formatShape, normalizeAxis } from '@qint/tensor';
 import { layerNormF32, type OpOptions } from '@qint/kernels';
+import { allocateF32, overwrite } from '../buffer-pool';
 import { onnxOp } from './define-op';
 import { sameAs } from './infer-helpers';
 import type { OpDefinition } from './op-definition';
@@ -89,7 +90,7 @@ function layerNormY(x: Tensor, scale: Tensor, bias: Tensor | undefined, axisAttr
   if (s.length !== dim && s.length !== 1) throw new ShapeError(`input Scale ${formatShape(scale.shape)} does not match the normalized dims ${formatShape(x.shape.slice(axis))}`);
   if (b && b.length !== dim && b.length !== 1) throw new ShapeError(`input B ${formatShape(bias!.shape)} does not match the normalized dims ${formatShape(x.shape.slice(axis))}`);
   // In place when X dies here: each row's statistics are taken before the row is rewritten (JS and WASM alike).
-  const out = inPlace ? xd : new Float32Array(x.size);
+  const out = inPlace ? overwrite(xd) : allocateF32(x.size);
   layerNormF32({ rows, dim, x: xd, scale: s, ...(b ? { bias: b } : {}), epsilon, out }, options);
   return Tensor.from('float32', x.shape, out);
 }

@@ -2,6 +2,7 @@
 import { DTypeError, Tensor, ValueError, computeStrides, normalizeAxis } from '@qint/tensor';
 import type { Dim } from '../ir';
 import { softmaxF32, type OpOptions } from '@qint/kernels';
+import { allocateF32, overwrite } from '../buffer-pool';
 import { onnxOp } from './define-op';
 import type { OpBuildContext, OpDefinition, ShapeInferrer } from './op-definition';
 import { fromNumbers, need, prod, readInts } from './tensor-utils';
@@ -194,7 +195,8 @@ export function softmaxFamily(x: Tensor, axisAttr: number, flatten: boolean, kin
   const axis = rank === 0 ? 0 : normalizeAxis(axisAttr, rank, 'axis');
   const rowsContiguous = kind === 'softmax' && (flatten || axis === rank - 1) && rank > 0;
   // In place only on contiguous rows: each row's max and exponentials are taken before the row is rewritten.
-  const out = inPlace && rowsContiguous ? (x.data as Float32Array) : new Float32Array(x.size);
+  // softmaxF32 writes every element: a recycled buffer will do.
+  const out = inPlace && rowsContiguous ? overwrite(x.data as Float32Array) : rowsContiguous ? allocateF32(x.size) : new Float32Array(x.size);
   if (rowsContiguous) {
     // Rows are contiguous: the backend primitive (SIMD on WASM; the JS backend's is the loop of softmaxRows).
     const dim = prod(x.shape, axis);

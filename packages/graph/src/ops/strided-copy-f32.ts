@@ -4,13 +4,15 @@
 // or SIMD on WASM). Same element order and values as Tensor.transpose / Tensor.slice; anything unusual (bad perm,
 // repeated axes, zero steps) is left to them so their errors stay the same.
 import { stridedCopyF32, type OpOptions } from '@qint/kernels';
+import { allocateF32 } from '../buffer-pool';
 import { Tensor, computeStrides, resolveSliceRange } from '@qint/tensor';
 
 /** Copies the strided view (`outShape`, per-dim input `strides`, start `offset`) of `src` into a new array. */
 function gatherF32(src: Float32Array, outShape: readonly number[], strides: readonly number[], offset: number, options: OpOptions | undefined): Float32Array {
   let size = 1;
   for (const d of outShape) size *= d;
-  const out = new Float32Array(size);
+  // stridedCopyF32 writes every element: a recycled buffer will do.
+  const out = allocateF32(size);
   stridedCopyF32({ src, shape: outShape, strides, offset, out }, options);
   return out;
 }

@@ -4,6 +4,7 @@
 // scores (attention's largest tensor) inside the backend.
 import { dynamicAttentionF32 } from '@qint/kernels';
 import { Tensor } from '@qint/tensor';
+import { allocateF32 } from '../../buffer-pool';
 import type { OpDefinition } from '../op-definition';
 import { softmaxFamily } from '../reduce-ops';
 import { need, readScalar } from '../tensor-utils';
@@ -44,7 +45,8 @@ export const fusedDynamicAttentionOp: OpDefinition = {
         const n = kT.shape[r - 1];
         const dv = v.shape[r - 1];
         const batch = batchDims.reduce((p, d) => p * d, 1);
-        const out = new Float32Array(batch * m * dv);
+        // dynamicAttentionF32 writes every element: a recycled buffer will do.
+        const out = allocateF32(batch * m * dv);
         const divisor = inputs[3] ? Math.fround(readScalar(inputs[3], 'FusedDynamicAttention divisor')) : undefined;
         dynamicAttentionF32(
           { batch, m, k, n, dv, q: q.data as Float32Array, kT: kT.data as Float32Array, v: v.data as Float32Array, ...(divisor === undefined ? {} : { divisor }), out },

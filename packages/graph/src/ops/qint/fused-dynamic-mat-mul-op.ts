@@ -5,6 +5,7 @@
 //   (a scalar constant: attention's Div by √d that follows the chain) is given.
 import { dynamicMatMulF32, dynamicQuantizeLinear, matMulInteger } from '@qint/kernels';
 import { DTypeError, Tensor } from '@qint/tensor';
+import { allocateF32 } from '../../buffer-pool';
 import type { OpDefinition } from '../op-definition';
 import { linearShape } from '../quantized-ops';
 import { need, readScalar } from '../tensor-utils';
@@ -42,7 +43,8 @@ export const fusedDynamicMatMulOp: OpDefinition = {
         const n = b.shape[r - 1];
         const shape = [...a.shape.slice(0, r - 1), n];
         const batch = a.shape.slice(0, r - 2).reduce((p, d) => p * d, 1);
-        const out = new Float32Array(batch * m * n);
+        // dynamicMatMulF32 writes every element: a recycled buffer will do.
+        const out = allocateF32(batch * m * n);
         dynamicMatMulF32({ batch, m, n, k, a: a.data as Float32Array, b: b.data as Float32Array, ...(divisor === undefined ? {} : { divisor }), out }, options);
         return [Tensor.from('float32', shape, out)];
       }

@@ -3,6 +3,7 @@
 // chain does (bit-identical); the WASM backend's float32 erf is within its stated tolerance.
 import { DTypeError, Tensor } from '@qint/tensor';
 import { geluErfF32 } from '@qint/kernels';
+import { allocateF32, overwrite } from '../../buffer-pool';
 import { sameAs } from '../infer-helpers';
 import type { OpDefinition } from '../op-definition';
 import { need, readScalar } from '../tensor-utils';
@@ -33,7 +34,7 @@ export const fusedGeluOp: OpDefinition = {
       const c2 = fround(readScalar(need(inputs, 2, 'addend'), 'FusedGelu addend'));
       const c3 = fround(readScalar(need(inputs, 3, 'scale'), 'FusedGelu scale'));
       // In place when x dies here (elementwise: each value is read before it is replaced).
-      const out = donated && (donated & 1) !== 0 ? (x.data as Float32Array) : new Float32Array(x.size);
+      const out = donated && (donated & 1) !== 0 ? overwrite(x.data as Float32Array) : allocateF32(x.size);
       geluErfF32({ x: x.data as Float32Array, divisor: c1, addend: c2, scale: c3, out }, options);
       return [Tensor.from('float32', x.shape, out)];
     };
