@@ -60,15 +60,36 @@ const variants = [
   ...Object.entries(sessions).map(([n, s]) => [`qint ${n}`, () => s.run(feed)]),
   ...Object.entries(orts).map(([n, s]) => [n, () => s.run({ input: new ort.Tensor('float32', x, [batch, 28, 28]) })]),
 ];
+// Wall time per run, and process CPU time per run (user + system, from process.cpuUsage): on a machine shared with
+// other jobs the CPU time is the steadier measure, since it leaves out the time this process waited for a core.
 const times = Object.fromEntries(variants.map(([n]) => [n, []]));
-for (let round = 0; round < 7; round++) {
+const cpu = Object.fromEntries(variants.map(([n]) => [n, []]));
+const ROUNDS = Number(process.env.ROUNDS ?? 15);
+for (let round = 0; round < ROUNDS; round++) {
   for (const [n, fn] of variants) {
     await fn();
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     let k = 0;
     while (performance.now() - t0 < 40) { await fn(); k++; }
+    const c = process.cpuUsage(c0);
     times[n].push((performance.now() - t0) / k);
+    cpu[n].push((c.user + c.system) / 1000 / k);
   }
 }
-console.log(`\nwhole run, batch ${batch} (median and min of 7 interleaved rounds of ≥ 40 ms):`);
-for (const [n, t] of Object.entries(times)) console.log(`  ${n.padEnd(12)} ${median(t).toFixed(4)} ms  (min ${Math.min(...t).toFixed(4)})`);
+console.log(`\nwhole run, batch ${batch} (median and min of ${ROUNDS} interleaved rounds of ≥ 40 ms):`);
+for (const [n, t] of Object.entries(times)) {
+  console.log(`  ${n.padEnd(12)} wall ${median(t).toFixed(4)} ms (min ${Math.min(...t).toFixed(4)})  cpu ${median(cpu[n]).toFixed(4)} ms (min ${Math.min(...cpu[n]).toFixed(4)})`);
+}
+// Per round, ORT's time over qint's (> 1: qint faster): the variants of one round ran back to back, so the ratio
+// cancels most of the load other processes put on the machine. Median and quartiles over the rounds.
+const quartiles = (a) => {
+  const s = a.slice().sort((p, q) => p - q);
+  return [s[Math.floor((s.length - 1) / 4)], s[Math.floor((s.length - 1) / 2)], s[Math.ceil((3 * (s.length - 1)) / 4)]];
+};
+for (const [q, o] of [['qint int8', 'ort int8'], ['qint f32', 'ort f32'], ['qint int8', 'qint f32']]) {
+  for (const [what, m] of [['wall', times], ['cpu', cpu]]) {
+    const r = quartiles(m[o].map((t, i) => t / m[q][i]));
+    console.log(`  ${o} / ${q} (${what}): median ${r[1].toFixed(2)}×, quartiles ${r[0].toFixed(2)}–${r[2].toFixed(2)}`);
+  }
+}
