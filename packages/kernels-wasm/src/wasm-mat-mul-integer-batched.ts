@@ -57,11 +57,14 @@ function dynamicMatMulInHeap(
   const kp = k + (k & 1);
   const lda = kp + 32;
   const panelBytes = ((n + 7) >> 3) * kp * 16;
+  const rows = batch * m;
   const pRange = heap.scratch(16, 'dynamicMatMulF32 ranges');
-  const pA = heap.scratch(na, 'dynamicMatMulF32 a quantized');
   const pB = heap.scratch(nb, 'dynamicMatMulF32 b quantized');
   const pZ = heap.scratch(8, 'dynamicMatMulF32 zero points');
-  const pAw = heap.scratch(m * lda * 2, 'dynamicMatMulF32 widened a');
+  const pSa = heap.scratch(rows * 4, 'dynamicMatMulF32 a scales');
+  const pZa = heap.scratch(rows * 4, 'dynamicMatMulF32 a zero points');
+  const pSums = heap.scratch(rows * 4, 'dynamicMatMulF32 a row sums');
+  const pAw = heap.scratch(rows * lda * 2, 'dynamicMatMulF32 quantized a');
   const pBw = heap.scratch(panelBytes, 'dynamicMatMulF32 b panels');
   ex.rangeRows(pAf, 1, na, pRange);
   ex.rangeRows(pBf, 1, nb, pRange + 8);
@@ -69,18 +72,20 @@ function dynamicMatMulInHeap(
   const pa = dynamicParamsFromRange(r[pRange >> 2], r[(pRange >> 2) + 1]);
   const pb = dynamicParamsFromRange(r[(pRange >> 2) + 2], r[(pRange >> 2) + 3]);
   // A zero scale quantizes everything to 0 with zero point 0: the products and the output are all 0.
-  if (pa.scale === 0) heap.u8.fill(0, pA, pA + na);
-  else ex.quantizeU8(pAf, na, pa.scale, pa.zeroPoint, pA);
   if (pb.scale === 0) heap.u8.fill(0, pB, pB + nb);
   else ex.quantizeU8(pBf, nb, pb.scale, pb.zeroPoint, pB);
   const i32 = heap.i32;
   i32[pZ >> 2] = pa.zeroPoint;
   i32[(pZ >> 2) + 1] = pb.zeroPoint;
+  heap.f32.fill(pa.scale, pSa >> 2, (pSa >> 2) + rows);
+  heap.i32.fill(pa.zeroPoint, pZa >> 2, (pZa >> 2) + rows);
+  // A straight to the int16 GEMM layout, zero point already subtracted (dynamicLinear's quantizer, one group per row):
+  // the same values as quantizing to uint8 and widening, in one pass.
+  if (k > 0) ex.quantizeRows(pAf, rows, k, pSa, pZa, pAw, lda, k, kp, 1, pSums);
   for (let i = 0; i < batch; i++) {
     if (k === 0) break;
-    ex.widenRows(pA + i * m * k, m, k, k, 0, pZ, 0, lda, pAw);
     ex.packPanelsB(pB + i * k * n, k, n, n, 0, pZ + 4, 0, kp, pBw);
-    ex.gemmI16(pAw, lda, m, kp, pBw, n, pOut + i * m * n * 4, n);
+    ex.gemmI16(pAw + i * m * lda * 2, lda, m, kp, pBw, n, pOut + i * m * n * 4, n);
   }
   if (k === 0) heap.i32.fill(0, pOut >> 2, (pOut >> 2) + nc);
   // In place: each int32 is read before its float32 replaces it.
