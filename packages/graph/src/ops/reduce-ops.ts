@@ -32,6 +32,30 @@ const AXES_INPUT_SINCE: Record<string, number> = { ReduceSum: 13 };
  * Reduces `x` over `axes` (all axes when empty) with the named reducer, accumulating in float64.
  * @throws {@link ValueError} for an axis out of range
  */
+/** `acc[o(i)] += src[i]` over rows of the last dim, `o` following `oStrides` (0 on reduced axes); float64 sums. */
+function sumRowsF32(src: Float32Array, acc: Float64Array, shape: readonly number[], oStrides: readonly number[]): void {
+  const rank = shape.length;
+  const n = src.length;
+  const inner = shape[rank - 1];
+  const innerStride = oStrides[rank - 1];
+  const coord = new Array<number>(rank).fill(0);
+  let o = 0;
+  for (let i = 0; i < n; i += inner) {
+    if (innerStride === 0) {
+      let a = acc[o];
+      for (let j = 0; j < inner; j++) a += src[i + j];
+      acc[o] = a;
+    } else for (let j = 0; j < inner; j++) acc[o + j] += src[i + j];
+    for (let k = rank - 2; k >= 0; k--) {
+      coord[k]++;
+      o += oStrides[k];
+      if (coord[k] < shape[k]) break;
+      o -= oStrides[k] * shape[k];
+      coord[k] = 0;
+    }
+  }
+}
+
 export function reduce(opType: string, x: Tensor, axes: readonly number[], keepDims: boolean): Tensor {
   const r = REDUCERS[opType];
   const rank = x.rank;
@@ -53,14 +77,10 @@ export function reduce(opType: string, x: Tensor, axes: readonly number[], keepD
     const step = r.step;
     // Sums of float32 (ReduceSum, ReduceMean: transformer pooling) add inline instead of through the shared `step`
     // callback, which V8 cannot inline here; same float64 additions in the same order.
-    const sumF32 = (opType === 'ReduceSum' || opType === 'ReduceMean') && src instanceof Float32Array ? src : undefined;
-    for (let i = 0; i < n; i += inner) {
-      if (sumF32 && innerStride === 0) {
-        let a = acc[o];
-        for (let j = 0; j < inner; j++) a += sumF32[i + j];
-        acc[o] = a;
-      } else if (sumF32) for (let j = 0; j < inner; j++) acc[o + j] += sumF32[i + j];
-      else if (innerStride === 0) {
+    if ((opType === 'ReduceSum' || opType === 'ReduceMean') && src instanceof Float32Array) {
+      sumRowsF32(src, acc, x.shape, oStrides);
+    } else for (let i = 0; i < n; i += inner) {
+      if (innerStride === 0) {
         let a = acc[o];
         for (let j = 0; j < inner; j++) a = step(a, src[i + j]);
         acc[o] = a;
