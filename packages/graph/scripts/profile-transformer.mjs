@@ -1,8 +1,9 @@
 // Per-node profile of the PyTorch transformer encoder fixture (2 layers, 28 tokens × 28 features) on the WASM backend,
 // float and int8 dynamic, plus onnxruntime-web (1 thread) on the float model and on the exported dynamic model, same
 // process. Run after `pnpm build` from the repository root:
-//   node packages/graph/scripts/profile-transformer.mjs [batch]
-// Prints per-op-type totals (ms per run, summed over nodes) and the whole-run medians. Not part of `pnpm test`.
+//   node packages/graph/scripts/profile-transformer.mjs [batch] [profiled runs]
+// Prints per-op-type totals (ms per run, summed over nodes), the whole-run medians (wall and process CPU time) and the
+// per-round ratios ORT / qint (ROUNDS=15 by default). Not part of `pnpm test`.
 import { quantizeDynamic, toOnnxModel } from '@qint/dynamic';
 import { createSession } from '@qint/graph';
 import { createWasmBackend } from '@qint/kernels-wasm';

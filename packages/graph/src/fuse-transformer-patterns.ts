@@ -1,7 +1,7 @@
-// Load-time rewrites of two chains that transformer encoders export node by node, as onnxruntime fuses them too
-// (its DynamicQuantizeMatMul and Gelu fusions). Both fused kernels compute exactly what the chain computes, float32
-// rounding step by step (see ops/qint/fused-dynamic-mat-mul-op.ts and ops/qint/fused-gelu-op.ts), so fusing never
-// changes a result on the JS backend; what goes away is a node dispatch, an allocation and a full pass per link.
+// Load-time rewrites of the chains that transformer encoders export node by node, as onnxruntime fuses them too
+// (its DynamicQuantizeMatMul, Attention and Gelu fusions). Each fused kernel computes exactly what its chain computes,
+// float32 rounding step by step (see the Fused* ops in ops/qint), so fusing never changes a result on the JS backend;
+// what goes away is a node dispatch, an allocation and a full pass per link.
 //
 // 1. The dynamic activation MatMul `@qint/dynamic` (and onnxruntime's `quantize_dynamic`) emits for attention:
 //      DynamicQuantizeLinear(A) → (Aq, sa, za);  DynamicQuantizeLinear(B) → (Bq, sb, zb)
