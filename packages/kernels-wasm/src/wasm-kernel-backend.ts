@@ -2,6 +2,7 @@ import { ValueError } from '@qint/tensor';
 import { roundHalfToEven } from '@qint/kernels';
 import type {
   BackendDiagnostics,
+  BatchedGemmF32Args,
   BatchedMatMulIntegerArgs,
   BinaryF32Args,
   Conv2dGeometry,
@@ -25,7 +26,7 @@ import { ConstantWeightCache } from './constant-weight-cache';
 import { WasmHeap } from './wasm-heap';
 import { WasmPackedLinearWeights } from './wasm-packed-linear-weights';
 import { binaryF32Wasm, geluErfF32Wasm, layerNormF32Wasm, softmaxF32Wasm, stridedCopyF32Wasm } from './wasm-row-ops';
-import { dynamicAttentionF32Wasm, dynamicMatMulF32Wasm, matMulIntegerBatchedWasm } from './wasm-mat-mul-integer-batched';
+import { dynamicAttentionF32Wasm, dynamicMatMulF32Wasm, gemmF32BatchedWasm, matMulIntegerBatchedWasm } from './wasm-mat-mul-integer-batched';
 
 const fround = Math.fround;
 /** Activation rows (padded values) above which dynamicLinear's GEMM path is K-blocked. */
@@ -43,7 +44,7 @@ const BLOCKED_CHUNK_BYTES = 256 * 32;
  */
 export const NATIVE_OPS = [
   'matMulInteger', 'gemmF32', 'convF32', 'convInteger', 'packLinearWeights', 'dynamicLinear', 'releaseLinearWeights',
-  'matMulIntegerBatched', 'dynamicMatMulF32', 'dynamicAttentionF32', 'stridedCopyF32', 'binaryF32', 'softmaxF32', 'geluErfF32', 'layerNormF32',
+  'matMulIntegerBatched', 'gemmF32Batched', 'dynamicMatMulF32', 'dynamicAttentionF32', 'stridedCopyF32', 'binaryF32', 'softmaxF32', 'geluErfF32', 'layerNormF32',
 ] as const;
 
 /**
@@ -570,6 +571,17 @@ export class WasmKernelBackend implements KernelBackend {
    * ```
    */
   readonly dynamicMatMulF32 = (args: DynamicMatMulF32Args): void => this.call('dynamicMatMulF32', (ex, heap) => dynamicMatMulF32Wasm(ex, heap, args));
+
+  /**
+   * `batch` float32 GEMMs in one call (attention heads of float models); per entry the same kernels as `gemmF32`.
+   * @param args - see `BatchedGemmF32Args` (sizes validated by `gemmF32Batched`)
+   * @throws {@link ValueError} after `dispose()`
+   * @example
+   * ```ts
+   * wasm.gemmF32Batched({ batch: 4, m: 28, n: 28, k: 8, a, b, out });
+   * ```
+   */
+  readonly gemmF32Batched = (args: BatchedGemmF32Args): void => this.call('gemmF32Batched', (ex, heap) => gemmF32BatchedWasm(ex, heap, args));
 
   /**
    * Dynamic attention in one call (scores, softmax, value product in WASM memory); equals `dynamicMatMulF32`,

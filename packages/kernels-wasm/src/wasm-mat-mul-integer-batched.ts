@@ -1,7 +1,7 @@
 // Batched MatMulInteger with per-tensor zero points (attention heads) in one backend call: both operands copied in
 // once, then per batch entry the same widen → pack → int16 GEMM steps as `matMulInteger`, so results are bit-identical
 // with it (and with the JS backend), without a JS↔WASM round trip and scratch setup per head.
-import { roundHalfToEven, type BatchedMatMulIntegerArgs, type DynamicAttentionF32Args, type DynamicMatMulF32Args } from '@qint/kernels';
+import { roundHalfToEven, type BatchedGemmF32Args, type BatchedMatMulIntegerArgs, type DynamicAttentionF32Args, type DynamicMatMulF32Args } from '@qint/kernels';
 import type { KernelExports } from './wasm-exports';
 import type { WasmHeap } from './wasm-heap';
 
@@ -127,4 +127,32 @@ export function dynamicAttentionF32Wasm(ex: KernelExports, heap: WasmHeap, args:
   if (n > 0) ex.softmaxRows(pS, batch * m, n, pS);
   dynamicMatMulInHeap(ex, heap, batch, m, dv, n, pS, pV, undefined, pO);
   out.set(heap.f32.subarray(pO >> 2, (pO >> 2) + batch * m * dv));
+}
+
+/**
+ * See `BatchedGemmF32Args`: both operands copied in once, then per entry what `gemmF32` does for one product (a GEMV
+ * streaming `b` when m = 1, else `b` packed in 8-column panels and the panel kernel), so results equal per-head
+ * `gemmF32` calls bit for bit.
+ */
+export function gemmF32BatchedWasm(ex: KernelExports, heap: WasmHeap, args: BatchedGemmF32Args): void {
+  const { batch, m, n, k, a, b, out } = args;
+  const np = ((n + 7) >> 3) * 8;
+  const pA = heap.scratch(batch * m * k * 4, 'gemmF32Batched a');
+  const pB = heap.scratch(batch * k * n * 4, 'gemmF32Batched b');
+  const pPanels = m === 1 ? 0 : heap.scratch(np * k * 4, 'gemmF32Batched b panels');
+  const pC = heap.scratch(batch * m * n * 4, 'gemmF32Batched out');
+  const f32 = heap.f32;
+  f32.set(a.subarray(0, batch * m * k), pA >> 2);
+  f32.set(b.subarray(0, batch * k * n), pB >> 2);
+  for (let i = 0; i < batch; i++) {
+    const ai = pA + i * m * k * 4;
+    const bi = pB + i * k * n * 4;
+    const ci = pC + i * m * n * 4;
+    if (m === 1) ex.gemvF32(ai, k, bi, n, 0, ci);
+    else {
+      ex.packPanelsF32(bi, k, n, 0, pPanels);
+      ex.gemmF32Panels(ai, k, m, k, pPanels, n, 0, 0, ci, n);
+    }
+  }
+  out.set(heap.f32.subarray(pC >> 2, (pC >> 2) + batch * m * n));
 }

@@ -4,7 +4,7 @@
 // Tolerances (also in the README): softmax |Δ| ≤ 2e-6·p + 1e-9; Gelu |Δ| ≤ 1e-6·(1 + |x|); LayerNorm |Δ| ≤ 1e-5·(1 + |y|).
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { binaryF32, createJsBackend, dynamicAttentionF32, dynamicMatMulF32, dynamicQuantizeLinear, geluErfF32, stridedCopyF32, layerNormF32, matMulIntegerBatched, softmaxF32 } from '@qint/kernels';
+import { binaryF32, createJsBackend, dynamicAttentionF32, dynamicMatMulF32, gemmF32Batched, dynamicQuantizeLinear, geluErfF32, stridedCopyF32, layerNormF32, matMulIntegerBatched, softmaxF32 } from '@qint/kernels';
 import { Tensor } from '@qint/tensor';
 import { createWasmBackend, type WasmKernelBackend } from '../src/index';
 
@@ -262,6 +262,27 @@ describe('dynamicAttentionF32', () => {
           softmaxF32({ rows: batch * m, dim: n, x: s, out: s }, { backend });
           const want = new Float32Array(batch * m * dv);
           dynamicMatMulF32({ batch, m, n: dv, k: n, a: s, b: v, out: want }, { backend });
+          expect(out).toEqual(want);
+        }
+      }),
+      PARAMS,
+    );
+  });
+});
+
+describe('gemmF32Batched', () => {
+  it('equals one gemmF32 call per entry on the same backend, bit for bit (M = 1 GEMV and panel paths)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 20 }), fc.integer(), (batch, m, n, k, seed) => {
+        const a = floats(batch * m * k, seed, 4);
+        const b = floats(batch * k * n, seed + 1, 4);
+        for (const backend of [wasm, js]) {
+          const out = new Float32Array(batch * m * n);
+          gemmF32Batched({ batch, m, n, k, a, b, out }, { backend });
+          const want = new Float32Array(batch * m * n);
+          for (let i = 0; i < batch; i++) {
+            backend.gemmF32!({ m, n, k, a: a.subarray(i * m * k, (i + 1) * m * k), b: b.subarray(i * k * n, (i + 1) * k * n), transB: false, out: want.subarray(i * m * n, (i + 1) * m * n) });
+          }
           expect(out).toEqual(want);
         }
       }),

@@ -1,6 +1,7 @@
 // Public API of @qint/kernels. Everything not listed here is private.
 export type {
   BackendDiagnostics,
+  BatchedGemmF32Args,
   BatchedMatMulIntegerArgs,
   BinaryF32Args,
   DynamicAttentionF32Args,
@@ -22,7 +23,7 @@ export type {
   WeightBits,
 } from './kernel-backend';
 export { erf } from './erf';
-export { binaryF32, dynamicAttentionF32, dynamicMatMulF32, geluErfF32, layerNormF32, matMulIntegerBatched, softmaxF32, stridedCopyF32 } from './row-ops';
+export { binaryF32, dynamicAttentionF32, dynamicMatMulF32, gemmF32Batched, geluErfF32, layerNormF32, matMulIntegerBatched, softmaxF32, stridedCopyF32 } from './row-ops';
 export { BackendInitError } from './backend-init-error';
 export { createJsBackend, PRIMITIVE_NAMES, type CompleteKernelBackend, type PrimitiveName } from './js-backend';
 export {

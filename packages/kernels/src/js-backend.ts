@@ -1,5 +1,6 @@
 import { convF32Js, convIntegerJs, type ConvScratch } from './js/conv-js';
 import { gemmF32Js } from './js/gemm-f32-js';
+import { gemmF32BatchedJs } from './js/gemm-f32-batched-js';
 import { dynamicLinearJs, JsPackedLinearWeights, packLinearWeightsJs, type DynamicLinearScratch } from './js/linear-weights-js';
 import { matMulIntegerJs } from './js/mat-mul-integer-js';
 import { matMulIntegerBatchedJs } from './js/mat-mul-integer-batched-js';
@@ -22,6 +23,7 @@ export type PrimitiveName =
   | 'dynamicLinear'
   | 'releaseLinearWeights'
   | 'matMulIntegerBatched'
+  | 'gemmF32Batched'
   | 'dynamicMatMulF32'
   | 'dynamicAttentionF32'
   | 'stridedCopyF32'
@@ -40,6 +42,7 @@ export const PRIMITIVE_NAMES: readonly PrimitiveName[] = Object.freeze([
   'dynamicLinear',
   'releaseLinearWeights',
   'matMulIntegerBatched',
+  'gemmF32Batched',
   'dynamicMatMulF32',
   'dynamicAttentionF32',
   'stridedCopyF32',
@@ -78,6 +81,7 @@ export function createJsBackend(): CompleteKernelBackend {
       if (weights instanceof JsPackedLinearWeights) weights.released = true;
     },
     matMulIntegerBatched: matMulIntegerBatchedJs,
+    gemmF32Batched: gemmF32BatchedJs,
     dynamicMatMulF32: dynamicMatMulF32Js,
     dynamicAttentionF32: dynamicAttentionF32Js,
     stridedCopyF32: stridedCopyF32Js,

@@ -179,6 +179,18 @@ export interface DynamicMatMulF32Args {
   out: Float32Array;
 }
 
+/** `batch` independent float32 products `out[i] = a[i] · b[i]` (`[m, k] · [k, n]`, contiguous) in one call: attention heads. */
+export interface BatchedGemmF32Args {
+  batch: number;
+  m: number;
+  n: number;
+  k: number;
+  a: Float32Array;
+  b: Float32Array;
+  /** `[batch, m, n]`, written. */
+  out: Float32Array;
+}
+
 /**
  * Dynamic attention in one call: `S = dynamicMatMul(q, kT) [/ divisor]`, `P = softmax(S)` over each row of `n`
  * (as this backend's `softmaxF32`), `out = dynamicMatMul(P, v)` — each dynamic MatMul exactly as
@@ -291,6 +303,7 @@ export interface KernelBackend {
   dynamicLinear?(args: DynamicLinearArgs): void;
   /** Float rows and elementwise ops of transformer graphs (added after v1's first release; optional like all). */
   matMulIntegerBatched?(args: BatchedMatMulIntegerArgs): void;
+  gemmF32Batched?(args: BatchedGemmF32Args): void;
   dynamicMatMulF32?(args: DynamicMatMulF32Args): void;
   dynamicAttentionF32?(args: DynamicAttentionF32Args): void;
   stridedCopyF32?(args: StridedCopyF32Args): void;

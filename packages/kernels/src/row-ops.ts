@@ -1,6 +1,6 @@
 import { ShapeError, type DType } from '@qint/tensor';
 import { primitiveBackend, type OpOptions } from './backend-registry';
-import type { BatchedMatMulIntegerArgs, BinaryF32Args, DynamicAttentionF32Args, DynamicMatMulF32Args, GeluErfF32Args, LayerNormF32Args, SoftmaxF32Args, StridedCopyF32Args } from './kernel-backend';
+import type { BatchedGemmF32Args, BatchedMatMulIntegerArgs, BinaryF32Args, DynamicAttentionF32Args, DynamicMatMulF32Args, GeluErfF32Args, LayerNormF32Args, SoftmaxF32Args, StridedCopyF32Args } from './kernel-backend';
 import { assertSafeK, maxSafeK } from './numerics';
 
 function checkRows(op: string, rows: number, dim: number, x: Float32Array, out: Float32Array): void {
@@ -228,4 +228,33 @@ export function dynamicAttentionF32(args: DynamicAttentionF32Args, options?: OpO
   assertSafeK('dynamicAttentionF32', Math.max(k, n), limit, 'uint8 × uint8 activations');
   if (batch * m * dv === 0) return;
   primitiveBackend('dynamicAttentionF32', options).dynamicAttentionF32(args);
+}
+
+/**
+ * `batch` float32 MatMuls of contiguous `[m, k] · [k, n]` operands in one backend call (attention heads of a float
+ * model): per entry the same arithmetic as the backend's `gemmF32`, without a call and a copy per head.
+ *
+ * @param args - {@link BatchedGemmF32Args}
+ * @param options - `{ backend }` to run on a specific backend
+ * @throws {@link ShapeError} when the sizes do not fit the arrays
+ * @example
+ * ```ts
+ * const out = new Float32Array(2);
+ * gemmF32Batched({ batch: 2, m: 1, n: 1, k: 2, a: new Float32Array([1, 2, 3, 4]), b: new Float32Array([1, 1, 2, 2]), out }); // [3, 14]
+ * ```
+ */
+export function gemmF32Batched(args: BatchedGemmF32Args, options?: OpOptions): void {
+  const { batch, m, n, k, a, b, out } = args;
+  for (const [name, v] of [['batch', batch], ['m', m], ['n', n], ['k', k]] as const) {
+    if (!Number.isSafeInteger(v) || v < 0) throw new ShapeError(`gemmF32Batched: ${name} must be a non-negative integer, got ${v}`);
+  }
+  if (a.length < batch * m * k || b.length < batch * k * n || out.length < batch * m * n) {
+    throw new ShapeError(`gemmF32Batched: a (${a.length}), b (${b.length}) or out (${out.length}) is too short for batch ${batch} of [${m}, ${k}] × [${k}, ${n}]`);
+  }
+  if (batch * m * n === 0) return;
+  if (k === 0) {
+    out.fill(0, 0, batch * m * n);
+    return;
+  }
+  primitiveBackend('gemmF32Batched', options).gemmF32Batched(args);
 }
