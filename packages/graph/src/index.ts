@@ -9,4 +9,4 @@ export { GraphError } from './graph-error';
 export { AttributeReader } from './ops/attribute-reader';
 export { UnsupportedVariant } from './ops/unsupported-variant';
 export type { InferredValue, OpBuildContext, OpDefinition, OpKernel, ShapeInferrer } from './ops/op-definition';
-export { QINT_DOMAIN, dynamicConvOp, dynamicConvWeight, dynamicConvWeightShape, dynamicLinearOp, pack3Bit, qintOps, unpack3Bit } from './ops/qint';
+export { QINT_DOMAIN, dynamicConvOp, dynamicConvWeight, dynamicConvWeightShape, dynamicLinearOp, fusedDynamicAttentionOp, fusedDynamicMatMulOp, fusedGeluOp, fusedSliceReshapeTransposeOp, pack3Bit, qintOps, unpack3Bit } from './ops/qint';

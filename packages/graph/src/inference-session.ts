@@ -1,7 +1,10 @@
 import type { KernelBackend } from '@qint/kernels';
 import { fuseConvBiasActivation } from './fuse-conv-bias-activation';
+import { availableFusions, fuseTransformerPatterns } from './fuse-transformer-patterns';
+import { QINT_DOMAIN } from './ops/qint/qint-domain';
 import { DTypeError, QintError, ShapeError, ValueError, formatShape, type Tensor } from '@qint/tensor';
 import { GraphError } from './graph-error';
+import { enterPool, recycle, type BufferPool } from './buffer-pool';
 import { DEFAULT_OPSETS, type Graph, type Model, type Node, type ValueInfo } from './ir';
 import type { OpRegistry } from './op-registry';
 import { createDefaultRegistry } from './default-registry';
@@ -25,13 +28,29 @@ interface PreparedNode {
   readonly outputSlots: Int32Array;
   /** Reused argument array (runs are synchronous, so one per node suffices). */
   readonly args: (Tensor | undefined)[];
+  /**
+   * Shape-subgraph memo (see SHAPE_PURE_OPS): 0 = always runs; 1 = a Shape/Size node, reused while its input's shape
+   * is unchanged; 2 = a pure op on constants and memoized values only, reused while all of those were reused.
+   */
+  memo: 0 | 1 | 2;
+  /** The input shape (memo 1) and the outputs of the last computation (memo 1 and 2). */
+  memoShape?: readonly number[];
+  memoOut?: readonly Tensor[];
 }
+
+/** Ops whose outputs depend only on their inputs' values (no randomness, no state): safe to memoize on constant inputs. */
+const SHAPE_PURE_OPS = new Set([
+  'Constant', 'Gather', 'Unsqueeze', 'Squeeze', 'Concat', 'Cast', 'Add', 'Sub', 'Mul', 'Div', 'Slice', 'Reshape', 'Identity',
+  'ConstantOfShape', 'Range', 'Equal', 'Where', 'Expand', 'ReduceProd', 'Max', 'Min', 'Floor', 'Ceil', 'Neg', 'Abs', 'Sqrt',
+]);
 
 /** Which nodes run for a set of requested outputs, and when each value dies. */
 interface Plan {
   readonly nodes: readonly PreparedNode[];
   /** Per planned node: slots to release after it ran. */
   readonly frees: readonly Int32Array[];
+  /** Per planned node: bit mask of inputs that die there (candidates for in-place reuse, checked again at run). */
+  readonly donors: Int32Array;
   readonly outputNames: readonly string[];
   readonly outputSlots: Int32Array;
 }
@@ -63,6 +82,15 @@ export class InferenceSession {
   private readonly constantBuffers = new Set<ArrayBufferLike>();
   private readonly constantBytes: number;
   private readonly prepared: PreparedNode[];
+  /** 1 for constants and the outputs of memoized nodes (see PreparedNode.memo). */
+  private readonly memoSlot: Uint8Array;
+  /** Per slot: the run number in which it was reused from the memo (so its consumers may be reused too). */
+  private reusedIn = new Uint32Array(0);
+  /** Dead float32 buffers for reuse (see buffer-pool.ts). */
+  private readonly pool: BufferPool = new Map();
+  /** Buffers of memoized outputs: never written in place. */
+  private readonly memoBuffers = new Set<ArrayBufferLike>();
+  private runNumber = 0;
   private readonly producerOf: Int32Array;
   private readonly inputSlots: Int32Array;
   private readonly requiredNames: Set<string>;
@@ -185,18 +213,36 @@ export class InferenceSession {
         }
       }
       if (kernel) {
-        prepared.push({ index: i, label, nodeName: node.name || `#${i}`, opType: node.opType, domain, kernel, inputSlots, outputSlots, args: new Array(node.inputs.length) });
+        prepared.push({ index: i, label, nodeName: node.name || `#${i}`, opType: node.opType, domain, kernel, inputSlots, outputSlots, args: new Array(node.inputs.length), memo: 0 });
       }
     });
     if (unsupported.size > 0) throw new UnsupportedOpError([...unsupported.values()].map((e) => e.info));
     this.constants = constants;
     this.prepared = prepared;
+    // Shape subgraphs (Shape → Gather → Unsqueeze → Concat → Reshape targets, exported per layer by PyTorch) depend only
+    // on input shapes: remember their values and reuse them while the shapes stay the same, instead of running ~100
+    // tiny nodes per call. Exact: the reused tensors are what the same kernels produced from the same inputs.
+    const memoSlot = new Uint8Array(constants.length);
+    for (const [name] of graph.initializers) if (!inputNames.has(name)) memoSlot[this.slotOf.get(name)!] = 1;
+    const graphOutputs = new Set(graph.outputs.map((o) => this.slotOf.get(o.name)));
+    for (const p of prepared) {
+      if (p.domain !== '') continue;
+      const source = p.opType === 'Shape' || p.opType === 'Size';
+      let pure = SHAPE_PURE_OPS.has(p.opType) && p.inputSlots.every((s) => s < 0 || memoSlot[s] === 1);
+      if (!source && !pure) continue;
+      // A graph output is handed to the caller, who may modify it: never keep it.
+      pure = !Array.from(p.outputSlots).some((s) => graphOutputs.has(s));
+      if (!pure) continue;
+      p.memo = source ? 1 : 2;
+      for (const s of p.outputSlots) if (s >= 0) memoSlot[s] = 1;
+    }
+    this.memoSlot = memoSlot;
     this.producerOf = Int32Array.from({ length: constants.length }, (_, s) => producer[s] ?? -1);
     for (const vi of graph.outputs) {
       if (!this.slotOf.has(vi.name)) throw new GraphError(`graph output "${vi.name}" is not produced by any node, input or initializer`);
     }
     this.outputs = Object.freeze(graph.outputs.slice());
-    this.stats = { peakLiveBytes: 0, constantBytes, nodesRun: 0, valuesFreed: 0 };
+    this.stats = { peakLiveBytes: 0, constantBytes, nodesRun: 0, nodesReused: 0, valuesFreed: 0 };
   }
 
   /**
@@ -223,8 +269,17 @@ export class InferenceSession {
     const opsets: Record<string, number> = {};
     for (const [k, v] of Object.entries(raw)) opsets[k === 'ai.onnx' ? '' : k] = v;
     if (opsets[''] === undefined) opsets[''] = DEFAULT_OPSETS[''];
-    const fusion = options.fuse === false ? { graph, fusedAway: new Map<string, string>() } : fuseConvBiasActivation(graph);
-    return new InferenceSession(fusion.graph, Object.freeze(opsets), options.registry ?? createDefaultRegistry(), options.backend, fusion.fusedAway);
+    const registry = options.registry ?? createDefaultRegistry();
+    let fusedGraph = graph;
+    const fusedAway = new Map<string, string>();
+    if (options.fuse !== false) {
+      const transformer = fuseTransformerPatterns(graph, availableFusions(registry, opsets[QINT_DOMAIN] ?? 1));
+      const conv = fuseConvBiasActivation(transformer.graph);
+      fusedGraph = conv.graph;
+      for (const [k, v] of transformer.fusedAway) fusedAway.set(k, v);
+      for (const [k, v] of conv.fusedAway) fusedAway.set(k, v);
+    }
+    return new InferenceSession(fusedGraph, Object.freeze(opsets), registry, options.backend, fusedAway);
   }
 
   /**
@@ -271,6 +326,7 @@ export class InferenceSession {
 
     // Live-byte accounting per distinct buffer; a reshape view shares its input's buffer.
     const refs = new Map<ArrayBufferLike, number>();
+    const feedBuffers = new Set<ArrayBufferLike>();
     const constantBuffers = this.constantBuffers;
     let live = 0;
     let peak = 0;
@@ -284,6 +340,7 @@ export class InferenceSession {
         if (live > peak) peak = live;
       } else refs.set(buf, n + 1);
     };
+    const pool = this.pool;
     const release = (t: Tensor): void => {
       const buf = t.data.buffer;
       const n = refs.get(buf);
@@ -291,14 +348,24 @@ export class InferenceSession {
       if (n === 1) {
         refs.delete(buf);
         live -= t.data.byteLength;
+        // The last value on this buffer died: reusable, unless the caller or a cache can still see it.
+        if (t.dtype === 'float32' && t.data.byteLength === buf.byteLength && !feedBuffers.has(buf) && !this.memoBuffers.has(buf)) recycle(pool, buf);
       } else refs.set(buf, n - 1);
     };
     for (let i = 0; i < this.inputSlots.length; i++) {
       const name = this.inputs[i].name;
-      if (Object.prototype.hasOwnProperty.call(feeds, name)) retain(values[this.inputSlots[i]]!);
+      if (Object.prototype.hasOwnProperty.call(feeds, name)) {
+        retain(values[this.inputSlots[i]]!);
+        feedBuffers.add(values[this.inputSlots[i]]!.data.buffer);
+      }
     }
 
     let freed = 0;
+    let reusedNodes = 0;
+    const previousPool = enterPool(pool);
+    if (this.reusedIn.length !== values.length) this.reusedIn = new Uint32Array(values.length);
+    const reusedIn = this.reusedIn;
+    const runNumber = ++this.runNumber;
     const timings: NodeProfile[] | undefined = options.profile ? [] : undefined;
     let current: PreparedNode | undefined;
     const nodes = plan.nodes;
@@ -313,11 +380,30 @@ export class InferenceSession {
           args[j] = s < 0 ? undefined : values[s];
         }
         let outs: readonly Tensor[];
-        if (timings) {
-          const t0 = performance.now();
-          outs = p.kernel(args);
-          timings.push({ node: p.nodeName, opType: p.opType, domain: p.domain, ms: performance.now() - t0 });
-        } else outs = p.kernel(args);
+        const t0 = timings ? performance.now() : 0;
+        if (p.memo !== 0 && this.memoValid(p, args, runNumber)) {
+          outs = p.memoOut!;
+          reusedNodes++;
+          for (let j = 0; j < p.outputSlots.length; j++) if (p.outputSlots[j] >= 0) reusedIn[p.outputSlots[j]] = runNumber;
+        } else {
+          // In-place candidates: the input dies here and no other live value, feed, constant or memo shares its buffer.
+          let donated = 0;
+          const d = plan.donors[n];
+          if (d !== 0) {
+            for (let j = 0; j < inSlots.length; j++) {
+              if ((d & (1 << j)) === 0) continue;
+              const buf = args[j]!.data.buffer;
+              if (refs.get(buf) === 1 && !feedBuffers.has(buf) && !this.memoBuffers.has(buf)) donated |= 1 << j;
+            }
+          }
+          outs = p.kernel(args, donated);
+          if (p.memo !== 0) {
+            p.memoOut = outs;
+            for (const t of outs) if (t) this.memoBuffers.add(t.data.buffer);
+            if (p.memo === 1) p.memoShape = args[0]!.shape.slice();
+          }
+        }
+        if (timings) timings.push({ node: p.nodeName, opType: p.opType, domain: p.domain, ms: performance.now() - t0 });
         const outSlots = p.outputSlots;
         for (let j = 0; j < outSlots.length; j++) {
           const s = outSlots[j];
@@ -344,6 +430,8 @@ export class InferenceSession {
     } catch (e) {
       current?.args.fill(undefined);
       throw current ? wrapNodeError(e, current) : e;
+    } finally {
+      enterPool(previousPool);
     }
     const result: Record<string, Tensor> = {};
     for (let i = 0; i < plan.outputNames.length; i++) result[plan.outputNames[i]] = values[plan.outputSlots[i]]!;
@@ -351,10 +439,32 @@ export class InferenceSession {
       peakLiveBytes: peak,
       constantBytes: this.constantBytes,
       nodesRun: nodes.length,
+      nodesReused: reusedNodes,
       valuesFreed: freed,
       ...(timings ? { profile: timings } : {}),
     };
     return result;
+  }
+
+  /**
+   * Whether a memoized node's last outputs still hold: a Shape/Size node's input has the same shape; any other
+   * memoized node has only constant inputs and inputs reused in this run.
+   */
+  private memoValid(p: PreparedNode, args: readonly (Tensor | undefined)[], runNumber: number): boolean {
+    if (p.memoOut === undefined) return false;
+    if (p.memo === 1) {
+      const shape = args[0]?.shape;
+      const seen = p.memoShape!;
+      if (!shape || shape.length !== seen.length) return false;
+      for (let d = 0; d < shape.length; d++) if (shape[d] !== seen[d]) return false;
+      return true;
+    }
+    const inSlots = p.inputSlots;
+    for (let j = 0; j < inSlots.length; j++) {
+      const s = inSlots[j];
+      if (s >= 0 && this.producerOf[s] >= 0 && this.reusedIn[s] !== runNumber) return false;
+    }
+    return true;
   }
 
   /** Checks feeds against the declared inputs and writes them into their slots. */
@@ -416,7 +526,7 @@ export class InferenceSession {
         const fusedInto = this.fusedAway.get(name);
         throw new GraphError(
           fusedInto !== undefined
-            ? `run: requested output "${name}" was fused into node "${fusedInto}" at load (Conv → Add → Relu); create the session with { fuse: false } to read it`
+            ? `run: requested output "${name}" was fused into node "${fusedInto}" at load (Conv → Add → Relu, dynamic MatMul or Gelu chain); create the session with { fuse: false } to read it`
             : `run: requested output "${name}" is not a value of the graph`,
         );
       }
@@ -450,7 +560,16 @@ export class InferenceSession {
       if (keep.has(s) || this.isConstantSlot(s)) continue;
       frees[n].push(s);
     }
-    const plan: Plan = { nodes, frees: frees.map((f) => Int32Array.from(f)), outputNames: names.slice(), outputSlots };
+    const donors = new Int32Array(nodes.length);
+    nodes.forEach((p, n) => {
+      if (p.memo !== 0) return;
+      const dying = new Set(frees[n]);
+      p.inputSlots.forEach((s, j) => {
+        const once = p.inputSlots.indexOf(s) === j && p.inputSlots.lastIndexOf(s) === j;
+        if (j < 31 && s >= 0 && once && dying.has(s) && this.memoSlot[s] === 0 && !this.inputSlots.includes(s)) donors[n] |= 1 << j;
+      });
+    });
+    const plan: Plan = { nodes, frees: frees.map((f) => Int32Array.from(f)), donors, outputNames: names.slice(), outputSlots };
     this.plans.set(key, plan);
     return plan;
   }

@@ -24,7 +24,11 @@ export interface SessionOptions {
   readonly backend?: KernelBackend;
   /**
    * Fuse `Conv → Add(per-channel constant) → Relu` chains (also for ai.qint DynamicConv) into one node at load, as
-   * onnxruntime does (default true). The fused values can no longer be requested with `run(feeds, { outputs })`.
+   * onnxruntime does (default true); likewise the dynamic activation MatMul chain (DynamicQuantizeLinear ×2 →
+   * MatMulInteger → Cast → Mul [→ Div]), PyTorch's exact-Gelu chain (Div → Erf → Add → Mul → Mul) and attention's
+   * head split (Slice → Reshape → Transpose), into ai.qint `FusedDynamicMatMul` / `FusedGelu` /
+   * `FusedSliceReshapeTranspose` with bit-identical results (on the JS backend; see the README for WASM). The fused values can no longer be requested with
+   * `run(feeds, { outputs })`.
    */
   readonly fuse?: boolean;
 }
@@ -82,6 +86,11 @@ export interface RunStats {
   readonly constantBytes: number;
   /** Nodes executed. */
   readonly nodesRun: number;
+  /**
+   * Of those, nodes of shape subgraphs (`Shape` and pure ops on constants and shapes) whose outputs were reused from
+   * the previous run because the shapes they depend on did not change (no kernel ran; exact).
+   */
+  readonly nodesReused: number;
   /** Intermediate values released before the run ended, right after their last use. */
   readonly valuesFreed: number;
   /** Per-node times, in execution order, when the run asked for `profile`. */

@@ -118,8 +118,13 @@ describe(`multi-node exporter-style graphs against ${fixture.oracle}`, () => {
       const feeds = Object.fromEntries(Object.entries(c.feeds).map(([k, v]) => [k, toTensor(v)]));
       const result = session.run(feeds);
       c.expected.forEach((e, i) => expectMatches(`${c.name} ${c.outputs[i]}`, result[c.outputs[i]], e));
-      expect(session.lastRunStats.nodesRun).toBe(c.nodes.length);
-      expect(session.lastRunStats.valuesFreed).toBeGreaterThan(c.nodes.length / 2);
+      // Load-time fusion (Gelu chains, dynamic MatMuls) may run fewer nodes; unfused, every node runs.
+      expect(session.lastRunStats.nodesRun).toBeLessThanOrEqual(c.nodes.length);
+      const unfused = createSession(model, { fuse: false });
+      const plain = unfused.run(feeds);
+      c.expected.forEach((e, i) => expectMatches(`${c.name} ${c.outputs[i]} (unfused)`, plain[c.outputs[i]], e));
+      expect(unfused.lastRunStats.nodesRun).toBe(c.nodes.length);
+      expect(unfused.lastRunStats.valuesFreed).toBeGreaterThan(c.nodes.length / 2);
     });
 
     it(`${c.name}: inferShapes keeps the symbolic dims`, () => {

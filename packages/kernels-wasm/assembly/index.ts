@@ -1402,3 +1402,4 @@ export function gemvF32Panels(a: usize, k: i32, b: usize, n: i32, bias: usize, y
     storeRowF8(y + (<usize>j << 5), lo, hi, cols);
   }
 }
+export { softmaxRows, erfF32, geluErfF32, layerNormRows, quantizeU8, scaleI32ToF32, stridedCopyF32, binaryF32 } from './elementwise';

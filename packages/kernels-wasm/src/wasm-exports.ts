@@ -40,4 +40,12 @@ export interface KernelExports {
   gemmI16IL(ai: number, mp: number, kp: number, b: number, n: number, c: number, ldc: number): void;
   gemvF32Panels(a: number, k: number, b: number, n: number, bias: number, y: number): void;
   quantizeRowsIL(x: number, m: number, mp: number, k: number, sa: number, za: number, dst: number, gl: number, lp: number, groups: number): void;
+  softmaxRows(x: number, rows: number, dim: number, out: number): void;
+  erfF32(x: number, n: number, out: number): void;
+  geluErfF32(x: number, n: number, c1: number, c2: number, c3: number, out: number): void;
+  layerNormRows(x: number, rows: number, dim: number, scale: number, scaleLen: number, bias: number, biasLen: number, eps: number, out: number): void;
+  quantizeU8(x: number, n: number, scale: number, zp: number, dst: number): void;
+  scaleI32ToF32(src: number, n: number, scale: number, divisor: number, dst: number): void;
+  stridedCopyF32(src: number, rank: number, shape: number, strides: number, offset: number, coord: number, dst: number): void;
+  binaryF32(op: number, a: number, na: number, b: number, nb: number, n: number, out: number): void;
 }

@@ -2,13 +2,22 @@ import { ValueError } from '@qint/tensor';
 import { roundHalfToEven } from '@qint/kernels';
 import type {
   BackendDiagnostics,
+  BatchedGemmF32Args,
+  BatchedMatMulIntegerArgs,
+  BinaryF32Args,
   Conv2dGeometry,
+  DynamicAttentionF32Args,
+  DynamicMatMulF32Args,
   ConvF32Args,
   ConvIntegerArgs,
   GemmF32Args,
   GemmWeightsSpec,
   DynamicLinearArgs,
+  GeluErfF32Args,
   KernelBackend,
+  LayerNormF32Args,
+  SoftmaxF32Args,
+  StridedCopyF32Args,
   LinearWeightsSpec,
   MatMulIntegerArgs,
   PackedGemmWeights,
@@ -19,6 +28,8 @@ import { ConstantWeightCache } from './constant-weight-cache';
 import { WasmHeap } from './wasm-heap';
 import { WasmPackedGemmWeights } from './wasm-packed-gemm-weights';
 import { WasmPackedLinearWeights } from './wasm-packed-linear-weights';
+import { binaryF32Wasm, geluErfF32Wasm, layerNormF32Wasm, softmaxF32Wasm, stridedCopyF32Wasm } from './wasm-row-ops';
+import { dynamicAttentionF32Wasm, dynamicMatMulF32Wasm, gemmF32BatchedWasm, matMulIntegerBatchedWasm } from './wasm-mat-mul-integer-batched';
 
 const fround = Math.fround;
 
@@ -33,6 +44,7 @@ const fround = Math.fround;
 export const NATIVE_OPS = [
   'matMulInteger', 'gemmF32', 'convF32', 'convInteger', 'packLinearWeights', 'dynamicLinear', 'releaseLinearWeights',
   'packGemmWeights', 'releaseGemmWeights',
+  'matMulIntegerBatched', 'gemmF32Batched', 'dynamicMatMulF32', 'dynamicAttentionF32', 'stridedCopyF32', 'binaryF32', 'softmaxF32', 'geluErfF32', 'layerNormF32',
 ] as const;
 
 /**
@@ -637,6 +649,109 @@ export class WasmKernelBackend implements KernelBackend {
       nativeOps: [...NATIVE_OPS],
     };
   };
+
+  /**
+   * `batch` MatMulIntegers (per-tensor zero points) in one call, bit-identical with the JS backend.
+   * @param args - see `BatchedMatMulIntegerArgs` (sizes already validated by `matMulIntegerBatched`)
+   * @throws {@link ValueError} after `dispose()` or when the operands exceed wasm32 memory
+   * @example
+   * ```ts
+   * wasm.matMulIntegerBatched({ batch: 4, m: 28, n: 28, k: 8, a, b, aZeroPoint: 128, bZeroPoint: 120, out });
+   * ```
+   */
+  readonly matMulIntegerBatched = (args: BatchedMatMulIntegerArgs): void =>
+    this.call('matMulIntegerBatched', (ex, heap) => matMulIntegerBatchedWasm(ex, heap, args));
+
+  /**
+   * The dynamic activation × activation MatMul, batched, in one call; bit-identical with the JS backend.
+   * @param args - see `DynamicMatMulF32Args` (sizes already validated by `dynamicMatMulF32`)
+   * @throws {@link ValueError} after `dispose()` or when the operands exceed wasm32 memory
+   * @example
+   * ```ts
+   * wasm.dynamicMatMulF32({ batch: 4, m: 28, n: 28, k: 8, a, b, out });
+   * ```
+   */
+  readonly dynamicMatMulF32 = (args: DynamicMatMulF32Args): void => this.call('dynamicMatMulF32', (ex, heap) => dynamicMatMulF32Wasm(ex, heap, args));
+
+  /**
+   * `batch` float32 GEMMs in one call (attention heads of float models); per entry the same kernels as `gemmF32`.
+   * @param args - see `BatchedGemmF32Args` (sizes validated by `gemmF32Batched`)
+   * @throws {@link ValueError} after `dispose()`
+   * @example
+   * ```ts
+   * wasm.gemmF32Batched({ batch: 4, m: 28, n: 28, k: 8, a, b, out });
+   * ```
+   */
+  readonly gemmF32Batched = (args: BatchedGemmF32Args): void => this.call('gemmF32Batched', (ex, heap) => gemmF32BatchedWasm(ex, heap, args));
+
+  /**
+   * Dynamic attention in one call (scores, softmax, value product in WASM memory); equals `dynamicMatMulF32`,
+   * `softmaxF32`, `dynamicMatMulF32` of this backend run one after the other.
+   * @param args - see `DynamicAttentionF32Args` (sizes validated by `dynamicAttentionF32`)
+   * @throws {@link ValueError} after `dispose()`
+   * @example
+   * ```ts
+   * wasm.dynamicAttentionF32({ batch: 4, m: 28, k: 8, n: 28, dv: 8, q, kT, v, divisor: Math.sqrt(8), out });
+   * ```
+   */
+  readonly dynamicAttentionF32 = (args: DynamicAttentionF32Args): void =>
+    this.call('dynamicAttentionF32', (ex, heap) => dynamicAttentionF32Wasm(ex, heap, args));
+
+  /**
+   * Strided float32 copy (Transpose, Slice) in SIMD; exact.
+   * @param args - see `StridedCopyF32Args` (merged and bounds-checked by `stridedCopyF32`)
+   * @throws {@link ValueError} after `dispose()`
+   * @example
+   * ```ts
+   * wasm.stridedCopyF32({ src, shape: [3, 2], strides: [1, 3], offset: 0, out });
+   * ```
+   */
+  readonly stridedCopyF32 = (args: StridedCopyF32Args): void => this.call('stridedCopyF32', (ex, heap) => stridedCopyF32Wasm(ex, heap, args));
+
+  /**
+   * Float32 Add/Sub/Mul/Div with a repeating operand, in SIMD; bit-identical with the JS backend.
+   * @param args - see `BinaryF32Args` (lengths checked by `binaryF32`)
+   * @throws {@link ValueError} after `dispose()`
+   * @example
+   * ```ts
+   * wasm.binaryF32({ op: 'add', a: residual, b: projected, out: residual });
+   * ```
+   */
+  readonly binaryF32 = (args: BinaryF32Args): void => this.call('binaryF32', (ex, heap) => binaryF32Wasm(ex, heap, args));
+
+  /**
+   * Softmax over rows in float32 SIMD (polynomial exp): within 2e-6 relative of the JS backend.
+   * @param args - see `SoftmaxF32Args`
+   * @throws {@link ValueError} after `dispose()`
+   * @example
+   * ```ts
+   * wasm.softmaxF32({ rows: 1, dim: 2, x: new Float32Array([0, 0]), out: new Float32Array(2) });
+   * ```
+   */
+  readonly softmaxF32 = (args: SoftmaxF32Args): void => this.call('softmaxF32', (ex, heap) => softmaxF32Wasm(ex, heap, args));
+
+  /**
+   * The exact-Gelu chain in float32 SIMD (rational erf): within 1e-6 absolute + 1e-6 relative of the JS backend.
+   * @param args - see `GeluErfF32Args`
+   * @throws {@link ValueError} after `dispose()`
+   * @example
+   * ```ts
+   * wasm.geluErfF32({ x, divisor: Math.SQRT2, addend: 1, scale: 0.5, out });
+   * ```
+   */
+  readonly geluErfF32 = (args: GeluErfF32Args): void => this.call('geluErfF32', (ex, heap) => geluErfF32Wasm(ex, heap, args));
+
+  /**
+   * LayerNormalization over rows in float32 SIMD (float32 statistics): within 1e-5 absolute of the JS backend for
+   * unit-scale data.
+   * @param args - see `LayerNormF32Args`
+   * @throws {@link ValueError} after `dispose()`
+   * @example
+   * ```ts
+   * wasm.layerNormF32({ rows, dim, x, scale, bias, epsilon: 1e-5, out });
+   * ```
+   */
+  readonly layerNormF32 = (args: LayerNormF32Args): void => this.call('layerNormF32', (ex, heap) => layerNormF32Wasm(ex, heap, args));
 
   /**
    * Drops the WebAssembly instance and its memory; every later call throws a `ValueError`.

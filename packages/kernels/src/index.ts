@@ -1,20 +1,31 @@
 // Public API of @qint/kernels. Everything not listed here is private.
 export type {
   BackendDiagnostics,
+  BatchedGemmF32Args,
+  BatchedMatMulIntegerArgs,
+  BinaryF32Args,
+  DynamicAttentionF32Args,
+  DynamicMatMulF32Args,
   Conv2dGeometry,
   ConvF32Args,
   ConvIntegerArgs,
   DynamicLinearArgs,
+  GeluErfF32Args,
   GemmF32Args,
   GemmWeightsSpec,
   Int8Storage,
+  LayerNormF32Args,
   KernelBackend,
   LinearWeightsSpec,
   MatMulIntegerArgs,
   PackedGemmWeights,
   PackedLinearWeights,
+  SoftmaxF32Args,
+  StridedCopyF32Args,
   WeightBits,
 } from './kernel-backend';
+export { erf } from './erf';
+export { binaryF32, dynamicAttentionF32, dynamicMatMulF32, gemmF32Batched, geluErfF32, layerNormF32, matMulIntegerBatched, softmaxF32, stridedCopyF32 } from './row-ops';
 export { BackendInitError } from './backend-init-error';
 export { createJsBackend, PRIMITIVE_NAMES, type CompleteKernelBackend, type PrimitiveName } from './js-backend';
 export {

@@ -1,7 +1,13 @@
 import { convF32Js, convIntegerJs, type ConvScratch } from './js/conv-js';
 import { gemmF32Js } from './js/gemm-f32-js';
+import { gemmF32BatchedJs } from './js/gemm-f32-batched-js';
 import { dynamicLinearJs, JsPackedLinearWeights, packLinearWeightsJs, type DynamicLinearScratch } from './js/linear-weights-js';
 import { matMulIntegerJs } from './js/mat-mul-integer-js';
+import { matMulIntegerBatchedJs } from './js/mat-mul-integer-batched-js';
+import { dynamicAttentionF32Js, dynamicMatMulF32Js } from './js/dynamic-mat-mul-js';
+import { stridedCopyF32Js } from './js/strided-copy-js';
+import { binaryF32Js } from './js/binary-f32-js';
+import { geluErfF32Js, layerNormF32Js, softmaxF32Js } from './js/row-ops-js';
 import type { KernelBackend } from './kernel-backend';
 
 /** A backend that implements every primitive of KernelBackend v1 (the JS backend's type). */
@@ -15,7 +21,16 @@ export type PrimitiveName =
   | 'convInteger'
   | 'packLinearWeights'
   | 'dynamicLinear'
-  | 'releaseLinearWeights';
+  | 'releaseLinearWeights'
+  | 'matMulIntegerBatched'
+  | 'gemmF32Batched'
+  | 'dynamicMatMulF32'
+  | 'dynamicAttentionF32'
+  | 'stridedCopyF32'
+  | 'binaryF32'
+  | 'softmaxF32'
+  | 'geluErfF32'
+  | 'layerNormF32';
 
 /** Every primitive of KernelBackend v1, in a stable order. */
 export const PRIMITIVE_NAMES: readonly PrimitiveName[] = Object.freeze([
@@ -26,6 +41,15 @@ export const PRIMITIVE_NAMES: readonly PrimitiveName[] = Object.freeze([
   'packLinearWeights',
   'dynamicLinear',
   'releaseLinearWeights',
+  'matMulIntegerBatched',
+  'gemmF32Batched',
+  'dynamicMatMulF32',
+  'dynamicAttentionF32',
+  'stridedCopyF32',
+  'binaryF32',
+  'softmaxF32',
+  'geluErfF32',
+  'layerNormF32',
 ]);
 
 /**
@@ -56,6 +80,15 @@ export function createJsBackend(): CompleteKernelBackend {
     releaseLinearWeights: (weights) => {
       if (weights instanceof JsPackedLinearWeights) weights.released = true;
     },
+    matMulIntegerBatched: matMulIntegerBatchedJs,
+    gemmF32Batched: gemmF32BatchedJs,
+    dynamicMatMulF32: dynamicMatMulF32Js,
+    dynamicAttentionF32: dynamicAttentionF32Js,
+    stridedCopyF32: stridedCopyF32Js,
+    binaryF32: binaryF32Js,
+    softmaxF32: softmaxF32Js,
+    geluErfF32: geluErfF32Js,
+    layerNormF32: layerNormF32Js,
     diagnostics: () => ({ simd: false, language: 'javascript' }),
   };
 }

@@ -165,6 +165,147 @@ export interface DynamicLinearArgs {
   out: Float32Array;
 }
 
+/**
+ * `batch` independent integer products with per-tensor zero points, in one call (attention heads):
+ * `out[i] = (a[i] − aZp) · (b[i] − bZp)` with `a[i]` `[m, k]`, `b[i]` `[k, n]`, `out[i]` `[m, n]`, all contiguous.
+ */
+export interface BatchedMatMulIntegerArgs {
+  batch: number;
+  m: number;
+  n: number;
+  k: number;
+  a: Int8Storage;
+  b: Int8Storage;
+  aZeroPoint: number;
+  bZeroPoint: number;
+  /** `[batch, m, n]`, written. */
+  out: Int32Array;
+}
+
+/**
+ * The dynamic activation × activation MatMul (attention), batched, in one call. Exact semantics (bit-identical on
+ * every backend): `a` and `b` are each quantized per tensor as ONNX DynamicQuantizeLinear (the rule of step 1 of
+ * {@link DynamicLinearArgs}: uint8, range with 0, NaN/±Infinity left out; NaN → zero point), then per batch entry
+ * `acc = Σ_k (aq − za)(bq − zb)` in int32 and `out = f32(f32(acc) · f32(sa · sb))`, then `out = f32(out / divisor)`
+ * when a divisor is given (attention's `/ √d`, fused).
+ */
+export interface DynamicMatMulF32Args {
+  batch: number;
+  m: number;
+  n: number;
+  k: number;
+  /** `[batch, m, k]` row-major. */
+  a: Float32Array;
+  /** `[batch, k, n]` row-major. */
+  b: Float32Array;
+  /** Optional float32 divisor applied last (omitted: none). */
+  divisor?: number;
+  /** `[batch, m, n]`, written. */
+  out: Float32Array;
+}
+
+/** `batch` independent float32 products `out[i] = a[i] · b[i]` (`[m, k] · [k, n]`, contiguous) in one call: attention heads. */
+export interface BatchedGemmF32Args {
+  batch: number;
+  m: number;
+  n: number;
+  k: number;
+  a: Float32Array;
+  b: Float32Array;
+  /** `[batch, m, n]`, written. */
+  out: Float32Array;
+}
+
+/**
+ * Dynamic attention in one call: `S = dynamicMatMul(q, kT) [/ divisor]`, `P = softmax(S)` over each row of `n`
+ * (as this backend's `softmaxF32`), `out = dynamicMatMul(P, v)` — each dynamic MatMul exactly as
+ * {@link DynamicMatMulF32Args}, so the result equals the three primitives run one after the other on the same backend.
+ */
+export interface DynamicAttentionF32Args {
+  batch: number;
+  /** Query rows. */
+  m: number;
+  /** Query/key depth. */
+  k: number;
+  /** Key/value rows (the softmax length). */
+  n: number;
+  /** Value depth. */
+  dv: number;
+  /** `[batch, m, k]`. */
+  q: Float32Array;
+  /** `[batch, k, n]` (keys transposed). */
+  kT: Float32Array;
+  /** `[batch, n, dv]`. */
+  v: Float32Array;
+  divisor?: number;
+  /** `[batch, m, dv]`, written. */
+  out: Float32Array;
+}
+
+/**
+ * A strided view of `src` copied out contiguously (Transpose, Slice): `out[i] = src[offset + Σ_d idx_d(i) · strides[d]]`
+ * over `shape` in row-major order. The op function merges dims and checks every index is inside `src`.
+ */
+export interface StridedCopyF32Args {
+  src: Float32Array;
+  shape: readonly number[];
+  /** Element strides per dim (may be negative, 0 for a repeated dim). */
+  strides: readonly number[];
+  offset: number;
+  /** `Π shape` values, written. */
+  out: Float32Array;
+}
+
+/**
+ * Float32 arithmetic with the broadcasts of transformer graphs: `out[i] = a[i mod |a|] ∘ b[i mod |b|]`, where the
+ * longer operand has `out.length` values and the shorter one (a scalar, a bias, a position table: trailing dims) a
+ * length dividing it. Exact float32 arithmetic: bit-identical on every backend.
+ */
+export interface BinaryF32Args {
+  op: 'add' | 'sub' | 'mul' | 'div';
+  a: Float32Array;
+  b: Float32Array;
+  /** Written; may be `a` or `b` itself when that operand has the full length (in place). */
+  out: Float32Array;
+}
+
+/** Softmax over `rows` contiguous rows of `dim` values: `out = exp(x − max) / Σ exp(x − max)` per row. */
+export interface SoftmaxF32Args {
+  rows: number;
+  dim: number;
+  /** `[rows, dim]` row-major. */
+  x: Float32Array;
+  /** `[rows, dim]`, written; may be `x` itself (in place). */
+  out: Float32Array;
+}
+
+/**
+ * The exact-Gelu chain as PyTorch exports it, elementwise: `out = f32(f32(x · f32(erf(f32(x / divisor)) + addend)) · scale)`
+ * (Gelu for divisor √2, addend 1, scale ½).
+ */
+export interface GeluErfF32Args {
+  x: Float32Array;
+  divisor: number;
+  addend: number;
+  scale: number;
+  /** Same length as `x`, written; may be `x` itself (in place). */
+  out: Float32Array;
+}
+
+/** LayerNormalization over `rows` contiguous rows of `dim` values: `(x − mean) / sqrt(var + epsilon) · scale + bias`. */
+export interface LayerNormF32Args {
+  rows: number;
+  dim: number;
+  x: Float32Array;
+  /** `dim` values, or 1 broadcast. */
+  scale: Float32Array;
+  /** `dim` values, or 1 broadcast; optional. */
+  bias?: Float32Array;
+  epsilon: number;
+  /** `[rows, dim]`, written; may be `x` itself (in place). */
+  out: Float32Array;
+}
+
 /** Optional diagnostics a backend reports through `getBackend()`. */
 export interface BackendDiagnostics {
   /** Free-form facts: SIMD available, memory size, ... */
@@ -185,6 +326,16 @@ export interface KernelBackend {
   convInteger?(args: ConvIntegerArgs): void;
   packLinearWeights?(spec: LinearWeightsSpec): PackedLinearWeights;
   dynamicLinear?(args: DynamicLinearArgs): void;
+  /** Float rows and elementwise ops of transformer graphs (added after v1's first release; optional like all). */
+  matMulIntegerBatched?(args: BatchedMatMulIntegerArgs): void;
+  gemmF32Batched?(args: BatchedGemmF32Args): void;
+  dynamicMatMulF32?(args: DynamicMatMulF32Args): void;
+  dynamicAttentionF32?(args: DynamicAttentionF32Args): void;
+  stridedCopyF32?(args: StridedCopyF32Args): void;
+  binaryF32?(args: BinaryF32Args): void;
+  softmaxF32?(args: SoftmaxF32Args): void;
+  geluErfF32?(args: GeluErfF32Args): void;
+  layerNormF32?(args: LayerNormF32Args): void;
   /** Releases memory held by packed weights of this backend. */
   releaseLinearWeights?(weights: PackedLinearWeights): void;
   /** Packs a constant float32 `B` operand once, for `gemmF32({ ..., packedB })`. Added in v1; optional. */

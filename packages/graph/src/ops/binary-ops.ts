@@ -9,6 +9,8 @@ import {
   isPackedDType,
   type DType,
 } from '@qint/tensor';
+import { binaryF32, type OpOptions } from '@qint/kernels';
+import { allocateF32, overwrite } from '../buffer-pool';
 import { broadcastBinary, broadcastWhere, F32Op } from './broadcast';
 import { onnxOp } from './define-op';
 import { broadcastInfer } from './infer-helpers';
@@ -40,7 +42,7 @@ export interface BinarySpec {
  * @throws {@link DTypeError} when the dtypes differ or are not supported by the op
  * @throws {@link ShapeError} when the shapes do not broadcast
  */
-export function binary(spec: BinarySpec, a: Tensor, b: Tensor): Tensor {
+export function binary(spec: BinarySpec, a: Tensor, b: Tensor, donated = 0, options?: OpOptions): Tensor {
   if (a.dtype !== b.dtype) {
     throw new DTypeError(`${spec.name}: inputs A (${a.dtype}) and B (${b.dtype}) must have the same dtype`);
   }
@@ -58,7 +60,25 @@ export function binary(spec: BinarySpec, a: Tensor, b: Tensor): Tensor {
     broadcastBinary(spec.toBool ? F32Op.Callback : spec.op, spec.float, af, a.shape, bf, b.shape, out, shape);
     return spec.toBool ? Tensor.from('bool', shape, out as Uint8Array) : Tensor.from('float16', shape, float32ToFloat16Array(out));
   }
-  const out = allocateData(outDtype, size);
+  // In place over a dying float32 operand of the output's size (same layout, so each element is read before it is
+  // overwritten at the same index): no allocation. Same arithmetic, same results.
+  const reuse =
+    dtype === 'float32' && !spec.toBool && spec.op !== F32Op.Callback && size > 0
+      ? (donated & 1) !== 0 && a.size === size
+        ? overwrite(a.data as Float32Array)
+        : (donated & 2) !== 0 && b.size === size
+          ? overwrite(b.data as Float32Array)
+          : undefined
+      : undefined;
+  const simple = F32_OPS[spec.op];
+  if (dtype === 'float32' && !spec.toBool && simple && size > 0 && ((a.size === size && repeats(b, shape)) || (b.size === size && repeats(a, shape)))) {
+    // Same size, scalar, or trailing-dims operand (bias, position table): the backend's binaryF32 (SIMD on WASM),
+    // float32 arithmetic like the loops below; it writes every element, so a recycled buffer will do.
+    const outF32 = reuse ?? allocateF32(size);
+    binaryF32({ op: simple, a: a.data as Float32Array, b: b.data as Float32Array, out: outF32 }, options);
+    return Tensor.from('float32', shape, outF32);
+  }
+  const out = reuse ?? allocateData(outDtype, size);
   let f: NumFn | BigFn;
   let op: F32Op = F32Op.Callback;
   if (spec.toBool) f = spec.float;
@@ -74,6 +94,19 @@ export function binary(spec: BinarySpec, a: Tensor, b: Tensor): Tensor {
   }
   broadcastBinary(op, f, a.data, a.shape, b.data, b.shape, out, shape);
   return Tensor.from(outDtype, shape, out);
+}
+
+const F32_OPS: Partial<Record<F32Op, 'add' | 'sub' | 'mul' | 'div'>> = { [F32Op.Add]: 'add', [F32Op.Sub]: 'sub', [F32Op.Mul]: 'mul', [F32Op.Div]: 'div' };
+
+/** Whether `t` repeats in contiguous blocks along `shape`: its dims, past leading 1s, are the trailing dims of `shape`. */
+function repeats(t: Tensor, shape: readonly number[]): boolean {
+  const s = t.shape;
+  let lead = 0;
+  while (lead < s.length && s[lead] === 1) lead++;
+  const rest = s.length - lead;
+  if (rest > shape.length) return false;
+  for (let i = 0; i < rest; i++) if (s[lead + i] !== shape[shape.length - rest + i]) return false;
+  return true;
 }
 
 function sameOrBroadcast(a: readonly number[], b: readonly number[]): readonly number[] {
@@ -105,7 +138,10 @@ function simpleBinary(spec: BinarySpec, since: number): OpDefinition {
   return onnxOp(
     spec.name,
     since,
-    () => (inputs) => [binary(spec, need(inputs, 0, 'A'), need(inputs, 1, 'B'))],
+    (ctx) => {
+      const options = ctx.backend ? { backend: ctx.backend } : undefined;
+      return (inputs, donated) => [binary(spec, need(inputs, 0, 'A'), need(inputs, 1, 'B'), donated, options)];
+    },
     broadcastInfer(spec.toBool ? 'bool' : undefined),
   );
 }

@@ -14,6 +14,7 @@ import {
   resolveSliceRange,
 } from '@qint/tensor';
 import type { Dim } from '../ir';
+import { sliceTensor, transposeTensor } from './strided-copy-f32';
 import { onnxOp } from './define-op';
 import { broadcastDims } from './infer-helpers';
 import type { OpBuildContext, OpDefinition, ShapeInferrer } from './op-definition';
@@ -209,11 +210,12 @@ function sliceOp(since: number): OpDefinition {
     'Slice',
     since,
     (ctx) => {
+      const options = ctx.backend ? { backend: ctx.backend } : undefined;
       if (since < 10) {
         const starts = ctx.attrs.ints('starts') ?? ctx.attrs.fail('attribute "starts" is required');
         const ends = ctx.attrs.ints('ends') ?? ctx.attrs.fail('attribute "ends" is required');
         const axes = ctx.attrs.ints('axes');
-        return (inputs) => [need(inputs, 0, 'data').slice(starts, ends, axes)];
+        return (inputs) => [sliceTensor(need(inputs, 0, 'data'), starts, ends, axes, undefined, options)];
       }
       return (inputs) => {
         const x = need(inputs, 0, 'data');
@@ -221,7 +223,7 @@ function sliceOp(since: number): OpDefinition {
         const ends = readInts(need(inputs, 2, 'ends'), 'input ends');
         const axes = inputs[3] ? readInts(inputs[3], 'input axes') : undefined;
         const steps = inputs[4] ? readInts(inputs[4], 'input steps') : undefined;
-        return [x.slice(starts, ends, axes, steps)];
+        return [sliceTensor(x, starts, ends, axes, steps, options)];
       };
     },
     (ctx, inputs) => {
@@ -324,7 +326,8 @@ export const dataMovementOps: readonly OpDefinition[] = [
     1,
     (ctx) => {
       const perm = ctx.attrs.ints('perm');
-      return (inputs) => [need(inputs, 0, 'data').transpose(perm)];
+      const options = ctx.backend ? { backend: ctx.backend } : undefined;
+      return (inputs) => [transposeTensor(need(inputs, 0, 'data'), perm, options)];
     },
     (ctx, inputs) => {
       const x = inputs[0];

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { A, expectClose, f32, runOp } from '../__fixtures__/graph-builder';
+import { Tensor } from '@qint/tensor';
+import { InferenceSession } from '../inference-session';
 
 describe('MatMul, Gemm, Conv, ConvTranspose', () => {
   it('MatMul 2-D × 1-D and batched broadcasting', () => {
@@ -45,5 +47,25 @@ describe('MatMul, Gemm, Conv, ConvTranspose', () => {
     // 2x2 ones kernel, stride 1: full correlation → 3x3 of window sums
     const z = runOp('ConvTranspose', [f32([1, 1, 2, 2], [1, 2, 3, 4]), f32([1, 1, 2, 2], [1, 1, 1, 1])])[0];
     expectClose(z.toArray(), [1, 3, 2, 4, 10, 6, 3, 7, 4]);
+  });
+});
+
+describe('MatMul of attention heads (batched backend call)', () => {
+  it('equals @qint/kernels matMul (one GEMM per head) bit for bit', async () => {
+    const { matMul } = await import('@qint/kernels');
+    const a = Tensor.from('float32', [2, 3, 5, 4], Float32Array.from({ length: 120 }, (_, i) => Math.sin(i)));
+    const b = Tensor.from('float32', [2, 3, 4, 6], Float32Array.from({ length: 144 }, (_, i) => Math.cos(i * 0.7)));
+    const graph = {
+      name: 'mm',
+      nodes: [{ name: 'mm', opType: 'MatMul', domain: '', inputs: ['a', 'b'], outputs: ['y'], attributes: {} }],
+      initializers: new Map(),
+      inputs: [{ name: 'a', dtype: 'float32' as const, shape: [2, 3, 5, 4] }, { name: 'b', dtype: 'float32' as const, shape: [2, 3, 4, 6] }],
+      outputs: [{ name: 'y' }],
+      valueInfo: [],
+    };
+    const y = InferenceSession.create(graph).run({ a, b }).y;
+    const want = matMul(a, b);
+    expect(y.shape).toEqual(want.shape);
+    expect(y.data).toEqual(want.data);
   });
 });

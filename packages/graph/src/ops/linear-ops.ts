@@ -1,5 +1,5 @@
 // MatMul, Gemm, Conv (dispatched to @qint/kernels) and ConvTranspose (direct loops here).
-import { conv, gemm, matMul, type ConvAttributes } from '@qint/kernels';
+import { conv, gemm, gemmF32Batched, matMul, type ConvAttributes } from '@qint/kernels';
 import { DTypeError, ShapeError, Tensor, formatShape } from '@qint/tensor';
 import type { Dim } from '../ir';
 import { onnxOp } from './define-op';
@@ -8,6 +8,7 @@ import { readAutoPad, windowGeometry } from './pool-geometry';
 import { need } from './tensor-utils';
 import { UnsupportedVariant } from './unsupported-variant';
 import { applyFusedActivation, asBiasVector } from '../fuse-conv-bias-activation';
+import { allocateF32 } from '../buffer-pool';
 
 /** Conv-family attributes in the kernels' option form. */
 export function convAttributes(ctx: OpBuildContext): ConvAttributes {
@@ -174,7 +175,25 @@ export interface ConvTransposeAttributes {
 export const linearOps: readonly OpDefinition[] = [
   onnxOp('MatMul', 1, (ctx) => {
     const opts = ctx.backend ? { backend: ctx.backend } : undefined;
-    return (inputs) => [matMul(need(inputs, 0, 'A'), need(inputs, 1, 'B'), opts)];
+    return (inputs) => {
+      const a = need(inputs, 0, 'A');
+      const b = need(inputs, 1, 'B');
+      const r = a.rank;
+      if (
+        a.dtype === 'float32' && b.dtype === 'float32' && r >= 3 && b.rank === r && a.shape[r - 1] === b.shape[r - 2] &&
+        a.shape.every((d, i) => i >= r - 2 || d === b.shape[i])
+      ) {
+        // Attention heads (same batch dims on both sides): one batched backend call instead of one GEMM per head.
+        const m = a.shape[r - 2];
+        const k = a.shape[r - 1];
+        const n = b.shape[r - 1];
+        const batch = a.shape.slice(0, r - 2).reduce((p, d) => p * d, 1);
+        const out = allocateF32(batch * m * n);
+        gemmF32Batched({ batch, m, n, k, a: a.data as Float32Array, b: b.data as Float32Array, out }, opts);
+        return [Tensor.from('float32', [...a.shape.slice(0, r - 1), n], out)];
+      }
+      return [matMul(a, b, opts)];
+    };
   }, matMulInfer),
   onnxOp(
     'Gemm',

@@ -1,5 +1,7 @@
 // BatchNormalization (inference), LayerNormalization, InstanceNormalization. Statistics accumulate in float64.
 import { DTypeError, ShapeError, Tensor, formatShape, normalizeAxis } from '@qint/tensor';
+import { layerNormF32, type OpOptions } from '@qint/kernels';
+import { allocateF32, overwrite } from '../buffer-pool';
 import { onnxOp } from './define-op';
 import { sameAs } from './infer-helpers';
 import type { OpDefinition } from './op-definition';
@@ -74,6 +76,25 @@ export function layerNormalization(x: Tensor, scale: Tensor, bias: Tensor | unde
   return [Tensor.from('float32', x.shape, out), Tensor.from('float32', statShape, means), Tensor.from('float32', statShape, inv)];
 }
 
+/**
+ * LayerNormalization's Y alone, on the backend's `layerNormF32` primitive (the JS backend's is the loop of
+ * {@link layerNormalization}, so JS results are the same).
+ */
+function layerNormY(x: Tensor, scale: Tensor, bias: Tensor | undefined, axisAttr: number, epsilon: number, options: OpOptions | undefined, inPlace: boolean): Tensor {
+  const xd = requireF32(x, 'input X');
+  const axis = normalizeAxis(axisAttr, x.rank, 'axis');
+  const rows = prod(x.shape, 0, axis);
+  const dim = prod(x.shape, axis);
+  const s = readFloats(scale);
+  const b = bias ? readFloats(bias) : undefined;
+  if (s.length !== dim && s.length !== 1) throw new ShapeError(`input Scale ${formatShape(scale.shape)} does not match the normalized dims ${formatShape(x.shape.slice(axis))}`);
+  if (b && b.length !== dim && b.length !== 1) throw new ShapeError(`input B ${formatShape(bias!.shape)} does not match the normalized dims ${formatShape(x.shape.slice(axis))}`);
+  // In place when X dies here: each row's statistics are taken before the row is rewritten (JS and WASM alike).
+  const out = inPlace ? overwrite(xd) : allocateF32(x.size);
+  layerNormF32({ rows, dim, x: xd, scale: s, ...(b ? { bias: b } : {}), epsilon, out }, options);
+  return Tensor.from('float32', x.shape, out);
+}
+
 /** InstanceNormalization: normalizes each (n, c) plane over its spatial dims, then per-channel scale and bias. */
 export function instanceNormalization(x: Tensor, scale: Tensor, bias: Tensor, epsilon: number): Tensor {
   const xd = requireF32(x, 'input');
@@ -128,6 +149,11 @@ export const normalizationOps: readonly OpDefinition[] = [
       const axis = ctx.attrs.int('axis', -1);
       const epsilon = ctx.attrs.float('epsilon', 1e-5);
       if (ctx.attrs.int('stash_type', 1) !== 1) throw new UnsupportedVariant('stash_type other than 1 (float32) is not supported');
+      // Only Y requested (transformers never fetch Mean/InvStdDev): the backend primitive, SIMD on WASM.
+      if (ctx.node.outputs.slice(1).every((o) => o === '')) {
+        const options = ctx.backend ? { backend: ctx.backend } : undefined;
+        return (inputs, donated) => [layerNormY(need(inputs, 0, 'X'), need(inputs, 1, 'Scale'), inputs[2], axis, epsilon, options, ((donated ?? 0) & 1) !== 0)];
+      }
       return (inputs) => layerNormalization(need(inputs, 0, 'X'), need(inputs, 1, 'Scale'), inputs[2], axis, epsilon);
     },
     (ctx, inputs) => {

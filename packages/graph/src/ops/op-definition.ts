@@ -6,13 +6,16 @@ import type { AttributeReader } from './attribute-reader';
 /**
  * Runs one node: receives its inputs in order (`undefined` for an omitted optional input) and returns its outputs
  * in order. Built once per node at load time, with attributes already parsed, so a run does no parsing.
+ * `donated` (optional, a bit mask): bit `j` set means input `j` dies at this node and nothing else holds its buffer
+ * (not a feed, a constant, a view or a memoized value), so the kernel may write its output over that input's data
+ * (in-place elementwise ops). Kernels that ignore it stay correct.
  *
  * @example
  * ```ts
  * const kernel: OpKernel = ([x]) => [x!.reshape([-1])];
  * ```
  */
-export type OpKernel = (inputs: readonly (Tensor | undefined)[]) => readonly Tensor[];
+export type OpKernel = (inputs: readonly (Tensor | undefined)[], donated?: number) => readonly Tensor[];
 
 /**
  * What an op sees when it builds its kernel for one node.

@@ -1,6 +1,8 @@
 // Reductions (ReduceMean/Sum/Max/Min/Prod/L1/L2/SumSquare/LogSumExp), ArgMax/ArgMin, Softmax/LogSoftmax/Hardmax.
 import { DTypeError, Tensor, ValueError, computeStrides, normalizeAxis } from '@qint/tensor';
 import type { Dim } from '../ir';
+import { softmaxF32, type OpOptions } from '@qint/kernels';
+import { allocateF32, overwrite } from '../buffer-pool';
 import { onnxOp } from './define-op';
 import type { OpBuildContext, OpDefinition, ShapeInferrer } from './op-definition';
 import { fromNumbers, need, prod, readInts } from './tensor-utils';
@@ -30,6 +32,30 @@ const AXES_INPUT_SINCE: Record<string, number> = { ReduceSum: 13 };
  * Reduces `x` over `axes` (all axes when empty) with the named reducer, accumulating in float64.
  * @throws {@link ValueError} for an axis out of range
  */
+/** `acc[o(i)] += src[i]` over rows of the last dim, `o` following `oStrides` (0 on reduced axes); float64 sums. */
+function sumRowsF32(src: Float32Array, acc: Float64Array, shape: readonly number[], oStrides: readonly number[]): void {
+  const rank = shape.length;
+  const n = src.length;
+  const inner = shape[rank - 1];
+  const innerStride = oStrides[rank - 1];
+  const coord = new Array<number>(rank).fill(0);
+  let o = 0;
+  for (let i = 0; i < n; i += inner) {
+    if (innerStride === 0) {
+      let a = acc[o];
+      for (let j = 0; j < inner; j++) a += src[i + j];
+      acc[o] = a;
+    } else for (let j = 0; j < inner; j++) acc[o + j] += src[i + j];
+    for (let k = rank - 2; k >= 0; k--) {
+      coord[k]++;
+      o += oStrides[k];
+      if (coord[k] < shape[k]) break;
+      o -= oStrides[k] * shape[k];
+      coord[k] = 0;
+    }
+  }
+}
+
 export function reduce(opType: string, x: Tensor, axes: readonly number[], keepDims: boolean): Tensor {
   const r = REDUCERS[opType];
   const rank = x.rank;
@@ -49,7 +75,11 @@ export function reduce(opType: string, x: Tensor, axes: readonly number[], keepD
     const coord = new Array<number>(rank).fill(0);
     let o = 0;
     const step = r.step;
-    for (let i = 0; i < n; i += inner) {
+    // Sums of float32 (ReduceSum, ReduceMean: transformer pooling) add inline instead of through the shared `step`
+    // callback, which V8 cannot inline here; same float64 additions in the same order.
+    if ((opType === 'ReduceSum' || opType === 'ReduceMean') && src instanceof Float32Array) {
+      sumRowsF32(src, acc, x.shape, oStrides);
+    } else for (let i = 0; i < n; i += inner) {
       if (innerStride === 0) {
         let a = acc[o];
         for (let j = 0; j < inner; j++) a = step(a, src[i + j]);
@@ -179,11 +209,20 @@ function softmaxRows(src: Float32Array, out: Float32Array, outer: number, dim: n
  * Softmax / LogSoftmax / Hardmax. Opset < 13: the input is flattened to 2-D at `axis` (default 1) and each row of
  * `prod(shape[axis:])` values is normalized. Opset ≥ 13: normalized along the single `axis` (default −1).
  */
-export function softmaxFamily(x: Tensor, axisAttr: number, flatten: boolean, kind: SoftKind): Tensor {
+export function softmaxFamily(x: Tensor, axisAttr: number, flatten: boolean, kind: SoftKind, options?: OpOptions, inPlace = false): Tensor {
   if (x.dtype !== 'float32') throw new DTypeError(`${kind}: input must be float32, got ${x.dtype}`);
   const rank = x.rank;
   const axis = rank === 0 ? 0 : normalizeAxis(axisAttr, rank, 'axis');
-  const out = new Float32Array(x.size);
+  const rowsContiguous = kind === 'softmax' && (flatten || axis === rank - 1) && rank > 0;
+  // In place only on contiguous rows: each row's max and exponentials are taken before the row is rewritten.
+  // softmaxF32 writes every element: a recycled buffer will do.
+  const out = inPlace && rowsContiguous ? overwrite(x.data as Float32Array) : rowsContiguous ? allocateF32(x.size) : new Float32Array(x.size);
+  if (rowsContiguous) {
+    // Rows are contiguous: the backend primitive (SIMD on WASM; the JS backend's is the loop of softmaxRows).
+    const dim = prod(x.shape, axis);
+    softmaxF32({ rows: dim === 0 ? 0 : x.size / dim, dim, x: x.data as Float32Array, out }, options);
+    return Tensor.from('float32', x.shape, out);
+  }
   if (flatten) softmaxRows(x.data as Float32Array, out, prod(x.shape, 0, axis), prod(x.shape, axis), 1, kind);
   else softmaxRows(x.data as Float32Array, out, prod(x.shape, 0, axis), rank === 0 ? 1 : x.shape[axis], prod(x.shape, axis + 1), kind);
   return Tensor.from('float32', x.shape, out);
@@ -196,7 +235,8 @@ function softOp(opType: string, kind: SoftKind, since: number): OpDefinition {
     since,
     (ctx: OpBuildContext) => {
       const axis = ctx.attrs.int('axis', flatten ? 1 : -1);
-      return (inputs) => [softmaxFamily(need(inputs, 0, 'input'), axis, flatten, kind)];
+      const options = ctx.backend ? { backend: ctx.backend } : undefined;
+      return (inputs, donated) => [softmaxFamily(need(inputs, 0, 'input'), axis, flatten, kind, options, ((donated ?? 0) & 1) !== 0)];
     },
     (_ctx, inputs) => [inputs[0] ? { dtype: inputs[0].dtype, shape: inputs[0].shape } : undefined],
   );

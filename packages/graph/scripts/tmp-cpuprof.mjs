@@ -1,0 +1,15 @@
+import { quantizeDynamic } from '@qint/dynamic';
+import { createSession } from '@qint/graph';
+import { createWasmBackend } from '@qint/kernels-wasm';
+import { loadModel } from '@qint/onnx';
+import { Tensor } from '@qint/tensor';
+const model = loadModel('/work/wt-transformer/packages/onnx/test/__fixtures__/torch/transformer/model.onnx');
+const wasm = await createWasmBackend();
+const B = Number(process.argv[2] ?? 64);
+const feed = { input: Tensor.from('float32', [B, 28, 28], Float32Array.from({ length: B * 784 }, (_, i) => Math.sin(i))) };
+const s = createSession(quantizeDynamic(model).model, { backend: wasm });
+for (let i = 0; i < 30; i++) s.run(feed);
+const t0 = performance.now(); const c0 = process.cpuUsage();
+for (let i = 0; i < 150; i++) s.run(feed);
+const c = process.cpuUsage(c0);
+console.log('wall', ((performance.now() - t0) / 150).toFixed(3), 'cpu', ((c.user + c.system) / 1000 / 150).toFixed(3));

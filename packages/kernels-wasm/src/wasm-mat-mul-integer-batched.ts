@@ -1,0 +1,158 @@
+// Batched MatMulInteger with per-tensor zero points (attention heads) in one backend call: both operands copied in
+// once, then per batch entry the same widen → pack → int16 GEMM steps as `matMulInteger`, so results are bit-identical
+// with it (and with the JS backend), without a JS↔WASM round trip and scratch setup per head.
+import { roundHalfToEven, type BatchedGemmF32Args, type BatchedMatMulIntegerArgs, type DynamicAttentionF32Args, type DynamicMatMulF32Args } from '@qint/kernels';
+import type { KernelExports } from './wasm-exports';
+import type { WasmHeap } from './wasm-heap';
+
+/** See `BatchedMatMulIntegerArgs`; runs inside the caller's scratch scope. */
+export function matMulIntegerBatchedWasm(ex: KernelExports, heap: WasmHeap, args: BatchedMatMulIntegerArgs): void {
+  const { batch, m, n, k, a, b, out } = args;
+  const kp = k + (k & 1);
+  const lda = kp + 32; // padded row stride, as matMulInteger uses
+  const panelBytes = ((n + 7) >> 3) * kp * 16;
+  const pA = heap.scratch(batch * m * k, 'matMulIntegerBatched a');
+  const pB = heap.scratch(batch * k * n, 'matMulIntegerBatched b');
+  const pZ = heap.scratch(8, 'matMulIntegerBatched zero points');
+  const pAw = heap.scratch(m * lda * 2, 'matMulIntegerBatched widened a');
+  const pBw = heap.scratch(panelBytes, 'matMulIntegerBatched b panels');
+  const pC = heap.scratch(batch * m * n * 4, 'matMulIntegerBatched out');
+  const u8 = heap.u8;
+  u8.set(new Uint8Array(a.buffer, a.byteOffset, batch * m * k), pA);
+  u8.set(new Uint8Array(b.buffer, b.byteOffset, batch * k * n), pB);
+  const i32 = heap.i32;
+  i32[pZ >> 2] = args.aZeroPoint;
+  i32[(pZ >> 2) + 1] = args.bZeroPoint;
+  const aSigned = a instanceof Int8Array ? 1 : 0;
+  const bSigned = b instanceof Int8Array ? 1 : 0;
+  for (let i = 0; i < batch; i++) {
+    ex.widenRows(pA + i * m * k, m, k, k, aSigned, pZ, 0, lda, pAw);
+    ex.packPanelsB(pB + i * k * n, k, n, n, bSigned, pZ + 4, 0, kp, pBw);
+    ex.gemmI16(pAw, lda, m, kp, pBw, n, pC + i * m * n * 4, n);
+  }
+  out.set(heap.i32.subarray(pC >> 2, (pC >> 2) + batch * m * n));
+}
+
+/**
+ * DynamicQuantizeLinear's scale and zero point from the range `[lo, hi]` (both include 0), exactly as the JS backend
+ * (kernel-backend.ts, DynamicLinearArgs step 1).
+ */
+function dynamicParamsFromRange(lo: number, hi: number): { scale: number; zeroPoint: number } {
+  const scale = Math.fround(Math.fround(hi - lo) / 255);
+  if (scale === 0) return { scale: 0, zeroPoint: 0 };
+  const zp = roundHalfToEven(Math.fround(-lo / scale));
+  return { scale, zeroPoint: zp < 0 ? 0 : zp > 255 ? 255 : zp };
+}
+
+/**
+ * The dynamic MatMul on operands already in WASM memory: float32 `a` `[batch, m, k]` at `pAf`, `b` `[batch, k, n]` at
+ * `pBf`; writes float32 `[batch, m, n]` at `pOut` (inside the caller's scratch scope).
+ */
+function dynamicMatMulInHeap(
+  ex: KernelExports, heap: WasmHeap, batch: number, m: number, n: number, k: number, pAf: number, pBf: number, divisor: number | undefined, pOut: number,
+): void {
+  const na = batch * m * k;
+  const nb = batch * k * n;
+  const nc = batch * m * n;
+  const kp = k + (k & 1);
+  const lda = kp + 32;
+  const panelBytes = ((n + 7) >> 3) * kp * 16;
+  const rows = batch * m;
+  const pRange = heap.scratch(16, 'dynamicMatMulF32 ranges');
+  const pB = heap.scratch(nb, 'dynamicMatMulF32 b quantized');
+  const pZ = heap.scratch(8, 'dynamicMatMulF32 zero points');
+  const pSa = heap.scratch(rows * 4, 'dynamicMatMulF32 a scales');
+  const pZa = heap.scratch(rows * 4, 'dynamicMatMulF32 a zero points');
+  const pSums = heap.scratch(rows * 4, 'dynamicMatMulF32 a row sums');
+  const pAw = heap.scratch(rows * lda * 2, 'dynamicMatMulF32 quantized a');
+  const pBw = heap.scratch(panelBytes, 'dynamicMatMulF32 b panels');
+  ex.rangeRows(pAf, 1, na, pRange);
+  ex.rangeRows(pBf, 1, nb, pRange + 8);
+  const r = heap.f32;
+  const pa = dynamicParamsFromRange(r[pRange >> 2], r[(pRange >> 2) + 1]);
+  const pb = dynamicParamsFromRange(r[(pRange >> 2) + 2], r[(pRange >> 2) + 3]);
+  // A zero scale quantizes everything to 0 with zero point 0: the products and the output are all 0.
+  if (pb.scale === 0) heap.u8.fill(0, pB, pB + nb);
+  else ex.quantizeU8(pBf, nb, pb.scale, pb.zeroPoint, pB);
+  const i32 = heap.i32;
+  i32[pZ >> 2] = pa.zeroPoint;
+  i32[(pZ >> 2) + 1] = pb.zeroPoint;
+  heap.f32.fill(pa.scale, pSa >> 2, (pSa >> 2) + rows);
+  heap.i32.fill(pa.zeroPoint, pZa >> 2, (pZa >> 2) + rows);
+  // A straight to the int16 GEMM layout, zero point already subtracted (dynamicLinear's quantizer, one group per row):
+  // the same values as quantizing to uint8 and widening, in one pass.
+  if (k > 0) ex.quantizeRows(pAf, rows, k, pSa, pZa, pAw, lda, k, kp, 1, pSums);
+  for (let i = 0; i < batch; i++) {
+    if (k === 0) break;
+    ex.packPanelsB(pB + i * k * n, k, n, n, 0, pZ + 4, 0, kp, pBw);
+    ex.gemmI16(pAw + i * m * lda * 2, lda, m, kp, pBw, n, pOut + i * m * n * 4, n);
+  }
+  if (k === 0) heap.i32.fill(0, pOut >> 2, (pOut >> 2) + nc);
+  // In place: each int32 is read before its float32 replaces it.
+  ex.scaleI32ToF32(pOut, nc, Math.fround(pa.scale * pb.scale), divisor === undefined ? 1 : Math.fround(divisor), pOut);
+}
+
+/** See `DynamicMatMulF32Args`: range and quantization in SIMD, the batched integer GEMM, the float scale (and divisor). */
+export function dynamicMatMulF32Wasm(ex: KernelExports, heap: WasmHeap, args: DynamicMatMulF32Args): void {
+  const { batch, m, n, k, a, b, out } = args;
+  const na = batch * m * k;
+  const nb = batch * k * n;
+  const nc = batch * m * n;
+  const pAf = heap.scratch(na * 4, 'dynamicMatMulF32 a');
+  const pBf = heap.scratch(nb * 4, 'dynamicMatMulF32 b');
+  const pC = heap.scratch(nc * 4, 'dynamicMatMulF32 out');
+  const f32 = heap.f32;
+  f32.set(na === a.length ? a : a.subarray(0, na), pAf >> 2);
+  f32.set(nb === b.length ? b : b.subarray(0, nb), pBf >> 2);
+  dynamicMatMulInHeap(ex, heap, batch, m, n, k, pAf, pBf, args.divisor, pC);
+  out.set(heap.f32.subarray(pC >> 2, (pC >> 2) + nc));
+}
+
+/**
+ * See `DynamicAttentionF32Args`: scores, softmax and the value product without leaving WASM memory (the scores are
+ * the largest tensor of attention and would otherwise cross the JS boundary three times).
+ */
+export function dynamicAttentionF32Wasm(ex: KernelExports, heap: WasmHeap, args: DynamicAttentionF32Args): void {
+  const { batch, m, k, n, dv, q, kT, v, out } = args;
+  const pQ = heap.scratch(batch * m * k * 4, 'dynamicAttentionF32 q');
+  const pK = heap.scratch(batch * k * n * 4, 'dynamicAttentionF32 kT');
+  const pV = heap.scratch(batch * n * dv * 4, 'dynamicAttentionF32 v');
+  const pS = heap.scratch(batch * m * n * 4, 'dynamicAttentionF32 scores');
+  const pO = heap.scratch(batch * m * dv * 4, 'dynamicAttentionF32 out');
+  const f32 = heap.f32;
+  f32.set(q.subarray(0, batch * m * k), pQ >> 2);
+  f32.set(kT.subarray(0, batch * k * n), pK >> 2);
+  f32.set(v.subarray(0, batch * n * dv), pV >> 2);
+  dynamicMatMulInHeap(ex, heap, batch, m, n, k, pQ, pK, args.divisor, pS);
+  if (n > 0) ex.softmaxRows(pS, batch * m, n, pS);
+  dynamicMatMulInHeap(ex, heap, batch, m, dv, n, pS, pV, undefined, pO);
+  out.set(heap.f32.subarray(pO >> 2, (pO >> 2) + batch * m * dv));
+}
+
+/**
+ * See `BatchedGemmF32Args`: both operands copied in once, then per entry what `gemmF32` does for one product (a GEMV
+ * streaming `b` when m = 1, else `b` packed in 8-column panels and the panel kernel), so results equal per-head
+ * `gemmF32` calls bit for bit.
+ */
+export function gemmF32BatchedWasm(ex: KernelExports, heap: WasmHeap, args: BatchedGemmF32Args): void {
+  const { batch, m, n, k, a, b, out } = args;
+  const np = ((n + 7) >> 3) * 8;
+  const pA = heap.scratch(batch * m * k * 4, 'gemmF32Batched a');
+  const pB = heap.scratch(batch * k * n * 4, 'gemmF32Batched b');
+  const pPanels = m === 1 ? 0 : heap.scratch(np * k * 4, 'gemmF32Batched b panels');
+  const pC = heap.scratch(batch * m * n * 4, 'gemmF32Batched out');
+  const f32 = heap.f32;
+  f32.set(a.subarray(0, batch * m * k), pA >> 2);
+  f32.set(b.subarray(0, batch * k * n), pB >> 2);
+  for (let i = 0; i < batch; i++) {
+    const ai = pA + i * m * k * 4;
+    const bi = pB + i * k * n * 4;
+    const ci = pC + i * m * n * 4;
+    if (m === 1) ex.gemvF32(ai, k, bi, n, 0, ci);
+    else {
+      ex.packPanelsF32(bi, k, n, 0, pPanels);
+      ex.gemmF32Panels(ai, k, m, k, pPanels, n, 0, 0, ci, n);
+    }
+  }
+  out.set(heap.f32.subarray(pC >> 2, (pC >> 2) + batch * m * n));
+}

@@ -1,0 +1,118 @@
+import { ShapeError, Tensor } from '@qint/tensor';
+import { describe, expect, it } from 'vitest';
+import { erf } from './erf';
+import { dynamicQuantizeLinear } from './dynamic-quantize-linear';
+import { createJsBackend } from './js-backend';
+import { matMulInteger } from './mat-mul-integer';
+import { binaryF32, dynamicMatMulF32, geluErfF32, layerNormF32, matMulIntegerBatched, softmaxF32, stridedCopyF32 } from './row-ops';
+
+const js = { backend: createJsBackend() };
+
+describe('softmaxF32 (JS backend)', () => {
+  it('gives hand-checked rows: [0, ln 2, ln 5] → [1/8, 2/8, 5/8]; a constant row is uniform', () => {
+    const out = new Float32Array(6);
+    softmaxF32({ rows: 2, dim: 3, x: new Float32Array([0, Math.log(2), Math.log(5), 7, 7, 7]), out }, js);
+    [1 / 8, 2 / 8, 5 / 8].forEach((p, i) => expect(out[i]).toBeCloseTo(p, 7));
+    expect(Array.from(out.subarray(3))).toEqual([1 / 3, 1 / 3, 1 / 3].map(Math.fround));
+  });
+
+  it('rejects sizes that do not fit the arrays', () => {
+    expect(() => softmaxF32({ rows: 2, dim: 3, x: new Float32Array(5), out: new Float32Array(6) }, js)).toThrow(ShapeError);
+  });
+});
+
+describe('geluErfF32 (JS backend)', () => {
+  it('is x·Φ(x) for divisor √2, addend 1, scale ½ (Φ(1) = 0.841344746, hand-checked), each step rounded to float32', () => {
+    const x = new Float32Array([1, -1, 0, 3]);
+    const out = new Float32Array(4);
+    geluErfF32({ x, divisor: Math.SQRT2, addend: 1, scale: 0.5, out }, js);
+    expect(out[0]).toBeCloseTo(0.841344746, 7);
+    expect(out[1]).toBeCloseTo(-0.158655254, 7);
+    expect(out[2]).toBe(0);
+    const f = Math.fround;
+    expect(out[3]).toBe(f(f(3 * f(f(erf(f(3 / f(Math.SQRT2)))) + 1)) * 0.5));
+  });
+});
+
+describe('layerNormF32 (JS backend)', () => {
+  it('normalizes [1, 3] to [−1, 1] (ε = 0), then applies scale and bias', () => {
+    const out = new Float32Array(4);
+    layerNormF32({ rows: 2, dim: 2, x: new Float32Array([1, 3, 5, 5]), scale: new Float32Array([2, 3]), bias: new Float32Array([1]), epsilon: 0.25, out }, js);
+    // Row 1: mean 2, var 1 → inv 1/sqrt(1.25); row 2: var 0 → inv 2, centred values 0.
+    expect(out[0]).toBeCloseTo(-2 / Math.sqrt(1.25) + 1, 6);
+    expect(out[1]).toBeCloseTo(3 / Math.sqrt(1.25) + 1, 6);
+    expect(Array.from(out.subarray(2))).toEqual([1, 1]);
+  });
+
+  it('rejects a scale of the wrong length', () => {
+    expect(() => layerNormF32({ rows: 1, dim: 3, x: new Float32Array(3), scale: new Float32Array(2), epsilon: 0, out: new Float32Array(3) }, js)).toThrow(/scale holds 2/);
+  });
+});
+
+describe('matMulIntegerBatched (JS backend)', () => {
+  it('equals matMulInteger on each batch entry (per-tensor zero points, int8 B)', () => {
+    const a = Uint8Array.from({ length: 3 * 4 * 5 }, (_, i) => (i * 37) % 256);
+    const b = Int8Array.from({ length: 3 * 5 * 2 }, (_, i) => ((i * 53) % 256) - 128);
+    const out = new Int32Array(3 * 4 * 2);
+    matMulIntegerBatched({ batch: 3, m: 4, n: 2, k: 5, a, b, aZeroPoint: 100, bZeroPoint: -3, out }, js);
+    const ref = matMulInteger(Tensor.from('uint8', [3, 4, 5], a), Tensor.from('int8', [3, 5, 2], b), Tensor.scalar('uint8', 100), Tensor.scalar('int8', -3), js);
+    expect(out).toEqual(ref.data);
+  });
+
+  it('checks sizes and the int32 bound on K', () => {
+    expect(() => matMulIntegerBatched({ batch: 2, m: 1, n: 1, k: 2, a: new Uint8Array(3), b: new Uint8Array(4), aZeroPoint: 0, bZeroPoint: 0, out: new Int32Array(2) }, js)).toThrow(ShapeError);
+    const big = 40000;
+    expect(() => matMulIntegerBatched({ batch: 1, m: 1, n: 1, k: big, a: new Uint8Array(big), b: new Uint8Array(big), aZeroPoint: 0, bZeroPoint: 0, out: new Int32Array(1) }, js)).toThrow(/overflow/);
+  });
+});
+
+describe('dynamicMatMulF32 (JS backend)', () => {
+  it('equals DynamicQuantizeLinear ×2 → MatMulInteger → Cast → Mul(sa·sb), bit for bit (NaN and ±Infinity included)', () => {
+    const a = Float32Array.from({ length: 2 * 3 * 4 }, (_, i) => Math.sin(i) * 3);
+    a[5] = NaN;
+    a[6] = Infinity;
+    a[7] = -Infinity;
+    const b = Float32Array.from({ length: 2 * 4 * 5 }, (_, i) => Math.cos(i * 1.3));
+    const out = new Float32Array(2 * 3 * 5);
+    dynamicMatMulF32({ batch: 2, m: 3, n: 5, k: 4, a, b, out }, js);
+    const [aq, sa, za] = dynamicQuantizeLinear(Tensor.from('float32', [2, 3, 4], a));
+    const [bq, sb, zb] = dynamicQuantizeLinear(Tensor.from('float32', [2, 4, 5], b));
+    const acc = matMulInteger(aq, bq, za, zb, js).data as Int32Array;
+    const scale = Math.fround((sa.data as Float32Array)[0] * (sb.data as Float32Array)[0]);
+    expect(Array.from(out)).toEqual(Array.from(acc, (v) => Math.fround(Math.fround(v) * scale)));
+  });
+
+  it('gives zeros for an all-zero operand', () => {
+    const out = new Float32Array(4).fill(9);
+    dynamicMatMulF32({ batch: 1, m: 2, n: 2, k: 2, a: new Float32Array(4), b: new Float32Array([1, 2, 3, 4]), out }, js);
+    expect(Array.from(out)).toEqual([0, 0, 0, 0]);
+  });
+});
+
+describe('stridedCopyF32 (JS backend)', () => {
+  it('transposes a [2, 3] matrix and reverses a row (hand-checked)', () => {
+    const src = new Float32Array([1, 2, 3, 4, 5, 6]);
+    const t = new Float32Array(6);
+    stridedCopyF32({ src, shape: [3, 2], strides: [1, 3], offset: 0, out: t }, js);
+    expect(Array.from(t)).toEqual([1, 4, 2, 5, 3, 6]);
+    const r = new Float32Array(3);
+    stridedCopyF32({ src, shape: [1, 3], strides: [3, -1], offset: 5, out: r }, js);
+    expect(Array.from(r)).toEqual([6, 5, 4]);
+  });
+
+  it('checks out size and bounds', () => {
+    expect(() => stridedCopyF32({ src: new Float32Array(6), shape: [2, 3], strides: [3, 1], offset: 0, out: new Float32Array(5) }, js)).toThrow(/out holds 5/);
+    expect(() => stridedCopyF32({ src: new Float32Array(6), shape: [3], strides: [-1], offset: 1, out: new Float32Array(3) }, js)).toThrow(/outside src/);
+  });
+});
+
+describe('binaryF32 (JS backend)', () => {
+  it('repeats the shorter operand (hand-checked) and rejects lengths that do not divide', () => {
+    const out = new Float32Array(4);
+    binaryF32({ op: 'sub', a: new Float32Array([10]), b: new Float32Array([1, 2, 3, 4]), out }, js);
+    expect(Array.from(out)).toEqual([9, 8, 7, 6]);
+    binaryF32({ op: 'div', a: new Float32Array([1, 2, 3, 4]), b: new Float32Array([1, 2]), out }, js);
+    expect(Array.from(out)).toEqual([1, 1, 3, 2]);
+    expect(() => binaryF32({ op: 'add', a: new Float32Array(4), b: new Float32Array(3), out }, js)).toThrow(ShapeError);
+  });
+});
