@@ -147,7 +147,7 @@ export function measureSensitivity(model: Model, options: MeasureSensitivityOpti
         // duplicate the per-channel candidate under another name.
         if (q && q.bits === scheme.bits && q.granularity === settings.granularity) quantized = { model: result.model, info: q };
       } catch (error) {
-        // A scheme the quantizer refuses for this layer (e.g. 3-bit Conv) is not a candidate; anything else is a bug.
+        // A scheme the quantizer refuses for this layer (e.g. a block length it cannot store) is not a candidate; anything else is a bug.
         if (!(error instanceof QuantizeError)) throw error;
       }
       if (!quantized) continue;
