@@ -2,9 +2,11 @@
 // packed weights released back to the allocator.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { BackendInitError, createJsBackend } from '@qint/kernels';
-import { QintError, ValueError } from '@qint/tensor';
+import { BackendInitError, createJsBackend, dynamicLinear, matMul, prepareGemmWeights, prepareLinearWeights } from '@qint/kernels';
+import { QintError, Tensor, ValueError } from '@qint/tensor';
 import { createWasmBackend } from '../src/index';
 
 const wasmPath = fileURLToPath(new URL('../build/kernels.wasm', import.meta.url));
@@ -194,6 +196,30 @@ describe('WasmKernelBackend', () => {
     expect(d.relaxedSimd).toBe(false);
     expect(d.nativeOps).toContain('dynamicLinear');
     expect(d.memoryBytes).toBeGreaterThan(0);
+    b.dispose();
+  });
+});
+
+describe('weights dropped without release()', () => {
+  it('give their packed WASM memory back once the handles are garbage-collected', async () => {
+    // A model thrown away (sensitivity analysis builds hundreds) never calls release(): the handles' finalizers must.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const b = await createWasmBackend();
+    const persistent = (): number => b.diagnostics().persistentBytes as number;
+    const before = persistent();
+    const useAndDrop = (): void => {
+      const x = Tensor.from('float32', [8, 256], new Float32Array(8 * 256).fill(0.25));
+      dynamicLinear(x, prepareLinearWeights(spec(64, 256)), { backend: b });
+      matMul(x, prepareGemmWeights(Tensor.from('float32', [256, 64], new Float32Array(256 * 64).fill(0.5))), { backend: b });
+    };
+    for (let i = 0; i < 20; i++) useAndDrop();
+    expect(persistent()).toBeGreaterThan(before);
+    for (let i = 0; i < 10 && persistent() > before; i++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(persistent()).toBe(before);
     b.dispose();
   });
 });

@@ -16,6 +16,11 @@ type Packer = KernelBackend & Required<Pick<KernelBackend, 'packGemmWeights'>>;
  * w.release();
  * ```
  */
+/** Releases the packed copies of handles collected without {@link GemmWeights.release} (see `LinearWeights`). */
+const unreleased = new FinalizationRegistry<Map<KernelBackend, Map<boolean, PackedGemmWeights>>>((packed) => {
+  for (const [backend, forms] of packed) for (const p of forms.values()) backend.releaseGemmWeights?.(p);
+});
+
 export class GemmWeights {
   /** The float32 weight tensor (2-D). */
   readonly tensor: Tensor<'float32'>;
@@ -25,6 +30,7 @@ export class GemmWeights {
   /** @param tensor - a validated 2-D float32 tensor (use {@link prepareGemmWeights}) */
   constructor(tensor: Tensor<'float32'>) {
     this.tensor = tensor;
+    unreleased.register(this, this.packed, this);
   }
 
   /**
@@ -73,5 +79,6 @@ export class GemmWeights {
     for (const [backend, forms] of this.packed) for (const p of forms.values()) backend.releaseGemmWeights?.(p);
     this.packed.clear();
     this.released = true;
+    unreleased.unregister(this);
   }
 }

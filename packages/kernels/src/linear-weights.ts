@@ -13,6 +13,15 @@ import type { KernelBackend, LinearWeightsSpec, PackedLinearWeights, WeightBits 
  * w.release(); // frees every backend's packed copy
  * ```
  */
+/**
+ * Packed copies live in backend memory (the WASM heap) that the garbage collector cannot see: when a handle is
+ * collected without {@link LinearWeights.release} (a session or model simply dropped), its copies are released here,
+ * so discarding models does not leak backend memory.
+ */
+const unreleased = new FinalizationRegistry<Map<KernelBackend, PackedLinearWeights>>((packed) => {
+  for (const [backend, p] of packed) backend.releaseLinearWeights?.(p);
+});
+
 export class LinearWeights {
   /** Output features. */
   readonly n: number;
@@ -33,6 +42,7 @@ export class LinearWeights {
     this.k = spec.k;
     this.bits = spec.bits;
     this.blockSize = spec.blockSize;
+    unreleased.register(this, this.packed, this);
   }
 
   /**
@@ -69,5 +79,6 @@ export class LinearWeights {
     for (const [backend, p] of this.packed) backend.releaseLinearWeights?.(p);
     this.packed.clear();
     this.released = true;
+    unreleased.unregister(this);
   }
 }

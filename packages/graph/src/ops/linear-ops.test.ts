@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { A, expectClose, f32, runOp } from '../__fixtures__/graph-builder';
+import { createJsBackend, type GemmF32Args, type GemmWeightsSpec, type PackedGemmWeights } from '@qint/kernels';
+import { A, expectClose, f32, graph, model, node, runOp, vi } from '../__fixtures__/graph-builder';
 import { Tensor } from '@qint/tensor';
 import { InferenceSession } from '../inference-session';
 
@@ -67,5 +68,39 @@ describe('MatMul of attention heads (batched backend call)', () => {
     const want = matMul(a, b);
     expect(y.shape).toEqual(want.shape);
     expect(y.data).toEqual(want.data);
+  });
+});
+
+describe('MatMul and Gemm with a float32 initializer as B', () => {
+  it('hand the backend each weight once to pack, and pass the packed form on every run', () => {
+    const js = createJsBackend();
+    const packs: GemmWeightsSpec[] = [];
+    const seen: (PackedGemmWeights | undefined)[] = [];
+    const backend = {
+      ...js,
+      name: 'packing',
+      gemmF32: (args: GemmF32Args) => {
+        seen.push(args.packedB);
+        js.gemmF32(args);
+      },
+      packGemmWeights: (spec: GemmWeightsSpec): PackedGemmWeights => {
+        packs.push(spec);
+        return { backend: 'packing', k: spec.k, n: spec.n, transB: spec.transB, byteLength: 0 };
+      },
+    };
+    const g = graph({
+      nodes: [node('MatMul', ['x', 'w'], ['h']), node('Gemm', ['h', 'v'], ['y'], { transB: A.int(1) })],
+      inputs: [vi('x', 'float32', [2, 3])],
+      outputs: [vi('y')],
+      initializers: { w: f32([3, 2], [1, 0, 0, 1, 1, 1]), v: f32([1, 2], [2, -1]) },
+    });
+    const session = InferenceSession.create(model(g), { backend });
+    for (let run = 0; run < 3; run++) {
+      // h = x·w = [[1+3, 2+3], [4+6, 5+6]] = [[4, 5], [10, 11]]; y = h·vᵀ = [[3], [9]]
+      expect(session.run({ x: f32([2, 3], [1, 2, 3, 4, 5, 6]) }).y.toArray()).toEqual([3, 9]);
+    }
+    expect(packs.map((p) => [p.k, p.n, p.transB])).toEqual([[3, 2, false], [2, 1, true]]);
+    expect(seen).toHaveLength(6);
+    expect(seen.every((p) => p !== undefined)).toBe(true);
   });
 });

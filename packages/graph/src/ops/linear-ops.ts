@@ -1,5 +1,5 @@
 // MatMul, Gemm, Conv (dispatched to @qint/kernels) and ConvTranspose (direct loops here).
-import { conv, gemm, gemmF32Batched, matMul, type ConvAttributes } from '@qint/kernels';
+import { conv, gemm, gemmF32Batched, matMul, prepareGemmWeights, type ConvAttributes, type GemmWeights } from '@qint/kernels';
 import { DTypeError, ShapeError, Tensor, formatShape } from '@qint/tensor';
 import type { Dim } from '../ir';
 import { onnxOp } from './define-op';
@@ -171,10 +171,21 @@ export interface ConvTransposeAttributes {
   readonly outputShape?: readonly number[];
 }
 
+/**
+ * Input 1 of a MatMul/Gemm node as pack-once weights when it is a 2-D float32 initializer: backends with
+ * `packGemmWeights` (WASM) then pack it at the first run instead of copying and packing it on every run.
+ */
+function constantGemmWeights(ctx: OpBuildContext): GemmWeights | undefined {
+  const b = ctx.constant(1);
+  return b && b.dtype === 'float32' && b.rank === 2 ? prepareGemmWeights(b) : undefined;
+}
+
 /** All float linear-algebra op definitions. */
 export const linearOps: readonly OpDefinition[] = [
   onnxOp('MatMul', 1, (ctx) => {
     const opts = ctx.backend ? { backend: ctx.backend } : undefined;
+    const weights = constantGemmWeights(ctx);
+    if (weights) return (inputs) => [matMul(need(inputs, 0, 'A'), weights, opts)];
     return (inputs) => {
       const a = need(inputs, 0, 'A');
       const b = need(inputs, 1, 'B');
@@ -206,7 +217,8 @@ export const linearOps: readonly OpDefinition[] = [
         transB: ctx.attrs.int('transB', 0) === 1,
         ...(ctx.backend ? { backend: ctx.backend } : {}),
       };
-      return (inputs) => [gemm(need(inputs, 0, 'A'), need(inputs, 1, 'B'), inputs[2], options)];
+      const weights = constantGemmWeights(ctx);
+      return (inputs) => [gemm(need(inputs, 0, 'A'), weights ?? need(inputs, 1, 'B'), inputs[2], options)];
     },
     (ctx, inputs) => {
       const [a, b] = inputs;
