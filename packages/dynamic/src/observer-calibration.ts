@@ -109,9 +109,23 @@ export class ObserverCalibration implements CalibrationState {
       const r = o.computeRange();
       const min = r.min[0];
       const max = r.max[0];
-      // An observer that never saw a finite value has no range; quantizing with a made-up one would be silently wrong.
-      if (!(min <= max) || !Number.isFinite(min) || !Number.isFinite(max)) {
+      // Quantizing with a made-up or infinite range would be silently wrong: say which of the three cases it is.
+      if (Number.isNaN(min) || Number.isNaN(max)) {
+        throw new QuantizeError(
+          `calibrate: the range of tensor "${name}" became NaN (a moving average that saw -Infinity and then +Infinity, as in PyTorch); ` +
+            'use a histogram-family method ("histogram", "percentile", "entropy", "mse"), which drop ±Infinity, or clean the data',
+          { node: name },
+        );
+      }
+      if (min > max) {
         throw new QuantizeError(`calibrate: tensor "${name}" had no finite values in any batch; its range is unknown`, { node: name });
+      }
+      if (!Number.isFinite(min) || !Number.isFinite(max)) {
+        throw new QuantizeError(
+          `calibrate: the range of tensor "${name}" is [${min}, ${max}]: it contained ±Infinity, which the min/max observers record as PyTorch does; ` +
+            'use a histogram-family method ("histogram", "percentile", "entropy", "mse"), which drop ±Infinity, or clean the data',
+          { node: name },
+        );
       }
       out[name] = { min, max };
     }

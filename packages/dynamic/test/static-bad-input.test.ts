@@ -51,6 +51,19 @@ describe('static quantization: bad input', () => {
     expect(() => calibrate(m, [{ x: Tensor.from('float32', [4, 8], new Float32Array(32).fill(Number.NaN)) }])).toThrow(/had no finite values/);
   });
 
+  it('an activation with ±Infinity: min/max methods name it and point to the histogram family, which drop it', () => {
+    const withInf = (value: number) => {
+      const data = randomData(32, 4);
+      data[5] = value;
+      return { x: Tensor.from('float32', [4, 8], data) };
+    };
+    expect(() => calibrate(model, [x(1), withInf(Number.POSITIVE_INFINITY)])).toThrow(/range of tensor "x" is \[-?[\d.e-]+, Infinity\]: it contained ±Infinity/);
+    // The moving average of -Infinity and then +Infinity is NaN, as in PyTorch.
+    expect(() => calibrate(model, [withInf(Number.NEGATIVE_INFINITY), withInf(Number.POSITIVE_INFINITY)], { observer: 'moving_average' })).toThrow(/became NaN/);
+    const ranges = calibrate(model, [x(1), withInf(Number.POSITIVE_INFINITY)], { observer: 'histogram' });
+    expect(Number.isFinite(ranges.x.max)).toBe(true);
+  });
+
   it('an excluded node that does not exist', () => {
     for (const format of ['qdq', 'qoperator'] as const) {
       expect(() => quantizeStatic(model, ranges, { format, exclude: ['fc2'] })).toThrow(/"exclude" names "fc2", which is neither a node name nor an op type/);
