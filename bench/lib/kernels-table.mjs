@@ -15,6 +15,7 @@ const cols = [
   ['ort MatMulInteger u8×s8', 'ORT-web MatMulInteger'],
   ['wasm f32 gemm', 'qint WASM f32 (b copied per call)'],
   ['wasm f32 gemm (cached weights)', 'qint WASM f32 (cached b)'],
+  ['wasm f32 gemm (packed weights)', 'qint WASM f32 (packed b)'],
   ['ort f32 MatMul', 'ORT-web f32 MatMul'],
   ['tfjs-wasm f32 matMul', 'tfjs-wasm f32'],
   ['js int8 dynamic', 'qint JS int8'],
@@ -37,9 +38,9 @@ const rk = [
   ['wasm int8 dynamic / ort dynamic int8 pattern', 'int8 dynamic vs ORT pattern'],
   ['wasm 4-bit / wasm int8 dynamic', '4-bit (block 32) vs 8-bit'],
   ['wasm 4-bit per channel / wasm int8 dynamic', '4-bit (per channel) vs 8-bit'],
-  ['wasm f32 gemm (cached weights) / tfjs-wasm f32 matMul', 'f32 (cached b) vs tfjs-wasm'],
+  ['wasm f32 gemm (packed weights) / tfjs-wasm f32 matMul', 'f32 (packed b) vs tfjs-wasm'],
   ['wasm f32 gemm / tfjs-wasm f32 matMul', 'f32 (b copied) vs tfjs-wasm'],
-  ['wasm int8 dynamic / wasm f32 gemm (cached weights)', 'int8 vs f32 (cached b)'],
+  ['wasm int8 dynamic / wasm f32 gemm (packed weights)', 'int8 vs f32 (packed b)'],
   ['wasm int8 dynamic / js int8 dynamic', 'WASM vs JS int8'],
 ];
 lines.push(`| M | K = N | ${rk.map((c) => c[1]).join(' | ')} |`);
