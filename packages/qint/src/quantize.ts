@@ -1,4 +1,4 @@
-import { calibrate, quantizeDynamic, quantizeStatic, type QuantizeReport, type WeightBitWidth } from '@qint/dynamic';
+import { calibrate, quantizeDynamic, quantizeStatic, type CalibrationMethod, type QuantizeReport, type WeightBitWidth } from '@qint/dynamic';
 import type { Model } from '@qint/graph';
 import type { KernelBackend } from '@qint/kernels';
 import {
@@ -22,6 +22,9 @@ import { resolveBackend, type BackendName } from './backends';
 import { InputError } from './input-error';
 import { planBatches, sliceBatch } from './session-input';
 
+/** The calibration methods of static mode (see {@link QuantizeOptions.observer}). */
+const STATIC_OBSERVERS: readonly CalibrationMethod[] = ['minmax', 'moving_average', 'histogram', 'percentile', 'entropy', 'mse'];
+
 /** How weights share scales: one per tensor, per output channel, or per block of `blockSize` along K. */
 export type WeightGranularity = 'per-tensor' | 'per-channel' | 'per-block';
 
@@ -29,12 +32,21 @@ export type WeightGranularity = 'per-tensor' | 'per-channel' | 'per-block';
 export interface QuantizeOptions {
   /**
    * `'dynamic'` (default): activations quantized at run time from their actual range. `'static'`: activation ranges
-   * calibrated ahead of time on `calibration` samples (min-max observers), written as QuantizeLinear/DequantizeLinear
-   * pairs (QDQ) with int8 per-channel weights — the form onnxruntime fuses into integer kernels.
+   * calibrated ahead of time on `calibration` samples with `observer`, int8 per-channel weights, written as
+   * `staticFormat` — the forms onnxruntime runs with integer kernels.
    */
   mode?: 'dynamic' | 'static';
-  /** For `mode: 'static'`: `'minmax'` (default) or `'moving_average'` range observers. */
-  observer?: 'minmax' | 'moving_average';
+  /**
+   * For `mode: 'static'`: how activation ranges are calibrated — `'minmax'` (default), `'moving_average'`,
+   * `'histogram'` (PyTorch's L2 search), `'percentile'`, `'entropy'` (KL, as TensorRT/onnxruntime) or `'mse'`.
+   * The last four clip outliers.
+   */
+  observer?: CalibrationMethod;
+  /**
+   * For `mode: 'static'`: `'qdq'` (default: QuantizeLinear → DequantizeLinear pairs around float ops) or `'qoperator'`
+   * (QLinearConv / QLinearMatMul between quantized tensors).
+   */
+  staticFormat?: 'qdq' | 'qoperator';
   /** Weight bits for every layer (default 8). Ignored when `budget` is set. */
   weightBits?: WeightBitWidth;
   /** Default `'per-channel'`; `'per-block'` uses `blockSize` (default 32). */
@@ -144,7 +156,13 @@ export async function quantize(model: Model, options: QuantizeOptions = {}): Pro
   if (options.mode === 'static') {
     if (!options.calibration) throw new InputError('static quantization needs calibration samples (calibration: [N, ...] tensor)');
     if ((options.weightBits ?? 8) !== 8 || granularity === 'per-block' || options.budget !== undefined) {
-      throw new InputError('static quantization is 8-bit per tensor or per channel (QDQ); use mode "dynamic" for 4/3/2 bits, blocks or budgets');
+      throw new InputError('static quantization is 8-bit per tensor or per channel; use mode "dynamic" for 4/3/2 bits, blocks or budgets');
+    }
+    if (options.observer !== undefined && !STATIC_OBSERVERS.includes(options.observer)) {
+      throw new InputError(`observer must be one of ${STATIC_OBSERVERS.join(', ')}, got ${JSON.stringify(options.observer)}`);
+    }
+    if (options.staticFormat !== undefined && options.staticFormat !== 'qdq' && options.staticFormat !== 'qoperator') {
+      throw new InputError(`staticFormat must be "qdq" or "qoperator", got ${JSON.stringify(options.staticFormat)}`);
     }
     const feeds = calibrationFeeds(model, options.calibration, options.calibrationSamples);
     const progress = options.onProgress;
@@ -156,7 +174,11 @@ export async function quantize(model: Model, options: QuantizeOptions = {}): Pro
       }
     };
     const ranges = calibrate(model, reported(), { observer: options.observer });
-    return quantizeStatic(model, ranges, { granularity: granularity === 'per-tensor' ? 'per_tensor' : 'per_channel', ...(options.exclude ? { exclude: options.exclude } : {}) });
+    return quantizeStatic(model, ranges, {
+      granularity: granularity === 'per-tensor' ? 'per_tensor' : 'per_channel',
+      format: options.staticFormat ?? 'qdq',
+      ...(options.exclude ? { exclude: options.exclude } : {}),
+    });
   }
   const common = { perRow: options.perRow, symmetric: options.symmetric ?? true };
   if (options.budget === undefined) {

@@ -71,6 +71,21 @@ describe('qint quantize', () => {
     expect(y.indexOf(Math.max(...y))).toBe(2);
     const missing = await cli('quantize', mnist, '-o', out, '--mode', 'static');
     expect(missing.err.trim()).toBe('qint: --mode static needs --calibration <inputs.npy> to measure activation ranges');
+    const notStatic = await cli('quantize', mnist, '-o', out, '--observer', 'entropy');
+    expect(notStatic.err.trim()).toBe('qint: --observer and --static-format need --mode static');
+  });
+
+  it('quantizes statically to QOperator with an outlier-clipping observer, and onnxruntime runs the result', async () => {
+    const out = join(scratch, 'static-qop.onnx');
+    const { code } = await cli('quantize', mnist, '-o', out, '--mode', 'static', '--observer', 'entropy', '--static-format', 'qoperator', '--calibration', calibration, '--json');
+    expect(code).toBe(0);
+    const session = await ort.InferenceSession.create(out);
+    const input = loadTensorPb(join(mnistDir, 'test_data_set_0', 'input_0.pb')).tensor;
+    const result = await session.run({ Input3: new ort.Tensor('float32', input.data as Float32Array, [1, 1, 28, 28]) });
+    const y = Array.from(result[session.outputNames[0]].data as Float32Array);
+    expect(y.indexOf(Math.max(...y))).toBe(2);
+    const bad = await cli('quantize', mnist, '-o', out, '--mode', 'static', '--observer', 'kl', '--calibration', calibration);
+    expect(bad.err.trim()).toMatch(/^qint: observer must be one of minmax, moving_average, histogram, percentile, entropy, mse, got "kl"$/);
   });
 
   it('says what is wrong in one line', async () => {

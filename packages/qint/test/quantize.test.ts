@@ -59,6 +59,19 @@ describe('quantize (facade)', () => {
     await expect(quantize(model, { mode: 'int4' as never })).rejects.toThrow(/mode must be "dynamic" or "static"/);
     await expect(quantize(model, { mode: 'static' })).rejects.toThrow(/needs calibration samples/);
     await expect(quantize(model, { mode: 'static', calibration: images, weightBits: 4 })).rejects.toThrow(/8-bit/);
+    await expect(quantize(model, { mode: 'static', calibration: images, observer: 'kl' as never })).rejects.toThrow(/observer must be one of minmax, .*, mse, got "kl"/);
+    await expect(quantize(model, { mode: 'static', calibration: images, staticFormat: 'qlinear' as never })).rejects.toThrow(/staticFormat must be "qdq" or "qoperator"/);
+  });
+
+  it('static mode with another observer writes QOperator int8 (QLinearConv/QLinearMatMul) that keeps accuracy', async () => {
+    const model = await loadModel(mnistPath);
+    const { model: qop } = await quantize(model, { mode: 'static', observer: 'percentile', staticFormat: 'qoperator', calibration: images.slice([9000], [10000]), calibrationSamples: 128 });
+    const ops = qop.graph.nodes.map((n) => n.opType);
+    expect(ops.filter((op) => op === 'QLinearConv')).toHaveLength(2);
+    expect(ops.filter((op) => op === 'QLinearMatMul')).toHaveLength(1);
+    const { x, y } = first(1000);
+    const c = await compare(model, qop, x, y);
+    expect(Math.abs(c.quantized.accuracy! - c.float.accuracy!)).toBeLessThanOrEqual(0.005);
   });
 
   it('static mode calibrates activation ranges and writes QDQ int8 that keeps accuracy', async () => {

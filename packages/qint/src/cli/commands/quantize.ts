@@ -5,7 +5,7 @@ import type { Tensor } from '@qint/tensor';
 import { InputError } from '../../input-error';
 import { loadModel } from '../../load-model';
 import { formatBytes, summarizeModel } from '../../model-summary';
-import { quantize, type WeightGranularity } from '../../quantize';
+import { quantize, type QuantizeOptions, type WeightGranularity } from '../../quantize';
 import { saveModel } from '../../save-model';
 import type { CliContext } from '../cli-context';
 import { readNpyArg } from '../npy-arg';
@@ -14,6 +14,8 @@ import { sensitivityReport } from '../sensitivity-report';
 interface QuantizeCliOptions {
   output: string;
   mode: string;
+  observer?: string;
+  staticFormat?: string;
   weightBits: string;
   perChannel?: boolean;
   perTensor?: boolean;
@@ -42,7 +44,9 @@ export function registerQuantize(program: Command, ctx: CliContext): void {
     .description('quantize a float model (dynamic; uniform bits, or mixed precision under --budget) and write .qint or .onnx')
     .argument('<model>', 'an .onnx file')
     .requiredOption('-o, --output <out>', 'output file: .qint, or .onnx for onnxruntime')
-    .option('--mode <dynamic|static>', 'dynamic (activation ranges at run time) or static (calibrated, QDQ int8)', 'dynamic')
+    .option('--mode <dynamic|static>', 'dynamic (activation ranges at run time) or static (calibrated int8)', 'dynamic')
+    .option('--observer <method>', 'static: minmax (default), moving_average, histogram, percentile, entropy or mse')
+    .option('--static-format <qdq|qoperator>', 'static: QuantizeLinear/DequantizeLinear pairs (default) or QLinearConv/QLinearMatMul')
     .option('--weight-bits <8|4|3|2>', 'weight bits for every layer', '8')
     .option('--per-channel', 'one scale per output channel (the default)')
     .option('--per-tensor', 'one scale per weight tensor')
@@ -64,6 +68,7 @@ export function registerQuantize(program: Command, ctx: CliContext): void {
     .action(async (path: string, o: QuantizeCliOptions) => {
       if (o.mode !== 'dynamic' && o.mode !== 'static') throw new InputError(`--mode must be dynamic or static, got ${JSON.stringify(o.mode)}`);
       if (o.mode === 'static' && !o.calibration) throw new InputError('--mode static needs --calibration <inputs.npy> to measure activation ranges');
+      if (o.mode !== 'static' && (o.observer || o.staticFormat)) throw new InputError('--observer and --static-format need --mode static');
       if (o.perTensor && (o.perChannel || o.blockSize)) throw new InputError('--per-tensor cannot be combined with --per-channel or --block-size');
       if (o.perChannel && o.blockSize) throw new InputError('--per-channel cannot be combined with --block-size');
       if (o.onnxFlavour !== 'standard' && o.onnxFlavour !== 'matmulnbits') throw new InputError(`--onnx-flavour must be standard or matmulnbits, got ${o.onnxFlavour}`);
@@ -79,6 +84,8 @@ export function registerQuantize(program: Command, ctx: CliContext): void {
       let bar: ReturnType<CliContext['progress']> | undefined;
       const result = await quantize(model, {
         mode: o.mode as 'dynamic' | 'static',
+        observer: o.observer as QuantizeOptions['observer'],
+        staticFormat: o.staticFormat as QuantizeOptions['staticFormat'],
         weightBits: parseBits(o.weightBits),
         granularity,
         blockSize,
@@ -96,7 +103,7 @@ export function registerQuantize(program: Command, ctx: CliContext): void {
       });
       const fileBytes = await saveModel(result.model, o.output, {
         onnxFlavour: o.onnxFlavour as 'standard' | 'matmulnbits',
-        metadata: { recipe: { tool: 'qint quantize', args: { weightBits: o.weightBits, granularity, blockSize: blockSize ?? null, budget: o.budget ?? null } }, ...(result.mixedPrecision ? { plan: result.mixedPrecision.plan as never } : {}) },
+        metadata: { recipe: { tool: 'qint quantize', args: { mode: o.mode, weightBits: o.weightBits, granularity, blockSize: blockSize ?? null, budget: o.budget ?? null, ...(o.mode === 'static' ? { observer: o.observer ?? 'minmax', staticFormat: o.staticFormat ?? 'qdq' } : {}) } }, ...(result.mixedPrecision ? { plan: result.mixedPrecision.plan as never } : {}) },
       });
       const { report } = result;
       if (o.report) {
