@@ -352,6 +352,24 @@ describe('dynamicAttentionF32', () => {
   });
 });
 
+describe('dynamicAttentionF32 across backends', () => {
+  it('is bit-identical between the JS and WASM backends (its softmax is softmaxF32 on each)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 13 }), fc.integer({ min: 1, max: 9 }), fc.integer(), (batch, m, k, n, dv, seed) => {
+        const q = floats(batch * m * k, seed, 6);
+        const kT = floats(batch * k * n, seed + 1, 6);
+        const v = floats(batch * n * dv, seed + 2, 4);
+        const a = new Float32Array(batch * m * dv);
+        const b = new Float32Array(batch * m * dv);
+        dynamicAttentionF32({ batch, m, k, n, dv, q, kT, v, divisor: Math.SQRT2, out: a }, { backend: wasm });
+        dynamicAttentionF32({ batch, m, k, n, dv, q, kT, v, divisor: Math.SQRT2, out: b }, { backend: js });
+        expectSameBits(a, b, (i) => `output ${i} of batch ${batch}, m ${m}, k ${k}, n ${n}, dv ${dv}`);
+      }),
+      PARAMS,
+    );
+  });
+});
+
 describe('gemmF32Batched', () => {
   it('equals one gemmF32 call per entry on the same backend, bit for bit (M = 1 GEMV and panel paths)', () => {
     fc.assert(
