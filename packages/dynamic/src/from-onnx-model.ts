@@ -1,6 +1,7 @@
 import { MS_DOMAIN, QINT_DOMAIN, type Attribute, type Graph, type Model, type Node } from '@qint/graph';
 import { Tensor } from '@qint/tensor';
 import { QuantizeError } from './quantize-error';
+import { uniqueNamer } from './unique-namer';
 
 /** Options of {@link fromOnnxModel}. */
 export interface FromOnnxOptions {
@@ -66,12 +67,7 @@ export function fromOnnxModel(model: Model, options: FromOnnxOptions = {}): { mo
   const constant = (name: string | undefined): Tensor | undefined => (name && !inputNames.has(name) ? g.initializers.get(name) : undefined);
   const initializers = new Map(g.initializers);
   const names = new Set<string>([...initializers.keys(), ...inputNames, ...producers.keys()]);
-  const fresh = (b: string): string => {
-    let name = b;
-    for (let i = 1; names.has(name); i++) name = `${b}_${i}`;
-    names.add(name);
-    return name;
-  };
+  const fresh = uniqueNamer(names);
   const only = (value: string, user: Node): boolean => !outputs.has(value) && (consumers.get(value) ?? []).length === 1 && consumers.get(value)![0] === user;
   const single = (value: string): Node | undefined => {
     const c = consumers.get(value) ?? [];

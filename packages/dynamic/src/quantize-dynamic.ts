@@ -11,6 +11,7 @@ import type {
   WeightGranularity,
 } from './quantize-dynamic-options';
 import { quantizeWeight, type QuantizedWeight, type WeightQuantSettings } from './quantize-weight';
+import { uniqueNamer } from './unique-namer';
 
 /** The result of {@link quantizeDynamic}: a new model (the input is untouched) and what was done. */
 export interface QuantizeDynamicResult {
@@ -120,12 +121,7 @@ export function quantizeDynamic(model: Model, options: QuantizeDynamicOptions = 
   const graphInputs = new Map(graph.inputs.map((v) => [v.name, v]));
   const initializers = new Map(graph.initializers);
   const usedNames = new Set<string>([...initializers.keys(), ...graph.inputs.map((v) => v.name), ...producers.keys()]);
-  const fresh = (base: string): string => {
-    let name = base;
-    for (let i = 1; usedNames.has(name); i++) name = `${base}_${i}`;
-    usedNames.add(name);
-    return name;
-  };
+  const fresh = uniqueNamer(usedNames);
 
   const quantized: QuantizedNodeInfo[] = [];
   const skipped: SkippedNodeInfo[] = [];

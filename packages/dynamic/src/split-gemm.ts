@@ -1,6 +1,7 @@
 import type { Graph, Model, Node } from '@qint/graph';
 import { Tensor } from '@qint/tensor';
 import { foldConstant } from './fold-constant';
+import { uniqueNamer } from './unique-namer';
 
 /** A Gemm rewritten by {@link splitGemm}: the MatMul that replaced it and the original node. */
 export interface SplitGemmResult {
@@ -38,12 +39,7 @@ export function splitGemm(model: Model, skip: ReadonlySet<string> = new Set()): 
   for (const n of graph.nodes) for (const o of n.outputs) producers.set(o, n);
   const initializers = new Map(graph.initializers);
   const used = new Set<string>([...initializers.keys(), ...graph.inputs.map((v) => v.name), ...producers.keys()]);
-  const fresh = (b: string): string => {
-    let name = b;
-    for (let i = 1; used.has(name); i++) name = `${b}_${i}`;
-    used.add(name);
-    return name;
-  };
+  const fresh = uniqueNamer(used);
   const nodes: Node[] = [];
   for (const node of graph.nodes) {
     const onnx = node.domain === '' || node.domain === 'ai.onnx';

@@ -7,6 +7,7 @@ import type { QuantizedNodeInfo, SkippedNodeInfo } from './quantize-dynamic-opti
 import type { QuantizeStaticOptions } from './quantize-static-options';
 import { finishStatic } from './static-finish';
 import { quantizeStaticWeight } from './static-weight';
+import { uniqueNamer } from './unique-namer';
 
 const int = (value: number): Attribute => ({ type: 'int', value });
 
@@ -35,12 +36,7 @@ export function staticQdq(model: Model, ranges: CalibrationRanges, options: Quan
   for (const n of graph.nodes) for (const o of n.outputs) producers.set(o, n);
   const initializers = new Map(graph.initializers);
   const used = new Set<string>([...initializers.keys(), ...graph.inputs.map((v) => v.name), ...producers.keys()]);
-  const fresh = (b: string): string => {
-    let name = b;
-    for (let i = 1; used.has(name); i++) name = `${b}_${i}`;
-    used.add(name);
-    return name;
-  };
+  const fresh = uniqueNamer(used);
   const quantized: QuantizedNodeInfo[] = [];
   const skipped: SkippedNodeInfo[] = [];
   const qdqOf = new Map<string, string>();

@@ -8,6 +8,7 @@ import { splitGemm } from './split-gemm';
 import { finishStatic } from './static-finish';
 import { staticLayers, type StaticLayer } from './static-plan';
 import { quantizeStaticWeight } from './static-weight';
+import { uniqueNamer } from './unique-namer';
 
 /** A float tensor's uint8 twin in the rewritten graph. */
 interface QuantizedValue {
@@ -42,12 +43,7 @@ export function staticQOperator(model: Model, ranges: CalibrationRanges, options
   const initializers = new Map(graph.initializers);
   const used = new Set<string>([...initializers.keys(), ...graph.inputs.map((v) => v.name)]);
   for (const n of graph.nodes) for (const o of n.outputs) used.add(o);
-  const fresh = (b: string): string => {
-    let name = b;
-    for (let i = 1; used.has(name); i++) name = `${b}_${i}`;
-    used.add(name);
-    return name;
-  };
+  const fresh = uniqueNamer(used);
   const quantized: QuantizedNodeInfo[] = [];
   const skipped: SkippedNodeInfo[] = [];
   const warnings: string[] = [];

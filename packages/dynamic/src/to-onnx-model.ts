@@ -1,6 +1,7 @@
 import { MS_DOMAIN, QINT_DOMAIN, dynamicConvWeight, unpack3Bit, type Attribute, type Graph, type Model, type Node } from '@qint/graph';
 import { Tensor } from '@qint/tensor';
 import { QuantizeError } from './quantize-error';
+import { uniqueNamer } from './unique-namer';
 
 /** Options of {@link toOnnxModel}. */
 export interface ToOnnxOptions {
@@ -59,12 +60,7 @@ export function toOnnxModel(model: Model, options: ToOnnxOptions = {}): Model {
   const initializers = new Map(g.initializers);
   const names = new Set<string>([...initializers.keys(), ...g.inputs.map((v) => v.name)]);
   for (const n of g.nodes) for (const o of n.outputs) names.add(o);
-  const fresh = (base: string): string => {
-    let name = base;
-    for (let i = 1; names.has(name); i++) name = `${base}_${i}`;
-    names.add(name);
-    return name;
-  };
+  const fresh = uniqueNamer(names);
   const addInit = (base: string, t: Tensor): string => {
     const name = fresh(base);
     initializers.set(name, t);

@@ -1,0 +1,15 @@
+/**
+ * A generator of value/node names not yet in `used` (`base`, then `base_1`, `base_2`, …); each name it returns is
+ * added to `used`, so rewrites never collide with the graph's names or with each other.
+ *
+ * @param used - every name already taken (initializers, inputs, node outputs); extended in place
+ * @returns the generator
+ */
+export function uniqueNamer(used: Set<string>): (base: string) => string {
+  return (base) => {
+    let name = base;
+    for (let i = 1; used.has(name); i++) name = `${base}_${i}`;
+    used.add(name);
+    return name;
+  };
+}
