@@ -55,5 +55,5 @@ export function expF32(x0: number): number {
   y = fround(fround(y * r) + P4);
   y = fround(fround(y * r) + P5);
   y = fround(fround(fround(fround(y * r) * r) + r) + 1);
-  return fround(y * POW2[fx + 127]);
+  return fround(y * POW2[(fx | 0) + 127]);
 }
