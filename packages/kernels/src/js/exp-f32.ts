@@ -39,15 +39,18 @@ const POW2 = (() => {
  * @returns the float32 result (NaN for NaN)
  */
 export function expF32(x0: number): number {
-  if (x0 !== x0) return NaN;
-  // pmax(x0, LO) = x0 < LO ? LO : x0; pmin(x, HI) = HI < x ? HI : x.
+  // pmax(x0, LO) = x0 < LO ? LO : x0; pmin(x, HI) = HI < x ? HI : x. A NaN passes both and makes y NaN; its
+  // 2^fx index is then (NaN | 0) + 127, the entry 1.
   let x = x0 < EXP_LO ? EXP_LO : x0;
   if (EXP_HI < x) x = EXP_HI;
   const t = fround(x * LOG2E);
   // f32x4.nearest; it keeps the sign of a zero result (−0.3 → −0) where this gives +0, which cannot show: a zero fx
   // only changes the sign of a zero r, and r − fx·LN2_LO ends at +0 either way (then y = 1).
   const fx = t + ROUND_MAGIC - ROUND_MAGIC;
-  let r = fround(x - fround(fx * LN2_HI));
+  // Cody–Waite: fx·LN2_HI is exact (8 × 9 significant bits), and so is x − fx·LN2_HI in float32 (|r| < 0.375 and both
+  // terms are multiples of x's ulp, or fx = 0 for |x| < 0.25; checked for every float32 x in the clamp range), so
+  // neither needs Math.fround.
+  let r = x - fx * LN2_HI;
   r = fround(r - fround(fx * LN2_LO));
   let y = fround(fround(P0 * r) + P1);
   y = fround(fround(y * r) + P2);
