@@ -108,12 +108,16 @@ describe('dynamic activation MatMul fusion', () => {
 });
 
 describe('exact Gelu fusion', () => {
-  it('is bit-identical with Div → Erf → Add → Mul → Mul on the JS backend', () => {
+  it('equals Div → Erf → Add → Mul → Mul within 1e-6·(1 + |x|) (the backends\' float32 erf against the float64 Erf op)', () => {
     const x = floats([3, 50], 3);
     const fused = InferenceSession.create(geluChain(), { ...opsets, backend: js });
     const plain = InferenceSession.create(geluChain(), { ...opsets, backend: js, fuse: false });
     const y = fused.run({ x }).y;
-    expect(y.data).toEqual(plain.run({ x }).y.data);
+    const z = plain.run({ x }).y.data as Float32Array;
+    const xs = x.data as Float32Array;
+    (y.data as Float32Array).forEach((v, i) => {
+      if (!(Math.abs(v - z[i]) <= 1e-6 * (1 + Math.abs(xs[i])))) expect.fail(`x = ${xs[i]}: fused ${v} vs unfused ${z[i]}`);
+    });
     expect(fused.lastRunStats.nodesRun).toBe(4); // 3 Constants + FusedGelu
     // Hand-checked: Gelu(x) = x·Φ(x); x[0] = sin(3) = 0.14112…, Φ(0.14112) = 0.556112…
     expect(y.data[0]).toBeCloseTo(Math.fround(Math.sin(3)) * 0.5561124, 6);

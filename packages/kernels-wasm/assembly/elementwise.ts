@@ -1,8 +1,9 @@
 // Float32 elementwise and row kernels of transformer graphs: Softmax over rows, exact-form Gelu (erf), and
 // LayerNormalization over rows. SIMD128, four lanes at a time, with a scalar tail that uses the same formulas.
-// Not bit-identical with the JS backend (which calls Math.exp and a float64 erf): exp and erf here are float32
-// polynomials (Cephes expf, about 1 ulp; the rational erf of Eigen/XLA, absolute error below 3e-7), and row sums are
-// float32 lanes. The tolerances are stated in the package README and checked by test/elementwise.test.ts.
+// exp and erf here are float32 polynomials (Cephes expf, about 1 ulp; the rational erf of Eigen/XLA, absolute error
+// below 3e-7), and row sums are four float32 lanes combined as (l0 + l1) + (l2 + l3). The JS backend replays the same
+// float32 steps in the same order (packages/kernels/src/js/exp-f32.ts, erf-f32.ts, row-ops-js.ts), so both are
+// bit-identical; test/row-ops.test.ts checks it. Change both together.
 
 // ---- exp -------------------------------------------------------------------------------------------------------
 const EXP_HI: f32 = 88.3762626647949;

@@ -333,6 +333,12 @@ export interface KernelBackend {
   dynamicAttentionF32?(args: DynamicAttentionF32Args): void;
   stridedCopyF32?(args: StridedCopyF32Args): void;
   binaryF32?(args: BinaryF32Args): void;
+  /**
+   * The float order of these three is part of the contract, so that every backend gives the same bits: float32
+   * steps only (no FMA, no float64), exp and erf as `expF32`/`erfF32` of the JS backend (src/js/exp-f32.ts,
+   * erf-f32.ts: the Cephes expf polynomial and the Eigen/XLA rational erf), and row sums as four lanes (element i in
+   * lane i mod 4, combined as (l0 + l1) + (l2 + l3)) followed by the leftover elements in order (src/js/row-ops-js.ts).
+   */
   softmaxF32?(args: SoftmaxF32Args): void;
   geluErfF32?(args: GeluErfF32Args): void;
   layerNormF32?(args: LayerNormF32Args): void;

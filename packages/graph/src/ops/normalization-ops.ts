@@ -77,8 +77,9 @@ export function layerNormalization(x: Tensor, scale: Tensor, bias: Tensor | unde
 }
 
 /**
- * LayerNormalization's Y alone, on the backend's `layerNormF32` primitive (the JS backend's is the loop of
- * {@link layerNormalization}, so JS results are the same).
+ * LayerNormalization's Y alone, on the backend's `layerNormF32` primitive (float32 four-lane statistics, the same
+ * bits on every backend). When Mean/InvStdDev are requested too, {@link layerNormalization} runs instead, with float64
+ * statistics: its Y may differ from this one by float32 rounding (within 1e-5·(1 + |y|)).
  */
 function layerNormY(x: Tensor, scale: Tensor, bias: Tensor | undefined, axisAttr: number, epsilon: number, options: OpOptions | undefined, inPlace: boolean): Tensor {
   const xd = requireF32(x, 'input X');
