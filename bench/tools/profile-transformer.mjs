@@ -1,7 +1,7 @@
 // Per-node profile of the PyTorch transformer encoder fixture (2 layers, 28 tokens × 28 features) on the WASM backend,
 // float and int8 dynamic, plus onnxruntime-web (1 thread) on the float model and on the exported dynamic model, same
 // process. Run after `pnpm build` from the repository root:
-//   node packages/graph/scripts/profile-transformer.mjs [batch] [profiled runs]
+//   node bench/tools/profile-transformer.mjs [batch] [profiled runs]
 // Prints per-op-type totals (ms per run, summed over nodes), the whole-run medians (wall and process CPU time) and the
 // per-round ratios ORT / qint (ROUNDS=15 by default). Not part of `pnpm test`.
 import { quantizeDynamic, toOnnxModel } from '@qint/dynamic';
@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const batch = Number(process.argv[2] ?? 1);
 const reps = Number(process.argv[3] ?? 200);
-const model = loadModel(join(here, '../../onnx/test/__fixtures__/torch/transformer/model.onnx'));
+const model = loadModel(join(here, '../../packages/onnx/test/__fixtures__/torch/transformer/model.onnx'));
 const wasm = await createWasmBackend();
 ort.env.wasm.numThreads = 1;
 ort.env.logLevel = 'error';
