@@ -141,13 +141,6 @@ const B8: f32 = -1.45660718464996e-5;
   return p / q;
 }
 
-/** `out = erf(x)` over `n` values. NaN stays NaN (min/max propagate it). */
-export function erfF32(x: usize, n: i32, out: usize): void {
-  let i = 0;
-  for (; i + 4 <= n; i += 4) v128.store(out + (<usize>i << 2), erfV(v128.load(x + (<usize>i << 2))));
-  for (; i < n; i++) store<f32>(out + (<usize>i << 2), erfS(load<f32>(x + (<usize>i << 2))));
-}
-
 /** `out = ((x · (erf(x / c1) + c2)) · c3` over `n` values, each step rounded to float32 (exact Gelu for √2, 1, ½). */
 export function geluErfF32(x: usize, n: i32, c1: f32, c2: f32, c3: f32, out: usize): void {
   const v1 = f32x4.splat(c1);

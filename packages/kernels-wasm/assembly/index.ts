@@ -226,7 +226,7 @@ export function packWeights(src: usize, n: i32, k: i32, bits: i32, gl: i32, lp: 
  * packed bytes (the M < 4 path: weights are streamed once). Writes y[0 .. 8*panels) (f32). dynGemv sends 4- and
  * 2-bit storage to the kernels of gemv-nbit.ts.
  */
-export function gemvPacked(
+function gemvPacked(
   xq: usize, sums: usize, sa: f32, w: usize, sw: usize, o: usize, panels: i32, groups: i32, lp: i32, bits: i32,
   corr: i32, y: usize,
 ): void {
@@ -281,7 +281,7 @@ export function gemvPacked(
  * Widens panel j of packed weights to int16 with the offsets subtracted (w - wz exactly, |v| <= 255), in the
  * k-pair interleaved layout of the GEMM micro-kernels: per k-pair two v128 (columns 0-3, 4-7).
  */
-export function widenPanel(w: usize, o: usize, j: i32, groups: i32, lp: i32, bits: i32, dst: usize): void {
+function widenPanel(w: usize, o: usize, j: i32, groups: i32, lp: i32, bits: i32, dst: usize): void {
   const storeBits = bits;
   const groupBytes = <usize>lp * <usize>storeBits;
   let wp = w + <usize>j * groupBytes * <usize>groups;
@@ -1402,4 +1402,4 @@ export function gemvF32Panels(a: usize, k: i32, b: usize, n: i32, bias: usize, y
     storeRowF8(y + (<usize>j << 5), lo, hi, cols);
   }
 }
-export { softmaxRows, erfF32, geluErfF32, layerNormRows, quantizeU8, scaleI32ToF32, stridedCopyF32, binaryF32 } from './elementwise';
+export { softmaxRows, geluErfF32, layerNormRows, quantizeU8, scaleI32ToF32, stridedCopyF32, binaryF32 } from './elementwise';

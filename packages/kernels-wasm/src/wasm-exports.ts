@@ -41,7 +41,6 @@ export interface KernelExports {
   gemvF32Panels(a: number, k: number, b: number, n: number, bias: number, y: number): void;
   quantizeRowsIL(x: number, m: number, mp: number, k: number, sa: number, za: number, dst: number, gl: number, lp: number, groups: number): void;
   softmaxRows(x: number, rows: number, dim: number, out: number): void;
-  erfF32(x: number, n: number, out: number): void;
   geluErfF32(x: number, n: number, c1: number, c2: number, c3: number, out: number): void;
   layerNormRows(x: number, rows: number, dim: number, scale: number, scaleLen: number, bias: number, biasLen: number, eps: number, out: number): void;
   quantizeU8(x: number, n: number, scale: number, zp: number, dst: number): void;
