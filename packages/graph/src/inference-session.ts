@@ -85,11 +85,14 @@ export class InferenceSession {
   /** 1 for constants and the outputs of memoized nodes (see PreparedNode.memo). */
   private readonly memoSlot: Uint8Array;
   /** Per slot: the run number in which it was reused from the memo (so its consumers may be reused too). */
-  private reusedIn = new Uint32Array(0);
+  private readonly reusedIn: Uint32Array;
   /** Dead float32 buffers for reuse (see buffer-pool.ts). */
   private readonly pool: BufferPool = new Map();
-  /** Buffers of memoized outputs: never written in place. */
-  private readonly memoBuffers = new Set<ArrayBufferLike>();
+  /**
+   * Buffers of memoized outputs: never written in place. Weak: a memo replaced after a shape change lets its old
+   * buffers go (a strong set grew by one entry per memoized output on every run with new shapes).
+   */
+  private readonly memoBuffers = new WeakSet<ArrayBufferLike>();
   private runNumber = 0;
   private readonly producerOf: Int32Array;
   private readonly inputSlots: Int32Array;
@@ -237,6 +240,7 @@ export class InferenceSession {
       for (const s of p.outputSlots) if (s >= 0) memoSlot[s] = 1;
     }
     this.memoSlot = memoSlot;
+    this.reusedIn = new Uint32Array(constants.length);
     this.producerOf = Int32Array.from({ length: constants.length }, (_, s) => producer[s] ?? -1);
     for (const vi of graph.outputs) {
       if (!this.slotOf.has(vi.name)) throw new GraphError(`graph output "${vi.name}" is not produced by any node, input or initializer`);
@@ -363,7 +367,6 @@ export class InferenceSession {
     let freed = 0;
     let reusedNodes = 0;
     const previousPool = enterPool(pool);
-    if (this.reusedIn.length !== values.length) this.reusedIn = new Uint32Array(values.length);
     const reusedIn = this.reusedIn;
     const runNumber = ++this.runNumber;
     const timings: NodeProfile[] | undefined = options.profile ? [] : undefined;
