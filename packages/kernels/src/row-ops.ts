@@ -9,6 +9,17 @@ function checkRows(op: string, rows: number, dim: number, x: Float32Array, out: 
   }
 }
 
+/** Checks the sizes of `batch` contiguous `[m, k] · [k, n]` products against the arrays they read and write. */
+function checkBatchedMatMul(op: string, args: { batch: number; m: number; n: number; k: number; a: ArrayLike<number>; b: ArrayLike<number>; out: ArrayLike<number> }): void {
+  const { batch, m, n, k, a, b, out } = args;
+  for (const [name, v] of [['batch', batch], ['m', m], ['n', n], ['k', k]] as const) {
+    if (!Number.isSafeInteger(v) || v < 0) throw new ShapeError(`${op}: ${name} must be a non-negative integer, got ${v}`);
+  }
+  if (a.length < batch * m * k || b.length < batch * k * n || out.length < batch * m * n) {
+    throw new ShapeError(`${op}: a (${a.length}), b (${b.length}) or out (${out.length}) is too short for batch ${batch} of [${m}, ${k}] × [${k}, ${n}]`);
+  }
+}
+
 /**
  * Softmax over `rows` contiguous rows of `dim` float32 values, on the active backend: max-subtracted, a float32
  * polynomial exp, float32 sums in four lanes — bit-identical on the JS and WASM backends (NaN/±Infinity included),
@@ -85,13 +96,8 @@ export function layerNormF32(args: LayerNormF32Args, options?: OpOptions): void 
  * ```
  */
 export function matMulIntegerBatched(args: BatchedMatMulIntegerArgs, options?: OpOptions): void {
+  checkBatchedMatMul('matMulIntegerBatched', args);
   const { batch, m, n, k, a, b, out } = args;
-  for (const [name, v] of [['batch', batch], ['m', m], ['n', n], ['k', k]] as const) {
-    if (!Number.isSafeInteger(v) || v < 0) throw new ShapeError(`matMulIntegerBatched: ${name} must be a non-negative integer, got ${v}`);
-  }
-  if (a.length < batch * m * k || b.length < batch * k * n || out.length < batch * m * n) {
-    throw new ShapeError(`matMulIntegerBatched: a (${a.length}), b (${b.length}) or out (${out.length}) is too short for batch ${batch} of [${m}, ${k}] × [${k}, ${n}]`);
-  }
   const dt = (x: Int8Array | Uint8Array): DType => (x instanceof Int8Array ? 'int8' : 'uint8');
   assertSafeK('matMulIntegerBatched', k, maxSafeK(dt(a), dt(b), [args.aZeroPoint], [args.bZeroPoint]), `${dt(a)} × ${dt(b)} with these zero points`);
   if (batch * m * n === 0) return;
@@ -117,13 +123,8 @@ export function matMulIntegerBatched(args: BatchedMatMulIntegerArgs, options?: O
  * ```
  */
 export function dynamicMatMulF32(args: DynamicMatMulF32Args, options?: OpOptions): void {
-  const { batch, m, n, k, a, b, out } = args;
-  for (const [name, v] of [['batch', batch], ['m', m], ['n', n], ['k', k]] as const) {
-    if (!Number.isSafeInteger(v) || v < 0) throw new ShapeError(`dynamicMatMulF32: ${name} must be a non-negative integer, got ${v}`);
-  }
-  if (a.length < batch * m * k || b.length < batch * k * n || out.length < batch * m * n) {
-    throw new ShapeError(`dynamicMatMulF32: a (${a.length}), b (${b.length}) or out (${out.length}) is too short for batch ${batch} of [${m}, ${k}] × [${k}, ${n}]`);
-  }
+  checkBatchedMatMul('dynamicMatMulF32', args);
+  const { batch, m, n, k } = args;
   assertSafeK('dynamicMatMulF32', k, maxSafeK('uint8', 'uint8'), 'uint8 × uint8 activations');
   if (batch * m * n === 0) return;
   primitiveBackend('dynamicMatMulF32', options).dynamicMatMulF32(args);
@@ -248,13 +249,8 @@ export function dynamicAttentionF32(args: DynamicAttentionF32Args, options?: OpO
  * ```
  */
 export function gemmF32Batched(args: BatchedGemmF32Args, options?: OpOptions): void {
-  const { batch, m, n, k, a, b, out } = args;
-  for (const [name, v] of [['batch', batch], ['m', m], ['n', n], ['k', k]] as const) {
-    if (!Number.isSafeInteger(v) || v < 0) throw new ShapeError(`gemmF32Batched: ${name} must be a non-negative integer, got ${v}`);
-  }
-  if (a.length < batch * m * k || b.length < batch * k * n || out.length < batch * m * n) {
-    throw new ShapeError(`gemmF32Batched: a (${a.length}), b (${b.length}) or out (${out.length}) is too short for batch ${batch} of [${m}, ${k}] × [${k}, ${n}]`);
-  }
+  checkBatchedMatMul('gemmF32Batched', args);
+  const { batch, m, n, k, out } = args;
   if (batch * m * n === 0) return;
   if (k === 0) {
     out.fill(0, 0, batch * m * n);
