@@ -3,6 +3,11 @@ import type { KernelBackend, PackedGemmWeights } from './kernel-backend';
 
 type Packer = KernelBackend & Required<Pick<KernelBackend, 'packGemmWeights'>>;
 
+/** Releases the packed copies of handles collected without {@link GemmWeights.release} (see `LinearWeights`). */
+const unreleased = new FinalizationRegistry<Map<KernelBackend, Map<boolean, PackedGemmWeights>>>((packed) => {
+  for (const [backend, forms] of packed) for (const p of forms.values()) backend.releaseGemmWeights?.(p);
+});
+
 /**
  * A constant float32 `B` operand of {@link matMul} / {@link gemm} (a MatMul or Gemm initializer), with each backend's
  * packed form cached lazily: the first product on a backend that implements `packGemmWeights` packs it once (per
@@ -16,11 +21,6 @@ type Packer = KernelBackend & Required<Pick<KernelBackend, 'packGemmWeights'>>;
  * w.release();
  * ```
  */
-/** Releases the packed copies of handles collected without {@link GemmWeights.release} (see `LinearWeights`). */
-const unreleased = new FinalizationRegistry<Map<KernelBackend, Map<boolean, PackedGemmWeights>>>((packed) => {
-  for (const [backend, forms] of packed) for (const p of forms.values()) backend.releaseGemmWeights?.(p);
-});
-
 export class GemmWeights {
   /** The float32 weight tensor (2-D). */
   readonly tensor: Tensor<'float32'>;

@@ -2,6 +2,15 @@ import { ValueError } from '@qint/tensor';
 import type { KernelBackend, LinearWeightsSpec, PackedLinearWeights, WeightBits } from './kernel-backend';
 
 /**
+ * Packed copies live in backend memory (the WASM heap) that the garbage collector cannot see: when a handle is
+ * collected without {@link LinearWeights.release} (a session or model simply dropped), its copies are released here,
+ * so discarding models does not leak backend memory.
+ */
+const unreleased = new FinalizationRegistry<Map<KernelBackend, PackedLinearWeights>>((packed) => {
+  for (const [backend, p] of packed) backend.releaseLinearWeights?.(p);
+});
+
+/**
  * Quantized weights of one linear layer, validated once, with the packed form of each backend cached lazily: the
  * first `dynamicLinear` call on a backend packs them for it, later calls reuse that form, and switching backend
  * packs once more. Build with {@link prepareLinearWeights}.
@@ -13,15 +22,6 @@ import type { KernelBackend, LinearWeightsSpec, PackedLinearWeights, WeightBits 
  * w.release(); // frees every backend's packed copy
  * ```
  */
-/**
- * Packed copies live in backend memory (the WASM heap) that the garbage collector cannot see: when a handle is
- * collected without {@link LinearWeights.release} (a session or model simply dropped), its copies are released here,
- * so discarding models does not leak backend memory.
- */
-const unreleased = new FinalizationRegistry<Map<KernelBackend, PackedLinearWeights>>((packed) => {
-  for (const [backend, p] of packed) backend.releaseLinearWeights?.(p);
-});
-
 export class LinearWeights {
   /** Output features. */
   readonly n: number;
