@@ -3,15 +3,15 @@
 // conv's output. Mobile nets and MNIST-style CNNs export exactly this chain, and each Add/Relu otherwise costs an
 // allocation and a full pass over the feature map.
 import type { Tensor } from '@qint/tensor';
+import { consumersOf, rewriteNodes } from './graph-rewrite';
 import type { Attribute, Graph, Node } from './ir';
 import { dynamicConvWeightShape } from './ops/qint/dynamic-conv-weight';
-
-const QINT = 'ai.qint';
+import { QINT_DOMAIN } from './ops/qint/qint-domain';
 
 /** Where a conv-like op keeps its weight and bias inputs. */
 function convSlots(node: Node): { weight: number; bias: number } | undefined {
   if (node.opType === 'Conv' && (node.domain === '' || node.domain === 'ai.onnx')) return { weight: 1, bias: 2 };
-  if (node.opType === 'DynamicConv' && node.domain === QINT) return { weight: 1, bias: 4 };
+  if (node.opType === 'DynamicConv' && node.domain === QINT_DOMAIN) return { weight: 1, bias: 4 };
   return undefined;
 }
 
@@ -38,15 +38,7 @@ function isPerChannel(c: Tensor, channels: number, spatialRank: number): boolean
  * @returns a new graph (the input is not changed), or the same graph when nothing fuses, and the values fused away
  */
 export function fuseConvBiasActivation(graph: Graph): { graph: Graph; fusedAway: Map<string, string> } {
-  const consumers = new Map<string, Node[]>();
-  for (const node of graph.nodes) {
-    for (const input of node.inputs) {
-      if (!input) continue;
-      const users = consumers.get(input);
-      if (users) users.push(node);
-      else consumers.set(input, [node]);
-    }
-  }
+  const consumers = consumersOf(graph.nodes);
   const outputs = new Set(graph.outputs.map((o) => o.name));
   const soleConsumer = (value: string): Node | undefined => {
     const users = consumers.get(value);
@@ -63,7 +55,7 @@ export function fuseConvBiasActivation(graph: Graph): { graph: Graph; fusedAway:
     const weight = graph.initializers.get(node.inputs[slots.weight] ?? '');
     if (!weight) continue;
     // A 3-bit DynamicConv weight is a flat stream; its shape is an attribute.
-    const weightShape = node.domain === QINT ? dynamicConvWeightShape(node, weight) : weight.shape;
+    const weightShape = node.domain === QINT_DOMAIN ? dynamicConvWeightShape(node, weight) : weight.shape;
     if (weightShape.length < 3) continue;
     const channels = weightShape[0];
     const spatialRank = weightShape.length - 2;
@@ -91,7 +83,7 @@ export function fuseConvBiasActivation(graph: Graph): { graph: Graph; fusedAway:
     if (fused !== node) replaced.set(node, fused);
   }
   if (replaced.size === 0) return { graph, fusedAway };
-  return { graph: { ...graph, nodes: graph.nodes.filter((n) => !removed.has(n)).map((n) => replaced.get(n) ?? n) }, fusedAway };
+  return { graph: rewriteNodes(graph, removed, replaced), fusedAway };
 }
 
 /** Applies a fused `activation` attribute in place (only `'Relu'` is produced by {@link fuseConvBiasActivation}). */

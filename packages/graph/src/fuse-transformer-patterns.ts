@@ -14,6 +14,7 @@
 // 4. Then FusedDynamicMatMul → Softmax → FusedDynamicMatMul (attention) becomes ai.qint FusedDynamicAttention.
 // A chain is only fused when none of its intermediate values is a graph output or used outside the chain.
 import type { Tensor } from '@qint/tensor';
+import { consumersOf, rewriteNodes } from './graph-rewrite';
 import type { Graph, Node } from './ir';
 import type { OpRegistry } from './op-registry';
 import { QINT_DOMAIN } from './ops/qint/qint-domain';
@@ -50,16 +51,8 @@ export function fuseTransformerPatterns(graph: Graph, fusions: TransformerFusion
   const fusedAway = new Map<string, string>();
   if (!fusions.dynamicMatMul && !fusions.gelu && !fusions.headSplit) return { graph, fusedAway };
   const producer = new Map<string, Node>();
-  const consumers = new Map<string, Node[]>();
-  for (const node of graph.nodes) {
-    for (const out of node.outputs) if (out) producer.set(out, node);
-    for (const input of node.inputs) {
-      if (!input) continue;
-      const users = consumers.get(input);
-      if (users) users.push(node);
-      else consumers.set(input, [node]);
-    }
-  }
+  for (const node of graph.nodes) for (const out of node.outputs) if (out) producer.set(out, node);
+  const consumers = consumersOf(graph.nodes);
   const graphOutputs = new Set(graph.outputs.map((o) => o.name));
   // Constant scalars: initializers that no feed can override, and Constant nodes with a tensor value.
   const feedable = new Set(graph.inputs.map((i) => i.name));
@@ -182,7 +175,7 @@ export function fuseTransformerPatterns(graph: Graph, fusions: TransformerFusion
     }
   }
   if (replaced.size === 0) return { graph, fusedAway };
-  const fused = { ...graph, nodes: graph.nodes.filter((n) => !removed.has(n)).map((n) => replaced.get(n) ?? n) };
+  const fused = rewriteNodes(graph, removed, replaced);
   if (!fusions.attention) return { graph: fused, fusedAway };
   const attention = fuseAttention(fused, graphOutputs);
   // Values fused away in the first pass now sit inside the attention node when their fused node was absorbed.
@@ -205,8 +198,7 @@ function fuseAttention(
   const fusedAway = new Map<string, string>();
   /** Names of the nodes merged into an attention node → that node's name. */
   const absorbed = new Map<string, string>();
-  const consumers = new Map<string, Node[]>();
-  for (const node of graph.nodes) for (const input of node.inputs) if (input) consumers.set(input, [...(consumers.get(input) ?? []), node]);
+  const consumers = consumersOf(graph.nodes);
   const sole = (value: string): Node | undefined => {
     const users = consumers.get(value);
     return users && users.length === 1 && !graphOutputs.has(value) ? users[0] : undefined;
@@ -237,5 +229,5 @@ function fuseAttention(
     fusedAway.set(softmax.outputs[0], values.name);
   }
   if (replaced.size === 0) return { graph, fusedAway, absorbed };
-  return { graph: { ...graph, nodes: graph.nodes.filter((n) => !removed.has(n)).map((n) => replaced.get(n) ?? n) }, fusedAway, absorbed };
+  return { graph: rewriteNodes(graph, removed, replaced), fusedAway, absorbed };
 }

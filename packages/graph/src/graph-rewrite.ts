@@ -1,0 +1,22 @@
+// What the load-time fusions (fuse-conv-bias-activation.ts, fuse-transformer-patterns.ts) share: who reads each
+// value, and the rewritten node list.
+import type { Graph, Node } from './ir';
+
+/** The nodes reading each value, in graph order (a node that reads a value twice is listed twice). */
+export function consumersOf(nodes: readonly Node[]): Map<string, Node[]> {
+  const consumers = new Map<string, Node[]>();
+  for (const node of nodes) {
+    for (const input of node.inputs) {
+      if (!input) continue;
+      const users = consumers.get(input);
+      if (users) users.push(node);
+      else consumers.set(input, [node]);
+    }
+  }
+  return consumers;
+}
+
+/** `graph` with the `removed` nodes dropped and each key of `replaced` swapped for its value, order kept. */
+export function rewriteNodes(graph: Graph, removed: ReadonlySet<Node>, replaced: ReadonlyMap<Node, Node>): Graph {
+  return { ...graph, nodes: graph.nodes.filter((n) => !removed.has(n)).map((n) => replaced.get(n) ?? n) };
+}
