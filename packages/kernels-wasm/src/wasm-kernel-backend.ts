@@ -1,5 +1,4 @@
 import { ValueError } from '@qint/tensor';
-import { roundHalfToEven } from '@qint/kernels';
 import type {
   BackendDiagnostics,
   BatchedGemmF32Args,
@@ -29,9 +28,7 @@ import { WasmHeap } from './wasm-heap';
 import { WasmPackedGemmWeights } from './wasm-packed-gemm-weights';
 import { WasmPackedLinearWeights } from './wasm-packed-linear-weights';
 import { binaryF32Wasm, geluErfF32Wasm, layerNormF32Wasm, softmaxF32Wasm, stridedCopyF32Wasm } from './wasm-row-ops';
-import { dynamicAttentionF32Wasm, dynamicMatMulF32Wasm, gemmF32BatchedWasm, matMulIntegerBatchedWasm } from './wasm-mat-mul-integer-batched';
-
-const fround = Math.fround;
+import { dynamicAttentionF32Wasm, dynamicMatMulF32Wasm, dynamicParamsFromRange, gemmF32BatchedWasm, matMulIntegerBatchedWasm } from './wasm-mat-mul-integer-batched';
 
 /**
  * The primitives this backend runs in WebAssembly (all of KernelBackend v1).
@@ -573,23 +570,15 @@ export class WasmKernelBackend implements KernelBackend {
       ex.rangeRows(pX, perRow ? m : 1, perRow ? k : m * k, pRange);
       f32 = heap.f32;
       const i32 = heap.i32;
-      for (let r = 0; r < mp; r++) {
-        let scale = 0;
-        let zp = 0;
-        if (r < m) {
-          const q = perRow ? r : 0;
-          const lo = f32[(pRange >> 2) + 2 * q];
-          const hi = f32[(pRange >> 2) + 2 * q + 1];
-          // Exactly the JS backend's dynamicParams: every operation rounded to float32.
-          scale = fround(fround(hi - lo) / 255);
-          if (scale !== 0) {
-            zp = roundHalfToEven(fround(-lo / scale));
-            zp = zp < 0 ? 0 : zp > 255 ? 255 : zp;
-          } else zp = 0;
-        }
-        f32[(pSa >> 2) + r] = scale;
-        i32[(pZa >> 2) + r] = zp;
+      // One scale and zero point per row (perRow) or one for all rows; rows [m, mp) pad a GEMM block: 0 and 0.
+      for (let q = 0; q < (perRow ? m : 1); q++) {
+        const { scale, zeroPoint } = dynamicParamsFromRange(f32[(pRange >> 2) + 2 * q], f32[(pRange >> 2) + 2 * q + 1]);
+        const rows = perRow ? 1 : m;
+        f32.fill(scale, (pSa >> 2) + q, (pSa >> 2) + q + rows);
+        i32.fill(zeroPoint, (pZa >> 2) + q, (pZa >> 2) + q + rows);
       }
+      f32.fill(0, (pSa >> 2) + m, (pSa >> 2) + mp);
+      i32.fill(0, (pZa >> 2) + m, (pZa >> 2) + mp);
       if (mb) {
         ex.quantizeRowsIL(pX, Math.min(m, mb), mb, k, pSa, pZa, pXi, gl, lp, groups);
         // The kernel writes every accumulator (first group stores), unless there is no group at all (k = 0).

@@ -35,9 +35,9 @@ export function matMulIntegerBatchedWasm(ex: KernelExports, heap: WasmHeap, args
 
 /**
  * DynamicQuantizeLinear's scale and zero point from the range `[lo, hi]` (both include 0), exactly as the JS backend
- * (kernel-backend.ts, DynamicLinearArgs step 1).
+ * (kernel-backend.ts, DynamicLinearArgs step 1): every operation rounded to float32.
  */
-function dynamicParamsFromRange(lo: number, hi: number): { scale: number; zeroPoint: number } {
+export function dynamicParamsFromRange(lo: number, hi: number): { scale: number; zeroPoint: number } {
   const scale = Math.fround(Math.fround(hi - lo) / 255);
   if (scale === 0) return { scale: 0, zeroPoint: 0 };
   const zp = roundHalfToEven(Math.fround(-lo / scale));
