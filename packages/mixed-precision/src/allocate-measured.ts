@@ -2,13 +2,14 @@
 // often do not (quantizing two layers can hurt more, or less, than the sum), so the best few plans within the budget
 // are applied and measured with every layer quantized at once, plans near the best are tried as well, and the plan
 // that measures best is returned — with predicted and measured damage side by side.
-import { InferenceSession, type Model } from '@qint/graph';
+import type { Model } from '@qint/graph';
 import type { KernelBackend } from '@qint/kernels';
 import { ValueError, type Tensor } from '@qint/tensor';
 import { allocate } from './allocate';
 import { applyPlan, type ApplyPlanOptions } from './apply-plan';
 import { BudgetError } from './budget-error';
-import { outputDamage, type DamageMetric } from './output-damage';
+import { createDamageMeter } from './internal/damage-meter';
+import type { DamageMetric } from './output-damage';
 import { paretoFrontier } from './pareto-frontier';
 import type { Plan } from './plan';
 import { resolveBudget } from './resolve-budget';
@@ -134,10 +135,8 @@ export function allocateMeasured(model: Model, table: SensitivityTable, budget: 
     frontier.push(...points.reverse().slice(1, k));
   }
 
-  const floatSession = objective ? undefined : InferenceSession.create(model, { backend: options.backend });
-  const outputName = floatSession?.outputNames[0] ?? '';
-  const references = floatSession ? batches.map((feeds) => floatSession.run(feeds)[outputName]) : [];
-  let modelRuns = references.length;
+  const damageOf = objective ? undefined : createDamageMeter(model, batches, metric, options.backend);
+  let modelRuns = damageOf ? batches.length : 0;
   const total = frontier.length + searchBudget;
   const evaluated: MeasuredPlan[] = [];
   const seen = new Map<string, MeasuredPlan>();
@@ -147,20 +146,12 @@ export function allocateMeasured(model: Model, table: SensitivityTable, budget: 
     if (known) return known;
     const quantized = applyPlan(model, plan, table, options.quantizer).model;
     let damage: number;
-    if (objective) {
-      damage = objective(quantized, plan);
-      if (typeof damage !== 'number' || Number.isNaN(damage)) throw new ValueError(`allocateMeasured: options.objective must return a number, got ${String(damage)}`);
-    } else {
-      const session = InferenceSession.create(quantized, { backend: options.backend });
-      let sum = 0;
-      let rows = 0;
-      batches.forEach((feeds, i) => {
-        const d = outputDamage(references[i], session.run(feeds)[outputName], metric);
-        sum += d.sum;
-        rows += d.rows;
-      });
+    if (damageOf) {
+      damage = damageOf(quantized);
       modelRuns += batches.length;
-      damage = rows > 0 ? sum / rows : 0;
+    } else {
+      damage = objective!(quantized, plan);
+      if (typeof damage !== 'number' || Number.isNaN(damage)) throw new ValueError(`allocateMeasured: options.objective must return a number, got ${String(damage)}`);
     }
     const m: MeasuredPlan = { plan: { ...plan, budget: resolved.budget }, measuredDamage: damage, origin };
     seen.set(keyOf(plan), m);

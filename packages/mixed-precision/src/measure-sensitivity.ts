@@ -2,14 +2,15 @@
 // measured on calibration data (or, without data, predicted from the weights alone), and the candidate's exact bytes
 // as the quantizer stores them. The result is the SensitivityTable that `allocate` and `paretoFrontier` read.
 import { quantizeDynamic, QuantizeError, type QuantizedNodeInfo } from '@qint/dynamic';
-import { InferenceSession, type Model, type Node } from '@qint/graph';
+import type { Model, Node } from '@qint/graph';
 import type { KernelBackend } from '@qint/kernels';
 import { Tensor, ValueError } from '@qint/tensor';
 import { clipWeight } from './clip-weight';
 import { DEFAULT_CANDIDATE_SCHEMES, FLOAT_CANDIDATE_ID, toQuantizerSettings, type CandidateScheme } from './candidate-schemes';
 import { withClippedWeights } from './internal/clip-model';
+import { createDamageMeter } from './internal/damage-meter';
 import { layerWeight, readers } from './internal/layer-weight';
-import { outputDamage, type DamageMetric } from './output-damage';
+import type { DamageMetric } from './output-damage';
 import type { Candidate, LayerSensitivity, SensitivityTable } from './sensitivity-table';
 import { weightQuantizationError } from './weight-quantization-error';
 
@@ -116,10 +117,8 @@ export function measureSensitivity(model: Model, options: MeasureSensitivityOpti
   if (batches) batches.forEach((feeds, i) => {
     if (Object.keys(feeds).length === 0) throw new ValueError(`measureSensitivity: calibration batch ${i} has no inputs`);
   });
-  const floatSession = batches ? InferenceSession.create(model, { backend: options.backend }) : undefined;
-  const outputName = floatSession?.outputNames[0];
-  const references = batches && floatSession ? batches.map((feeds) => floatSession.run(feeds)[outputName!]) : [];
-  cost.modelRuns += references.length;
+  const damageOf = batches ? createDamageMeter(model, batches, metric, options.backend) : undefined;
+  if (batches) cost.modelRuns += batches.length;
 
   const keyPrefix = `${fingerprintModel(model)}|${fingerprintData(batches)}|${batches ? metric : 'proxy'}`;
   const total = probe.length * schemes.length;
@@ -154,17 +153,9 @@ export function measureSensitivity(model: Model, options: MeasureSensitivityOpti
       const key = `${keyPrefix}|${info.node}|${scheme.id}`;
       let damage = options.cache?.get(key);
       if (damage !== undefined) cost.cacheHits++;
-      else if (batches) {
-        const session = InferenceSession.create(quantized.model, { backend: options.backend });
-        let sum = 0;
-        let rows = 0;
-        batches.forEach((feeds, i) => {
-          const d = outputDamage(references[i], session.run(feeds)[outputName!], metric);
-          sum += d.sum;
-          rows += d.rows;
-        });
+      else if (batches && damageOf) {
+        damage = damageOf(quantized.model);
         cost.modelRuns += batches.length;
-        damage = rows > 0 ? sum / rows : 0;
       } else {
         // Clipped candidates: the clipped quantizer's own squared error of the unclipped weights.
         if (!matrix) damage = 0;
