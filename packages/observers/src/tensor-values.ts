@@ -47,26 +47,20 @@ export const scanResult = new Float64Array(2);
  * @param end - one past the last index
  */
 export function scanMinMax(data: Float32Array, start: number, end: number): void {
-  let mn = Infinity;
-  let mx = -Infinity;
-  // NaN fails both comparisons, so it is skipped for free; infinities are rare and handled by a second pass.
-  for (let i = start; i < end; i++) {
-    const v = data[i];
-    if (v < mn) mn = v;
-    if (v > mx) mx = v;
-  }
-  if (mn === -Infinity || mx === Infinity) {
-    mn = Infinity;
-    mx = -Infinity;
+  // Infinities are rare: the first pass keeps them, and only when one turned up is the slice scanned again without.
+  scanMinMaxWithInfinity(data, start, end);
+  if (scanResult[0] === -Infinity || scanResult[1] === Infinity) {
+    let mn = Infinity;
+    let mx = -Infinity;
     for (let i = start; i < end; i++) {
       const v = data[i];
       if (v === Infinity || v === -Infinity) continue;
       if (v < mn) mn = v;
       if (v > mx) mx = v;
     }
+    scanResult[0] = mn;
+    scanResult[1] = mx;
   }
-  scanResult[0] = mn;
-  scanResult[1] = mx;
 }
 
 /**
