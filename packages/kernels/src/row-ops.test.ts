@@ -5,7 +5,7 @@ import { erf } from './erf';
 import { dynamicQuantizeLinear } from './dynamic-quantize-linear';
 import { createJsBackend } from './js-backend';
 import { matMulInteger } from './mat-mul-integer';
-import { binaryF32, dynamicMatMulF32, geluErfF32, layerNormF32, matMulIntegerBatched, softmaxF32, stridedCopyF32 } from './row-ops';
+import { binaryF32, dynamicMatMulF32, gemmF32Batched, geluErfF32, layerNormF32, matMulIntegerBatched, softmaxF32, stridedCopyF32 } from './row-ops';
 
 const js = { backend: createJsBackend() };
 
@@ -139,12 +139,37 @@ describe('matMulIntegerBatched (JS backend)', () => {
     matMulIntegerBatched({ batch: 3, m: 4, n: 2, k: 5, a, b, aZeroPoint: 100, bZeroPoint: -3, out }, js);
     const ref = matMulInteger(Tensor.from('uint8', [3, 4, 5], a), Tensor.from('int8', [3, 5, 2], b), Tensor.scalar('uint8', 100), Tensor.scalar('int8', -3), js);
     expect(out).toEqual(ref.data);
+    // Independent plain reference (matMulInteger runs the same JS kernel): Σ_k (a − 100)(b + 3) per batch entry.
+    const plain = new Int32Array(out.length);
+    for (let t = 0; t < 3; t++) {
+      for (let i = 0; i < 4; i++) {
+        for (let j = 0; j < 2; j++) {
+          let acc = 0;
+          for (let p = 0; p < 5; p++) acc += (a[t * 20 + i * 5 + p] - 100) * (b[t * 10 + p * 2 + j] + 3);
+          plain[t * 8 + i * 2 + j] = acc;
+        }
+      }
+    }
+    expect(out).toEqual(plain);
   });
 
   it('checks sizes and the int32 bound on K', () => {
     expect(() => matMulIntegerBatched({ batch: 2, m: 1, n: 1, k: 2, a: new Uint8Array(3), b: new Uint8Array(4), aZeroPoint: 0, bZeroPoint: 0, out: new Int32Array(2) }, js)).toThrow(ShapeError);
     const big = 40000;
     expect(() => matMulIntegerBatched({ batch: 1, m: 1, n: 1, k: big, a: new Uint8Array(big), b: new Uint8Array(big), aZeroPoint: 0, bZeroPoint: 0, out: new Int32Array(1) }, js)).toThrow(/overflow/);
+  });
+});
+
+describe('gemmF32Batched (JS backend)', () => {
+  it('multiplies each batch entry (hand-checked) and zero-fills for k = 0', () => {
+    const out = new Float32Array(2 * 2 * 2);
+    // [[1, 2], [3, 4]] · [[1, 0], [0, 1]] and [[1, 1], [0, 2]] · [[2, 3], [4, 5]]
+    gemmF32Batched({ batch: 2, m: 2, n: 2, k: 2, a: new Float32Array([1, 2, 3, 4, 1, 1, 0, 2]), b: new Float32Array([1, 0, 0, 1, 2, 3, 4, 5]), out }, js);
+    expect(Array.from(out)).toEqual([1, 2, 3, 4, 6, 8, 8, 10]);
+    const empty = new Float32Array(3).fill(7);
+    gemmF32Batched({ batch: 3, m: 1, n: 1, k: 0, a: new Float32Array(0), b: new Float32Array(0), out: empty }, js);
+    expect(Array.from(empty)).toEqual([0, 0, 0]);
+    expect(() => gemmF32Batched({ batch: 2, m: 1, n: 1, k: 2, a: new Float32Array(3), b: new Float32Array(4), out: new Float32Array(2) }, js)).toThrow(ShapeError);
   });
 });
 
