@@ -30,25 +30,28 @@ function expectClose(actual: Float32Array, expected: Float32Array, magnitude: Fl
   }
 }
 
+/** gemmF32 on seeded operands, WASM (on `b` packed once by packGemmWeights when `packed`) against JS within tolerance. */
+function checkGemmF32(m: number, n: number, k: number, transB: boolean, withBias: boolean, seed: number, packed: boolean): void {
+  const a = floats(m * k, seed);
+  const b = floats(k * n, seed + 1);
+  const bias = withBias ? floats(n, seed + 2) : undefined;
+  const o1 = new Float32Array(m * n);
+  const o2 = new Float32Array(m * n).fill(NaN);
+  const pb = packed ? wasm.packGemmWeights({ k, n, b, transB }) : undefined;
+  js.gemmF32({ m, n, k, a, b, transB, bias, out: o1 });
+  wasm.gemmF32({ m, n, k, a, b, transB, bias, out: o2, ...(pb ? { packedB: pb } : {}) });
+  if (pb) wasm.releaseGemmWeights(pb);
+  const mag = new Float32Array(m * n);
+  js.gemmF32({ m, n, k, a: a.map(Math.abs), b: b.map(Math.abs), transB, bias: bias?.map(Math.abs), out: mag });
+  expectClose(o2, o1, mag, `${packed ? 'packed ' : ''}gemmF32 m=${m} n=${n} k=${k} transB=${transB}`);
+}
+
 describe('gemmF32', () => {
   it('matches JS within float tolerance (transB, bias, M = 1 and GEMM paths, odd sizes)', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 11 }), fc.integer({ min: 0, max: 37 }), fc.integer({ min: 0, max: 70 }), fc.boolean(), fc.boolean(), fc.integer(),
-        (m, n, k, transB, withBias, seed) => {
-          const a = floats(m * k, seed);
-          const b = floats(k * n, seed + 1);
-          const bias = withBias ? floats(n, seed + 2) : undefined;
-          const o1 = new Float32Array(m * n);
-          const o2 = new Float32Array(m * n).fill(NaN);
-          js.gemmF32({ m, n, k, a, b, transB, bias, out: o1 });
-          wasm.gemmF32({ m, n, k, a, b, transB, bias, out: o2 });
-          const absA = a.map(Math.abs);
-          const absB = b.map(Math.abs);
-          const mag = new Float32Array(m * n);
-          js.gemmF32({ m, n, k, a: absA, b: absB, transB, bias: bias?.map(Math.abs), out: mag });
-          expectClose(o2, o1, mag, `gemmF32 m=${m} n=${n} k=${k} transB=${transB}`);
-        },
+        (m, n, k, transB, withBias, seed) => checkGemmF32(m, n, k, transB, withBias, seed, false),
       ),
       { seed: 5, numRuns: 200 },
     );
@@ -60,20 +63,7 @@ describe('gemmF32 with weights packed once (packGemmWeights)', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 11 }), fc.integer({ min: 1, max: 37 }), fc.integer({ min: 1, max: 70 }), fc.boolean(), fc.boolean(), fc.integer(),
-        (m, n, k, transB, withBias, seed) => {
-          const a = floats(m * k, seed);
-          const b = floats(k * n, seed + 1);
-          const bias = withBias ? floats(n, seed + 2) : undefined;
-          const o1 = new Float32Array(m * n);
-          const o2 = new Float32Array(m * n).fill(NaN);
-          const pb = wasm.packGemmWeights({ k, n, b, transB });
-          js.gemmF32({ m, n, k, a, b, transB, bias, out: o1 });
-          wasm.gemmF32({ m, n, k, a, b, transB, bias, out: o2, packedB: pb });
-          wasm.releaseGemmWeights(pb);
-          const mag = new Float32Array(m * n);
-          js.gemmF32({ m, n, k, a: a.map(Math.abs), b: b.map(Math.abs), transB, bias: bias?.map(Math.abs), out: mag });
-          expectClose(o2, o1, mag, `packed gemmF32 m=${m} n=${n} k=${k} transB=${transB}`);
-        },
+        (m, n, k, transB, withBias, seed) => checkGemmF32(m, n, k, transB, withBias, seed, true),
       ),
       { seed: 6, numRuns: 150 },
     );
