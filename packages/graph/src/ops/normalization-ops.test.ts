@@ -25,6 +25,14 @@ describe('normalization', () => {
     expectClose(all.toArray(), [-Math.SQRT2, Math.SQRT2, 0, 0]);
   });
 
+  it('LayerNormalization rejects a Scale or B that does not fit the normalized dims (Y alone and with statistics)', () => {
+    const x = f32([2, 3], [1, 2, 3, 4, 5, 6]);
+    for (const outputs of [1, 3]) {
+      expect(() => runOp('LayerNormalization', [x, f32([2], [1, 1])], {}, { outputs })).toThrow(/input Scale \[2\] does not match the normalized dims \[3\]/);
+      expect(() => runOp('LayerNormalization', [x, f32([3], [1, 1, 1]), f32([2], [0, 0])], {}, { outputs })).toThrow(/input B \[2\] does not match the normalized dims \[3\]/);
+    }
+  });
+
   it('InstanceNormalization per (n, c) plane', () => {
     const y = runOp('InstanceNormalization', [f32([1, 2, 1, 2], [1, 3, 5, 5]), f32([2], [2, 1]), f32([2], [0, 7])], { epsilon: A.float(0) })[0];
     // plane 0: mean 2, var 1 → [−1, 1]·2; plane 1: var 0 → 0/0 guarded by ε = 0 → NaN in float math; use ε > 0 below

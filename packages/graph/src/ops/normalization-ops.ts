@@ -41,16 +41,22 @@ export function batchNormalization(x: Tensor, scale: Tensor, bias: Tensor, mean:
   return Tensor.from('float32', x.shape, out);
 }
 
-/** LayerNormalization over dims `[axis, rank)`; returns Y, Mean and InvStdDev (the latter two with trailing 1s). */
-export function layerNormalization(x: Tensor, scale: Tensor, bias: Tensor | undefined, axisAttr: number, epsilon: number): Tensor[] {
+/** LayerNormalization's checked operands: X's data, rows × `dim` normalized values each, Scale and B as floats. */
+function layerNormOperands(x: Tensor, scale: Tensor, bias: Tensor | undefined, axisAttr: number) {
   const xd = requireF32(x, 'input X');
   const axis = normalizeAxis(axisAttr, x.rank, 'axis');
   const rows = prod(x.shape, 0, axis);
-  const len = prod(x.shape, axis);
+  const dim = prod(x.shape, axis);
   const s = readFloats(scale);
   const b = bias ? readFloats(bias) : undefined;
-  if (s.length !== len && s.length !== 1) throw new ShapeError(`input Scale ${formatShape(scale.shape)} does not match the normalized dims ${formatShape(x.shape.slice(axis))}`);
-  if (b && b.length !== len && b.length !== 1) throw new ShapeError(`input B ${formatShape(bias!.shape)} does not match the normalized dims ${formatShape(x.shape.slice(axis))}`);
+  if (s.length !== dim && s.length !== 1) throw new ShapeError(`input Scale ${formatShape(scale.shape)} does not match the normalized dims ${formatShape(x.shape.slice(axis))}`);
+  if (b && b.length !== dim && b.length !== 1) throw new ShapeError(`input B ${formatShape(bias!.shape)} does not match the normalized dims ${formatShape(x.shape.slice(axis))}`);
+  return { xd, axis, rows, dim, s, b };
+}
+
+/** LayerNormalization over dims `[axis, rank)`; returns Y, Mean and InvStdDev (the latter two with trailing 1s). */
+export function layerNormalization(x: Tensor, scale: Tensor, bias: Tensor | undefined, axisAttr: number, epsilon: number): Tensor[] {
+  const { xd, axis, rows, dim: len, s, b } = layerNormOperands(x, scale, bias, axisAttr);
   const out = new Float32Array(x.size);
   const means = new Float32Array(rows);
   const inv = new Float32Array(rows);
@@ -82,14 +88,7 @@ export function layerNormalization(x: Tensor, scale: Tensor, bias: Tensor | unde
  * statistics: its Y may differ from this one by float32 rounding (within 1e-5·(1 + |y|)).
  */
 function layerNormY(x: Tensor, scale: Tensor, bias: Tensor | undefined, axisAttr: number, epsilon: number, options: OpOptions | undefined, inPlace: boolean): Tensor {
-  const xd = requireF32(x, 'input X');
-  const axis = normalizeAxis(axisAttr, x.rank, 'axis');
-  const rows = prod(x.shape, 0, axis);
-  const dim = prod(x.shape, axis);
-  const s = readFloats(scale);
-  const b = bias ? readFloats(bias) : undefined;
-  if (s.length !== dim && s.length !== 1) throw new ShapeError(`input Scale ${formatShape(scale.shape)} does not match the normalized dims ${formatShape(x.shape.slice(axis))}`);
-  if (b && b.length !== dim && b.length !== 1) throw new ShapeError(`input B ${formatShape(bias!.shape)} does not match the normalized dims ${formatShape(x.shape.slice(axis))}`);
+  const { xd, rows, dim, s, b } = layerNormOperands(x, scale, bias, axisAttr);
   // In place when X dies here: each row's statistics are taken before the row is rewritten (JS and WASM alike).
   const out = inPlace ? overwrite(xd) : allocateF32(x.size);
   layerNormF32({ rows, dim, x: xd, scale: s, ...(b ? { bias: b } : {}), epsilon, out }, options);
