@@ -4,39 +4,26 @@ import { Tensor, float32ToFloat16Bits } from '@qint/tensor';
 import { describe, expect, it } from 'vitest';
 import { decodeTensor } from './decode-tensor';
 import { OnnxError } from './onnx-error';
+import { int, len, text, varint } from '../test/helpers/wire';
 
 const NODE = join(__dirname, '../test/__fixtures__/onnx-node');
 
-// Protobuf wire bytes written by hand (tag = field << 3 | wire type), so these tests do not depend on our encoder.
-function varint(n: number): number[] {
-  const out: number[] = [];
-  let v = BigInt.asUintN(64, BigInt(n));
-  do {
-    let b = Number(v & 0x7fn);
-    v >>= 7n;
-    if (v > 0n) b |= 0x80;
-    out.push(b);
-  } while (v > 0n);
-  return out;
-}
-const field = (id: number, wire: number): number[] => varint((id << 3) | wire);
-const dims = (...ds: number[]): number[] => ds.flatMap((d) => [...field(1, 0), ...varint(d)]);
-const dataType = (t: number): number[] => [...field(2, 0), ...varint(t)];
-const bytesField = (id: number, bytes: number[]): number[] => [...field(id, 2), ...varint(bytes.length), ...bytes];
-const name = (s: string): number[] => bytesField(8, [...Buffer.from(s)]);
-const packedVarints = (id: number, values: number[]): number[] => bytesField(id, values.flatMap(varint));
+const dims = (...ds: number[]): number[] => ds.flatMap((d) => int(1, d));
+const dataType = (t: number): number[] => int(2, t);
+const name = (s: string): number[] => text(8, s);
+const packedVarints = (id: number, values: number[]): number[] => len(id, values.flatMap(varint));
 const f32le = (values: number[]): number[] => [...new Uint8Array(new Float32Array(values).buffer)];
 
 describe('decodeTensor', () => {
   it('reads float raw_data little-endian', () => {
-    const t = decodeTensor(new Uint8Array([...dims(2, 2), ...dataType(1), ...name('x'), ...bytesField(9, f32le([1, -2, 0.5, 3]))]));
+    const t = decodeTensor(new Uint8Array([...dims(2, 2), ...dataType(1), ...name('x'), ...len(9, f32le([1, -2, 0.5, 3]))]));
     expect(t.dtype).toBe('float32');
     expect(t.shape).toEqual([2, 2]);
     expect(Array.from(t.data as Float32Array)).toEqual([1, -2, 0.5, 3]);
   });
 
   it('reads float_data (packed fixed32)', () => {
-    const t = decodeTensor(new Uint8Array([...dims(3), ...dataType(1), ...bytesField(4, f32le([1.5, 2.5, -7]))]));
+    const t = decodeTensor(new Uint8Array([...dims(3), ...dataType(1), ...len(4, f32le([1.5, 2.5, -7]))]));
     expect(t.toArray()).toEqual([1.5, 2.5, -7]);
   });
 
@@ -58,13 +45,13 @@ describe('decodeTensor', () => {
   });
 
   it('reads bool one byte per element from raw_data and int32_data', () => {
-    expect(decodeTensor(new Uint8Array([...dims(3), ...dataType(9), ...bytesField(9, [1, 0, 1])])).toArray()).toEqual([1, 0, 1]);
+    expect(decodeTensor(new Uint8Array([...dims(3), ...dataType(9), ...len(9, [1, 0, 1])])).toArray()).toEqual([1, 0, 1]);
     expect(decodeTensor(new Uint8Array([...dims(2), ...dataType(9), ...packedVarints(5, [0, 1])])).toArray()).toEqual([0, 1]);
   });
 
   it('reads int4 packed low nibble first from raw_data, and from int32_data in both layouts', () => {
     // [1, -1, 7] -> bytes 0xf1, 0x07
-    const raw = decodeTensor(new Uint8Array([...dims(3), ...dataType(22), ...bytesField(9, [0xf1, 0x07])]));
+    const raw = decodeTensor(new Uint8Array([...dims(3), ...dataType(22), ...len(9, [0xf1, 0x07])]));
     expect(raw.dtype).toBe('int4');
     expect(raw.toArray()).toEqual([1, -1, 7]);
     const packed = decodeTensor(new Uint8Array([...dims(3), ...dataType(22), ...packedVarints(5, [0xf1, 0x07])]));
@@ -75,9 +62,9 @@ describe('decodeTensor', () => {
 
   it('reads uint2 / int2 (ONNX types 25 / 26) packed four per byte', () => {
     // uint2 [0,1,2,3,1] -> 0b11_10_01_00 = 0xe4, then 0x01
-    expect(decodeTensor(new Uint8Array([...dims(5), ...dataType(25), ...bytesField(9, [0xe4, 0x01])])).toArray()).toEqual([0, 1, 2, 3, 1]);
+    expect(decodeTensor(new Uint8Array([...dims(5), ...dataType(25), ...len(9, [0xe4, 0x01])])).toArray()).toEqual([0, 1, 2, 3, 1]);
     // int2 [0,1,-1,-2] -> 0b10_11_01_00 = 0xb4
-    expect(decodeTensor(new Uint8Array([...dims(4), ...dataType(26), ...bytesField(9, [0xb4])])).toArray()).toEqual([0, 1, -1, -2]);
+    expect(decodeTensor(new Uint8Array([...dims(4), ...dataType(26), ...len(9, [0xb4])])).toArray()).toEqual([0, 1, -1, -2]);
   });
 
   it('reads ONNX test data: int4, uint2 and int16 cases hold the values the ONNX test generator wrote', () => {
@@ -92,14 +79,14 @@ describe('decodeTensor', () => {
   });
 
   it('copies data: the tensor does not alias the input bytes', () => {
-    const bytes = new Uint8Array([...dims(1), ...dataType(2), ...bytesField(9, [42])]);
+    const bytes = new Uint8Array([...dims(1), ...dataType(2), ...len(9, [42])]);
     const t = decodeTensor(bytes);
     bytes.fill(0);
     expect(t.toArray()).toEqual([42]);
   });
 
   it('accepts an ArrayBuffer (as fetch gives in browsers)', () => {
-    const bytes = new Uint8Array([...dims(2), ...dataType(1), ...bytesField(9, f32le([3, 4]))]);
+    const bytes = new Uint8Array([...dims(2), ...dataType(1), ...len(9, f32le([3, 4]))]);
     expect(decodeTensor(bytes.slice().buffer).toArray()).toEqual([3, 4]);
   });
 
@@ -138,16 +125,16 @@ describe('decodeTensor errors', () => {
     [99, /unknown \(99\)/],
     [0, /UNDEFINED \(0\)/],
   ])('refuses data type %i and names the tensor and the type', (type, pattern) => {
-    expectOnnxError(() => decodeTensor(new Uint8Array([...dims(1), ...dataType(type), ...name('w'), ...bytesField(9, [0, 0, 0, 0, 0, 0, 0, 0])])), pattern);
+    expectOnnxError(() => decodeTensor(new Uint8Array([...dims(1), ...dataType(type), ...name('w'), ...len(9, [0, 0, 0, 0, 0, 0, 0, 0])])), pattern);
   });
 
   it('refuses raw_data whose length does not match the dims', () => {
-    expectOnnxError(() => decodeTensor(new Uint8Array([...dims(3), ...dataType(1), ...name('b'), ...bytesField(9, f32le([1, 2]))])), /"b" raw_data has 8 bytes but .* need 12/);
+    expectOnnxError(() => decodeTensor(new Uint8Array([...dims(3), ...dataType(1), ...name('b'), ...len(9, f32le([1, 2]))])), /"b" raw_data has 8 bytes but .* need 12/);
   });
 
   it('refuses absurd dims before allocating anything', () => {
-    expectOnnxError(() => decodeTensor(new Uint8Array([...dims(2 ** 31, 2 ** 31, 2 ** 31), ...dataType(1), ...bytesField(9, f32le([1]))])), /more than 2\^53 - 1 elements/);
-    expectOnnxError(() => decodeTensor(new Uint8Array([...dims(1 << 30, 64), ...dataType(1), ...bytesField(9, f32le([1]))])), /raw_data has 4 bytes/);
+    expectOnnxError(() => decodeTensor(new Uint8Array([...dims(2 ** 31, 2 ** 31, 2 ** 31), ...dataType(1), ...len(9, f32le([1]))])), /more than 2\^53 - 1 elements/);
+    expectOnnxError(() => decodeTensor(new Uint8Array([...dims(1 << 30, 64), ...dataType(1), ...len(9, f32le([1]))])), /raw_data has 4 bytes/);
     expectOnnxError(() => decodeTensor(new Uint8Array([...dims(-1), ...dataType(1)])), /dims\[0\] = -1 is negative/);
   });
 
@@ -159,13 +146,13 @@ describe('decodeTensor errors', () => {
   });
 
   it('refuses truncated and corrupt bytes', () => {
-    const good = [...dims(2), ...dataType(1), ...bytesField(9, f32le([1, 2]))];
+    const good = [...dims(2), ...dataType(1), ...len(9, f32le([1, 2]))];
     expectOnnxError(() => decodeTensor(new Uint8Array(good.slice(0, good.length - 3))), /not a valid ONNX TensorProto/);
     expectOnnxError(() => decodeTensor(new Uint8Array([0x0f, 0xff, 0xff])), /not a valid ONNX TensorProto/);
   });
 
   it('refuses external data without a base directory, naming the file', () => {
-    const entry = bytesField(13, [...bytesField(1, [...Buffer.from('location')]), ...bytesField(2, [...Buffer.from('w.bin')])]);
-    expectOnnxError(() => decodeTensor(new Uint8Array([...dims(1), ...dataType(1), ...name('w'), ...entry, ...field(14, 0), 1])), /external file "w.bin"; pass \{ baseDir \}/);
+    const entry = len(13, [...text(1, 'location'), ...text(2, 'w.bin')]);
+    expectOnnxError(() => decodeTensor(new Uint8Array([...dims(1), ...dataType(1), ...name('w'), ...entry, ...int(14, 1)])), /external file "w.bin"; pass \{ baseDir \}/);
   });
 });

@@ -7,6 +7,7 @@ import { QintError } from '@qint/tensor';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { OnnxError, decodeModel, decodeTensor, encodeModel } from '../src/index';
+import { int, len, text } from './helpers/wire';
 
 const FIXTURES = join(__dirname, '__fixtures__');
 const CORPUS = join(FIXTURES, 'fuzz-corpus');
@@ -105,21 +106,6 @@ describe('importer fuzz (fixed seed)', () => {
 });
 
 // Hand-made hostile inputs, built from protobuf wire bytes.
-function varint(n: number | bigint): number[] {
-  const out: number[] = [];
-  let v = BigInt.asUintN(64, BigInt(n));
-  do {
-    let b = Number(v & 0x7fn);
-    v >>= 7n;
-    if (v > 0n) b |= 0x80;
-    out.push(b);
-  } while (v > 0n);
-  return out;
-}
-const len = (id: number, body: number[]): number[] => [...varint((id << 3) | 2), ...varint(body.length), ...body];
-const int = (id: number, v: number | bigint): number[] => [...varint(id << 3), ...varint(v)];
-const text = (id: number, s: string): number[] => len(id, [...Buffer.from(s)]);
-
 function modelWithGraph(graph: number[]): Uint8Array {
   return new Uint8Array([...int(1, 8), ...len(8, [...text(1, ''), ...int(2, 17)]), ...len(7, graph)]);
 }
