@@ -1,4 +1,4 @@
-import { formatShape, ShapeError, Tensor } from '@qint/tensor';
+import { formatShape, ShapeError, shapeSize, Tensor } from '@qint/tensor';
 import { primitiveBackend, type OpOptions } from './backend-registry';
 import { planConv, type ConvAttributes, type ConvPlan } from './internal/conv-plan';
 import { readZeroPoints, requireDType } from './internal/validate';
@@ -34,7 +34,7 @@ export function integerConv(
     }
   }
   assertSafeK(op, plan.k, maxSafeK(x.dtype, w.dtype, [xz], wz), `${x.dtype} × ${w.dtype} with these zero points`);
-  const acc = new Int32Array(plan.outShape.reduce((a, b) => a * b, 1));
+  const acc = new Int32Array(shapeSize(plan.outShape));
   if (acc.length > 0 && plan.k > 0) {
     primitiveBackend('convInteger', options).convInteger({
       ...plan.geometry,

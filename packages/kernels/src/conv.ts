@@ -1,4 +1,4 @@
-import { formatShape, ShapeError, Tensor } from '@qint/tensor';
+import { formatShape, ShapeError, shapeSize, Tensor } from '@qint/tensor';
 import { primitiveBackend, type OpOptions } from './backend-registry';
 import { planConv, type ConvAttributes } from './internal/conv-plan';
 import { requireDType } from './internal/validate';
@@ -34,7 +34,7 @@ export function conv(x: Tensor, w: Tensor, bias?: Tensor, options: ConvOptions =
     if (bias.rank !== 1 || bias.shape[0] !== m) throw new ShapeError(`${OP}: input "B" has shape ${formatShape(bias.shape)}; expected [${m}]`);
     b = bias.data as Float32Array;
   }
-  const out = new Float32Array(plan.outShape.reduce((p, d) => p * d, 1));
+  const out = new Float32Array(shapeSize(plan.outShape));
   if (out.length > 0) {
     if (plan.k === 0) {
       const plane = out.length / (plan.geometry.batch * m);

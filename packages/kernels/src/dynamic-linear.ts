@@ -1,4 +1,4 @@
-import { formatShape, ShapeError, Tensor, ValueError } from '@qint/tensor';
+import { formatShape, ShapeError, shapeSize, Tensor, ValueError } from '@qint/tensor';
 import { getJsBackend, primitiveBackend, type OpOptions } from './backend-registry';
 import { requireDType } from './internal/validate';
 import { LinearWeights } from './linear-weights';
@@ -48,7 +48,7 @@ export function dynamicLinear(x: Tensor, weights: LinearWeights, options: Dynami
     }
     bias = options.bias.data as Float32Array;
   }
-  const m = k === 0 ? x.shape.slice(0, -1).reduce((a, b) => a * b, 1) : x.size / k;
+  const m = k === 0 ? shapeSize(x.shape.slice(0, -1)) : x.size / k;
   const outShape = [...x.shape.slice(0, -1), n];
   const out = new Float32Array(m * n);
   if (out.length === 0) return Tensor.from('float32', outShape, out);

@@ -1,5 +1,5 @@
 // Resolves ONNX Conv / ConvInteger / QLinearConv attributes into a Conv2dGeometry (1-D convolution as 2-D with H = 1).
-import { formatShape, ShapeError, ValueError, type Tensor } from '@qint/tensor';
+import { formatShape, ShapeError, shapeSize, ValueError, type Tensor } from '@qint/tensor';
 import type { Conv2dGeometry } from '../kernel-backend';
 import { intAttr, intsAttr } from './validate';
 
@@ -103,5 +103,5 @@ export function planConv(op: string, x: Tensor, w: Tensor, attrs: ConvAttributes
     dilationWidth: is1d ? dilations[0] : dilations[1],
     group,
   };
-  return { geometry, outShape: [n, m, ...out], k: (c / group) * kernel.reduce((a, b) => a * b, 1) };
+  return { geometry, outShape: [n, m, ...out], k: (c / group) * shapeSize(kernel) };
 }

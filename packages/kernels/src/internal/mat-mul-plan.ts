@@ -1,5 +1,5 @@
 // Shape resolution of numpy-style batched matmul (MatMul, MatMulInteger, QLinearMatMul).
-import { broadcastIndex, broadcastShapes, broadcastStrides, formatShape, ShapeError, type Tensor } from '@qint/tensor';
+import { broadcastIndex, broadcastShapes, broadcastStrides, formatShape, ShapeError, shapeSize, type Tensor } from '@qint/tensor';
 
 /** How a batched matmul maps onto 2-D products. */
 export interface MatMulPlan {
@@ -43,7 +43,7 @@ export function planMatMul(op: string, a: Tensor, b: Tensor, aName = 'A', bName 
       { cause },
     );
   }
-  const batch = batchShape.reduce((x, y) => x * y, 1);
+  const batch = shapeSize(batchShape);
   const outShape = [...batchShape];
   if (a.rank > 1) outShape.push(m);
   if (b.rank > 1) outShape.push(n);
@@ -52,8 +52,8 @@ export function planMatMul(op: string, a: Tensor, b: Tensor, aName = 'A', bName 
 
 /** Maps an output batch index to the matrix index of an operand whose batch dims broadcast to `outBatch`. */
 export function batchIndexer(own: readonly number[], outBatch: readonly number[]): (i: number) => number {
-  const size = own.reduce((x, y) => x * y, 1);
-  const outSize = outBatch.reduce((x, y) => x * y, 1);
+  const size = shapeSize(own);
+  const outSize = shapeSize(outBatch);
   if (size === outSize && own.length === outBatch.length) return (i) => i;
   if (size === 1) return () => 0;
   const strides = broadcastStrides(own, outBatch);
