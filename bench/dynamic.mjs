@@ -11,12 +11,12 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QUICK, createTimer, machineInfo, medians, xorshift } from './lib/harness.mjs';
+import { ort, ortSession } from './lib/ort.mjs';
 import { quantizeDynamic, toOnnxModel } from '@qint/dynamic';
 import { createSession } from '@qint/graph';
 import { createWasmBackend } from '@qint/kernels-wasm';
 import { encodeModel, loadModel } from '@qint/onnx';
 import { Tensor } from '@qint/tensor';
-import * as ort from 'onnxruntime-web';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -31,8 +31,6 @@ function random(count, seed) {
 
 const timer = createTimer({ rounds: ROUNDS, reps: REPS, repMs: REP_MS });
 const measure = async (variants) => medians(await timer.measure(variants));
-
-const ortSession = (model) => ort.InferenceSession.create(encodeModel(model), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
 
 function matMulModel(K, N) {
   return {
@@ -66,8 +64,8 @@ async function benchModel(label, float, feedShape, inputName, ops, withActivatio
     const sNoAct = createSession(quantizeDynamic(float, { activationMatMul: false }).model, { backend: wasm });
     extra.push({ name: 'qint wasm int8 dynamic, attention MatMuls float', fn: () => sNoAct.run(feed) });
   }
-  const oFloat = await ortSession(float);
-  const oDyn = await ortSession(toOnnxModel(q8));
+  const oFloat = await ortSession(encodeModel(float));
+  const oDyn = await ortSession(encodeModel(toOnnxModel(q8)));
   const oFeed = () => ({ [inputName]: new ort.Tensor('float32', x, feedShape) });
   const times = await measure([
     { name: 'qint wasm f32', fn: () => sFloat.run(feed) },
@@ -95,8 +93,6 @@ async function benchModel(label, float, feedShape, inputName, ops, withActivatio
 
 async function main() {
   const started = Date.now();
-  ort.env.wasm.numThreads = 1;
-  ort.env.logLevel = 'error';
   globalThis.__qintWasm = await createWasmBackend();
   const linear = [];
   for (const M of QUICK ? [16] : [16, 128]) {

@@ -18,10 +18,10 @@ import { fileURLToPath } from 'node:url';
 import { QUICK, createTimer, machineInfo, xorshift } from './lib/harness.mjs';
 import { createJsBackend } from '@qint/kernels';
 import { createWasmBackend } from '@qint/kernels-wasm';
-import * as ort from 'onnxruntime-web';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { DT, encodeModel } from './lib/onnx-proto.mjs';
+import { ort, ortSession } from './lib/ort.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROUNDS = QUICK ? 1 : 3;
@@ -47,10 +47,6 @@ const summarize = (ms, ops) =>
       { ms: +v.median.toFixed(4), gops: +gops(ops, v.median).toFixed(2), bestMs: +v.best.toFixed(4), gopsBest: +gops(ops, v.best).toFixed(2) },
     ]),
   );
-
-async function ortSession(model) {
-  return ort.InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
-}
 
 function gemmModels(M, K, N, wInt8, wF32) {
   const dynamic = encodeModel({
@@ -275,8 +271,6 @@ async function memoryFlatness(wasm) {
 }
 
 async function main() {
-  ort.env.wasm.numThreads = 1;
-  ort.env.logLevel = 'error';
   await tf.setBackend('wasm');
   await tf.ready();
   const wasm = await createWasmBackend();

@@ -11,12 +11,12 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QUICK, createTimer, machineInfo, medians } from './lib/harness.mjs';
+import { ort, ortSession } from './lib/ort.mjs';
 import { InferenceSession } from '@qint/graph';
 import { setBackend } from '@qint/kernels';
 import { createWasmBackend } from '@qint/kernels-wasm';
 import { decodeModel, encodeModel, loadTestCase } from '@qint/onnx';
 import { Tensor } from '@qint/tensor';
-import * as ort from 'onnxruntime-web';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const FIXTURES = join(here, '..', 'packages', 'onnx', 'test', '__fixtures__');
@@ -27,10 +27,6 @@ const REP_MS = QUICK ? 30 : 150;
 const timer = createTimer({ rounds: ROUNDS, reps: REPS, repMs: REP_MS });
 /** Each side: { name, before?: async () => void (backend selection), fn }. Returns name → median ms. */
 const measure = async (sides) => medians(await timer.measure(sides));
-
-function ortSession(bytes) {
-  return ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
-}
 
 function toOrt(t) {
   return new ort.Tensor('float32', t.data, [...t.shape]);
@@ -104,8 +100,6 @@ async function benchOverhead(wasm, n = 256) {
 }
 
 async function main() {
-  ort.env.wasm.numThreads = 1;
-  ort.env.logLevel = 'error';
   const wasm = await createWasmBackend();
   const started = Date.now();
   const load0 = loadavg();

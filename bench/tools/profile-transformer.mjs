@@ -9,17 +9,15 @@ import { createSession } from '@qint/graph';
 import { createWasmBackend } from '@qint/kernels-wasm';
 import { encodeModel, loadModel } from '@qint/onnx';
 import { Tensor } from '@qint/tensor';
-import * as ort from 'onnxruntime-web';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ort, ortSession } from '../lib/ort.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const batch = Number(process.argv[2] ?? 1);
 const reps = Number(process.argv[3] ?? 200);
 const model = loadModel(join(here, '../../packages/onnx/test/__fixtures__/torch/transformer/model.onnx'));
 const wasm = await createWasmBackend();
-ort.env.wasm.numThreads = 1;
-ort.env.logLevel = 'error';
 
 let seed = 3;
 const x = Float32Array.from({ length: batch * 28 * 28 }, () => {
@@ -29,8 +27,7 @@ const x = Float32Array.from({ length: batch * 28 * 28 }, () => {
 const feed = { input: Tensor.from('float32', [batch, 28, 28], x) };
 const q8 = quantizeDynamic(model).model;
 const sessions = { f32: createSession(model, { backend: wasm }), int8: createSession(q8, { backend: wasm }) };
-const ortOpts = { executionProviders: ['wasm'], graphOptimizationLevel: 'all' };
-const orts = { 'ort f32': await ort.InferenceSession.create(encodeModel(model), ortOpts), 'ort int8': await ort.InferenceSession.create(encodeModel(toOnnxModel(q8)), ortOpts) };
+const orts = { 'ort f32': await ortSession(encodeModel(model)), 'ort int8': await ortSession(encodeModel(toOnnxModel(q8))) };
 const median = (a) => a.slice().sort((p, q) => p - q)[a.length >> 1];
 
 for (const [name, s] of Object.entries(sessions)) {
