@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { QUICK, machineInfo } from './lib/harness.mjs';
+import { QUICK, machineInfo, xorshift } from './lib/harness.mjs';
 import {
   EntropyObserver,
   HistogramObserver,
@@ -28,13 +28,7 @@ const N = 10_000_000;
 
 // Deterministic, roughly normal data (sum of uniforms) with a few outliers, like an activation tensor.
 function makeData(n) {
-  let s = 12345;
-  const u = () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
+  const u = xorshift(12345);
   const d = new Float32Array(n);
   for (let i = 0; i < n; i++) d[i] = (u() + u() + u() - 1.5) * 2;
   for (let i = 0; i < n; i += 100_003) d[i] = 40 * (u() - 0.5);

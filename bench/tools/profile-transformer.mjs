@@ -11,6 +11,7 @@ import { encodeModel, loadModel } from '@qint/onnx';
 import { Tensor } from '@qint/tensor';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { xorshift } from '../lib/harness.mjs';
 import { ort, ortSession } from '../lib/ort.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -19,11 +20,8 @@ const reps = Number(process.argv[3] ?? 200);
 const model = loadModel(join(here, '../../packages/onnx/test/__fixtures__/torch/transformer/model.onnx'));
 const wasm = await createWasmBackend();
 
-let seed = 3;
-const x = Float32Array.from({ length: batch * 28 * 28 }, () => {
-  seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5;
-  return ((seed >>> 0) / 2 ** 32) * 2 - 1;
-});
+const rng = xorshift(3);
+const x = Float32Array.from({ length: batch * 28 * 28 }, () => rng() * 2 - 1);
 const feed = { input: Tensor.from('float32', [batch, 28, 28], x) };
 const q8 = quantizeDynamic(model).model;
 const sessions = { f32: createSession(model, { backend: wasm }), int8: createSession(q8, { backend: wasm }) };
