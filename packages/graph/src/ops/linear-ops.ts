@@ -5,7 +5,7 @@ import type { Dim } from '../ir';
 import { onnxOp } from './define-op';
 import type { OpBuildContext, OpDefinition, ShapeInferrer } from './op-definition';
 import { readAutoPad, windowGeometry } from './pool-geometry';
-import { need } from './tensor-utils';
+import { need, sameBatchMatMul } from './tensor-utils';
 import { UnsupportedVariant } from './unsupported-variant';
 import { applyFusedActivation, asBiasVector } from '../fuse-conv-bias-activation';
 import { allocateF32 } from '../buffer-pool';
@@ -189,19 +189,13 @@ export const linearOps: readonly OpDefinition[] = [
     return (inputs) => {
       const a = need(inputs, 0, 'A');
       const b = need(inputs, 1, 'B');
-      const r = a.rank;
-      if (
-        a.dtype === 'float32' && b.dtype === 'float32' && r >= 3 && b.rank === r && a.shape[r - 1] === b.shape[r - 2] &&
-        a.shape.every((d, i) => i >= r - 2 || d === b.shape[i])
-      ) {
+      const dims = sameBatchMatMul(a, b, 3);
+      if (dims) {
         // Attention heads (same batch dims on both sides): one batched backend call instead of one GEMM per head.
-        const m = a.shape[r - 2];
-        const k = a.shape[r - 1];
-        const n = b.shape[r - 1];
-        const batch = a.shape.slice(0, r - 2).reduce((p, d) => p * d, 1);
+        const { batch, m, k, n } = dims;
         const out = allocateF32(batch * m * n);
         gemmF32Batched({ batch, m, n, k, a: a.data as Float32Array, b: b.data as Float32Array, out }, opts);
-        return [Tensor.from('float32', [...a.shape.slice(0, r - 1), n], out)];
+        return [Tensor.from('float32', dims.shape, out)];
       }
       return [matMul(a, b, opts)];
     };

@@ -152,3 +152,15 @@ export function prod(shape: readonly number[], from = 0, to = shape.length): num
   for (let i = from; i < to; i++) p *= shape[i];
   return p;
 }
+
+/**
+ * The dims of `[..., m, k] × [..., k, n]` as one batched GEMM when both float32 operands have rank ≥ `minRank` and the
+ * same batch dims (attention heads), else undefined (broadcast batch dims, 1-D operands: the general path).
+ */
+export function sameBatchMatMul(a: Tensor, b: Tensor, minRank: number): { batch: number; m: number; k: number; n: number; shape: number[] } | undefined {
+  const r = a.rank;
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || r < minRank || b.rank !== r || a.shape[r - 1] !== b.shape[r - 2]) return undefined;
+  if (!a.shape.every((d, i) => i >= r - 2 || d === b.shape[i])) return undefined;
+  const n = b.shape[r - 1];
+  return { batch: prod(a.shape, 0, r - 2), m: a.shape[r - 2], k: a.shape[r - 1], n, shape: [...a.shape.slice(0, r - 1), n] };
+}

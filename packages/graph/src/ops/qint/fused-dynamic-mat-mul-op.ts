@@ -8,7 +8,7 @@ import { DTypeError, Tensor } from '@qint/tensor';
 import { allocateF32 } from '../../buffer-pool';
 import type { OpDefinition } from '../op-definition';
 import { linearShape } from '../quantized-ops';
-import { need, readScalar } from '../tensor-utils';
+import { need, readScalar, sameBatchMatMul } from '../tensor-utils';
 import { QINT_DOMAIN } from './qint-domain';
 
 const fround = Math.fround;
@@ -36,17 +36,13 @@ export const fusedDynamicMatMulOp: OpDefinition = {
       if (a.dtype !== 'float32' || b.dtype !== 'float32') {
         throw new DTypeError(`FusedDynamicMatMul: inputs A and B must be float32, got ${a.dtype} and ${b.dtype}`);
       }
-      const r = a.rank;
-      if (r >= 2 && b.rank === r && a.shape[r - 1] === b.shape[r - 2] && a.shape.every((d, i) => i >= r - 2 || d === b.shape[i])) {
-        const m = a.shape[r - 2];
-        const k = a.shape[r - 1];
-        const n = b.shape[r - 1];
-        const shape = [...a.shape.slice(0, r - 1), n];
-        const batch = a.shape.slice(0, r - 2).reduce((p, d) => p * d, 1);
+      const dims = sameBatchMatMul(a, b, 2);
+      if (dims) {
+        const { batch, m, k, n } = dims;
         // dynamicMatMulF32 writes every element: a recycled buffer will do.
         const out = allocateF32(batch * m * n);
         dynamicMatMulF32({ batch, m, n, k, a: a.data as Float32Array, b: b.data as Float32Array, ...(divisor === undefined ? {} : { divisor }), out }, options);
-        return [Tensor.from('float32', shape, out)];
+        return [Tensor.from('float32', dims.shape, out)];
       }
       // Broadcast batch dims or 1-D operands: the ONNX ops one after the other.
       const [aq, sa, za] = dynamicQuantizeLinear(a);
