@@ -7,7 +7,7 @@ import type { KernelBackend } from '@qint/kernels';
 import { Tensor, ValueError } from '@qint/tensor';
 import { clipWeight } from './clip-weight';
 import { DEFAULT_CANDIDATE_SCHEMES, FLOAT_CANDIDATE_ID, toQuantizerSettings, type CandidateScheme } from './candidate-schemes';
-import { withClippedWeights } from './internal/clip-model';
+import { withLayerWeights } from './internal/clip-model';
 import { createDamageMeter } from './internal/damage-meter';
 import { layerWeight, readers } from './internal/layer-weight';
 import type { DamageMetric } from './output-damage';
@@ -136,9 +136,11 @@ export function measureSensitivity(model: Model, options: MeasureSensitivityOpti
       let quantized: { model: Model; info: QuantizedNodeInfo } | undefined;
       // A clipped candidate needs a weight it can edit in place (not shared, not reordered on the way to the layer).
       if (scheme.clip !== undefined && !matrix?.source) continue;
+      // Clipped once: the clipped weight goes into the model, its error is the data-free damage.
+      const clipped = scheme.clip !== undefined && matrix ? clipWeight(matrix.w, [matrix.n, matrix.k], scheme) : undefined;
       try {
         const settings = toQuantizerSettings(scheme);
-        const source = scheme.clip !== undefined ? withClippedWeights(model, new Map([[info.node, scheme]])) : model;
+        const source = clipped && matrix ? withLayerWeights(model, [{ weight: matrix, data: clipped.weights }]) : model;
         const result = quantizeDynamic(source, { ...base, ...settings, exclude: layerNames.filter((n) => n !== info.node), overrides: { [info.node]: settings } });
         cost.quantizations++;
         const q = result.report.quantized.find((x) => x.node === info.node);
@@ -159,7 +161,7 @@ export function measureSensitivity(model: Model, options: MeasureSensitivityOpti
       } else {
         // Clipped candidates: the clipped quantizer's own squared error of the unclipped weights.
         if (!matrix) damage = 0;
-        else if (scheme.clip !== undefined) damage = clipWeight(matrix.w, [matrix.n, matrix.k], scheme).errorAfter;
+        else if (clipped) damage = clipped.errorAfter;
         else damage = weightQuantizationError(matrix.w, [matrix.n, matrix.k], scheme);
       }
       options.cache?.set(key, damage);

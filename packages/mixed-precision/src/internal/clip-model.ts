@@ -6,7 +6,7 @@ import type { Model, Node } from '@qint/graph';
 import { Tensor, ValueError } from '@qint/tensor';
 import { clipWeight } from '../clip-weight';
 import type { QuantScheme } from '../sensitivity-table';
-import { layerWeight, readers } from './layer-weight';
+import { layerWeight, readers, type LayerWeight } from './layer-weight';
 
 /**
  * @param model - the float model
@@ -22,18 +22,31 @@ export function withClippedWeights(model: Model, clips: ReadonlyMap<string, Quan
   for (const node of model.graph.nodes) for (const o of node.outputs) producers.set(o, node);
   const counts = readers(model);
   const byName = new Map(model.graph.nodes.map((n) => [n.name, n]));
+  return withLayerWeights(
+    model,
+    wanted.map(([name, scheme]) => {
+      const node = byName.get(name);
+      const weight = node ? layerWeight(model, node, producers, counts) : undefined;
+      if (!weight?.source) {
+        throw new ValueError(`layer "${name}": its weight is shared or reordered before the layer, so it cannot be clipped in place; use a candidate without clip`);
+      }
+      return { weight, data: clipWeight(weight.w, [weight.n, weight.k], scheme, convention ? { convention } : {}).weights };
+    }),
+  );
+}
+
+/**
+ * @param model - the float model
+ * @param edits - layer weights that can be written back (`source` set) and their new `[n, k]` output-major values
+ * @returns a copy of the model with each new weight written to its initializer, in the initializer's own layout
+ */
+export function withLayerWeights(model: Model, edits: readonly { weight: LayerWeight; data: Float32Array }[]): Model {
   const initializers = new Map(model.graph.initializers);
-  for (const [name, scheme] of wanted) {
-    const node = byName.get(name);
-    const weight = node ? layerWeight(model, node, producers, counts) : undefined;
-    if (!weight?.source) {
-      throw new ValueError(`layer "${name}": its weight is shared or reordered before the layer, so it cannot be clipped in place; use a candidate without clip`);
-    }
-    const { weights } = clipWeight(weight.w, [weight.n, weight.k], scheme, convention ? { convention } : {});
-    const original = model.graph.initializers.get(weight.source.initializer)!;
-    let data = weights;
-    if (weight.source.transposed) data = Tensor.from('float32', [weight.n, weight.k], weights).transpose([1, 0]).data as Float32Array;
-    initializers.set(weight.source.initializer, Tensor.from('float32', original.shape, data));
+  for (const { weight, data } of edits) {
+    const source = weight.source!;
+    const original = model.graph.initializers.get(source.initializer)!;
+    const stored = source.transposed ? (Tensor.from('float32', [weight.n, weight.k], data).transpose([1, 0]).data as Float32Array) : data;
+    initializers.set(source.initializer, Tensor.from('float32', original.shape, stored));
   }
   return { ...model, graph: { ...model.graph, initializers } };
 }
