@@ -43,6 +43,8 @@ describe('createWasmBackend', () => {
     // A valid module that is not the kernels module.
     const empty = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);
     await expect(createWasmBackend({ wasm: empty })).rejects.toThrow(/lacks the exports memory, heapBase/);
+    // The check covers the row-op kernels too (a module built before them would fail only at the first call).
+    await expect(createWasmBackend({ wasm: empty })).rejects.toThrow(/, softmaxRows, geluErfF32, layerNormRows, quantizeU8, scaleI32ToF32, stridedCopyF32, binaryF32;/);
   });
 });
 
