@@ -27,8 +27,8 @@ export const fusedDynamicAttentionOp: OpDefinition = {
   sinceVersion: 1,
   build(ctx) {
     const options = ctx.backend ? { backend: ctx.backend } : undefined;
-    const scores = fusedDynamicMatMulOp.build(ctx);
-    const values = fusedDynamicMatMulOp.build(ctx);
+    // One stateless kernel serves both products.
+    const matMul = fusedDynamicMatMulOp.build(ctx);
     return (inputs) => {
       const q = need(inputs, 0, 'Q');
       const kT = need(inputs, 1, 'K');
@@ -54,9 +54,9 @@ export const fusedDynamicAttentionOp: OpDefinition = {
         );
         return [Tensor.from('float32', [...batchDims, m, dv], out)];
       }
-      const [s] = scores([q, kT, inputs[3]]);
+      const [s] = matMul([q, kT, inputs[3]]);
       const p = softmaxFamily(s, -1, false, 'softmax', options);
-      return values([p, v]);
+      return matMul([p, v]);
     };
   },
 };
