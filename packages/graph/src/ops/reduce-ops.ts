@@ -28,10 +28,6 @@ const REDUCERS: Record<string, Reducer> = {
 /** First opset in which each reduction takes `axes` as an input instead of an attribute. */
 const AXES_INPUT_SINCE: Record<string, number> = { ReduceSum: 13 };
 
-/**
- * Reduces `x` over `axes` (all axes when empty) with the named reducer, accumulating in float64.
- * @throws {@link ValueError} for an axis out of range
- */
 /** `acc[o(i)] += src[i]` over rows of the last dim, `o` following `oStrides` (0 on reduced axes); float64 sums. */
 function sumRowsF32(src: Float32Array, acc: Float64Array, shape: readonly number[], oStrides: readonly number[]): void {
   const rank = shape.length;
@@ -56,6 +52,10 @@ function sumRowsF32(src: Float32Array, acc: Float64Array, shape: readonly number
   }
 }
 
+/**
+ * Reduces `x` over `axes` (all axes when empty) with the named reducer, accumulating in float64.
+ * @throws {@link ValueError} for an axis out of range
+ */
 export function reduce(opType: string, x: Tensor, axes: readonly number[], keepDims: boolean): Tensor {
   const r = REDUCERS[opType];
   const rank = x.rank;

@@ -7,7 +7,7 @@ import { fusedGeluOp } from './fused-gelu-op';
 import { fusedSliceReshapeTransposeOp } from './fused-slice-reshape-transpose-op';
 
 /**
- * The ops of the `ai.qint` domain ({@link QINT_DOMAIN}): those `@qint/dynamic` emits, and the two the executor's
+ * The ops of the `ai.qint` domain ({@link QINT_DOMAIN}): those `@qint/dynamic` emits, and those the executor's
  * load-time fusion creates (`FusedDynamicMatMul`, `FusedDynamicAttention`, `FusedGelu`, `FusedSliceReshapeTranspose`;
  * never serialized).
  */
