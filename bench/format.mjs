@@ -6,15 +6,15 @@
 // Targets from the issue: load < 2× fs.readFile (checksums off); save ≥ 500 MB/s to memory.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeQint, encodeQint, writeQint } from '@qint/format';
 import { openQintFile, readQintFile, saveQintFile } from '@qint/format/node';
 import { QuantParams, Tensor } from '@qint/tensor';
+import { QUICK, machineInfo } from './lib/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const QUICK = !!process.env.QINT_BENCH_QUICK;
 const ROUNDS = QUICK ? 3 : 9;
 
 function bigModel() {
@@ -122,7 +122,7 @@ try {
     join(here, 'results', 'format.json'),
     `${JSON.stringify(
       {
-        machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version },
+        machine: machineInfo(),
         date: new Date().toISOString(),
         fileMB: Number(MB.toFixed(1)),
         rounds: ROUNDS,
