@@ -1,7 +1,8 @@
 import { MS_DOMAIN, QINT_DOMAIN, type Attribute, type Graph, type Model, type Node } from '@qint/graph';
 import { Tensor } from '@qint/tensor';
+import { indexGraph } from './graph-index';
 import { QuantizeError } from './quantize-error';
-import { uniqueNamer } from './unique-namer';
+import { graphNamer } from './unique-namer';
 
 /** Options of {@link fromOnnxModel}. */
 export interface FromOnnxOptions {
@@ -51,23 +52,12 @@ const isOnnx = (n: Node): boolean => n.domain === '' || n.domain === 'ai.onnx';
  */
 export function fromOnnxModel(model: Model, options: FromOnnxOptions = {}): { model: Model; report: FromOnnxReport } {
   const g = model.graph;
-  const producers = new Map<string, Node>();
-  const consumers = new Map<string, Node[]>();
-  for (const n of g.nodes) {
-    for (const o of n.outputs) if (o) producers.set(o, n);
-    for (const i of n.inputs) {
-      if (!i) continue;
-      const list = consumers.get(i);
-      if (list) list.push(n);
-      else consumers.set(i, [n]);
-    }
-  }
+  const { producers, consumers } = indexGraph(g);
   const outputs = new Set(g.outputs.map((o) => o.name));
   const inputNames = new Set(g.inputs.map((v) => v.name));
   const constant = (name: string | undefined): Tensor | undefined => (name && !inputNames.has(name) ? g.initializers.get(name) : undefined);
   const initializers = new Map(g.initializers);
-  const names = new Set<string>([...initializers.keys(), ...inputNames, ...producers.keys()]);
-  const fresh = uniqueNamer(names);
+  const fresh = graphNamer(g);
   const only = (value: string, user: Node): boolean => !outputs.has(value) && (consumers.get(value) ?? []).length === 1 && consumers.get(value)![0] === user;
   const single = (value: string): Node | undefined => {
     const c = consumers.get(value) ?? [];

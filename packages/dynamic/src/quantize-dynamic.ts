@@ -1,6 +1,7 @@
 import { QINT_DOMAIN, pack3Bit, type Attribute, type Graph, type Model, type Node } from '@qint/graph';
 import { formatShape, Tensor } from '@qint/tensor';
 import { foldConstant } from './fold-constant';
+import { indexGraph } from './graph-index';
 import { QuantizeError } from './quantize-error';
 import type {
   NodeQuantSettings,
@@ -11,7 +12,7 @@ import type {
   WeightGranularity,
 } from './quantize-dynamic-options';
 import { quantizeWeight, type QuantizedWeight, type WeightQuantSettings } from './quantize-weight';
-import { uniqueNamer } from './unique-namer';
+import { graphNamer } from './unique-namer';
 
 /** The result of {@link quantizeDynamic}: a new model (the input is untouched) and what was done. */
 export interface QuantizeDynamicResult {
@@ -106,22 +107,11 @@ export function quantizeDynamic(model: Model, options: QuantizeDynamicOptions = 
     checkSettings(s, `overrides["${name}"]`);
   }
 
-  const producers = new Map<string, Node>();
-  const consumers = new Map<string, Node[]>();
-  for (const node of graph.nodes) {
-    for (const o of node.outputs) if (o !== '') producers.set(o, node);
-    for (const i of node.inputs) {
-      if (i === '') continue;
-      const list = consumers.get(i);
-      if (list) list.push(node);
-      else consumers.set(i, [node]);
-    }
-  }
+  const { producers, consumers } = indexGraph(graph);
   const graphOutputs = new Set(graph.outputs.map((o) => o.name));
   const graphInputs = new Map(graph.inputs.map((v) => [v.name, v]));
   const initializers = new Map(graph.initializers);
-  const usedNames = new Set<string>([...initializers.keys(), ...graph.inputs.map((v) => v.name), ...producers.keys()]);
-  const fresh = uniqueNamer(usedNames);
+  const fresh = graphNamer(graph);
 
   const quantized: QuantizedNodeInfo[] = [];
   const skipped: SkippedNodeInfo[] = [];

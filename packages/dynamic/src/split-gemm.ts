@@ -1,7 +1,8 @@
 import type { Graph, Model, Node } from '@qint/graph';
 import { Tensor } from '@qint/tensor';
 import { foldConstant } from './fold-constant';
-import { uniqueNamer } from './unique-namer';
+import { indexGraph } from './graph-index';
+import { graphNamer } from './unique-namer';
 
 /** A Gemm rewritten by {@link splitGemm}: the MatMul that replaced it and the original node. */
 export interface SplitGemmResult {
@@ -35,11 +36,9 @@ export function splitGemm(model: Model, skip: ReadonlySet<string> = new Set()): 
   const graph = model.graph;
   const origin = new Map<Node, Node>();
   if (!graph.nodes.some((n) => n.opType === 'Gemm')) return { model, origin };
-  const producers = new Map<string, Node>();
-  for (const n of graph.nodes) for (const o of n.outputs) producers.set(o, n);
+  const { producers } = indexGraph(graph);
   const initializers = new Map(graph.initializers);
-  const used = new Set<string>([...initializers.keys(), ...graph.inputs.map((v) => v.name), ...producers.keys()]);
-  const fresh = uniqueNamer(used);
+  const fresh = graphNamer(graph);
   const nodes: Node[] = [];
   for (const node of graph.nodes) {
     const onnx = node.domain === '' || node.domain === 'ai.onnx';

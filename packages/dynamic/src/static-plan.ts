@@ -1,6 +1,7 @@
 import type { Graph, Node } from '@qint/graph';
 import type { Tensor } from '@qint/tensor';
 import { foldConstant } from './fold-constant';
+import { indexGraph } from './graph-index';
 
 /** One layer static quantization can rewrite to QLinearConv / QLinearMatMul, with what is fused into it. */
 export interface StaticLayer {
@@ -36,18 +37,7 @@ const isOnnx = (n: Node): boolean => n.domain === '' || n.domain === 'ai.onnx';
  * ```
  */
 export function staticLayers(graph: Graph, opTypes: ReadonlySet<string>): StaticLayer[] {
-  const producers = new Map<string, Node>();
-  const consumers = new Map<string, Node[]>();
-  for (const n of graph.nodes) {
-    for (const o of n.outputs) if (o) producers.set(o, n);
-    for (const i of n.inputs) {
-      if (!i) continue;
-      const list = consumers.get(i);
-      if (list) {
-        if (!list.includes(n)) list.push(n);
-      } else consumers.set(i, [n]);
-    }
-  }
+  const { producers, consumers } = indexGraph(graph);
   const graphOutputs = new Set(graph.outputs.map((o) => o.name));
   const inputNames = new Set(graph.inputs.map((v) => v.name));
   const soleConsumer = (value: string): Node | undefined => {

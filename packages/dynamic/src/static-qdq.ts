@@ -3,11 +3,12 @@ import { calculateQParams } from '@qint/observers';
 import { Tensor } from '@qint/tensor';
 import type { CalibrationRanges } from './calibrate-options';
 import { foldConstant } from './fold-constant';
+import { indexGraph } from './graph-index';
 import type { QuantizedNodeInfo, SkippedNodeInfo } from './quantize-dynamic-options';
 import type { QuantizeStaticOptions } from './quantize-static-options';
 import { finishStatic } from './static-finish';
 import { quantizeStaticWeight } from './static-weight';
-import { uniqueNamer } from './unique-namer';
+import { graphNamer } from './unique-namer';
 
 const int = (value: number): Attribute => ({ type: 'int', value });
 
@@ -32,11 +33,9 @@ export function staticQdq(model: Model, ranges: CalibrationRanges, options: Quan
   const exclude = new Set(options.exclude ?? []);
   const convention = options.convention ?? 'pytorch';
   const perChannel = (options.granularity ?? 'per_channel') === 'per_channel';
-  const producers = new Map<string, Node>();
-  for (const n of graph.nodes) for (const o of n.outputs) producers.set(o, n);
+  const { producers } = indexGraph(graph);
   const initializers = new Map(graph.initializers);
-  const used = new Set<string>([...initializers.keys(), ...graph.inputs.map((v) => v.name), ...producers.keys()]);
-  const fresh = uniqueNamer(used);
+  const fresh = graphNamer(graph);
   const quantized: QuantizedNodeInfo[] = [];
   const skipped: SkippedNodeInfo[] = [];
   const qdqOf = new Map<string, string>();

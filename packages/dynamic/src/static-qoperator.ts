@@ -8,7 +8,7 @@ import { splitGemm } from './split-gemm';
 import { finishStatic } from './static-finish';
 import { staticLayers, type StaticLayer } from './static-plan';
 import { quantizeStaticWeight } from './static-weight';
-import { uniqueNamer } from './unique-namer';
+import { graphNamer } from './unique-namer';
 
 /** A float tensor's uint8 twin in the rewritten graph. */
 interface QuantizedValue {
@@ -41,9 +41,7 @@ export function staticQOperator(model: Model, ranges: CalibrationRanges, options
   const perChannel = (options.granularity ?? 'per_channel') === 'per_channel';
   const layers = new Map<Node, StaticLayer>(staticLayers(graph, new Set(['Conv', 'MatMul'])).map((l) => [l.node, l]));
   const initializers = new Map(graph.initializers);
-  const used = new Set<string>([...initializers.keys(), ...graph.inputs.map((v) => v.name)]);
-  for (const n of graph.nodes) for (const o of n.outputs) used.add(o);
-  const fresh = uniqueNamer(used);
+  const fresh = graphNamer(graph);
   const quantized: QuantizedNodeInfo[] = [];
   const skipped: SkippedNodeInfo[] = [];
   const warnings: string[] = [];

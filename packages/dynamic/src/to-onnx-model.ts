@@ -1,7 +1,7 @@
 import { MS_DOMAIN, QINT_DOMAIN, dynamicConvWeight, unpack3Bit, type Attribute, type Graph, type Model, type Node } from '@qint/graph';
 import { Tensor } from '@qint/tensor';
 import { QuantizeError } from './quantize-error';
-import { uniqueNamer } from './unique-namer';
+import { graphNamer } from './unique-namer';
 
 /** Options of {@link toOnnxModel}. */
 export interface ToOnnxOptions {
@@ -58,9 +58,7 @@ export function toOnnxModel(model: Model, options: ToOnnxOptions = {}): Model {
   if (flavour !== 'standard' && flavour !== 'matmulnbits') throw new QuantizeError(`toOnnxModel: "flavour" must be 'standard' or 'matmulnbits', got ${String(flavour)}`);
   const g = model.graph;
   const initializers = new Map(g.initializers);
-  const names = new Set<string>([...initializers.keys(), ...g.inputs.map((v) => v.name)]);
-  for (const n of g.nodes) for (const o of n.outputs) names.add(o);
-  const fresh = uniqueNamer(names);
+  const fresh = graphNamer(g);
   const addInit = (base: string, t: Tensor): string => {
     const name = fresh(base);
     initializers.set(name, t);
