@@ -5,7 +5,7 @@ import { erf } from './erf';
 import { dynamicQuantizeLinear } from './dynamic-quantize-linear';
 import { createJsBackend } from './js-backend';
 import { matMulInteger } from './mat-mul-integer';
-import { binaryF32, dynamicMatMulF32, gemmF32Batched, geluErfF32, layerNormF32, matMulIntegerBatched, softmaxF32, stridedCopyF32 } from './row-ops';
+import { binaryF32, dynamicAttentionF32, dynamicMatMulF32, gemmF32Batched, geluErfF32, layerNormF32, matMulIntegerBatched, softmaxF32, stridedCopyF32 } from './row-ops';
 
 const js = { backend: createJsBackend() };
 
@@ -187,12 +187,29 @@ describe('dynamicMatMulF32 (JS backend)', () => {
     const acc = matMulInteger(aq, bq, za, zb, js).data as Int32Array;
     const scale = Math.fround((sa.data as Float32Array)[0] * (sb.data as Float32Array)[0]);
     expect(Array.from(out)).toEqual(Array.from(acc, (v) => Math.fround(Math.fround(v) * scale)));
+    // With a divisor: f32(f32(f32(acc) · scale) / f32(divisor)).
+    dynamicMatMulF32({ batch: 2, m: 3, n: 5, k: 4, a, b, divisor: Math.sqrt(8), out }, js);
+    const d = Math.fround(Math.sqrt(8));
+    expect(Array.from(out)).toEqual(Array.from(acc, (v) => Math.fround(Math.fround(Math.fround(v) * scale) / d)));
   });
 
   it('gives zeros for an all-zero operand', () => {
     const out = new Float32Array(4).fill(9);
     dynamicMatMulF32({ batch: 1, m: 2, n: 2, k: 2, a: new Float32Array(4), b: new Float32Array([1, 2, 3, 4]), out }, js);
     expect(Array.from(out)).toEqual([0, 0, 0, 0]);
+  });
+});
+
+describe('dynamicAttentionF32 (JS backend)', () => {
+  it('weights v by the softmax of the scaled scores (hand-checked through the quantizations)', () => {
+    // q·kT = [0, 2·ln 3] (every operand hits 0 or 255 exactly), / 2 → [0, ln 3] → softmax [¼, ¾] → uint8 [85, 255] at
+    // scale ¾/255; v = [0, 4] → [0, 255] at scale 4/255. out = 255·255 · (¾/255) · (4/255) = 3, up to float32 scale
+    // rounding (no softmax would give 4·ln 3 ≈ 4.39; no divisor 3.6).
+    const out = new Float32Array(1);
+    const kT = new Float32Array([0, 2 * Math.log(3)]);
+    dynamicAttentionF32({ batch: 1, m: 1, k: 1, n: 2, dv: 1, q: new Float32Array([1]), kT, v: new Float32Array([0, 4]), divisor: 2, out }, js);
+    expect(out[0]).toBeCloseTo(3, 5);
+    expect(() => dynamicAttentionF32({ batch: 1, m: 1, k: 1, n: 2, dv: 1, q: new Float32Array([1]), kT: new Float32Array([1]), v: new Float32Array(2), out }, js)).toThrow(ShapeError);
   });
 });
 
