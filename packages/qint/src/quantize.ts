@@ -190,6 +190,8 @@ export async function quantize(model: Model, options: QuantizeOptions = {}): Pro
       ...(options.exclude ? { exclude: options.exclude } : {}),
     });
   }
+  const latency = parseBudget(options.budget).kind === 'latency';
+  if (latency && !options.calibration) throw new InputError('a latency budget needs calibration samples: the first one is used to time each layer and candidate');
   const backend = typeof options.backend === 'object' ? options.backend : await resolveBackend(options.backend ?? 'wasm');
   const calibration = options.calibration ? calibrationFeeds(model, options.calibration, options.calibrationSamples) : undefined;
   const candidateSet = options.candidates ?? (calibration ? 'search' : 'default');
@@ -203,8 +205,7 @@ export async function quantize(model: Model, options: QuantizeOptions = {}): Pro
     cache: options.cache,
     onProgress: options.onProgress,
   });
-  if (parseBudget(options.budget).kind === 'latency') {
-    if (!options.calibration) throw new InputError('a latency budget needs calibration samples: the first one is used to time each layer and candidate');
+  if (latency && options.calibration) {
     const one = calibrationFeeds(model, options.calibration.slice([0], [1]), 1)[0];
     table = measureLatency(model, table, { feeds: one, backend, quantizer: common }).table;
   }
@@ -218,6 +219,6 @@ export async function quantize(model: Model, options: QuantizeOptions = {}): Pro
     plan = allocate(table, options.budget);
   }
   const result = applyPlan(model, plan, table, common);
-  const frontier = paretoFrontier(table, parseBudget(options.budget).kind === 'latency' ? { cost: 'latency' } : {});
+  const frontier = paretoFrontier(table, latency ? { cost: 'latency' } : {});
   return { ...result, mixedPrecision: { plan, table, frontier, ...(measured ? { measured } : {}) } };
 }
