@@ -1,7 +1,7 @@
 import { Tensor } from '@qint/tensor';
 import { describe, expect, it } from 'vitest';
 import { A, expectClose, f32, i64, runOp } from '../__fixtures__/graph-builder';
-import { erf } from './erf';
+import { erf } from '@qint/kernels';
 
 describe('unary ops', () => {
   it('activations (hand-checked values)', () => {

@@ -7,9 +7,8 @@ import {
   isPackedDType,
   type DType,
 } from '@qint/tensor';
-import { roundHalfToEven } from '@qint/kernels';
+import { erf, roundHalfToEven } from '@qint/kernels';
 import { onnxOp } from './define-op';
-import { erf } from './erf';
 import { sameAs, sameShapeAs } from './infer-helpers';
 import type { OpBuildContext, OpDefinition, OpKernel } from './op-definition';
 import { dtypeFromOnnx, fromNumbers, need, readFloats, readScalar } from './tensor-utils';
