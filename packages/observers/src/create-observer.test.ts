@@ -128,6 +128,7 @@ describe.each([...PER_CHANNEL])('%s chAxis and merge', (kind) => {
     expect(() => createObserver(kind, {}).observe(Tensor.from('float32', [], [1]))).toThrow(/rank 0/);
     try {
       createObserver(kind, { chAxis: -3 }).observe(x);
+      expect.unreachable();
     } catch (e) {
       expect((e as ObserverError).code).toBe('ERR_OBSERVER');
     }

@@ -92,6 +92,7 @@ describe('MinMaxObserver', () => {
     expect(() => new MinMaxObserver({ dtype: 'int16' as never })).toThrow(ObserverError);
     try {
       a.observe(Tensor.zeros('float32', [0]));
+      expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(QintError);
       expect((e as QintError).code).toBe('ERR_OBSERVER');
