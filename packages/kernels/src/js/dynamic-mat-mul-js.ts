@@ -13,7 +13,7 @@ const ROUND_MAGIC = 6755399441055744;
  * 1.5·2^52 rounds the float32 quotient ties-to-even exactly as roundHalfToEven; ±Infinity passes through to the
  * clamp, NaN to the zero point.
  */
-export function quantizeU8Js(x: Float32Array, count: number): { q: Uint8Array; scale: number; zeroPoint: number } {
+function quantizeU8Js(x: Float32Array, count: number): { q: Uint8Array; scale: number; zeroPoint: number } {
   const { scale, zeroPoint } = dynamicParams(x, 0, count);
   const q = new Uint8Array(count);
   if (scale === 0) return { q, scale, zeroPoint };
