@@ -18,7 +18,7 @@ import { sliceTensor, transposeTensor } from './strided-copy-f32';
 import { onnxOp } from './define-op';
 import { broadcastDims } from './infer-helpers';
 import type { OpBuildContext, OpDefinition, ShapeInferrer } from './op-definition';
-import { need, prod, readInts, readScalar, requireUnpacked, stridedCopy } from './tensor-utils';
+import { need, prod, readInts, readScalar, readSliceInputs, requireUnpacked, stridedCopy } from './tensor-utils';
 import { UnsupportedVariant } from './unsupported-variant';
 
 type Store = { [i: number]: unknown; length: number; set(a: ArrayLike<never>, offset?: number): void; subarray(b: number, e?: number): Store };
@@ -219,10 +219,7 @@ function sliceOp(since: number): OpDefinition {
       }
       return (inputs) => {
         const x = need(inputs, 0, 'data');
-        const starts = readInts(need(inputs, 1, 'starts'), 'input starts');
-        const ends = readInts(need(inputs, 2, 'ends'), 'input ends');
-        const axes = inputs[3] ? readInts(inputs[3], 'input axes') : undefined;
-        const steps = inputs[4] ? readInts(inputs[4], 'input steps') : undefined;
+        const { starts, ends, axes, steps } = readSliceInputs(inputs);
         return [sliceTensor(x, starts, ends, axes, steps, options)];
       };
     },

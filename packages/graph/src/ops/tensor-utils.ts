@@ -164,3 +164,18 @@ export function sameBatchMatMul(a: Tensor, b: Tensor, minRank: number): { batch:
   const n = b.shape[r - 1];
   return { batch: prod(a.shape, 0, r - 2), m: a.shape[r - 2], k: a.shape[r - 1], n, shape: [...a.shape.slice(0, r - 1), n] };
 }
+
+/** Slice's inputs 1–4 (opset ≥ 10): starts, ends and the optional axes and steps, as numbers. */
+export function readSliceInputs(inputs: readonly (Tensor | undefined)[]): {
+  starts: number[];
+  ends: number[];
+  axes: number[] | undefined;
+  steps: number[] | undefined;
+} {
+  return {
+    starts: readInts(need(inputs, 1, 'starts'), 'input starts'),
+    ends: readInts(need(inputs, 2, 'ends'), 'input ends'),
+    axes: inputs[3] ? readInts(inputs[3], 'input axes') : undefined,
+    steps: inputs[4] ? readInts(inputs[4], 'input steps') : undefined,
+  };
+}

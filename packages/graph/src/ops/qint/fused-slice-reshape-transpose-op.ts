@@ -5,7 +5,7 @@ import { Tensor } from '@qint/tensor';
 import type { OpDefinition } from '../op-definition';
 import { reshape } from '../shape-ops';
 import { materialize, reshapeView, sliceTensor, sliceView, transposeTensor } from '../strided-copy-f32';
-import { need, readInts } from '../tensor-utils';
+import { need, readInts, readSliceInputs } from '../tensor-utils';
 import { QINT_DOMAIN } from './qint-domain';
 
 /** Reshape's target with 0 (copy the dim, unless allowzero) and one −1 resolved, or undefined when it does not fit. */
@@ -43,10 +43,7 @@ export const fusedSliceReshapeTransposeOp: OpDefinition = {
     const options = ctx.backend ? { backend: ctx.backend } : undefined;
     return (inputs) => {
       const x = need(inputs, 0, 'data');
-      const starts = readInts(need(inputs, 1, 'starts'), 'input starts');
-      const ends = readInts(need(inputs, 2, 'ends'), 'input ends');
-      const axes = inputs[3] ? readInts(inputs[3], 'input axes') : undefined;
-      const steps = inputs[4] ? readInts(inputs[4], 'input steps') : undefined;
+      const { starts, ends, axes, steps } = readSliceInputs(inputs);
       const target = readInts(need(inputs, 5, 'shape'), 'Reshape shape');
       const sliced = x.dtype === 'float32' ? sliceView(x.shape, starts, ends, axes, steps) : undefined;
       const newShape = sliced ? resolveTarget(sliced.shape, target, allowZero) : undefined;
