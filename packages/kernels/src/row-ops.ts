@@ -183,6 +183,8 @@ export function stridedCopyF32(args: StridedCopyF32Args, options?: OpOptions): v
   primitiveBackend('stridedCopyF32', options).stridedCopyF32({ src, shape: dims, strides: st, offset, out });
 }
 
+const BINARY_OPS: ReadonlySet<string> = new Set(['add', 'sub', 'mul', 'div']);
+
 /**
  * Float32 Add/Sub/Mul/Div where one operand repeats along the other (a scalar, or trailing dims such as a bias or a
  * position table) or both have the output's length, on the active backend (SIMD on WASM); bit-identical everywhere.
@@ -204,7 +206,7 @@ export function binaryF32(args: BinaryF32Args, options?: OpOptions): void {
   if (n > 0 && !fits(na, nb) && !fits(nb, na)) {
     throw new ShapeError(`binaryF32: operands of ${na} and ${nb} values do not repeat onto ${n} outputs (one must have ${n}, the other a divisor)`);
   }
-  if (!['add', 'sub', 'mul', 'div'].includes(args.op)) throw new ShapeError(`binaryF32: op must be add, sub, mul or div, got ${String(args.op)}`);
+  if (!BINARY_OPS.has(args.op)) throw new ShapeError(`binaryF32: op must be add, sub, mul or div, got ${String(args.op)}`);
   if (n === 0) return;
   primitiveBackend('binaryF32', options).binaryF32(args);
 }
