@@ -54,6 +54,22 @@ describe('WasmHeap', () => {
     expect(h.peakBytes).toBe(p + 200_000);
   });
 
+  it('copies the first count values into fresh scratch and reads them back (float32 and int32)', () => {
+    const h = heap();
+    h.beginCall();
+    const p = h.scratchF32(new Float32Array([1.5, -2, 3, 4]), 3, 'x');
+    expect(Array.from(h.f32.subarray(p >> 2, (p >> 2) + 3))).toEqual([1.5, -2, 3]);
+    expect(h.scratch(4, 'next')).toBe(p + 64); // 3 floats take one 64-byte block
+    const out = new Float32Array([9, 9, 9, 9]);
+    h.readF32(p + 4, 2, out);
+    expect(Array.from(out)).toEqual([-2, 3, 9, 9]);
+    h.i32.set([7, -8], p >> 2);
+    const outI = new Int32Array(3);
+    h.readI32(p, 2, outI);
+    expect(Array.from(outI)).toEqual([7, -8, 0]);
+    h.endCall();
+  });
+
   it('refuses persistent allocation inside a call and sizes beyond wasm32', () => {
     const h = heap();
     h.beginCall();

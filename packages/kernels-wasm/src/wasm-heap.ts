@@ -174,6 +174,23 @@ export class WasmHeap {
     return offset;
   }
 
+  /** Bump-allocates scratch for `count` float32 values and copies the first `count` values of `src` into it. */
+  scratchF32(src: Float32Array, count: number, what: string): number {
+    const offset = this.scratch(count * 4, what);
+    this.f32.set(count === src.length ? src : src.subarray(0, count), offset >> 2);
+    return offset;
+  }
+
+  /** Copies the `count` float32 values at `offset` into the start of `out`. */
+  readF32(offset: number, count: number, out: Float32Array): void {
+    out.set(this.f32.subarray(offset >> 2, (offset >> 2) + count));
+  }
+
+  /** Copies the `count` int32 values at `offset` into the start of `out`. */
+  readI32(offset: number, count: number, out: Int32Array): void {
+    out.set(this.i32.subarray(offset >> 2, (offset >> 2) + count));
+  }
+
   /** Ends a call: every scratch byte is free again. */
   endCall(): void {
     this.scratchTop = this.persistentTop;

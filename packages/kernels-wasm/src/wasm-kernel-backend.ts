@@ -154,7 +154,7 @@ export class WasmKernelBackend implements KernelBackend {
         ex.gemmI16IL(pAi, m4, kp, pBw, n, pC, n);
       }
       if (m4 < m) ex.gemmI16(pAw + m4 * lda * 2, lda, m - m4, kp, pBw, n, pC + m4 * n * 4, n);
-      out.set(heap.i32.subarray(pC >> 2, (pC >> 2) + m * n));
+      heap.readI32(pC, m * n, out);
     });
   };
 
@@ -222,7 +222,7 @@ export class WasmKernelBackend implements KernelBackend {
           }
         }
       }
-      out.set(heap.i32.subarray(pOut >> 2, (pOut >> 2) + batch * M * P));
+      heap.readI32(pOut, batch * M * P, out);
     });
   };
 
@@ -242,8 +242,7 @@ export class WasmKernelBackend implements KernelBackend {
     const gemv = m === 1;
     // Copies b to scratch and packs it as float32 panels at `dst` (inside a scratch scope).
     const packB = (ex: KernelExports, heap: WasmHeap, dst: number): void => {
-      const pRaw = heap.scratch(k * n * 4, 'gemmF32 b');
-      heap.f32.set(b.subarray(0, k * n), pRaw >> 2);
+      const pRaw = heap.scratchF32(b, k * n, 'gemmF32 b');
       ex.packPanelsF32(pRaw, k, n, transB ? 1 : 0, dst);
     };
     let panelsB = 0;
@@ -266,11 +265,10 @@ export class WasmKernelBackend implements KernelBackend {
       }
     }
     this.call('gemmF32', (ex, heap) => {
-      const pA = heap.scratch(m * k * 4, 'gemmF32 a');
+      const pA = heap.scratchF32(a, m * k, 'gemmF32 a');
       const pBias = bias ? heap.scratch(np * 4, 'gemmF32 bias') : 0;
       const pC = heap.scratch(m * n * 4, 'gemmF32 out');
       const f32 = heap.f32;
-      f32.set(a.subarray(0, m * k), pA >> 2);
       if (bias) {
         f32.set(bias.subarray(0, n), pBias >> 2);
         f32.fill(0, (pBias >> 2) + n, (pBias >> 2) + np);
@@ -278,10 +276,7 @@ export class WasmKernelBackend implements KernelBackend {
       if (gemv && !panelsB) {
         // Matrix × vector on an unpacked B: stream it as it is; packing it would cost as much as the product.
         let pB = rawB;
-        if (!pB) {
-          pB = heap.scratch(k * n * 4, 'gemmF32 b');
-          heap.f32.set(b.subarray(0, k * n), pB >> 2);
-        }
+        if (!pB) pB = heap.scratchF32(b, k * n, 'gemmF32 b');
         if (transB) ex.gemvF32T(pA, k, pB, n, pBias, pC);
         else ex.gemvF32(pA, k, pB, n, pBias, pC);
       } else {
@@ -293,7 +288,7 @@ export class WasmKernelBackend implements KernelBackend {
         if (gemv) ex.gemvF32Panels(pA, k, pB, n, pBias, pC);
         else ex.gemmF32Panels(pA, k, m, k, pB, n, pBias, 0, pC, n);
       }
-      out.set(heap.f32.subarray(pC >> 2, (pC >> 2) + m * n));
+      heap.readF32(pC, m * n, out);
     });
   };
 
@@ -319,8 +314,7 @@ export class WasmKernelBackend implements KernelBackend {
     const bytes = ((n + 7) >> 3) * 8 * k * 4;
     const address = heap.allocPersistent(bytes, 'packGemmWeights');
     this.scoped(heap, () => {
-      const pRaw = heap.scratch(k * n * 4, 'packGemmWeights staging');
-      heap.f32.set(b.subarray(0, k * n), pRaw >> 2);
+      const pRaw = heap.scratchF32(b, k * n, 'packGemmWeights staging');
       ex.packPanelsF32(pRaw, k, n, transB ? 1 : 0, address);
     });
     const packed = new WasmPackedGemmWeights({ backend: this.name, k, n, transB, byteLength: bytes, owner: this, address });
@@ -365,14 +359,10 @@ export class WasmKernelBackend implements KernelBackend {
     const mg = M / group;
     const kTotal = cg * KH * KW;
     this.call('convF32', (ex, heap) => {
-      const pX = heap.scratch(batch * C * H * W * 4, 'convF32 x');
-      const pW = heap.scratch(M * kTotal * 4, 'convF32 w');
-      const pBias = bias ? heap.scratch(M * 4, 'convF32 bias') : 0;
+      const pX = heap.scratchF32(x, batch * C * H * W, 'convF32 x');
+      const pW = heap.scratchF32(w, M * kTotal, 'convF32 w');
+      const pBias = bias ? heap.scratchF32(bias, M, 'convF32 bias') : 0;
       const pOut = heap.scratch(batch * M * P * 4, 'convF32 out');
-      const f32 = heap.f32;
-      f32.set(x.subarray(0, batch * C * H * W), pX >> 2);
-      f32.set(w.subarray(0, M * kTotal), pW >> 2);
-      if (bias) f32.set(bias.subarray(0, M), pBias >> 2);
       const imageBytes = C * H * W * 4;
       // Depthwise (one input channel per group, several groups) runs a direct loop; an ordinary conv whose
       // single input channel makes cg 1 too (group 1, e.g. a first layer on grey images) is a GEMM like any other.
@@ -401,7 +391,7 @@ export class WasmKernelBackend implements KernelBackend {
           }
         }
       }
-      out.set(heap.f32.subarray(pOut >> 2, (pOut >> 2) + batch * M * P));
+      heap.readF32(pOut, batch * M * P, out);
     });
   };
 
@@ -550,7 +540,7 @@ export class WasmKernelBackend implements KernelBackend {
       const rowLength = groups * lp;
       // Row stride padded by 64 bytes: with power-of-two K the rows of a 4-row block would otherwise share L1 sets.
       const xStride = rowLength + 32;
-      const pX = heap.scratch(m * k * 4, 'dynamicLinear x');
+      const pX = heap.scratchF32(x, m * k, 'dynamicLinear x');
       const pRange = heap.scratch(m * 8, 'dynamicLinear ranges');
       const pSa = heap.scratch(mp * 4, 'dynamicLinear scales');
       const pZa = heap.scratch(mp * 4, 'dynamicLinear zero points');
@@ -560,15 +550,12 @@ export class WasmKernelBackend implements KernelBackend {
       const pY = heap.scratch(mp * ldy * 4, 'dynamicLinear accumulators');
       const gemvInPlace = ldy === np;
       const pYt = gemvRows && !gemvInPlace ? heap.scratch(gemvRows * np * 4, 'dynamicLinear GEMV rows') : pY + gemvStart * ldy * 4;
-      const pBias = bias ? heap.scratch(n * 4, 'dynamicLinear bias') : 0;
+      const pBias = bias ? heap.scratchF32(bias, n, 'dynamicLinear bias') : 0;
       const pOut = direct ? pY : heap.scratch(m * n * 4, 'dynamicLinear out');
       const pXi = mb ? heap.scratch(mb * rowLength * 2, 'dynamicLinear interleaved x') : 0;
       const pBw = mb && !w.widenedAddress ? heap.scratch(rowLength * 16, 'dynamicLinear widened panel') : 0;
-      let f32 = heap.f32;
-      f32.set(x.subarray(0, m * k), pX >> 2);
-      if (bias) f32.set(bias.subarray(0, n), pBias >> 2);
       ex.rangeRows(pX, perRow ? m : 1, perRow ? k : m * k, pRange);
-      f32 = heap.f32;
+      const f32 = heap.f32;
       const i32 = heap.i32;
       // One scale and zero point per row (perRow) or one for all rows; rows [m, mp) pad a GEMM block: 0 and 0.
       for (let q = 0; q < (perRow ? m : 1); q++) {
@@ -601,7 +588,7 @@ export class WasmKernelBackend implements KernelBackend {
       } else if (!direct || pBias) {
         ex.finishRows(pY, ldy, m, n, pBias, pOut); // in place when direct
       }
-      out.set(heap.f32.subarray(pOut >> 2, (pOut >> 2) + m * n));
+      heap.readF32(pOut, m * n, out);
     });
   };
 

@@ -30,7 +30,7 @@ export function matMulIntegerBatchedWasm(ex: KernelExports, heap: WasmHeap, args
     ex.packPanelsB(pB + i * k * n, k, n, n, bSigned, pZ + 4, 0, kp, pBw);
     ex.gemmI16(pAw, lda, m, kp, pBw, n, pC + i * m * n * 4, n);
   }
-  out.set(heap.i32.subarray(pC >> 2, (pC >> 2) + batch * m * n));
+  heap.readI32(pC, batch * m * n, out);
 }
 
 /**
@@ -98,14 +98,11 @@ export function dynamicMatMulF32Wasm(ex: KernelExports, heap: WasmHeap, args: Dy
   const na = batch * m * k;
   const nb = batch * k * n;
   const nc = batch * m * n;
-  const pAf = heap.scratch(na * 4, 'dynamicMatMulF32 a');
-  const pBf = heap.scratch(nb * 4, 'dynamicMatMulF32 b');
+  const pAf = heap.scratchF32(a, na, 'dynamicMatMulF32 a');
+  const pBf = heap.scratchF32(b, nb, 'dynamicMatMulF32 b');
   const pC = heap.scratch(nc * 4, 'dynamicMatMulF32 out');
-  const f32 = heap.f32;
-  f32.set(na === a.length ? a : a.subarray(0, na), pAf >> 2);
-  f32.set(nb === b.length ? b : b.subarray(0, nb), pBf >> 2);
   dynamicMatMulInHeap(ex, heap, batch, m, n, k, pAf, pBf, args.divisor, pC);
-  out.set(heap.f32.subarray(pC >> 2, (pC >> 2) + nc));
+  heap.readF32(pC, nc, out);
 }
 
 /**
@@ -114,19 +111,15 @@ export function dynamicMatMulF32Wasm(ex: KernelExports, heap: WasmHeap, args: Dy
  */
 export function dynamicAttentionF32Wasm(ex: KernelExports, heap: WasmHeap, args: DynamicAttentionF32Args): void {
   const { batch, m, k, n, dv, q, kT, v, out } = args;
-  const pQ = heap.scratch(batch * m * k * 4, 'dynamicAttentionF32 q');
-  const pK = heap.scratch(batch * k * n * 4, 'dynamicAttentionF32 kT');
-  const pV = heap.scratch(batch * n * dv * 4, 'dynamicAttentionF32 v');
+  const pQ = heap.scratchF32(q, batch * m * k, 'dynamicAttentionF32 q');
+  const pK = heap.scratchF32(kT, batch * k * n, 'dynamicAttentionF32 kT');
+  const pV = heap.scratchF32(v, batch * n * dv, 'dynamicAttentionF32 v');
   const pS = heap.scratch(batch * m * n * 4, 'dynamicAttentionF32 scores');
   const pO = heap.scratch(batch * m * dv * 4, 'dynamicAttentionF32 out');
-  const f32 = heap.f32;
-  f32.set(q.subarray(0, batch * m * k), pQ >> 2);
-  f32.set(kT.subarray(0, batch * k * n), pK >> 2);
-  f32.set(v.subarray(0, batch * n * dv), pV >> 2);
   dynamicMatMulInHeap(ex, heap, batch, m, n, k, pQ, pK, args.divisor, pS);
   if (n > 0) ex.softmaxRows(pS, batch * m, n, pS);
   dynamicMatMulInHeap(ex, heap, batch, m, dv, n, pS, pV, undefined, pO);
-  out.set(heap.f32.subarray(pO >> 2, (pO >> 2) + batch * m * dv));
+  heap.readF32(pO, batch * m * dv, out);
 }
 
 /**
@@ -137,13 +130,10 @@ export function dynamicAttentionF32Wasm(ex: KernelExports, heap: WasmHeap, args:
 export function gemmF32BatchedWasm(ex: KernelExports, heap: WasmHeap, args: BatchedGemmF32Args): void {
   const { batch, m, n, k, a, b, out } = args;
   const np = ((n + 7) >> 3) * 8;
-  const pA = heap.scratch(batch * m * k * 4, 'gemmF32Batched a');
-  const pB = heap.scratch(batch * k * n * 4, 'gemmF32Batched b');
+  const pA = heap.scratchF32(a, batch * m * k, 'gemmF32Batched a');
+  const pB = heap.scratchF32(b, batch * k * n, 'gemmF32Batched b');
   const pPanels = m === 1 ? 0 : heap.scratch(np * k * 4, 'gemmF32Batched b panels');
   const pC = heap.scratch(batch * m * n * 4, 'gemmF32Batched out');
-  const f32 = heap.f32;
-  f32.set(a.subarray(0, batch * m * k), pA >> 2);
-  f32.set(b.subarray(0, batch * k * n), pB >> 2);
   for (let i = 0; i < batch; i++) {
     const ai = pA + i * m * k * 4;
     const bi = pB + i * k * n * 4;
@@ -154,5 +144,5 @@ export function gemmF32BatchedWasm(ex: KernelExports, heap: WasmHeap, args: Batc
       ex.gemmF32Panels(ai, k, m, k, pPanels, n, 0, 0, ci, n);
     }
   }
-  out.set(heap.f32.subarray(pC >> 2, (pC >> 2) + batch * m * n));
+  heap.readF32(pC, batch * m * n, out);
 }

@@ -7,11 +7,10 @@ import type { WasmHeap } from './wasm-heap';
 
 /** Copies `x` into scratch, runs `body(px, pOut)`, copies `count` results back into `out`. */
 function throughHeap(heap: WasmHeap, x: Float32Array, count: number, out: Float32Array, what: string, body: (px: number, pOut: number) => void): void {
-  const px = heap.scratch(count * 4, `${what} x`);
+  const px = heap.scratchF32(x, count, `${what} x`);
   const pOut = heap.scratch(count * 4, `${what} out`);
-  heap.f32.set(count === x.length ? x : x.subarray(0, count), px >> 2);
   body(px, pOut);
-  out.set(heap.f32.subarray(pOut >> 2, (pOut >> 2) + count));
+  heap.readF32(pOut, count, out);
 }
 
 /** Softmax over contiguous rows (see `SoftmaxF32Args`). */
@@ -29,13 +28,8 @@ export function geluErfF32Wasm(ex: KernelExports, heap: WasmHeap, args: GeluErfF
 /** LayerNormalization over contiguous rows (see `LayerNormF32Args`). */
 export function layerNormF32Wasm(ex: KernelExports, heap: WasmHeap, args: LayerNormF32Args): void {
   const { rows, dim, x, scale, bias, epsilon, out } = args;
-  const pScale = heap.scratch(scale.length * 4, 'layerNormF32 scale');
-  heap.f32.set(scale, pScale >> 2);
-  let pBias = 0;
-  if (bias) {
-    pBias = heap.scratch(bias.length * 4, 'layerNormF32 bias');
-    heap.f32.set(bias, pBias >> 2);
-  }
+  const pScale = heap.scratchF32(scale, scale.length, 'layerNormF32 scale');
+  const pBias = bias ? heap.scratchF32(bias, bias.length, 'layerNormF32 bias') : 0;
   throughHeap(heap, x, rows * dim, out, 'layerNormF32', (px, pOut) =>
     ex.layerNormRows(px, rows, dim, pScale, scale.length, pBias, bias ? bias.length : 0, epsilon, pOut),
   );
@@ -45,17 +39,16 @@ export function layerNormF32Wasm(ex: KernelExports, heap: WasmHeap, args: LayerN
 export function stridedCopyF32Wasm(ex: KernelExports, heap: WasmHeap, args: StridedCopyF32Args): void {
   const { src, shape, strides, offset, out } = args;
   const rank = shape.length;
-  const pSrc = heap.scratch(src.length * 4, 'stridedCopyF32 src');
+  const pSrc = heap.scratchF32(src, src.length, 'stridedCopyF32 src');
   const pDims = heap.scratch(rank * 12 + 4, 'stridedCopyF32 dims');
   const pOut = heap.scratch(out.length * 4, 'stridedCopyF32 out');
-  heap.f32.set(src, pSrc >> 2);
   const i32 = heap.i32;
   for (let d = 0; d < rank; d++) {
     i32[(pDims >> 2) + d] = shape[d];
     i32[(pDims >> 2) + rank + d] = strides[d];
   }
   ex.stridedCopyF32(pSrc, rank, pDims, pDims + rank * 4, offset, pDims + rank * 8, pOut);
-  out.set(heap.f32.subarray(pOut >> 2, (pOut >> 2) + out.length));
+  heap.readF32(pOut, out.length, out);
 }
 
 const BINARY_OPS = { add: 0, sub: 1, mul: 2, div: 3 } as const;
@@ -63,12 +56,9 @@ const BINARY_OPS = { add: 0, sub: 1, mul: 2, div: 3 } as const;
 /** Float32 arithmetic with a repeating operand (see `BinaryF32Args`; lengths checked by `binaryF32`). */
 export function binaryF32Wasm(ex: KernelExports, heap: WasmHeap, args: BinaryF32Args): void {
   const { a, b, out } = args;
-  const pa = heap.scratch(a.length * 4, 'binaryF32 a');
-  const pb = heap.scratch(b.length * 4, 'binaryF32 b');
+  const pa = heap.scratchF32(a, a.length, 'binaryF32 a');
+  const pb = heap.scratchF32(b, b.length, 'binaryF32 b');
   const po = heap.scratch(out.length * 4, 'binaryF32 out');
-  const f32 = heap.f32;
-  f32.set(a, pa >> 2);
-  f32.set(b, pb >> 2);
   ex.binaryF32(BINARY_OPS[args.op], pa, a.length, pb, b.length, out.length, po);
-  out.set(heap.f32.subarray(po >> 2, (po >> 2) + out.length));
+  heap.readF32(po, out.length, out);
 }
