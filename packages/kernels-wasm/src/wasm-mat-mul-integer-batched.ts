@@ -60,7 +60,7 @@ function dynamicMatMulInHeap(
   const rows = batch * m;
   const pRange = heap.scratch(16, 'dynamicMatMulF32 ranges');
   const pB = heap.scratch(nb, 'dynamicMatMulF32 b quantized');
-  const pZ = heap.scratch(8, 'dynamicMatMulF32 zero points');
+  const pZb = heap.scratch(4, 'dynamicMatMulF32 b zero point');
   const pSa = heap.scratch(rows * 4, 'dynamicMatMulF32 a scales');
   const pZa = heap.scratch(rows * 4, 'dynamicMatMulF32 a zero points');
   const pSums = heap.scratch(rows * 4, 'dynamicMatMulF32 a row sums');
@@ -74,20 +74,18 @@ function dynamicMatMulInHeap(
   // A zero scale quantizes everything to 0 with zero point 0: the products and the output are all 0.
   if (pb.scale === 0) heap.u8.fill(0, pB, pB + nb);
   else ex.quantizeU8(pBf, nb, pb.scale, pb.zeroPoint, pB);
-  const i32 = heap.i32;
-  i32[pZ >> 2] = pa.zeroPoint;
-  i32[(pZ >> 2) + 1] = pb.zeroPoint;
+  heap.i32[pZb >> 2] = pb.zeroPoint;
   heap.f32.fill(pa.scale, pSa >> 2, (pSa >> 2) + rows);
   heap.i32.fill(pa.zeroPoint, pZa >> 2, (pZa >> 2) + rows);
   // A straight to the int16 GEMM layout, zero point already subtracted (dynamicLinear's quantizer, one group per row):
   // the same values as quantizing to uint8 and widening, in one pass.
-  if (k > 0) ex.quantizeRows(pAf, rows, k, pSa, pZa, pAw, lda, k, kp, 1, pSums);
-  for (let i = 0; i < batch; i++) {
-    if (k === 0) break;
-    ex.packPanelsB(pB + i * k * n, k, n, n, 0, pZ + 4, 0, kp, pBw);
-    ex.gemmI16(pAw + i * m * lda * 2, lda, m, kp, pBw, n, pOut + i * m * n * 4, n);
-  }
-  if (k === 0) heap.i32.fill(0, pOut >> 2, (pOut >> 2) + nc);
+  if (k > 0) {
+    ex.quantizeRows(pAf, rows, k, pSa, pZa, pAw, lda, k, kp, 1, pSums);
+    for (let i = 0; i < batch; i++) {
+      ex.packPanelsB(pB + i * k * n, k, n, n, 0, pZb, 0, kp, pBw);
+      ex.gemmI16(pAw + i * m * lda * 2, lda, m, kp, pBw, n, pOut + i * m * n * 4, n);
+    }
+  } else heap.i32.fill(0, pOut >> 2, (pOut >> 2) + nc); // no products: every sum is 0
   // In place: each int32 is read before its float32 replaces it.
   ex.scaleI32ToF32(pOut, nc, Math.fround(pa.scale * pb.scale), divisor === undefined ? 1 : Math.fround(divisor), pOut);
 }
