@@ -1,6 +1,6 @@
 import { MS_DOMAIN, QINT_DOMAIN, type Attribute, type Graph, type Model, type Node } from '@qint/graph';
 import { Tensor } from '@qint/tensor';
-import { indexGraph } from './graph-index';
+import { indexGraph, pruneUnused } from './graph-index';
 import { QuantizeError } from './quantize-error';
 import { graphNamer } from './unique-namer';
 
@@ -238,22 +238,13 @@ export function fromOnnxModel(model: Model, options: FromOnnxOptions = {}): { mo
     const last = g.nodes.filter((n) => n === first || (remove.has(n) && n.outputs.some((o) => o === fused.outputs[0]))).pop() ?? first;
     placeAt.set(last, fused);
   }
-  let nodes: Node[] = [];
+  const placed: Node[] = [];
   for (const n of g.nodes) {
-    if (placeAt.has(n)) nodes.push(placeAt.get(n)!);
-    else if (!replace.has(n) && !remove.has(n)) nodes.push(n);
+    if (placeAt.has(n)) placed.push(placeAt.get(n)!);
+    else if (!replace.has(n) && !remove.has(n)) placed.push(n);
   }
-  // DynamicQuantizeLinear nodes and initializers nothing uses any more go.
-  for (let changed = true; changed; ) {
-    const used = new Set<string>(g.outputs.map((o) => o.name));
-    for (const n of nodes) for (const i of n.inputs) used.add(i);
-    const kept = nodes.filter((n) => !(n.opType === 'DynamicQuantizeLinear' && isOnnx(n)) || n.outputs.some((o) => used.has(o)));
-    changed = kept.length !== nodes.length;
-    nodes = kept;
-  }
-  const used = new Set<string>(g.outputs.map((o) => o.name));
-  for (const n of nodes) for (const i of n.inputs) used.add(i);
-  for (const name of [...initializers.keys()]) if (!used.has(name) && !inputNames.has(name)) initializers.delete(name);
+  // DynamicQuantizeLinear nodes and initializers nothing uses any more go (initializers listed as graph inputs stay).
+  const nodes = pruneUnused(placed, g.outputs.map((o) => o.name), (n) => n.opType === 'DynamicQuantizeLinear' && isOnnx(n), initializers, inputNames);
   const graph: Graph = { ...g, nodes, initializers };
   return { model: { ...model, opsetImports: { ...model.opsetImports, [QINT_DOMAIN]: 1 }, graph }, report: { rewritten, static: staticNodes } };
 }

@@ -1,4 +1,5 @@
 import type { Graph, Node } from '@qint/graph';
+import type { Tensor } from '@qint/tensor';
 
 /** Who makes and who reads each value of a graph. */
 export interface GraphIndex {
@@ -33,4 +34,36 @@ export function indexGraph(graph: Graph): GraphIndex {
     }
   }
   return { producers, consumers };
+}
+
+/**
+ * The clean-up after a rewrite: drops, until none is left, each `removable` node whose outputs nothing reads (not a
+ * node, not a graph output), then deletes from `initializers` (in place) those nothing reads, except names in `keep`.
+ *
+ * @param nodes - the rewritten nodes, in order
+ * @param outputs - the graph's output names
+ * @param removable - which nodes may go when unused (weight-folding nodes, DequantizeLinear, …)
+ * @param initializers - the rewrite's own initializer map, pruned in place
+ * @param keep - initializer names kept even when unused
+ * @returns the nodes kept, in order
+ * @example
+ * ```ts
+ * const kept = pruneUnused(out, graph.outputs.map((o) => o.name), (n) => folded.has(n), initializers);
+ * ```
+ */
+export function pruneUnused(nodes: Node[], outputs: readonly string[], removable: (n: Node) => boolean, initializers: Map<string, Tensor>, keep: ReadonlySet<string> = new Set()): Node[] {
+  const reads = (list: Node[]): Set<string> => {
+    const refs = new Set<string>(outputs);
+    for (const n of list) for (const i of n.inputs) refs.add(i);
+    return refs;
+  };
+  for (let changed = true; changed; ) {
+    const refs = reads(nodes);
+    const kept = nodes.filter((n) => !removable(n) || n.outputs.some((o) => refs.has(o)));
+    changed = kept.length !== nodes.length;
+    nodes = kept;
+  }
+  const refs = reads(nodes);
+  for (const name of [...initializers.keys()]) if (!refs.has(name) && !keep.has(name)) initializers.delete(name);
+  return nodes;
 }

@@ -1,7 +1,7 @@
 import { QINT_DOMAIN, pack3Bit, type Attribute, type Graph, type Model, type Node } from '@qint/graph';
 import { formatShape, Tensor } from '@qint/tensor';
 import { foldConstant } from './fold-constant';
-import { indexGraph } from './graph-index';
+import { indexGraph, pruneUnused } from './graph-index';
 import { QuantizeError } from './quantize-error';
 import type {
   NodeQuantSettings,
@@ -309,25 +309,13 @@ export function quantizeDynamic(model: Model, options: QuantizeDynamicOptions = 
     throw new QuantizeError(`quantizeDynamic: nothing to quantize — ${why}`);
   }
 
-  let nodes: Node[] = [];
+  const rewritten: Node[] = [];
   for (const node of graph.nodes) {
     if (dropped.has(node)) continue;
-    nodes.push(...(replaced.get(node) ?? [node]));
+    rewritten.push(...(replaced.get(node) ?? [node]));
   }
-  // Drop folded weight-producing nodes (Reshape of an initializer, …) that nothing uses any more.
-  for (let changed = true; changed; ) {
-    changed = false;
-    const used = new Set<string>(graph.outputs.map((o) => o.name));
-    for (const n of nodes) for (const i of n.inputs) used.add(i);
-    const kept = nodes.filter((n) => !foldedNodes.has(n) || n.outputs.some((o) => used.has(o)));
-    if (kept.length !== nodes.length) {
-      nodes = kept;
-      changed = true;
-    }
-  }
-  const used = new Set<string>(graph.outputs.map((o) => o.name));
-  for (const n of nodes) for (const i of n.inputs) used.add(i);
-  for (const name of [...initializers.keys()]) if (!used.has(name)) initializers.delete(name);
+  // Drop folded weight-producing nodes (Reshape of an initializer, …) and initializers that nothing uses any more.
+  const nodes = pruneUnused(rewritten, graph.outputs.map((o) => o.name), (n) => foldedNodes.has(n), initializers);
 
   // Older exporters list initializers as graph inputs too; those that were quantized away must leave the inputs.
   const inputs = graph.inputs.filter((v) => !graph.initializers.has(v.name) || initializers.has(v.name));

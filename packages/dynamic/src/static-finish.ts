@@ -1,6 +1,7 @@
 import type { Graph, Model, Node } from '@qint/graph';
 import type { Tensor } from '@qint/tensor';
 import type { QuantizeReport, QuantizedNodeInfo, SkippedNodeInfo } from './quantize-dynamic-options';
+import { pruneUnused } from './graph-index';
 import { QuantizeError } from './quantize-error';
 
 /** What a static rewrite produced, before clean-up. */
@@ -34,18 +35,8 @@ export function finishStatic(model: Model, rw: StaticRewrite, minOpset: number, 
   const graph = model.graph;
   const { quantized, skipped, initializers } = rw;
   if (quantized.length === 0) throw new QuantizeError(`quantizeStatic: nothing to quantize${skipped.length ? ` — ${skipped.map((s) => `${s.opType} "${s.node}": ${s.reason}`).join('; ')}` : ''}`);
-  let nodes = rw.nodes;
-  for (let changed = true; changed; ) {
-    const refs = new Set<string>(graph.outputs.map((o) => o.name));
-    for (const nd of nodes) for (const i of nd.inputs) refs.add(i);
-    const removable = (nd: Node): boolean => FOLDING.has(nd.opType) || (nd.opType === 'DequantizeLinear' && nd.domain === '');
-    const kept = nodes.filter((nd) => !removable(nd) || nd.outputs.some((o) => refs.has(o)));
-    changed = kept.length !== nodes.length;
-    nodes = kept;
-  }
-  const refs = new Set<string>(graph.outputs.map((o) => o.name));
-  for (const nd of nodes) for (const i of nd.inputs) refs.add(i);
-  for (const name of [...initializers.keys()]) if (!refs.has(name)) initializers.delete(name);
+  const removable = (nd: Node): boolean => FOLDING.has(nd.opType) || (nd.opType === 'DequantizeLinear' && nd.domain === '');
+  const nodes = pruneUnused(rw.nodes, graph.outputs.map((o) => o.name), removable, initializers);
   const inputs = graph.inputs.filter((v) => !graph.initializers.has(v.name) || initializers.has(v.name));
   const g: Graph = { ...graph, nodes, inputs, initializers };
   const opset = Math.max(model.opsetImports[''] ?? 1, minOpset);
