@@ -3,7 +3,7 @@ import type { Plan, SensitivityTable } from '@qint/mixed-precision';
 import { renderReport, type ReportLayer } from '../report/render-report';
 
 /** Per-layer rows of a report from a sensitivity table and, optionally, the chosen plan. */
-export function layerRows(table: SensitivityTable, plans: Record<string, Plan> = {}): ReportLayer[] {
+function layerRows(table: SensitivityTable, plans: Record<string, Plan> = {}): ReportLayer[] {
   return table.layers.map((layer) => ({
     name: layer.name,
     weights: layer.weightCount,
@@ -14,7 +14,7 @@ export function layerRows(table: SensitivityTable, plans: Record<string, Plan> =
 }
 
 /** The predicted size/damage frontier as a chart series. */
-export function frontierSeries(frontier: Plan[], chosen?: Plan) {
+function frontierSeries(frontier: Plan[], chosen?: Plan) {
   return [
     {
       name: 'predicted damage (frontier)',

@@ -15,7 +15,7 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 /** Turns an output name into a safe file name (`a/b:0` → `a_b_0`). */
-export function outputFileName(name: string): string {
+function outputFileName(name: string): string {
   return `${name.replace(/[^A-Za-z0-9._-]/g, '_') || 'output'}.npy`;
 }
 
