@@ -1,4 +1,5 @@
 import { Tensor } from '@qint/tensor';
+import { createJsBackend } from '@qint/kernels';
 import { describe, expect, it } from 'vitest';
 import { A, graph, node, vi } from '../../__fixtures__/graph-builder';
 import { createSession } from '../../inference-session';
@@ -47,6 +48,38 @@ describe('ai.qint::DynamicLinear', () => {
     const y = createSession(g).run({ X: Tensor.from('float32', [1, 2], [1, -1]) }).Y;
     expect(y.shape).toEqual([1, 1]);
     expect((y.data as Float32Array)[0]).toBeCloseTo(127 * (2 / 255) * 0.5 + 0.25, 6);
+  });
+
+  it('calls a session-pinned backend primitive directly (recycled output, leading dims kept, packed once) with the same hand-checked result', () => {
+    // Two rows of [1, -1] in a [1, 2, 2] input: one range for the whole tensor (perRow 0) is the same as above.
+    const g = linearGraph(Tensor.from('int8', [1, 2], [2, 1]), Tensor.from('float32', [1], [0.5]), { bits: 8, K: 2, N: 1 }, {
+      B: Tensor.from('float32', [1], [0.25]),
+    });
+    const js = createJsBackend();
+    const packs: number[] = [];
+    const ms: number[] = [];
+    const backend = {
+      ...js,
+      name: 'recording',
+      packLinearWeights: (spec: Parameters<NonNullable<typeof js.packLinearWeights>>[0]) => {
+        packs.push(spec.n);
+        return js.packLinearWeights!(spec);
+      },
+      dynamicLinear: (args: Parameters<NonNullable<typeof js.dynamicLinear>>[0]) => {
+        ms.push(args.m);
+        js.dynamicLinear!(args);
+      },
+    };
+    const session = createSession(g, { backend });
+    const want = 127 * (2 / 255) * 0.5 + 0.25;
+    for (let run = 0; run < 3; run++) {
+      const y = session.run({ X: Tensor.from('float32', [1, 2, 2], [1, -1, 1, -1]) }).Y;
+      expect(y.shape).toEqual([1, 2, 1]);
+      expect((y.data as Float32Array)[0]).toBeCloseTo(want, 6);
+      expect((y.data as Float32Array)[1]).toBeCloseTo(want, 6);
+    }
+    expect(ms).toEqual([2, 2, 2]);
+    expect(packs).toEqual([1]);
   });
 
   it('runs 3-bit stream weights with per-block scales like the unpacked int8 values', () => {
