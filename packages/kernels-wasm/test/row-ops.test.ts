@@ -371,7 +371,7 @@ describe('dynamicAttentionF32 across backends', () => {
 });
 
 describe('gemmF32Batched', () => {
-  it('equals one gemmF32 call per entry on the same backend, bit for bit (M = 1 GEMV and panel paths)', () => {
+  it('equals one gemmF32 call per entry on the same backend, bit for bit, and a plain float64 product within tolerance (M = 1 GEMV and panel paths)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 20 }), fc.integer(), (batch, m, n, k, seed) => {
         const a = floats(batch * m * k, seed, 4);
@@ -384,6 +384,22 @@ describe('gemmF32Batched', () => {
             backend.gemmF32!({ m, n, k, a: a.subarray(i * m * k, (i + 1) * m * k), b: b.subarray(i * k * n, (i + 1) * k * n), transB: false, out: want.subarray(i * m * n, (i + 1) * m * n) });
           }
           expect(out).toEqual(want);
+          // And against a plain float64 product (summation order differs: within 1e-5 of Σ|a·b|).
+          for (let i = 0; i < batch; i++) {
+            for (let r = 0; r < m; r++) {
+              for (let c = 0; c < n; c++) {
+                let acc = 0;
+                let mag = 0;
+                for (let p = 0; p < k; p++) {
+                  const prod = a[(i * m + r) * k + p] * b[(i * k + p) * n + c];
+                  acc += prod;
+                  mag += Math.abs(prod);
+                }
+                const got = out[(i * m + r) * n + c];
+                if (!(Math.abs(got - acc) <= 1e-5 * mag + 1e-6)) expect.fail(`${backend.name} entry ${i} (${r}, ${c}): ${got} vs ${acc}`);
+              }
+            }
+          }
         }
       }),
       PARAMS,
