@@ -120,7 +120,8 @@ export function measureSensitivity(model: Model, options: MeasureSensitivityOpti
   const damageOf = batches ? createDamageMeter(model, batches, metric, options.backend) : undefined;
   if (batches) cost.modelRuns += batches.length;
 
-  const keyPrefix = `${fingerprintModel(model)}|${fingerprintData(batches)}|${batches ? metric : 'proxy'}`;
+  // Fingerprints hash every weight and calibration byte: only worth it when there is a cache to key.
+  const keyPrefix = options.cache ? `${fingerprintModel(model)}|${fingerprintData(batches)}|${batches ? metric : 'proxy'}` : '';
   const total = probe.length * schemes.length;
   let done = 0;
   const layers: LayerSensitivity[] = [];
