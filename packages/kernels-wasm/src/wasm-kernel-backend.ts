@@ -558,11 +558,16 @@ export class WasmKernelBackend implements KernelBackend {
       const f32 = heap.f32;
       const i32 = heap.i32;
       // One scale and zero point per row (perRow) or one for all rows; rows [m, mp) pad a GEMM block: 0 and 0.
-      for (let q = 0; q < (perRow ? m : 1); q++) {
-        const { scale, zeroPoint } = dynamicParamsFromRange(f32[(pRange >> 2) + 2 * q], f32[(pRange >> 2) + 2 * q + 1]);
-        const rows = perRow ? 1 : m;
-        f32.fill(scale, (pSa >> 2) + q, (pSa >> 2) + q + rows);
-        i32.fill(zeroPoint, (pZa >> 2) + q, (pZa >> 2) + q + rows);
+      if (perRow) {
+        for (let r = 0; r < m; r++) {
+          const { scale, zeroPoint } = dynamicParamsFromRange(f32[(pRange >> 2) + 2 * r], f32[(pRange >> 2) + 2 * r + 1]);
+          f32[(pSa >> 2) + r] = scale;
+          i32[(pZa >> 2) + r] = zeroPoint;
+        }
+      } else {
+        const { scale, zeroPoint } = dynamicParamsFromRange(f32[pRange >> 2], f32[(pRange >> 2) + 1]);
+        f32.fill(scale, pSa >> 2, (pSa >> 2) + m);
+        i32.fill(zeroPoint, pZa >> 2, (pZa >> 2) + m);
       }
       f32.fill(0, (pSa >> 2) + m, (pSa >> 2) + mp);
       i32.fill(0, (pZa >> 2) + m, (pZa >> 2) + mp);
