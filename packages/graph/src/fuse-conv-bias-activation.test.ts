@@ -49,6 +49,16 @@ describe('Conv → Add → Relu fusion', () => {
     ya.forEach((v, i) => expect(Math.abs(v - yb[i])).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(yb[i]))));
   });
 
+  it('fuses a chain whose nodes name the ONNX domain as ai.onnx (the session runs them as ONNX ops too)', () => {
+    const graph = convChain();
+    const aliased: Graph = { ...graph, nodes: graph.nodes.map((n) => ({ ...n, domain: 'ai.onnx' })) };
+    const { fused, plain, a, b } = runBoth(aliased);
+    expect(fused.lastRunStats.nodesRun).toBe(1);
+    expect(plain.lastRunStats.nodesRun).toBe(3);
+    const [ya, yb] = [a.y.toArray(), b.y.toArray()];
+    ya.forEach((v, i) => expect(Math.abs(v - yb[i])).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(yb[i]))));
+  });
+
   it('is bit-exact for ai.qint DynamicConv, whose bias is added exactly as the Add would', () => {
     const { fused, a, b } = runBoth(convChain({ dynamic: true }));
     expect(fused.lastRunStats.nodesRun).toBe(1);

@@ -3,15 +3,15 @@
 // conv's output. Mobile nets and MNIST-style CNNs export exactly this chain, and each Add/Relu otherwise costs an
 // allocation and a full pass over the feature map.
 import type { Tensor } from '@qint/tensor';
-import { consumersOf, rewriteNodes } from './graph-rewrite';
+import { consumersOf, isOnnx, rewriteNodes } from './graph-rewrite';
 import type { Attribute, Graph, Node } from './ir';
 import { dynamicConvWeightShape } from './ops/qint/dynamic-conv-weight';
 import { QINT_DOMAIN } from './ops/qint/qint-domain';
 
 /** Where a conv-like op keeps its weight and bias inputs. */
 function convSlots(node: Node): { weight: number; bias: number } | undefined {
-  if (node.opType === 'Conv' && (node.domain === '' || node.domain === 'ai.onnx')) return { weight: 1, bias: 2 };
   if (node.opType === 'DynamicConv' && node.domain === QINT_DOMAIN) return { weight: 1, bias: 4 };
+  if (isOnnx(node, 'Conv')) return { weight: 1, bias: 2 };
   return undefined;
 }
 
@@ -61,7 +61,7 @@ export function fuseConvBiasActivation(graph: Graph): { graph: Graph; fusedAway:
     const spatialRank = weightShape.length - 2;
     let fused: Node = node;
     let next = soleConsumer(node.outputs[0]);
-    if (next && next.opType === 'Add' && next.domain === '' && !(node.inputs[slots.bias] ?? '')) {
+    if (isOnnx(next, 'Add') && !(node.inputs[slots.bias] ?? '')) {
       const other = next.inputs[0] === node.outputs[0] ? next.inputs[1] : next.inputs[0];
       const constant = other ? graph.initializers.get(other) : undefined;
       if (constant && next.inputs.length === 2 && isPerChannel(constant, channels, spatialRank)) {
@@ -74,7 +74,7 @@ export function fuseConvBiasActivation(graph: Graph): { graph: Graph; fusedAway:
         next = soleConsumer(next.outputs[0]);
       }
     }
-    if (next && next.opType === 'Relu' && next.domain === '' && fused.attributes.activation === undefined) {
+    if (isOnnx(next, 'Relu') && fused.attributes.activation === undefined) {
       const activation: Attribute = { type: 'string', value: 'Relu' };
       fusedAway.set(fused.outputs[0], node.name);
       fused = { ...fused, outputs: next.outputs, attributes: { ...fused.attributes, activation } };

@@ -14,12 +14,10 @@
 // 4. Then FusedDynamicMatMul → Softmax → FusedDynamicMatMul (attention) becomes ai.qint FusedDynamicAttention.
 // A chain is only fused when none of its intermediate values is a graph output or used outside the chain.
 import type { Tensor } from '@qint/tensor';
-import { consumersOf, rewriteNodes } from './graph-rewrite';
+import { consumersOf, isOnnx, rewriteNodes } from './graph-rewrite';
 import type { Graph, Node } from './ir';
 import type { OpRegistry } from './op-registry';
 import { QINT_DOMAIN } from './ops/qint/qint-domain';
-
-const isOnnx = (n: Node | undefined, opType: string): n is Node => n !== undefined && n.opType === opType && (n.domain === '' || n.domain === 'ai.onnx');
 
 /** Which rewrites {@link fuseTransformerPatterns} may apply (those whose fused op the registry resolves). */
 export interface TransformerFusions {

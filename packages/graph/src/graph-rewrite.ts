@@ -1,6 +1,10 @@
-// What the load-time fusions (fuse-conv-bias-activation.ts, fuse-transformer-patterns.ts) share: who reads each
-// value, and the rewritten node list.
+// What the load-time fusions (fuse-conv-bias-activation.ts, fuse-transformer-patterns.ts) share: matching an ONNX op,
+// who reads each value, and the rewritten node list.
 import type { Graph, Node } from './ir';
+
+/** Whether `n` is the ONNX op `opType` (domain `''` or its alias `'ai.onnx'`, as the session accepts both). */
+export const isOnnx = (n: Node | undefined, opType: string): n is Node =>
+  n !== undefined && n.opType === opType && (n.domain === '' || n.domain === 'ai.onnx');
 
 /** The nodes reading each value, in graph order (a node that reads a value twice is listed twice). */
 export function consumersOf(nodes: readonly Node[]): Map<string, Node[]> {
