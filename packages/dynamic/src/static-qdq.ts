@@ -1,13 +1,11 @@
 import type { Attribute, Model, Node } from '@qint/graph';
-import { calculateQParams } from '@qint/observers';
-import { Tensor } from '@qint/tensor';
 import type { CalibrationRanges } from './calibrate-options';
 import { foldConstant } from './fold-constant';
 import { indexGraph } from './graph-index';
 import type { QuantizedNodeInfo, SkippedNodeInfo } from './quantize-dynamic-options';
 import type { QuantizeStaticOptions } from './quantize-static-options';
 import { finishStatic } from './static-finish';
-import { quantizeStaticWeight } from './static-weight';
+import { activationQParams, quantizeStaticWeight } from './static-weight';
 import { graphNamer } from './unique-namer';
 
 const int = (value: number): Attribute => ({ type: 'int', value });
@@ -63,17 +61,17 @@ export function staticQdq(model: Model, ranges: CalibrationRanges, options: Quan
     const ws = fresh(`${label}_W_scale`);
     const wdq = fresh(`${label}_W_dq`);
     initializers.set(wq, q.values);
-    initializers.set(ws, perChannel ? Tensor.from('float32', [q.scales.length], q.scales) : Tensor.from('float32', [], [q.scales[0]]));
+    initializers.set(ws, q.scale);
     const x = node.inputs[0];
     let xdq = qdqOf.get(x);
     if (!xdq) {
-      const p = calculateQParams(range.min, range.max, { dtype: 'uint8', qscheme: 'per_tensor_affine', convention });
+      const p = activationQParams(range, convention);
       const xs = fresh(`${x}_scale`);
       const xz = fresh(`${x}_zero_point`);
       const xq = fresh(`${x}_q`);
       xdq = fresh(`${x}_dq`);
-      initializers.set(xs, Tensor.from('float32', [], [p.scale[0]]));
-      initializers.set(xz, Tensor.from('uint8', [], [p.zeroPoint[0]]));
+      initializers.set(xs, p.scaleTensor);
+      initializers.set(xz, p.zeroTensor);
       out.push(
         { name: fresh(`${x}_QuantizeLinear`), opType: 'QuantizeLinear', domain: '', inputs: [x, xs, xz], outputs: [xq], attributes: {} },
         { name: fresh(`${x}_DequantizeLinear`), opType: 'DequantizeLinear', domain: '', inputs: [xq, xs, xz], outputs: [xdq], attributes: {} },

@@ -1,5 +1,5 @@
 import type { Model, Node } from '@qint/graph';
-import { calculateQParams, roundHalfEven } from '@qint/observers';
+import { roundHalfEven } from '@qint/observers';
 import { Tensor } from '@qint/tensor';
 import type { CalibrationRanges } from './calibrate-options';
 import type { QuantizedNodeInfo, SkippedNodeInfo } from './quantize-dynamic-options';
@@ -7,7 +7,7 @@ import type { QuantizeStaticOptions } from './quantize-static-options';
 import { splitGemm } from './split-gemm';
 import { finishStatic } from './static-finish';
 import { staticLayers, type StaticLayer } from './static-plan';
-import { quantizeStaticWeight } from './static-weight';
+import { activationQParams, quantizeStaticWeight } from './static-weight';
 import { graphNamer } from './unique-namer';
 
 /** A float tensor's uint8 twin in the rewritten graph. */
@@ -55,13 +55,8 @@ export function staticQOperator(model: Model, ranges: CalibrationRanges, options
   };
   /** Scale and zero-point initializers of a calibrated float tensor (uint8, per tensor, affine). */
   const qparamsOf = (name: string): { scale: number; scaleName: string; zeroName: string } => {
-    const r = ranges[name];
-    const p = calculateQParams(r.min, r.max, { dtype: 'uint8', qscheme: 'per_tensor_affine', convention });
-    return {
-      scale: p.scale[0],
-      scaleName: constScalar(`${name}_scale`, Tensor.from('float32', [], [p.scale[0]])),
-      zeroName: constScalar(`${name}_zero_point`, Tensor.from('uint8', [], [p.zeroPoint[0]])),
-    };
+    const p = activationQParams(ranges[name], convention);
+    return { scale: p.scale, scaleName: constScalar(`${name}_scale`, p.scaleTensor), zeroName: constScalar(`${name}_zero_point`, p.zeroTensor) };
   };
   /** The uint8 version of a float activation: reused when a quantized layer made it, else a QuantizeLinear. */
   const quantizedInput = (x: string): QuantizedValue => {
@@ -101,7 +96,7 @@ export function staticQOperator(model: Model, ranges: CalibrationRanges, options
     const channels = wq.scales.length;
     const x = quantizedInput(layer.x);
     const wName = constScalar(`${label}_W_quantized`, wq.values);
-    const wScale = constScalar(`${label}_W_scale`, perChannel ? Tensor.from('float32', [channels], wq.scales) : Tensor.from('float32', [], [wq.scales[0]]));
+    const wScale = constScalar(`${label}_W_scale`, wq.scale);
     const wZero = constScalar(`${label}_W_zero_point`, perChannel ? Tensor.zeros('int8', [channels]) : Tensor.zeros('int8', []));
     const y = qparamsOf(layer.y);
     const yq = fresh(`${layer.y}_quantized`);

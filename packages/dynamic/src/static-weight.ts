@@ -1,4 +1,4 @@
-import type { Convention } from '@qint/observers';
+import { calculateQParams, type Convention } from '@qint/observers';
 import { Tensor } from '@qint/tensor';
 import { quantizeWeight } from './quantize-weight';
 
@@ -8,6 +8,34 @@ export interface StaticWeight {
   values: Tensor<'int8'>;
   /** `[channels]` (per channel) or one scale. */
   scales: Float32Array;
+  /** The scales as the DequantizeLinear / QLinear* input: `[channels]` per channel, a scalar per tensor. */
+  scale: Tensor<'float32'>;
+}
+
+/** The uint8 per-tensor affine quantization of a calibrated activation, with its scalar initializers. */
+export interface ActivationQParams {
+  scale: number;
+  /** float32 scalar. */
+  scaleTensor: Tensor<'float32'>;
+  /** uint8 scalar. */
+  zeroTensor: Tensor<'uint8'>;
+}
+
+/**
+ * Scale and zero point of a calibrated activation range, as both static forms quantize activations: uint8, per
+ * tensor, affine, with `calculateQParams` of @qint/observers.
+ *
+ * @param range - the calibrated range
+ * @param convention - scale arithmetic
+ * @returns the scale and its scalar initializers
+ * @example
+ * ```ts
+ * activationQParams({ min: 0, max: 2.55 }, 'pytorch').scale; // 0.01
+ * ```
+ */
+export function activationQParams(range: { min: number; max: number }, convention: Convention): ActivationQParams {
+  const p = calculateQParams(range.min, range.max, { dtype: 'uint8', qscheme: 'per_tensor_affine', convention });
+  return { scale: p.scale[0], scaleTensor: Tensor.from('float32', [], [p.scale[0]]), zeroTensor: Tensor.from('uint8', [], [p.zeroPoint[0]]) };
 }
 
 /**
@@ -21,7 +49,7 @@ export interface StaticWeight {
  * @param reduceRange - halve the integer range
  * @param convention - scale arithmetic
  * @param label - node name for errors
- * @returns int8 values and scales
+ * @returns int8 values, scales, and the scale initializer
  * @throws {@link QuantizeError} for NaN/Inf weights
  * @example
  * ```ts
@@ -41,5 +69,6 @@ export function quantizeStaticWeight(w: Tensor, axis: 0 | 1, perChannel: boolean
     label,
   );
   const values = axis === 0 ? Tensor.from('int8', w.shape, q.values) : (Tensor.from('int8', [n, k], q.values).transpose() as Tensor<'int8'>);
-  return { values, scales: q.scales };
+  const scale = perChannel ? Tensor.from('float32', [q.scales.length], q.scales) : Tensor.from('float32', [], [q.scales[0]]);
+  return { values, scales: q.scales, scale };
 }
