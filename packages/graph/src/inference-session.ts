@@ -2,7 +2,7 @@ import type { KernelBackend } from '@qint/kernels';
 import { fuseConvBiasActivation } from './fuse-conv-bias-activation';
 import { availableFusions, fuseTransformerPatterns } from './fuse-transformer-patterns';
 import { QINT_DOMAIN } from './ops/qint/qint-domain';
-import { DTypeError, QintError, ShapeError, ValueError, formatShape, type Tensor } from '@qint/tensor';
+import { DTypeError, QintError, ShapeError, ValueError, formatShape, Tensor } from '@qint/tensor';
 import { GraphError } from './graph-error';
 import { enterPool, recycle, type BufferPool } from './buffer-pool';
 import { DEFAULT_OPSETS, type Graph, type Model, type Node, type ValueInfo } from './ir';
@@ -53,6 +53,8 @@ interface Plan {
   readonly donors: Int32Array;
   readonly outputNames: readonly string[];
   readonly outputSlots: Int32Array;
+  /** Per requested output: 1 when it is a memoized node's value, handed out as a copy (the caller may modify it). */
+  readonly copyOut: Uint8Array;
 }
 
 /**
@@ -437,7 +439,10 @@ export class InferenceSession {
       enterPool(previousPool);
     }
     const result: Record<string, Tensor> = {};
-    for (let i = 0; i < plan.outputNames.length; i++) result[plan.outputNames[i]] = values[plan.outputSlots[i]]!;
+    for (let i = 0; i < plan.outputNames.length; i++) {
+      const v = values[plan.outputSlots[i]]!;
+      result[plan.outputNames[i]] = plan.copyOut[i] === 1 ? Tensor.from(v.dtype, v.shape, v.data.slice()) : v;
+    }
     this.stats = {
       peakLiveBytes: peak,
       constantBytes: this.constantBytes,
@@ -572,7 +577,10 @@ export class InferenceSession {
         if (j < 31 && s >= 0 && once && dying.has(s) && this.memoSlot[s] === 0 && !this.inputSlots.includes(s)) donors[n] |= 1 << j;
       });
     });
-    const plan: Plan = { nodes, frees: frees.map((f) => Int32Array.from(f)), donors, outputNames: names.slice(), outputSlots };
+    // A requested intermediate of a shape subgraph is kept for later runs (memo): the caller gets a copy of it, as
+    // graph outputs are never memoized for the same reason.
+    const copyOut = Uint8Array.from(outputSlots, (s) => (this.memoSlot[s] === 1 && this.producerOf[s] >= 0 ? 1 : 0));
+    const plan: Plan = { nodes, frees: frees.map((f) => Int32Array.from(f)), donors, outputNames: names.slice(), outputSlots, copyOut };
     this.plans.set(key, plan);
     return plan;
   }

@@ -64,4 +64,17 @@ describe('shape-subgraph memo', () => {
     expect(s.lastRunStats.nodesReused).toBe(3); // Concat's output is a graph output: it runs every time
     expect(r.target.toArray()).toEqual([2, -1]);
   });
+
+  it('hands out a requested memoized intermediate as a copy: changing it does not change later runs', () => {
+    const s = InferenceSession.create(graph());
+    s.run(feed(2, 0));
+    const r = s.run(feed(2, 0), { outputs: ['target', 'y'] });
+    expect(s.lastRunStats.nodesReused).toBe(4);
+    expect(r.target.toArray()).toEqual([2, -1]);
+    (r.target.data as BigInt64Array)[1] = 3n;
+    const again = s.run(feed(2, 0));
+    expect(s.lastRunStats.nodesReused).toBe(4);
+    expect(again.y.shape).toEqual([2, 6]);
+    expect(s.run(feed(2, 0), { outputs: ['target'] }).target.toArray()).toEqual([2, -1]);
+  });
 });
