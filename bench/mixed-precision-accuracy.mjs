@@ -63,6 +63,9 @@ const uniform = (table, id, ...fallbacks) =>
 /** The table restricted to session 1's candidates (same measurements: those ids are a subset of the search set). */
 const restrict = (table, ids) => ({ ...table, layers: table.layers.map((l) => ({ ...l, candidates: l.candidates.filter((c) => c.id === 'float' || ids.has(c.id)) })) });
 const mix = (plan) => [...new Set(Object.values(plan.layers))].join(', ');
+/** The id of the most accurate uniform model of `bits` bits in `uniforms` (id → { accuracy }). */
+const bestUniform = (uniforms, bits) =>
+  Object.entries(uniforms).filter(([id]) => id.startsWith(`int${bits}`)).reduce((a, b) => (b[1].accuracy > a[1].accuracy ? b : a))[0];
 
 const results = {};
 for (const [name, spec] of Object.entries(MODELS)) {
@@ -121,88 +124,79 @@ for (const [name, spec] of Object.entries(MODELS)) {
     for (const plan of picked) points.push({ bytes: plan.predicted.bytes, predicted: plan.predicted.damage, ...(await test(applyPlan(model, plan, table).model)) });
     return points;
   };
-  if (previous) {
-    entry.zoomedFrontier = await zoomedFrontier();
-    entry.zoomedSpearman = spearman(entry.zoomedFrontier.map((f) => f.predicted), entry.zoomedFrontier.map((f) => f.testDamage));
-    console.log(`${name}: zoomed frontier (${entry.zoomedFrontier.length} plans) Spearman = ${entry.zoomedSpearman.toFixed(3)}`);
-  }
   if (!previous) {
-  const row = (label, r) => {
-    entry.rows[label] = r;
-    console.log(`  ${label.padEnd(44)} ${pct(r.accuracy).padStart(7)}  ${String(r.bytes).padStart(6)} B  ${r.note ?? ''}`);
-  };
-  console.log(`\n${name}: ${table.layers.length} layers, ${table.layers.reduce((n, l) => n + l.candidates.length, 0)} candidates, sensitivity ${sensitivitySeconds.toFixed(1)} s; test ${spec.test.join('..')}`);
-  const floatBytes = table.layers.reduce((n, l) => n + 4 * l.weightCount, 0);
-  row('float32', { ...(await test(model)), bytes: floatBytes, parameterBytes: summarizeModel(model).parameterBytes });
-  const int8 = uniform(table, 'int8-per-channel');
-  row('int8 per channel', { ...(await test((await quantize(model)).model)), bytes: int8.predicted.bytes });
+    const row = (label, r) => {
+      entry.rows[label] = r;
+      console.log(`  ${label.padEnd(44)} ${pct(r.accuracy).padStart(7)}  ${String(r.bytes).padStart(6)} B  ${r.note ?? ''}`);
+    };
+    console.log(`\n${name}: ${table.layers.length} layers, ${table.layers.reduce((n, l) => n + l.candidates.length, 0)} candidates, sensitivity ${sensitivitySeconds.toFixed(1)} s; test ${spec.test.join('..')}`);
+    const floatBytes = table.layers.reduce((n, l) => n + 4 * l.weightCount, 0);
+    row('float32', { ...(await test(model)), bytes: floatBytes, parameterBytes: summarizeModel(model).parameterBytes });
+    row('int8 per channel', { ...(await test((await quantize(model)).model)), bytes: int8Bytes });
 
-  // Every uniform model of 4 and 3 bits.
-  const uniforms = {};
-  for (const bits of [4, 3]) {
-    for (const g of ['per-channel', 'block32', 'block64', 'block128']) {
-      for (const clip of ['', '-mse']) {
-        const id = `int${bits}-${g}${clip}`;
-        const plan = uniform(table, id, `int${bits}-per-channel${clip}`, `int4-per-channel${clip}`);
-        const r = { ...(await test(applyPlan(model, plan, table).model)), bytes: plan.predicted.bytes, layersPlan: plan.layers, note: mix(plan) };
-        uniforms[id] = r;
-        row(`uniform ${id}`, r);
+    // Every uniform model of 4 and 3 bits.
+    const uniforms = {};
+    for (const bits of [4, 3]) {
+      for (const g of ['per-channel', 'block32', 'block64', 'block128']) {
+        for (const clip of ['', '-mse']) {
+          const id = `int${bits}-${g}${clip}`;
+          const plan = uniform(table, id, `int${bits}-per-channel${clip}`, `int4-per-channel${clip}`);
+          const r = { ...(await test(applyPlan(model, plan, table).model)), bytes: plan.predicted.bytes, layersPlan: plan.layers, note: mix(plan) };
+          uniforms[id] = r;
+          row(`uniform ${id}`, r);
+        }
       }
     }
-  }
-  const best = (bits) => Object.entries(uniforms).filter(([id]) => id.startsWith(`int${bits}`)).reduce((a, b) => (b[1].accuracy > a[1].accuracy ? b : a));
 
-  // Plans at each budget.
-  const planRows = async (label, budget) => {
-    const out = {};
-    const p1 = allocate(session1, budget);
-    out.session1 = { ...(await test(applyPlan(model, p1, session1).model)), bytes: p1.predicted.bytes, note: mix(p1) };
-    const p2 = allocate(table, budget);
-    out.allocate = { ...(await test(applyPlan(model, p2, table).model)), bytes: p2.predicted.bytes, note: mix(p2) };
-    for (const [key, how] of [['measured', { calibration: remeasure, metric }], ['validated', { objective: validationError }]]) {
-      const m = allocateMeasured(model, table, budget, { ...how, backend });
-      out[key] = {
-        ...(await test(applyPlan(model, m.plan, table).model)),
-        bytes: m.plan.predicted.bytes,
-        note: `${mix(m.plan)} (${m.evaluated.length} plans measured, ρ ${m.spearman.toFixed(2)}, best ${m.measuredDamage.toPrecision(3)})`,
-        layersPlan: m.plan.layers,
-        evaluated: m.evaluated.map((e) => ({ bytes: e.plan.predicted.bytes, predicted: e.plan.predicted.damage, measured: e.measuredDamage, origin: e.origin })),
-      };
+    // Plans at each budget.
+    const planRows = async (label, budget) => {
+      const out = {};
+      const p1 = allocate(session1, budget);
+      out.session1 = { ...(await test(applyPlan(model, p1, session1).model)), bytes: p1.predicted.bytes, note: mix(p1) };
+      const p2 = allocate(table, budget);
+      out.allocate = { ...(await test(applyPlan(model, p2, table).model)), bytes: p2.predicted.bytes, note: mix(p2) };
+      for (const [key, how] of [['measured', { calibration: remeasure, metric }], ['validated', { objective: validationError }]]) {
+        const m = allocateMeasured(model, table, budget, { ...how, backend });
+        out[key] = {
+          ...(await test(applyPlan(model, m.plan, table).model)),
+          bytes: m.plan.predicted.bytes,
+          note: `${mix(m.plan)} (${m.evaluated.length} plans measured, ρ ${m.spearman.toFixed(2)}, best ${m.measuredDamage.toPrecision(3)})`,
+          layersPlan: m.plan.layers,
+          evaluated: m.evaluated.map((e) => ({ bytes: e.plan.predicted.bytes, predicted: e.plan.predicted.damage, measured: e.measuredDamage, origin: e.origin })),
+        };
+      }
+      row(`${label}: allocate, session-1 candidates`, out.session1);
+      row(`${label}: allocate, search candidates`, out.allocate);
+      row(`${label}: allocateMeasured (calibration ${metric})`, out.measured);
+      row(`${label}: allocateMeasured (validation error)`, out.validated);
+      return out;
+    };
+    entry.plans = { half: await planRows('plan @ 50% of int8', '0.5x') };
+    // At the size of the two min-max uniform 3-bit models and of the most accurate uniform 3-bit model (once per size).
+    const sizes = new Map();
+    for (const id of ['int3-per-channel', 'int3-block32', bestUniform(uniforms, 3)]) if (![...sizes.values()].includes(uniforms[id].bytes)) sizes.set(id, uniforms[id].bytes);
+    for (const [id, bytes] of sizes) entry.plans[`@${id}`] = await planRows(`plan @ size of uniform ${id}`, bytes);
+
+    // The frontier, re-measured on the test digits.
+    const frontier = [];
+    for (const plan of paretoFrontier(table, { points: 12 })) {
+      const r = await test(applyPlan(model, plan, table).model);
+      frontier.push({ bytes: plan.predicted.bytes, predicted: plan.predicted.damage, ...r });
     }
-    row(`${label}: allocate, session-1 candidates`, out.session1);
-    row(`${label}: allocate, search candidates`, out.allocate);
-    row(`${label}: allocateMeasured (calibration ${metric})`, out.measured);
-    row(`${label}: allocateMeasured (validation error)`, out.validated);
-    return out;
-  };
-  entry.plans = { half: await planRows('plan @ 50% of int8', '0.5x') };
-  // At the size of the two min-max uniform 3-bit models and of the most accurate uniform 3-bit model (once per size).
-  const sizes = new Map();
-  for (const id of ['int3-per-channel', 'int3-block32', best(3)[0]]) if (![...sizes.values()].includes(uniforms[id].bytes)) sizes.set(id, uniforms[id].bytes);
-  for (const [id, bytes] of sizes) entry.plans[`@${id}`] = await planRows(`plan @ size of uniform ${id}`, bytes);
-
-  // The frontier, re-measured on the test digits.
-  const frontier = [];
-  for (const plan of paretoFrontier(table, { points: 12 })) {
-    const r = await test(applyPlan(model, plan, table).model);
-    frontier.push({ bytes: plan.predicted.bytes, predicted: plan.predicted.damage, ...r });
+    entry.frontier = frontier;
+    entry.frontierSpearman = spearman(frontier.map((f) => f.predicted), frontier.map((f) => f.testDamage));
+    console.log(`  frontier (${frontier.length} plans) Spearman(predicted, measured ${metric} on the test digits) = ${entry.frontierSpearman.toFixed(3)}`);
   }
-  entry.frontier = frontier;
-  entry.frontierSpearman = spearman(frontier.map((f) => f.predicted), frontier.map((f) => f.testDamage));
-  console.log(`  frontier (${frontier.length} plans) Spearman(predicted, measured ${metric} on the test digits) = ${entry.frontierSpearman.toFixed(3)}`);
   entry.zoomedFrontier = await zoomedFrontier();
   entry.zoomedSpearman = spearman(entry.zoomedFrontier.map((f) => f.predicted), entry.zoomedFrontier.map((f) => f.testDamage));
-  console.log(`  frontier between 80% of uniform int3 and int8 (${entry.zoomedFrontier.length} plans) Spearman = ${entry.zoomedSpearman.toFixed(3)}`);
-  entry.seconds = (performance.now() - started) / 1000;
-  }
-  const int8 = { predicted: { bytes: int8Bytes } };
+  console.log(`  ${name}: frontier between 80% of uniform int3 and int8 (${entry.zoomedFrontier.length} plans) Spearman = ${entry.zoomedSpearman.toFixed(3)}`);
+  if (!previous) entry.seconds = (performance.now() - started) / 1000;
   const uniforms = Object.fromEntries(Object.entries(entry.rows).filter(([k]) => k.startsWith('uniform ')).map(([k, v]) => [k.slice(8), v]));
   const frontier = entry.zoomedFrontier;
 
   if (writeSvg) {
     // Uniform models as separate points (not joined); the per-channel and block-32 ones and the best of each width labelled.
-    const bestId = (bits) => Object.entries(uniforms).filter(([id]) => id.startsWith(`int${bits}`)).reduce((a, b) => (b[1].accuracy > a[1].accuracy ? b : a))[0];
-    const labelled = new Set(['int4-per-channel', 'int4-block32', 'int3-per-channel', 'int3-block32', bestId(4), bestId(3)]);
+    const labelled = new Set(['int4-per-channel', 'int4-block32', 'int3-per-channel', 'int3-block32', bestUniform(uniforms, 4), bestUniform(uniforms, 3)]);
     const uniformPoints = Object.entries(uniforms).map(([id, r]) => ({ bytes: r.bytes, value: r.accuracy, highlight: true, label: labelled.has(id) ? id.replace('-per-channel', '-pc') : undefined }));
     const chosen = Object.entries(entry.plans).map(([k, v]) => ({ bytes: v.validated.bytes, value: v.validated.accuracy, label: k === 'half' ? 'plan @ 50% int8' : `plan @ size of ${k.slice(1).replace('-per-channel', '-pc')}`, highlight: true }));
     const svg = renderParetoChart(
