@@ -2,6 +2,7 @@ import { createSession, type Model } from '@qint/graph';
 import type { Tensor } from '@qint/tensor';
 import type { CalibrateOptions, CalibrationRanges, CalibrationState } from './calibrate-options';
 import { activationObserverOptions, ObserverCalibration } from './observer-calibration';
+import { isOnnx } from './node-utils';
 import { QuantizeError } from './quantize-error';
 import { splitGemm } from './split-gemm';
 import { staticLayers } from './static-plan';
@@ -13,7 +14,7 @@ import { staticLayers } from './static-plan';
 function observedTensors(model: Model, opTypes: ReadonlySet<string>): { model: Model; names: string[] } {
   const split = opTypes.has('Gemm') ? splitGemm(model).model : model;
   const names = new Set<string>();
-  for (const n of model.graph.nodes) if ((n.domain === '' || n.domain === 'ai.onnx') && opTypes.has(n.opType) && n.inputs[0] && !model.graph.initializers.has(n.inputs[0])) names.add(n.inputs[0]);
+  for (const n of model.graph.nodes) if (isOnnx(n) && opTypes.has(n.opType) && n.inputs[0] && !model.graph.initializers.has(n.inputs[0])) names.add(n.inputs[0]);
   const layerTypes = new Set([...opTypes].filter((t) => t === 'Conv' || t === 'MatMul'));
   if (opTypes.has('Gemm')) layerTypes.add('MatMul');
   for (const l of staticLayers(split.graph, layerTypes)) {

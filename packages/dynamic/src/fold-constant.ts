@@ -1,5 +1,6 @@
 import type { Graph, Node } from '@qint/graph';
 import { ShapeError, type Tensor } from '@qint/tensor';
+import { isOnnx } from './node-utils';
 
 /** Ops through which a constant weight may be reached; each is evaluated here on constants only. */
 const FOLDABLE = new Set(['Identity', 'Reshape', 'Transpose', 'Squeeze', 'Unsqueeze', 'Flatten', 'Constant']);
@@ -101,7 +102,7 @@ export function foldConstant(graph: Graph, name: string, producers: ReadonlyMap<
     const init = graph.initializers.get(value);
     if (init) return { tensor: init, folded: [] };
     const node = producers.get(value);
-    if (!node || !FOLDABLE.has(node.opType) || depth > 16 || (node.domain !== '' && node.domain !== 'ai.onnx')) return undefined;
+    if (!node || !FOLDABLE.has(node.opType) || depth > 16 || !isOnnx(node)) return undefined;
     const folded: Node[] = [];
     const inputs: (Tensor | undefined)[] = [];
     for (const input of node.inputs) {

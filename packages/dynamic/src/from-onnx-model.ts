@@ -1,6 +1,7 @@
-import { MS_DOMAIN, QINT_DOMAIN, type Attribute, type Graph, type Model, type Node } from '@qint/graph';
+import { MS_DOMAIN, QINT_DOMAIN, type Graph, type Model, type Node } from '@qint/graph';
 import { Tensor } from '@qint/tensor';
 import { indexGraph, pruneUnused } from './graph-index';
+import { convAttributes, intAttr as int, isOnnx } from './node-utils';
 import { QuantizeError } from './quantize-error';
 import { graphNamer } from './unique-namer';
 
@@ -27,8 +28,6 @@ export interface FromOnnxReport {
 
 const STATIC_OPS = new Set(['QLinearConv', 'QLinearMatMul']);
 
-const int = (value: number): Attribute => ({ type: 'int', value });
-const isOnnx = (n: Node): boolean => n.domain === '' || n.domain === 'ai.onnx';
 
 /**
  * Imports a dynamically quantized ONNX model (as written by onnxruntime's `quantize_dynamic`, by onnxruntime's graph
@@ -215,9 +214,7 @@ export function fromOnnxModel(model: Model, options: FromOnnxOptions = {}): { mo
       if (zps && zps.some((z) => z !== 0)) initializers.set((zName = fresh(`${base}_W_zero_point`)), Tensor.from('int8', [zps.length], zps));
       let bName = '';
       if (t.bias) initializers.set((bName = fresh(`${base}_bias`)), Tensor.from('float32', [m], Float32Array.from(t.bias.values())));
-      const attributes: Record<string, Attribute> = {};
-      for (const key of ['auto_pad', 'dilations', 'group', 'kernel_shape', 'pads', 'strides']) if (node.attributes[key]) attributes[key] = node.attributes[key];
-      replace.set(node, { name: fresh(`${base}_dynamic`), opType: 'DynamicConv', domain: QINT_DOMAIN, inputs: [dql.inputs[0], wName, sName, zName, bName], outputs: [t.out], attributes });
+      replace.set(node, { name: fresh(`${base}_dynamic`), opType: 'DynamicConv', domain: QINT_DOMAIN, inputs: [dql.inputs[0], wName, sName, zName, bName], outputs: [t.out], attributes: convAttributes(node) });
     }
     for (const n of t.nodes) remove.add(n);
     rewritten.push([node.opType, node.name]);

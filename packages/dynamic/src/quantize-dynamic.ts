@@ -2,6 +2,7 @@ import { QINT_DOMAIN, pack3Bit, type Attribute, type Graph, type Model, type Nod
 import { formatShape, Tensor } from '@qint/tensor';
 import { foldConstant } from './fold-constant';
 import { indexGraph, pruneUnused } from './graph-index';
+import { convAttributes, intAttr as int, isOnnx, numAttr } from './node-utils';
 import { QuantizeError } from './quantize-error';
 import type {
   NodeQuantSettings,
@@ -21,7 +22,6 @@ export interface QuantizeDynamicResult {
 }
 
 const DEFAULT_OP_TYPES = ['MatMul', 'Gemm', 'Conv'];
-const int = (value: number): Attribute => ({ type: 'int', value });
 
 function bytesOf(t: Tensor | undefined): number {
   return t ? t.data.byteLength : 0;
@@ -123,7 +123,7 @@ export function quantizeDynamic(model: Model, options: QuantizeDynamicOptions = 
 
   graph.nodes.forEach((node, index) => {
     const label = node.name || `#${index}`;
-    if (node.domain !== '' && node.domain !== 'ai.onnx') return;
+    if (!isOnnx(node)) return;
     if (!opTypes.has(node.opType) || dropped.has(node)) return;
     const skip = (reason: string): void => void skipped.push({ node: label, opType: node.opType, reason });
     if (exclude.has(node.name) || exclude.has(node.opType)) return skip('excluded by options.exclude');
@@ -165,14 +165,10 @@ export function quantizeDynamic(model: Model, options: QuantizeDynamicOptions = 
       let output = node.outputs[0];
       let fusedAdd: Node | undefined;
       if (node.opType === 'Gemm') {
-        const at = (name: string, fallback: number): number => {
-          const a = node.attributes[name];
-          return a && (a.type === 'int' || a.type === 'float') ? a.value : fallback;
-        };
-        if (at('transA', 0) !== 0) return skip('transA = 1 is not supported (the activation must be [M, K])');
-        const alpha = at('alpha', 1);
-        const beta = at('beta', 1);
-        const transB = at('transB', 0) !== 0;
+        if (numAttr(node, 'transA', 0) !== 0) return skip('transA = 1 is not supported (the activation must be [M, K])');
+        const alpha = numAttr(node, 'alpha', 1);
+        const beta = numAttr(node, 'beta', 1);
+        const transB = numAttr(node, 'transB', 0) !== 0;
         [n, k] = transB ? [w.shape[0], w.shape[1]] : [w.shape[1], w.shape[0]];
         wt = (transB ? Float32Array.from(w.data as Float32Array) : w.transpose().data) as Float32Array;
         if (alpha !== 1) for (let i = 0; i < wt.length; i++) wt[i] = Math.fround(wt[i] * alpha);
@@ -189,7 +185,7 @@ export function quantizeDynamic(model: Model, options: QuantizeDynamicOptions = 
         // Fold a following `Add(MatMul, bias[N])` into the fused kernel when the Add is the MatMul's only consumer.
         const users = consumers.get(output) ?? [];
         const aInfo = graphInputs.get(node.inputs[0]);
-        if (users.length === 1 && users[0].opType === 'Add' && (users[0].domain === '' || users[0].domain === 'ai.onnx') && !graphOutputs.has(output) && aInfo?.shape?.length !== 1) {
+        if (users.length === 1 && users[0].opType === 'Add' && isOnnx(users[0]) && !graphOutputs.has(output) && aInfo?.shape?.length !== 1) {
           const add = users[0];
           const other = add.inputs[0] === output ? add.inputs[1] : add.inputs[0];
           const c = other === output ? undefined : foldConstant(graph, other, producers);
@@ -280,8 +276,7 @@ export function quantizeDynamic(model: Model, options: QuantizeDynamicOptions = 
     if (zp) initializers.set((zName = fresh(`${base}_W_zero_point`)), zp);
     let bName = '';
     if (b) initializers.set((bName = fresh(`${base}_bias`)), b);
-    const attributes: Record<string, Attribute> = {};
-    for (const key of ['auto_pad', 'dilations', 'group', 'kernel_shape', 'pads', 'strides']) if (node.attributes[key]) attributes[key] = node.attributes[key];
+    const attributes = convAttributes(node);
     // A 3-bit weight is stored as a flat packed stream: the node keeps its shape.
     if (q.bits === 3) attributes.weight_shape = { type: 'ints', value: w.shape.slice() };
     replaced.set(node, [

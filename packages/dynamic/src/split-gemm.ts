@@ -2,6 +2,7 @@ import type { Graph, Model, Node } from '@qint/graph';
 import { Tensor } from '@qint/tensor';
 import { foldConstant } from './fold-constant';
 import { indexGraph } from './graph-index';
+import { isOnnx, numAttr } from './node-utils';
 import { graphNamer } from './unique-namer';
 
 /** A Gemm rewritten by {@link splitGemm}: the MatMul that replaced it and the original node. */
@@ -11,11 +12,6 @@ export interface SplitGemmResult {
   /** Each new MatMul node → the Gemm it came from (for names in reports and `exclude`). */
   origin: Map<Node, Node>;
 }
-
-const attrNum = (n: Node, key: string, dflt: number): number => {
-  const a = n.attributes[key];
-  return a && (a.type === 'int' || a.type === 'float') ? a.value : dflt;
-};
 
 /**
  * Rewrites each `Gemm(x, B, C)` with a constant float32 B and `transA = 0` into `MatMul(x, alpha·B[ᵀ]) → Add(·, beta·C)`,
@@ -41,8 +37,7 @@ export function splitGemm(model: Model, skip: ReadonlySet<string> = new Set()): 
   const fresh = graphNamer(graph);
   const nodes: Node[] = [];
   for (const node of graph.nodes) {
-    const onnx = node.domain === '' || node.domain === 'ai.onnx';
-    if (!onnx || node.opType !== 'Gemm' || skip.has(node.name) || skip.has('Gemm') || attrNum(node, 'transA', 0) !== 0) {
+    if (!isOnnx(node) || node.opType !== 'Gemm' || skip.has(node.name) || skip.has('Gemm') || numAttr(node, 'transA', 0) !== 0) {
       nodes.push(node);
       continue;
     }
@@ -51,14 +46,14 @@ export function splitGemm(model: Model, skip: ReadonlySet<string> = new Set()): 
       nodes.push(node);
       continue;
     }
-    const alpha = attrNum(node, 'alpha', 1);
-    const beta = attrNum(node, 'beta', 1);
+    const alpha = numAttr(node, 'alpha', 1);
+    const beta = numAttr(node, 'beta', 1);
     const c = node.inputs[2] ? foldConstant(graph, node.inputs[2], producers) : undefined;
     if (node.inputs[2] && (!c || c.tensor.dtype !== 'float32')) {
       nodes.push(node);
       continue;
     }
-    let w = attrNum(node, 'transB', 0) === 1 ? folded.tensor.transpose() : folded.tensor;
+    let w = numAttr(node, 'transB', 0) === 1 ? folded.tensor.transpose() : folded.tensor;
     if (alpha !== 1) w = Tensor.from('float32', w.shape, Float32Array.from(w.data as Float32Array, (v) => Math.fround(v * alpha)));
     const base = node.name || node.outputs[0];
     const wName = fresh(`${base}_W`);

@@ -2,6 +2,7 @@ import type { Graph, Node } from '@qint/graph';
 import type { Tensor } from '@qint/tensor';
 import { foldConstant } from './fold-constant';
 import { indexGraph } from './graph-index';
+import { isOnnx } from './node-utils';
 
 /** One layer static quantization can rewrite to QLinearConv / QLinearMatMul, with what is fused into it. */
 export interface StaticLayer {
@@ -18,8 +19,6 @@ export interface StaticLayer {
   /** Nodes folded into the layer (the bias Add, the Relu). */
   fused: Node[];
 }
-
-const isOnnx = (n: Node): boolean => n.domain === '' || n.domain === 'ai.onnx';
 
 /**
  * Finds the layers of a (Gemm-split, see {@link splitGemm}) float graph that static QOperator quantization rewrites:

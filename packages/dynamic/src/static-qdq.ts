@@ -1,14 +1,13 @@
-import type { Attribute, Model, Node } from '@qint/graph';
+import type { Model, Node } from '@qint/graph';
 import type { CalibrationRanges } from './calibrate-options';
 import { foldConstant } from './fold-constant';
 import { indexGraph } from './graph-index';
+import { intAttr as int, isOnnx } from './node-utils';
 import type { QuantizedNodeInfo, SkippedNodeInfo } from './quantize-dynamic-options';
 import type { QuantizeStaticOptions } from './quantize-static-options';
 import { finishStatic } from './static-finish';
 import { activationQParams, quantizeStaticWeight } from './static-weight';
 import { graphNamer } from './unique-namer';
-
-const int = (value: number): Attribute => ({ type: 'int', value });
 
 /**
  * Static quantization in QDQ form: each MatMul/Gemm/Conv with a constant weight gets its activation input wrapped
@@ -40,7 +39,7 @@ export function staticQdq(model: Model, ranges: CalibrationRanges, options: Quan
   const out: Node[] = [];
   graph.nodes.forEach((node, index) => {
     const label = node.name || `#${index}`;
-    if ((node.domain !== '' && node.domain !== 'ai.onnx') || !['MatMul', 'Gemm', 'Conv'].includes(node.opType)) return void out.push(node);
+    if (!isOnnx(node) || !['MatMul', 'Gemm', 'Conv'].includes(node.opType)) return void out.push(node);
     const skip = (reason: string): void => {
       skipped.push({ node: label, opType: node.opType, reason });
       out.push(node);

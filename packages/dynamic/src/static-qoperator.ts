@@ -5,6 +5,7 @@ import type { CalibrationRanges } from './calibrate-options';
 import type { QuantizedNodeInfo, SkippedNodeInfo } from './quantize-dynamic-options';
 import type { QuantizeStaticOptions } from './quantize-static-options';
 import { splitGemm } from './split-gemm';
+import { isOnnx } from './node-utils';
 import { finishStatic } from './static-finish';
 import { staticLayers, type StaticLayer } from './static-plan';
 import { activationQParams, quantizeStaticWeight } from './static-weight';
@@ -74,10 +75,9 @@ export function staticQOperator(model: Model, ranges: CalibrationRanges, options
     if (fusedAway.has(node)) return;
     const orig = origin.get(node) ?? node;
     const label = orig.name || `#${index}`;
-    const onnx = node.domain === '' || node.domain === 'ai.onnx';
     const layer = layers.get(node);
     if (!layer) {
-      if (onnx && ['MatMul', 'Gemm', 'Conv'].includes(node.opType)) {
+      if (isOnnx(node) && ['MatMul', 'Gemm', 'Conv'].includes(node.opType)) {
         const reason = exclude.has(node.name) || exclude.has(node.opType) ? 'excluded by options.exclude' : node.opType === 'Gemm' ? 'Gemm with transA = 1 or a non-constant B/C has no QLinearMatMul form' : 'weight is not a float32 constant (or has an unsupported rank)';
         skipped.push({ node: label, opType: orig.opType, reason });
       }

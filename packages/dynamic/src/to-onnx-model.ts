@@ -1,6 +1,7 @@
 import { MS_DOMAIN, QINT_DOMAIN, dynamicConvWeight, unpack3Bit, type Attribute, type Graph, type Model, type Node } from '@qint/graph';
 import { Tensor } from '@qint/tensor';
 import { QuantizeError } from './quantize-error';
+import { convAttributes, intAttr as int } from './node-utils';
 import { graphNamer } from './unique-namer';
 
 /** Options of {@link toOnnxModel}. */
@@ -20,7 +21,6 @@ export interface ToOnnxOptions {
   convWeightType?: 'int8' | 'uint8';
 }
 
-const int = (value: number): Attribute => ({ type: 'int', value });
 
 /** Signed weight values of a DynamicLinear/DynamicConv weight initializer. */
 function signedValues(w: Tensor, bits: number, count: number): Int8Array {
@@ -277,8 +277,7 @@ export function toOnnxModel(model: Model, options: ToOnnxOptions = {}): Model {
       const bshape = [s!.size, ...new Array<number>(spatial).fill(1)];
       const sName = addInit(`${base}_W_scale`, Tensor.from('float32', bshape, Float32Array.from(s!.values())));
       const [xq, xs, xz, acc, accF, sc, yNoBias] = ['x_q', 'x_scale', 'x_zero_point', 'acc', 'acc_f', 'scale', 'no_bias'].map((v) => fresh(`${base}_${v}`));
-      const convAttrs: Record<string, Attribute> = {};
-      for (const key of ['auto_pad', 'dilations', 'group', 'kernel_shape', 'pads', 'strides']) if (node.attributes[key]) convAttrs[key] = node.attributes[key];
+      const convAttrs = convAttributes(node);
       nodes.push(mk(base, 'DynamicQuantizeLinear', [x], [xq, xs, xz]));
       if (zScalar) nodes.push(mk(base, 'ConvInteger', [xq, wName, xz, zName], [acc], convAttrs));
       else {
