@@ -81,11 +81,6 @@ export class ObserverCalibration implements CalibrationState {
     return [...this.observers.keys()];
   }
 
-  /** The observer options every tensor uses (for compatibility checks). */
-  get options(): AnyObserverOptions {
-    return this.observerOptions;
-  }
-
   /**
    * Adds one batch: each named tensor goes to its observer (created on first sight).
    *
