@@ -1,6 +1,6 @@
 // Hand-built models covering every dtype, quantization granularity and attribute kind, for round-trip tests and
 // as fuzz seeds.
-import { QuantParams, Tensor, type DType } from '@qint/tensor';
+import { QuantParams, Tensor, shapeSize, type DType } from '@qint/tensor';
 import type { Graph, Model, Node } from '../src/internal/ir';
 
 const f32bits = (bits: number[]): Float32Array => new Float32Array(new Uint32Array(bits).buffer);
@@ -27,7 +27,7 @@ export function everyDtypeTensors(): Map<string, Tensor> {
 }
 
 function ramp(dtype: DType, shape: number[], lo: number, hi: number): Tensor {
-  const n = shape.reduce((a, b) => a * b, 1);
+  const n = shapeSize(shape);
   return Tensor.from(dtype, shape, Array.from({ length: n }, (_, i) => lo + (i % (hi - lo + 1))));
 }
 

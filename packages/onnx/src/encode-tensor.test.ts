@@ -1,4 +1,4 @@
-import { Tensor, float32ToFloat16Bits } from '@qint/tensor';
+import { Tensor, float32ToFloat16Bits, shapeSize } from '@qint/tensor';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeTensor } from './decode-tensor';
@@ -45,7 +45,7 @@ describe('encodeTensor', () => {
         fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 3 }),
         fc.integer(),
         (dtype, shape, seed) => {
-          const size = shape.reduce((a, b) => a * b, 1);
+          const size = shapeSize(shape);
           const [lo, hi] = ranges[dtype];
           const values = Array.from({ length: size }, (_, i) => lo + (Math.abs(seed * 7919 + i * 104729) % (hi - lo + 1)));
           const t = Tensor.from(dtype, shape, values);
