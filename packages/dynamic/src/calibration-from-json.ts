@@ -1,6 +1,6 @@
 import { ObserverError, observerFromJSON, type Observer } from '@qint/observers';
 import type { CalibrationJSON, CalibrationState } from './calibrate-options';
-import { METHOD_KINDS, ObserverCalibration } from './observer-calibration';
+import { activationObserverOptions, METHOD_KINDS, ObserverCalibration } from './observer-calibration';
 import { QuantizeError } from './quantize-error';
 
 /**
@@ -41,5 +41,5 @@ export function calibrationFromJSON(json: CalibrationJSON | string): Calibration
     if (options === undefined) options = oj.options;
     else if (JSON.stringify(options) !== JSON.stringify(oj.options)) throw new QuantizeError(`calibrationFromJSON: observer of "${name}" has options that differ from the others`, { node: name });
   }
-  return new ObserverCalibration(parsed.method, options ?? { dtype: 'uint8', qscheme: 'per_tensor_affine' }, observers, parsed.batches);
+  return new ObserverCalibration(parsed.method, options ?? activationObserverOptions(parsed.method, {}), observers, parsed.batches);
 }
