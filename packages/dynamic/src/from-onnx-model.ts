@@ -28,7 +28,6 @@ export interface FromOnnxReport {
 
 const STATIC_OPS = new Set(['QLinearConv', 'QLinearMatMul']);
 
-
 /**
  * Imports a dynamically quantized ONNX model (as written by onnxruntime's `quantize_dynamic`, by onnxruntime's graph
  * optimizer, or by {@link toOnnxModel}) into qint's fused form: each `DynamicQuantizeLinear → MatMulInteger → Cast →

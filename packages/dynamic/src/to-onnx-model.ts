@@ -1,7 +1,7 @@
 import { MS_DOMAIN, QINT_DOMAIN, dynamicConvWeight, unpack3Bit, type Attribute, type Graph, type Model, type Node } from '@qint/graph';
 import { Tensor } from '@qint/tensor';
-import { QuantizeError } from './quantize-error';
 import { convAttributes, intAttr as int } from './node-utils';
+import { QuantizeError } from './quantize-error';
 import { graphNamer } from './unique-namer';
 
 /** Options of {@link toOnnxModel}. */
@@ -20,7 +20,6 @@ export interface ToOnnxOptions {
   /** Storage of conv weights: `'uint8'` (default; onnxruntime's fast ConvInteger path) or `'int8'`. */
   convWeightType?: 'int8' | 'uint8';
 }
-
 
 /** Signed weight values of a DynamicLinear/DynamicConv weight initializer. */
 function signedValues(w: Tensor, bits: number, count: number): Int8Array {
