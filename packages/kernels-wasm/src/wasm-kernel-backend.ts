@@ -205,10 +205,19 @@ export class WasmKernelBackend implements KernelBackend {
           ex.depthwiseI16(pPad, lay.hp, lay.wp, pWw, C, mg, KH, KW, OH, OW, sh, sw, dh, dw, pOut + b * M * P * 4);
         }
       } else {
-        const kp = kTotal + (kTotal & 1);
+        // Whole 4-row blocks of output channels per group run on the interleaved kernel (gemmI16IL: the four weight
+        // rows of a block are one sequential stream, ~2% faster here); it wants k padded to whole 4-pair vectors. The
+        // im2col leaves those extra pairs unwritten: they meet zero weights, so they add nothing.
+        const il = mg % 4 === 0;
+        const kp = il ? Math.ceil(kTotal / 8) * 8 : kTotal + (kTotal & 1);
         const pWw = heap.scratch(M * kp * 2, 'convInteger widened w');
         const pCol = heap.scratch(((P + 7) >> 3) * kp * 16, 'convInteger im2col');
         ex.widenRows(pW, M, kTotal, kTotal, wSigned, pWz, perCh, kp, pWw);
+        let pA = pWw;
+        if (il) {
+          pA = heap.scratch(M * kp * 2, 'convInteger interleaved w');
+          ex.interleaveRows4(pWw, kp, M, kp >> 1, pA);
+        }
         const lay = paddedLayout(args);
         const pPad = heap.scratch((cg * lay.hp * lay.wp + 16) * 2, 'convInteger padded image');
         const pTaps = heap.scratch(kTotal * 4, 'convInteger taps');
@@ -218,7 +227,9 @@ export class WasmKernelBackend implements KernelBackend {
             ex.padImageI16(pX + b * imageBytes, xSigned, xZeroPoint, g * cg, cg, H, W, padTop, padLeft, lay.hp, lay.wp, pPad);
             if (lay.stride1) ex.im2colI16S1(pPad, lay.wp, pTaps, kTotal, kp, OH, OW, pCol);
             else ex.im2colI16Gather(pPad, lay.wp, pTaps, kTotal, kp, OH, OW, sh, sw, pCol);
-            ex.gemmI16(pWw + g * mg * kp * 2, kp, mg, kp, pCol, P, pOut + (b * M + g * mg) * P * 4, P);
+            const pC = pOut + (b * M + g * mg) * P * 4;
+            if (il) ex.gemmI16IL(pA + g * mg * kp * 2, mg, kp, pCol, P, pC, P);
+            else ex.gemmI16(pWw + g * mg * kp * 2, kp, mg, kp, pCol, P, pC, P);
           }
         }
       }
