@@ -18,23 +18,34 @@ const P3: f32 = 4.1665795894e-2;
 const P4: f32 = 1.6666665459e-1;
 const P5: f32 = 5.0000001201e-1;
 
+// expV's constants as one static table, loaded into locals once per kernel call: written as v128.const literals,
+// V8 re-materializes each one (three instructions) every time the exp loop is entered, i.e. once per softmax row,
+// which cost more than the exponentials themselves on rows of 28 (a transformer's attention over 28 tokens).
+const EXP_TABLE = memory.data<f32>([
+  EXP_LO, EXP_LO, EXP_LO, EXP_LO, EXP_HI, EXP_HI, EXP_HI, EXP_HI, LOG2E, LOG2E, LOG2E, LOG2E,
+  LN2_HI, LN2_HI, LN2_HI, LN2_HI, LN2_LO, LN2_LO, LN2_LO, LN2_LO, P0, P0, P0, P0, P1, P1, P1, P1, P2, P2, P2, P2,
+  P3, P3, P3, P3, P4, P4, P4, P4, P5, P5, P5, P5, 1, 1, 1, 1, 12582912, 12582912, 12582912, 12582912,
+], 16);
+
 // @ts-ignore: decorator
-@inline function expV(x0: v128): v128 {
+@inline function expV(x0: v128, t: usize): v128 {
+  // t = EXP_TABLE, its rows read where they are used: after inlining into a kernel V8 hoists the loads (or keeps
+  // them as cheap stack reloads) instead of re-materializing constants.
   // pmin/pmax (one minps/maxps each on x64; f32x4.min/max take several instructions for NaN and ±0 rules); a NaN x0
   // is the first operand of both, so it passes through.
-  const x = f32x4.pmin(f32x4.pmax(x0, f32x4.splat(EXP_LO)), f32x4.splat(EXP_HI));
-  const fx = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
-  let r = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(LN2_HI)));
-  r = f32x4.sub(r, f32x4.mul(fx, f32x4.splat(LN2_LO)));
-  let y = f32x4.add(f32x4.mul(f32x4.splat(P0), r), f32x4.splat(P1));
-  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(P2));
-  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(P3));
-  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(P4));
-  y = f32x4.add(f32x4.mul(y, r), f32x4.splat(P5));
-  y = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(y, r), r), r), f32x4.splat(1));
+  const x = f32x4.pmin(f32x4.pmax(x0, v128.load(t)), v128.load(t, 16));
+  const fx = f32x4.nearest(f32x4.mul(x, v128.load(t, 32)));
+  let r = f32x4.sub(x, f32x4.mul(fx, v128.load(t, 48)));
+  r = f32x4.sub(r, f32x4.mul(fx, v128.load(t, 64)));
+  let y = f32x4.add(f32x4.mul(v128.load(t, 80), r), v128.load(t, 96));
+  y = f32x4.add(f32x4.mul(y, r), v128.load(t, 112));
+  y = f32x4.add(f32x4.mul(y, r), v128.load(t, 128));
+  y = f32x4.add(f32x4.mul(y, r), v128.load(t, 144));
+  y = f32x4.add(f32x4.mul(y, r), v128.load(t, 160));
+  y = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(y, r), r), r), v128.load(t, 176));
   // 2^fx without i32x4.trunc_sat_f32x4_s (a long instruction sequence on x64): fx is an integer in [−127, 128], so the
   // float bits of fx + 1.5·2^23 are 0x4B400000 + fx; rebias to the exponent field and shift it into place.
-  const bits = i32x4.add(f32x4.add(fx, f32x4.splat(12582912)), i32x4.splat(127 - 0x4b400000));
+  const bits = i32x4.add(f32x4.add(fx, v128.load(t, 192)), i32x4.splat(127 - 0x4b400000));
   return f32x4.mul(y, i32x4.shl(bits, 23));
 }
 
@@ -71,7 +82,7 @@ export function softmaxRows(x: usize, rows: i32, dim: i32, out: usize): void {
     let vsum = f32x4.splat(0);
     i = 0;
     for (; i + 4 <= dim; i += 4) {
-      const e = expV(f32x4.sub(v128.load(src + (<usize>i << 2)), vm));
+      const e = expV(f32x4.sub(v128.load(src + (<usize>i << 2)), vm), EXP_TABLE);
       v128.store(dst + (<usize>i << 2), e);
       vsum = f32x4.add(vsum, e);
     }

@@ -140,6 +140,49 @@ export function quantizeRows(
   }
 }
 
+/**
+ * quantizeRows for one scale `s` and zero point `z` shared by all rows, one group per row and no group sums (the
+ * attention products): the rows*k values are quantized as one flat vector into `tmp` (rows*k int16 plus 16 bytes of
+ * slack), then copied into rows of stride xs (>= kp rounded up to 8) zero-padded to kp. Attention rows hold 7–64
+ * values, so row by row most of them would take quantizeRows' scalar tail (a division per value). s == 0: all zeros.
+ */
+export function quantizeRowsShared(x: usize, rows: i32, k: i32, s: f32, z: i32, tmp: usize, dst: usize, xs: i32, kp: i32): void {
+  const rowStride = <usize>xs << 1;
+  const n = rows * k;
+  if (s != 0) {
+    const zf = <f32>z;
+    const vsa = f32x4.splat(s);
+    const vlo = f32x4.splat(-zf);
+    const vhi = f32x4.splat(255 - zf);
+    let i = 0;
+    for (; i + 8 <= n; i += 8) {
+      const q0 = quantCentred(v128.load(x + (<usize>i << 2)), vsa, vlo, vhi);
+      const q1 = quantCentred(v128.load(x + (<usize>i << 2), 16), vsa, vlo, vhi);
+      v128.store(tmp + (<usize>i << 1), i16x8.narrow_i32x4_s(q0, q1));
+    }
+    for (; i < n; i++) {
+      // The vector formula on one lane: exactly what the loop above gives that value.
+      const q = i32x4.extract_lane(quantCentred(f32x4.splat(load<f32>(x + (<usize>i << 2))), vsa, vlo, vhi), 0);
+      store<i16>(tmp + (<usize>i << 1), <i16>q);
+    }
+  }
+  const full = k & ~7;
+  const tailMask = laneMask16(k - full);
+  for (let r = 0; r < rows; r++) {
+    const src = tmp + (<usize>r * <usize>k << 1);
+    const d = dst + <usize>r * rowStride;
+    let i = 0;
+    if (s != 0) {
+      for (; i < full; i += 8) v128.store(d + (<usize>i << 1), v128.load(src + (<usize>i << 1)));
+      if (i < k) {
+        v128.store(d + (<usize>i << 1), v128.and(v128.load(src + (<usize>i << 1)), tailMask));
+        i += 8;
+      }
+    }
+    for (; i < kp; i += 8) v128.store(d + (<usize>i << 1), i32x4.splat(0));
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Packed linear weights. Panel j holds output columns 8j..8j+7; inside it, group after group, each zero-padded to lp
 // (a multiple of 8) values along k. The `bits` argument of these functions is the storage width (8, 4 or 2; the JS

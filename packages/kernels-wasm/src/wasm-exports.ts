@@ -6,6 +6,7 @@ export interface KernelExports {
   heapBase(): number;
   rangeRows(x: number, rows: number, k: number, out: number): void;
   quantizeRows(x: number, rows: number, k: number, sa: number, za: number, dst: number, xs: number, gl: number, lp: number, groups: number, sums: number): void;
+  quantizeRowsShared(x: number, rows: number, k: number, s: number, z: number, tmp: number, dst: number, xs: number, kp: number): void;
   packWeights(src: number, n: number, k: number, bits: number, gl: number, lp: number, groups: number, dst: number): void;
   dynGemv(xq: number, xs: number, m: number, sums: number, sa: number, w: number, sw: number, o: number, panels: number, groups: number, lp: number, bits: number, corr: number, y: number): void;
   finishRows(y: number, ldy: number, m: number, n: number, bias: number, out: number): void;

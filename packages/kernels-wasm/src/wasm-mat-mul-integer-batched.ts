@@ -61,9 +61,7 @@ function dynamicMatMulInHeap(
   const pRange = heap.scratch(16, 'dynamicMatMulF32 ranges');
   const pB = heap.scratch(nb, 'dynamicMatMulF32 b quantized');
   const pZb = heap.scratch(4, 'dynamicMatMulF32 b zero point');
-  const pSa = heap.scratch(rows * 4, 'dynamicMatMulF32 a scales');
-  const pZa = heap.scratch(rows * 4, 'dynamicMatMulF32 a zero points');
-  const pSums = heap.scratch(rows * 4, 'dynamicMatMulF32 a row sums');
+  const pAq = heap.scratch(na * 2 + 16, 'dynamicMatMulF32 a quantized');
   const pAw = heap.scratch(rows * lda * 2, 'dynamicMatMulF32 quantized a');
   const pBw = heap.scratch(panelBytes, 'dynamicMatMulF32 b panels');
   ex.rangeRows(pAf, 1, na, pRange);
@@ -75,12 +73,10 @@ function dynamicMatMulInHeap(
   if (pb.scale === 0) heap.u8.fill(0, pB, pB + nb);
   else ex.quantizeU8(pBf, nb, pb.scale, pb.zeroPoint, pB);
   heap.i32[pZb >> 2] = pb.zeroPoint;
-  heap.f32.fill(pa.scale, pSa >> 2, (pSa >> 2) + rows);
-  heap.i32.fill(pa.zeroPoint, pZa >> 2, (pZa >> 2) + rows);
-  // A straight to the int16 GEMM layout, zero point already subtracted (dynamicLinear's quantizer, one group per row):
-  // the same values as quantizing to uint8 and widening, in one pass.
+  // A straight to the int16 GEMM layout, zero point already subtracted (dynamicLinear's quantizer for one scale shared
+  // by all rows): the same values as quantizing to uint8 and widening.
   if (k > 0) {
-    ex.quantizeRows(pAf, rows, k, pSa, pZa, pAw, lda, k, kp, 1, pSums);
+    ex.quantizeRowsShared(pAf, rows, k, pa.scale, pa.zeroPoint, pAq, pAw, lda, kp);
     for (let i = 0; i < batch; i++) {
       ex.packPanelsB(pB + i * k * n, k, n, n, 0, pZb, 0, kp, pBw);
       ex.gemmI16(pAw + i * m * lda * 2, lda, m, kp, pBw, n, pOut + i * m * n * 4, n);

@@ -226,7 +226,7 @@ describe('dynamicMatMulF32', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 40 }),
-        fc.constantFrom('plain', 'special', 'zeros', 'ties'), fc.integer(),
+        fc.constantFrom('plain', 'special', 'zeros', 'zerosA', 'ties'), fc.integer(),
         (batch, m, n, k, kind, seed) => {
           const a = floats(batch * m * k, seed, 8);
           const b = floats(batch * k * n, seed + 3, 3);
@@ -236,6 +236,7 @@ describe('dynamicMatMulF32', () => {
             a[a.length - 1] = -Infinity;
           }
           if (kind === 'zeros') b.fill(0);
+          if (kind === 'zerosA') a.fill(0); // a zero scale: a quantizes to all zeros
           // Values on the quantization grid's half steps: x / scale lands on k + 0.5.
           if (kind === 'ties') for (let i = 0; i < a.length; i++) a[i] = ((i % 11) - 5) * 0.5;
           const o1 = new Float32Array(batch * m * n);
