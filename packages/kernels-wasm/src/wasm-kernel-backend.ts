@@ -362,7 +362,7 @@ export class WasmKernelBackend implements KernelBackend {
     const {
       batch, inChannels: C, inHeight: H, inWidth: W, outChannels: M, kernelHeight: KH, kernelWidth: KW, outHeight: OH,
       outWidth: OW, padTop, padLeft, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, group,
-      x, w, bias, out,
+      x, w, bias, out, relu, postScale, postShift,
     } = args;
     const P = OH * OW;
     if (batch === 0 || M === 0 || P === 0) return;
@@ -375,9 +375,16 @@ export class WasmKernelBackend implements KernelBackend {
       const pBias = bias ? heap.scratchF32(bias, M, 'convF32 bias') : 0;
       const pOut = heap.scratch(batch * M * P * 4, 'convF32 out');
       const imageBytes = C * H * W * 4;
-      // Depthwise (one input channel per group, several groups) runs a direct loop; an ordinary conv whose
-      // single input channel makes cg 1 too (group 1, e.g. a first layer on grey images) is a GEMM like any other.
-      if (cg === 1 && group > 1 && kTotal > 0) {
+      // Depthwise (one input channel per group, several groups) runs a direct loop; so does an ordinary conv of a
+      // single input channel (a first layer on grey images), whose K = kh·kw is too short for im2col + GEMM to pay.
+      if (C === 1 && group === 1 && kTotal > 0) {
+        const lay = paddedLayout(args);
+        const pPad = heap.scratch((lay.hp * lay.wp + 32) * 4 + lay.wp * 4, 'convF32 padded image');
+        for (let b = 0; b < batch; b++) {
+          ex.padImageF32(pX + b * imageBytes, 0, 1, H, W, padTop, padLeft, lay.hp, lay.wp, pPad);
+          ex.convF32C1(pPad, lay.wp, pW, pBias, M, KH, KW, OH, OW, sh, sw, dh, dw, pOut + b * M * P * 4);
+        }
+      } else if (cg === 1 && group > 1 && kTotal > 0) {
         const lay = paddedLayout(args);
         // Stride 2 reads 16 neighbours for 8 outputs: slack for the last row.
         const pPad = heap.scratch((C * lay.hp * lay.wp + 32) * 4 + lay.wp * 4, 'convF32 padded image');
@@ -401,6 +408,21 @@ export class WasmKernelBackend implements KernelBackend {
             );
           }
         }
+      }
+      // The fused Relu / BatchNormalization in one SIMD pass while the output is still in WASM memory (a JS loop over
+      // it costs ~1 ns per element, mostly mispredicted Relu branches).
+      const affine = postScale !== undefined && postShift !== undefined;
+      if (relu || affine) {
+        let pScale = 0;
+        let pShift = 0;
+        if (affine) {
+          pScale = heap.scratch(M * 8, 'convF32 postScale');
+          pShift = heap.scratch(M * 8, 'convF32 postShift');
+          const f64 = new Float64Array(heap.u8.buffer, pScale, M);
+          f64.set(postScale.subarray(0, M));
+          new Float64Array(heap.u8.buffer, pShift, M).set(postShift.subarray(0, M));
+        }
+        ex.convEpilogueF32(pOut, batch, M, P, relu === true, pScale, pShift);
       }
       heap.readF32(pOut, batch * M * P, out);
     });

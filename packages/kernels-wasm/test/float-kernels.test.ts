@@ -125,6 +125,29 @@ describe('convF32', () => {
     );
   });
 
+  it('matches JS on single-input-channel first layers (direct kernel: 4-filter blocks, filter tails, row tails, stride 2)', () => {
+    // MNIST-like 28×28 and odd sizes; 8 filters (two blocks), 6 (a block and a 2-filter tail), 3×3 pad 1 and 5×5 pad 2.
+    for (const [H, W, M, k, st, batch] of [[28, 28, 8, 3, 1, 2], [28, 28, 6, 5, 1, 1], [13, 29, 7, 3, 2, 1], [9, 21, 5, 5, 2, 2], [7, 8, 4, 3, 3, 1]]) {
+      const pad = k >> 1;
+      const oh = Math.floor((H + 2 * pad - k) / st) + 1;
+      const ow = Math.floor((W + 2 * pad - k) / st) + 1;
+      const geom = {
+        batch, inChannels: 1, inHeight: H, inWidth: W, outChannels: M, kernelHeight: k, kernelWidth: k, outHeight: oh,
+        outWidth: ow, padTop: pad, padLeft: pad, strideHeight: st, strideWidth: st, dilationHeight: 1, dilationWidth: 1, group: 1,
+      };
+      const x = floats(batch * H * W, H + W);
+      const w = floats(M * k * k, M);
+      const bias = floats(M, 5);
+      const o1 = new Float32Array(batch * M * oh * ow);
+      const o2 = new Float32Array(o1.length).fill(NaN);
+      const mag = new Float32Array(o1.length);
+      js.convF32({ ...geom, x, w, bias, out: o1 });
+      wasm.convF32({ ...geom, x, w, bias, out: o2 });
+      js.convF32({ ...geom, x: x.map(Math.abs), w: w.map(Math.abs), bias: bias.map(Math.abs), out: mag });
+      expectClose(o2, o1, mag, `single-channel conv ${H}×${W} M ${M} k ${k} stride ${st}`);
+    }
+  });
+
   it('matches JS on depthwise 3×3 at MobileNet-like sizes (stride 1 and 2, multiplier 2, bias)', () => {
     for (const [st, mult] of [[1, 1], [2, 1], [1, 2], [2, 2]]) {
       const C = 8;

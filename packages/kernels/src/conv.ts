@@ -2,9 +2,25 @@ import { formatShape, ShapeError, shapeSize, Tensor } from '@qint/tensor';
 import { primitiveBackend, type OpOptions } from './backend-registry';
 import { planConv, type ConvAttributes } from './internal/conv-plan';
 import { requireDType } from './internal/validate';
+import { convEpilogueF32Js } from './js/conv-js';
 
-/** Attributes of {@link conv} (ONNX Conv) plus `{ backend }`. */
-export interface ConvOptions extends ConvAttributes, OpOptions {}
+/** Attributes of {@link conv} (ONNX Conv) plus `{ backend }` and an output allocator. */
+export interface ConvOptions extends ConvAttributes, OpOptions {
+  /**
+   * Returns the output's storage: a float32 array of exactly `length` elements, whose old contents do not matter
+   * (every element is written). Lets an executor hand out recycled buffers: a fresh multi-megabyte array costs a
+   * zero-fill and page faults, measured as long as the convolution itself. Defaults to `new Float32Array(length)`.
+   */
+  allocate?: (length: number) => Float32Array;
+  /** Apply Relu (`v > 0 ? v : 0`) to the output after the bias (an executor's fused Conv → Relu). */
+  relu?: boolean;
+  /**
+   * After the Relu, `v · postScale[c] + postShift[c]` per output channel in float64, rounded once to float32 (an
+   * executor's fused BatchNormalization; bit-identical with the node). `M` values each; both or neither.
+   */
+  postScale?: Float64Array;
+  postShift?: Float64Array;
+}
 
 /**
  * ONNX Conv in float32 — the float baseline the integer path must beat. 1-D or 2-D, groups (incl. depthwise), pads
@@ -34,13 +50,20 @@ export function conv(x: Tensor, w: Tensor, bias?: Tensor, options: ConvOptions =
     if (bias.rank !== 1 || bias.shape[0] !== m) throw new ShapeError(`${OP}: input "B" has shape ${formatShape(bias.shape)}; expected [${m}]`);
     b = bias.data as Float32Array;
   }
-  const out = new Float32Array(shapeSize(plan.outShape));
+  const { relu, postScale, postShift } = options;
+  if ((postScale === undefined) !== (postShift === undefined) || (postScale && postScale.length !== m) || (postShift && postShift.length !== m)) {
+    throw new ShapeError(`${OP}: options.postScale and options.postShift must come together with ${m} values each`);
+  }
+  const size = shapeSize(plan.outShape);
+  const out = options.allocate ? options.allocate(size) : new Float32Array(size);
+  if (out.length !== size) throw new ShapeError(`${OP}: options.allocate returned ${out.length} elements; expected ${size}`);
   if (out.length > 0) {
     if (plan.k === 0) {
       const plane = out.length / (plan.geometry.batch * m);
-      if (b) for (let i = 0; i < out.length; i++) out[i] = b[Math.floor(i / plane) % m];
+      for (let i = 0; i < out.length; i++) out[i] = b ? b[Math.floor(i / plane) % m] : 0;
+      convEpilogueF32Js({ ...plan.geometry, x: x.data as Float32Array, w: w.data as Float32Array, out, relu, postScale, postShift });
     } else {
-      primitiveBackend('convF32', options).convF32({ ...plan.geometry, x: x.data as Float32Array, w: w.data as Float32Array, bias: b, out });
+      primitiveBackend('convF32', options).convF32({ ...plan.geometry, x: x.data as Float32Array, w: w.data as Float32Array, bias: b, out, relu, postScale, postShift });
     }
   }
   return Tensor.from('float32', plan.outShape, out);

@@ -91,12 +91,23 @@ export interface Conv2dGeometry {
   group: number;
 }
 
-/** Float32 convolution; weights `[outChannels, inChannels/group, kH, kW]`. */
+/**
+ * Float32 convolution; weights `[outChannels, inChannels/group, kH, kW]`. `out` is written in full (its previous
+ * contents do not matter). The optional epilogue (added within v1; a backend implementing `convF32` applies it)
+ * runs on each output after the bias, in this order: `relu` as `v > 0 ? v : 0` (NaN and −0 give 0, as the Relu op),
+ * then `v · postScale[c] + postShift[c]` per output channel `c`, evaluated in float64 and rounded once to float32
+ * (bit-identical with a BatchNormalization node computing the same affine map).
+ */
 export interface ConvF32Args extends Conv2dGeometry {
   x: Float32Array;
   w: Float32Array;
   bias?: Float32Array;
   out: Float32Array;
+  relu?: boolean;
+  /** `outChannels` values, with `postShift`. */
+  postScale?: Float64Array;
+  /** `outChannels` values, with `postScale`. */
+  postShift?: Float64Array;
 }
 
 /** ConvInteger: int32 `Σ (x − xZp)(w − wZp)`; padding reads as `xZp` (i.e. contributes 0). */

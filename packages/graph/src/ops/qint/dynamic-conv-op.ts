@@ -5,7 +5,8 @@ import { GraphError } from '../../graph-error';
 import { convAttributes } from '../linear-ops';
 import type { OpDefinition, ShapeInferrer } from '../op-definition';
 import { QINT_DOMAIN } from './qint-domain';
-import { applyFusedActivation } from '../../fuse-conv-bias-activation';
+import { allocateF32 } from '../../buffer-pool';
+import { applyConvEpilogue, readConvEpilogue } from '../../conv-epilogue';
 import { constantInput } from './constant-input';
 import { dynamicConvWeight, dynamicConvWeightShape } from './dynamic-conv-weight';
 
@@ -67,15 +68,16 @@ export const dynamicConvOp: OpDefinition = {
     const runtimeBias = !b && (ctx.node.inputs[4] ?? '') !== '';
     const weight = w;
     const options = { ...attrs, ...(ctx.backend ? { backend: ctx.backend } : {}) };
-    // A following Relu fused at load by the executor (fuse-conv-bias-activation.ts).
-    const activation = ctx.attrs.string('activation', '');
+    // A following Relu (and BatchNormalization after it) fused at load by the executor (fuse-conv-bias-activation.ts).
+    const epilogue = readConvEpilogue(ctx.attrs, m);
     return (inputs) => {
       const x = inputs[0];
       const bias = constantBias ?? (runtimeBias && inputs[4] ? readBias(inputs[4]) : undefined);
       const [xq, xs, xzp] = dynamicQuantizeLinear(x!);
       const acc = convInteger(xq, weight, xzp, zp, options);
       const a = acc.data as Int32Array;
-      const out = new Float32Array(a.length);
+      // Every element is written: a recycled buffer of the session's pool will do.
+      const out = allocateF32(a.length);
       const xScale = (xs.data as Float32Array)[0];
       const spatial = acc.size / (acc.shape[0] * m || 1);
       for (let c = 0; c < m; c++) {
@@ -87,7 +89,7 @@ export const dynamicConvOp: OpDefinition = {
           else for (let i = base; i < base + spatial; i++) out[i] = Math.fround(a[i] * s);
         }
       }
-      applyFusedActivation(out, activation);
+      if (epilogue) applyConvEpilogue(out, epilogue, m, spatial);
       return [Tensor.from('float32', acc.shape, out)];
     };
   },
