@@ -87,6 +87,18 @@ describe('gemmF32 streaming GEMV', () => {
   });
 });
 
+/** The convF32 epilogue as the contract states it: Relu as `v > 0 ? v : 0`, then `v·k + t` in float64, rounded once. */
+function epilogue(out: Float32Array, batch: number, m: number, plane: number, relu: boolean, k?: Float64Array, t?: Float64Array): void {
+  for (let i = 0; i < out.length; i++) {
+    let v = out[i];
+    if (relu) v = v > 0 ? v : 0;
+    const c = Math.floor(i / plane) % m;
+    if (k && t) v = v * k[c] + t[c];
+    out[i] = v;
+  }
+  expect(out.length).toBe(batch * m * plane);
+}
+
 describe('convF32', () => {
   it('matches JS within float tolerance for groups, depthwise, strides, dilations and padding', () => {
     fc.assert(
@@ -145,6 +157,34 @@ describe('convF32', () => {
       wasm.convF32({ ...geom, x, w, bias, out: o2 });
       js.convF32({ ...geom, x: x.map(Math.abs), w: w.map(Math.abs), bias: bias.map(Math.abs), out: mag });
       expectClose(o2, o1, mag, `single-channel conv ${H}×${W} M ${M} k ${k} stride ${st}`);
+    }
+  });
+
+  it('applies the Relu / per-channel affine epilogue with the same bits as the JS backend (NaN, -0, odd plane sizes)', () => {
+    for (const [C, M, H, W, group, st] of [[1, 6, 9, 11, 1, 1], [3, 5, 7, 7, 1, 2], [4, 4, 5, 6, 4, 1]]) {
+      const oh = Math.floor((H + 2 - 3) / st) + 1;
+      const ow = Math.floor((W + 2 - 3) / st) + 1;
+      const geom = {
+        batch: 2, inChannels: C, inHeight: H, inWidth: W, outChannels: M, kernelHeight: 3, kernelWidth: 3, outHeight: oh,
+        outWidth: ow, padTop: 1, padLeft: 1, strideHeight: st, strideWidth: st, dilationHeight: 1, dilationWidth: 1, group,
+      };
+      const x = floats(2 * C * H * W, C * 7 + M);
+      x[3] = NaN;
+      const w = floats((M * C * 9) / group, 11);
+      const bias = floats(M, 13);
+      const postScale = Float64Array.from(floats(M, 17), (v) => v / 3);
+      const postShift = Float64Array.from(floats(M, 19), (v) => v / 7);
+      const plain = new Float32Array(2 * M * oh * ow);
+      wasm.convF32({ ...geom, x, w, bias, out: plain });
+      for (const [relu, affine] of [[true, false], [false, true], [true, true]]) {
+        // The contract's epilogue applied to the WASM backend's own conv sums: the bits must then agree exactly.
+        const expected = plain.slice();
+        const post = affine ? { postScale, postShift } : {};
+        epilogue(expected, 2, M, oh * ow, relu, affine ? postScale : undefined, affine ? postShift : undefined);
+        const got = new Float32Array(plain.length).fill(7);
+        wasm.convF32({ ...geom, x, w, bias, out: got, relu, ...post });
+        expect(Array.from(new Uint32Array(got.buffer))).toEqual(Array.from(new Uint32Array(expected.buffer)));
+      }
     }
   });
 

@@ -173,6 +173,34 @@ describe('conv (float32)', () => {
   });
 });
 
+describe('conv epilogue and output allocator', () => {
+  // 1×1 conv of one channel with weight 1 and bias 0 is the identity: the epilogue alone shapes the output.
+  const x = Tensor.from('float32', [2, 1, 1, 4], [-2, -0, NaN, 3, 0.1, 5, -7, 1e30]);
+  const w = Tensor.from('float32', [2, 1, 1, 1], [1, -0.5]);
+
+  it('applies Relu (v > 0 ? v : 0: NaN and -0 give +0), then the per-channel float64 affine rounded once (hand-checked)', () => {
+    const y = conv(x, w, undefined, { relu: true });
+    // channel 0 = x, channel 1 = −x/2, then Relu.
+    expect(Array.from(y.data as Float32Array).map((v) => (Object.is(v, -0) ? '-0' : v))).toEqual([0, 0, 0, 3, 1, 0, 0, 0, Math.fround(0.1), 5, 0, Math.fround(1e30), 0, 0, 3.5, 0]);
+    const k = new Float64Array([1 / 3, -2]);
+    const t = new Float64Array([0.1, 0.7]);
+    const z = conv(x, w, undefined, { relu: true, postScale: k, postShift: t });
+    const expected = Array.from(y.data as Float32Array).map((v, i) => Math.fround(v * k[Math.floor(i / 4) % 2] + t[Math.floor(i / 4) % 2]));
+    expect(Array.from(z.data as Float32Array)).toEqual(expected);
+    // Float64 then one rounding: 3 · (1/3) + 0.1 is 1.1 rounded once, not f32(f32(1) + f32(0.1)) summed in float32.
+    expect((z.data as Float32Array)[3]).toBe(Math.fround(3 * (1 / 3) + 0.1));
+  });
+
+  it('writes every element of an allocated (stale) buffer and rejects one of the wrong length or unpaired post lists', () => {
+    const stale = new Float32Array(16).fill(123);
+    const y = conv(x, w, Tensor.from('float32', [2], [1, 2]), { allocate: () => stale });
+    expect(y.data).toBe(stale);
+    expect(Array.from(stale)).toEqual(Array.from(conv(x, w, Tensor.from('float32', [2], [1, 2])).data as Float32Array));
+    expect(() => conv(x, w, undefined, { allocate: () => new Float32Array(15) })).toThrow(/allocate returned 15 elements; expected 16/);
+    expect(() => conv(x, w, undefined, { postScale: new Float64Array(2) })).toThrow(/postScale and options.postShift must come together/);
+  });
+});
+
 describe('qlinearConv', () => {
   it('requantizes acc + bias per output channel with ties to even and saturation (hand-checked)', () => {
     // 1×1 conv, 1 input channel, 2 output channels: acc = (x − 2)·(w − wz).
