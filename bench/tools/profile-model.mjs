@@ -84,5 +84,6 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 console.log(`== whole run, batch ${batch} (median of ${ROUNDS} interleaved rounds of ≥ ${repMs} ms)`);
 const base = median(wall['ort-web float']);
-for (const [n, t] of Object.entries(wall)) console.log(`  ${n.padEnd(28)} ${median(t).toFixed(4)} ms  ort/this = ${(base / median(t)).toFixed(3)}`);
+const best = Math.min(...wall["ort-web float"]);
+for (const [n, t] of Object.entries(wall)) console.log(`  ${n.padEnd(28)} ${median(t).toFixed(4)} ms (min ${Math.min(...t).toFixed(4)})  ort/this = ${(base / median(t)).toFixed(3)} (of mins ${(best / Math.min(...t)).toFixed(3)})`);
 wasm.dispose();

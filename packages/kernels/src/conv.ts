@@ -2,6 +2,7 @@ import { formatShape, ShapeError, shapeSize, Tensor } from '@qint/tensor';
 import { primitiveBackend, type OpOptions } from './backend-registry';
 import { planConv, type ConvAttributes } from './internal/conv-plan';
 import { requireDType } from './internal/validate';
+import type { Conv2dGeometry, ConvF32Args } from './kernel-backend';
 import { convEpilogueF32Js } from './js/conv-js';
 
 /** Attributes of {@link conv} (ONNX Conv) plus `{ backend }` and an output allocator. */
@@ -61,10 +62,24 @@ export function conv(x: Tensor, w: Tensor, bias?: Tensor, options: ConvOptions =
     if (plan.k === 0) {
       const plane = out.length / (plan.geometry.batch * m);
       for (let i = 0; i < out.length; i++) out[i] = b ? b[Math.floor(i / plane) % m] : 0;
-      convEpilogueF32Js({ ...plan.geometry, x: x.data as Float32Array, w: w.data as Float32Array, out, relu, postScale, postShift });
+      convEpilogueF32Js(convArgs(plan.geometry, x.data as Float32Array, w.data as Float32Array, undefined, out, options));
     } else {
-      primitiveBackend('convF32', options).convF32({ ...plan.geometry, x: x.data as Float32Array, w: w.data as Float32Array, bias: b, out, relu, postScale, postShift });
+      primitiveBackend('convF32', options).convF32(convArgs(plan.geometry, x.data as Float32Array, w.data as Float32Array, b, out, options));
     }
   }
   return Tensor.from('float32', plan.outShape, out);
+}
+
+/**
+ * The backend arguments as one object literal of a fixed shape: an object spread of the geometry (`{ ...g, x, … }`)
+ * costs ~3 µs per call on V8 11, as much as a small conv's arithmetic.
+ */
+function convArgs(g: Conv2dGeometry, x: Float32Array, w: Float32Array, bias: Float32Array | undefined, out: Float32Array, o: ConvOptions): ConvF32Args {
+  return {
+    batch: g.batch, inChannels: g.inChannels, inHeight: g.inHeight, inWidth: g.inWidth, outChannels: g.outChannels,
+    kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth, outHeight: g.outHeight, outWidth: g.outWidth,
+    padTop: g.padTop, padLeft: g.padLeft, strideHeight: g.strideHeight, strideWidth: g.strideWidth,
+    dilationHeight: g.dilationHeight, dilationWidth: g.dilationWidth, group: g.group,
+    x, w, bias, out, relu: o.relu, postScale: o.postScale, postShift: o.postShift,
+  };
 }
