@@ -41,7 +41,7 @@ function bnGraph(order: 'bn-relu' | 'relu-bn' | 'bn', options: { convBias?: bool
     nodes.push(node('neg', 'Neg', ['c'], ['n']));
     outputs.push({ name: 'n' });
   }
-  const inputs: Graph['inputs'] = [{ name: 'x', dtype: 'float32', shape: [2, 2, 6, 6] }];
+  const inputs: Graph['inputs'][number][] = [{ name: 'x', dtype: 'float32', shape: [2, 2, 6, 6] }];
   if (options.statsAsInput) inputs.push({ name: 'mean', dtype: 'float32', shape: [4] });
   if (options.weightAsInput) inputs.push({ name: 'w', dtype: 'float32', shape: [4, 2, 3, 3] });
   return { name: 'g', nodes, initializers, inputs, outputs, valueInfo: [] };

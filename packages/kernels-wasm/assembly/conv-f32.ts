@@ -162,3 +162,50 @@ export function convEpilogueF32(p: usize, batch: i32, m: i32, plane: i32, relu: 
     }
   }
 }
+
+/**
+ * The float output of a dynamic conv, in place over the int32 accumulators `[batch, m, plane]` at `p`: per channel
+ * `c`, `y = f32(acc · scales[c])` (the exact int32 times the float32 scale in float64, rounded once to float32), plus
+ * `bias[c]` in float32 when `bias` is not 0, then the epilogue of {@link convEpilogueF32}. Bit-identical with the JS
+ * backend (which computes the product in double precision and rounds it to float32 the same way).
+ */
+export function dynamicConvOutF32(p: usize, batch: i32, m: i32, plane: i32, scales: usize, bias: usize, relu: bool, scale: usize, shift: usize): void {
+  const zero = f32x4.splat(0);
+  const n4 = plane & ~3;
+  const affine = scale != 0;
+  let q = p;
+  for (let b = 0; b < batch; b++) {
+    for (let c = 0; c < m; c++) {
+      const s: f64 = <f64>load<f32>(scales + (<usize>c << 2));
+      const bc: f32 = bias == 0 ? 0 : load<f32>(bias + (<usize>c << 2));
+      const k: f64 = affine ? load<f64>(scale + (<usize>c << 3)) : 1;
+      const t: f64 = affine ? load<f64>(shift + (<usize>c << 3)) : 0;
+      const sv = f64x2.splat(s);
+      const bv = f32x4.splat(bc);
+      const kv = f64x2.splat(k);
+      const tv = f64x2.splat(t);
+      let i = 0;
+      for (; i < n4; i += 4, q += 16) {
+        const a = v128.load(q);
+        const lo = f64x2.mul(f64x2.convert_low_i32x4_s(a), sv);
+        const hi = f64x2.mul(f64x2.convert_low_i32x4_s(i32x4.shuffle(a, a, 2, 3, 0, 1)), sv);
+        let v = i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+        if (bias != 0) v = f32x4.add(v, bv);
+        if (relu) v = v128.and(v, f32x4.gt(v, zero));
+        if (affine) {
+          const l2 = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(v), kv), tv);
+          const h2 = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)), kv), tv);
+          v = i32x4.shuffle(f32x4.demote_f64x2_zero(l2), f32x4.demote_f64x2_zero(h2), 0, 1, 4, 5);
+        }
+        v128.store(q, v);
+      }
+      for (; i < plane; i++, q += 4) {
+        let v = <f32>(<f64>load<i32>(q) * s);
+        if (bias != 0) v += bc;
+        if (relu) v = v > 0 ? v : 0;
+        if (affine) v = <f32>(<f64>v * k + t);
+        store<f32>(q, v);
+      }
+    }
+  }
+}

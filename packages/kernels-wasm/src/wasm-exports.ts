@@ -35,6 +35,7 @@ export interface KernelExports {
     xp: number, wp: number, w: number, bias: number, m: number, kh: number, kw: number, oh: number, ow: number, sh: number, sw: number,
     dh: number, dw: number, out: number,
   ): void;
+  dynamicConvOutF32(p: number, batch: number, m: number, plane: number, scales: number, bias: number, relu: boolean, postScale: number, postShift: number): void;
   convEpilogueF32(p: number, batch: number, m: number, plane: number, relu: boolean, scale: number, shift: number): void;
   interleaveRows4(src: number, xs: number, mp: number, pairs: number, dst: number): void;
   widenPanels(w: number, o: number, panels: number, groups: number, lp: number, bits: number, dst: number): void;

@@ -1,4 +1,5 @@
 import { convF32Js, convIntegerJs, type ConvScratch } from './js/conv-js';
+import { dynamicConvF32Js } from './js/dynamic-conv-js';
 import { gemmF32Js } from './js/gemm-f32-js';
 import { gemmF32BatchedJs } from './js/gemm-f32-batched-js';
 import { dynamicLinearJs, JsPackedLinearWeights, packLinearWeightsJs, type DynamicLinearScratch } from './js/linear-weights-js';
@@ -19,6 +20,7 @@ export type PrimitiveName =
   | 'gemmF32'
   | 'convF32'
   | 'convInteger'
+  | 'dynamicConvF32'
   | 'packLinearWeights'
   | 'dynamicLinear'
   | 'releaseLinearWeights'
@@ -38,6 +40,7 @@ export const PRIMITIVE_NAMES: readonly PrimitiveName[] = Object.freeze([
   'gemmF32',
   'convF32',
   'convInteger',
+  'dynamicConvF32',
   'packLinearWeights',
   'dynamicLinear',
   'releaseLinearWeights',
@@ -75,6 +78,7 @@ export function createJsBackend(): CompleteKernelBackend {
     gemmF32: gemmF32Js,
     convF32: (args) => convF32Js(args, convScratch),
     convInteger: (args) => convIntegerJs(args, convScratch),
+    dynamicConvF32: (args) => dynamicConvF32Js(args, convScratch),
     packLinearWeights: (spec) => packLinearWeightsJs(name, spec),
     dynamicLinear: (args) => dynamicLinearJs(args, scratch),
     releaseLinearWeights: (weights) => {

@@ -110,6 +110,28 @@ export interface ConvF32Args extends Conv2dGeometry {
   postShift?: Float64Array;
 }
 
+/**
+ * The dynamic convolution of ai.qint DynamicConv in one call (added within v1; optional). Exact semantics,
+ * bit-identical on every backend: `x` is quantized per tensor as ONNX DynamicQuantizeLinear (the rule of step 1 of
+ * {@link DynamicLinearArgs}: uint8, range with 0, NaN/±Infinity left out; NaN → zero point); `acc` = ConvInteger of
+ * it with `w` and `wZeroPoint`; then per output channel `c`: `s = f32(xScale · wScale[c])`,
+ * `y = f32(acc · s)` (the product of the exact int32 and `s` in float64, rounded to float32), `y = f32(y + bias[c])`
+ * with a bias; then the epilogue of {@link ConvF32Args} (`relu`, `postScale`/`postShift`). `out` is written in full.
+ */
+export interface DynamicConvF32Args extends Conv2dGeometry {
+  x: Float32Array;
+  w: Int8Storage;
+  /** Length 1 or `outChannels`. */
+  wZeroPoint: Int32Array;
+  /** `outChannels` positive finite scales. */
+  wScale: Float32Array;
+  bias?: Float32Array;
+  out: Float32Array;
+  relu?: boolean;
+  postScale?: Float64Array;
+  postShift?: Float64Array;
+}
+
 /** ConvInteger: int32 `Σ (x − xZp)(w − wZp)`; padding reads as `xZp` (i.e. contributes 0). */
 export interface ConvIntegerArgs extends Conv2dGeometry {
   x: Int8Storage;
@@ -335,6 +357,8 @@ export interface KernelBackend {
   gemmF32?(args: GemmF32Args): void;
   convF32?(args: ConvF32Args): void;
   convInteger?(args: ConvIntegerArgs): void;
+  /** DynamicQuantizeLinear → ConvInteger → per-channel scale (+ bias) (+ epilogue) in one call (added within v1). */
+  dynamicConvF32?(args: DynamicConvF32Args): void;
   packLinearWeights?(spec: LinearWeightsSpec): PackedLinearWeights;
   dynamicLinear?(args: DynamicLinearArgs): void;
   /** Float rows and elementwise ops of transformer graphs (added after v1's first release; optional like all). */

@@ -1,5 +1,5 @@
 // ai.qint::DynamicConv — dynamic quantization of a convolution: DynamicQuantizeLinear → ConvInteger → scale (+ bias) fused.
-import { convInteger, dynamicQuantizeLinear } from '@qint/kernels';
+import { convInteger, dynamicConv, dynamicQuantizeLinear, maxDynamicConvK } from '@qint/kernels';
 import { DTypeError, ShapeError, Tensor, formatShape } from '@qint/tensor';
 import { GraphError } from '../../graph-error';
 import { convAttributes } from '../linear-ops';
@@ -70,6 +70,22 @@ export const dynamicConvOp: OpDefinition = {
     const options = { ...attrs, ...(ctx.backend ? { backend: ctx.backend } : {}) };
     // A following Relu (and BatchNormalization after it) fused at load by the executor (fuse-conv-bias-activation.ts).
     const epilogue = readConvEpilogue(ctx.attrs, m);
+    const zeroPoints = zp ? Int32Array.from(zp.data as Int8Array) : undefined;
+    // One backend call (quantize, integer conv, scale, bias, epilogue in WASM memory) unless K is beyond the bound that
+    // holds for every activation zero point; then the steps below, whose bound uses the actual one.
+    const k = weight.size / m;
+    if (k <= maxDynamicConvK(weight.dtype as 'int8' | 'uint8', zeroPoints)) {
+      const fused = {
+        ...options,
+        allocate: allocateF32,
+        ...(epilogue?.relu ? { relu: true } : {}),
+        ...(epilogue?.scale && epilogue.shift ? { postScale: epilogue.scale, postShift: epilogue.shift } : {}),
+      };
+      return (inputs) => {
+        const bias = constantBias ?? (runtimeBias && inputs[4] ? readBias(inputs[4]) : undefined);
+        return [dynamicConv(inputs[0]!, weight, scales, zeroPoints, bias, fused)];
+      };
+    }
     return (inputs) => {
       const x = inputs[0];
       const bias = constantBias ?? (runtimeBias && inputs[4] ? readBias(inputs[4]) : undefined);
