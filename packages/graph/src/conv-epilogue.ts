@@ -4,12 +4,14 @@
 import { GraphError } from './graph-error';
 import type { AttributeReader } from './ops/attribute-reader';
 
-/** The fused tail of a conv node: attributes `activation` ('Relu'), `post_scale` and `post_shift` (one per channel). */
+/** The fused tail of a conv node: attributes `activation` ('Relu'), `post_scale` and `post_shift` (one per channel), `pool`. */
 export interface ConvEpilogue {
   readonly relu: boolean;
   /** Per output channel; with `shift`, `y = v · scale[c] + shift[c]` in float64, rounded once to float32 (as BatchNormalization). */
   readonly scale?: Float64Array;
   readonly shift?: Float64Array;
+  /** A fused MaxPool `[kh, kw, sh, sw]` (attribute `pool`), applied last. */
+  readonly pool?: readonly [number, number, number, number];
 }
 
 /**
@@ -35,13 +37,21 @@ export function readConvEpilogue(attrs: AttributeReader, channels?: number): Con
   if (scale && channels !== undefined && scale.length !== channels) {
     throw new GraphError(`attribute "post_scale" has ${scale.length} values; the conv has ${channels} output channels`);
   }
-  if (activation === '' && !scale) return undefined;
-  return { relu: activation === 'Relu', ...(scale && shift ? { scale: Float64Array.from(scale), shift: Float64Array.from(shift) } : {}) };
+  const pool = attrs.ints('pool');
+  if (pool && (pool.length !== 4 || !pool.every((v) => Number.isInteger(v) && v >= 1))) {
+    throw new GraphError(`attribute "pool" must be 4 positive integers [kh, kw, sh, sw], got [${pool.join(', ')}]`);
+  }
+  if (activation === '' && !scale && !pool) return undefined;
+  return {
+    relu: activation === 'Relu',
+    ...(scale && shift ? { scale: Float64Array.from(scale), shift: Float64Array.from(shift) } : {}),
+    ...(pool ? { pool: [pool[0], pool[1], pool[2], pool[3]] as const } : {}),
+  };
 }
 
 /**
- * Applies an epilogue in place to a conv output `[N, channels, ...spatial]`: Relu (`v > 0 ? v : 0`, as the Relu op),
- * then `v · scale[c] + shift[c]`.
+ * Applies an epilogue's Relu (`v > 0 ? v : 0`, as the Relu op) and `v · scale[c] + shift[c]` in place to a conv output
+ * `[N, channels, ...spatial]` (not its `pool`: the caller pools).
  *
  * @param data - the conv output, changed in place
  * @param e - the epilogue

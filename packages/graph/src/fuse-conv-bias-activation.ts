@@ -31,8 +31,8 @@ function isPerChannel(c: Tensor, channels: number, spatialRank: number): boolean
 }
 
 /**
- * Fuses `Conv/DynamicConv → Add(constant per-channel bias) → Relu → BatchNormalization(constant statistics)` chains
- * (any non-empty prefix after the conv; a BatchNormalization directly after a float Conv with constant weights is
+ * Fuses `Conv/DynamicConv → Add(constant per-channel bias) → Relu → BatchNormalization(constant statistics) →
+ * MaxPool(no padding, dilation or ceil mode)` chains (any non-empty subsequence in this order after the conv; a BatchNormalization directly after a float Conv with constant weights is
  * usually folded into the weights before, by {@link foldBatchNorm}). A conv is only rewritten when its output
  * feeds nothing else and is not a graph output, and a bias is only folded into a conv that has none (so the float
  * arithmetic is the same as the unfused graph's: one addition of the same bias). The fused conv reads the bias by its
@@ -98,11 +98,39 @@ export function fuseConvBiasActivation(graph: Graph): { graph: Graph; fusedAway:
       const postShift: Attribute = { type: 'floats', value: Array.from(affine.shift) };
       fused = { ...fused, outputs: [next.outputs[0]], attributes: { ...fused.attributes, post_scale: postScale, post_shift: postShift } };
       removed.add(next);
+      next = soleConsumer(next.outputs[0]);
+    }
+    // A MaxPool without padding, dilation or ceil mode on a 2-D conv's output: pooled while the output is still in
+    // the conv kernel's memory, so only a quarter of it (2×2) is written out; the same bits as the node.
+    const pool = spatialRank === 2 && next && next.inputs[0] === fused.outputs[0] && fused.attributes.pool === undefined ? fusablePool(next) : undefined;
+    if (next && pool) {
+      fusedAway.set(fused.outputs[0], node.name);
+      fused = { ...fused, outputs: [next.outputs[0]], attributes: { ...fused.attributes, pool: { type: 'ints', value: pool } } };
+      removed.add(next);
     }
     if (fused !== node) replaced.set(node, fused);
   }
   if (replaced.size === 0) return { graph, fusedAway };
   return { graph: rewriteNodes(graph, removed, replaced), fusedAway };
+}
+
+/**
+ * `[kh, kw, sh, sw]` of a 2-D MaxPool the conv kernels can apply themselves: Y only (no Indices), no padding
+ * (explicit zeros, NOTSET or VALID), dilation 1, floor mode.
+ */
+function fusablePool(n: Node): number[] | undefined {
+  if (!isOnnx(n, 'MaxPool') || n.outputs.slice(1).some((o) => o !== '')) return undefined;
+  const a = n.attributes;
+  const ints = (name: string): readonly number[] | undefined => (a[name]?.type === 'ints' ? (a[name].value as readonly number[]) : undefined);
+  const kernel = ints('kernel_shape');
+  if (!kernel || kernel.length !== 2) return undefined;
+  const autoPad = a.auto_pad?.type === 'string' ? (a.auto_pad.value as string) : 'NOTSET';
+  if (autoPad !== 'NOTSET' && autoPad !== 'VALID') return undefined;
+  if ((ints('pads') ?? []).some((v) => v !== 0) || (ints('dilations') ?? []).some((v) => v !== 1)) return undefined;
+  if (a.ceil_mode !== undefined && !(a.ceil_mode.type === 'int' && a.ceil_mode.value === 0)) return undefined;
+  const strides = ints('strides') ?? [1, 1];
+  if (strides.length !== 2 || ![...kernel, ...strides].every((v) => Number.isInteger(v) && v >= 1)) return undefined;
+  return [kernel[0], kernel[1], strides[0], strides[1]];
 }
 
 /** A per-channel bias as the conv kernels take it: `[M]` (a fused bias may arrive as `[M, 1, 1]`; reshaping is a view). */

@@ -209,3 +209,52 @@ export function dynamicConvOutF32(p: usize, batch: i32, m: i32, plane: i32, scal
     }
   }
 }
+
+/**
+ * MaxPool of `planes` float planes `h × w` at `src` into `dst` (a conv's fused MaxPool: window kh × kw, strides
+ * sh, sw, no padding, dilation 1, floor mode). Per window the first tap, then each later tap (row-major) that is
+ * strictly greater — the bits of the MaxPool node and of the JS backend. 2×2 stride 2 runs 4 outputs per step.
+ */
+export function maxPoolPlanesF32(src: usize, planes: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, dst: usize): void {
+  const oh = (h - kh) / sh + 1;
+  const ow = (w - kw) / sw + 1;
+  const rowBytes = <usize>w << 2;
+  let o = dst;
+  for (let p = 0; p < planes; p++) {
+    const base = src + ((<usize>p * <usize>h * <usize>w) << 2);
+    for (let y = 0; y < oh; y++) {
+      const row = base + <usize>(y * sh) * rowBytes;
+      let x = 0;
+      if (kh == 2 && kw == 2 && sh == 2 && sw == 2) {
+        for (; x + 4 <= ow; x += 4, o += 16) {
+          const r0 = row + (<usize>x << 3);
+          const r1 = r0 + rowBytes;
+          const a0 = v128.load(r0);
+          const b0 = v128.load(r0, 16);
+          const a1 = v128.load(r1);
+          const b1 = v128.load(r1, 16);
+          let best = i32x4.shuffle(a0, b0, 0, 2, 4, 6);
+          let v = i32x4.shuffle(a0, b0, 1, 3, 5, 7);
+          best = v128.bitselect(v, best, f32x4.gt(v, best));
+          v = i32x4.shuffle(a1, b1, 0, 2, 4, 6);
+          best = v128.bitselect(v, best, f32x4.gt(v, best));
+          v = i32x4.shuffle(a1, b1, 1, 3, 5, 7);
+          best = v128.bitselect(v, best, f32x4.gt(v, best));
+          v128.store(o, best);
+        }
+      }
+      for (; x < ow; x++, o += 4) {
+        const r0 = row + (<usize>(x * sw) << 2);
+        let best = load<f32>(r0);
+        for (let ky = 0; ky < kh; ky++) {
+          const r = r0 + <usize>ky * rowBytes;
+          for (let kx = ky == 0 ? 1 : 0; kx < kw; kx++) {
+            const v = load<f32>(r + (<usize>kx << 2));
+            if (v > best) best = v;
+          }
+        }
+        store<f32>(o, best);
+      }
+    }
+  }
+}

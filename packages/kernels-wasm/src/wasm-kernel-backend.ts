@@ -10,6 +10,7 @@ import type {
   ConvF32Args,
   ConvIntegerArgs,
   DynamicConvF32Args,
+  ConvPool,
   GemmF32Args,
   GemmWeightsSpec,
   DynamicLinearArgs,
@@ -236,7 +237,7 @@ export class WasmKernelBackend implements KernelBackend {
         new Float64Array(heap.u8.buffer, pPostShift, M).set(postShift.subarray(0, M));
       }
       ex.dynamicConvOutF32(pOut, batch, M, P, pScale, pBias, relu === true, pPostScale, pPostShift);
-      heap.readF32(pOut, batch * M * P, out);
+      readPooled(ex, heap, pOut, batch * M, OH, OW, args.pool, out);
     });
   };
 
@@ -427,7 +428,7 @@ export class WasmKernelBackend implements KernelBackend {
         }
         ex.convEpilogueF32(pOut, batch, M, P, relu === true, pScale, pShift);
       }
-      heap.readF32(pOut, batch * M * P, out);
+      readPooled(ex, heap, pOut, batch * M, OH, OW, args.pool, out);
     });
   };
 
@@ -856,6 +857,22 @@ function convIntegerInHeap(
       }
     }
   }
+}
+
+/**
+ * Copies a conv output (`planes` planes `h × w` at `p`) to `out`, max-pooled in WASM memory first when a fused pool is
+ * asked for (so only the pooled planes cross to JS).
+ */
+function readPooled(ex: KernelExports, heap: WasmHeap, p: number, planes: number, h: number, w: number, pool: ConvPool | undefined, out: Float32Array): void {
+  if (!pool) {
+    heap.readF32(p, planes * h * w, out);
+    return;
+  }
+  const [kh, kw, sh, sw] = pool;
+  const n = planes * (Math.floor((h - kh) / sh) + 1) * (Math.floor((w - kw) / sw) + 1);
+  const pPool = heap.scratch(n * 4, 'conv fused pool');
+  ex.maxPoolPlanesF32(p, planes, h, w, kh, kw, sh, sw, pPool);
+  heap.readF32(pPool, n, out);
 }
 
 function paddedLayout(g: Conv2dGeometry): { hp: number; wp: number; stride1: boolean } {

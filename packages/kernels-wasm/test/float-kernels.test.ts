@@ -188,6 +188,41 @@ describe('convF32', () => {
     }
   });
 
+  it('pools the conv output in WASM with the bits of a MaxPool over the unpooled output (2×2/2, 3×3/3, 2×3/1, NaN)', () => {
+    for (const [C, M, H, W, pool] of [[1, 8, 28, 28, [2, 2, 2, 2]], [8, 5, 14, 14, [3, 3, 3, 3]], [2, 3, 7, 13, [2, 3, 1, 2]], [3, 4, 9, 9, [2, 2, 2, 2]]] as const) {
+      const geom = {
+        batch: 2, inChannels: C, inHeight: H, inWidth: W, outChannels: M, kernelHeight: 3, kernelWidth: 3, outHeight: H,
+        outWidth: W, padTop: 1, padLeft: 1, strideHeight: 1, strideWidth: 1, dilationHeight: 1, dilationWidth: 1, group: 1,
+      };
+      const x = floats(2 * C * H * W, H * 3 + M);
+      x[5] = NaN;
+      const w = floats(M * C * 9, 23);
+      const full = new Float32Array(2 * M * H * W);
+      wasm.convF32({ ...geom, x, w, out: full });
+      const [kh, kw, sh, sw] = pool;
+      const ph = Math.floor((H - kh) / sh) + 1;
+      const pw = Math.floor((W - kw) / sw) + 1;
+      // The MaxPool rule on the unpooled output: first tap, then strictly greater taps, row-major.
+      const expected = new Float32Array(2 * M * ph * pw);
+      let o = 0;
+      for (let p = 0; p < 2 * M; p++) {
+        for (let y = 0; y < ph; y++) {
+          for (let xo = 0; xo < pw; xo++, o++) {
+            let best = full[p * H * W + y * sh * W + xo * sw];
+            for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) {
+              const v = full[p * H * W + (y * sh + ky) * W + xo * sw + kx];
+              if (v > best) best = v;
+            }
+            expected[o] = best;
+          }
+        }
+      }
+      const got = new Float32Array(expected.length).fill(5);
+      wasm.convF32({ ...geom, x, w, out: got, pool });
+      expect(Array.from(new Uint32Array(got.buffer))).toEqual(Array.from(new Uint32Array(expected.buffer)));
+    }
+  });
+
   it('matches JS on depthwise 3×3 at MobileNet-like sizes (stride 1 and 2, multiplier 2, bias)', () => {
     for (const [st, mult] of [[1, 1], [2, 1], [1, 2], [2, 2]]) {
       const C = 8;

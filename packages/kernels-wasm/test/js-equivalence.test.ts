@@ -465,7 +465,7 @@ describe('convInteger', () => {
 });
 
 describe('dynamicConvF32', () => {
-  it('is bit-identical to JS (quantization, integer conv, per-channel scale, bias, Relu and affine epilogue)', () => {
+  it('is bit-identical to JS (quantization, integer conv, per-channel scale, bias, Relu, affine and pool epilogue)', () => {
     fc.assert(
       fc.property(
         fc.record({
@@ -483,6 +483,7 @@ describe('dynamicConvF32', () => {
           withBias: fc.boolean(),
           relu: fc.boolean(),
           affine: fc.boolean(),
+          pool: fc.constantFrom(undefined, [2, 2, 2, 2] as const, [3, 2, 1, 2] as const),
           // 0: ordinary floats; 1: all zero (scale 0); 2: NaN and ±Infinity mixed in; 3: one sign only
           mode: fc.integer({ min: 0, max: 3 }),
           seed: fc.integer(),
@@ -493,7 +494,7 @@ describe('dynamicConvF32', () => {
           const M = p.group * p.mPerGroup;
           const oh = Math.floor((p.h + 2 * p.pad - p.k) / p.stride) + 1;
           const ow = Math.floor((p.w + 2 * p.pad - p.k) / p.stride) + 1;
-          fc.pre(oh > 0 && ow > 0);
+          fc.pre(oh > 0 && ow > 0 && (!p.pool || (oh >= p.pool[0] && ow >= p.pool[1])));
           const x = Float32Array.from({ length: p.batch * C * p.h * p.w }, () => {
             if (p.mode === 1) return 0;
             const v = (r() - (p.mode === 3 ? 0 : 0.5)) * 40;
@@ -513,8 +514,10 @@ describe('dynamicConvF32', () => {
             bias: p.withBias ? Float32Array.from({ length: M }, () => (r() - 0.5) * 3) : undefined,
             relu: p.relu,
             ...(p.affine ? { postScale: Float64Array.from({ length: M }, () => (r() - 0.5) * 4), postShift: Float64Array.from({ length: M }, () => r() - 0.5) } : {}),
+            ...(p.pool ? { pool: p.pool } : {}),
           };
-          const o1 = new Float32Array(p.batch * M * oh * ow);
+          const pooled = p.pool ? (Math.floor((oh - p.pool[0]) / p.pool[2]) + 1) * (Math.floor((ow - p.pool[1]) / p.pool[3]) + 1) : oh * ow;
+          const o1 = new Float32Array(p.batch * M * pooled);
           const o2 = new Float32Array(o1.length).fill(99);
           js.dynamicConvF32({ ...args, out: o1 });
           wasm.dynamicConvF32({ ...args, out: o2 });

@@ -191,6 +191,20 @@ describe('conv epilogue and output allocator', () => {
     expect((z.data as Float32Array)[3]).toBe(Math.fround(3 * (1 / 3) + 0.1));
   });
 
+  it('max-pools after the epilogue with the MaxPool rule (first tap wins ties and NaN; hand-checked)', () => {
+    // Identity conv (channel 0) of [-2, -0, NaN, 3 | 0.1, 5, -7, 1e30], pooled 1×2 stride 2: [max(-2, 0), max(NaN, 3)].
+    const y = conv(x, w, undefined, { pool: [1, 2, 1, 2] });
+    expect(y.shape).toEqual([2, 2, 1, 2]);
+    const v = Array.from(y.data as Float32Array);
+    expect(Object.is(v[0], 0)).toBe(true); // the conv sum 0 + (−0)·1 is +0
+    expect(Number.isNaN(v[1])).toBe(true);
+    // channel 1 = −x/2 = [1, 0, NaN, −1.5]: [1, NaN]; image 2: channel 0 [5, 1e30], channel 1 [−0.05 vs −2.5 → −0.05, 3.5].
+    expect(v[2]).toBe(1);
+    expect(Number.isNaN(v[3])).toBe(true);
+    expect(v.slice(4)).toEqual([5, Math.fround(1e30), Math.fround(-0.05), 3.5]);
+    expect(() => conv(x, w, undefined, { pool: [2, 2, 2, 2] })).toThrow(/fused pool window 2×2 does not fit the conv output \[2,2,1,4\]/);
+  });
+
   it('writes every element of an allocated (stale) buffer and rejects one of the wrong length or unpaired post lists', () => {
     const stale = new Float32Array(16).fill(123);
     const y = conv(x, w, Tensor.from('float32', [2], [1, 2]), { allocate: () => stale });

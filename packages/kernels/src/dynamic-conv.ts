@@ -1,6 +1,6 @@
 import { formatShape, ShapeError, shapeSize, Tensor, ValueError } from '@qint/tensor';
 import { primitiveBackend } from './backend-registry';
-import type { ConvOptions } from './conv';
+import { pooledConvShape, type ConvOptions } from './conv';
 import { planConv } from './internal/conv-plan';
 import { requireDType } from './internal/validate';
 import type { Conv2dGeometry, DynamicConvF32Args } from './kernel-backend';
@@ -28,7 +28,7 @@ export function maxDynamicConvK(wDtype: 'int8' | 'uint8', wZeroPoint?: ArrayLike
 /**
  * The dynamic quantization of a convolution in one backend call (ai.qint DynamicConv): `x` quantized per tensor as
  * DynamicQuantizeLinear, ConvInteger with int8/uint8 `w`, per output channel `f32(acc · f32(xScale · wScale[c]))
- * (+ bias[c])`, then `relu` / `postScale`·`postShift` as in {@link conv}. Bit-identical on every backend.
+ * (+ bias[c])`, then `relu` / `postScale`·`postShift` / `pool` as in {@link conv}. Bit-identical on every backend.
  *
  * @param x - float32 `[N, C, H, W]` or `[N, C, L]`
  * @param w - int8 or uint8 `[M, C/group, kH, kW]` (or `[M, C/group, kL]`)
@@ -73,7 +73,8 @@ export function dynamicConv(
   if (plan.k > limit) {
     throw new ShapeError(`${OP}: reduction length K = ${plan.k} of x ${formatShape(x.shape)} ⊛ w ${formatShape(w.shape)} may overflow int32; the largest safe K is ${limit}`, { overflow: true });
   }
-  const size = shapeSize(plan.outShape);
+  const outShape = pooledConvShape(OP, plan.outShape, options.pool);
+  const size = shapeSize(outShape);
   const out = options.allocate ? options.allocate(size) : new Float32Array(size);
   if (out.length !== size) throw new ShapeError(`${OP}: options.allocate returned ${out.length} elements; expected ${size}`);
   if (size > 0) {
@@ -81,7 +82,7 @@ export function dynamicConv(
       dynamicConvArgs(plan.geometry, x.data as Float32Array, w.data as Int8Array | Uint8Array, wz, wScale, bias, out, options),
     );
   }
-  return Tensor.from('float32', plan.outShape, out);
+  return Tensor.from('float32', outShape, out);
 }
 
 /** One fixed-shape literal (an object spread costs ~3 µs per call on V8 11; see conv.ts). */
@@ -94,6 +95,6 @@ function dynamicConvArgs(
     kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth, outHeight: g.outHeight, outWidth: g.outWidth,
     padTop: g.padTop, padLeft: g.padLeft, strideHeight: g.strideHeight, strideWidth: g.strideWidth,
     dilationHeight: g.dilationHeight, dilationWidth: g.dilationWidth, group: g.group,
-    x, w, wZeroPoint, wScale, bias, out, relu: o.relu, postScale: o.postScale, postShift: o.postShift,
+    x, w, wZeroPoint, wScale, bias, out, relu: o.relu, postScale: o.postScale, postShift: o.postShift, pool: o.pool,
   };
 }

@@ -10,6 +10,7 @@ export type {
   ConvF32Args,
   ConvIntegerArgs,
   DynamicConvF32Args,
+  ConvPool,
   DynamicLinearArgs,
   GeluErfF32Args,
   GemmF32Args,

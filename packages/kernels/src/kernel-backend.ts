@@ -108,7 +108,17 @@ export interface ConvF32Args extends Conv2dGeometry {
   postScale?: Float64Array;
   /** `outChannels` values, with `postScale`. */
   postShift?: Float64Array;
+  /** Then a max pooling of every output plane; see {@link ConvPool}. `out` then holds the pooled planes. */
+  pool?: ConvPool;
 }
+
+/**
+ * A MaxPool fused after a convolution's epilogue (added within v1): `[kernelHeight, kernelWidth, strideHeight,
+ * strideWidth]`, no padding, dilation 1, floor mode, so each `outHeight × outWidth` plane becomes
+ * `(⌊(outHeight − kh) / sh⌋ + 1) × (⌊(outWidth − kw) / sw⌋ + 1)`. Per window the first tap, then every later tap
+ * (row-major) that is strictly greater: the bits of the MaxPool node.
+ */
+export type ConvPool = readonly [kernelHeight: number, kernelWidth: number, strideHeight: number, strideWidth: number];
 
 /**
  * The dynamic convolution of ai.qint DynamicConv in one call (added within v1; optional). Exact semantics,
@@ -116,7 +126,7 @@ export interface ConvF32Args extends Conv2dGeometry {
  * {@link DynamicLinearArgs}: uint8, range with 0, NaN/±Infinity left out; NaN → zero point); `acc` = ConvInteger of
  * it with `w` and `wZeroPoint`; then per output channel `c`: `s = f32(xScale · wScale[c])`,
  * `y = f32(acc · s)` (the product of the exact int32 and `s` in float64, rounded to float32), `y = f32(y + bias[c])`
- * with a bias; then the epilogue of {@link ConvF32Args} (`relu`, `postScale`/`postShift`). `out` is written in full.
+ * with a bias; then the epilogue of {@link ConvF32Args} (`relu`, `postScale`/`postShift`, `pool`). `out` is written in full.
  */
 export interface DynamicConvF32Args extends Conv2dGeometry {
   x: Float32Array;
@@ -130,6 +140,7 @@ export interface DynamicConvF32Args extends Conv2dGeometry {
   relu?: boolean;
   postScale?: Float64Array;
   postShift?: Float64Array;
+  pool?: ConvPool;
 }
 
 /** ConvInteger: int32 `Σ (x − xZp)(w − wZp)`; padding reads as `xZp` (i.e. contributes 0). */

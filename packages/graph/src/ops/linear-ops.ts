@@ -226,8 +226,8 @@ export const linearOps: readonly OpDefinition[] = [
     'Conv',
     1,
     (ctx) => {
-      // Relu and a following BatchNormalization, set only by the executor's load-time fusions (never by exporters):
-      // the conv kernels apply them while the output is still in their memory.
+      // Relu, a following BatchNormalization and MaxPool, set only by the executor's load-time fusions (never by
+      // exporters): the conv kernels apply them while the output is still in their memory.
       const epilogue = readConvEpilogue(ctx.attrs, ctx.constant(1)?.shape[0]);
       const options = {
         ...convAttributes(ctx),
@@ -235,6 +235,7 @@ export const linearOps: readonly OpDefinition[] = [
         allocate: allocateF32,
         ...(epilogue?.relu ? { relu: true } : {}),
         ...(epilogue?.scale && epilogue.shift ? { postScale: epilogue.scale, postShift: epilogue.shift } : {}),
+        ...(epilogue?.pool ? { pool: epilogue.pool } : {}),
         ...(ctx.backend ? { backend: ctx.backend } : {}),
       };
       return (inputs) => [conv(need(inputs, 0, 'X'), need(inputs, 1, 'W'), asBiasVector(inputs[2]), options)];

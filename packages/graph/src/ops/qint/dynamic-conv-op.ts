@@ -3,6 +3,7 @@ import { convInteger, dynamicConv, dynamicQuantizeLinear, maxDynamicConvK } from
 import { DTypeError, ShapeError, Tensor, formatShape } from '@qint/tensor';
 import { GraphError } from '../../graph-error';
 import { convAttributes } from '../linear-ops';
+import { pool2d } from '../pool-ops';
 import type { OpDefinition, ShapeInferrer } from '../op-definition';
 import { QINT_DOMAIN } from './qint-domain';
 import { allocateF32 } from '../../buffer-pool';
@@ -80,6 +81,7 @@ export const dynamicConvOp: OpDefinition = {
         allocate: allocateF32,
         ...(epilogue?.relu ? { relu: true } : {}),
         ...(epilogue?.scale && epilogue.shift ? { postScale: epilogue.scale, postShift: epilogue.shift } : {}),
+        ...(epilogue?.pool ? { pool: epilogue.pool } : {}),
       };
       return (inputs) => {
         const bias = constantBias ?? (runtimeBias && inputs[4] ? readBias(inputs[4]) : undefined);
@@ -106,7 +108,9 @@ export const dynamicConvOp: OpDefinition = {
         }
       }
       if (epilogue) applyConvEpilogue(out, epilogue, m, spatial);
-      return [Tensor.from('float32', acc.shape, out)];
+      const y = Tensor.from('float32', acc.shape, out);
+      const pool = epilogue?.pool;
+      return pool ? pool2d(y, 'max', { kernel: [pool[0], pool[1]], strides: [pool[2], pool[3]], autoPad: 'NOTSET', ceilMode: false, countIncludePad: false }) : [y];
     };
   },
   infer,
