@@ -59,6 +59,8 @@ export const NATIVE_OPS = [
 export class WasmKernelBackend implements KernelBackend {
   readonly specificationVersion = 'v1' as const;
   readonly name: string;
+  /** `convF32` applies the Relu / affine / pool epilogue of `ConvF32Args` itself (in WASM memory). */
+  readonly convF32Epilogue = true;
   private ex: KernelExports | undefined;
   private heap: WasmHeap | undefined;
   private readonly packed = new Set<WasmPackedLinearWeights>();

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { conv } from './conv';
 import { convInteger } from './conv-integer';
 import { createJsBackend } from './js-backend';
+import type { KernelBackend } from './kernel-backend';
 import { qlinearConv } from './qlinear-conv';
 
 interface Geo {
@@ -203,6 +204,24 @@ describe('conv epilogue and output allocator', () => {
     expect(Number.isNaN(v[3])).toBe(true);
     expect(v.slice(4)).toEqual([5, Math.fround(1e30), Math.fround(-0.05), 3.5]);
     expect(() => conv(x, w, undefined, { pool: [2, 2, 2, 2] })).toThrow(/fused pool window 2×2 does not fit the conv output \[2,2,1,4\]/);
+  });
+
+  it('applies the epilogue and pool itself around a backend that does not declare convF32Epilogue', () => {
+    const js = createJsBackend();
+    // A backend written before the epilogue fields: it only convolves (and would ignore relu/post*/pool).
+    const legacy: KernelBackend = {
+      specificationVersion: 'v1',
+      name: 'legacy',
+      convF32: (a) => js.convF32({ ...a, relu: undefined, postScale: undefined, postShift: undefined, pool: undefined }),
+    };
+    const b = Tensor.from('float32', [2], [0.25, -1]);
+    const opts = { relu: true, postScale: new Float64Array([1.5, -2]), postShift: new Float64Array([0.5, 0.125]), pool: [1, 2, 1, 2] as const };
+    const want = conv(x, w, b, { ...opts, backend: js });
+    const got = conv(x, w, b, { ...opts, backend: legacy });
+    expect(got.shape).toEqual(want.shape);
+    expect(Array.from(got.data as Float32Array).map(String)).toEqual(Array.from(want.data as Float32Array).map(String));
+    // The fields really change the result (so the legacy path is not trivially equal).
+    expect(Array.from(conv(x, w, b, { backend: legacy }).data as Float32Array)).not.toEqual(Array.from(want.data as Float32Array));
   });
 
   it('writes every element of an allocated (stale) buffer and rejects one of the wrong length or unpaired post lists', () => {

@@ -92,7 +92,18 @@ export function conv(x: Tensor, w: Tensor, bias?: Tensor, options: ConvOptions =
       convEpilogueF32Js(convArgs(g, x.data as Float32Array, w.data as Float32Array, undefined, full, options));
       if (options.pool) maxPoolPlanesJs(full, g.batch * m, g.outHeight, g.outWidth, options.pool, out);
     } else {
-      primitiveBackend('convF32', options).convF32(convArgs(plan.geometry, x.data as Float32Array, w.data as Float32Array, b, out, options));
+      const backend = primitiveBackend('convF32', options);
+      const fused = options.relu || options.postScale || options.pool;
+      if (!fused || backend.convF32Epilogue === true) {
+        backend.convF32(convArgs(plan.geometry, x.data as Float32Array, w.data as Float32Array, b, out, options));
+      } else {
+        // A backend that predates the epilogue fields: the plain conv, then the epilogue and pool here.
+        const g = plan.geometry;
+        const full = options.pool ? new Float32Array(shapeSize(plan.outShape)) : out;
+        backend.convF32(convArgs(g, x.data as Float32Array, w.data as Float32Array, b, full, {}));
+        convEpilogueF32Js(convArgs(g, x.data as Float32Array, w.data as Float32Array, b, full, options));
+        if (options.pool) maxPoolPlanesJs(full, g.batch * m, g.outHeight, g.outWidth, options.pool, out);
+      }
     }
   }
   return Tensor.from('float32', outShape, out);

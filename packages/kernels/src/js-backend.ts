@@ -91,6 +91,7 @@ export function createJsBackend(): CompleteKernelBackend {
     matMulInteger: matMulIntegerJs,
     gemmF32: gemmF32Js,
     convF32: (args) => withPool(args, (a) => convF32Js(a, convScratch)),
+    convF32Epilogue: true,
     convInteger: (args) => convIntegerJs(args, convScratch),
     dynamicConvF32: (args) => withPool(args, (a) => dynamicConvF32Js(a, convScratch)),
     packLinearWeights: (spec) => packLinearWeightsJs(name, spec),

@@ -93,8 +93,8 @@ export interface Conv2dGeometry {
 
 /**
  * Float32 convolution; weights `[outChannels, inChannels/group, kH, kW]`. `out` is written in full (its previous
- * contents do not matter). The optional epilogue (added within v1; a backend implementing `convF32` applies it)
- * runs on each output after the bias, in this order: `relu` as `v > 0 ? v : 0` (NaN and −0 give 0, as the Relu op),
+ * contents do not matter). The optional epilogue (added within v1; passed only to backends that declare
+ * `convF32Epilogue`) runs on each output after the bias, in this order: `relu` as `v > 0 ? v : 0` (NaN and −0 give 0, as the Relu op),
  * then `v · postScale[c] + postShift[c]` per output channel `c`, evaluated in float64 and rounded once to float32
  * (bit-identical with a BatchNormalization node computing the same affine map).
  */
@@ -367,6 +367,12 @@ export interface KernelBackend {
   matMulInteger?(args: MatMulIntegerArgs): void;
   gemmF32?(args: GemmF32Args): void;
   convF32?(args: ConvF32Args): void;
+  /**
+   * True when `convF32` applies the epilogue fields of {@link ConvF32Args} (`relu`, `postScale`/`postShift`, `pool`;
+   * added within v1). Absent: `conv` runs the plain primitive and applies them itself in JS, so a backend written
+   * before them stays correct.
+   */
+  readonly convF32Epilogue?: boolean;
   convInteger?(args: ConvIntegerArgs): void;
   /** DynamicQuantizeLinear → ConvInteger → per-channel scale (+ bias) (+ epilogue) in one call (added within v1). */
   dynamicConvF32?(args: DynamicConvF32Args): void;
