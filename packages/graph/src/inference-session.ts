@@ -539,7 +539,7 @@ export class InferenceSession {
         const fusedInto = this.fusedAway.get(name);
         throw new GraphError(
           fusedInto !== undefined
-            ? `run: requested output "${name}" was fused into node "${fusedInto}" at load (Conv → Add → Relu → BatchNormalization, dynamic MatMul or Gelu chain); create the session with { fuse: false } to read it`
+            ? `run: requested output "${name}" was fused into node "${fusedInto}" at load (Conv → Add → Relu → BatchNormalization → MaxPool, dynamic MatMul or Gelu chain); create the session with { fuse: false } to read it`
             : `run: requested output "${name}" is not a value of the graph`,
         );
       }
