@@ -91,3 +91,41 @@ describe('Conv → Add → Relu fusion', () => {
     expect(plain.run({ x }, { outputs: ['a'] }).a.shape).toEqual([1, 3, 3, 3]);
   });
 });
+
+describe('… → MaxPool fusion', () => {
+  const withPool = (graph: Graph, attributes: Node['attributes'], outputs = ['p']): Graph => ({
+    ...graph,
+    nodes: [...graph.nodes, { name: 'pool', opType: 'MaxPool', domain: '', inputs: ['y'], outputs, attributes }],
+    outputs: [{ name: 'p' }],
+  });
+  const k2: Node['attributes'] = { kernel_shape: { type: 'ints', value: [2, 2] } };
+
+  it('pools inside the conv node with the bits of the MaxPool node (float Conv and DynamicConv)', () => {
+    for (const dynamic of [false, true]) {
+      for (const attributes of [k2, { ...k2, strides: { type: 'ints', value: [2, 1] } }, { ...k2, pads: { type: 'ints', value: [0, 0, 0, 0] }, auto_pad: { type: 'string', value: 'VALID' } }] as Node['attributes'][]) {
+        const { fused, plain, a, b } = runBoth(withPool(convChain({ dynamic }), attributes));
+        expect(fused.lastRunStats.nodesRun).toBe(1);
+        expect(plain.lastRunStats.nodesRun).toBe(4);
+        expect(a.p.shape).toEqual(b.p.shape);
+        if (dynamic) expect(Array.from(a.p.data as Float32Array)).toEqual(Array.from(b.p.data as Float32Array));
+        // Float Conv: the conv sums may differ by one addition's rounding (the fused bias), the pooling does not.
+        else (a.p.data as Float32Array).forEach((v, i) => expect(Math.abs(v - (b.p.data as Float32Array)[i])).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(v))));
+      }
+    }
+  });
+
+  it('leaves a MaxPool with padding, dilation, ceil mode or an Indices output', () => {
+    const cases: [Node['attributes'], string[]][] = [
+      [{ ...k2, pads: { type: 'ints', value: [1, 1, 1, 1] } }, ['p']],
+      [{ ...k2, dilations: { type: 'ints', value: [2, 2] } }, ['p']],
+      [{ ...k2, ceil_mode: { type: 'int', value: 1 } }, ['p']],
+      [{ ...k2, auto_pad: { type: 'string', value: 'SAME_UPPER' } }, ['p']],
+      [k2, ['p', 'idx']],
+    ];
+    for (const [attributes, outputs] of cases) {
+      const { fused, a, b } = runBoth(withPool(convChain(), attributes, outputs));
+      expect(fused.lastRunStats.nodesRun).toBe(2);
+      expect(a.p.shape).toEqual(b.p.shape);
+    }
+  });
+});

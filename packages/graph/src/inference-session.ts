@@ -1,4 +1,5 @@
 import type { KernelBackend } from '@qint/kernels';
+import { foldBatchNorm } from './fold-batch-norm';
 import { fuseConvBiasActivation } from './fuse-conv-bias-activation';
 import { availableFusions, fuseTransformerPatterns } from './fuse-transformer-patterns';
 import { QINT_DOMAIN } from './ops/qint/qint-domain';
@@ -280,9 +281,13 @@ export class InferenceSession {
     const fusedAway = new Map<string, string>();
     if (options.fuse !== false) {
       const transformer = fuseTransformerPatterns(graph, availableFusions(registry, opsets[QINT_DOMAIN] ?? 1));
-      const conv = fuseConvBiasActivation(transformer.graph);
+      // BatchNormalization folds into the conv weights first (changes float rounding; optional), so that a Relu
+      // after it can then fuse into the same conv.
+      const folded = options.foldBatchNorm === false ? { graph: transformer.graph, fusedAway: new Map<string, string>() } : foldBatchNorm(transformer.graph);
+      const conv = fuseConvBiasActivation(folded.graph);
       fusedGraph = conv.graph;
       for (const [k, v] of transformer.fusedAway) fusedAway.set(k, v);
+      for (const [k, v] of folded.fusedAway) fusedAway.set(k, v);
       for (const [k, v] of conv.fusedAway) fusedAway.set(k, v);
     }
     return new InferenceSession(fusedGraph, Object.freeze(opsets), registry, options.backend, fusedAway);
@@ -534,7 +539,7 @@ export class InferenceSession {
         const fusedInto = this.fusedAway.get(name);
         throw new GraphError(
           fusedInto !== undefined
-            ? `run: requested output "${name}" was fused into node "${fusedInto}" at load (Conv → Add → Relu, dynamic MatMul or Gelu chain); create the session with { fuse: false } to read it`
+            ? `run: requested output "${name}" was fused into node "${fusedInto}" at load (Conv → Add → Relu → BatchNormalization → MaxPool, dynamic MatMul or Gelu chain); create the session with { fuse: false } to read it`
             : `run: requested output "${name}" is not a value of the graph`,
         );
       }

@@ -23,14 +23,22 @@ export interface SessionOptions {
    */
   readonly backend?: KernelBackend;
   /**
-   * Fuse `Conv → Add(per-channel constant) → Relu` chains (also for ai.qint DynamicConv) into one node at load, as
-   * onnxruntime does (default true); likewise the dynamic activation MatMul chain (DynamicQuantizeLinear ×2 →
+   * Fuse `Conv → Add(per-channel constant) → Relu → BatchNormalization(constant statistics)` chains (also for ai.qint
+   * DynamicConv) into one node at load, as onnxruntime does (default true; see also `foldBatchNorm`); likewise the dynamic activation MatMul chain (DynamicQuantizeLinear ×2 →
    * MatMulInteger → Cast → Mul [→ Div]), PyTorch's exact-Gelu chain (Div → Erf → Add → Mul → Mul) and attention's
    * head split (Slice → Reshape → Transpose), into ai.qint `FusedDynamicMatMul` / `FusedGelu` /
    * `FusedSliceReshapeTranspose` with bit-identical results (on the JS backend; see the README for WASM). The fused values can no longer be requested with
    * `run(feeds, { outputs })`.
    */
   readonly fuse?: boolean;
+  /**
+   * With `fuse`, fold a BatchNormalization that directly follows a float Conv with constant weights into those
+   * weights and the bias (default true), as onnxruntime does: `W·k` and `b·k + β − μ·k` are rounded to float32 once
+   * at load, so outputs differ from the unfused graph by float rounding (within 1e-6 relative of the output scale
+   * on the fixtures). `false` keeps the exact order: the normalization then still runs in the conv's output pass
+   * (bit-identical), only not inside the weights.
+   */
+  readonly foldBatchNorm?: boolean;
 }
 
 /**

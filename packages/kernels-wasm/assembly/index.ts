@@ -1446,3 +1446,4 @@ export function gemvF32Panels(a: usize, k: i32, b: usize, n: i32, bias: usize, y
   }
 }
 export { softmaxRows, geluErfF32, layerNormRows, quantizeU8, scaleI32ToF32, stridedCopyF32, binaryF32 } from './elementwise';
+export { convEpilogueF32, convF32C1, dynamicConvOutF32, maxPoolPlanesF32 } from './conv-f32';

@@ -9,7 +9,7 @@ const REQUIRED_EXPORTS = Object.keys({
   memory: 1, heapBase: 1, rangeRows: 1, quantizeRows: 1, quantizeRowsShared: 1, packWeights: 1, dynGemv: 1, finishRows: 1, widenRows: 1,
   interleaveRows4: 1, quantizeRowsIL: 1, widenPanels: 1, dynGemmIL: 1, gemmI16IL: 1, gemvF32Panels: 1,
   packPanelsB: 1, gemmI16: 1, depthwiseI16: 1, packPanelsF32: 1, gemmF32Panels: 1, gemvF32: 1, gemvF32T: 1,
-  depthwiseF32P: 1, padImageI16: 1, padImageF32: 1, tapOffsets: 1, im2colI16S1: 1, im2colF32S1: 1,
+  depthwiseF32P: 1, convF32C1: 1, convEpilogueF32: 1, dynamicConvOutF32: 1, maxPoolPlanesF32: 1, padImageI16: 1, padImageF32: 1, tapOffsets: 1, im2colI16S1: 1, im2colF32S1: 1,
   im2colI16Gather: 1, im2colF32Gather: 1, softmaxRows: 1, geluErfF32: 1, layerNormRows: 1, quantizeU8: 1,
   scaleI32ToF32: 1, stridedCopyF32: 1, binaryF32: 1,
 } satisfies Record<keyof KernelExports, 1>);

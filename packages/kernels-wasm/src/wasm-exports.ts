@@ -32,6 +32,13 @@ export interface KernelExports {
     xp: number, hp: number, wp: number, w: number, bias: number, ch: number, mult: number, kh: number, kw: number, oh: number, ow: number,
     sh: number, sw: number, dh: number, dw: number, out: number,
   ): void;
+  convF32C1(
+    xp: number, wp: number, w: number, bias: number, m: number, kh: number, kw: number, oh: number, ow: number, sh: number, sw: number,
+    dh: number, dw: number, out: number,
+  ): void;
+  dynamicConvOutF32(p: number, batch: number, m: number, plane: number, scales: number, bias: number, relu: boolean, postScale: number, postShift: number): void;
+  maxPoolPlanesF32(src: number, planes: number, h: number, w: number, kh: number, kw: number, sh: number, sw: number, dst: number): void;
+  convEpilogueF32(p: number, batch: number, m: number, plane: number, relu: boolean, scale: number, shift: number): void;
   interleaveRows4(src: number, xs: number, mp: number, pairs: number, dst: number): void;
   widenPanels(w: number, o: number, panels: number, groups: number, lp: number, bits: number, dst: number): void;
   dynGemmIL(

@@ -9,6 +9,8 @@ import type {
   DynamicMatMulF32Args,
   ConvF32Args,
   ConvIntegerArgs,
+  DynamicConvF32Args,
+  ConvPool,
   GemmF32Args,
   GemmWeightsSpec,
   DynamicLinearArgs,
@@ -39,7 +41,7 @@ import { dynamicAttentionF32Wasm, dynamicMatMulF32Wasm, dynamicParamsFromRange, 
  * ```
  */
 export const NATIVE_OPS = [
-  'matMulInteger', 'gemmF32', 'convF32', 'convInteger', 'packLinearWeights', 'dynamicLinear', 'releaseLinearWeights',
+  'matMulInteger', 'gemmF32', 'convF32', 'convInteger', 'dynamicConvF32', 'packLinearWeights', 'dynamicLinear', 'releaseLinearWeights',
   'packGemmWeights', 'releaseGemmWeights',
   'matMulIntegerBatched', 'gemmF32Batched', 'dynamicMatMulF32', 'dynamicAttentionF32', 'stridedCopyF32', 'binaryF32', 'softmaxF32', 'geluErfF32', 'layerNormF32',
 ] as const;
@@ -57,6 +59,8 @@ export const NATIVE_OPS = [
 export class WasmKernelBackend implements KernelBackend {
   readonly specificationVersion = 'v1' as const;
   readonly name: string;
+  /** `convF32` applies the Relu / affine / pool epilogue of `ConvF32Args` itself (in WASM memory). */
+  readonly convF32Epilogue = true;
   private ex: KernelExports | undefined;
   private heap: WasmHeap | undefined;
   private readonly packed = new Set<WasmPackedLinearWeights>();
@@ -168,20 +172,14 @@ export class WasmKernelBackend implements KernelBackend {
    * ```
    */
   readonly convInteger = (args: ConvIntegerArgs): void => {
-    const {
-      batch, inChannels: C, inHeight: H, inWidth: W, outChannels: M, kernelHeight: KH, kernelWidth: KW, outHeight: OH,
-      outWidth: OW, padTop, padLeft, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, group,
-      x, w, xZeroPoint, wZeroPoint, out,
-    } = args;
+    const { batch, inChannels: C, inHeight: H, inWidth: W, outChannels: M, kernelHeight: KH, kernelWidth: KW, outHeight: OH, outWidth: OW, group } = args;
+    const { x, w, xZeroPoint, wZeroPoint, out } = args;
     const P = OH * OW;
     if (batch === 0 || M === 0 || P === 0) return;
-    const cg = C / group;
-    const mg = M / group;
-    const kTotal = cg * KH * KW;
+    const kTotal = (C / group) * KH * KW;
     this.call('convInteger', (ex, heap) => {
       const xSigned = x instanceof Int8Array ? 1 : 0;
       const wSigned = w instanceof Int8Array ? 1 : 0;
-      const perCh = wZeroPoint.length > 1 ? 1 : 0;
       const pX = heap.scratch(batch * C * H * W, 'convInteger x');
       const pW = heap.scratch(M * kTotal, 'convInteger w');
       const pWz = heap.scratch(wZeroPoint.length * 4, 'convInteger wZeroPoint');
@@ -190,50 +188,58 @@ export class WasmKernelBackend implements KernelBackend {
       u8.set(asBytes(x), pX);
       u8.set(asBytes(w), pW);
       heap.i32.set(wZeroPoint, pWz >> 2);
-      const imageBytes = C * H * W;
-      // Depthwise (one input channel per group, several groups) runs a direct loop; an ordinary conv whose
-      // single input channel makes cg 1 too (group 1, e.g. a first layer on grey images) is a GEMM like any other.
-      if (cg === 1 && group > 1 && kTotal > 0) {
-        // Depthwise (and channel multipliers): a direct vector loop; as a GEMM it would have one row per group.
-        const lay = paddedLayout(args);
-        // Stride 2 reads 16 neighbours for 8 outputs: one more slack row and 16 more elements.
-        const pPad = heap.scratch((C * lay.hp * lay.wp + 32) * 2 + lay.wp * 2, 'convInteger padded image');
-        const pWw = heap.scratch(M * kTotal * 2, 'convInteger widened w');
-        ex.widenRows(pW, M, kTotal, kTotal, wSigned, pWz, perCh, kTotal, pWw);
-        for (let b = 0; b < batch; b++) {
-          ex.padImageI16(pX + b * imageBytes, xSigned, xZeroPoint, 0, C, H, W, padTop, padLeft, lay.hp, lay.wp, pPad);
-          ex.depthwiseI16(pPad, lay.hp, lay.wp, pWw, C, mg, KH, KW, OH, OW, sh, sw, dh, dw, pOut + b * M * P * 4);
-        }
-      } else {
-        // Whole 4-row blocks of output channels per group run on the interleaved kernel (gemmI16IL: the four weight
-        // rows of a block are one sequential stream, ~2% faster here); it wants k padded to whole 4-pair vectors. The
-        // im2col leaves those extra pairs unwritten: they meet zero weights, so they add nothing.
-        const il = mg % 4 === 0;
-        const kp = il ? Math.ceil(kTotal / 8) * 8 : kTotal + (kTotal & 1);
-        const pWw = heap.scratch(M * kp * 2, 'convInteger widened w');
-        const pCol = heap.scratch(((P + 7) >> 3) * kp * 16, 'convInteger im2col');
-        ex.widenRows(pW, M, kTotal, kTotal, wSigned, pWz, perCh, kp, pWw);
-        let pA = pWw;
-        if (il) {
-          pA = heap.scratch(M * kp * 2, 'convInteger interleaved w');
-          ex.interleaveRows4(pWw, kp, M, kp >> 1, pA);
-        }
-        const lay = paddedLayout(args);
-        const pPad = heap.scratch((cg * lay.hp * lay.wp + 16) * 2, 'convInteger padded image');
-        const pTaps = heap.scratch(kTotal * 4, 'convInteger taps');
-        ex.tapOffsets(cg, KH, KW, lay.hp, lay.wp, dh, dw, pTaps);
-        for (let b = 0; b < batch; b++) {
-          for (let g = 0; g < group; g++) {
-            ex.padImageI16(pX + b * imageBytes, xSigned, xZeroPoint, g * cg, cg, H, W, padTop, padLeft, lay.hp, lay.wp, pPad);
-            if (lay.stride1) ex.im2colI16S1(pPad, lay.wp, pTaps, kTotal, kp, OH, OW, pCol);
-            else ex.im2colI16Gather(pPad, lay.wp, pTaps, kTotal, kp, OH, OW, sh, sw, pCol);
-            const pC = pOut + (b * M + g * mg) * P * 4;
-            if (il) ex.gemmI16IL(pA + g * mg * kp * 2, mg, kp, pCol, P, pC, P);
-            else ex.gemmI16(pWw + g * mg * kp * 2, kp, mg, kp, pCol, P, pC, P);
-          }
-        }
-      }
+      convIntegerInHeap(ex, heap, args, pX, xSigned, xZeroPoint, pW, wSigned, pWz, wZeroPoint.length > 1 ? 1 : 0, pOut);
       heap.readI32(pOut, batch * M * P, out);
+    });
+  };
+
+  /**
+   * ai.qint DynamicConv in one call, bit-identical with the JS backend: the activation is quantized (range and uint8
+   * codes in SIMD), convolved as in {@link WasmKernelBackend.convInteger}, scaled per channel with the bias and the
+   * Relu / BatchNormalization epilogue, all in WASM memory; one float32 copy in and one out.
+   * @param args - see `DynamicConvF32Args` (validated by `dynamicConv` of @qint/kernels)
+   * @throws {@link ValueError} after `dispose()` or when the operands exceed wasm32 memory
+   * @example
+   * ```ts
+   * wasm.dynamicConvF32({ ...geometry, x, w, wZeroPoint: new Int32Array(1), wScale, out });
+   * ```
+   */
+  readonly dynamicConvF32 = (args: DynamicConvF32Args): void => {
+    const { batch, inChannels: C, inHeight: H, inWidth: W, outChannels: M, kernelHeight: KH, kernelWidth: KW, outHeight: OH, outWidth: OW, group } = args;
+    const { x, w, wZeroPoint, wScale, bias, out, relu, postScale, postShift } = args;
+    const P = OH * OW;
+    if (batch === 0 || M === 0 || P === 0) return;
+    const n = batch * C * H * W;
+    const kTotal = (C / group) * KH * KW;
+    this.call('dynamicConvF32', (ex, heap) => {
+      const pXf = heap.scratchF32(x, n, 'dynamicConvF32 x');
+      const pRange = heap.scratch(8, 'dynamicConvF32 range');
+      const pX = heap.scratch(n, 'dynamicConvF32 x quantized');
+      const pW = heap.scratch(M * kTotal, 'dynamicConvF32 w');
+      const pWz = heap.scratch(wZeroPoint.length * 4, 'dynamicConvF32 wZeroPoint');
+      const pScale = heap.scratch(M * 4, 'dynamicConvF32 scales');
+      const pBias = bias ? heap.scratchF32(bias, M, 'dynamicConvF32 bias') : 0;
+      const pOut = heap.scratch(batch * M * P * 4, 'dynamicConvF32 out');
+      heap.u8.set(asBytes(w), pW);
+      heap.i32.set(wZeroPoint, pWz >> 2);
+      ex.rangeRows(pXf, 1, n, pRange);
+      const f32 = heap.f32;
+      const params = dynamicParamsFromRange(f32[pRange >> 2], f32[(pRange >> 2) + 1]);
+      // A zero scale (all-zero input) quantizes everything to 0 with zero point 0, as DynamicQuantizeLinear does.
+      if (params.scale === 0) heap.u8.fill(0, pX, pX + n);
+      else ex.quantizeU8(pXf, n, params.scale, params.zeroPoint, pX);
+      for (let c = 0; c < M; c++) f32[(pScale >> 2) + c] = Math.fround(params.scale * wScale[c]);
+      convIntegerInHeap(ex, heap, args, pX, 0, params.zeroPoint, pW, w instanceof Int8Array ? 1 : 0, pWz, wZeroPoint.length > 1 ? 1 : 0, pOut);
+      let pPostScale = 0;
+      let pPostShift = 0;
+      if (postScale !== undefined && postShift !== undefined) {
+        pPostScale = heap.scratch(M * 8, 'dynamicConvF32 postScale');
+        pPostShift = heap.scratch(M * 8, 'dynamicConvF32 postShift');
+        new Float64Array(heap.u8.buffer, pPostScale, M).set(postScale.subarray(0, M));
+        new Float64Array(heap.u8.buffer, pPostShift, M).set(postShift.subarray(0, M));
+      }
+      ex.dynamicConvOutF32(pOut, batch, M, P, pScale, pBias, relu === true, pPostScale, pPostShift);
+      readPooled(ex, heap, pOut, batch * M, OH, OW, args.pool, out);
     });
   };
 
@@ -362,7 +368,7 @@ export class WasmKernelBackend implements KernelBackend {
     const {
       batch, inChannels: C, inHeight: H, inWidth: W, outChannels: M, kernelHeight: KH, kernelWidth: KW, outHeight: OH,
       outWidth: OW, padTop, padLeft, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, group,
-      x, w, bias, out,
+      x, w, bias, out, relu, postScale, postShift,
     } = args;
     const P = OH * OW;
     if (batch === 0 || M === 0 || P === 0) return;
@@ -375,9 +381,16 @@ export class WasmKernelBackend implements KernelBackend {
       const pBias = bias ? heap.scratchF32(bias, M, 'convF32 bias') : 0;
       const pOut = heap.scratch(batch * M * P * 4, 'convF32 out');
       const imageBytes = C * H * W * 4;
-      // Depthwise (one input channel per group, several groups) runs a direct loop; an ordinary conv whose
-      // single input channel makes cg 1 too (group 1, e.g. a first layer on grey images) is a GEMM like any other.
-      if (cg === 1 && group > 1 && kTotal > 0) {
+      // Depthwise (one input channel per group, several groups) runs a direct loop; so does an ordinary conv of a
+      // single input channel (a first layer on grey images), whose K = kh·kw is too short for im2col + GEMM to pay.
+      if (C === 1 && group === 1 && kTotal > 0) {
+        const lay = paddedLayout(args);
+        const pPad = heap.scratch((lay.hp * lay.wp + 32) * 4 + lay.wp * 4, 'convF32 padded image');
+        for (let b = 0; b < batch; b++) {
+          ex.padImageF32(pX + b * imageBytes, 0, 1, H, W, padTop, padLeft, lay.hp, lay.wp, pPad);
+          ex.convF32C1(pPad, lay.wp, pW, pBias, M, KH, KW, OH, OW, sh, sw, dh, dw, pOut + b * M * P * 4);
+        }
+      } else if (cg === 1 && group > 1 && kTotal > 0) {
         const lay = paddedLayout(args);
         // Stride 2 reads 16 neighbours for 8 outputs: slack for the last row.
         const pPad = heap.scratch((C * lay.hp * lay.wp + 32) * 4 + lay.wp * 4, 'convF32 padded image');
@@ -402,7 +415,22 @@ export class WasmKernelBackend implements KernelBackend {
           }
         }
       }
-      heap.readF32(pOut, batch * M * P, out);
+      // The fused Relu / BatchNormalization in one SIMD pass while the output is still in WASM memory (a JS loop over
+      // it costs ~1 ns per element, mostly mispredicted Relu branches).
+      const affine = postScale !== undefined && postShift !== undefined;
+      if (relu || affine) {
+        let pScale = 0;
+        let pShift = 0;
+        if (affine) {
+          pScale = heap.scratch(M * 8, 'convF32 postScale');
+          pShift = heap.scratch(M * 8, 'convF32 postShift');
+          const f64 = new Float64Array(heap.u8.buffer, pScale, M);
+          f64.set(postScale.subarray(0, M));
+          new Float64Array(heap.u8.buffer, pShift, M).set(postShift.subarray(0, M));
+        }
+        ex.convEpilogueF32(pOut, batch, M, P, relu === true, pScale, pShift);
+      }
+      readPooled(ex, heap, pOut, batch * M, OH, OW, args.pool, out);
     });
   };
 
@@ -768,6 +796,87 @@ export class WasmKernelBackend implements KernelBackend {
  * one slack row for the second load of the stride-1 path (panels of 8 output pixels span at most two output rows
  * when the output is at least 8 wide).
  */
+/**
+ * ConvInteger on operands already in WASM memory (inside the caller's scratch scope): 8-bit `x` at `pX`, 8-bit `w` at
+ * `pW`, int32 weight zero points at `pWz` (`perCh` 1: one per output channel); writes int32 `[batch, M, P]` at `pOut`.
+ */
+function convIntegerInHeap(
+  ex: KernelExports, heap: WasmHeap, g: Conv2dGeometry, pX: number, xSigned: number, xZeroPoint: number, pW: number, wSigned: number, pWz: number,
+  perCh: number, pOut: number,
+): void {
+  const {
+    batch, inChannels: C, inHeight: H, inWidth: W, outChannels: M, kernelHeight: KH, kernelWidth: KW, outHeight: OH,
+    outWidth: OW, padTop, padLeft, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, group,
+  } = g;
+  const P = OH * OW;
+  const cg = C / group;
+  const mg = M / group;
+  const kTotal = cg * KH * KW;
+  if (kTotal === 0) {
+    heap.i32.fill(0, pOut >> 2, (pOut >> 2) + batch * M * P);
+    return;
+  }
+  const imageBytes = C * H * W;
+  // Depthwise (one input channel per group, several groups) runs a direct loop; an ordinary conv whose
+  // single input channel makes cg 1 too (group 1, e.g. a first layer on grey images) is a GEMM like any other.
+  if (cg === 1 && group > 1 && kTotal > 0) {
+    // Depthwise (and channel multipliers): a direct vector loop; as a GEMM it would have one row per group.
+    const lay = paddedLayout(g);
+    // Stride 2 reads 16 neighbours for 8 outputs: one more slack row and 16 more elements.
+    const pPad = heap.scratch((C * lay.hp * lay.wp + 32) * 2 + lay.wp * 2, 'convInteger padded image');
+    const pWw = heap.scratch(M * kTotal * 2, 'convInteger widened w');
+    ex.widenRows(pW, M, kTotal, kTotal, wSigned, pWz, perCh, kTotal, pWw);
+    for (let b = 0; b < batch; b++) {
+      ex.padImageI16(pX + b * imageBytes, xSigned, xZeroPoint, 0, C, H, W, padTop, padLeft, lay.hp, lay.wp, pPad);
+      ex.depthwiseI16(pPad, lay.hp, lay.wp, pWw, C, mg, KH, KW, OH, OW, sh, sw, dh, dw, pOut + b * M * P * 4);
+    }
+  } else {
+    // Whole 4-row blocks of output channels per group run on the interleaved kernel (gemmI16IL: the four weight
+    // rows of a block are one sequential stream, ~2% faster here); it wants k padded to whole 4-pair vectors. The
+    // im2col leaves those extra pairs unwritten: they meet zero weights, so they add nothing.
+    const il = mg % 4 === 0;
+    const kp = il ? Math.ceil(kTotal / 8) * 8 : kTotal + (kTotal & 1);
+    const pWw = heap.scratch(M * kp * 2, 'convInteger widened w');
+    const pCol = heap.scratch(((P + 7) >> 3) * kp * 16, 'convInteger im2col');
+    ex.widenRows(pW, M, kTotal, kTotal, wSigned, pWz, perCh, kp, pWw);
+    let pA = pWw;
+    if (il) {
+      pA = heap.scratch(M * kp * 2, 'convInteger interleaved w');
+      ex.interleaveRows4(pWw, kp, M, kp >> 1, pA);
+    }
+    const lay = paddedLayout(g);
+    const pPad = heap.scratch((cg * lay.hp * lay.wp + 16) * 2, 'convInteger padded image');
+    const pTaps = heap.scratch(kTotal * 4, 'convInteger taps');
+    ex.tapOffsets(cg, KH, KW, lay.hp, lay.wp, dh, dw, pTaps);
+    for (let b = 0; b < batch; b++) {
+      for (let gi = 0; gi < group; gi++) {
+        ex.padImageI16(pX + b * imageBytes, xSigned, xZeroPoint, gi * cg, cg, H, W, padTop, padLeft, lay.hp, lay.wp, pPad);
+        if (lay.stride1) ex.im2colI16S1(pPad, lay.wp, pTaps, kTotal, kp, OH, OW, pCol);
+        else ex.im2colI16Gather(pPad, lay.wp, pTaps, kTotal, kp, OH, OW, sh, sw, pCol);
+        const pC = pOut + (b * M + gi * mg) * P * 4;
+        if (il) ex.gemmI16IL(pA + gi * mg * kp * 2, mg, kp, pCol, P, pC, P);
+        else ex.gemmI16(pWw + gi * mg * kp * 2, kp, mg, kp, pCol, P, pC, P);
+      }
+    }
+  }
+}
+
+/**
+ * Copies a conv output (`planes` planes `h × w` at `p`) to `out`, max-pooled in WASM memory first when a fused pool is
+ * asked for (so only the pooled planes cross to JS).
+ */
+function readPooled(ex: KernelExports, heap: WasmHeap, p: number, planes: number, h: number, w: number, pool: ConvPool | undefined, out: Float32Array): void {
+  if (!pool) {
+    heap.readF32(p, planes * h * w, out);
+    return;
+  }
+  const [kh, kw, sh, sw] = pool;
+  const n = planes * (Math.floor((h - kh) / sh) + 1) * (Math.floor((w - kw) / sw) + 1);
+  const pPool = heap.scratch(n * 4, 'conv fused pool');
+  ex.maxPoolPlanesF32(p, planes, h, w, kh, kw, sh, sw, pPool);
+  heap.readF32(pPool, n, out);
+}
+
 function paddedLayout(g: Conv2dGeometry): { hp: number; wp: number; stride1: boolean } {
   const { strideHeight: sh, strideWidth: sw } = g;
   const hp = Math.max(g.inHeight + g.padTop, (g.outHeight - 1) * sh + (g.kernelHeight - 1) * g.dilationHeight + 1) + 1;

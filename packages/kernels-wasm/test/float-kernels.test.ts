@@ -87,6 +87,18 @@ describe('gemmF32 streaming GEMV', () => {
   });
 });
 
+/** The convF32 epilogue as the contract states it: Relu as `v > 0 ? v : 0`, then `v·k + t` in float64, rounded once. */
+function epilogue(out: Float32Array, batch: number, m: number, plane: number, relu: boolean, k?: Float64Array, t?: Float64Array): void {
+  for (let i = 0; i < out.length; i++) {
+    let v = out[i];
+    if (relu) v = v > 0 ? v : 0;
+    const c = Math.floor(i / plane) % m;
+    if (k && t) v = v * k[c] + t[c];
+    out[i] = v;
+  }
+  expect(out.length).toBe(batch * m * plane);
+}
+
 describe('convF32', () => {
   it('matches JS within float tolerance for groups, depthwise, strides, dilations and padding', () => {
     fc.assert(
@@ -123,6 +135,92 @@ describe('convF32', () => {
       ),
       { seed: 8, numRuns: 200 },
     );
+  });
+
+  it('matches JS on single-input-channel first layers (direct kernel: 4-filter blocks, filter tails, row tails, stride 2)', () => {
+    // MNIST-like 28×28 and odd sizes; 8 filters (two blocks), 6 (a block and a 2-filter tail), 3×3 pad 1 and 5×5 pad 2.
+    for (const [H, W, M, k, st, batch] of [[28, 28, 8, 3, 1, 2], [28, 28, 6, 5, 1, 1], [13, 29, 7, 3, 2, 1], [9, 21, 5, 5, 2, 2], [7, 8, 4, 3, 3, 1]]) {
+      const pad = k >> 1;
+      const oh = Math.floor((H + 2 * pad - k) / st) + 1;
+      const ow = Math.floor((W + 2 * pad - k) / st) + 1;
+      const geom = {
+        batch, inChannels: 1, inHeight: H, inWidth: W, outChannels: M, kernelHeight: k, kernelWidth: k, outHeight: oh,
+        outWidth: ow, padTop: pad, padLeft: pad, strideHeight: st, strideWidth: st, dilationHeight: 1, dilationWidth: 1, group: 1,
+      };
+      const x = floats(batch * H * W, H + W);
+      const w = floats(M * k * k, M);
+      const bias = floats(M, 5);
+      const o1 = new Float32Array(batch * M * oh * ow);
+      const o2 = new Float32Array(o1.length).fill(NaN);
+      const mag = new Float32Array(o1.length);
+      js.convF32({ ...geom, x, w, bias, out: o1 });
+      wasm.convF32({ ...geom, x, w, bias, out: o2 });
+      js.convF32({ ...geom, x: x.map(Math.abs), w: w.map(Math.abs), bias: bias.map(Math.abs), out: mag });
+      expectClose(o2, o1, mag, `single-channel conv ${H}×${W} M ${M} k ${k} stride ${st}`);
+    }
+  });
+
+  it('applies the Relu / per-channel affine epilogue with the same bits as the JS backend (NaN, -0, odd plane sizes)', () => {
+    for (const [C, M, H, W, group, st] of [[1, 6, 9, 11, 1, 1], [3, 5, 7, 7, 1, 2], [4, 4, 5, 6, 4, 1]]) {
+      const oh = Math.floor((H + 2 - 3) / st) + 1;
+      const ow = Math.floor((W + 2 - 3) / st) + 1;
+      const geom = {
+        batch: 2, inChannels: C, inHeight: H, inWidth: W, outChannels: M, kernelHeight: 3, kernelWidth: 3, outHeight: oh,
+        outWidth: ow, padTop: 1, padLeft: 1, strideHeight: st, strideWidth: st, dilationHeight: 1, dilationWidth: 1, group,
+      };
+      const x = floats(2 * C * H * W, C * 7 + M);
+      x[3] = NaN;
+      const w = floats((M * C * 9) / group, 11);
+      const bias = floats(M, 13);
+      const postScale = Float64Array.from(floats(M, 17), (v) => v / 3);
+      const postShift = Float64Array.from(floats(M, 19), (v) => v / 7);
+      const plain = new Float32Array(2 * M * oh * ow);
+      wasm.convF32({ ...geom, x, w, bias, out: plain });
+      for (const [relu, affine] of [[true, false], [false, true], [true, true]]) {
+        // The contract's epilogue applied to the WASM backend's own conv sums: the bits must then agree exactly.
+        const expected = plain.slice();
+        const post = affine ? { postScale, postShift } : {};
+        epilogue(expected, 2, M, oh * ow, relu, affine ? postScale : undefined, affine ? postShift : undefined);
+        const got = new Float32Array(plain.length).fill(7);
+        wasm.convF32({ ...geom, x, w, bias, out: got, relu, ...post });
+        expect(Array.from(new Uint32Array(got.buffer))).toEqual(Array.from(new Uint32Array(expected.buffer)));
+      }
+    }
+  });
+
+  it('pools the conv output in WASM with the bits of a MaxPool over the unpooled output (2×2/2, 3×3/3, 2×3/1, NaN)', () => {
+    for (const [C, M, H, W, pool] of [[1, 8, 28, 28, [2, 2, 2, 2]], [8, 5, 14, 14, [3, 3, 3, 3]], [2, 3, 7, 13, [2, 3, 1, 2]], [3, 4, 9, 9, [2, 2, 2, 2]]] as const) {
+      const geom = {
+        batch: 2, inChannels: C, inHeight: H, inWidth: W, outChannels: M, kernelHeight: 3, kernelWidth: 3, outHeight: H,
+        outWidth: W, padTop: 1, padLeft: 1, strideHeight: 1, strideWidth: 1, dilationHeight: 1, dilationWidth: 1, group: 1,
+      };
+      const x = floats(2 * C * H * W, H * 3 + M);
+      x[5] = NaN;
+      const w = floats(M * C * 9, 23);
+      const full = new Float32Array(2 * M * H * W);
+      wasm.convF32({ ...geom, x, w, out: full });
+      const [kh, kw, sh, sw] = pool;
+      const ph = Math.floor((H - kh) / sh) + 1;
+      const pw = Math.floor((W - kw) / sw) + 1;
+      // The MaxPool rule on the unpooled output: first tap, then strictly greater taps, row-major.
+      const expected = new Float32Array(2 * M * ph * pw);
+      let o = 0;
+      for (let p = 0; p < 2 * M; p++) {
+        for (let y = 0; y < ph; y++) {
+          for (let xo = 0; xo < pw; xo++, o++) {
+            let best = full[p * H * W + y * sh * W + xo * sw];
+            for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) {
+              const v = full[p * H * W + (y * sh + ky) * W + xo * sw + kx];
+              if (v > best) best = v;
+            }
+            expected[o] = best;
+          }
+        }
+      }
+      const got = new Float32Array(expected.length).fill(5);
+      wasm.convF32({ ...geom, x, w, out: got, pool });
+      expect(Array.from(new Uint32Array(got.buffer))).toEqual(Array.from(new Uint32Array(expected.buffer)));
+    }
   });
 
   it('matches JS on depthwise 3×3 at MobileNet-like sizes (stride 1 and 2, multiplier 2, bias)', () => {

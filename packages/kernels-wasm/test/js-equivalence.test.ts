@@ -463,3 +463,68 @@ describe('convInteger', () => {
     expectSame(o2, o1, 'conv benchmark shape');
   });
 });
+
+describe('dynamicConvF32', () => {
+  it('is bit-identical to JS (quantization, integer conv, per-channel scale, bias, Relu, affine and pool epilogue)', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          batch: fc.integer({ min: 1, max: 2 }),
+          group: fc.integer({ min: 1, max: 2 }),
+          cPerGroup: fc.integer({ min: 1, max: 4 }),
+          mPerGroup: fc.integer({ min: 1, max: 9 }),
+          h: fc.integer({ min: 1, max: 11 }),
+          w: fc.integer({ min: 1, max: 17 }),
+          k: fc.integer({ min: 1, max: 5 }),
+          stride: fc.constantFrom(1, 1, 2),
+          pad: fc.nat(2),
+          wSigned: fc.boolean(),
+          perChannel: fc.boolean(),
+          withBias: fc.boolean(),
+          relu: fc.boolean(),
+          affine: fc.boolean(),
+          pool: fc.constantFrom(undefined, [2, 2, 2, 2] as const, [3, 2, 1, 2] as const),
+          // 0: ordinary floats; 1: all zero (scale 0); 2: NaN and ±Infinity mixed in; 3: one sign only
+          mode: fc.integer({ min: 0, max: 3 }),
+          seed: fc.integer(),
+        }),
+        (p) => {
+          const r = rng(p.seed);
+          const C = p.group * p.cPerGroup;
+          const M = p.group * p.mPerGroup;
+          const oh = Math.floor((p.h + 2 * p.pad - p.k) / p.stride) + 1;
+          const ow = Math.floor((p.w + 2 * p.pad - p.k) / p.stride) + 1;
+          fc.pre(oh > 0 && ow > 0 && (!p.pool || (oh >= p.pool[0] && ow >= p.pool[1])));
+          const x = Float32Array.from({ length: p.batch * C * p.h * p.w }, () => {
+            if (p.mode === 1) return 0;
+            const v = (r() - (p.mode === 3 ? 0 : 0.5)) * 40;
+            if (p.mode === 2) {
+              const u = r();
+              if (u < 0.05) return NaN;
+              if (u < 0.08) return u < 0.065 ? Infinity : -Infinity;
+            }
+            return v;
+          });
+          const args = {
+            batch: p.batch, inChannels: C, inHeight: p.h, inWidth: p.w, outChannels: M, kernelHeight: p.k, kernelWidth: p.k,
+            outHeight: oh, outWidth: ow, padTop: p.pad, padLeft: p.pad, strideHeight: p.stride, strideWidth: p.stride, dilationHeight: 1,
+            dilationWidth: 1, group: p.group, x, w: bytes(M * p.cPerGroup * p.k * p.k, p.wSigned, 0, r),
+            wZeroPoint: zeroPoints(p.perChannel ? M : 1, p.wSigned, r),
+            wScale: Float32Array.from({ length: M }, () => 0.001 + r() * 0.05),
+            bias: p.withBias ? Float32Array.from({ length: M }, () => (r() - 0.5) * 3) : undefined,
+            relu: p.relu,
+            ...(p.affine ? { postScale: Float64Array.from({ length: M }, () => (r() - 0.5) * 4), postShift: Float64Array.from({ length: M }, () => r() - 0.5) } : {}),
+            ...(p.pool ? { pool: p.pool } : {}),
+          };
+          const pooled = p.pool ? (Math.floor((oh - p.pool[0]) / p.pool[2]) + 1) * (Math.floor((ow - p.pool[1]) / p.pool[3]) + 1) : oh * ow;
+          const o1 = new Float32Array(p.batch * M * pooled);
+          const o2 = new Float32Array(o1.length).fill(99);
+          js.dynamicConvF32({ ...args, out: o1 });
+          wasm.dynamicConvF32({ ...args, out: o2 });
+          expectSame(o2, o1, `dynamicConvF32 ${JSON.stringify(p)}`);
+        },
+      ),
+      { seed: 4321, numRuns: 300 },
+    );
+  });
+});

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { conv } from './conv';
 import { convInteger } from './conv-integer';
 import { createJsBackend } from './js-backend';
+import type { KernelBackend } from './kernel-backend';
 import { qlinearConv } from './qlinear-conv';
 
 interface Geo {
@@ -170,6 +171,66 @@ describe('conv (float32)', () => {
     const w = Tensor.from('float32', [1, 2, 1, 1], [0.5, 2]);
     expect(conv(x, w, Tensor.from('float32', [1], [1])).toArray()).toEqual([7.5, 10]);
     expect(() => conv(x, w, Tensor.from('float32', [2], [1, 1]))).toThrow(/"B" has shape \[2\]/);
+  });
+});
+
+describe('conv epilogue and output allocator', () => {
+  // 1×1 conv of one channel with weight 1 and bias 0 is the identity: the epilogue alone shapes the output.
+  const x = Tensor.from('float32', [2, 1, 1, 4], [-2, -0, NaN, 3, 0.1, 5, -7, 1e30]);
+  const w = Tensor.from('float32', [2, 1, 1, 1], [1, -0.5]);
+
+  it('applies Relu (v > 0 ? v : 0: NaN and -0 give +0), then the per-channel float64 affine rounded once (hand-checked)', () => {
+    const y = conv(x, w, undefined, { relu: true });
+    // channel 0 = x, channel 1 = −x/2, then Relu.
+    expect(Array.from(y.data as Float32Array).map((v) => (Object.is(v, -0) ? '-0' : v))).toEqual([0, 0, 0, 3, 1, 0, 0, 0, Math.fround(0.1), 5, 0, Math.fround(1e30), 0, 0, 3.5, 0]);
+    const k = new Float64Array([1 / 3, -2]);
+    const t = new Float64Array([0.1, 0.7]);
+    const z = conv(x, w, undefined, { relu: true, postScale: k, postShift: t });
+    const expected = Array.from(y.data as Float32Array).map((v, i) => Math.fround(v * k[Math.floor(i / 4) % 2] + t[Math.floor(i / 4) % 2]));
+    expect(Array.from(z.data as Float32Array)).toEqual(expected);
+    // Float64 then one rounding: 3 · (1/3) + 0.1 is 1.1 rounded once, not f32(f32(1) + f32(0.1)) summed in float32.
+    expect((z.data as Float32Array)[3]).toBe(Math.fround(3 * (1 / 3) + 0.1));
+  });
+
+  it('max-pools after the epilogue with the MaxPool rule (first tap wins ties and NaN; hand-checked)', () => {
+    // Identity conv (channel 0) of [-2, -0, NaN, 3 | 0.1, 5, -7, 1e30], pooled 1×2 stride 2: [max(-2, 0), max(NaN, 3)].
+    const y = conv(x, w, undefined, { pool: [1, 2, 1, 2] });
+    expect(y.shape).toEqual([2, 2, 1, 2]);
+    const v = Array.from(y.data as Float32Array);
+    expect(Object.is(v[0], 0)).toBe(true); // the conv sum 0 + (−0)·1 is +0
+    expect(Number.isNaN(v[1])).toBe(true);
+    // channel 1 = −x/2 = [1, 0, NaN, −1.5]: [1, NaN]; image 2: channel 0 [5, 1e30], channel 1 [−0.05 vs −2.5 → −0.05, 3.5].
+    expect(v[2]).toBe(1);
+    expect(Number.isNaN(v[3])).toBe(true);
+    expect(v.slice(4)).toEqual([5, Math.fround(1e30), Math.fround(-0.05), 3.5]);
+    expect(() => conv(x, w, undefined, { pool: [2, 2, 2, 2] })).toThrow(/fused pool window 2×2 does not fit the conv output \[2,2,1,4\]/);
+  });
+
+  it('applies the epilogue and pool itself around a backend that does not declare convF32Epilogue', () => {
+    const js = createJsBackend();
+    // A backend written before the epilogue fields: it only convolves (and would ignore relu/post*/pool).
+    const legacy: KernelBackend = {
+      specificationVersion: 'v1',
+      name: 'legacy',
+      convF32: (a) => js.convF32({ ...a, relu: undefined, postScale: undefined, postShift: undefined, pool: undefined }),
+    };
+    const b = Tensor.from('float32', [2], [0.25, -1]);
+    const opts = { relu: true, postScale: new Float64Array([1.5, -2]), postShift: new Float64Array([0.5, 0.125]), pool: [1, 2, 1, 2] as const };
+    const want = conv(x, w, b, { ...opts, backend: js });
+    const got = conv(x, w, b, { ...opts, backend: legacy });
+    expect(got.shape).toEqual(want.shape);
+    expect(Array.from(got.data as Float32Array).map(String)).toEqual(Array.from(want.data as Float32Array).map(String));
+    // The fields really change the result (so the legacy path is not trivially equal).
+    expect(Array.from(conv(x, w, b, { backend: legacy }).data as Float32Array)).not.toEqual(Array.from(want.data as Float32Array));
+  });
+
+  it('writes every element of an allocated (stale) buffer and rejects one of the wrong length or unpaired post lists', () => {
+    const stale = new Float32Array(16).fill(123);
+    const y = conv(x, w, Tensor.from('float32', [2], [1, 2]), { allocate: () => stale });
+    expect(y.data).toBe(stale);
+    expect(Array.from(stale)).toEqual(Array.from(conv(x, w, Tensor.from('float32', [2], [1, 2])).data as Float32Array));
+    expect(() => conv(x, w, undefined, { allocate: () => new Float32Array(15) })).toThrow(/allocate returned 15 elements; expected 16/);
+    expect(() => conv(x, w, undefined, { postScale: new Float64Array(2) })).toThrow(/postScale and options.postShift must come together/);
   });
 });
 

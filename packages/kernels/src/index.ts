@@ -9,6 +9,8 @@ export type {
   Conv2dGeometry,
   ConvF32Args,
   ConvIntegerArgs,
+  DynamicConvF32Args,
+  ConvPool,
   DynamicLinearArgs,
   GeluErfF32Args,
   GemmF32Args,
@@ -55,6 +57,7 @@ export { convInteger, type ConvIntegerOptions } from './conv-integer';
 export { qlinearConv, type QLinearConvOptions } from './qlinear-conv';
 export type { ConvAttributes } from './internal/conv-plan';
 export { conv, type ConvOptions } from './conv';
+export { dynamicConv, maxDynamicConvK, type DynamicConvOptions } from './dynamic-conv';
 export { gemm, type GemmOptions } from './gemm';
 export { matMul } from './mat-mul';
 export { GemmWeights } from './gemm-weights';

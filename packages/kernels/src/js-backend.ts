@@ -1,4 +1,5 @@
 import { convF32Js, convIntegerJs, type ConvScratch } from './js/conv-js';
+import { dynamicConvF32Js } from './js/dynamic-conv-js';
 import { gemmF32Js } from './js/gemm-f32-js';
 import { gemmF32BatchedJs } from './js/gemm-f32-batched-js';
 import { dynamicLinearJs, JsPackedLinearWeights, packLinearWeightsJs, type DynamicLinearScratch } from './js/linear-weights-js';
@@ -8,7 +9,21 @@ import { dynamicAttentionF32Js, dynamicMatMulF32Js } from './js/dynamic-mat-mul-
 import { stridedCopyF32Js } from './js/strided-copy-js';
 import { binaryF32Js } from './js/binary-f32-js';
 import { geluErfF32Js, layerNormF32Js, softmaxF32Js } from './js/row-ops-js';
-import type { KernelBackend } from './kernel-backend';
+import type { ConvF32Args, DynamicConvF32Args, KernelBackend } from './kernel-backend';
+import { maxPoolPlanesJs } from './js/max-pool-planes-js';
+
+/** Runs a conv primitive into a full-size buffer and max-pools it into `out` when a fused pool is asked for. */
+function withPool<A extends ConvF32Args | DynamicConvF32Args>(args: A, run: (a: A) => void): void {
+  const pool = args.pool;
+  if (!pool) {
+    run(args);
+    return;
+  }
+  const { batch, outChannels: m, outHeight: h, outWidth: w } = args;
+  const full = new Float32Array(batch * m * h * w);
+  run({ ...args, out: full, pool: undefined });
+  maxPoolPlanesJs(full, batch * m, h, w, pool, args.out);
+}
 
 /** A backend that implements every primitive of KernelBackend v1 (the JS backend's type). */
 export type CompleteKernelBackend = KernelBackend & Required<Pick<KernelBackend, PrimitiveName>>;
@@ -19,6 +34,7 @@ export type PrimitiveName =
   | 'gemmF32'
   | 'convF32'
   | 'convInteger'
+  | 'dynamicConvF32'
   | 'packLinearWeights'
   | 'dynamicLinear'
   | 'releaseLinearWeights'
@@ -38,6 +54,7 @@ export const PRIMITIVE_NAMES: readonly PrimitiveName[] = Object.freeze([
   'gemmF32',
   'convF32',
   'convInteger',
+  'dynamicConvF32',
   'packLinearWeights',
   'dynamicLinear',
   'releaseLinearWeights',
@@ -73,8 +90,10 @@ export function createJsBackend(): CompleteKernelBackend {
     name,
     matMulInteger: matMulIntegerJs,
     gemmF32: gemmF32Js,
-    convF32: (args) => convF32Js(args, convScratch),
+    convF32: (args) => withPool(args, (a) => convF32Js(a, convScratch)),
+    convF32Epilogue: true,
     convInteger: (args) => convIntegerJs(args, convScratch),
+    dynamicConvF32: (args) => withPool(args, (a) => dynamicConvF32Js(a, convScratch)),
     packLinearWeights: (spec) => packLinearWeightsJs(name, spec),
     dynamicLinear: (args) => dynamicLinearJs(args, scratch),
     releaseLinearWeights: (weights) => {

@@ -91,12 +91,56 @@ export interface Conv2dGeometry {
   group: number;
 }
 
-/** Float32 convolution; weights `[outChannels, inChannels/group, kH, kW]`. */
+/**
+ * Float32 convolution; weights `[outChannels, inChannels/group, kH, kW]`. `out` is written in full (its previous
+ * contents do not matter). The optional epilogue (added within v1; passed only to backends that declare
+ * `convF32Epilogue`) runs on each output after the bias, in this order: `relu` as `v > 0 ? v : 0` (NaN and −0 give 0, as the Relu op),
+ * then `v · postScale[c] + postShift[c]` per output channel `c`, evaluated in float64 and rounded once to float32
+ * (bit-identical with a BatchNormalization node computing the same affine map).
+ */
 export interface ConvF32Args extends Conv2dGeometry {
   x: Float32Array;
   w: Float32Array;
   bias?: Float32Array;
   out: Float32Array;
+  relu?: boolean;
+  /** `outChannels` values, with `postShift`. */
+  postScale?: Float64Array;
+  /** `outChannels` values, with `postScale`. */
+  postShift?: Float64Array;
+  /** Then a max pooling of every output plane; see {@link ConvPool}. `out` then holds the pooled planes. */
+  pool?: ConvPool;
+}
+
+/**
+ * A MaxPool fused after a convolution's epilogue (added within v1): `[kernelHeight, kernelWidth, strideHeight,
+ * strideWidth]`, no padding, dilation 1, floor mode, so each `outHeight × outWidth` plane becomes
+ * `(⌊(outHeight − kh) / sh⌋ + 1) × (⌊(outWidth − kw) / sw⌋ + 1)`. Per window the first tap, then every later tap
+ * (row-major) that is strictly greater: the bits of the MaxPool node.
+ */
+export type ConvPool = readonly [kernelHeight: number, kernelWidth: number, strideHeight: number, strideWidth: number];
+
+/**
+ * The dynamic convolution of ai.qint DynamicConv in one call (added within v1; optional). Exact semantics,
+ * bit-identical on every backend: `x` is quantized per tensor as ONNX DynamicQuantizeLinear (the rule of step 1 of
+ * {@link DynamicLinearArgs}: uint8, range with 0, NaN/±Infinity left out; NaN → zero point); `acc` = ConvInteger of
+ * it with `w` and `wZeroPoint`; then per output channel `c`: `s = f32(xScale · wScale[c])`,
+ * `y = f32(acc · s)` (the product of the exact int32 and `s` in float64, rounded to float32), `y = f32(y + bias[c])`
+ * with a bias; then the epilogue of {@link ConvF32Args} (`relu`, `postScale`/`postShift`, `pool`). `out` is written in full.
+ */
+export interface DynamicConvF32Args extends Conv2dGeometry {
+  x: Float32Array;
+  w: Int8Storage;
+  /** Length 1 or `outChannels`. */
+  wZeroPoint: Int32Array;
+  /** `outChannels` positive finite scales. */
+  wScale: Float32Array;
+  bias?: Float32Array;
+  out: Float32Array;
+  relu?: boolean;
+  postScale?: Float64Array;
+  postShift?: Float64Array;
+  pool?: ConvPool;
 }
 
 /** ConvInteger: int32 `Σ (x − xZp)(w − wZp)`; padding reads as `xZp` (i.e. contributes 0). */
@@ -323,7 +367,15 @@ export interface KernelBackend {
   matMulInteger?(args: MatMulIntegerArgs): void;
   gemmF32?(args: GemmF32Args): void;
   convF32?(args: ConvF32Args): void;
+  /**
+   * True when `convF32` applies the epilogue fields of {@link ConvF32Args} (`relu`, `postScale`/`postShift`, `pool`;
+   * added within v1). Absent: `conv` runs the plain primitive and applies them itself in JS, so a backend written
+   * before them stays correct.
+   */
+  readonly convF32Epilogue?: boolean;
   convInteger?(args: ConvIntegerArgs): void;
+  /** DynamicQuantizeLinear → ConvInteger → per-channel scale (+ bias) (+ epilogue) in one call (added within v1). */
+  dynamicConvF32?(args: DynamicConvF32Args): void;
   packLinearWeights?(spec: LinearWeightsSpec): PackedLinearWeights;
   dynamicLinear?(args: DynamicLinearArgs): void;
   /** Float rows and elementwise ops of transformer graphs (added after v1's first release; optional like all). */

@@ -7,7 +7,8 @@ import type { OpBuildContext, OpDefinition, ShapeInferrer } from './op-definitio
 import { readAutoPad, windowGeometry } from './pool-geometry';
 import { need, sameBatchMatMul } from './tensor-utils';
 import { UnsupportedVariant } from './unsupported-variant';
-import { applyFusedActivation, asBiasVector } from '../fuse-conv-bias-activation';
+import { asBiasVector } from '../fuse-conv-bias-activation';
+import { readConvEpilogue } from '../conv-epilogue';
 import { allocateF32 } from '../buffer-pool';
 
 /** Conv-family attributes in the kernels' option form. */
@@ -225,15 +226,19 @@ export const linearOps: readonly OpDefinition[] = [
     'Conv',
     1,
     (ctx) => {
-      const options = { ...convAttributes(ctx), ...(ctx.backend ? { backend: ctx.backend } : {}) };
-      // Set only by the executor's load-time fusion (fuse-conv-bias-activation.ts), never by exporters.
-      const activation = ctx.attrs.string('activation', '');
-      if (!activation) return (inputs) => [conv(need(inputs, 0, 'X'), need(inputs, 1, 'W'), asBiasVector(inputs[2]), options)];
-      return (inputs) => {
-        const y = conv(need(inputs, 0, 'X'), need(inputs, 1, 'W'), asBiasVector(inputs[2]), options);
-        applyFusedActivation(y.data as Float32Array, activation);
-        return [y];
+      // Relu, a following BatchNormalization and MaxPool, set only by the executor's load-time fusions (never by
+      // exporters): the conv kernels apply them while the output is still in their memory.
+      const epilogue = readConvEpilogue(ctx.attrs, ctx.constant(1)?.shape[0]);
+      const options = {
+        ...convAttributes(ctx),
+        // The output comes from the session's buffer pool: every element is written.
+        allocate: allocateF32,
+        ...(epilogue?.relu ? { relu: true } : {}),
+        ...(epilogue?.scale && epilogue.shift ? { postScale: epilogue.scale, postShift: epilogue.shift } : {}),
+        ...(epilogue?.pool ? { pool: epilogue.pool } : {}),
+        ...(ctx.backend ? { backend: ctx.backend } : {}),
       };
+      return (inputs) => [conv(need(inputs, 0, 'X'), need(inputs, 1, 'W'), asBiasVector(inputs[2]), options)];
     },
     convInfer(0, 1),
   ),

@@ -3,6 +3,8 @@ import { DTypeError, ShapeError, Tensor, allocateData, formatShape, isPackedDTyp
 import type { Dim } from '../ir';
 import { onnxOp } from './define-op';
 import type { OpBuildContext, OpDefinition, ShapeInferrer } from './op-definition';
+import { allocateF32 } from '../buffer-pool';
+import { maxPoolF32 } from './max-pool-f32';
 import { readAutoPad, windowGeometry, type WindowAttributes } from './pool-geometry';
 import { need, prod } from './tensor-utils';
 import { UnsupportedVariant } from './unsupported-variant';
@@ -52,9 +54,6 @@ export function pool2d(x: Tensor, kind: 'max' | 'avg', options: PoolOptions, wit
   const [pt, pl] = g.padsBegin;
   const [pb, pr] = g.padsEnd;
   const [oh, ow] = g.outSize;
-  const src = x.data as unknown as Indexable;
-  const out = allocateData(x.dtype, n * c * oh * ow) as unknown as Indexable;
-  const idx = withIndices ? new BigInt64Array(n * c * oh * ow) : undefined;
   // Valid kernel taps per output row/column, computed once: the inner loops then need no bounds checks.
   const taps = (outLen: number, stride: number, padBegin: number, padEnd: number, k: number, d: number, len: number) => {
     const start = new Int32Array(outLen);
@@ -75,6 +74,15 @@ export function pool2d(x: Tensor, kind: 'max' | 'avg', options: PoolOptions, wit
   };
   const ty = taps(oh, sh, pt, pb, kh, dh, h);
   const tx = taps(ow, sw, pl, pr, kw, dw, w);
+  const outShape = x.rank === 3 ? [n, c, ow] : [n, c, oh, ow];
+  if (kind === 'max' && x.dtype === 'float32' && !withIndices) {
+    const y = allocateF32(n * c * oh * ow);
+    maxPoolF32(x.data as Float32Array, y, { planes: n * c, h, w, oh, ow, kh, kw, sh, sw, dh, dw, padTop: pt, padLeft: pl, rows: ty, cols: tx });
+    return [Tensor.from('float32', outShape, y)];
+  }
+  const src = x.data as unknown as Indexable;
+  const out = allocateData(x.dtype, n * c * oh * ow) as unknown as Indexable;
+  const idx = withIndices ? new BigInt64Array(n * c * oh * ow) : undefined;
   let o = 0;
   for (let plane = 0; plane < n * c; plane++) {
     const base = plane * h * w;
@@ -114,7 +122,6 @@ export function pool2d(x: Tensor, kind: 'max' | 'avg', options: PoolOptions, wit
       }
     }
   }
-  const outShape = x.rank === 3 ? [n, c, ow] : [n, c, oh, ow];
   const y = Tensor.from(x.dtype, outShape, out as never);
   return idx ? [y, Tensor.from('int64', outShape, idx)] : [y];
 }

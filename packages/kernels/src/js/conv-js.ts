@@ -134,6 +134,34 @@ export function convF32Js(args: ConvF32Args, scratch: ConvScratch): void {
       }
     }
   }
+  convEpilogueF32Js(args);
+}
+
+/**
+ * The epilogue of {@link ConvF32Args} in place over `[batch, M, plane]`: Relu (`v > 0 ? v : 0`), then
+ * `v · postScale[c] + postShift[c]` in float64, rounded once to float32 by the store.
+ */
+export function convEpilogueF32Js(args: ConvF32Args): void {
+  const { out, relu, postScale, postShift, batch, outChannels: M } = args;
+  const plane = args.outHeight * args.outWidth;
+  if (!relu && !(postScale && postShift)) return;
+  for (let n = 0; n < batch; n++) {
+    for (let c = 0; c < M; c++) {
+      const start = (n * M + c) * plane;
+      const end = start + plane;
+      if (relu) {
+        for (let i = start; i < end; i++) {
+          const v = out[i];
+          out[i] = v > 0 ? v : 0;
+        }
+      }
+      if (postScale && postShift) {
+        const k = postScale[c];
+        const t = postShift[c];
+        for (let i = start; i < end; i++) out[i] = out[i] * k + t;
+      }
+    }
+  }
 }
 
 /**

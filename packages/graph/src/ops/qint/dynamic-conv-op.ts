@@ -1,11 +1,13 @@
 // ai.qint::DynamicConv — dynamic quantization of a convolution: DynamicQuantizeLinear → ConvInteger → scale (+ bias) fused.
-import { convInteger, dynamicQuantizeLinear } from '@qint/kernels';
+import { convInteger, dynamicConv, dynamicQuantizeLinear, maxDynamicConvK } from '@qint/kernels';
 import { DTypeError, ShapeError, Tensor, formatShape } from '@qint/tensor';
 import { GraphError } from '../../graph-error';
 import { convAttributes } from '../linear-ops';
+import { pool2d } from '../pool-ops';
 import type { OpDefinition, ShapeInferrer } from '../op-definition';
 import { QINT_DOMAIN } from './qint-domain';
-import { applyFusedActivation } from '../../fuse-conv-bias-activation';
+import { allocateF32 } from '../../buffer-pool';
+import { applyConvEpilogue, readConvEpilogue } from '../../conv-epilogue';
 import { constantInput } from './constant-input';
 import { dynamicConvWeight, dynamicConvWeightShape } from './dynamic-conv-weight';
 
@@ -67,15 +69,33 @@ export const dynamicConvOp: OpDefinition = {
     const runtimeBias = !b && (ctx.node.inputs[4] ?? '') !== '';
     const weight = w;
     const options = { ...attrs, ...(ctx.backend ? { backend: ctx.backend } : {}) };
-    // A following Relu fused at load by the executor (fuse-conv-bias-activation.ts).
-    const activation = ctx.attrs.string('activation', '');
+    // A following Relu (and BatchNormalization after it) fused at load by the executor (fuse-conv-bias-activation.ts).
+    const epilogue = readConvEpilogue(ctx.attrs, m);
+    const zeroPoints = zp ? Int32Array.from(zp.data as Int8Array) : undefined;
+    // One backend call (quantize, integer conv, scale, bias, epilogue in WASM memory) unless K is beyond the bound that
+    // holds for every activation zero point; then the steps below, whose bound uses the actual one.
+    const k = weight.size / m;
+    if (k <= maxDynamicConvK(weight.dtype as 'int8' | 'uint8', zeroPoints)) {
+      const fused = {
+        ...options,
+        allocate: allocateF32,
+        ...(epilogue?.relu ? { relu: true } : {}),
+        ...(epilogue?.scale && epilogue.shift ? { postScale: epilogue.scale, postShift: epilogue.shift } : {}),
+        ...(epilogue?.pool ? { pool: epilogue.pool } : {}),
+      };
+      return (inputs) => {
+        const bias = constantBias ?? (runtimeBias && inputs[4] ? readBias(inputs[4]) : undefined);
+        return [dynamicConv(inputs[0]!, weight, scales, zeroPoints, bias, fused)];
+      };
+    }
     return (inputs) => {
       const x = inputs[0];
       const bias = constantBias ?? (runtimeBias && inputs[4] ? readBias(inputs[4]) : undefined);
       const [xq, xs, xzp] = dynamicQuantizeLinear(x!);
       const acc = convInteger(xq, weight, xzp, zp, options);
       const a = acc.data as Int32Array;
-      const out = new Float32Array(a.length);
+      // Every element is written: a recycled buffer of the session's pool will do.
+      const out = allocateF32(a.length);
       const xScale = (xs.data as Float32Array)[0];
       const spatial = acc.size / (acc.shape[0] * m || 1);
       for (let c = 0; c < m; c++) {
@@ -87,8 +107,10 @@ export const dynamicConvOp: OpDefinition = {
           else for (let i = base; i < base + spatial; i++) out[i] = Math.fround(a[i] * s);
         }
       }
-      applyFusedActivation(out, activation);
-      return [Tensor.from('float32', acc.shape, out)];
+      if (epilogue) applyConvEpilogue(out, epilogue, m, spatial);
+      const y = Tensor.from('float32', acc.shape, out);
+      const pool = epilogue?.pool;
+      return pool ? pool2d(y, 'max', { kernel: [pool[0], pool[1]], strides: [pool[2], pool[3]], autoPad: 'NOTSET', ceilMode: false, countIncludePad: false }) : [y];
     };
   },
   infer,
