@@ -50,8 +50,11 @@ export class Tensor<D extends DType = DType> {
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[TENSOR_BRAND] === true;
   }
 
-  /** @internal The brand checked by `instanceof`. */
-  readonly [TENSOR_BRAND] = true;
+  /**
+   * @internal The brand checked by `instanceof`, on the prototype (see below the class): an own symbol-keyed field
+   * would be defined on every tensor, which costs more than the rest of the constructor.
+   */
+  declare readonly [TENSOR_BRAND]: true;
 
   /** Element type. */
   readonly dtype: D;
@@ -64,7 +67,8 @@ export class Tensor<D extends DType = DType> {
 
   private constructor(dtype: D, shape: readonly number[], data: DataTypeMap[D], size: number) {
     this.dtype = dtype;
-    this.shape = Object.freeze(shape.slice());
+    // A frozen shape (another tensor's) can be shared as it is; anything else is copied, then frozen.
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape.slice());
     this.data = data;
     this.size = size;
   }
@@ -436,6 +440,9 @@ export class Tensor<D extends DType = DType> {
     return new Tensor(this.dtype, outShape, data as DataTypeMap[D], size);
   }
 }
+
+// The brand every tensor inherits (non-enumerable, read-only), checked by Tensor[Symbol.hasInstance].
+Object.defineProperty(Tensor.prototype, TENSOR_BRAND, { value: true });
 
 /** Converts plain values to the storage of `dtype`, validating integers and ranges. */
 function convertValues<D extends DType>(dtype: D, values: ArrayLike<number | bigint | boolean>, min: number, max: number): DataTypeMap[D] {
