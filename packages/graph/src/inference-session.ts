@@ -391,6 +391,9 @@ export class InferenceSession {
         }
         let outs: readonly Tensor[];
         const t0 = timings ? performance.now() : 0;
+        // A memoizable node's outputs (small shape tensors, kept across runs, never recycled) stay out of the
+        // live-byte accounting, like constants: most nodes of a transformer's shape subgraphs are memo hits on every run.
+        const counted = p.memo === 0;
         if (p.memo !== 0 && this.memoValid(p, args, runNumber)) {
           outs = p.memoOut!;
           reusedNodes++;
@@ -423,7 +426,7 @@ export class InferenceSession {
             throw new GraphError(`${p.label}: produced no value for output ${j}`, { node: p.nodeName });
           }
           values[s] = t;
-          retain(t);
+          if (counted) retain(t);
         }
         const free = plan.frees[n];
         for (let j = 0; j < free.length; j++) {

@@ -87,7 +87,8 @@ export interface NodeProfile {
 export interface RunStats {
   /**
    * The largest number of bytes held at once by feeds and intermediate values (each distinct buffer counted once;
-   * views such as Reshape outputs share their input's buffer). Initializers are not included: see `constantBytes`.
+   * views such as Reshape outputs share their input's buffer). Initializers are not included (see `constantBytes`),
+   * nor the outputs of shape subgraphs, which the session keeps across runs (see `nodesReused`).
    */
   readonly peakLiveBytes: number;
   /** Bytes held by the session's constant initializers. */
