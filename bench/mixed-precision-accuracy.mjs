@@ -7,11 +7,13 @@
 // is reported.
 //
 // Per model: float, int8, every uniform 4-bit and 3-bit model the same quantizer options produce (per channel, per
-// block of 32/64/128, each with the min-max range and with MSE clipping; Conv layers have no per-block or 3-bit form
-// and take the same-bit per-channel or the 4-bit candidate), then, at 50% of the int8 weight bytes and at the size of
-// each uniform 3-bit model, three plans: `allocate` with session 1's candidates, `allocate` with the wider search
-// candidates, and `allocateMeasured` (the best frontier plans and a local search, re-measured on the calibration
-// digits). A 12-point frontier is re-measured on the test digits for the chart and Spearman's ρ.
+// block of 32/64/128, each with the min-max range and with MSE clipping, each rounded to nearest and with GPTQ; Conv
+// layers have no per-block form and take the same-bit per-channel candidate), then, at 50% of the int8 weight bytes
+// and at the size of each uniform 3-bit model, four plans: `allocate` with session 1's candidates, `allocate` with
+// the wider search candidates (nearest rounding), `allocate` with the search candidates and their GPTQ twins, and
+// `allocateMeasured` on the latter (the best frontier plans and a local search, re-measured on the calibration
+// digits). GPTQ's Gram matrices come from the sensitivity's 512 training digits. A 12-point frontier is re-measured
+// on the test digits for the chart and Spearman's ρ.
 // `pnpm build` first; `node bench/mixed-precision-accuracy.mjs [--svg]` (--svg rewrites packages/mixed-precision/docs/*.svg).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,8 +21,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Tensor, loadModel, calibrationFeeds, predict, summarizeModel, quantize, renderParetoChart, resolveBackend } from 'qint';
 import { InferenceSession } from '@qint/graph';
+import { layerGrams, quantizeDynamic } from '@qint/dynamic';
 import {
   DEFAULT_CANDIDATE_SCHEMES,
+  GPTQ_SEARCH_CANDIDATE_SCHEMES,
   SEARCH_CANDIDATE_SCHEMES,
   allocate,
   allocateMeasured,
@@ -109,11 +113,20 @@ for (const [name, spec] of Object.entries(MODELS)) {
     return wrong / at;
   };
   const t0 = performance.now();
-  const { table, cost } = measureSensitivity(model, { calibration, metric, candidates: SEARCH_CANDIDATE_SCHEMES, backend });
+  const { table, cost } = measureSensitivity(model, { calibration, metric, candidates: GPTQ_SEARCH_CANDIDATE_SCHEMES, backend });
   const sensitivitySeconds = (performance.now() - t0) / 1000;
+  // GPTQ: the Gram matrices of every layer's inputs on the sensitivity digits, once; every applyPlan reuses them.
+  const tg = performance.now();
+  const grams = layerGrams(model, calibration);
+  const gramSeconds = (performance.now() - tg) / 1000;
+  const tq = performance.now();
+  const gptqModel = quantizeDynamic(model, { bits: 4, rounding: 'gptq', calibration: grams, activationMatMul: false }).model;
+  const gptqQuantizeSeconds = (performance.now() - tq) / 1000;
+  const apply = (plan, t = table) => applyPlan(model, plan, t, { calibration: grams });
   const session1 = restrict(table, new Set(DEFAULT_CANDIDATE_SCHEMES.map((c) => c.id)));
+  const nearestSearch = restrict(table, new Set(SEARCH_CANDIDATE_SCHEMES.map((c) => c.id)));
   const previous = chartOnly ? JSON.parse(readFileSync(join(here, 'results', 'mixed-precision-accuracy.json'), 'utf8')).results[name] : undefined;
-  const entry = (results[name] = previous ?? { layers: table.layers.length, sensitivity: { ...cost, seconds: sensitivitySeconds }, rows: {} });
+  const entry = (results[name] = previous ?? { layers: table.layers.length, sensitivity: { ...cost, seconds: sensitivitySeconds }, gptq: { gramSeconds, calibrationDigits: 512 }, rows: {} });
   const int8Bytes = uniform(table, 'int8-per-channel').predicted.bytes;
   /** The frontier between 80% of the smallest uniform 3-bit model and the int8 model (where the budgets are), ≤ 12 points. */
   const zoomedFrontier = async () => {
@@ -121,7 +134,7 @@ for (const [name, spec] of Object.entries(MODELS)) {
     const inRange = paretoFrontier(table).filter((p) => p.predicted.bytes >= lo && p.predicted.bytes <= int8Bytes);
     const picked = inRange.length <= 12 ? inRange : Array.from({ length: 12 }, (_, i) => inRange[Math.round((i * (inRange.length - 1)) / 11)]);
     const points = [];
-    for (const plan of picked) points.push({ bytes: plan.predicted.bytes, predicted: plan.predicted.damage, ...(await test(applyPlan(model, plan, table).model)) });
+    for (const plan of picked) points.push({ bytes: plan.predicted.bytes, predicted: plan.predicted.damage, ...(await test(apply(plan).model)) });
     return points;
   };
   if (!previous) {
@@ -138,10 +151,10 @@ for (const [name, spec] of Object.entries(MODELS)) {
     const uniforms = {};
     for (const bits of [4, 3]) {
       for (const g of ['per-channel', 'block32', 'block64', 'block128']) {
-        for (const clip of ['', '-mse']) {
+        for (const clip of ['', '-mse', '-gptq', '-mse-gptq']) {
           const id = `int${bits}-${g}${clip}`;
           const plan = uniform(table, id, `int${bits}-per-channel${clip}`, `int4-per-channel${clip}`);
-          const r = { ...(await test(applyPlan(model, plan, table).model)), bytes: plan.predicted.bytes, layersPlan: plan.layers, note: mix(plan) };
+          const r = { ...(await test(apply(plan).model)), bytes: plan.predicted.bytes, layersPlan: plan.layers, note: mix(plan) };
           uniforms[id] = r;
           row(`uniform ${id}`, r);
         }
@@ -152,13 +165,21 @@ for (const [name, spec] of Object.entries(MODELS)) {
     const planRows = async (label, budget) => {
       const out = {};
       const p1 = allocate(session1, budget);
-      out.session1 = { ...(await test(applyPlan(model, p1, session1).model)), bytes: p1.predicted.bytes, note: mix(p1) };
-      const p2 = allocate(table, budget);
-      out.allocate = { ...(await test(applyPlan(model, p2, table).model)), bytes: p2.predicted.bytes, note: mix(p2) };
-      for (const [key, how] of [['measured', { calibration: remeasure, metric }], ['validated', { objective: validationError }]]) {
-        const m = allocateMeasured(model, table, budget, { ...how, backend });
+      out.session1 = { ...(await test(apply(p1, session1).model)), bytes: p1.predicted.bytes, note: mix(p1) };
+      const p2 = allocate(nearestSearch, budget);
+      out.allocate = { ...(await test(apply(p2, nearestSearch).model)), bytes: p2.predicted.bytes, note: mix(p2) };
+      const p3 = allocate(table, budget);
+      out.allocateGptq = { ...(await test(apply(p3).model)), bytes: p3.predicted.bytes, note: mix(p3) };
+      // allocateMeasured on the search + GPTQ table, and (…Nearest) on the search candidates alone.
+      for (const [key, how, t] of [
+        ['measured', { calibration: remeasure, metric }, table],
+        ['validated', { objective: validationError }, table],
+        ['measuredNearest', { calibration: remeasure, metric }, nearestSearch],
+        ['validatedNearest', { objective: validationError }, nearestSearch],
+      ]) {
+        const m = allocateMeasured(model, t, budget, { ...how, backend, quantizer: { calibration: grams } });
         out[key] = {
-          ...(await test(applyPlan(model, m.plan, table).model)),
+          ...(await test(apply(m.plan, t).model)),
           bytes: m.plan.predicted.bytes,
           note: `${mix(m.plan)} (${m.evaluated.length} plans measured, ρ ${m.spearman.toFixed(2)}, best ${m.measuredDamage.toPrecision(3)})`,
           layersPlan: m.plan.layers,
@@ -167,8 +188,11 @@ for (const [name, spec] of Object.entries(MODELS)) {
       }
       row(`${label}: allocate, session-1 candidates`, out.session1);
       row(`${label}: allocate, search candidates`, out.allocate);
+      row(`${label}: allocate, search + GPTQ candidates`, out.allocateGptq);
       row(`${label}: allocateMeasured (calibration ${metric})`, out.measured);
       row(`${label}: allocateMeasured (validation error)`, out.validated);
+      row(`${label}: allocateMeasured, no GPTQ (calibration ${metric})`, out.measuredNearest);
+      row(`${label}: allocateMeasured, no GPTQ (validation error)`, out.validatedNearest);
       return out;
     };
     entry.plans = { half: await planRows('plan @ 50% of int8', '0.5x') };
@@ -180,7 +204,7 @@ for (const [name, spec] of Object.entries(MODELS)) {
     // The frontier, re-measured on the test digits.
     const frontier = [];
     for (const plan of paretoFrontier(table, { points: 12 })) {
-      const r = await test(applyPlan(model, plan, table).model);
+      const r = await test(apply(plan).model);
       frontier.push({ bytes: plan.predicted.bytes, predicted: plan.predicted.damage, ...r });
     }
     entry.frontier = frontier;
@@ -191,6 +215,10 @@ for (const [name, spec] of Object.entries(MODELS)) {
   entry.zoomedSpearman = spearman(entry.zoomedFrontier.map((f) => f.predicted), entry.zoomedFrontier.map((f) => f.testDamage));
   console.log(`  ${name}: frontier between 80% of uniform int3 and int8 (${entry.zoomedFrontier.length} plans) Spearman = ${entry.zoomedSpearman.toFixed(3)}`);
   if (!previous) entry.seconds = (performance.now() - started) / 1000;
+  if (!previous && gptqModel) {
+    entry.gptq.quantizeSeconds = gptqQuantizeSeconds;
+    console.log(`  GPTQ: Gram matrices on 512 digits ${gramSeconds.toFixed(2)} s; quantize (4-bit, all layers, from the Gram matrices) ${gptqQuantizeSeconds.toFixed(2)} s`);
+  }
   const uniforms = Object.fromEntries(Object.entries(entry.rows).filter(([k]) => k.startsWith('uniform ')).map(([k, v]) => [k.slice(8), v]));
   const frontier = entry.zoomedFrontier;
 
@@ -201,8 +229,8 @@ for (const [name, spec] of Object.entries(MODELS)) {
     const chosen = Object.entries(entry.plans).map(([k, v]) => ({ bytes: v.validated.bytes, value: v.validated.accuracy, label: k === 'half' ? 'plan @ 50% int8' : `plan @ size of ${k.slice(1).replace('-per-channel', '-pc')}`, highlight: true }));
     const svg = renderParetoChart(
       [
-        { name: 'allocator frontier (each plan applied and measured)', points: frontier.map((f) => ({ bytes: f.bytes, value: f.accuracy })) },
-        { name: 'uniform 4-bit and 3-bit (min-max and -mse clipped)', points: uniformPoints },
+        { name: 'allocator frontier, search + GPTQ candidates (each plan applied and measured)', points: frontier.map((f) => ({ bytes: f.bytes, value: f.accuracy })) },
+        { name: 'uniform 4-bit and 3-bit (min-max, -mse clipped, -gptq rounded)', points: uniformPoints },
         { name: 'allocateMeasured plans (chosen by validation error)', points: chosen },
       ],
       { yLabel: `${name}: accuracy on ${x.shape[0].toLocaleString('en-US')} MNIST test digits`, percent: true },
@@ -212,5 +240,5 @@ for (const [name, spec] of Object.entries(MODELS)) {
 }
 mkdirSync(join(here, 'results'), { recursive: true });
 const file = join(here, 'results', only ? `mixed-precision-accuracy-${only}.json` : 'mixed-precision-accuracy.json');
-writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), metric, calibration: 'sensitivity: MNIST train 0..511; allocateMeasured: MNIST train 0..1023', results }, null, 2)}\n`);
+writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), metric, calibration: 'sensitivity and GPTQ Gram matrices: MNIST train 0..511; allocateMeasured: MNIST train 0..1023', results }, null, 2)}\n`);
 console.log(`wrote ${file}`);

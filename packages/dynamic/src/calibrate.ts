@@ -1,5 +1,6 @@
-import { createSession, type Model } from '@qint/graph';
+import type { Model } from '@qint/graph';
 import type { Tensor } from '@qint/tensor';
+import { captureActivations } from './capture-activations';
 import type { CalibrateOptions, CalibrationRanges, CalibrationState } from './calibrate-options';
 import { activationObserverOptions, ObserverCalibration } from './observer-calibration';
 import { isOnnx } from './node-utils';
@@ -53,16 +54,12 @@ export function calibrateState(model: Model, batches: Iterable<Readonly<Record<s
     const method = options.observer ?? 'minmax';
     state = new ObserverCalibration(method, activationObserverOptions(method, options));
   }
-  // Unfused, so the Conv outputs before a bias Add/Relu stay requestable.
-  const session = createSession(run, { fuse: false });
+  // Unfused (captureActivations), so the Conv outputs before a bias Add/Relu stay requestable.
   const total = Array.isArray(batches) ? batches.length : undefined;
-  let count = 0;
-  for (const feeds of batches) {
-    const out = session.run(feeds, { outputs: names });
-    state.observe(new Map(names.map((n) => [n, out[n]])));
-    count++;
-    options.onProgress?.({ batch: count, ...(total !== undefined ? { total } : {}), tensors: names.length });
-  }
+  const count = captureActivations(run, batches, names, (values, batch) => {
+    state.observe(values);
+    options.onProgress?.({ batch, ...(total !== undefined ? { total } : {}), tensors: names.length });
+  });
   if (count === 0 && state.batches === 0) throw new QuantizeError('calibrate: "batches" is empty; give at least one set of feeds');
   return state;
 }

@@ -2,6 +2,9 @@
 export { QuantizeError } from './quantize-error';
 export { quantizeDynamic, type QuantizeDynamicResult } from './quantize-dynamic';
 export type {
+  LayerGram,
+  LayerGrams,
+  LayerGramsOptions,
   NodeQuantSettings,
   QuantizeDynamicOptions,
   QuantizeReport,
@@ -10,7 +13,10 @@ export type {
   SkippedNodeInfo,
   WeightBitWidth,
   WeightGranularity,
+  WeightRounding,
 } from './quantize-dynamic-options';
+export { gptqRound, type GptqRoundOptions } from './gptq-round';
+export { layerGrams } from './layer-grams';
 export { quantizeWeight, type QuantizedWeight, type WeightQuantSettings } from './quantize-weight';
 export { toOnnxModel, type ToOnnxOptions } from './to-onnx-model';
 export { fromOnnxModel, type FromOnnxOptions, type FromOnnxReport } from './from-onnx-model';

@@ -1,4 +1,5 @@
 import type { Convention } from '@qint/observers';
+import type { Tensor } from '@qint/tensor';
 
 /** Weight bit widths the quantizer emits. */
 export type WeightBitWidth = 8 | 4 | 3 | 2;
@@ -9,8 +10,19 @@ export type WeightGranularity = 'per_tensor' | 'per_channel' | 'per_block';
 /** How a weight's range is chosen before `calculateQParams` turns it into scales. */
 export type RangeMethod = 'minmax' | 'mse' | 'percentile';
 
+/**
+ * How weights round to integers once their scales are chosen: `'nearest'` (round half to even) or `'gptq'` (GPTQ's
+ * error feedback over the layer's calibration inputs, see {@link gptqRound}; needs {@link QuantizeDynamicOptions.calibration}).
+ */
+export type WeightRounding = 'nearest' | 'gptq';
+
 /** Settings that may differ per node ({@link QuantizeDynamicOptions.overrides}). */
 export interface NodeQuantSettings {
+  /**
+   * Weight rounding (default `'nearest'`). `'gptq'` keeps the scales and zero points the range method chose and picks
+   * the integers that minimise the layer's output error on the calibration inputs.
+   */
+  rounding?: WeightRounding;
   /** Weight bits: 8 (default), 4, 3 or 2. Conv supports 8, 4 and 2 (stored packed, widened to int8 at load). */
   bits?: WeightBitWidth;
   /** Default `'per_channel'`. Conv has no per-block form (it falls back to per channel, noted in the report). */
@@ -48,6 +60,14 @@ export interface QuantizeDynamicOptions extends NodeQuantSettings {
   overrides?: Readonly<Record<string, NodeQuantSettings>>;
   /** Weights with fewer elements than this stay float (default 0: quantize everything eligible). */
   minWeightElements?: number;
+  /**
+   * Calibration data for `rounding: 'gptq'`: feeds (input name → tensor, one object per batch, run through the float
+   * model), or the {@link LayerGrams} that {@link layerGrams} computed from them (reuse across quantizations).
+   * Required when any node uses GPTQ; ignored otherwise.
+   */
+  calibration?: Iterable<Readonly<Record<string, Tensor>>> | LayerGrams;
+  /** GPTQ damping λ as a share of the mean diagonal of `XᵀX` (default 0.01). */
+  gptqDampening?: number;
 }
 
 /** One quantized node in a {@link QuantizeReport}. */
@@ -62,6 +82,8 @@ export interface QuantizedNodeInfo {
   blockSize: number;
   symmetric: boolean;
   perRow: boolean;
+  /** How the weight was rounded (`'gptq'`: with the layer's calibration Gram matrix). */
+  rounding: WeightRounding;
   /** Bytes of the float weight (and bias) this node used. */
   weightBytesBefore: number;
   /** Bytes of its quantized weight, scales, zero points and bias. */
@@ -85,4 +107,37 @@ export interface QuantizeReport {
   weightBytesBefore: number;
   /** Bytes of all initializers of the quantized model. */
   weightBytesAfter: number;
+}
+
+/** The Gram matrix `XᵀX` of one layer's calibration inputs (see {@link layerGrams}). */
+export interface LayerGram {
+  /** The node (its name, or `#index` for an unnamed node). */
+  node: string;
+  /** The input value it was accumulated from. */
+  input: string;
+  /** Reduction length (Conv: C/group · kernel size). */
+  k: number;
+  /** Number of matrices (Conv groups; 1 for MatMul/Gemm). */
+  groups: number;
+  /** Input rows (patches) accumulated per group. */
+  rows: number;
+  /** `groups` row-major `[k, k]` float64 matrices back to back. */
+  gram: Float64Array;
+}
+
+/** The Gram matrices of a model's layers, from {@link layerGrams}: pass as {@link QuantizeDynamicOptions.calibration}. */
+export interface LayerGrams {
+  readonly kind: 'layer-grams';
+  /** Calibration batches run. */
+  readonly batches: number;
+  /** By node name (`#index` for unnamed nodes). */
+  readonly layers: ReadonlyMap<string, LayerGram>;
+}
+
+/** Options of {@link layerGrams}. */
+export interface LayerGramsOptions {
+  /** Only these nodes (by name); each must be a MatMul/Gemm/Conv with a constant float32 weight. Default: all such nodes. */
+  nodes?: readonly string[];
+  /** Op types considered (default MatMul, Gemm, Conv). */
+  opTypes?: readonly string[];
 }

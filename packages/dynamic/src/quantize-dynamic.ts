@@ -1,6 +1,8 @@
 import { QINT_DOMAIN, pack3Bit, type Attribute, type Graph, type Model, type Node } from '@qint/graph';
 import { formatShape, Tensor } from '@qint/tensor';
 import { foldConstant } from './fold-constant';
+import { gptqRound } from './gptq-round';
+import { collectLayerGrams } from './layer-grams';
 import { indexGraph, pruneUnused } from './graph-index';
 import { convAttributes, intAttr as int, isOnnx, numAttr } from './node-utils';
 import { QuantizeError } from './quantize-error';
@@ -8,9 +10,11 @@ import type {
   NodeQuantSettings,
   QuantizeDynamicOptions,
   QuantizeReport,
+  LayerGrams,
   QuantizedNodeInfo,
   SkippedNodeInfo,
   WeightGranularity,
+  WeightRounding,
 } from './quantize-dynamic-options';
 import { quantizeWeight, type QuantizedWeight, type WeightQuantSettings } from './quantize-weight';
 import { graphNamer } from './unique-namer';
@@ -35,6 +39,36 @@ function checkSettings(s: NodeQuantSettings, where: string): void {
   if (s.blockSize !== undefined && (!Number.isSafeInteger(s.blockSize) || s.blockSize < 2)) {
     throw new QuantizeError(`${where}: "blockSize" must be an integer ≥ 2 (32, 64 and 128 are typical), got ${String(s.blockSize)}`);
   }
+  if (s.rounding !== undefined && s.rounding !== 'nearest' && s.rounding !== 'gptq') throw new QuantizeError(`${where}: "rounding" must be 'nearest' or 'gptq', got ${String(s.rounding)}`);
+}
+
+const isLayerGrams = (c: QuantizeDynamicOptions['calibration']): c is LayerGrams => typeof c === 'object' && c !== null && (c as LayerGrams).kind === 'layer-grams';
+
+/**
+ * The Gram matrices of the nodes that round with GPTQ (computed from the calibration batches, or taken as given), or
+ * undefined when no node does.
+ */
+function gramsFor(model: Model, options: QuantizeDynamicOptions, opTypes: ReadonlySet<string>, exclude: ReadonlySet<string>): LayerGrams | undefined {
+  const gptqNodes: string[] = [];
+  model.graph.nodes.forEach((node, index) => {
+    const label = node.name || `#${index}`;
+    if (!isOnnx(node) || !opTypes.has(node.opType) || exclude.has(node.name) || exclude.has(node.opType)) return;
+    const rounding = options.overrides?.[node.name]?.rounding ?? options.rounding ?? 'nearest';
+    if (rounding === 'gptq') gptqNodes.push(label);
+  });
+  if (gptqNodes.length === 0) return undefined;
+  const c = options.calibration;
+  if (c === undefined || c === null) {
+    throw new QuantizeError(
+      `quantizeDynamic: rounding 'gptq' (node "${gptqNodes[0]}"${gptqNodes.length > 1 ? ` and ${gptqNodes.length - 1} more` : ''}) needs "calibration": feeds to run the float model on, or layerGrams(model, feeds)`,
+      { node: gptqNodes[0] },
+    );
+  }
+  if (isLayerGrams(c)) return c;
+  if (typeof (c as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+    throw new QuantizeError('quantizeDynamic: "calibration" must be an iterable of feeds (input name → Tensor) or the result of layerGrams');
+  }
+  return collectLayerGrams(model, c, { nodes: gptqNodes, opTypes: [...opTypes] }, false);
 }
 
 /** Storage tensor of quantized weight values: int8/int4/int2, or a uint8 3-bit stream. */
@@ -106,6 +140,19 @@ export function quantizeDynamic(model: Model, options: QuantizeDynamicOptions = 
     if (!names.has(name)) throw new QuantizeError(`quantizeDynamic: "overrides" names node "${name}", which is not in the graph`, { node: name });
     checkSettings(s, `overrides["${name}"]`);
   }
+  const dampening = options.gptqDampening ?? 0.01;
+  if (!(Number.isFinite(dampening) && dampening >= 0)) throw new QuantizeError(`quantizeDynamic: "gptqDampening" must be a finite number ≥ 0, got ${dampening}`);
+  const grams = gramsFor(model, options, opTypes, exclude);
+  /** GPTQ-rounds `q` when the node asks for it (the scales stay those of the range method). */
+  const round = (rounding: WeightRounding, label: string, w: Float32Array, q: QuantizedWeight, settings: WeightQuantSettings, groups: number): QuantizedWeight => {
+    if (rounding !== 'gptq') return q;
+    const g = grams!.layers.get(label);
+    if (!g) throw new QuantizeError(`node "${label}": rounding 'gptq', but "calibration" holds no Gram matrix for it (layerGrams of another model, or with "nodes" leaving it out?)`, { node: label });
+    if (g.k !== q.k || g.groups !== groups) {
+      throw new QuantizeError(`node "${label}": the calibration Gram matrix is for K = ${g.k} in ${g.groups} group(s), but the weight has K = ${q.k} in ${groups}`, { node: label });
+    }
+    return gptqRound(w, g.gram, q, settings, label, { groups, dampening });
+  };
 
   const { producers, consumers } = indexGraph(graph);
   const graphOutputs = new Set(graph.outputs.map((o) => o.name));
@@ -141,6 +188,7 @@ export function quantizeDynamic(model: Model, options: QuantizeDynamicOptions = 
       percentile,
     };
     const base = node.name || node.outputs[0] || `node${index}`;
+    const rounding: WeightRounding = o.rounding ?? 'nearest';
 
     if (node.opType === 'MatMul' || node.opType === 'Gemm') {
       const weightInput = node.inputs[1];
@@ -150,7 +198,7 @@ export function quantizeDynamic(model: Model, options: QuantizeDynamicOptions = 
         if (options.activationMatMul === false) return skip('both inputs are activations and options.activationMatMul is false');
         replaced.set(node, activationMatMul(node, base, fresh));
         needsOpset11 = true;
-        quantized.push({ node: label, opType: node.opType, as: 'DynamicQuantizeLinear+MatMulInteger', bits: 8, granularity: 'activation', blockSize: 0, symmetric: false, perRow: false, weightBytesBefore: 0, weightBytesAfter: 0 });
+        quantized.push({ node: label, opType: node.opType, as: 'DynamicQuantizeLinear+MatMulInteger', bits: 8, granularity: 'activation', blockSize: 0, symmetric: false, perRow: false, rounding: 'nearest', weightBytesBefore: 0, weightBytesAfter: 0 });
         return;
       }
       const w = folded.tensor;
@@ -202,7 +250,7 @@ export function quantizeDynamic(model: Model, options: QuantizeDynamicOptions = 
         warnings.push(`node "${label}": block size ${settings.blockSize} ≥ K = ${k}; quantized per channel instead`);
         settings.granularity = 'per_channel';
       }
-      const q = quantizeWeight(wt, n, k, settings, label);
+      const q = round(rounding, label, wt, quantizeWeight(wt, n, k, settings, label), settings, 1);
       const scaleShape = q.blockSize > 0 ? [n, Math.ceil(k / q.blockSize)] : settings.granularity === 'per_tensor' ? [1] : [n];
       const wName = fresh(`${base}_W_q${q.bits}`);
       const sName = fresh(`${base}_W_scale`);
@@ -236,6 +284,7 @@ export function quantizeDynamic(model: Model, options: QuantizeDynamicOptions = 
         blockSize: q.blockSize,
         symmetric: settings.symmetric,
         perRow,
+        rounding,
         weightBytesBefore: w.size * 4 + (bias ? n * 4 : 0),
         weightBytesAfter: bytesOf(wq) + bytesOf(sc) + bytesOf(zp) + bytesOf(bias),
       });
@@ -263,7 +312,7 @@ export function quantizeDynamic(model: Model, options: QuantizeDynamicOptions = 
     }
     const m = w.shape[0];
     const k = w.size / m;
-    const q = quantizeWeight(w.data as Float32Array, m, k, settings, label);
+    const q = round(rounding, label, w.data as Float32Array, quantizeWeight(w.data as Float32Array, m, k, settings, label), settings, numAttr(node, 'group', 1));
     const scaleShape = settings.granularity === 'per_tensor' ? [1] : [m];
     const wq = weightTensor(q, w.shape);
     const sc = Tensor.from('float32', scaleShape, q.scales);
@@ -292,6 +341,7 @@ export function quantizeDynamic(model: Model, options: QuantizeDynamicOptions = 
       blockSize: 0,
       symmetric: settings.symmetric,
       perRow: false,
+      rounding,
       weightBytesBefore: w.size * 4 + bytesOf(b),
       weightBytesAfter: bytesOf(wq) + bytesOf(sc) + bytesOf(zp) + bytesOf(b),
     });

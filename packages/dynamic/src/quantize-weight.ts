@@ -42,8 +42,8 @@ function observerOptions(s: WeightQuantSettings): ObserverOptions {
   return { dtype: 'int8', qscheme, reduceRange: s.reduceRange, convention: s.convention, quantMin: -half, quantMax: half - 1 };
 }
 
-/** Integer range of stored values (before the uint8 shift). */
-function storedRange(s: WeightQuantSettings): { lo: number; hi: number } {
+/** Integer range of stored values (before the uint8 shift). Internal (GPTQ rounds into the same range). */
+export function storedRange(s: Pick<WeightQuantSettings, 'bits' | 'weightType' | 'reduceRange'>): { lo: number; hi: number } {
   if (s.bits === 8 && s.weightType === 'uint8') return s.reduceRange ? { lo: 0, hi: 127 } : { lo: 0, hi: 255 };
   if (s.bits === 8) return s.reduceRange ? { lo: -64, hi: 63 } : { lo: -128, hi: 127 };
   const half = 2 ** (s.bits - 1);
@@ -52,9 +52,10 @@ function storedRange(s: WeightQuantSettings): { lo: number; hi: number } {
 
 /**
  * `q = clamp(round(x / scale) + zp)` with the rounding of the convention: PyTorch multiplies by the float32
- * reciprocal of the scale (fbgemm's `Quantize`), ONNX and TFLite divide; both round half to even.
+ * reciprocal of the scale (fbgemm's `Quantize`), ONNX and TFLite divide; both round half to even. Internal (GPTQ
+ * rounds each updated weight with it).
  */
-function quantizeValue(x: number, inv: number, scale: number, zp: number, lo: number, hi: number, byReciprocal: boolean): number {
+export function quantizeValue(x: number, inv: number, scale: number, zp: number, lo: number, hi: number, byReciprocal: boolean): number {
   const r = roundHalfEven(byReciprocal ? f(x * inv) : f(x / scale)) + zp;
   return r < lo ? lo : r > hi ? hi : r;
 }

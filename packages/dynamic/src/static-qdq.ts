@@ -81,7 +81,7 @@ export function staticQdq(model: Model, ranges: CalibrationRanges, options: Quan
       { name: fresh(`${label}_W_DequantizeLinear`), opType: 'DequantizeLinear', domain: '', inputs: [wq, ws], outputs: [wdq], attributes: perChannel ? { axis: int(axis) } : {} },
       { ...node, inputs: [xdq, wdq, ...node.inputs.slice(2)] },
     );
-    quantized.push({ node: label, opType: node.opType, as: 'QDQ', bits: 8, granularity: perChannel ? 'per_channel' : 'per_tensor', blockSize: 0, symmetric: true, perRow: false, weightBytesBefore: w.size * 4, weightBytesAfter: w.size + q.scales.length * 4 });
+    quantized.push({ node: label, opType: node.opType, as: 'QDQ', bits: 8, granularity: perChannel ? 'per_channel' : 'per_tensor', blockSize: 0, symmetric: true, perRow: false, rounding: 'nearest', weightBytesBefore: w.size * 4, weightBytesAfter: w.size + q.scales.length * 4 });
   });
   return finishStatic(model, { nodes: out, initializers, quantized, skipped, warnings: [] }, 13, 'per-axis DequantizeLinear');
 }

@@ -128,6 +128,7 @@ export function staticQOperator(model: Model, ranges: CalibrationRanges, options
       blockSize: 0,
       symmetric: true,
       perRow: false,
+      rounding: 'nearest',
       weightBytesBefore: w.size * 4 + (layer.bias ? layer.bias.length * 4 : 0),
       weightBytesAfter: w.size + channels * 5 + (layer.bias ? layer.bias.length * 4 : 0),
     });

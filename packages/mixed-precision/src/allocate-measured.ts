@@ -2,6 +2,7 @@
 // often do not (quantizing two layers can hurt more, or less, than the sum), so the best few plans within the budget
 // are applied and measured with every layer quantized at once, plans near the best are tried as well, and the plan
 // that measures best is returned — with predicted and measured damage side by side.
+import { layerGrams, type LayerGrams } from '@qint/dynamic';
 import type { Model } from '@qint/graph';
 import type { KernelBackend } from '@qint/kernels';
 import { ValueError, type Tensor } from '@qint/tensor';
@@ -42,7 +43,7 @@ export interface AllocateMeasuredOptions {
   searchEvaluations?: number;
   /** Kernel backend for the runs (default: the selected one). */
   backend?: KernelBackend;
-  /** Quantizer options for {@link applyPlan}. */
+  /** Quantizer options for {@link applyPlan} (GPTQ candidates: `calibration` defaults to the Gram matrices of `calibration` above). */
   quantizer?: ApplyPlanOptions;
   /** Called after each measured plan. */
   onProgress?: (done: number, total: number, label: string) => void;
@@ -135,6 +136,16 @@ export function allocateMeasured(model: Model, table: SensitivityTable, budget: 
     frontier.push(...points.reverse().slice(1, k));
   }
 
+  // GPTQ candidates need Gram matrices to be applied: options.quantizer.calibration if given, else those of the
+  // calibration feeds, computed once, when the first plan that uses GPTQ is applied.
+  let grams: LayerGrams | undefined;
+  const quantizerFor = (plan: Plan): ApplyPlanOptions | undefined => {
+    if (options.quantizer?.calibration !== undefined || batches.length === 0) return options.quantizer;
+    const usesGptq = table.layers.some((l) => l.candidates.find((c) => c.id === plan.layers[l.name])?.rounding === 'gptq');
+    if (!usesGptq) return options.quantizer;
+    grams ??= layerGrams(model, batches, { nodes: table.layers.filter((l) => l.candidates.some((c) => c.rounding === 'gptq')).map((l) => l.name) });
+    return { ...options.quantizer, calibration: grams };
+  };
   const damageOf = objective ? undefined : createDamageMeter(model, batches, metric, options.backend);
   let modelRuns = damageOf ? batches.length : 0;
   const total = frontier.length + searchBudget;
@@ -144,7 +155,7 @@ export function allocateMeasured(model: Model, table: SensitivityTable, budget: 
   const measure = (plan: Plan, origin: MeasuredPlan['origin']): MeasuredPlan => {
     const known = seen.get(keyOf(plan));
     if (known) return known;
-    const quantized = applyPlan(model, plan, table, options.quantizer).model;
+    const quantized = applyPlan(model, plan, table, quantizerFor(plan)).model;
     let damage: number;
     if (damageOf) {
       damage = damageOf(quantized);

@@ -39,6 +39,18 @@ export const SEARCH_CANDIDATE_SCHEMES: readonly CandidateScheme[] = Object.freez
   ),
 ]);
 
+/**
+ * {@link SEARCH_CANDIDATE_SCHEMES} plus a GPTQ-rounded twin of every 4/3/2-bit candidate (`rounding: 'gptq'`, ids
+ * ending in `-gptq`, e.g. `int3-block32-mse-gptq`: the clipped scales, GPTQ's integers). Same bytes as the twin;
+ * lower output error when the layer's inputs are correlated. Only measurable with calibration data (the data-free
+ * proxy skips them), and {@link applyPlan} then needs the calibration data (or its `layerGrams`) too. About twice the
+ * measurements of the search set.
+ */
+export const GPTQ_SEARCH_CANDIDATE_SCHEMES: readonly CandidateScheme[] = Object.freeze([
+  ...SEARCH_CANDIDATE_SCHEMES,
+  ...SEARCH_CANDIDATE_SCHEMES.filter((s) => s.bits < 8).map((s) => ({ ...s, id: `${s.id}-gptq`, rounding: 'gptq' as const })),
+]);
+
 /** The id of the keep-in-float candidate. */
 export const FLOAT_CANDIDATE_ID = 'float';
 
@@ -59,5 +71,6 @@ export function toQuantizerSettings(scheme: QuantScheme): NodeQuantSettings {
     granularity,
     ...(scheme.granularity === 'per-block' ? { blockSize: scheme.blockSize ?? 32 } : {}),
     symmetric: !scheme.affine,
+    ...(scheme.rounding === 'gptq' ? { rounding: 'gptq' as const } : {}),
   };
 }

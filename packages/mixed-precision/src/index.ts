@@ -18,6 +18,7 @@ export { weightQuantizationError } from './weight-quantization-error';
 export {
   DEFAULT_CANDIDATE_SCHEMES,
   SEARCH_CANDIDATE_SCHEMES,
+  GPTQ_SEARCH_CANDIDATE_SCHEMES,
   FLOAT_CANDIDATE_ID,
   toQuantizerSettings,
   type CandidateScheme,

@@ -1,7 +1,7 @@
 // Per-layer sensitivity: the damage done to the model's output when only one layer is quantized with one candidate,
 // measured on calibration data (or, without data, predicted from the weights alone), and the candidate's exact bytes
 // as the quantizer stores them. The result is the SensitivityTable that `allocate` and `paretoFrontier` read.
-import { quantizeDynamic, QuantizeError, type QuantizedNodeInfo } from '@qint/dynamic';
+import { layerGrams, quantizeDynamic, QuantizeError, type LayerGrams, type QuantizedNodeInfo } from '@qint/dynamic';
 import type { Model, Node } from '@qint/graph';
 import type { KernelBackend } from '@qint/kernels';
 import { Tensor, ValueError } from '@qint/tensor';
@@ -26,7 +26,11 @@ export interface MeasureSensitivityOptions {
   calibration?: readonly Readonly<Record<string, Tensor>>[];
   /** How output damage is measured (default `'kl'`). Ignored by the data-free proxy. */
   metric?: DamageMetric;
-  /** Candidates to try on every layer (default {@link DEFAULT_CANDIDATE_SCHEMES}); `'float'` is always added. */
+  /**
+   * Candidates to try on every layer (default {@link DEFAULT_CANDIDATE_SCHEMES}); `'float'` is always added. GPTQ
+   * candidates (`rounding: 'gptq'`) are measured only with `calibration` (their Gram matrices come from it); the
+   * data-free proxy leaves them out, since the weight error cannot see what GPTQ optimises.
+   */
   candidates?: readonly CandidateScheme[];
   /** Op types considered (default the quantizer's: MatMul, Gemm, Conv). */
   opTypes?: readonly string[];
@@ -122,6 +126,8 @@ export function measureSensitivity(model: Model, options: MeasureSensitivityOpti
 
   // Fingerprints hash every weight and calibration byte: only worth it when there is a cache to key.
   const keyPrefix = options.cache ? `${fingerprintModel(model)}|${fingerprintData(batches)}|${batches ? metric : 'proxy'}` : '';
+  // GPTQ candidates: the Gram matrices of every layer's inputs, from one pass over the calibration data.
+  let grams: LayerGrams | undefined;
   const total = probe.length * schemes.length;
   let done = 0;
   const layers: LayerSensitivity[] = [];
@@ -137,12 +143,20 @@ export function measureSensitivity(model: Model, options: MeasureSensitivityOpti
       let quantized: { model: Model; info: QuantizedNodeInfo } | undefined;
       // A clipped candidate needs a weight it can edit in place (not shared, not reordered on the way to the layer).
       if (scheme.clip !== undefined && !matrix?.source) continue;
+      if (scheme.rounding === 'gptq' && !batches) continue;
+      if (scheme.rounding === 'gptq' && !grams) grams = layerGrams(model, batches!, { nodes: layerNames, ...(options.opTypes ? { opTypes: options.opTypes } : {}) });
       // Clipped once: the clipped weight goes into the model, its error is the data-free damage.
       const clipped = scheme.clip !== undefined && matrix ? clipWeight(matrix.w, [matrix.n, matrix.k], scheme) : undefined;
       try {
         const settings = toQuantizerSettings(scheme);
         const source = clipped && matrix ? withLayerWeights(model, [{ weight: matrix, data: clipped.weights }]) : model;
-        const result = quantizeDynamic(source, { ...base, ...settings, exclude: layerNames.filter((n) => n !== info.node), overrides: { [info.node]: settings } });
+        const result = quantizeDynamic(source, {
+          ...base,
+          ...settings,
+          ...(scheme.rounding === 'gptq' ? { calibration: grams } : {}),
+          exclude: layerNames.filter((n) => n !== info.node),
+          overrides: { [info.node]: settings },
+        });
         cost.quantizations++;
         const q = result.report.quantized.find((x) => x.node === info.node);
         // Only what the quantizer really did counts: a per-block request it turned into per channel (Conv) would

@@ -39,6 +39,12 @@ export interface QuantScheme {
    * Same stored bytes; only the scales (and the rounding of outliers) change.
    */
   clip?: 'mse';
+  /**
+   * `'gptq'`: the integers are chosen by GPTQ's error feedback over the layer's calibration inputs (@qint/dynamic's
+   * `rounding: 'gptq'`), for the same scales as the min-max or clipped range; absent or `'nearest'`: round to nearest.
+   * Same stored bytes. Needs calibration data to measure and to apply.
+   */
+  rounding?: 'nearest' | 'gptq';
 }
 
 /**

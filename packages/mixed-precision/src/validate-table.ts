@@ -71,6 +71,9 @@ export function validateTable(table: unknown): asserts table is SensitivityTable
         issues.push(`${cat}.blockSize must be a positive integer for per-block candidates, got ${String(c.blockSize)}`);
       }
       if (c.clip !== undefined && c.clip !== 'mse') issues.push(`${cat}.clip must be 'mse' when present, got ${JSON.stringify(c.clip)}`);
+      if (c.rounding !== undefined && c.rounding !== 'nearest' && c.rounding !== 'gptq') {
+        issues.push(`${cat}.rounding must be 'nearest' or 'gptq' when present, got ${JSON.stringify(c.rounding)}`);
+      }
     });
     if (layer.pinned !== undefined && !ids.has(layer.pinned)) {
       issues.push(`${at}.pinned "${String(layer.pinned)}" is not a candidate id of layer "${String(layer.name)}" (ids: ${[...ids.keys()].join(', ')})`);

@@ -1,4 +1,4 @@
-import { calibrate, quantizeDynamic, quantizeStatic, type CalibrationMethod, type QuantizeReport, type WeightBitWidth } from '@qint/dynamic';
+import { calibrate, layerGrams, quantizeDynamic, quantizeStatic, type CalibrationMethod, type QuantizeReport, type WeightBitWidth } from '@qint/dynamic';
 import type { Model } from '@qint/graph';
 import type { KernelBackend } from '@qint/kernels';
 import {
@@ -6,6 +6,7 @@ import {
   allocateMeasured,
   applyPlan,
   DEFAULT_CANDIDATE_SCHEMES,
+  GPTQ_SEARCH_CANDIDATE_SCHEMES,
   measureLatency,
   measureSensitivity,
   paretoFrontier,
@@ -56,6 +57,12 @@ export interface QuantizeOptions {
   symmetric?: boolean;
   /** Quantize each activation row (token) with its own range (default false: per tensor). */
   perRow?: boolean;
+  /**
+   * Weight rounding (dynamic mode): `'nearest'` (default) or `'gptq'` — GPTQ's error feedback over each layer's inputs
+   * on the `calibration` samples (required), same scales and bytes. With a budget, the search candidates get GPTQ
+   * twins (`-gptq` ids) and the plan may mix both.
+   */
+  rounding?: 'nearest' | 'gptq';
   /** Node names or op types kept in float. */
   exclude?: string[];
   /**
@@ -137,7 +144,7 @@ const GRANULARITY = { 'per-tensor': 'per_tensor', 'per-channel': 'per_channel', 
  * @param model - the float model
  * @param options - {@link QuantizeOptions}
  * @returns the quantized model, the quantizer's report, and the plan/table/frontier for a budget
- * @throws {@link InputError} for an unknown mode or granularity; `BudgetError` for an unreachable budget (with the
+ * @throws {@link InputError} for an unknown mode, granularity or rounding, or `rounding: 'gptq'` without calibration samples or in static mode; `BudgetError` for an unreachable budget (with the
  *   reachable range); `QuantizeError` for models with no quantizable layer or bad weights
  * @example
  * ```ts
@@ -154,6 +161,7 @@ export async function quantize(model: Model, options: QuantizeOptions = {}): Pro
     throw new InputError(`granularity must be per-tensor, per-channel or per-block, got ${JSON.stringify(granularity)}`);
   }
   if (options.mode === 'static') {
+    if (options.rounding === 'gptq') throw new InputError('rounding "gptq" is for mode "dynamic" (static mode stores int8 weights rounded to nearest)');
     if (!options.calibration) throw new InputError('static quantization needs calibration samples (calibration: [N, ...] tensor)');
     if ((options.weightBits ?? 8) !== 8 || granularity === 'per-block' || options.budget !== undefined) {
       throw new InputError('static quantization is 8-bit per tensor or per channel; use mode "dynamic" for 4/3/2 bits, blocks or budgets');
@@ -180,10 +188,16 @@ export async function quantize(model: Model, options: QuantizeOptions = {}): Pro
       ...(options.exclude ? { exclude: options.exclude } : {}),
     });
   }
+  if (options.rounding !== undefined && options.rounding !== 'nearest' && options.rounding !== 'gptq') {
+    throw new InputError(`rounding must be "nearest" or "gptq", got ${JSON.stringify(options.rounding)}`);
+  }
+  const gptq = options.rounding === 'gptq';
+  if (gptq && !options.calibration) throw new InputError('rounding "gptq" needs calibration samples (calibration: [N, ...] tensor): each layer\'s inputs on them decide the rounding');
   const common = { perRow: options.perRow, symmetric: options.symmetric ?? true };
   if (options.budget === undefined) {
     return quantizeDynamic(model, {
       ...common,
+      ...(gptq ? { rounding: 'gptq' as const, calibration: calibrationFeeds(model, options.calibration!, options.calibrationSamples) } : {}),
       bits: options.weightBits ?? 8,
       granularity: GRANULARITY[granularity],
       ...(granularity === 'per-block' ? { blockSize: options.blockSize ?? 32 } : {}),
@@ -196,29 +210,32 @@ export async function quantize(model: Model, options: QuantizeOptions = {}): Pro
   const calibration = options.calibration ? calibrationFeeds(model, options.calibration, options.calibrationSamples) : undefined;
   const candidateSet = options.candidates ?? (calibration ? 'search' : 'default');
   if (candidateSet !== 'search' && candidateSet !== 'default') throw new InputError(`candidates must be "search" or "default", got ${JSON.stringify(candidateSet)}`);
+  if (gptq && candidateSet !== 'search') throw new InputError('rounding "gptq" with a budget uses the search candidates and their GPTQ twins; candidates "default" has none');
+  // GPTQ: the Gram matrices of every layer's inputs, once, shared by the sensitivity's candidates and every plan applied.
+  const quantizer = gptq ? { ...common, calibration: layerGrams(model, calibration!) } : common;
   const metric = options.metric ?? 'mse';
   let { table } = measureSensitivity(model, {
     calibration,
     metric,
-    candidates: candidateSet === 'search' ? SEARCH_CANDIDATE_SCHEMES : DEFAULT_CANDIDATE_SCHEMES,
+    candidates: gptq ? GPTQ_SEARCH_CANDIDATE_SCHEMES : candidateSet === 'search' ? SEARCH_CANDIDATE_SCHEMES : DEFAULT_CANDIDATE_SCHEMES,
     backend,
     cache: options.cache,
     onProgress: options.onProgress,
   });
   if (latency && options.calibration) {
     const one = calibrationFeeds(model, options.calibration.slice([0], [1]), 1)[0];
-    table = measureLatency(model, table, { feeds: one, backend, quantizer: common }).table;
+    table = measureLatency(model, table, { feeds: one, backend, quantizer }).table;
   }
   let plan: Plan;
   let measured: { evaluated: MeasuredPlan[]; spearman: number; predictedBest: MeasuredPlan } | undefined;
   if (calibration && options.remeasure !== false) {
-    const r = allocateMeasured(model, table, options.budget, { calibration, metric, backend, quantizer: common, ...(options.remeasure ?? {}) });
+    const r = allocateMeasured(model, table, options.budget, { calibration, metric, backend, quantizer, ...(options.remeasure ?? {}) });
     plan = r.plan;
     measured = { evaluated: r.evaluated, spearman: r.spearman, predictedBest: r.predictedBest };
   } else {
     plan = allocate(table, options.budget);
   }
-  const result = applyPlan(model, plan, table, common);
+  const result = applyPlan(model, plan, table, quantizer);
   const frontier = paretoFrontier(table, latency ? { cost: 'latency' } : {});
   return { ...result, mixedPrecision: { plan, table, frontier, ...(measured ? { measured } : {}) } };
 }

@@ -33,6 +33,19 @@ describe('qint quantize', () => {
     expect(y.indexOf(Math.max(...y))).toBe(2);
   });
 
+  it('--rounding gptq: GPTQ-rounded weights from --calibration, the same bytes as nearest; refused without --calibration', async () => {
+    const out = join(scratch, 'gptq3.qint');
+    const { code, out: stdout } = await cli('quantize', mnist, '-o', out, '--weight-bits', '3', '--rounding', 'gptq', '--calibration', calibration, '--json');
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(result.quantized.map((q: { rounding: string }) => q.rounding)).toEqual(['gptq', 'gptq', 'gptq']);
+    const near = JSON.parse((await cli('quantize', mnist, '-o', join(scratch, 'near3.qint'), '--weight-bits', '3', '--json')).out);
+    expect(result.weightBytesAfter).toBe(near.weightBytesAfter);
+    const refused = await cli('quantize', mnist, '-o', join(scratch, 'x.qint'), '--rounding', 'gptq');
+    expect(refused.code).not.toBe(0);
+    expect(refused.err).toMatch(/--rounding gptq needs --calibration/);
+  });
+
   it('writes ONNX that onnxruntime runs, with the same answer', async () => {
     const out = join(scratch, 'int8.onnx');
     const { code } = await cli('quantize', mnist, '-o', out);

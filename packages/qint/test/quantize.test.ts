@@ -53,6 +53,31 @@ describe('quantize (facade)', () => {
     await expect(quantize(model, { budget: '0.5x', calibration, candidates: 'all' as never })).rejects.toThrow(/candidates must be/);
   });
 
+  it("rounding 'gptq': same bytes as nearest rounding, every layer GPTQ-rounded, more accurate at 3 bits; needs calibration", async () => {
+    const model = await loadModel(mnistPath);
+    const calibration = images.slice([9000], [10000]); // apart from the digits accuracy is checked on
+    const near = await quantize(model, { weightBits: 3 });
+    const gptq = await quantize(model, { weightBits: 3, rounding: 'gptq', calibration, calibrationSamples: 64 });
+    expect(gptq.report.quantized.map((q) => q.rounding)).toEqual(['gptq', 'gptq', 'gptq']);
+    expect(gptq.report.weightBytesAfter).toBe(near.report.weightBytesAfter);
+    const { x, y } = first(1000);
+    const [a, b] = [await compare(model, near.model, x, y), await compare(model, gptq.model, x, y)];
+    expect(b.quantized.accuracy!).toBeGreaterThan(a.quantized.accuracy!);
+    // With a budget: the search candidates and their GPTQ twins; the chosen plan is applied with the same Gram matrices.
+    const mixed = await quantize(model, { budget: '0.5x', rounding: 'gptq', calibration, calibrationSamples: 32, remeasure: { frontierPlans: 2, searchEvaluations: 2 } });
+    expect(mixed.mixedPrecision!.table.layers[0].candidates.map((c) => c.id)).toContain('int3-per-channel-gptq');
+    const chosen = mixed.mixedPrecision!.plan.layers;
+    const table = mixed.mixedPrecision!.table;
+    for (const q of mixed.report.quantized) {
+      const candidate = table.layers.find((l) => l.name === q.node)!.candidates.find((c) => c.id === chosen[q.node])!;
+      expect(q.rounding).toBe(candidate.rounding === 'gptq' ? 'gptq' : 'nearest');
+    }
+    await expect(quantize(model, { budget: '0.5x', rounding: 'gptq', calibration, candidates: 'default' })).rejects.toThrow(/candidates "default" has none/);
+    await expect(quantize(model, { weightBits: 3, rounding: 'gptq' })).rejects.toThrow(/rounding "gptq" needs calibration samples/);
+    await expect(quantize(model, { mode: 'static', rounding: 'gptq', calibration })).rejects.toThrow(/rounding "gptq" is for mode "dynamic"/);
+    await expect(quantize(model, { rounding: 'best' as never, calibration })).rejects.toThrow(/rounding must be "nearest" or "gptq"/);
+  });
+
   it('explains an unreachable budget with the reachable range', async () => {
     const model = await loadModel(mnistPath);
     await expect(quantize(model, { budget: '100', calibration: images, calibrationSamples: 8 })).rejects.toThrow(/reachable: .* – /);

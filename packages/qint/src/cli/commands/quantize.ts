@@ -25,6 +25,7 @@ interface QuantizeCliOptions {
   samples: string;
   exclude?: string;
   perRow?: boolean;
+  rounding: string;
   onnxFlavour: string;
   report?: string;
   backend: string;
@@ -56,6 +57,7 @@ export function registerQuantize(program: Command, ctx: CliContext): void {
     .option('--samples <n>', 'calibration samples to use', '128')
     .option('--exclude <node,...>', 'node names or op types to keep in float')
     .option('--per-row', 'quantize activations per row (token) instead of per tensor')
+    .option('--rounding <nearest|gptq>', 'weight rounding: nearest, or gptq (error feedback over each layer\'s inputs on --calibration; same size)', 'nearest')
     .option('--onnx-flavour <standard|matmulnbits>', 'ops used for .onnx output', 'standard')
     .option('--report <out.html>', 'also write an HTML report')
     .option('-b, --backend <js|wasm>', 'backend for calibration runs', 'wasm')
@@ -63,7 +65,8 @@ export function registerQuantize(program: Command, ctx: CliContext): void {
     .addHelpText(
       'after',
       '\nExamples:\n  qint quantize mnist-8.onnx -o mnist-int8.qint\n  qint quantize model.onnx -o model-q4.qint --weight-bits 4 --block-size 32\n' +
-        '  qint quantize model.onnx -o mixed.qint --budget 0.5x --calibration x.npy --report report.html\n  qint quantize model.onnx -o model.int8.onnx   # runs in onnxruntime',
+        '  qint quantize model.onnx -o mixed.qint --budget 0.5x --calibration x.npy --report report.html\n' +
+        '  qint quantize model.onnx -o model-q3.qint --weight-bits 3 --rounding gptq --calibration x.npy\n  qint quantize model.onnx -o model.int8.onnx   # runs in onnxruntime',
     )
     .action(async (path: string, o: QuantizeCliOptions) => {
       if (o.mode !== 'dynamic' && o.mode !== 'static') throw new InputError(`--mode must be dynamic or static, got ${JSON.stringify(o.mode)}`);
@@ -71,6 +74,9 @@ export function registerQuantize(program: Command, ctx: CliContext): void {
       if (o.mode !== 'static' && (o.observer || o.staticFormat)) throw new InputError('--observer and --static-format need --mode static');
       if (o.perTensor && (o.perChannel || o.blockSize)) throw new InputError('--per-tensor cannot be combined with --per-channel or --block-size');
       if (o.perChannel && o.blockSize) throw new InputError('--per-channel cannot be combined with --block-size');
+      if (o.rounding !== 'nearest' && o.rounding !== 'gptq') throw new InputError(`--rounding must be nearest or gptq, got ${JSON.stringify(o.rounding)}`);
+      if (o.rounding === 'gptq' && !o.calibration) throw new InputError('--rounding gptq needs --calibration <inputs.npy>: each layer\'s inputs on those samples decide the rounding');
+      if (o.rounding === 'gptq' && o.mode === 'static') throw new InputError('--rounding gptq is for --mode dynamic');
       if (o.onnxFlavour !== 'standard' && o.onnxFlavour !== 'matmulnbits') throw new InputError(`--onnx-flavour must be standard or matmulnbits, got ${o.onnxFlavour}`);
       const blockSize = o.blockSize === undefined ? undefined : Number(o.blockSize);
       if (blockSize !== undefined && !(Number.isInteger(blockSize) && blockSize > 0)) throw new InputError(`--block-size must be a positive integer, got ${o.blockSize}`);
@@ -80,7 +86,7 @@ export function registerQuantize(program: Command, ctx: CliContext): void {
       const model = await loadModel(path);
       let calibration: Tensor | undefined;
       if (o.calibration) calibration = await readNpyArg(o.calibration, '--calibration');
-      if (o.calibration && !o.budget && o.mode === 'dynamic') ctx.err('qint: note: --calibration is only used with --budget or --mode static');
+      if (o.calibration && !o.budget && o.mode === 'dynamic' && o.rounding !== 'gptq') ctx.err('qint: note: --calibration is only used with --budget, --rounding gptq or --mode static');
       let bar: ReturnType<CliContext['progress']> | undefined;
       const result = await quantize(model, {
         mode: o.mode as 'dynamic' | 'static',
@@ -90,6 +96,7 @@ export function registerQuantize(program: Command, ctx: CliContext): void {
         granularity,
         blockSize,
         perRow: o.perRow,
+        rounding: o.rounding as 'nearest' | 'gptq',
         exclude: o.exclude ? o.exclude.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
         budget: o.budget,
         calibration,
@@ -103,7 +110,7 @@ export function registerQuantize(program: Command, ctx: CliContext): void {
       });
       const fileBytes = await saveModel(result.model, o.output, {
         onnxFlavour: o.onnxFlavour as 'standard' | 'matmulnbits',
-        metadata: { recipe: { tool: 'qint quantize', args: { mode: o.mode, weightBits: o.weightBits, granularity, blockSize: blockSize ?? null, budget: o.budget ?? null, ...(o.mode === 'static' ? { observer: o.observer ?? 'minmax', staticFormat: o.staticFormat ?? 'qdq' } : {}) } }, ...(result.mixedPrecision ? { plan: result.mixedPrecision.plan as never } : {}) },
+        metadata: { recipe: { tool: 'qint quantize', args: { mode: o.mode, weightBits: o.weightBits, granularity, blockSize: blockSize ?? null, budget: o.budget ?? null, ...(o.rounding === 'gptq' ? { rounding: 'gptq' } : {}), ...(o.mode === 'static' ? { observer: o.observer ?? 'minmax', staticFormat: o.staticFormat ?? 'qdq' } : {}) } }, ...(result.mixedPrecision ? { plan: result.mixedPrecision.plan as never } : {}) },
       });
       const { report } = result;
       if (o.report) {
