@@ -20,9 +20,9 @@ import { Tensor } from '@qint/tensor';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-const ROUNDS = QUICK ? 1 : 3;
-const REPS = QUICK ? 2 : 3;
-const REP_MS = QUICK ? 20 : 60;
+const ROUNDS = QUICK ? 1 : 5;
+const REPS = QUICK ? 2 : 5;
+const REP_MS = QUICK ? 20 : 80;
 
 function random(count, seed) {
   const next = xorshift(seed);
