@@ -50,7 +50,7 @@ describe('the example page', () => {
     await page.waitForFunction(() => document.querySelector('#status')?.textContent?.startsWith('done') || document.querySelector('#status')?.textContent?.startsWith('error'), undefined, { timeout: 540_000 });
     expect(await page.textContent('#status')).toMatch(/^done/);
     const rows = await page.$$eval('#results tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent ?? '')));
-    expect(rows.map((r) => r[0])).toEqual(['float32 (ONNX)', 'int8 per-channel', 'int4 per-block 32', 'uniform 3-bit', 'mixed @ 50% of int8', 'mixed @ uniform-3-bit size']);
+    expect(rows.map((r) => r[0])).toEqual(['float32 (ONNX)', 'int8 per-channel', 'int4 per-block 32', 'int4 per-channel GPTQ', 'uniform 3-bit', 'mixed @ 50% of int8', 'mixed @ uniform-3-bit size']);
     for (const row of rows) {
       const accuracy = Number(row[3].replace('%', ''));
       expect(accuracy).toBeGreaterThan(95);

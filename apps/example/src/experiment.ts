@@ -63,7 +63,12 @@ export interface ExperimentResult {
 export interface ExperimentOptions {
   /** Test images used for accuracy (default: all). */
   evalSamples?: number;
-  /** Calibration images for sensitivity, taken from the end of the test set so they differ from the first ones (default 512). */
+  /**
+   * Calibration images for the sensitivity and GPTQ (`[N, 28, 28]` uint8), e.g. MNIST training digits. Without them the
+   * last `calibrationSamples` images of the evaluation set are used (the browser page, which bundles no training set).
+   */
+  calibrationImages?: Tensor;
+  /** How many calibration images to use (default 512). */
   calibrationSamples?: number;
   /** How a layer's damage is measured, for the prediction and for re-measuring the frontier (default `'kl'`). */
   metric?: DamageMetric;
@@ -94,14 +99,18 @@ export async function runExperiment(model: Model, onnxBytes: number, images: Ten
   const n = Math.min(options.evalSamples ?? images.shape[0], images.shape[0]);
   const x = images.slice([0], [n]);
   const y = labels.slice([0], [n]);
-  const calibrationCount = options.calibrationSamples ?? 512;
+  const calibrationCount = Math.min(options.calibrationSamples ?? 512, options.calibrationImages?.shape[0] ?? images.shape[0]);
   const metric = options.metric ?? 'kl';
-  const calibration = images.slice([images.shape[0] - calibrationCount], [images.shape[0]]);
+  const calibration = options.calibrationImages
+    ? options.calibrationImages.slice([0], [calibrationCount])
+    : images.slice([images.shape[0] - calibrationCount], [images.shape[0]]);
   const backends = options.backends ?? ['js', 'wasm'];
 
   progress('quantizing', 0);
   const int8 = await quantize(model);
   const int4 = await quantize(model, { weightBits: 4, granularity: 'per-block', blockSize: 32 });
+  // The same bytes as plain 4-bit per channel, with GPTQ's error-compensating rounding over the calibration images.
+  const int4Gptq = await quantize(model, { weightBits: 4, granularity: 'per-channel', rounding: 'gptq', calibration, calibrationSamples: calibrationCount });
 
   progress('measuring layer sensitivity', 0);
   const feeds = calibrationFeeds(model, calibration, calibrationCount);
@@ -128,6 +137,7 @@ export async function runExperiment(model: Model, onnxBytes: number, images: Ten
     ['float32 (ONNX)', model, 'the original'],
     ['int8 per-channel', int8.model, 'dynamic'],
     ['int4 per-block 32', int4.model, int4.report.warnings.length ? 'convs per channel' : 'dynamic'],
+    ['int4 per-channel GPTQ', int4Gptq.model, 'GPTQ rounding'],
     ['uniform 3-bit', int3.model, describePlan(uniform3)],
     ['mixed @ 50% of int8', mixedA.model, describePlan(plans['mixed @ 50% of int8'])],
     ['mixed @ uniform-3-bit size', mixedB.model, describePlan(plans['mixed @ uniform-3-bit size'])],
