@@ -126,6 +126,13 @@ function convRowScalar(rowBase: usize, wp: i32, wk: usize, bias: usize, oc: i32,
   }
 }
 
+/** `f32(f64(v) · k + t)` on four lanes (k, t as f64x2 splats): the BatchNormalization map, rounded once. */
+@inline function affine4(v: v128, kv: v128, tv: v128): v128 {
+  const lo = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(v), kv), tv);
+  const hi = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)), kv), tv);
+  return i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+}
+
 /**
  * The convF32 epilogue in place over `[batch, m, plane]` floats at `p`: when `relu`, `v > 0 ? v : 0` (NaN and −0
  * give +0); then, when `scale` is not 0, `v · scale[c] + shift[c]` with float64 per-channel factors, computed in
@@ -146,11 +153,7 @@ export function convEpilogueF32(p: usize, batch: i32, m: i32, plane: i32, relu: 
       for (; i < n4; i += 4, q += 16) {
         let v = v128.load(q);
         if (relu) v = v128.and(v, f32x4.gt(v, zero));
-        if (affine) {
-          const lo = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(v), kv), tv);
-          const hi = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)), kv), tv);
-          v = i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
-        }
+        if (affine) v = affine4(v, kv, tv);
         v128.store(q, v);
       }
       for (; i < plane; i++, q += 4) {
@@ -192,11 +195,7 @@ export function dynamicConvOutF32(p: usize, batch: i32, m: i32, plane: i32, scal
         let v = i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
         if (bias != 0) v = f32x4.add(v, bv);
         if (relu) v = v128.and(v, f32x4.gt(v, zero));
-        if (affine) {
-          const l2 = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(v), kv), tv);
-          const h2 = f64x2.add(f64x2.mul(f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1)), kv), tv);
-          v = i32x4.shuffle(f32x4.demote_f64x2_zero(l2), f32x4.demote_f64x2_zero(h2), 0, 1, 4, 5);
-        }
+        if (affine) v = affine4(v, kv, tv);
         v128.store(q, v);
       }
       for (; i < plane; i++, q += 4) {

@@ -11,6 +11,7 @@ export type {
   ConvIntegerArgs,
   DynamicConvF32Args,
   ConvPool,
+  ConvOutputEpilogue,
   DynamicLinearArgs,
   GeluErfF32Args,
   GemmF32Args,

@@ -98,11 +98,15 @@ export interface Conv2dGeometry {
  * then `v · postScale[c] + postShift[c]` per output channel `c`, evaluated in float64 and rounded once to float32
  * (bit-identical with a BatchNormalization node computing the same affine map).
  */
-export interface ConvF32Args extends Conv2dGeometry {
+export interface ConvF32Args extends Conv2dGeometry, ConvOutputEpilogue {
   x: Float32Array;
   w: Float32Array;
   bias?: Float32Array;
   out: Float32Array;
+}
+
+/** The optional epilogue fields of {@link ConvF32Args} and {@link DynamicConvF32Args} (added within v1). */
+export interface ConvOutputEpilogue {
   relu?: boolean;
   /** `outChannels` values, with `postShift`. */
   postScale?: Float64Array;
@@ -128,7 +132,7 @@ export type ConvPool = readonly [kernelHeight: number, kernelWidth: number, stri
  * `y = f32(acc · s)` (the product of the exact int32 and `s` in float64, rounded to float32), `y = f32(y + bias[c])`
  * with a bias; then the epilogue of {@link ConvF32Args} (`relu`, `postScale`/`postShift`, `pool`). `out` is written in full.
  */
-export interface DynamicConvF32Args extends Conv2dGeometry {
+export interface DynamicConvF32Args extends Conv2dGeometry, ConvOutputEpilogue {
   x: Float32Array;
   w: Int8Storage;
   /** Length 1 or `outChannels`. */
@@ -137,10 +141,6 @@ export interface DynamicConvF32Args extends Conv2dGeometry {
   wScale: Float32Array;
   bias?: Float32Array;
   out: Float32Array;
-  relu?: boolean;
-  postScale?: Float64Array;
-  postShift?: Float64Array;
-  pool?: ConvPool;
 }
 
 /** ConvInteger: int32 `Σ (x − xZp)(w − wZp)`; padding reads as `xZp` (i.e. contributes 0). */
