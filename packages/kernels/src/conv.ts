@@ -33,7 +33,7 @@ export interface ConvOptions extends ConvAttributes, OpOptions {
  * The output shape of a conv with an optional fused pool, checked: the pool window must fit the conv output.
  * @throws {@link ShapeError} for a pool that is not 4 positive integers or a window larger than the conv output
  */
-export function pooledConvShape(op: string, outShape: readonly number[], pool: ConvPool | undefined): number[] {
+function pooledConvShape(op: string, outShape: readonly number[], pool: ConvPool | undefined): number[] {
   if (!pool) return outShape.slice();
   if (pool.length !== 4 || !pool.every((v) => Number.isInteger(v) && v >= 1)) throw new ShapeError(`${op}: options.pool must be 4 positive integers [kh, kw, sh, sw], got [${pool.join(', ')}]`);
   const is1d = outShape.length === 3;
@@ -44,6 +44,24 @@ export function pooledConvShape(op: string, outShape: readonly number[], pool: C
   }
   const [ph, pw] = pooledSize(h, w, pool);
   return is1d ? [outShape[0], outShape[1], pw] : [outShape[0], outShape[1], ph, pw];
+}
+
+/**
+ * The checked epilogue lists and the output storage of a conv with {@link ConvOptions} (shared by {@link conv} and
+ * `dynamicConv`): the (pooled) output shape and an array of its size from `options.allocate` or a new one.
+ * @throws {@link ShapeError} for unpaired or mis-sized `postScale`/`postShift`, a pool that does not fit, or an
+ * allocator that returns the wrong length
+ */
+export function convOutput(op: string, outShape: readonly number[], m: number, options: ConvOptions): { shape: number[]; out: Float32Array } {
+  const { postScale, postShift } = options;
+  if ((postScale === undefined) !== (postShift === undefined) || (postScale && postScale.length !== m) || (postShift && postShift.length !== m)) {
+    throw new ShapeError(`${op}: options.postScale and options.postShift must come together with ${m} values each`);
+  }
+  const shape = pooledConvShape(op, outShape, options.pool);
+  const size = shapeSize(shape);
+  const out = options.allocate ? options.allocate(size) : new Float32Array(size);
+  if (out.length !== size) throw new ShapeError(`${op}: options.allocate returned ${out.length} elements; expected ${size}`);
+  return { shape, out };
 }
 
 /**
@@ -74,36 +92,27 @@ export function conv(x: Tensor, w: Tensor, bias?: Tensor, options: ConvOptions =
     if (bias.rank !== 1 || bias.shape[0] !== m) throw new ShapeError(`${OP}: input "B" has shape ${formatShape(bias.shape)}; expected [${m}]`);
     b = bias.data as Float32Array;
   }
-  const { relu, postScale, postShift } = options;
-  if ((postScale === undefined) !== (postShift === undefined) || (postScale && postScale.length !== m) || (postShift && postShift.length !== m)) {
-    throw new ShapeError(`${OP}: options.postScale and options.postShift must come together with ${m} values each`);
-  }
-  const outShape = pooledConvShape(OP, plan.outShape, options.pool);
-  const size = shapeSize(outShape);
-  const out = options.allocate ? options.allocate(size) : new Float32Array(size);
-  if (out.length !== size) throw new ShapeError(`${OP}: options.allocate returned ${out.length} elements; expected ${size}`);
+  const { shape: outShape, out } = convOutput(OP, plan.outShape, m, options);
   if (out.length > 0) {
-    if (plan.k === 0) {
-      // No input channels: every output is its bias, then the epilogue (and pool) as usual.
-      const g = plan.geometry;
-      const full = options.pool ? new Float32Array(shapeSize(plan.outShape)) : out;
-      const plane = g.outHeight * g.outWidth;
-      for (let i = 0; i < full.length; i++) full[i] = b ? b[Math.floor(i / plane) % m] : 0;
-      convEpilogueF32Js(convArgs(g, x.data as Float32Array, w.data as Float32Array, undefined, full, options));
-      if (options.pool) maxPoolPlanesJs(full, g.batch * m, g.outHeight, g.outWidth, options.pool, out);
+    const g = plan.geometry;
+    const xd = x.data as Float32Array;
+    const wd = w.data as Float32Array;
+    // No input channels: no backend call, every output is its bias.
+    const backend = plan.k === 0 ? undefined : primitiveBackend('convF32', options);
+    const fused = options.relu || options.postScale || options.pool;
+    if (backend && (!fused || backend.convF32Epilogue === true)) {
+      backend.convF32(convArgs(g, xd, wd, b, out, options));
     } else {
-      const backend = primitiveBackend('convF32', options);
-      const fused = options.relu || options.postScale || options.pool;
-      if (!fused || backend.convF32Epilogue === true) {
-        backend.convF32(convArgs(plan.geometry, x.data as Float32Array, w.data as Float32Array, b, out, options));
-      } else {
-        // A backend that predates the epilogue fields: the plain conv, then the epilogue and pool here.
-        const g = plan.geometry;
-        const full = options.pool ? new Float32Array(shapeSize(plan.outShape)) : out;
-        backend.convF32(convArgs(g, x.data as Float32Array, w.data as Float32Array, b, full, {}));
-        convEpilogueF32Js(convArgs(g, x.data as Float32Array, w.data as Float32Array, b, full, options));
-        if (options.pool) maxPoolPlanesJs(full, g.batch * m, g.outHeight, g.outWidth, options.pool, out);
+      // The bias-only output of K = 0, or a backend that predates the epilogue fields: the plain conv, then the
+      // epilogue and pool here.
+      const full = options.pool ? new Float32Array(shapeSize(plan.outShape)) : out;
+      if (backend) backend.convF32(convArgs(g, xd, wd, b, full, {}));
+      else {
+        const plane = g.outHeight * g.outWidth;
+        for (let i = 0; i < full.length; i++) full[i] = b ? b[Math.floor(i / plane) % m] : 0;
       }
+      convEpilogueF32Js(convArgs(g, xd, wd, b, full, options));
+      if (options.pool) maxPoolPlanesJs(full, g.batch * m, g.outHeight, g.outWidth, options.pool, out);
     }
   }
   return Tensor.from('float32', outShape, out);

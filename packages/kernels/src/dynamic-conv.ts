@@ -1,6 +1,6 @@
-import { formatShape, ShapeError, shapeSize, Tensor, ValueError } from '@qint/tensor';
+import { formatShape, ShapeError, Tensor, ValueError } from '@qint/tensor';
 import { primitiveBackend } from './backend-registry';
-import { pooledConvShape, type ConvOptions } from './conv';
+import { convOutput, type ConvOptions } from './conv';
 import { planConv } from './internal/conv-plan';
 import { requireDType } from './internal/validate';
 import type { Conv2dGeometry, DynamicConvF32Args } from './kernel-backend';
@@ -65,19 +65,12 @@ export function dynamicConv(
   const wz = wZeroPoint ?? new Int32Array(1);
   if (wz.length !== 1 && wz.length !== m) throw new ShapeError(`${OP}: wZeroPoint has ${wz.length} values; expected 1 or M = ${m}`);
   if (bias && bias.length !== m) throw new ShapeError(`${OP}: bias has ${bias.length} values; expected M = ${m}`);
-  const { relu, postScale, postShift } = options;
-  if ((postScale === undefined) !== (postShift === undefined) || (postScale && postScale.length !== m) || (postShift && postShift.length !== m)) {
-    throw new ShapeError(`${OP}: options.postScale and options.postShift must come together with ${m} values each`);
-  }
   const limit = maxDynamicConvK(w.dtype as 'int8' | 'uint8', wz);
   if (plan.k > limit) {
     throw new ShapeError(`${OP}: reduction length K = ${plan.k} of x ${formatShape(x.shape)} ⊛ w ${formatShape(w.shape)} may overflow int32; the largest safe K is ${limit}`, { overflow: true });
   }
-  const outShape = pooledConvShape(OP, plan.outShape, options.pool);
-  const size = shapeSize(outShape);
-  const out = options.allocate ? options.allocate(size) : new Float32Array(size);
-  if (out.length !== size) throw new ShapeError(`${OP}: options.allocate returned ${out.length} elements; expected ${size}`);
-  if (size > 0) {
+  const { shape: outShape, out } = convOutput(OP, plan.outShape, m, options);
+  if (out.length > 0) {
     primitiveBackend('dynamicConvF32', options).dynamicConvF32(
       dynamicConvArgs(plan.geometry, x.data as Float32Array, w.data as Int8Array | Uint8Array, wz, wScale, bias, out, options),
     );

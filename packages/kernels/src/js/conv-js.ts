@@ -1,4 +1,4 @@
-import type { Conv2dGeometry, ConvF32Args, ConvIntegerArgs } from '../kernel-backend';
+import type { Conv2dGeometry, ConvF32Args, ConvIntegerArgs, ConvOutputEpilogue } from '../kernel-backend';
 
 /** Column-buffer budget in elements: bounds scratch memory (1 MB of float32) whatever the image size. */
 const COL_BUDGET = 1 << 18;
@@ -137,11 +137,14 @@ export function convF32Js(args: ConvF32Args, scratch: ConvScratch): void {
   convEpilogueF32Js(args);
 }
 
+/** A conv output `[batch, outChannels, outHeight · outWidth]` and the epilogue to apply to it (of either conv's args). */
+type ConvEpilogueTarget = Pick<ConvF32Args, 'batch' | 'outChannels' | 'outHeight' | 'outWidth' | 'out'> & ConvOutputEpilogue;
+
 /**
  * The epilogue of {@link ConvF32Args} in place over `[batch, M, plane]`: Relu (`v > 0 ? v : 0`), then
  * `v · postScale[c] + postShift[c]` in float64, rounded once to float32 by the store.
  */
-export function convEpilogueF32Js(args: ConvF32Args): void {
+export function convEpilogueF32Js(args: ConvEpilogueTarget): void {
   const { out, relu, postScale, postShift, batch, outChannels: M } = args;
   const plane = args.outHeight * args.outWidth;
   if (!relu && !(postScale && postShift)) return;

@@ -21,5 +21,5 @@ export function dynamicConvF32Js(args: DynamicConvF32Args, scratch: ConvScratch)
       } else for (let i = start; i < start + plane; i++) out[i] = acc[i] * s;
     }
   }
-  convEpilogueF32Js({ ...args, x, w: new Float32Array(0), out });
+  convEpilogueF32Js(args);
 }
