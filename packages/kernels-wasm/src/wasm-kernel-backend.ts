@@ -230,14 +230,7 @@ export class WasmKernelBackend implements KernelBackend {
       else ex.quantizeU8(pXf, n, params.scale, params.zeroPoint, pX);
       for (let c = 0; c < M; c++) f32[(pScale >> 2) + c] = Math.fround(params.scale * wScale[c]);
       convIntegerInHeap(ex, heap, args, pX, 0, params.zeroPoint, pW, w instanceof Int8Array ? 1 : 0, pWz, wZeroPoint.length > 1 ? 1 : 0, pOut);
-      let pPostScale = 0;
-      let pPostShift = 0;
-      if (postScale !== undefined && postShift !== undefined) {
-        pPostScale = heap.scratch(M * 8, 'dynamicConvF32 postScale');
-        pPostShift = heap.scratch(M * 8, 'dynamicConvF32 postShift');
-        new Float64Array(heap.u8.buffer, pPostScale, M).set(postScale.subarray(0, M));
-        new Float64Array(heap.u8.buffer, pPostShift, M).set(postShift.subarray(0, M));
-      }
+      const [pPostScale, pPostShift] = affineInHeap(heap, M, postScale, postShift, 'dynamicConvF32');
       ex.dynamicConvOutF32(pOut, batch, M, P, pScale, pBias, relu === true, pPostScale, pPostShift);
       readPooled(ex, heap, pOut, batch * M, OH, OW, args.pool, out);
     });
@@ -417,17 +410,8 @@ export class WasmKernelBackend implements KernelBackend {
       }
       // The fused Relu / BatchNormalization in one SIMD pass while the output is still in WASM memory (a JS loop over
       // it costs ~1 ns per element, mostly mispredicted Relu branches).
-      const affine = postScale !== undefined && postShift !== undefined;
-      if (relu || affine) {
-        let pScale = 0;
-        let pShift = 0;
-        if (affine) {
-          pScale = heap.scratch(M * 8, 'convF32 postScale');
-          pShift = heap.scratch(M * 8, 'convF32 postShift');
-          const f64 = new Float64Array(heap.u8.buffer, pScale, M);
-          f64.set(postScale.subarray(0, M));
-          new Float64Array(heap.u8.buffer, pShift, M).set(postShift.subarray(0, M));
-        }
+      if (relu || (postScale !== undefined && postShift !== undefined)) {
+        const [pScale, pShift] = affineInHeap(heap, M, postScale, postShift, 'convF32');
         ex.convEpilogueF32(pOut, batch, M, P, relu === true, pScale, pShift);
       }
       readPooled(ex, heap, pOut, batch * M, OH, OW, args.pool, out);
@@ -792,11 +776,6 @@ export class WasmKernelBackend implements KernelBackend {
 }
 
 /**
- * Geometry of the zero-padded image buffer the im2col reads from: every tap of every output pixel is inside it, plus
- * one slack row for the second load of the stride-1 path (panels of 8 output pixels span at most two output rows
- * when the output is at least 8 wide).
- */
-/**
  * ConvInteger on operands already in WASM memory (inside the caller's scratch scope): 8-bit `x` at `pX`, 8-bit `w` at
  * `pW`, int32 weight zero points at `pWz` (`perCh` 1: one per output channel); writes int32 `[batch, M, P]` at `pOut`.
  */
@@ -819,7 +798,7 @@ function convIntegerInHeap(
   const imageBytes = C * H * W;
   // Depthwise (one input channel per group, several groups) runs a direct loop; an ordinary conv whose
   // single input channel makes cg 1 too (group 1, e.g. a first layer on grey images) is a GEMM like any other.
-  if (cg === 1 && group > 1 && kTotal > 0) {
+  if (cg === 1 && group > 1) {
     // Depthwise (and channel multipliers): a direct vector loop; as a GEMM it would have one row per group.
     const lay = paddedLayout(g);
     // Stride 2 reads 16 neighbours for 8 outputs: one more slack row and 16 more elements.
@@ -862,6 +841,19 @@ function convIntegerInHeap(
 }
 
 /**
+ * The float64 `postScale`/`postShift` of a conv epilogue copied into scratch memory (`M` values each), as the WASM
+ * epilogues take them; `[0, 0]` (no affine map) when either is absent.
+ */
+function affineInHeap(heap: WasmHeap, M: number, postScale: Float64Array | undefined, postShift: Float64Array | undefined, op: string): [number, number] {
+  if (postScale === undefined || postShift === undefined) return [0, 0];
+  const pScale = heap.scratch(M * 8, `${op} postScale`);
+  const pShift = heap.scratch(M * 8, `${op} postShift`);
+  new Float64Array(heap.u8.buffer, pScale, M).set(postScale.subarray(0, M));
+  new Float64Array(heap.u8.buffer, pShift, M).set(postShift.subarray(0, M));
+  return [pScale, pShift];
+}
+
+/**
  * Copies a conv output (`planes` planes `h × w` at `p`) to `out`, max-pooled in WASM memory first when a fused pool is
  * asked for (so only the pooled planes cross to JS).
  */
@@ -877,6 +869,11 @@ function readPooled(ex: KernelExports, heap: WasmHeap, p: number, planes: number
   heap.readF32(pPool, n, out);
 }
 
+/**
+ * Geometry of the zero-padded image buffer the im2col reads from: every tap of every output pixel is inside it, plus
+ * one slack row for the second load of the stride-1 path (panels of 8 output pixels span at most two output rows
+ * when the output is at least 8 wide).
+ */
 function paddedLayout(g: Conv2dGeometry): { hp: number; wp: number; stride1: boolean } {
   const { strideHeight: sh, strideWidth: sw } = g;
   const hp = Math.max(g.inHeight + g.padTop, (g.outHeight - 1) * sh + (g.kernelHeight - 1) * g.dilationHeight + 1) + 1;
