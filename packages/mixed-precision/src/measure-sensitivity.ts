@@ -32,6 +32,12 @@ export interface MeasureSensitivityOptions {
    * data-free proxy leaves them out, since the weight error cannot see what GPTQ optimises.
    */
   candidates?: readonly CandidateScheme[];
+  /**
+   * The Gram matrices GPTQ candidates are rounded with, as `layerGrams` of @qint/dynamic computed them from
+   * `calibration` (default: computed here from `calibration`, on the first GPTQ candidate). Pass them when the same
+   * matrices also serve `applyPlan` or `allocateMeasured` (as `quantizer.calibration`): the data is then run once.
+   */
+  grams?: LayerGrams;
   /** Op types considered (default the quantizer's: MatMul, Gemm, Conv). */
   opTypes?: readonly string[];
   /** Kernel backend for the model runs (default: the selected one). */
@@ -126,8 +132,8 @@ export function measureSensitivity(model: Model, options: MeasureSensitivityOpti
 
   // Fingerprints hash every weight and calibration byte: only worth it when there is a cache to key.
   const keyPrefix = options.cache ? `${fingerprintModel(model)}|${fingerprintData(batches)}|${batches ? metric : 'proxy'}` : '';
-  // GPTQ candidates: the Gram matrices of every layer's inputs, from one pass over the calibration data.
-  let grams: LayerGrams | undefined;
+  // GPTQ candidates: the Gram matrices of every layer's inputs, given or from one pass over the calibration data.
+  let grams = options.grams;
   const total = probe.length * schemes.length;
   let done = 0;
   const layers: LayerSensitivity[] = [];

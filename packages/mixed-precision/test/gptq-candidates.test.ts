@@ -43,6 +43,21 @@ describe('GPTQ candidates', () => {
     expect(gptq).toBeLessThan(nearest);
   });
 
+  it('use the Gram matrices given as "grams" instead of computing them from the calibration feeds', () => {
+    const pair = GPTQ_SEARCH_CANDIDATE_SCHEMES.filter((c) => c.id === 'int3-per-channel' || c.id === 'int3-per-channel-gptq');
+    const damages = (t: SensitivityTable, id: string): number[] => t.layers.map((l) => l.candidates.find((c) => c.id === id)!.damage);
+    // The same feeds' matrices: the same damages as the table measured in beforeAll (which computed its own).
+    const same = measureSensitivity(model, { calibration: feeds, metric: 'mse', candidates: pair, grams: layerGrams(model, feeds) }).table;
+    expect(damages(same, 'int3-per-channel-gptq')).toEqual(damages(table, 'int3-per-channel-gptq'));
+    // Matrices of 4 other digits: other GPTQ integers, so other GPTQ damages; nearest rounding does not read them.
+    const other = Array.from({ length: 4 }, (_, i) => ({
+      Input3: Tensor.from('float32', [1, 1, 28, 28], Float32Array.from(bytes.subarray(16 + (100 + i) * 784, 16 + (101 + i) * 784))),
+    }));
+    const moved = measureSensitivity(model, { calibration: feeds, metric: 'mse', candidates: pair, grams: layerGrams(model, other) }).table;
+    expect(damages(moved, 'int3-per-channel')).toEqual(damages(table, 'int3-per-channel'));
+    expect(damages(moved, 'int3-per-channel-gptq')).not.toEqual(damages(table, 'int3-per-channel-gptq'));
+  });
+
   it('are left out by the data-free proxy (it cannot see what GPTQ optimises)', () => {
     const proxy = measureSensitivity(model, { candidates: schemes }).table;
     for (const layer of proxy.layers) expect(layer.candidates.some((c) => c.rounding === 'gptq')).toBe(false);

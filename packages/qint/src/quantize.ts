@@ -212,10 +212,12 @@ export async function quantize(model: Model, options: QuantizeOptions = {}): Pro
   if (candidateSet !== 'search' && candidateSet !== 'default') throw new InputError(`candidates must be "search" or "default", got ${JSON.stringify(candidateSet)}`);
   if (gptq && candidateSet !== 'search') throw new InputError('rounding "gptq" with a budget uses the search candidates and their GPTQ twins; candidates "default" has none');
   // GPTQ: the Gram matrices of every layer's inputs, once, shared by the sensitivity's candidates and every plan applied.
-  const quantizer = gptq ? { ...common, calibration: layerGrams(model, calibration!) } : common;
+  const grams = gptq ? layerGrams(model, calibration!) : undefined;
+  const quantizer = grams ? { ...common, calibration: grams } : common;
   const metric = options.metric ?? 'mse';
   let { table } = measureSensitivity(model, {
     calibration,
+    ...(grams ? { grams } : {}),
     metric,
     candidates: gptq ? GPTQ_SEARCH_CANDIDATE_SCHEMES : candidateSet === 'search' ? SEARCH_CANDIDATE_SCHEMES : DEFAULT_CANDIDATE_SCHEMES,
     backend,
