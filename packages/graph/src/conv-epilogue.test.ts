@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyConvEpilogue, readConvEpilogue } from './conv-epilogue';
+import { applyConvEpilogue, convEpilogueOptions, readConvEpilogue } from './conv-epilogue';
 import type { Attribute, Node } from './ir';
 import { AttributeReader } from './ops/attribute-reader';
 
@@ -14,6 +14,14 @@ describe('conv epilogue attributes', () => {
     expect(readConvEpilogue(reader({ activation: { type: 'string', value: 'Relu' } }))).toEqual({ relu: true });
     const e = readConvEpilogue(reader({ post_scale: { type: 'floats', value: [2, 0.5] }, post_shift: { type: 'floats', value: [1, -1] }, pool: { type: 'ints', value: [2, 2, 2, 2] } }), 2)!;
     expect([e.relu, Array.from(e.scale!), Array.from(e.shift!), e.pool]).toEqual([false, [2, 0.5], [1, -1], [2, 2, 2, 2]]);
+  });
+
+  it('maps an epilogue to the conv kernels\' option fields, only those it sets', () => {
+    expect(convEpilogueOptions(undefined)).toEqual({});
+    expect(convEpilogueOptions({ relu: false })).toEqual({});
+    const scale = Float64Array.from([2]);
+    const shift = Float64Array.from([-1]);
+    expect(convEpilogueOptions({ relu: true, scale, shift, pool: [2, 2, 2, 2] })).toEqual({ relu: true, postScale: scale, postShift: shift, pool: [2, 2, 2, 2] });
   });
 
   it('rejects an unknown activation, unpaired or mis-sized per-channel lists and a bad pool', () => {

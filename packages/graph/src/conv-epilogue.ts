@@ -1,6 +1,7 @@
 // What the load-time fusions append to a conv (ONNX Conv or ai.qint DynamicConv): a Relu, then a per-channel affine
 // map (a BatchNormalization that follows the Relu and so cannot be folded into the weights). Both are applied in one
 // pass over the conv's output, in place, instead of one node (an allocation and a full pass) each.
+import type { ConvOptions } from '@qint/kernels';
 import { GraphError } from './graph-error';
 import type { AttributeReader } from './ops/attribute-reader';
 
@@ -46,6 +47,25 @@ export function readConvEpilogue(attrs: AttributeReader, channels?: number): Con
     relu: activation === 'Relu',
     ...(scale && shift ? { scale: Float64Array.from(scale), shift: Float64Array.from(shift) } : {}),
     ...(pool ? { pool: [pool[0], pool[1], pool[2], pool[3]] as const } : {}),
+  };
+}
+
+/**
+ * An epilogue as the fields of the conv kernels' options (`conv` / `dynamicConv` of @qint/kernels), only those it sets.
+ *
+ * @param e - the epilogue read by {@link readConvEpilogue}, or undefined
+ * @returns `relu`, `postScale`/`postShift` and `pool` as present in `e`
+ * @example
+ * ```ts
+ * const options = { ...attributes, ...convEpilogueOptions(readConvEpilogue(ctx.attrs, m)) };
+ * ```
+ */
+export function convEpilogueOptions(e: ConvEpilogue | undefined): Pick<ConvOptions, 'relu' | 'postScale' | 'postShift' | 'pool'> {
+  if (!e) return {};
+  return {
+    ...(e.relu ? { relu: true } : {}),
+    ...(e.scale && e.shift ? { postScale: e.scale, postShift: e.shift } : {}),
+    ...(e.pool ? { pool: e.pool } : {}),
   };
 }
 

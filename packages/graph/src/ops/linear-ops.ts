@@ -8,7 +8,7 @@ import { readAutoPad, windowGeometry } from './pool-geometry';
 import { need, sameBatchMatMul } from './tensor-utils';
 import { UnsupportedVariant } from './unsupported-variant';
 import { asBiasVector } from '../fuse-conv-bias-activation';
-import { readConvEpilogue } from '../conv-epilogue';
+import { convEpilogueOptions, readConvEpilogue } from '../conv-epilogue';
 import { allocateF32 } from '../buffer-pool';
 
 /** Conv-family attributes in the kernels' option form. */
@@ -233,9 +233,7 @@ export const linearOps: readonly OpDefinition[] = [
         ...convAttributes(ctx),
         // The output comes from the session's buffer pool: every element is written.
         allocate: allocateF32,
-        ...(epilogue?.relu ? { relu: true } : {}),
-        ...(epilogue?.scale && epilogue.shift ? { postScale: epilogue.scale, postShift: epilogue.shift } : {}),
-        ...(epilogue?.pool ? { pool: epilogue.pool } : {}),
+        ...convEpilogueOptions(epilogue),
         ...(ctx.backend ? { backend: ctx.backend } : {}),
       };
       return (inputs) => [conv(need(inputs, 0, 'X'), need(inputs, 1, 'W'), asBiasVector(inputs[2]), options)];

@@ -7,7 +7,7 @@ import { pool2d } from '../pool-ops';
 import type { OpDefinition, ShapeInferrer } from '../op-definition';
 import { QINT_DOMAIN } from './qint-domain';
 import { allocateF32 } from '../../buffer-pool';
-import { applyConvEpilogue, readConvEpilogue } from '../../conv-epilogue';
+import { applyConvEpilogue, convEpilogueOptions, readConvEpilogue } from '../../conv-epilogue';
 import { constantInput } from './constant-input';
 import { dynamicConvWeight, dynamicConvWeightShape } from './dynamic-conv-weight';
 
@@ -76,13 +76,7 @@ export const dynamicConvOp: OpDefinition = {
     // holds for every activation zero point; then the steps below, whose bound uses the actual one.
     const k = weight.size / m;
     if (k <= maxDynamicConvK(weight.dtype as 'int8' | 'uint8', zeroPoints)) {
-      const fused = {
-        ...options,
-        allocate: allocateF32,
-        ...(epilogue?.relu ? { relu: true } : {}),
-        ...(epilogue?.scale && epilogue.shift ? { postScale: epilogue.scale, postShift: epilogue.shift } : {}),
-        ...(epilogue?.pool ? { pool: epilogue.pool } : {}),
-      };
+      const fused = { ...options, allocate: allocateF32, ...convEpilogueOptions(epilogue) };
       return (inputs) => {
         const bias = constantBias ?? (runtimeBias && inputs[4] ? readBias(inputs[4]) : undefined);
         return [dynamicConv(inputs[0]!, weight, scales, zeroPoints, bias, fused)];
