@@ -6,6 +6,7 @@
 import { Tensor } from '@qint/tensor';
 import { consumersOf, isOnnx, rewriteNodes } from './graph-rewrite';
 import type { Graph, Node } from './ir';
+import { batchNormCoefficients } from './ops/normalization-ops';
 
 /** A BatchNormalization as a per-channel `x·scale + shift`, computed in float64 as the op computes it. */
 export interface BatchNormAffine {
@@ -31,14 +32,7 @@ export function batchNormAffine(bn: Node, constant: (name: string) => Tensor | u
   if (params.some((t) => !t || t.dtype !== 'float32' || t.size !== channels)) return undefined;
   const [gamma, beta, mean, variance] = params.map((t) => t!.data as Float32Array);
   const eps = a.epsilon?.type === 'float' ? (a.epsilon.value as number) : 1e-5;
-  const scale = new Float64Array(channels);
-  const shift = new Float64Array(channels);
-  for (let c = 0; c < channels; c++) {
-    const k = gamma[c] / Math.sqrt(variance[c] + eps);
-    scale[c] = k;
-    shift[c] = beta[c] - mean[c] * k;
-  }
-  return { scale, shift };
+  return batchNormCoefficients(gamma, beta, mean, variance, eps);
 }
 
 /** The constants of `graph`: initializers that are not also graph inputs (a feed could override those). */

@@ -18,6 +18,36 @@ function perChannel(t: Tensor, c: number, what: string): Float32Array {
   return readFloats(t);
 }
 
+/**
+ * Inference BatchNormalization's per-channel multiplier and offset, `k = γ / √(σ² + ε)` and `β − μ·k` in float64 (the
+ * association onnxruntime uses). The one place this arithmetic is written: the op and the load-time conv fusions
+ * (fold-batch-norm.ts, the conv epilogue) both take it from here, which keeps the fused epilogue bit-identical.
+ *
+ * @param gamma - scale, one per channel
+ * @param beta - bias, one per channel
+ * @param mean - one per channel
+ * @param variance - one per channel
+ * @param epsilon - the node's ε
+ * @returns `scale` (k) and `shift` per channel
+ * @example
+ * ```ts
+ * batchNormCoefficients([2], [1], [0.5], [3], 1); // { scale: [1], shift: [0.5] }
+ * ```
+ */
+export function batchNormCoefficients(
+  gamma: ArrayLike<number>, beta: ArrayLike<number>, mean: ArrayLike<number>, variance: ArrayLike<number>, epsilon: number,
+): { scale: Float64Array; shift: Float64Array } {
+  const c = gamma.length;
+  const scale = new Float64Array(c);
+  const shift = new Float64Array(c);
+  for (let ch = 0; ch < c; ch++) {
+    const k = gamma[ch] / Math.sqrt(variance[ch] + epsilon);
+    scale[ch] = k;
+    shift[ch] = beta[ch] - mean[ch] * k;
+  }
+  return { scale, shift };
+}
+
 /** Inference BatchNormalization: `y = (x − mean) / sqrt(var + ε) · scale + bias`, per channel (dim 1). */
 export function batchNormalization(x: Tensor, scale: Tensor, bias: Tensor, mean: Tensor, variance: Tensor, epsilon: number): Tensor {
   const xd = requireF32(x, 'input X');
@@ -29,10 +59,10 @@ export function batchNormalization(x: Tensor, scale: Tensor, bias: Tensor, mean:
   const n = x.rank > 0 ? x.shape[0] : 1;
   const spatial = prod(x.shape, 2);
   const out = new Float32Array(x.size);
+  const { scale: ks, shift: offs } = batchNormCoefficients(s, b, m, v, epsilon);
   for (let ch = 0; ch < c; ch++) {
-    // Same association as onnxruntime: a per-channel multiplier and offset.
-    const k = s[ch] / Math.sqrt(v[ch] + epsilon);
-    const off = b[ch] - m[ch] * k;
+    const k = ks[ch];
+    const off = offs[ch];
     for (let i = 0; i < n; i++) {
       const base = (i * c + ch) * spatial;
       for (let j = 0; j < spatial; j++) out[base + j] = xd[base + j] * k + off;
