@@ -220,6 +220,10 @@ describe('conv epilogue and output allocator', () => {
     const got = conv(x, w, b, { ...opts, backend: legacy });
     expect(got.shape).toEqual(want.shape);
     expect(Array.from(got.data as Float32Array).map(String)).toEqual(Array.from(want.data as Float32Array).map(String));
+    // Hand-checked: channel 0 = x + 0.25, channel 1 = −x/2 − 1; Relu; ×[1.5, −2] + [0.5, 0.125]; max of column pairs.
+    // Image 1, channel 0: [−1.75, 0.25, NaN, 3.25] → [0, 0.25, 0, 3.25] → [0.5, 0.875, 0.5, 5.375] → [0.875, 5.375];
+    // channel 1 is 0 after the Relu everywhere but −(−7)/2 − 1 = 2.5 in image 2, which maps to −4.875 and loses its pair.
+    expect(Array.from(got.data as Float32Array)).toEqual([0.875, 5.375, 0.125, 0.125, 8.375, Math.fround(Math.fround(1e30) * 1.5 + 0.5), 0.125, 0.125]);
     // The fields really change the result (so the legacy path is not trivially equal).
     expect(Array.from(conv(x, w, b, { backend: legacy }).data as Float32Array)).not.toEqual(Array.from(want.data as Float32Array));
   });
