@@ -17,6 +17,7 @@ export type {
 } from './quantize-dynamic-options';
 export { gptqRound, type GptqRoundOptions } from './gptq-round';
 export { layerGrams } from './layer-grams';
+export { isLayerGrams } from './is-layer-grams';
 export { quantizeWeight, type QuantizedWeight, type WeightQuantSettings } from './quantize-weight';
 export { toOnnxModel, type ToOnnxOptions } from './to-onnx-model';
 export { fromOnnxModel, type FromOnnxOptions, type FromOnnxReport } from './from-onnx-model';

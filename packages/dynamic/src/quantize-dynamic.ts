@@ -2,6 +2,7 @@ import { QINT_DOMAIN, pack3Bit, type Attribute, type Graph, type Model, type Nod
 import { formatShape, Tensor } from '@qint/tensor';
 import { foldConstant } from './fold-constant';
 import { gptqRound } from './gptq-round';
+import { isLayerGrams } from './is-layer-grams';
 import { collectLayerGrams } from './layer-grams';
 import { indexGraph, pruneUnused } from './graph-index';
 import { convAttributes, intAttr as int, isOnnx, numAttr } from './node-utils';
@@ -41,8 +42,6 @@ function checkSettings(s: NodeQuantSettings, where: string): void {
   }
   if (s.rounding !== undefined && s.rounding !== 'nearest' && s.rounding !== 'gptq') throw new QuantizeError(`${where}: "rounding" must be 'nearest' or 'gptq', got ${String(s.rounding)}`);
 }
-
-const isLayerGrams = (c: QuantizeDynamicOptions['calibration']): c is LayerGrams => typeof c === 'object' && c !== null && (c as LayerGrams).kind === 'layer-grams';
 
 /**
  * The Gram matrices of the nodes that round with GPTQ (computed from the calibration batches, or taken as given), or

@@ -5,7 +5,7 @@ import { createSession, type Model } from '@qint/graph';
 import { loadModel } from '@qint/onnx';
 import { Tensor } from '@qint/tensor';
 import { describe, expect, it } from 'vitest';
-import { layerGrams, quantizeDynamic, QuantizeError } from '../src';
+import { isLayerGrams, layerGrams, quantizeDynamic, QuantizeError } from '../src';
 import { image, loadMnist, loadMnistTest } from './__fixtures__/mnist';
 import { makeModel, op, randomData } from './__fixtures__/models';
 
@@ -61,6 +61,13 @@ describe('layerGrams', () => {
         expect(g.gram[i * 4 + j]).toBeCloseTo(e, 10);
       }
     }
+  });
+
+  it('isLayerGrams tells layerGrams output from feeds', () => {
+    const model = makeModel([op('MatMul', ['x', 'W'], ['y'], {}, 'mm')], { W: Tensor.from('float32', [4, 3], randomData(12, 1)) }, [{ name: 'x', shape: [1, 4] }], ['y']);
+    const feeds = [{ x: Tensor.from('float32', [1, 4], randomData(4, 3)) }];
+    expect(isLayerGrams(layerGrams(model, feeds))).toBe(true);
+    expect([feeds, [], undefined].map((c) => isLayerGrams(c))).toEqual([false, false, false]);
   });
 
   it('refuses no batches and nodes that are not layers', () => {

@@ -1,6 +1,6 @@
-import { layerGrams, quantizeDynamic, type NodeQuantSettings, type QuantizeDynamicOptions, type QuantizeDynamicResult } from '@qint/dynamic';
+import { isLayerGrams, layerGrams, quantizeDynamic, type NodeQuantSettings, type QuantizeDynamicOptions, type QuantizeDynamicResult } from '@qint/dynamic';
 import type { Model } from '@qint/graph';
-import { ValueError, type Tensor } from '@qint/tensor';
+import { ValueError } from '@qint/tensor';
 import { toQuantizerSettings } from './candidate-schemes';
 import type { Plan } from './plan';
 import { withClippedWeights } from './internal/clip-model';
@@ -72,9 +72,7 @@ export function applyPlan(model: Model, plan: Plan, table: SensitivityTable, opt
     if (calibration === undefined) {
       throw new ValueError(`applyPlan: the plan rounds layer "${gptq[0]}"${gptq.length > 1 ? ` and ${gptq.length - 1} more` : ''} with GPTQ; give options.calibration (the feeds the table was measured on, or their layerGrams)`);
     }
-    if (!('kind' in calibration && calibration.kind === 'layer-grams')) {
-      calibration = layerGrams(model, calibration as Iterable<Readonly<Record<string, Tensor>>>, { nodes: gptq });
-    }
+    if (!isLayerGrams(calibration)) calibration = layerGrams(model, calibration, { nodes: gptq });
   }
   return quantizeDynamic(source, { activationMatMul: false, ...options, rounding: 'nearest', ...(calibration ? { calibration } : {}), exclude, overrides });
 }
