@@ -22,7 +22,8 @@ export type DynamicConvOptions = ConvOptions;
  * ```
  */
 export function maxDynamicConvK(wDtype: 'int8' | 'uint8', wZeroPoint?: ArrayLike<number>): number {
-  return maxSafeK('uint8', wDtype, [0, 255], wZeroPoint);
+  // maxSafeK would take a missing zero point as any of the type's (33025); dynamicConv's default is 0.
+  return maxSafeK('uint8', wDtype, [0, 255], wZeroPoint ?? [0]);
 }
 
 /**
