@@ -1,7 +1,7 @@
 // What the load-time fusions append to a conv (ONNX Conv or ai.qint DynamicConv): a Relu, then a per-channel affine
 // map (a BatchNormalization that follows the Relu and so cannot be folded into the weights). Both are applied in one
 // pass over the conv's output, in place, instead of one node (an allocation and a full pass) each.
-import type { ConvOptions } from '@qint/kernels';
+import type { ConvOptions, ConvPool } from '@qint/kernels';
 import { GraphError } from './graph-error';
 import type { AttributeReader } from './ops/attribute-reader';
 
@@ -12,7 +12,7 @@ export interface ConvEpilogue {
   readonly scale?: Float64Array;
   readonly shift?: Float64Array;
   /** A fused MaxPool `[kh, kw, sh, sw]` (attribute `pool`), applied last. */
-  readonly pool?: readonly [number, number, number, number];
+  readonly pool?: ConvPool;
 }
 
 /**
