@@ -121,7 +121,8 @@ function addConvPatches(gram: Float64Array, spec: GramSpec, x: Tensor): number {
  * {@link quantizeDynamic}) needs. MatMul/Gemm: the input flattened to rows of K. Conv: the im2col patches of its
  * input (pads, auto_pad, strides, dilations), one matrix per group with K = C/group · kernel size. Every layer sees
  * the float model's activations (layers are not re-run with their predecessors quantized). Memory: `groups · K²`
- * float64s per layer; time: one model run per batch plus `rows · K²/2` multiply-adds per layer.
+ * float64s per layer; time: one model run per batch plus `rows · K²/2` multiply-adds per layer. Layers that read
+ * the same input the same way (Q, K and V projections of one activation) share one matrix, accumulated once.
  *
  * @param model - the float model
  * @param batches - calibration feeds, one object per run (any iterable)
@@ -162,11 +163,21 @@ export function collectLayerGrams(model: Model, batches: Iterable<Readonly<Recor
     specs.push(spec);
   });
   if (strict) for (const name of wanted ?? []) if (!seen.has(name)) throw new QuantizeError(`layerGrams: "nodes" names "${name}", which is not in the graph`, { node: name });
-  const grams = specs.map((s) => new Float64Array(s.groups * s.k * s.k));
-  const rows = new Array<number>(specs.length).fill(0);
-  const inputs = [...new Set(specs.map((s) => s.input))];
+  // Layers that read the same input the same way (e.g. the Q, K and V projections of one activation) share one
+  // accumulation: keyed by input, K, groups and the Conv geometry.
+  const keyOf = (s: GramSpec): string => JSON.stringify([s.input, s.k, s.groups, s.conv ?? null]);
+  const slot = new Map<string, number>();
+  const unique: GramSpec[] = [];
+  const slotOf = specs.map((s) => {
+    const key = keyOf(s);
+    if (!slot.has(key)) slot.set(key, unique.push(s) - 1);
+    return slot.get(key)!;
+  });
+  const grams = unique.map((s) => new Float64Array(s.groups * s.k * s.k));
+  const rows = new Array<number>(unique.length).fill(0);
+  const inputs = [...new Set(unique.map((s) => s.input))];
   const count = captureActivations(model, batches, inputs, (values) => {
-    specs.forEach((s, i) => {
+    unique.forEach((s, i) => {
       const x = values.get(s.input)!;
       if (x.dtype !== 'float32') throw new QuantizeError(`node "${s.label}": GPTQ: input "${s.input}" is ${x.dtype}, expected float32`, { node: s.label });
       if (s.conv) {
@@ -180,15 +191,15 @@ export function collectLayerGrams(model: Model, batches: Iterable<Readonly<Recor
     });
   });
   if (count === 0) throw new QuantizeError('layerGrams: "batches" is empty; give at least one set of feeds');
-  const layers = new Map<string, LayerGram>();
-  specs.forEach((s, i) => {
+  unique.forEach((s, i) => {
     const g = grams[i];
     // Mirror the accumulated upper triangle.
     for (let part = 0; part < s.groups; part++) {
       const o = part * s.k * s.k;
       for (let a = 0; a < s.k; a++) for (let b = a + 1; b < s.k; b++) g[o + b * s.k + a] = g[o + a * s.k + b];
     }
-    layers.set(s.label, { node: s.label, input: s.input, k: s.k, groups: s.groups, rows: rows[i], gram: g });
   });
+  const layers = new Map<string, LayerGram>();
+  specs.forEach((s, i) => layers.set(s.label, { node: s.label, input: s.input, k: s.k, groups: s.groups, rows: rows[slotOf[i]], gram: grams[slotOf[i]] }));
   return { kind: 'layer-grams', batches: count, layers };
 }

@@ -121,7 +121,10 @@ export interface LayerGram {
   groups: number;
   /** Input rows (patches) accumulated per group. */
   rows: number;
-  /** `groups` row-major `[k, k]` float64 matrices back to back. */
+  /**
+   * `groups` row-major `[k, k]` float64 matrices back to back; the same array for layers that read the same input the
+   * same way (e.g. Q, K and V projections), so treat it as read-only.
+   */
   gram: Float64Array;
 }
 

@@ -63,6 +63,31 @@ describe('layerGrams', () => {
     }
   });
 
+  it('MatMuls reading one input (Q/K/V-style) share one matrix, accumulated once; another input gets its own', () => {
+    const W = (seed: number) => Tensor.from('float32', [4, 3], randomData(12, seed));
+    const model = makeModel(
+      [op('MatMul', ['x', 'Wq'], ['q'], {}, 'q'), op('MatMul', ['x', 'Wk'], ['k'], {}, 'k'), op('MatMul', ['x2', 'Wv'], ['v'], {}, 'v')],
+      { Wq: W(1), Wk: W(2), Wv: W(3) },
+      [{ name: 'x', shape: [5, 4] }, { name: 'x2', shape: [5, 4] }],
+      ['q', 'k', 'v'],
+    );
+    const x = randomData(20, 4);
+    const x2 = randomData(20, 5);
+    const g = layerGrams(model, [{ x: Tensor.from('float32', [5, 4], x), x2: Tensor.from('float32', [5, 4], x2) }]).layers;
+    expect(g.get('q')!.gram).toBe(g.get('k')!.gram);
+    expect(g.get('v')!.gram).not.toBe(g.get('q')!.gram);
+    for (const [name, data] of [['q', x], ['k', x], ['v', x2]] as const) {
+      expect(g.get(name)!.rows).toBe(5);
+      for (let i = 0; i < 4; i++) {
+        for (let j = 0; j < 4; j++) {
+          let e = 0;
+          for (let r = 0; r < 5; r++) e += data[r * 4 + i] * data[r * 4 + j];
+          expect(g.get(name)!.gram[i * 4 + j]).toBeCloseTo(e, 10);
+        }
+      }
+    }
+  });
+
   it('isLayerGrams tells layerGrams output from feeds', () => {
     const model = makeModel([op('MatMul', ['x', 'W'], ['y'], {}, 'mm')], { W: Tensor.from('float32', [4, 3], randomData(12, 1)) }, [{ name: 'x', shape: [1, 4] }], ['y']);
     const feeds = [{ x: Tensor.from('float32', [1, 4], randomData(4, 3)) }];
