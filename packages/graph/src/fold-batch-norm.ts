@@ -4,7 +4,7 @@
 // This changes float rounding (the products W·k are rounded to float32 once, at load, instead of scaling each
 // output), like onnxruntime's fold; `createSession(model, { foldBatchNorm: false })` keeps the exact unfused order.
 import { Tensor } from '@qint/tensor';
-import { consumersOf, isOnnx, rewriteNodes } from './graph-rewrite';
+import { consumersOf, graphConstants, isOnnx, rewriteNodes } from './graph-rewrite';
 import type { Graph, Node } from './ir';
 import { batchNormCoefficients } from './ops/normalization-ops';
 
@@ -33,12 +33,6 @@ export function batchNormAffine(bn: Node, constant: (name: string) => Tensor | u
   const [gamma, beta, mean, variance] = params.map((t) => t!.data as Float32Array);
   const eps = a.epsilon?.type === 'float' ? (a.epsilon.value as number) : 1e-5;
   return batchNormCoefficients(gamma, beta, mean, variance, eps);
-}
-
-/** The constants of `graph`: initializers that are not also graph inputs (a feed could override those). */
-export function graphConstants(graph: Graph): (name: string) => Tensor | undefined {
-  const inputs = new Set(graph.inputs.map((i) => i.name));
-  return (name) => (name && !inputs.has(name) ? graph.initializers.get(name) : undefined);
 }
 
 /**

@@ -4,8 +4,8 @@
 // allocation and a full pass over the feature map. A BatchNormalization after the Relu (PyTorch's Conv → ReLU →
 // BatchNorm blocks) joins the same pass as `post_scale`/`post_shift` attributes (see conv-epilogue.ts).
 import type { Tensor } from '@qint/tensor';
-import { batchNormAffine, graphConstants } from './fold-batch-norm';
-import { consumersOf, isOnnx, rewriteNodes } from './graph-rewrite';
+import { batchNormAffine } from './fold-batch-norm';
+import { consumersOf, graphConstants, isOnnx, rewriteNodes } from './graph-rewrite';
 import type { Attribute, Graph, Node } from './ir';
 import { dynamicConvWeightShape } from './ops/qint/dynamic-conv-weight';
 import { QINT_DOMAIN } from './ops/qint/qint-domain';

@@ -14,7 +14,7 @@
 // 4. Then FusedDynamicMatMul → Softmax → FusedDynamicMatMul (attention) becomes ai.qint FusedDynamicAttention.
 // A chain is only fused when none of its intermediate values is a graph output or used outside the chain.
 import type { Tensor } from '@qint/tensor';
-import { consumersOf, isOnnx, rewriteNodes } from './graph-rewrite';
+import { consumersOf, graphConstants, isOnnx, rewriteNodes } from './graph-rewrite';
 import type { Graph, Node } from './ir';
 import type { OpRegistry } from './op-registry';
 import { QINT_DOMAIN } from './ops/qint/qint-domain';
@@ -53,10 +53,10 @@ export function fuseTransformerPatterns(graph: Graph, fusions: TransformerFusion
   const consumers = consumersOf(graph.nodes);
   const graphOutputs = new Set(graph.outputs.map((o) => o.name));
   // Constant scalars: initializers that no feed can override, and Constant nodes with a tensor value.
-  const feedable = new Set(graph.inputs.map((i) => i.name));
+  const constant = graphConstants(graph);
   const scalarConstant = (name: string | undefined): Tensor | undefined => {
     if (!name) return undefined;
-    let t = feedable.has(name) ? undefined : graph.initializers.get(name);
+    let t = constant(name);
     const p = producer.get(name);
     if (!t && isOnnx(p, 'Constant') && p.attributes.value?.type === 'tensor') t = p.attributes.value.value;
     return t && t.dtype === 'float32' && t.size === 1 ? t : undefined;

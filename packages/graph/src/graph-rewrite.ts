@@ -1,5 +1,6 @@
 // What the load-time fusions (fuse-conv-bias-activation.ts, fuse-transformer-patterns.ts) share: matching an ONNX op,
-// who reads each value, and the rewritten node list.
+// who reads each value, which values are constants, and the rewritten node list.
+import type { Tensor } from '@qint/tensor';
 import type { Graph, Node } from './ir';
 
 /** Whether `n` is the ONNX op `opType` (domain `''` or its alias `'ai.onnx'`, as the session accepts both). */
@@ -18,6 +19,12 @@ export function consumersOf(nodes: readonly Node[]): Map<string, Node[]> {
     }
   }
   return consumers;
+}
+
+/** The constants of `graph`: initializers that are not also graph inputs (a feed could override those). */
+export function graphConstants(graph: Graph): (name: string) => Tensor | undefined {
+  const inputs = new Set(graph.inputs.map((i) => i.name));
+  return (name) => (name && !inputs.has(name) ? graph.initializers.get(name) : undefined);
 }
 
 /** `graph` with the `removed` nodes dropped and each key of `replaced` swapped for its value, order kept. */
