@@ -120,6 +120,17 @@ export function dynGemv4(
   xq: usize, xs: i32, m: i32, sums: usize, sa: usize, w: usize, sw: usize, o: usize, panels: i32, groups: i32, lp: i32,
   corr: i32, y: usize,
 ): void {
+  dynGemvRows(xq, xs, m, sums, sa, w, sw, o, panels, groups, lp, corr, y, 4);
+}
+
+/**
+ * The row driver shared by dynGemv4 and dynGemv2 (`bits` 4 or 2, a constant after inlining): negates the group sums
+ * in place, then runs the row kernel of that width on each of the m rows, its perCol variant when corr < 0.
+ */
+@inline function dynGemvRows(
+  xq: usize, xs: i32, m: i32, sums: usize, sa: usize, w: usize, sw: usize, o: usize, panels: i32, groups: i32, lp: i32,
+  corr: i32, y: usize, bits: i32,
+): void {
   for (let i = 0; i < m * groups; i++) {
     const p = sums + (<usize>i << 2);
     store<i32>(p, -load<i32>(p));
@@ -129,8 +140,13 @@ export function dynGemv4(
     const nr = sums + (<usize>r * <usize>groups << 2);
     const sr = sa + (<usize>r << 2);
     const yr = y + (<usize>r * <usize>panels << 5);
-    if (corr < 0) gemv4RowT(xr, nr, sr, w, sw, o, panels, groups, lp, 0, yr, true);
-    else gemv4RowT(xr, nr, sr, w, sw, o, panels, groups, lp, corr, yr, false);
+    if (bits == 4) {
+      if (corr < 0) gemv4RowT(xr, nr, sr, w, sw, o, panels, groups, lp, 0, yr, true);
+      else gemv4RowT(xr, nr, sr, w, sw, o, panels, groups, lp, corr, yr, false);
+    } else {
+      if (corr < 0) gemv2RowT(xr, nr, sr, w, sw, o, panels, groups, lp, 0, yr, true);
+      else gemv2RowT(xr, nr, sr, w, sw, o, panels, groups, lp, corr, yr, false);
+    }
   }
 }
 
@@ -208,16 +224,5 @@ export function dynGemv2(
   xq: usize, xs: i32, m: i32, sums: usize, sa: usize, w: usize, sw: usize, o: usize, panels: i32, groups: i32, lp: i32,
   corr: i32, y: usize,
 ): void {
-  for (let i = 0; i < m * groups; i++) {
-    const p = sums + (<usize>i << 2);
-    store<i32>(p, -load<i32>(p));
-  }
-  for (let r = 0; r < m; r++) {
-    const xr = xq + (<usize>r * <usize>xs << 1);
-    const nr = sums + (<usize>r * <usize>groups << 2);
-    const sr = sa + (<usize>r << 2);
-    const yr = y + (<usize>r * <usize>panels << 5);
-    if (corr < 0) gemv2RowT(xr, nr, sr, w, sw, o, panels, groups, lp, 0, yr, true);
-    else gemv2RowT(xr, nr, sr, w, sw, o, panels, groups, lp, corr, yr, false);
-  }
+  dynGemvRows(xq, xs, m, sums, sa, w, sw, o, panels, groups, lp, corr, y, 2);
 }
