@@ -226,14 +226,8 @@ export interface BatchedMatMulIntegerArgs {
   out: Int32Array;
 }
 
-/**
- * The dynamic activation × activation MatMul (attention), batched, in one call. Exact semantics (bit-identical on
- * every backend): `a` and `b` are each quantized per tensor as ONNX DynamicQuantizeLinear (the rule of step 1 of
- * {@link DynamicLinearArgs}: uint8, range with 0, NaN/±Infinity left out; NaN → zero point), then per batch entry
- * `acc = Σ_k (aq − za)(bq − zb)` in int32 and `out = f32(f32(acc) · f32(sa · sb))`, then `out = f32(out / divisor)`
- * when a divisor is given (attention's `/ √d`, fused).
- */
-export interface DynamicMatMulF32Args {
+/** `batch` independent float32 products `out[i] = a[i] · b[i]` (`[m, k] · [k, n]`, contiguous) in one call: attention heads. */
+export interface BatchedGemmF32Args {
   batch: number;
   m: number;
   n: number;
@@ -242,22 +236,20 @@ export interface DynamicMatMulF32Args {
   a: Float32Array;
   /** `[batch, k, n]` row-major. */
   b: Float32Array;
-  /** Optional float32 divisor applied last (omitted: none). */
-  divisor?: number;
   /** `[batch, m, n]`, written. */
   out: Float32Array;
 }
 
-/** `batch` independent float32 products `out[i] = a[i] · b[i]` (`[m, k] · [k, n]`, contiguous) in one call: attention heads. */
-export interface BatchedGemmF32Args {
-  batch: number;
-  m: number;
-  n: number;
-  k: number;
-  a: Float32Array;
-  b: Float32Array;
-  /** `[batch, m, n]`, written. */
-  out: Float32Array;
+/**
+ * The dynamic activation × activation MatMul (attention), batched, in one call. Exact semantics (bit-identical on
+ * every backend): `a` and `b` are each quantized per tensor as ONNX DynamicQuantizeLinear (the rule of step 1 of
+ * {@link DynamicLinearArgs}: uint8, range with 0, NaN/±Infinity left out; NaN → zero point), then per batch entry
+ * `acc = Σ_k (aq − za)(bq − zb)` in int32 and `out = f32(f32(acc) · f32(sa · sb))`, then `out = f32(out / divisor)`
+ * when a divisor is given (attention's `/ √d`, fused).
+ */
+export interface DynamicMatMulF32Args extends BatchedGemmF32Args {
+  /** Optional float32 divisor applied last (omitted: none). */
+  divisor?: number;
 }
 
 /**
