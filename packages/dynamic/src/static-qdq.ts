@@ -2,7 +2,7 @@ import type { Model, Node } from '@qint/graph';
 import type { CalibrationRanges } from './calibrate-options';
 import { foldConstant } from './fold-constant';
 import { indexGraph } from './graph-index';
-import { intAttr as int, isOnnx } from './node-utils';
+import { intAttr as int, isOnnx, numAttr } from './node-utils';
 import type { QuantizedNodeInfo, SkippedNodeInfo } from './quantize-dynamic-options';
 import type { QuantizeStaticOptions } from './quantize-static-options';
 import { finishStatic } from './static-finish';
@@ -50,8 +50,8 @@ export function staticQdq(model: Model, ranges: CalibrationRanges, options: Quan
     const w = folded.tensor;
     const range = ranges[node.inputs[0]];
     if (!range) return skip(`no calibrated range for input "${node.inputs[0]}"`);
-    const transB = node.opType === 'Gemm' && node.attributes.transB?.type === 'int' && node.attributes.transB.value === 1;
-    if (node.opType === 'Gemm' && node.attributes.transA?.type === 'int' && node.attributes.transA.value === 1) return skip('transA = 1 is not supported');
+    const transB = node.opType === 'Gemm' && numAttr(node, 'transB', 0) !== 0;
+    if (node.opType === 'Gemm' && numAttr(node, 'transA', 0) !== 0) return skip('transA = 1 is not supported');
     if (node.opType !== 'Conv' && w.rank !== 2) return skip(`weight has rank ${w.rank}`);
     // Output channels: Conv dim 0, Gemm(transB) dim 0, MatMul/Gemm dim 1 of [K, N].
     const axis = node.opType === 'Conv' || transB ? 0 : 1;
