@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJsBackend } from '@qint/kernels';
 import { createWasmBackend, type WasmKernelBackend } from '../src/index';
+import { floats as seededFloats } from './seeded';
 
 const js = createJsBackend();
 let wasm: WasmKernelBackend;
@@ -12,14 +13,9 @@ beforeAll(async () => {
 });
 afterAll(() => wasm.dispose());
 
+/** Seeded float32 operands in ±2. */
 function floats(len: number, seed: number): Float32Array {
-  let s = seed | 0 || 1;
-  return Float32Array.from({ length: len }, () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return ((s >>> 0) / 4294967296 - 0.5) * 4;
-  });
+  return seededFloats(len, seed, 4);
 }
 
 function expectClose(actual: Float32Array, expected: Float32Array, magnitude: Float32Array, what: string): void {

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJsBackend, type ConvIntegerArgs, type LinearWeightsSpec, type WeightBits } from '@qint/kernels';
 import { createWasmBackend, type WasmKernelBackend } from '../src/index';
+import { rng } from './seeded';
 
 const js = createJsBackend();
 let wasm: WasmKernelBackend;
@@ -21,17 +22,6 @@ function expectSame(actual: ArrayLike<number>, expected: ArrayLike<number>, what
       expect.fail(`${what}: element ${i} differs: wasm ${actual[i]} vs js ${expected[i]}`);
     }
   }
-}
-
-/** Deterministic pseudo-random stream (xorshift32) so generated cases stay small in fast-check's shrink output. */
-function rng(seed: number): () => number {
-  let s = seed | 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
 }
 
 function bytes(len: number, signed: boolean, mode: number, r: () => number): Int8Array | Uint8Array {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binaryF32, createJsBackend, dynamicAttentionF32, dynamicMatMulF32, gemmF32Batched, dynamicQuantizeLinear, geluErfF32, stridedCopyF32, layerNormF32, matMulIntegerBatched, softmaxF32 } from '@qint/kernels';
 import { Tensor } from '@qint/tensor';
 import { createWasmBackend, type WasmKernelBackend } from '../src/index';
+import { bytes, floats } from './seeded';
 
 const js = createJsBackend();
 let wasm: WasmKernelBackend;
@@ -13,26 +14,6 @@ beforeAll(async () => {
   wasm = await createWasmBackend();
 });
 afterAll(() => wasm.dispose());
-
-function floats(len: number, seed: number, spread: number): Float32Array {
-  let s = seed | 0 || 1;
-  return Float32Array.from({ length: len }, () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return ((s >>> 0) / 4294967296 - 0.5) * spread;
-  });
-}
-
-function bytes(len: number, seed: number): Uint8Array {
-  let s = seed | 0 || 1;
-  return Uint8Array.from({ length: len }, () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return s & 255;
-  });
-}
 
 const PARAMS = { seed: 20261125, numRuns: 60 };
 
