@@ -1314,6 +1314,17 @@ export function widenPanels(w: usize, o: usize, panels: i32, groups: i32, lp: i3
 }
 
 /**
+ * Rows per super-block of the 4-row interleaved GEMMs (dynGemmIL, gemmI16IL) over mp rows of blockBytes per 4-row
+ * block: at most ~1 MB of activations (L2; measured flat up to 128 rows at K = 4096), a multiple of 4, the blocks
+ * of about equal size.
+ */
+@inline function superBlockRows(mp: i32, blockBytes: usize): i32 {
+  const maxRows = max<i32>(4, <i32>(<usize>1048576 / max<usize>(1, blockBytes)) << 2);
+  const nBlocks = (mp + maxRows - 1) / maxRows;
+  return ((mp + nBlocks - 1) / nBlocks + 3) & ~3;
+}
+
+/**
  * GEMM path on interleaved activations `xi` (interleaveRows4 of mp rows, mp a multiple of 4). `pre` != 0: the
  * panels widened once by widenPanels (panel stride groups*lp*16 bytes); pre == 0: each panel is widened into `bw`
  * (groups*lp*16 bytes) once per row super-block. y [mp, ldy] floats (ldy >= panels*8) is written whole (no need to
@@ -1327,11 +1338,8 @@ export function dynGemmIL(
   const panelBytes = <usize>rowLength << 4;
   const blockBytes = <usize>rowLength << 3; // one interleaved 4-row block
   const ys = <usize>ldy << 2;
-  // Super-blocks of at most ~1 MB of activations (L2): measured flat up to 128 rows at K = 4096; larger M re-reads
-  // (or re-widens) each panel once per super-block.
-  const maxRows = max<i32>(4, <i32>(<usize>1048576 / max<usize>(1, blockBytes)) << 2);
-  const nBlocks = (mp + maxRows - 1) / maxRows;
-  const rowsPerBlock = ((mp + nBlocks - 1) / nBlocks + 3) & ~3;
+  // Super-blocks (see superBlockRows): larger M re-reads (or re-widens) each panel once per super-block.
+  const rowsPerBlock = superBlockRows(mp, blockBytes);
   for (let i0 = 0; i0 < mp; i0 += rowsPerBlock) {
     const i1 = min(mp, i0 + rowsPerBlock);
     for (let j = 0; j < panels; j++) {
@@ -1358,10 +1366,7 @@ export function gemmI16IL(ai: usize, mp: i32, kp: i32, b: usize, n: i32, c: usiz
   const panelBytes = <usize>kp << 4;
   const blockBytes = <usize>kp << 3;
   const cs = <usize>ldc << 2;
-  // Super-blocks of at most ~1 MB of A (see dynGemmIL).
-  const maxRows = max<i32>(4, <i32>(<usize>1048576 / max<usize>(1, blockBytes)) << 2);
-  const nBlocks = (mp + maxRows - 1) / maxRows;
-  const rowsPerBlock = ((mp + nBlocks - 1) / nBlocks + 3) & ~3;
+  const rowsPerBlock = superBlockRows(mp, blockBytes);
   for (let i0 = 0; i0 < mp; i0 += rowsPerBlock) {
     const i1 = min(mp, i0 + rowsPerBlock);
     for (let j = 0; j < panels; j++) {
