@@ -1,22 +1,19 @@
 import { Tensor } from '@qint/tensor';
 import { describe, expect, it } from 'vitest';
 import { InferenceSession } from './inference-session';
-import type { Graph, Node } from './ir';
-
-const node = (name: string, opType: string, inputs: string[], outputs: string[], attributes: Node['attributes'] = {}): Node => ({
-  name, opType, domain: '', inputs, outputs, attributes,
-});
+import { node } from './__fixtures__/graph-builder';
+import type { Graph } from './ir';
 
 /** x → Add(bias) → Mul(x) → Softmax → LayerNorm → Div(2) → y: every intermediate dies at its single consumer. */
 function chain(): Graph {
   return {
     name: 'inplace',
     nodes: [
-      node('add', 'Add', ['x', 'bias'], ['a']),
-      node('mul', 'Mul', ['a', 'x'], ['m']),
-      node('softmax', 'Softmax', ['m'], ['s'], { axis: { type: 'int', value: -1 } }),
-      node('ln', 'LayerNormalization', ['s', 'gamma', 'beta'], ['l'], { axis: { type: 'int', value: -1 } }),
-      node('div', 'Div', ['l', 'two'], ['y']),
+      node('Add', ['x', 'bias'], ['a']),
+      node('Mul', ['a', 'x'], ['m']),
+      node('Softmax', ['m'], ['s'], { axis: { type: 'int', value: -1 } }),
+      node('LayerNormalization', ['s', 'gamma', 'beta'], ['l'], { axis: { type: 'int', value: -1 } }),
+      node('Div', ['l', 'two'], ['y']),
     ],
     initializers: new Map<string, Tensor>([
       ['bias', Tensor.from('float32', [4], [0.5, -1, 2, 0])],
@@ -74,9 +71,9 @@ describe('buffer recycling of dead intermediates', () => {
     const graph: Graph = {
       name: 'recycle',
       nodes: [
-        node('t1', 'Transpose', ['x'], ['a'], { perm: { type: 'ints', value: [1, 0] } }),
-        node('t2', 'Transpose', ['a'], ['b'], { perm: { type: 'ints', value: [1, 0] } }),
-        node('add', 'Add', ['b', 'x'], ['y']),
+        node('Transpose', ['x'], ['a'], { perm: { type: 'ints', value: [1, 0] } }),
+        node('Transpose', ['a'], ['b'], { perm: { type: 'ints', value: [1, 0] } }),
+        node('Add', ['b', 'x'], ['y']),
       ],
       initializers: new Map(),
       inputs: [{ name: 'x', dtype: 'float32', shape: [3, 4] }],

@@ -1,23 +1,20 @@
 import { Tensor } from '@qint/tensor';
 import { describe, expect, it } from 'vitest';
 import { InferenceSession } from './inference-session';
-import type { Graph, Node } from './ir';
-
-const node = (name: string, opType: string, inputs: string[], outputs: string[], attributes: Node['attributes'] = {}): Node => ({
-  name, opType, domain: '', inputs, outputs, attributes,
-});
+import { node } from './__fixtures__/graph-builder';
+import type { Graph } from './ir';
 
 /** y = Reshape(x · 2, [Shape(x)[0], −1]) — the Shape → Gather → Unsqueeze → Concat pattern of torch exports. */
 function graph(): Graph {
   return {
     name: 'memo',
     nodes: [
-      node('shape', 'Shape', ['x'], ['s']),
-      node('gather', 'Gather', ['s', 'zero'], ['n'], { axis: { type: 'int', value: 0 } }),
-      node('unsq', 'Unsqueeze', ['n', 'axes'], ['n1']),
-      node('concat', 'Concat', ['n1', 'minus1'], ['target'], { axis: { type: 'int', value: 0 } }),
-      node('double', 'Mul', ['x', 'two'], ['x2']),
-      node('reshape', 'Reshape', ['x2', 'target'], ['y']),
+      node('Shape', ['x'], ['s']),
+      node('Gather', ['s', 'zero'], ['n'], { axis: { type: 'int', value: 0 } }),
+      node('Unsqueeze', ['n', 'axes'], ['n1']),
+      node('Concat', ['n1', 'minus1'], ['target'], { axis: { type: 'int', value: 0 } }),
+      node('Mul', ['x', 'two'], ['x2']),
+      node('Reshape', ['x2', 'target'], ['y']),
     ],
     initializers: new Map<string, Tensor>([
       ['zero', Tensor.scalar('int64', 0n)],
