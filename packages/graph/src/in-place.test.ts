@@ -1,7 +1,7 @@
 import { Tensor } from '@qint/tensor';
 import { describe, expect, it } from 'vitest';
 import { InferenceSession } from './inference-session';
-import { node } from './__fixtures__/graph-builder';
+import { expectClose, node } from './__fixtures__/graph-builder';
 import type { Graph } from './ir';
 
 /** x → Add(bias) → Mul(x) → Softmax → LayerNorm → Div(2) → y: every intermediate dies at its single consumer. */
@@ -27,6 +27,23 @@ function chain(): Graph {
   };
 }
 
+/** chain() computed plainly in float64: Div(LayerNorm(Softmax((x + bias) · x)), 2) per row of 4. */
+function chainReference(x: Float32Array): number[] {
+  const bias = [0.5, -1, 2, 0];
+  const gamma = [1, 2, 3, 4];
+  const beta = [0, 0.1, 0.2, 0.3];
+  const out: number[] = [];
+  for (let r = 0; r < x.length / 4; r++) {
+    const m = [0, 1, 2, 3].map((j) => (x[4 * r + j] + bias[j]) * x[4 * r + j]);
+    const e = m.map((v) => Math.exp(v - Math.max(...m)));
+    const s = e.map((v) => v / e.reduce((a, b) => a + b, 0));
+    const mean = s.reduce((a, b) => a + b, 0) / 4;
+    const variance = s.reduce((a, v) => a + (v - mean) ** 2, 0) / 4;
+    s.forEach((v, j) => out.push((((v - mean) / Math.sqrt(variance + 1e-5)) * gamma[j] + beta[j]) / 2));
+  }
+  return out;
+}
+
 describe('in-place elementwise on dying values', () => {
   it('gives the same results as a run that keeps every intermediate (no reuse possible), and leaves the feed alone', () => {
     const data = Float32Array.from({ length: 12 }, (_, i) => Math.sin(i) * 2);
@@ -36,6 +53,7 @@ describe('in-place elementwise on dying values', () => {
     const peakInPlace = s.lastRunStats.peakLiveBytes;
     const kept = s.run({ x }, { outputs: ['a', 'm', 's', 'l', 'y'] });
     expect(Array.from(y.data as Float32Array)).toEqual(Array.from(kept.y.data as Float32Array));
+    expectClose(y.data as Float32Array, chainReference(data), 1e-5, 1e-5);
     expect(Array.from(x.data as Float32Array)).toEqual(Array.from(data));
     // Values were written over dying inputs: at most the feed and one intermediate are alive at once.
     expect(peakInPlace).toBeLessThanOrEqual(2 * 48);
@@ -59,6 +77,8 @@ describe('buffer recycling across runs', () => {
     s.run({ x: x2 });
     // Outputs of earlier runs are untouched, and each run gives the same values as a fresh session.
     expect(Array.from(y1.data as Float32Array)).toEqual(copy1);
+    expectClose(y1.data as Float32Array, chainReference(x1.data as Float32Array), 1e-5, 1e-5);
+    expectClose(y2.data as Float32Array, chainReference(x2.data as Float32Array), 1e-5, 1e-5);
     expect(Array.from(kept.m.data as Float32Array)).toEqual(keptM);
     expect(Array.from(y2.data as Float32Array)).toEqual(Array.from(InferenceSession.create(chain()).run({ x: x2 }).y.data as Float32Array));
     expect(Array.from(kept.y.data as Float32Array)).toEqual(Array.from(y2.data as Float32Array));
