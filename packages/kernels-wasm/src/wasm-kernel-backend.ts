@@ -24,13 +24,14 @@ import type {
   PackedGemmWeights,
   PackedLinearWeights,
 } from '@qint/kernels';
+import { dynamicParamsFromRange } from '@qint/kernels';
 import type { KernelExports } from './wasm-exports';
 import { ConstantWeightCache } from './constant-weight-cache';
 import { WasmHeap } from './wasm-heap';
 import { WasmPackedGemmWeights } from './wasm-packed-gemm-weights';
 import { WasmPackedLinearWeights } from './wasm-packed-linear-weights';
 import { binaryF32Wasm, geluErfF32Wasm, layerNormF32Wasm, softmaxF32Wasm, stridedCopyF32Wasm } from './wasm-row-ops';
-import { dynamicAttentionF32Wasm, dynamicMatMulF32Wasm, dynamicParamsFromRange, gemmF32BatchedWasm, matMulIntegerBatchedWasm } from './wasm-mat-mul-integer-batched';
+import { dynamicAttentionF32Wasm, dynamicMatMulF32Wasm, gemmF32BatchedWasm, matMulIntegerBatchedWasm } from './wasm-mat-mul-integer-batched';
 
 /**
  * The primitives this backend runs in WebAssembly (all of KernelBackend v1).

@@ -1,7 +1,7 @@
 // Batched MatMulInteger with per-tensor zero points (attention heads) in one backend call: both operands copied in
 // once, then per batch entry the same widen → pack → int16 GEMM steps as `matMulInteger`, so results are bit-identical
 // with it (and with the JS backend), without a JS↔WASM round trip and scratch setup per head.
-import { roundHalfToEven, type BatchedGemmF32Args, type BatchedMatMulIntegerArgs, type DynamicAttentionF32Args, type DynamicMatMulF32Args } from '@qint/kernels';
+import { dynamicParamsFromRange, type BatchedGemmF32Args, type BatchedMatMulIntegerArgs, type DynamicAttentionF32Args, type DynamicMatMulF32Args } from '@qint/kernels';
 import type { KernelExports } from './wasm-exports';
 import type { WasmHeap } from './wasm-heap';
 
@@ -31,17 +31,6 @@ export function matMulIntegerBatchedWasm(ex: KernelExports, heap: WasmHeap, args
     ex.gemmI16(pAw, lda, m, kp, pBw, n, pC + i * m * n * 4, n);
   }
   heap.readI32(pC, batch * m * n, out);
-}
-
-/**
- * DynamicQuantizeLinear's scale and zero point from the range `[lo, hi]` (both include 0), exactly as the JS backend
- * (kernel-backend.ts, DynamicLinearArgs step 1): every operation rounded to float32.
- */
-export function dynamicParamsFromRange(lo: number, hi: number): { scale: number; zeroPoint: number } {
-  const scale = Math.fround(Math.fround(hi - lo) / 255);
-  if (scale === 0) return { scale: 0, zeroPoint: 0 };
-  const zp = roundHalfToEven(Math.fround(-lo / scale));
-  return { scale, zeroPoint: zp < 0 ? 0 : zp > 255 ? 255 : zp };
 }
 
 /**

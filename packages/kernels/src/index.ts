@@ -49,6 +49,7 @@ export {
   roundHalfToEven,
   saturate,
 } from './numerics';
+export { dynamicParamsFromRange, type DynamicParams } from './internal/dynamic-quant';
 export { quantizeLinear, type QuantizeLinearOptions } from './quantize-linear';
 export { dequantizeLinear, type DequantizeLinearOptions } from './dequantize-linear';
 export { matMulInteger } from './mat-mul-integer';

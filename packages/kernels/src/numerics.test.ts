@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { dynamicParamsFromRange } from './internal/dynamic-quant';
 import { maxCenteredMagnitude, maxSafeK, MAX_SAFE_K_8BIT, roundHalfToEven, roundToFloat16, saturate } from './numerics';
 
 describe('numerics', () => {
@@ -7,6 +8,16 @@ describe('numerics', () => {
     for (const [v, r] of cases) expect(roundHalfToEven(v)).toBe(r);
     expect(roundHalfToEven(NaN)).toBeNaN();
     expect(roundHalfToEven(-Infinity)).toBe(-Infinity);
+  });
+
+  it('derives DynamicQuantizeLinear params from a range (hand-checked)', () => {
+    // scale = f32(4 / 255); −lo / scale = 63.75 → 64.
+    expect(dynamicParamsFromRange(-1, 3)).toEqual({ scale: Math.fround(4 / 255), zeroPoint: 64 });
+    // All-negative and all-positive ranges put the zero point at the ends; an empty range gives 0 and 0.
+    expect(dynamicParamsFromRange(-2.55, 0)).toEqual({ scale: Math.fround(Math.fround(2.55) / 255), zeroPoint: 255 });
+    // With lo = 0 the zero point is −0 / 2 = −0 (stored as 0 in the integer arrays it goes to).
+    expect(dynamicParamsFromRange(0, 510)).toEqual({ scale: 2, zeroPoint: -0 });
+    expect(dynamicParamsFromRange(0, 0)).toEqual({ scale: 0, zeroPoint: 0 });
   });
 
   it('rounds to float16 like numpy.float16 (ties to even, overflow to Infinity)', () => {

@@ -24,6 +24,20 @@ export function dynamicParams(x: Float32Array, start: number, end: number): Dyna
       if (v !== -Infinity) lo = v;
     } else if (v > hi && v !== Infinity) hi = v;
   }
+  return dynamicParamsFromRange(lo, hi);
+}
+
+/**
+ * Scale and zero point of DynamicQuantizeLinear from a range `[lo, hi]` that includes 0 (as {@link dynamicParams}
+ * finds it; exported so a backend that finds the range itself derives the params by the same rule):
+ * `scale = f32(f32(hi − lo) / 255)`, `zeroPoint = clamp(roundEven(f32(−lo / scale)), 0, 255)`, or both 0 when the scale is 0.
+ *
+ * @example
+ * ```ts
+ * dynamicParamsFromRange(-1, 3); // { scale: Math.fround(4 / 255), zeroPoint: 64 }
+ * ```
+ */
+export function dynamicParamsFromRange(lo: number, hi: number): DynamicParams {
   const scale = fround(fround(hi - lo) / 255);
   if (scale === 0) return { scale: 0, zeroPoint: 0 };
   let zp = roundHalfToEven(fround(-lo / scale));
