@@ -25,6 +25,7 @@ export {
   computeStrides,
   formatShape,
   normalizeAxis,
+  resolveReshape,
   resolveSliceRange,
   shapeSize,
   shapesEqual,

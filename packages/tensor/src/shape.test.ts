@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { broadcastIndex, broadcastShapes, broadcastStrides, computeStrides, normalizeAxis, resolveSliceRange, shapeSize, validateShape } from './shape';
+import { broadcastIndex, broadcastShapes, broadcastStrides, computeStrides, normalizeAxis, resolveReshape, resolveSliceRange, shapeSize, validateShape } from './shape';
 import { ShapeError } from './shape-error';
 import { ValueError } from './value-error';
 
@@ -65,5 +65,18 @@ describe('resolveSliceRange', () => {
     expect(resolveSliceRange(5, 3, 1, 1)).toEqual({ start: 3, count: 0 });
     expect(resolveSliceRange(5, 10, -10, -1)).toEqual({ start: 4, count: 5 }); // [4, 3, 2, 1, 0]
     expect(resolveSliceRange(0, 0, 1, 1)).toEqual({ start: 0, count: 0 });
+  });
+});
+
+describe('resolveReshape', () => {
+  it('follows ONNX Reshape (hand-checked: -1 inferred, 0 copies a dim unless allowZero)', () => {
+    expect(resolveReshape([2, 3, 4], [0, -1])).toEqual([2, 12]);
+    expect(resolveReshape([2, 3, 4], [4, -1, 2])).toEqual([4, 3, 2]);
+    expect(resolveReshape([0, 3], [0, 5], true)).toEqual([0, 5]);
+    expect(() => resolveReshape([2, 3, 4], [-1, -1])).toThrow(/more than one -1/);
+    expect(() => resolveReshape([2, 3, 4], [5, -1])).toThrow(/cannot infer -1/);
+    expect(() => resolveReshape([2, 3, 4], [2, 3, 5])).toThrow(/24 elements/);
+    expect(() => resolveReshape([6], [0, 0])).toThrow(/copies dim 1 \(0\) but the input \[6\] has rank 1/);
+    expect(() => resolveReshape([6], [2, -3])).toThrow(ShapeError);
   });
 });

@@ -190,6 +190,56 @@ export function shapesEqual(a: Shape, b: Shape): boolean {
   return true;
 }
 
+/**
+ * The output shape of a reshape (ONNX Reshape semantics): one `-1` is inferred from the element count, and a `0`
+ * copies the input dim at that position unless `allowZero` is set.
+ *
+ * @param inShape - the input's (valid) shape
+ * @param target - the requested dims
+ * @param allowZero - a `0` is a zero-sized dim rather than a copy (ONNX `allowzero`)
+ * @returns the resolved dims, with the input's element count
+ * @throws {@link ShapeError} when the counts differ, more than one `-1` appears, or a dim is invalid
+ * @example
+ * ```ts
+ * resolveReshape([2, 3, 4], [0, -1]); // [2, 12]
+ * ```
+ */
+export function resolveReshape(inShape: Shape, target: Shape, allowZero = false): number[] {
+  let inSize = 1;
+  for (const d of inShape) inSize *= d;
+  const out = target.slice();
+  let inferAt = -1;
+  let known = 1;
+  for (let i = 0; i < out.length; i++) {
+    const d = out[i];
+    if (d === -1) {
+      if (inferAt >= 0) throw new ShapeError(`reshape: shape ${formatShape(target)} has more than one -1`);
+      inferAt = i;
+      continue;
+    }
+    if (d === 0 && !allowZero) {
+      if (i >= inShape.length) {
+        throw new ShapeError(`reshape: shape ${formatShape(target)} copies dim ${i} (0) but the input ${formatShape(inShape)} has rank ${inShape.length}`);
+      }
+      out[i] = inShape[i];
+    } else if (!Number.isSafeInteger(d) || d < 0) {
+      throw new ShapeError(`reshape: shape[${i}] must be a non-negative integer, -1 or 0, got ${d}`);
+    }
+    known *= out[i];
+  }
+  if (inferAt >= 0) {
+    if (known === 0 || inSize % known !== 0) {
+      throw new ShapeError(`reshape: cannot infer -1 in ${formatShape(target)} for ${inSize} elements of ${formatShape(inShape)}`);
+    }
+    out[inferAt] = inSize / known;
+  }
+  const size = validateShape(out, 'shape');
+  if (size !== inSize) {
+    throw new ShapeError(`reshape: cannot reshape ${formatShape(inShape)} (${inSize} elements) to ${formatShape(out)} (${size} elements)`);
+  }
+  return out;
+}
+
 /** Formats a shape for error messages: `[2,3,4]`. */
 export function formatShape(shape: Shape): string {
   return `[${shape.join(',')}]`;

@@ -11,7 +11,7 @@ import {
 import { DTypeError } from './dtype-error';
 import { float16BitsToFloat32, float16ToFloat32Array, float32ToFloat16Bits } from './float16';
 import { packSubByte, readPacked, unpackSubByte, writePacked } from './packing';
-import { computeStrides, formatShape, normalizeAxis, resolveSliceRange, validateShape, type Shape } from './shape';
+import { computeStrides, formatShape, normalizeAxis, resolveReshape, resolveSliceRange, validateShape, type Shape } from './shape';
 import { ShapeError } from './shape-error';
 import { ValueError } from './value-error';
 
@@ -209,37 +209,7 @@ export class Tensor<D extends DType = DType> {
    * ```
    */
   reshape(shape: Shape, options: ReshapeOptions = {}): Tensor<D> {
-    const out = shape.slice();
-    let inferAt = -1;
-    let known = 1;
-    for (let i = 0; i < out.length; i++) {
-      const d = out[i];
-      if (d === -1) {
-        if (inferAt >= 0) throw new ShapeError(`reshape: shape ${formatShape(shape)} has more than one -1`);
-        inferAt = i;
-        continue;
-      }
-      if (d === 0 && !options.allowZero) {
-        if (i >= this.shape.length) {
-          throw new ShapeError(`reshape: shape ${formatShape(shape)} copies dim ${i} (0) but the input ${formatShape(this.shape)} has rank ${this.rank}`);
-        }
-        out[i] = this.shape[i];
-      } else if (!Number.isSafeInteger(d) || d < 0) {
-        throw new ShapeError(`reshape: shape[${i}] must be a non-negative integer, -1 or 0, got ${d}`);
-      }
-      known *= out[i];
-    }
-    if (inferAt >= 0) {
-      if (known === 0 || this.size % known !== 0) {
-        throw new ShapeError(`reshape: cannot infer -1 in ${formatShape(shape)} for ${this.size} elements of ${formatShape(this.shape)}`);
-      }
-      out[inferAt] = this.size / known;
-    }
-    const size = validateShape(out, 'shape');
-    if (size !== this.size) {
-      throw new ShapeError(`reshape: cannot reshape ${formatShape(this.shape)} (${this.size} elements) to ${formatShape(out)} (${size} elements)`);
-    }
-    return new Tensor(this.dtype, out, this.data, size);
+    return new Tensor(this.dtype, resolveReshape(this.shape, shape, options.allowZero), this.data, this.size);
   }
 
   /**

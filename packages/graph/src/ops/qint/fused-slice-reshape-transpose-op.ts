@@ -1,25 +1,20 @@
 // ai.qint::FusedSliceReshapeTranspose — how exported attention splits heads: Slice(qkv) → Reshape([B, T, H, d]) →
 // Transpose. Only created by the load-time fusion of fuse-transformer-patterns.ts. The three ops move data only, so
 // they compose into one strided view of the input: one copy instead of two, and no intermediate tensors.
-import { Tensor } from '@qint/tensor';
+import { resolveReshape } from '@qint/tensor';
 import type { OpDefinition } from '../op-definition';
 import { reshape } from '../shape-ops';
 import { materialize, reshapeView, sliceTensor, sliceView, transposeTensor } from '../strided-copy-f32';
 import { need, readInts, readSliceInputs } from '../tensor-utils';
 import { QINT_DOMAIN } from './qint-domain';
 
-/** Reshape's target with 0 (copy the dim, unless allowzero) and one −1 resolved, or undefined when it does not fit. */
+/** Reshape's target resolved (0 and −1, as Reshape resolves them), or undefined when it does not fit (Reshape then reports it). */
 function resolveTarget(shape: readonly number[], target: readonly number[], allowZero: boolean): number[] | undefined {
-  const size = shape.reduce((p, d) => p * d, 1);
-  const out = target.map((d, i) => (d === 0 && !allowZero ? shape[i] : d));
-  const infer = out.indexOf(-1);
-  if (out.some((d, i) => d === undefined || (d < 0 && i !== infer)) || out.lastIndexOf(-1) !== infer) return undefined;
-  const known = out.reduce((p, d, i) => (i === infer ? p : p * d), 1);
-  if (infer >= 0) {
-    if (known === 0 || size % known !== 0) return undefined;
-    out[infer] = size / known;
-  } else if (known !== size) return undefined;
-  return out;
+  try {
+    return resolveReshape(shape, target, allowZero);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
