@@ -133,6 +133,20 @@ function convRowScalar(rowBase: usize, wp: i32, wk: usize, bias: usize, oc: i32,
   return i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
 }
 
+/** The convF32 epilogue on four lanes (zero: a splat of 0): relu when `relu`, then affine4 when `affine`. */
+@inline function epilogue4(v: v128, relu: bool, affine: bool, zero: v128, kv: v128, tv: v128): v128 {
+  if (relu) v = v128.and(v, f32x4.gt(v, zero));
+  if (affine) v = affine4(v, kv, tv);
+  return v;
+}
+
+/** epilogue4 on one value: `v > 0 ? v : 0` when `relu`, then `f32(f64(v) · k + t)` when `affine`. */
+@inline function epilogue1(v: f32, relu: bool, affine: bool, k: f64, t: f64): f32 {
+  if (relu) v = v > 0 ? v : 0;
+  if (affine) v = <f32>(<f64>v * k + t);
+  return v;
+}
+
 /**
  * The convF32 epilogue in place over `[batch, m, plane]` floats at `p`: when `relu`, `v > 0 ? v : 0` (NaN and −0
  * give +0); then, when `scale` is not 0, `v · scale[c] + shift[c]` with float64 per-channel factors, computed in
@@ -150,18 +164,8 @@ export function convEpilogueF32(p: usize, batch: i32, m: i32, plane: i32, relu: 
       const kv = f64x2.splat(k);
       const tv = f64x2.splat(t);
       let i = 0;
-      for (; i < n4; i += 4, q += 16) {
-        let v = v128.load(q);
-        if (relu) v = v128.and(v, f32x4.gt(v, zero));
-        if (affine) v = affine4(v, kv, tv);
-        v128.store(q, v);
-      }
-      for (; i < plane; i++, q += 4) {
-        let v = load<f32>(q);
-        if (relu) v = v > 0 ? v : 0;
-        if (affine) v = <f32>(<f64>v * k + t);
-        store<f32>(q, v);
-      }
+      for (; i < n4; i += 4, q += 16) v128.store(q, epilogue4(v128.load(q), relu, affine, zero, kv, tv));
+      for (; i < plane; i++, q += 4) store<f32>(q, epilogue1(load<f32>(q), relu, affine, k, t));
     }
   }
 }
@@ -194,16 +198,12 @@ export function dynamicConvOutF32(p: usize, batch: i32, m: i32, plane: i32, scal
         const hi = f64x2.mul(f64x2.convert_low_i32x4_s(i32x4.shuffle(a, a, 2, 3, 0, 1)), sv);
         let v = i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
         if (bias != 0) v = f32x4.add(v, bv);
-        if (relu) v = v128.and(v, f32x4.gt(v, zero));
-        if (affine) v = affine4(v, kv, tv);
-        v128.store(q, v);
+        v128.store(q, epilogue4(v, relu, affine, zero, kv, tv));
       }
       for (; i < plane; i++, q += 4) {
         let v = <f32>(<f64>load<i32>(q) * s);
         if (bias != 0) v += bc;
-        if (relu) v = v > 0 ? v : 0;
-        if (affine) v = <f32>(<f64>v * k + t);
-        store<f32>(q, v);
+        store<f32>(q, epilogue1(v, relu, affine, k, t));
       }
     }
   }
