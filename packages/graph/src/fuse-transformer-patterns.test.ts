@@ -185,7 +185,7 @@ describe('head-split fusion (Slice → Reshape → Transpose)', () => {
 
 describe('dynamic attention fusion', () => {
   /** softmax(dynMatMul(q, kT) / √d) · v with both products in the DynamicQuantizeLinear → MatMulInteger form. */
-  function attention(): Graph {
+  function attention(vShape = [2, 3, 6, 4]): Graph {
     const chain = (p: string, a: string, b: string, out: string): Node[] => [
       node(`${p}qa`, 'DynamicQuantizeLinear', [a], [`${p}aq`, `${p}as`, `${p}az`]),
       node(`${p}qb`, 'DynamicQuantizeLinear', [b], [`${p}bq`, `${p}bs`, `${p}bz`]),
@@ -207,7 +207,7 @@ describe('dynamic attention fusion', () => {
       inputs: [
         { name: 'q', dtype: 'float32', shape: [2, 3, 5, 4] },
         { name: 'kt', dtype: 'float32', shape: [2, 3, 4, 6] },
-        { name: 'v', dtype: 'float32', shape: [2, 3, 6, 4] },
+        { name: 'v', dtype: 'float32', shape: vShape },
       ],
       outputs: [{ name: 'y' }],
       valueInfo: [],
@@ -223,5 +223,17 @@ describe('dynamic attention fusion', () => {
     expect(y.data).toEqual(plain.run(feeds).y.data);
     expect(fused.lastRunStats.nodesRun).toBe(2); // the Constant and FusedDynamicAttention
     expect(() => fused.run(feeds, { outputs: ['p'] })).toThrow(/fused into node "v_out"/);
+  });
+
+  it('runs the three kernels one after the other when V broadcasts over the batch dims, bit-identical with the unfused chains', () => {
+    for (const vShape of [[6, 4], [1, 3, 6, 4]]) {
+      const feeds = { q: floats([2, 3, 5, 4], 1), kt: floats([2, 3, 4, 6], 2), v: floats(vShape, 3) };
+      const fused = InferenceSession.create(attention(vShape), { ...opsets, backend: js });
+      const plain = InferenceSession.create(attention(vShape), { ...opsets, backend: js, fuse: false });
+      const y = fused.run(feeds).y;
+      expect(fused.lastRunStats.nodesRun).toBe(2);
+      expect(y.shape).toEqual([2, 3, 5, 4]);
+      expect(y.data).toEqual(plain.run(feeds).y.data);
+    }
   });
 });

@@ -7,7 +7,7 @@ import { Tensor } from '@qint/tensor';
 import { allocateF32 } from '../../buffer-pool';
 import type { OpDefinition } from '../op-definition';
 import { softmaxFamily } from '../reduce-ops';
-import { need, readScalar } from '../tensor-utils';
+import { need, readScalar, sameBatchMatMul } from '../tensor-utils';
 import { fusedDynamicMatMulOp } from './fused-dynamic-mat-mul-op';
 import { QINT_DOMAIN } from './qint-domain';
 
@@ -34,17 +34,11 @@ export const fusedDynamicAttentionOp: OpDefinition = {
       const kT = need(inputs, 1, 'K');
       const v = need(inputs, 2, 'V');
       const r = q.rank;
-      const batchDims = q.shape.slice(0, r - 2);
-      const same = (t: Tensor): boolean => t.rank === r && batchDims.every((d, i) => t.shape[i] === d);
-      if (
-        q.dtype === 'float32' && kT.dtype === 'float32' && v.dtype === 'float32' && r >= 2 && same(kT) && same(v) &&
-        q.shape[r - 1] === kT.shape[r - 2] && kT.shape[r - 1] === v.shape[r - 2]
-      ) {
-        const m = q.shape[r - 2];
-        const k = q.shape[r - 1];
-        const n = kT.shape[r - 1];
+      // Q·Kᵀ as one batched product, and V with the same batch dims and n rows.
+      const qk = sameBatchMatMul(q, kT, 2);
+      if (qk && v.dtype === 'float32' && v.rank === r && v.shape[r - 2] === qk.n && q.shape.every((d, i) => i >= r - 2 || d === v.shape[i])) {
+        const { batch, m, k, n } = qk;
         const dv = v.shape[r - 1];
-        const batch = batchDims.reduce((p, d) => p * d, 1);
         // dynamicAttentionF32 writes every element: a recycled buffer will do.
         const out = allocateF32(batch * m * dv);
         const divisor = inputs[3] ? Math.fround(readScalar(inputs[3], 'FusedDynamicAttention divisor')) : undefined;
@@ -52,7 +46,7 @@ export const fusedDynamicAttentionOp: OpDefinition = {
           { batch, m, k, n, dv, q: q.data as Float32Array, kT: kT.data as Float32Array, v: v.data as Float32Array, ...(divisor === undefined ? {} : { divisor }), out },
           options,
         );
-        return [Tensor.from('float32', [...batchDims, m, dv], out)];
+        return [Tensor.from('float32', [...q.shape.slice(0, r - 2), m, dv], out)];
       }
       const [s] = matMul([q, kT, inputs[3]]);
       const p = softmaxFamily(s, -1, false, 'softmax', options);
