@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { decodeQint, encodeQint, writeQint } from '@qint/format';
 import { openQintFile, readQintFile, saveQintFile } from '@qint/format/node';
 import { QuantParams, Tensor } from '@qint/tensor';
-import { QUICK, machineInfo } from './lib/harness.mjs';
+import { QUICK, machineInfo, median } from './lib/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROUNDS = QUICK ? 3 : 9;
@@ -53,11 +53,6 @@ function bigModel() {
     graph: { name: 'big', nodes, initializers, quantParams, inputs: [{ name: 'x', dtype: 'float32', shape: [1, 1024] }], outputs: [{ name: prev }], valueInfo: [] },
   };
 }
-
-const median = (a) => {
-  const s = [...a].sort((x, y) => x - y);
-  return s[Math.floor(s.length / 2)];
-};
 
 async function time(fn) {
   const t0 = performance.now();

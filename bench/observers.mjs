@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { QUICK, machineInfo, xorshift } from './lib/harness.mjs';
+import { QUICK, machineInfo, median, xorshift } from './lib/harness.mjs';
 import {
   EntropyObserver,
   HistogramObserver,
@@ -34,11 +34,6 @@ function makeData(n) {
   for (let i = 0; i < n; i += 100_003) d[i] = 40 * (u() - 0.5);
   return d;
 }
-
-const median = (xs) => {
-  const s = xs.slice().sort((a, b) => a - b);
-  return s[s.length >> 1];
-};
 
 const data = makeData(N);
 const half = new Uint16Array(N);

@@ -31,6 +31,12 @@ export function xorshift(seed) {
   };
 }
 
+/** The median of `xs` (the upper one of an even count), without reordering `xs`. */
+export function median(xs) {
+  const s = xs.slice().sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+
 /**
  * An interleaved timer.
  * @param {{ rounds: number, reps: number, repMs: number }} settings

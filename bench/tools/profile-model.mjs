@@ -13,6 +13,7 @@ import { encodeModel, loadModel, loadTestCase } from '@qint/onnx';
 import { Tensor } from '@qint/tensor';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from '../lib/harness.mjs';
 import { ort, ortSession } from '../lib/ort.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -20,7 +21,6 @@ const FIXTURES = join(here, '../../packages/onnx/test/__fixtures__');
 const which = process.argv[2] ?? 'cnn-bn';
 const batch = Number(process.argv[3] ?? 1);
 const reps = Number(process.argv[4] ?? (which.startsWith('super') ? 5 : 300));
-const median = (a) => a.slice().sort((p, q) => p - q)[a.length >> 1];
 
 const dirs = { 'cnn-bn': 'torch/cnn-bn', 'mnist-8': 'models/mnist-8', 'mnist-8-int8': 'models/mnist-8', 'super-resolution': 'models/super-resolution-10' };
 if (!dirs[which]) throw new Error(`unknown model ${which}; one of ${Object.keys(dirs).join(', ')}`);

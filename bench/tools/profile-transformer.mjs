@@ -11,7 +11,7 @@ import { encodeModel, loadModel } from '@qint/onnx';
 import { Tensor } from '@qint/tensor';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { xorshift } from '../lib/harness.mjs';
+import { median, xorshift } from '../lib/harness.mjs';
 import { ort, ortSession } from '../lib/ort.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -26,7 +26,6 @@ const feed = { input: Tensor.from('float32', [batch, 28, 28], x) };
 const q8 = quantizeDynamic(model).model;
 const sessions = { f32: createSession(model, { backend: wasm }), int8: createSession(q8, { backend: wasm }) };
 const orts = { 'ort f32': await ortSession(encodeModel(model)), 'ort int8': await ortSession(encodeModel(toOnnxModel(q8))) };
-const median = (a) => a.slice().sort((p, q) => p - q)[a.length >> 1];
 
 for (const [name, s] of Object.entries(sessions)) {
   for (let i = 0; i < 50; i++) s.run(feed);

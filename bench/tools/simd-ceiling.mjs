@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from '../lib/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(join(here, '..', '..', 'packages', 'kernels-wasm', 'package.json'));
@@ -44,7 +45,6 @@ for (let round = 0; round < ROUNDS; round++) {
     samples[name].push((2 * macs * REPS) / ((t.user + t.system) * 1e3));
   }
 }
-const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
 const g = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
 console.log(`Node ${process.version}, ${ROUNDS} interleaved rounds, median GOP/s (CPU time), K = ${KP}, operands in L1:\n`);
 console.log('| loop | GOP/s |\n|---|---:|');
