@@ -82,3 +82,11 @@ export class GemmWeights {
     unreleased.unregister(this);
   }
 }
+
+/**
+ * The packed form of the `B` argument of {@link matMul} / {@link gemm} for `backend` (packed on first use) when it is
+ * prepared {@link GemmWeights} and the backend packs; otherwise none (the backend copies the tensor as usual).
+ */
+export function packedGemmB(b: Tensor | GemmWeights, backend: KernelBackend, transB: boolean): PackedGemmWeights | undefined {
+  return b instanceof GemmWeights && backend.packGemmWeights ? b.packedFor(backend as Packer, transB) : undefined;
+}

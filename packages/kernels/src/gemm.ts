@@ -1,6 +1,6 @@
 import { broadcastStrides, formatShape, ShapeError, Tensor } from '@qint/tensor';
 import { primitiveBackend, type OpOptions } from './backend-registry';
-import { GemmWeights } from './gemm-weights';
+import { GemmWeights, packedGemmB } from './gemm-weights';
 import { requireDType } from './internal/validate';
 
 /** Attributes of {@link gemm} (ONNX Gemm) plus `{ backend }`. */
@@ -34,8 +34,7 @@ export interface GemmOptions extends OpOptions {
  */
 export function gemm(a: Tensor, bOrWeights: Tensor | GemmWeights, c?: Tensor, options: GemmOptions = {}): Tensor<'float32'> {
   const OP = 'gemm';
-  const prepared = bOrWeights instanceof GemmWeights ? bOrWeights : undefined;
-  const b = prepared ? prepared.tensor : (bOrWeights as Tensor);
+  const b = bOrWeights instanceof GemmWeights ? bOrWeights.tensor : bOrWeights;
   requireDType(OP, 'A', a, ['float32'] as const);
   requireDType(OP, 'B', b, ['float32'] as const);
   if (a.rank !== 2) throw new ShapeError(`${OP}: input "A" has shape ${formatShape(a.shape)}; expected 2-D`);
@@ -62,7 +61,7 @@ export function gemm(a: Tensor, bOrWeights: Tensor | GemmWeights, c?: Tensor, op
   if (out.length > 0 && k > 0) {
     const ad = (transA ? a.transpose() : a).data as Float32Array;
     const backend = primitiveBackend('gemmF32', options);
-    const packedB = prepared && backend.packGemmWeights ? prepared.packedFor(backend as Parameters<GemmWeights['packedFor']>[0], transB) : undefined;
+    const packedB = packedGemmB(bOrWeights, backend, transB);
     backend.gemmF32({ m, n, k, a: ad, b: b.data as Float32Array, transB, out, ...(packedB ? { packedB } : {}) });
   }
   if (alpha !== 1) for (let i = 0; i < out.length; i++) out[i] = Math.fround(alpha * out[i]);

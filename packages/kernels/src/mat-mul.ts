@@ -1,6 +1,6 @@
 import { Tensor } from '@qint/tensor';
 import { primitiveBackend, type OpOptions } from './backend-registry';
-import { GemmWeights } from './gemm-weights';
+import { GemmWeights, packedGemmB } from './gemm-weights';
 import { planMatMul } from './internal/mat-mul-plan';
 import { requireDType } from './internal/validate';
 
@@ -21,8 +21,7 @@ import { requireDType } from './internal/validate';
  */
 export function matMul(a: Tensor, bOrWeights: Tensor | GemmWeights, options?: OpOptions): Tensor<'float32'> {
   const OP = 'matMul';
-  const prepared = bOrWeights instanceof GemmWeights ? bOrWeights : undefined;
-  const b = prepared ? prepared.tensor : (bOrWeights as Tensor);
+  const b = bOrWeights instanceof GemmWeights ? bOrWeights.tensor : bOrWeights;
   requireDType(OP, 'A', a, ['float32'] as const);
   requireDType(OP, 'B', b, ['float32'] as const);
   const plan = planMatMul(OP, a, b);
@@ -33,7 +32,7 @@ export function matMul(a: Tensor, bOrWeights: Tensor | GemmWeights, options?: Op
     const ad = a.data as Float32Array;
     const bd = b.data as Float32Array;
     // A prepared B is 2-D, so every batch multiplies the same matrix: pack it once for this backend.
-    const packedB = prepared && backend.packGemmWeights ? prepared.packedFor(backend as Parameters<GemmWeights['packedFor']>[0], false) : undefined;
+    const packedB = packedGemmB(bOrWeights, backend, false);
     for (let t = 0; t < batch; t++) {
       const ai = plan.aIndex(t);
       const bi = plan.bIndex(t);
