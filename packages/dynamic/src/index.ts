@@ -18,7 +18,7 @@ export type {
 export { gptqRound, type GptqRoundOptions } from './gptq-round';
 export { layerGrams } from './layer-grams';
 export { isLayerGrams } from './is-layer-grams';
-export { quantizeWeight, type QuantizedWeight, type WeightQuantSettings } from './quantize-weight';
+export { groupRanges, quantizeWeight, type GroupRanges, type QuantizedWeight, type WeightQuantSettings } from './quantize-weight';
 export { toOnnxModel, type ToOnnxOptions } from './to-onnx-model';
 export { fromOnnxModel, type FromOnnxOptions, type FromOnnxReport } from './from-onnx-model';
 export { foldConstant, type FoldedConstant } from './fold-constant';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { QuantizeError } from './quantize-error';
-import { quantizeWeight, type WeightQuantSettings } from './quantize-weight';
+import { groupRanges, quantizeWeight, type WeightQuantSettings } from './quantize-weight';
 
 const base: WeightQuantSettings = {
   bits: 8,
@@ -74,5 +74,21 @@ describe('quantizeWeight', () => {
   it('rejects NaN and Inf weights with the position', () => {
     expect(() => quantizeWeight(Float32Array.from([0, NaN]), 1, 2, base, 'fc1')).toThrow(QuantizeError);
     expect(() => quantizeWeight(Float32Array.from([0, 1, Infinity, 0]), 2, 2, base, 'fc1')).toThrow(/node "fc1": weight element 2 \(row 1, col 0\) is Infinity/);
+  });
+});
+
+describe('groupRanges (hand-checked)', () => {
+  // w [2, 5] = [[1, −2, 3, 4, −5], [0.5, 6, −1, 2, 7]].
+  const w = Float32Array.from([1, -2, 3, 4, -5, 0.5, 6, -1, 2, 7]);
+  const of = (r: ReturnType<typeof groupRanges>) => [0, 1, 2, 3, 4].map((c) => [r.of(0, c), r.of(1, c)]).flat();
+  it('per tensor, per channel and per block of 2 (the last block short): groups, element map, min and max', () => {
+    const t = groupRanges(w, 2, 5, { granularity: 'per_tensor', blockSize: 0 });
+    expect([t.groups, Array.from(t.mins), Array.from(t.maxs)]).toEqual([1, [-5], [7]]);
+    const c = groupRanges(w, 2, 5, { granularity: 'per_channel', blockSize: 0 });
+    expect([c.groups, Array.from(c.mins), Array.from(c.maxs)]).toEqual([2, [-5, -1], [4, 7]]);
+    expect(of(c)).toEqual([0, 1, 0, 1, 0, 1, 0, 1, 0, 1]);
+    const b = groupRanges(w, 2, 5, { granularity: 'per_block', blockSize: 2 });
+    expect([b.groups, Array.from(b.mins), Array.from(b.maxs)]).toEqual([6, [-2, 3, -5, 0.5, -1, 7], [1, 4, -5, 6, 2, 7]]);
+    expect(of(b)).toEqual([0, 3, 0, 3, 1, 4, 1, 4, 2, 5]);
   });
 });

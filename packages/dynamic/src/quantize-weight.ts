@@ -61,11 +61,50 @@ export function quantizeValue(x: number, inv: number, scale: number, zp: number,
 }
 
 /** Group index of element (row, col). */
-function groupOf(s: WeightQuantSettings, n: number, k: number): { groups: number; of: (row: number, col: number) => number } {
+function groupOf(s: Pick<WeightQuantSettings, 'granularity' | 'blockSize'>, n: number, k: number): { groups: number; of: (row: number, col: number) => number } {
   if (s.granularity === 'per_tensor') return { groups: 1, of: () => 0 };
   if (s.granularity === 'per_channel') return { groups: n, of: (row) => row };
   const per = Math.ceil(k / s.blockSize);
   return { groups: n * per, of: (row, col) => row * per + Math.floor(col / s.blockSize) };
+}
+
+/** The quantizer's groups of a weight `[n, k]` and the min and max of each group (an empty group: ±Infinity). */
+export interface GroupRanges {
+  /** Number of groups: 1 (per tensor), `n` (per channel) or `n · ceil(k / blockSize)` (per block). */
+  groups: number;
+  /** Group index of element (row, col). */
+  of: (row: number, col: number) => number;
+  mins: Float32Array;
+  maxs: Float32Array;
+}
+
+/**
+ * The groups {@link quantizeWeight} gives scales to, and each group's min-max range: what it quantizes with
+ * `rangeMethod: 'minmax'`, and what clipping searches (e.g. `clipWeight` of @qint/mixed-precision) shrink.
+ *
+ * @param w - float32 values `[n, k]`, output-major
+ * @param n - output channels
+ * @param k - reduction length
+ * @param s - the granularity and (per block) block length
+ * @returns the group count, the element → group map, and the per-group min and max
+ * @example
+ * ```ts
+ * groupRanges(Float32Array.from([1, -2, 3, 4]), 1, 4, { granularity: 'per_block', blockSize: 2 }); // mins [-2, 3], maxs [1, 4]
+ * ```
+ */
+export function groupRanges(w: Float32Array, n: number, k: number, s: Pick<WeightQuantSettings, 'granularity' | 'blockSize'>): GroupRanges {
+  const { groups, of } = groupOf(s, n, k);
+  const mins = new Float32Array(groups).fill(Infinity);
+  const maxs = new Float32Array(groups).fill(-Infinity);
+  for (let r = 0; r < n; r++) {
+    for (let c = 0; c < k; c++) {
+      const g = of(r, c);
+      const v = w[r * k + c];
+      if (v < mins[g]) mins[g] = v;
+      if (v > maxs[g]) maxs[g] = v;
+    }
+  }
+  return { groups, of, mins, maxs };
 }
 
 function percentileOf(sorted: Float32Array, p: number): number {
@@ -102,17 +141,7 @@ export function quantizeWeight(w: Float32Array, n: number, k: number, s: WeightQ
       throw new QuantizeError(`node "${node}": weight element ${i} (row ${Math.floor(i / k)}, col ${i % k}) is ${w[i]}; weights must be finite to be quantized`, { node });
     }
   }
-  const { groups, of } = groupOf(s, n, k);
-  const mins = new Float32Array(groups).fill(Infinity);
-  const maxs = new Float32Array(groups).fill(-Infinity);
-  for (let r = 0; r < n; r++) {
-    for (let c = 0; c < k; c++) {
-      const g = of(r, c);
-      const v = w[r * k + c];
-      if (v < mins[g]) mins[g] = v;
-      if (v > maxs[g]) maxs[g] = v;
-    }
-  }
+  const { groups, of, mins, maxs } = groupRanges(w, n, k, s);
   for (let g = 0; g < groups; g++) if (mins[g] > maxs[g]) mins[g] = maxs[g] = 0;
   const opts = observerOptions(s);
   const qparams = (lo: ArrayLike<number>, hi: ArrayLike<number>): QParams => {

@@ -1,4 +1,4 @@
-import { quantizeWeight, type WeightQuantSettings } from '@qint/dynamic';
+import { groupRanges, quantizeWeight, type WeightQuantSettings } from '@qint/dynamic';
 import { ShapeError, ValueError } from '@qint/tensor';
 import type { QuantScheme } from './sensitivity-table';
 
@@ -60,9 +60,6 @@ export function clipWeight(w: Float32Array, shape: readonly [number, number], sc
   }
   const perBlock = scheme.granularity === 'per-block';
   const bs = perBlock ? (scheme.blockSize ?? 32) : Math.max(k, 1);
-  const per = Math.ceil(k / bs);
-  const groups = n * per;
-  const group = (r: number, c: number) => r * per + Math.floor(c / bs);
   const settings: WeightQuantSettings = {
     bits: scheme.bits as WeightQuantSettings['bits'],
     granularity: perBlock ? 'per_block' : 'per_channel',
@@ -74,16 +71,8 @@ export function clipWeight(w: Float32Array, shape: readonly [number, number], sc
     rangeMethod: 'minmax',
     percentile: 100,
   };
-  const lo = new Float32Array(groups).fill(Infinity);
-  const hi = new Float32Array(groups).fill(-Infinity);
-  for (let r = 0; r < n; r++) {
-    for (let c = 0; c < k; c++) {
-      const g = group(r, c);
-      const v = w[r * k + c];
-      if (v < lo[g]) lo[g] = v;
-      if (v > hi[g]) hi[g] = v;
-    }
-  }
+  // The quantizer's own groups and their min-max ranges, so each factor shrinks exactly the range it would store.
+  const { groups, of: group, mins: lo, maxs: hi } = groupRanges(w, n, k, settings);
   if (!scheme.affine) {
     for (let g = 0; g < groups; g++) {
       const a = Math.max(Math.abs(lo[g]), Math.abs(hi[g]));
