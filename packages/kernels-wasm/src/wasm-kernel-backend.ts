@@ -31,7 +31,7 @@ import { WasmHeap } from './wasm-heap';
 import { WasmPackedGemmWeights } from './wasm-packed-gemm-weights';
 import { WasmPackedLinearWeights } from './wasm-packed-linear-weights';
 import { binaryF32Wasm, geluErfF32Wasm, layerNormF32Wasm, softmaxF32Wasm, stridedCopyF32Wasm } from './wasm-row-ops';
-import { dynamicAttentionF32Wasm, dynamicMatMulF32Wasm, gemmF32BatchedWasm, matMulIntegerBatchedWasm } from './wasm-mat-mul-integer-batched';
+import { dynamicAttentionF32Wasm, dynamicMatMulF32Wasm, gemmF32BatchedWasm, matMulIntegerBatchedWasm, quantizeU8InHeap } from './wasm-mat-mul-integer-batched';
 
 /**
  * The primitives this backend runs in WebAssembly (all of KernelBackend v1).
@@ -214,7 +214,6 @@ export class WasmKernelBackend implements KernelBackend {
     const kTotal = (C / group) * KH * KW;
     this.call('dynamicConvF32', (ex, heap) => {
       const pXf = heap.scratchF32(x, n, 'dynamicConvF32 x');
-      const pRange = heap.scratch(8, 'dynamicConvF32 range');
       const pX = heap.scratch(n, 'dynamicConvF32 x quantized');
       const pW = heap.scratch(M * kTotal, 'dynamicConvF32 w');
       const pWz = heap.scratch(wZeroPoint.length * 4, 'dynamicConvF32 wZeroPoint');
@@ -223,12 +222,8 @@ export class WasmKernelBackend implements KernelBackend {
       const pOut = heap.scratch(batch * M * P * 4, 'dynamicConvF32 out');
       heap.u8.set(asBytes(w), pW);
       heap.i32.set(wZeroPoint, pWz >> 2);
-      ex.rangeRows(pXf, 1, n, pRange);
+      const params = quantizeU8InHeap(ex, heap, pXf, n, pX, 'dynamicConvF32 x');
       const f32 = heap.f32;
-      const params = dynamicParamsFromRange(f32[pRange >> 2], f32[(pRange >> 2) + 1]);
-      // A zero scale (all-zero input) quantizes everything to 0 with zero point 0, as DynamicQuantizeLinear does.
-      if (params.scale === 0) heap.u8.fill(0, pX, pX + n);
-      else ex.quantizeU8(pXf, n, params.scale, params.zeroPoint, pX);
       for (let c = 0; c < M; c++) f32[(pScale >> 2) + c] = Math.fround(params.scale * wScale[c]);
       convIntegerInHeap(ex, heap, args, pX, 0, params.zeroPoint, pW, w instanceof Int8Array ? 1 : 0, pWz, wZeroPoint.length > 1 ? 1 : 0, pOut);
       const [pPostScale, pPostShift] = affineInHeap(heap, M, postScale, postShift, 'dynamicConvF32');

@@ -1,7 +1,7 @@
 // Batched MatMulInteger with per-tensor zero points (attention heads) in one backend call: both operands copied in
 // once, then per batch entry the same widen → pack → int16 GEMM steps as `matMulInteger`, so results are bit-identical
 // with it (and with the JS backend), without a JS↔WASM round trip and scratch setup per head.
-import { dynamicParamsFromRange, type BatchedGemmF32Args, type BatchedMatMulIntegerArgs, type DynamicAttentionF32Args, type DynamicMatMulF32Args } from '@qint/kernels';
+import { dynamicParamsFromRange, type DynamicParams, type BatchedGemmF32Args, type BatchedMatMulIntegerArgs, type DynamicAttentionF32Args, type DynamicMatMulF32Args } from '@qint/kernels';
 import type { KernelExports } from './wasm-exports';
 import type { WasmHeap } from './wasm-heap';
 
@@ -34,6 +34,27 @@ export function matMulIntegerBatchedWasm(ex: KernelExports, heap: WasmHeap, args
 }
 
 /**
+ * DynamicQuantizeLinear's scale and zero point of the `count` float32 values at `pX`: their range in SIMD (written to
+ * 8 bytes of scratch at `pRange`), then the rule of @qint/kernels' `dynamicParamsFromRange`.
+ */
+function dynamicParamsInHeap(ex: KernelExports, heap: WasmHeap, pX: number, count: number, pRange: number): DynamicParams {
+  ex.rangeRows(pX, 1, count, pRange);
+  const f32 = heap.f32;
+  return dynamicParamsFromRange(f32[pRange >> 2], f32[(pRange >> 2) + 1]);
+}
+
+/**
+ * DynamicQuantizeLinear of the `count` float32 values at `pX` to uint8 codes at `pOut` (range and codes in SIMD; a
+ * zero scale, from an all-zero input, gives all zeros with zero point 0); returns the scale and zero point.
+ */
+export function quantizeU8InHeap(ex: KernelExports, heap: WasmHeap, pX: number, count: number, pOut: number, what: string): DynamicParams {
+  const params = dynamicParamsInHeap(ex, heap, pX, count, heap.scratch(8, `${what} range`));
+  if (params.scale === 0) heap.u8.fill(0, pOut, pOut + count);
+  else ex.quantizeU8(pX, count, params.scale, params.zeroPoint, pOut);
+  return params;
+}
+
+/**
  * The dynamic MatMul on operands already in WASM memory: float32 `a` `[batch, m, k]` at `pAf`, `b` `[batch, k, n]` at
  * `pBf`; writes float32 `[batch, m, n]` at `pOut` (inside the caller's scratch scope).
  */
@@ -47,20 +68,15 @@ function dynamicMatMulInHeap(
   const lda = kp + 32;
   const panelBytes = ((n + 7) >> 3) * kp * 16;
   const rows = batch * m;
-  const pRange = heap.scratch(16, 'dynamicMatMulF32 ranges');
+  const pRange = heap.scratch(8, 'dynamicMatMulF32 a range');
   const pB = heap.scratch(nb, 'dynamicMatMulF32 b quantized');
   const pZb = heap.scratch(4, 'dynamicMatMulF32 b zero point');
   const pAq = heap.scratch(na * 2 + 16, 'dynamicMatMulF32 a quantized');
   const pAw = heap.scratch(rows * lda * 2, 'dynamicMatMulF32 quantized a');
   const pBw = heap.scratch(panelBytes, 'dynamicMatMulF32 b panels');
-  ex.rangeRows(pAf, 1, na, pRange);
-  ex.rangeRows(pBf, 1, nb, pRange + 8);
-  const r = heap.f32;
-  const pa = dynamicParamsFromRange(r[pRange >> 2], r[(pRange >> 2) + 1]);
-  const pb = dynamicParamsFromRange(r[(pRange >> 2) + 2], r[(pRange >> 2) + 3]);
+  const pa = dynamicParamsInHeap(ex, heap, pAf, na, pRange);
   // A zero scale quantizes everything to 0 with zero point 0: the products and the output are all 0.
-  if (pb.scale === 0) heap.u8.fill(0, pB, pB + nb);
-  else ex.quantizeU8(pBf, nb, pb.scale, pb.zeroPoint, pB);
+  const pb = quantizeU8InHeap(ex, heap, pBf, nb, pB, 'dynamicMatMulF32 b');
   heap.i32[pZb >> 2] = pb.zeroPoint;
   // A straight to the int16 GEMM layout, zero point already subtracted (dynamicLinear's quantizer for one scale shared
   // by all rows): the same values as quantizing to uint8 and widening.
