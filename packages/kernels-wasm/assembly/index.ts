@@ -83,6 +83,17 @@ export function rangeRows(x: usize, rows: i32, k: i32, out: usize): void {
   return i32x4.trunc_sat_f32x4_s(f32x4.pmin(f32x4.pmax(q, vlo), vhi));
 }
 
+/** quantCentred on one value (flo = -za, fhi = 255 - za): the scalar tails of quantizeRows and quantizeRowsIL. */
+@inline function quantCentredS(v: f32, s: f32, flo: f32, fhi: f32): i32 {
+  const q = nearest<f32>(v / s);
+  let qi: i32;
+  if (q < flo) qi = <i32>flo;
+  else if (q > fhi) qi = <i32>fhi;
+  else if (q != q) qi = 0;
+  else qi = <i32>q;
+  return qi;
+}
+
 /**
  * Quantizes `rows` rows of float activations to centred int16 `xq - za` in the group-padded layout: group g of a row
  * starts at element g*lp, holds min(gl, k - g*gl) values and is zero-padded to lp. Also writes the int32 sum of every
@@ -125,12 +136,7 @@ export function quantizeRows(
       }
       let sum = i32x4.extract_lane(vs, 0) + i32x4.extract_lane(vs, 1) + i32x4.extract_lane(vs, 2) + i32x4.extract_lane(vs, 3);
       for (; i < len; i++) {
-        let q = nearest<f32>(load<f32>(src + (<usize>i << 2)) / s);
-        let qi: i32;
-        if (q < flo) qi = <i32>flo;
-        else if (q > fhi) qi = <i32>fhi;
-        else if (q != q) qi = 0;
-        else qi = <i32>q;
+        const qi = quantCentredS(load<f32>(src + (<usize>i << 2)), s, flo, fhi);
         sum += qi;
         store<i16>(d + (<usize>i << 1), <i16>qi);
       }
@@ -1240,13 +1246,7 @@ export function quantizeRowsIL(
         v128.store32_lane(p, v, 3, 48);
       }
       for (; i < len; i++) {
-        let q = nearest<f32>(load<f32>(src + (<usize>i << 2)) / s);
-        let qi: i32;
-        if (q < flo) qi = <i32>flo;
-        else if (q > fhi) qi = <i32>fhi;
-        else if (q != q) qi = 0;
-        else qi = <i32>q;
-        store<i16>(d + (<usize>(i >> 1) << 4) + (<usize>(i & 1) << 1), <i16>qi);
+        store<i16>(d + (<usize>(i >> 1) << 4) + (<usize>(i & 1) << 1), <i16>quantCentredS(load<f32>(src + (<usize>i << 2)), s, flo, fhi));
       }
       for (; i < lp; i++) store<i16>(d + (<usize>(i >> 1) << 4) + (<usize>(i & 1) << 1), 0);
     }
