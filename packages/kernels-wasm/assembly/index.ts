@@ -276,13 +276,10 @@ export function packWeights(src: usize, n: i32, k: i32, bits: i32, gl: i32, lp: 
  * 2-bit storage to the kernels of gemv-nbit.ts.
  */
 function gemvPacked(
-  xq: usize, sums: usize, sa: f32, w: usize, sw: usize, o: usize, panels: i32, groups: i32, lp: i32, bits: i32,
-  corr: i32, y: usize,
+  xq: usize, sums: usize, sa: f32, w: usize, sw: usize, o: usize, panels: i32, groups: i32, lp: i32, corr: i32, y: usize,
 ): void {
-  const storeBits = bits;
-  const groupBytes = <usize>lp * <usize>storeBits;
+  const groupBytes = <usize>lp << 3;
   const vsa = f32x4.splat(sa);
-  const pairs = lp >> 1;
   let wp = w;
   for (let j = 0; j < panels; j++) {
     let y0 = f32x4.splat(0);
@@ -294,27 +291,24 @@ function gemvPacked(
       let a3 = i32x4.splat(0);
       let xp = xq + (<usize>g * <usize>lp << 1);
       const wEnd = wp + groupBytes;
-      // (4- and 2-bit storage have GEMVs of their own, in gemv-nbit.ts.)
-      if (storeBits == 8) {
-        // 4 k-pairs per iteration (lp is a multiple of 8).
-        for (; wp < wEnd; wp += 64, xp += 16) {
-          const w0 = v128.load(wp);
-          const w1 = v128.load(wp, 16);
-          const w2 = v128.load(wp, 32);
-          const w3 = v128.load(wp, 48);
-          let s = v128.load32_splat(xp);
-          a0 = dot2(s, i16x8.extend_low_i8x16_s(w0), a0);
-          a1 = dot2(s, i16x8.extend_high_i8x16_s(w0), a1);
-          s = v128.load32_splat(xp, 4);
-          a2 = dot2(s, i16x8.extend_low_i8x16_s(w1), a2);
-          a3 = dot2(s, i16x8.extend_high_i8x16_s(w1), a3);
-          s = v128.load32_splat(xp, 8);
-          a0 = dot2(s, i16x8.extend_low_i8x16_s(w2), a0);
-          a1 = dot2(s, i16x8.extend_high_i8x16_s(w2), a1);
-          s = v128.load32_splat(xp, 12);
-          a2 = dot2(s, i16x8.extend_low_i8x16_s(w3), a2);
-          a3 = dot2(s, i16x8.extend_high_i8x16_s(w3), a3);
-        }
+      // 4 k-pairs per iteration (lp is a multiple of 8).
+      for (; wp < wEnd; wp += 64, xp += 16) {
+        const w0 = v128.load(wp);
+        const w1 = v128.load(wp, 16);
+        const w2 = v128.load(wp, 32);
+        const w3 = v128.load(wp, 48);
+        let s = v128.load32_splat(xp);
+        a0 = dot2(s, i16x8.extend_low_i8x16_s(w0), a0);
+        a1 = dot2(s, i16x8.extend_high_i8x16_s(w0), a1);
+        s = v128.load32_splat(xp, 4);
+        a2 = dot2(s, i16x8.extend_low_i8x16_s(w1), a2);
+        a3 = dot2(s, i16x8.extend_high_i8x16_s(w1), a3);
+        s = v128.load32_splat(xp, 8);
+        a0 = dot2(s, i16x8.extend_low_i8x16_s(w2), a0);
+        a1 = dot2(s, i16x8.extend_high_i8x16_s(w2), a1);
+        s = v128.load32_splat(xp, 12);
+        a2 = dot2(s, i16x8.extend_low_i8x16_s(w3), a2);
+        a3 = dot2(s, i16x8.extend_high_i8x16_s(w3), a3);
       }
       const gs = load<i32>(sums + (<usize>g << 2));
       const meta = (<usize>j * <usize>groups + <usize>g) << 5;
@@ -614,7 +608,7 @@ export function dynGemv(
   for (let r = 0; r < m; r++) {
     gemvPacked(
       xq + (<usize>r * <usize>xs << 1), sums + (<usize>r * <usize>groups << 2),
-      load<f32>(sa + (<usize>r << 2)), w, sw, o, panels, groups, lp, bits, corr, y + (<usize>r * <usize>panels << 5),
+      load<f32>(sa + (<usize>r << 2)), w, sw, o, panels, groups, lp, corr, y + (<usize>r * <usize>panels << 5),
     );
   }
 }
