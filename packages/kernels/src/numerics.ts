@@ -19,6 +19,13 @@ export function roundHalfToEven(v: number): number {
   return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
+/**
+ * 1.5·2^52: `t + ROUND_MAGIC - ROUND_MAGIC` rounds a float64 `t` with |t| < 2^51 to an integer, ties to even (as
+ * {@link roundHalfToEven}, without its call and branch: the hot loops of the JS backend use it). Not exported from
+ * the package.
+ */
+export const ROUND_MAGIC = 6755399441055744;
+
 /** Rounds `v` to the nearest float16 value (ties to even), returned as a number. */
 export function roundToFloat16(v: number): number {
   return float16BitsToFloat32(float32ToFloat16Bits(v));

@@ -1,11 +1,10 @@
 import type { DynamicAttentionF32Args, DynamicMatMulF32Args } from '../kernel-backend';
 import { softmaxF32Js } from './row-ops-js';
 import { dynamicParams } from '../internal/dynamic-quant';
+import { ROUND_MAGIC } from '../numerics';
 import { matMulIntegerBatchedJs } from './mat-mul-integer-batched-js';
 
 const fround = Math.fround;
-/** 1.5·2^52: float64 addition of it rounds any |t| < 2^51 to an integer, ties to even. */
-const ROUND_MAGIC = 6755399441055744;
 
 /**
  * DynamicQuantizeLinear of `x` (the params of internal/dynamic-quant, the element rule of its quantizeDynamic) in a

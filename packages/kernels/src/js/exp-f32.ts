@@ -2,6 +2,8 @@
 // Cephes coefficients, every product and sum rounded to float32 (Math.fround; plain WASM SIMD has no FMA, and a float64
 // operation on two float32 values rounds to the same float32 as the float32 operation), so the JS backend's
 // Softmax is bit-identical with the WASM backend's.
+import { ROUND_MAGIC } from '../numerics';
+
 const fround = Math.fround;
 
 const EXP_HI = fround(88.3762626647949);
@@ -15,9 +17,6 @@ const P2 = fround(8.3334519073e-3);
 const P3 = fround(4.1665795894e-2);
 const P4 = fround(1.6666665459e-1);
 const P5 = fround(5.0000001201e-1);
-
-/** 1.5·2^52: adding and subtracting it rounds a float64 of magnitude < 2^51 to an integer, ties to even. */
-const ROUND_MAGIC = 6755399441055744;
 
 /**
  * 2^fx as WASM builds it from the float bits `(fx + 127) << 23`, indexed by `fx + 127` (fx is an integer in
