@@ -152,7 +152,7 @@ const B8: f32 = -1.45660718464996e-5;
   return p / q;
 }
 
-/** `out = ((x · (erf(x / c1) + c2)) · c3` over `n` values, each step rounded to float32 (exact Gelu for √2, 1, ½). */
+/** `out = (x · (erf(x / c1) + c2)) · c3` over `n` values, each step rounded to float32 (exact Gelu for √2, 1, ½). */
 export function geluErfF32(x: usize, n: i32, c1: f32, c2: f32, c3: f32, out: usize): void {
   const v1 = f32x4.splat(c1);
   const v2 = f32x4.splat(c2);
