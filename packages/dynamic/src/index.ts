@@ -25,5 +25,6 @@ export { foldConstant, type FoldedConstant } from './fold-constant';
 export { calibrate, calibrateState } from './calibrate';
 export type { CalibrateOptions, CalibrationJSON, CalibrationMethod, CalibrationProgress, CalibrationRanges, CalibrationState } from './calibrate-options';
 export { calibrationFromJSON } from './calibration-from-json';
+export { CALIBRATION_METHODS } from './observer-calibration';
 export { quantizeStatic } from './quantize-static';
 export type { QuantizeStaticOptions } from './quantize-static-options';

@@ -14,6 +14,16 @@ export const METHOD_KINDS: Readonly<Record<CalibrationMethod, ObserverKind>> = {
 };
 
 /**
+ * The calibration methods, in the order messages list them (e.g. for validating a CLI flag or an option early).
+ *
+ * @example
+ * ```ts
+ * CALIBRATION_METHODS.includes('entropy'); // true
+ * ```
+ */
+export const CALIBRATION_METHODS: readonly CalibrationMethod[] = Object.freeze(Object.keys(METHOD_KINDS) as CalibrationMethod[]);
+
+/**
  * The observer options {@link calibrate} uses for activations: uint8, per-tensor affine (what the QDQ and QOperator
  * graphs quantize activations to), plus the method's own options. Only options the method knows are set, so two
  * calibrations with the same method and options merge.
@@ -29,7 +39,7 @@ export const METHOD_KINDS: Readonly<Record<CalibrationMethod, ObserverKind>> = {
  */
 export function activationObserverOptions(method: CalibrationMethod, options: CalibrateOptions): AnyObserverOptions {
   if (!Object.prototype.hasOwnProperty.call(METHOD_KINDS, method)) {
-    throw new QuantizeError(`calibrate: "observer" must be one of ${Object.keys(METHOD_KINDS).join(', ')}, got ${JSON.stringify(method)}`);
+    throw new QuantizeError(`calibrate: "observer" must be one of ${CALIBRATION_METHODS.join(', ')}, got ${JSON.stringify(method)}`);
   }
   const o: AnyObserverOptions = { dtype: 'uint8', qscheme: 'per_tensor_affine' };
   if (options.convention !== undefined) o.convention = options.convention;

@@ -5,7 +5,7 @@ import { createObserver, type AnyObserverOptions, type ObserverKind } from '@qin
 import { loadModel } from '@qint/onnx';
 import { Tensor } from '@qint/tensor';
 import { describe, expect, it } from 'vitest';
-import { calibrate, calibrateState, calibrationFromJSON, QuantizeError, quantizeStatic, type CalibrateOptions, type CalibrationMethod, type CalibrationProgress } from '../src';
+import { CALIBRATION_METHODS, calibrate, calibrateState, calibrationFromJSON, QuantizeError, quantizeStatic, type CalibrateOptions, type CalibrationMethod, type CalibrationProgress } from '../src';
 import { argmax, image, loadMnist } from './__fixtures__/mnist';
 
 const MNIST8 = new URL('../../onnx/test/__fixtures__/models/mnist-8/model.onnx', import.meta.url).pathname;
@@ -122,7 +122,8 @@ describe('calibrate with each observer on mnist-8', () => {
   });
 
   it('bad input: unknown method, bad method options, mismatched merges, malformed JSON', () => {
-    expect(() => calibrate(float, batches, { observer: 'kl' as CalibrationMethod })).toThrow(/"observer" must be one of/);
+    expect(CALIBRATION_METHODS).toEqual(CASES.map(([method]) => method));
+    expect(() => calibrate(float, batches, { observer: 'kl' as CalibrationMethod })).toThrow(/"observer" must be one of minmax, moving_average, histogram, percentile, entropy, mse, got "kl"/);
     expect(() => calibrate(float, batches, { observer: 'percentile', percentile: 0 })).toThrow(QuantizeError);
     expect(() => calibrate(float, batches, { observer: 'histogram', bins: 1 })).toThrow(/invalid options for "histogram"/);
     const p = calibrateState(float, batches.slice(0, 2), { observer: 'percentile' });

@@ -1,4 +1,4 @@
-import { calibrate, layerGrams, quantizeDynamic, quantizeStatic, type CalibrationMethod, type QuantizeReport, type WeightBitWidth } from '@qint/dynamic';
+import { CALIBRATION_METHODS, calibrate, layerGrams, quantizeDynamic, quantizeStatic, type CalibrationMethod, type QuantizeReport, type WeightBitWidth } from '@qint/dynamic';
 import type { Model } from '@qint/graph';
 import type { KernelBackend } from '@qint/kernels';
 import {
@@ -22,9 +22,6 @@ import type { Tensor } from '@qint/tensor';
 import { resolveBackend, type BackendName } from './backends';
 import { InputError } from './input-error';
 import { planBatches, sliceBatch } from './session-input';
-
-/** The calibration methods of static mode (see {@link QuantizeOptions.observer}). */
-const STATIC_OBSERVERS: readonly CalibrationMethod[] = ['minmax', 'moving_average', 'histogram', 'percentile', 'entropy', 'mse'];
 
 /** How weights share scales: one per tensor, per output channel, or per block of `blockSize` along K. */
 export type WeightGranularity = 'per-tensor' | 'per-channel' | 'per-block';
@@ -166,8 +163,8 @@ export async function quantize(model: Model, options: QuantizeOptions = {}): Pro
     if ((options.weightBits ?? 8) !== 8 || granularity === 'per-block' || options.budget !== undefined) {
       throw new InputError('static quantization is 8-bit per tensor or per channel; use mode "dynamic" for 4/3/2 bits, blocks or budgets');
     }
-    if (options.observer !== undefined && !STATIC_OBSERVERS.includes(options.observer)) {
-      throw new InputError(`observer must be one of ${STATIC_OBSERVERS.join(', ')}, got ${JSON.stringify(options.observer)}`);
+    if (options.observer !== undefined && !CALIBRATION_METHODS.includes(options.observer)) {
+      throw new InputError(`observer must be one of ${CALIBRATION_METHODS.join(', ')}, got ${JSON.stringify(options.observer)}`);
     }
     if (options.staticFormat !== undefined && options.staticFormat !== 'qdq' && options.staticFormat !== 'qoperator') {
       throw new InputError(`staticFormat must be "qdq" or "qoperator", got ${JSON.stringify(options.staticFormat)}`);
