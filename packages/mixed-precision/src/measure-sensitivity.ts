@@ -2,14 +2,14 @@
 // measured on calibration data (or, without data, predicted from the weights alone), and the candidate's exact bytes
 // as the quantizer stores them. The result is the SensitivityTable that `allocate` and `paretoFrontier` read.
 import { layerGrams, quantizeDynamic, QuantizeError, type LayerGrams, type QuantizedNodeInfo } from '@qint/dynamic';
-import type { Model, Node } from '@qint/graph';
+import type { Model } from '@qint/graph';
 import type { KernelBackend } from '@qint/kernels';
 import { Tensor, ValueError } from '@qint/tensor';
 import { clipWeight } from './clip-weight';
 import { DEFAULT_CANDIDATE_SCHEMES, FLOAT_CANDIDATE_ID, toQuantizerSettings, type CandidateScheme } from './candidate-schemes';
 import { withLayerWeights } from './internal/clip-model';
 import { createDamageMeter } from './internal/damage-meter';
-import { layerWeight, readers } from './internal/layer-weight';
+import { layerWeight, producersOf, readers } from './internal/layer-weight';
 import type { DamageMetric } from './output-damage';
 import type { Candidate, LayerSensitivity, SensitivityTable } from './sensitivity-table';
 import { weightQuantizationError } from './weight-quantization-error';
@@ -118,8 +118,7 @@ export function measureSensitivity(model: Model, options: MeasureSensitivityOpti
   const probe = quantizeDynamic(model, base).report.quantized.filter((q) => q.node !== '');
   if (probe.length === 0) throw new ValueError('measureSensitivity: the model has no quantizable layer with a name (MatMul/Gemm/Conv with a constant weight)');
   const layerNames = probe.map((q) => q.node);
-  const producers = new Map<string, Node>();
-  for (const node of model.graph.nodes) for (const o of node.outputs) producers.set(o, node);
+  const producers = producersOf(model);
   const nodeByName = new Map(model.graph.nodes.map((n) => [n.name, n]));
   const counts = readers(model);
 

@@ -2,11 +2,11 @@
 // min-max then stores exactly the clipped ranges, so clipped candidates need nothing from @qint/dynamic but its
 // ordinary path, and mix freely with min-max layers in one model.
 import type { WeightQuantSettings } from '@qint/dynamic';
-import type { Model, Node } from '@qint/graph';
+import type { Model } from '@qint/graph';
 import { Tensor, ValueError } from '@qint/tensor';
 import { clipWeight } from '../clip-weight';
 import type { QuantScheme } from '../sensitivity-table';
-import { layerWeight, readers, type LayerWeight } from './layer-weight';
+import { layerWeight, producersOf, readers, type LayerWeight } from './layer-weight';
 
 /**
  * @param model - the float model
@@ -18,8 +18,7 @@ import { layerWeight, readers, type LayerWeight } from './layer-weight';
 export function withClippedWeights(model: Model, clips: ReadonlyMap<string, QuantScheme>, convention?: WeightQuantSettings['convention']): Model {
   const wanted = [...clips].filter(([, s]) => s.clip !== undefined);
   if (wanted.length === 0) return model;
-  const producers = new Map<string, Node>();
-  for (const node of model.graph.nodes) for (const o of node.outputs) producers.set(o, node);
+  const producers = producersOf(model);
   const counts = readers(model);
   const byName = new Map(model.graph.nodes.map((n) => [n.name, n]));
   return withLayerWeights(

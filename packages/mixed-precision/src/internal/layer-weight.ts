@@ -18,6 +18,13 @@ export interface LayerWeight {
   source?: { initializer: string; transposed: boolean };
 }
 
+/** The node that outputs each value. */
+export function producersOf(model: Model): Map<string, Node> {
+  const producers = new Map<string, Node>();
+  for (const node of model.graph.nodes) for (const o of node.outputs) producers.set(o, node);
+  return producers;
+}
+
 /** How many node inputs and graph outputs read each value. */
 export function readers(model: Model): Map<string, number> {
   const count = new Map<string, number>();
