@@ -155,6 +155,17 @@ describe('dynamicLinear', () => {
     expect(dynamicLinear(Tensor.zeros('float32', [3, 0]), empty, { bias }).toArray()).toEqual([1, -1, 1, -1, 1, -1]);
   });
 
+  it('writes every element of an output from options.allocate (stale contents do not leak) and checks its length', () => {
+    const w = prepareLinearWeights({ weight: Tensor.from('int8', [2, 3], [1, 2, 3, -1, -2, -3]), scale: Tensor.from('float32', [2], [0.5, 0.25]) });
+    const stale = (length: number) => new Float32Array(length).fill(777);
+    // x = [255, 0, 0]: sa = 1, za = 0, xq = x; y = [255·1·0.5, 255·(−1)·0.25] (as above, hand-checked).
+    expect(dynamicLinear(Tensor.from('float32', [1, 3], [255, 0, 0]), w, { allocate: stale }).toArray()).toEqual([127.5, -63.75]);
+    // k = 0 without a bias: an empty sum, all zeros, whatever the buffer held.
+    const empty = prepareLinearWeights({ weight: Tensor.zeros('int8', [2, 0]), scale: Tensor.from('float32', [2], [1, 1]) });
+    expect(dynamicLinear(Tensor.zeros('float32', [2, 0]), empty, { allocate: stale }).toArray()).toEqual([0, 0, 0, 0]);
+    expect(() => dynamicLinear(Tensor.zeros('float32', [1, 3]), w, { allocate: () => new Float32Array(3) })).toThrow(ShapeError);
+  });
+
   it('ignores NaN and ±Infinity in the range so one bad value does not wipe out the row', () => {
     const w = prepareLinearWeights({ weight: Tensor.from('int8', [1, 4], [1, 1, 1, 1]), scale: Tensor.scalar('float32', 1) });
     const y = dynamicLinear(Tensor.from('float32', [1, 4], [NaN, 255, 0, 0]), w).toArray();

@@ -9,6 +9,12 @@ export interface DynamicLinearOptions extends OpOptions {
   bias?: Tensor;
   /** Quantize each row (token) with its own range instead of one range for all of `x` (default false). */
   perRow?: boolean;
+  /**
+   * Returns the output's storage: a float32 array of exactly `length` elements, whose old contents do not matter
+   * (every element is written), so an executor can hand out recycled buffers, as for `conv`. Defaults to
+   * `new Float32Array(length)`.
+   */
+  allocate?: (length: number) => Float32Array;
 }
 
 /**
@@ -50,11 +56,13 @@ export function dynamicLinear(x: Tensor, weights: LinearWeights, options: Dynami
   }
   const m = k === 0 ? shapeSize(x.shape.slice(0, -1)) : x.size / k;
   const outShape = [...x.shape.slice(0, -1), n];
-  const out = new Float32Array(m * n);
+  const out = options.allocate ? options.allocate(m * n) : new Float32Array(m * n);
+  if (out.length !== m * n) throw new ShapeError(`${OP}: options.allocate returned ${out.length} elements; expected ${m * n}`);
   if (out.length === 0) return Tensor.from('float32', outShape, out);
   if (k === 0) {
-    // Empty reduction: y = 0, plus bias.
+    // Empty reduction: y = 0, plus bias (an allocated array may hold stale values).
     if (bias) for (let i = 0; i < m; i++) out.set(bias, i * n);
+    else out.fill(0);
     return Tensor.from('float32', outShape, out);
   }
   let backend = primitiveBackend('dynamicLinear', options);

@@ -86,23 +86,9 @@ export const dynamicLinearOp: OpDefinition = {
   sinceVersion: 1,
   build(ctx) {
     const { weights, bias, perRow } = prepare(ctx);
-    const backend = ctx.backend;
-    const options = { ...(bias ? { bias } : {}), perRow, ...(backend ? { backend } : {}) };
-    // A session-pinned backend with the primitive: call it directly with an output from the session's recycled
-    // buffers (the op function would allocate a fresh, zero-filled one per call; the primitive writes every element).
-    const { n, k } = weights;
-    const biasOk = !bias || (bias.dtype === 'float32' && bias.rank === 1 && bias.shape[0] === n);
-    const native = backend?.dynamicLinear && backend.packLinearWeights && biasOk ? backend : undefined;
-    const biasData = bias?.data as Float32Array | undefined;
-    return ([x]) => {
-      if (!native || x!.dtype !== 'float32' || x!.rank === 0 || x!.shape[x!.rank - 1] !== k || k === 0 || n === 0 || x!.size === 0) {
-        return [dynamicLinear(x!, weights, options)];
-      }
-      const m = x!.size / k;
-      const out = allocateF32(m * n);
-      native.dynamicLinear!({ m, x: x!.data as Float32Array, weights: weights.packedFor(native as Parameters<LinearWeights['packedFor']>[0]), ...(biasData ? { bias: biasData } : {}), perRow, out });
-      return [Tensor.from('float32', [...x!.shape.slice(0, -1), n], out)];
-    };
+    // The output comes from the session's recycled buffers: the kernel writes every element of it.
+    const options = { ...(bias ? { bias } : {}), perRow, ...(ctx.backend ? { backend: ctx.backend } : {}), allocate: allocateF32 };
+    return ([x]) => [dynamicLinear(x!, weights, options)];
   },
   infer,
 };
