@@ -1,5 +1,6 @@
 import { OpRegistry } from './op-registry';
 import { binaryOps } from './ops/binary-ops';
+import { castOps } from './ops/cast-op';
 import { contribOps } from './ops/contrib-ops';
 import { dataMovementOps } from './ops/data-movement-ops';
 import { shapeOps } from './ops/shape-ops';
@@ -29,7 +30,7 @@ let shared: OpRegistry | undefined;
 export function createDefaultRegistry(): OpRegistry {
   if (shared) return shared;
   const r = new OpRegistry();
-  for (const list of [binaryOps, unaryOps, shapeOps, dataMovementOps, reduceOps, indexOps, normalizationOps, poolOps, resizeOps, linearOps, quantizedOps, contribOps, qintOps]) for (const def of list) r.register(def);
+  for (const list of [binaryOps, unaryOps, shapeOps, dataMovementOps, reduceOps, indexOps, normalizationOps, poolOps, resizeOps, linearOps, quantizedOps, contribOps, qintOps, castOps]) for (const def of list) r.register(def);
   shared = r.seal();
   return r;
 }
