@@ -10,6 +10,7 @@ import { poolOps } from './ops/pool-ops';
 import { qintOps } from './ops/qint/qint-ops';
 import { quantizedOps } from './ops/quantized-ops';
 import { recurrentOps } from './ops/recurrent/recurrent-ops';
+import { dynamicRecurrentOps } from './ops/recurrent/dynamic-recurrent-ops';
 import { reduceOps } from './ops/reduce-ops';
 import { resizeOps } from './ops/resize-ops';
 import { unaryOps } from './ops/unary-ops';
@@ -30,7 +31,7 @@ let shared: OpRegistry | undefined;
 export function createDefaultRegistry(): OpRegistry {
   if (shared) return shared;
   const r = new OpRegistry();
-  for (const list of [binaryOps, unaryOps, shapeOps, dataMovementOps, reduceOps, indexOps, normalizationOps, poolOps, resizeOps, linearOps, quantizedOps, contribOps, qintOps, recurrentOps]) for (const def of list) r.register(def);
+  for (const list of [binaryOps, unaryOps, shapeOps, dataMovementOps, reduceOps, indexOps, normalizationOps, poolOps, resizeOps, linearOps, quantizedOps, contribOps, qintOps, recurrentOps, dynamicRecurrentOps]) for (const def of list) r.register(def);
   shared = r.seal();
   return r;
 }
