@@ -3,6 +3,7 @@ import { Tensor } from '@qint/tensor';
 import { convAttributes, intAttr as int } from './node-utils';
 import { QuantizeError } from './quantize-error';
 import { graphNamer } from './unique-namer';
+import { isDynamicRecurrent, recurrentToOnnx } from './recurrent-to-onnx';
 
 /** Options of {@link toOnnxModel}. */
 export interface ToOnnxOptions {
@@ -258,6 +259,13 @@ export function toOnnxModel(model: Model, options: ToOnnxOptions = {}): Model {
         const noBias = fresh(`${base}_no_bias`);
         nodes.push(mk(base, 'MatMulNBits', inputs, [noBias], attrs, MS_DOMAIN), mk(base, 'Add', [noBias, node.inputs[4]], [y]));
       } else nodes.push(mk(base, 'MatMulNBits', inputs, [y], attrs, MS_DOMAIN));
+      continue;
+    }
+
+    if (isDynamicRecurrent(node.opType)) {
+      const done = recurrentToOnnx(node, { input, addInit, mk, fresh, fail });
+      nodes.push(...done.nodes);
+      usesMs ||= done.usesMs;
       continue;
     }
 

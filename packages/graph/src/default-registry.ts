@@ -10,6 +10,8 @@ import { normalizationOps } from './ops/normalization-ops';
 import { poolOps } from './ops/pool-ops';
 import { qintOps } from './ops/qint/qint-ops';
 import { quantizedOps } from './ops/quantized-ops';
+import { recurrentOps } from './ops/recurrent/recurrent-ops';
+import { dynamicRecurrentOps } from './ops/recurrent/dynamic-recurrent-ops';
 import { reduceOps } from './ops/reduce-ops';
 import { resizeOps } from './ops/resize-ops';
 import { unaryOps } from './ops/unary-ops';
@@ -30,7 +32,25 @@ let shared: OpRegistry | undefined;
 export function createDefaultRegistry(): OpRegistry {
   if (shared) return shared;
   const r = new OpRegistry();
-  for (const list of [binaryOps, unaryOps, shapeOps, dataMovementOps, reduceOps, indexOps, normalizationOps, poolOps, resizeOps, linearOps, quantizedOps, contribOps, qintOps, castOps]) for (const def of list) r.register(def);
+  const lists = [
+    binaryOps,
+    unaryOps,
+    shapeOps,
+    dataMovementOps,
+    reduceOps,
+    indexOps,
+    normalizationOps,
+    poolOps,
+    resizeOps,
+    linearOps,
+    quantizedOps,
+    contribOps,
+    qintOps,
+    castOps,
+    recurrentOps,
+    dynamicRecurrentOps,
+  ];
+  for (const list of lists) for (const def of list) r.register(def);
   shared = r.seal();
   return r;
 }
