@@ -12,6 +12,11 @@ import { quantizedOps } from './ops/quantized-ops';
 import { reduceOps } from './ops/reduce-ops';
 import { resizeOps } from './ops/resize-ops';
 import { unaryOps } from './ops/unary-ops';
+import { bitwiseOps } from './ops/bitwise-ops';
+import { scatterOps } from './ops/scatter-ops';
+import { selectionOps } from './ops/selection-ops';
+import { tensorBuildOps } from './ops/tensor-build-ops';
+import { linalgOps } from './ops/linalg-ops';
 
 let shared: OpRegistry | undefined;
 
@@ -30,6 +35,7 @@ export function createDefaultRegistry(): OpRegistry {
   if (shared) return shared;
   const r = new OpRegistry();
   for (const list of [binaryOps, unaryOps, shapeOps, dataMovementOps, reduceOps, indexOps, normalizationOps, poolOps, resizeOps, linearOps, quantizedOps, contribOps, qintOps]) for (const def of list) r.register(def);
+  for (const list of [bitwiseOps, scatterOps, selectionOps, tensorBuildOps, linalgOps]) for (const def of list) r.register(def);
   shared = r.seal();
   return r;
 }
