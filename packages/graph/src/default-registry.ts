@@ -17,6 +17,8 @@ import { scatterOps } from './ops/scatter-ops';
 import { selectionOps } from './ops/selection-ops';
 import { tensorBuildOps } from './ops/tensor-build-ops';
 import { linalgOps } from './ops/linalg-ops';
+import { samplingOps } from './ops/sampling-ops';
+import { detectionOps } from './ops/detection-ops';
 
 let shared: OpRegistry | undefined;
 
@@ -35,7 +37,7 @@ export function createDefaultRegistry(): OpRegistry {
   if (shared) return shared;
   const r = new OpRegistry();
   for (const list of [binaryOps, unaryOps, shapeOps, dataMovementOps, reduceOps, indexOps, normalizationOps, poolOps, resizeOps, linearOps, quantizedOps, contribOps, qintOps]) for (const def of list) r.register(def);
-  for (const list of [bitwiseOps, scatterOps, selectionOps, tensorBuildOps, linalgOps]) for (const def of list) r.register(def);
+  for (const list of [bitwiseOps, scatterOps, selectionOps, tensorBuildOps, linalgOps, samplingOps, detectionOps]) for (const def of list) r.register(def);
   shared = r.seal();
   return r;
 }
