@@ -1,19 +1,26 @@
 import { OpRegistry } from './op-registry';
 import { binaryOps } from './ops/binary-ops';
+import { bitwiseOps } from './ops/bitwise-ops';
 import { castOps } from './ops/cast-op';
 import { contribOps } from './ops/contrib-ops';
 import { dataMovementOps } from './ops/data-movement-ops';
-import { shapeOps } from './ops/shape-ops';
+import { detectionOps } from './ops/detection-ops';
 import { indexOps } from './ops/index-ops';
+import { linalgOps } from './ops/linalg-ops';
 import { linearOps } from './ops/linear-ops';
 import { normalizationOps } from './ops/normalization-ops';
 import { poolOps } from './ops/pool-ops';
 import { qintOps } from './ops/qint/qint-ops';
 import { quantizedOps } from './ops/quantized-ops';
-import { recurrentOps } from './ops/recurrent/recurrent-ops';
 import { dynamicRecurrentOps } from './ops/recurrent/dynamic-recurrent-ops';
+import { recurrentOps } from './ops/recurrent/recurrent-ops';
 import { reduceOps } from './ops/reduce-ops';
 import { resizeOps } from './ops/resize-ops';
+import { samplingOps } from './ops/sampling-ops';
+import { scatterOps } from './ops/scatter-ops';
+import { selectionOps } from './ops/selection-ops';
+import { shapeOps } from './ops/shape-ops';
+import { tensorBuildOps } from './ops/tensor-build-ops';
 import { unaryOps } from './ops/unary-ops';
 
 let shared: OpRegistry | undefined;
@@ -49,6 +56,13 @@ export function createDefaultRegistry(): OpRegistry {
     castOps,
     recurrentOps,
     dynamicRecurrentOps,
+    bitwiseOps,
+    scatterOps,
+    selectionOps,
+    tensorBuildOps,
+    linalgOps,
+    samplingOps,
+    detectionOps,
   ];
   for (const list of lists) for (const def of list) r.register(def);
   shared = r.seal();
