@@ -12,6 +12,8 @@ import { quantizedOps } from './ops/quantized-ops';
 import { reduceOps } from './ops/reduce-ops';
 import { resizeOps } from './ops/resize-ops';
 import { unaryOps } from './ops/unary-ops';
+import { trigOps } from './ops/trig-ops';
+import { activationOps } from './ops/activation-ops';
 
 let shared: OpRegistry | undefined;
 
@@ -30,6 +32,8 @@ export function createDefaultRegistry(): OpRegistry {
   if (shared) return shared;
   const r = new OpRegistry();
   for (const list of [binaryOps, unaryOps, shapeOps, dataMovementOps, reduceOps, indexOps, normalizationOps, poolOps, resizeOps, linearOps, quantizedOps, contribOps, qintOps]) for (const def of list) r.register(def);
+  for (const def of trigOps) r.register(def);
+  for (const def of activationOps) r.register(def);
   shared = r.seal();
   return r;
 }
