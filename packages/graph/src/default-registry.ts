@@ -14,6 +14,7 @@ import { resizeOps } from './ops/resize-ops';
 import { unaryOps } from './ops/unary-ops';
 import { trigOps } from './ops/trig-ops';
 import { activationOps } from './ops/activation-ops';
+import { lossOps } from './ops/loss-ops';
 
 let shared: OpRegistry | undefined;
 
@@ -34,6 +35,7 @@ export function createDefaultRegistry(): OpRegistry {
   for (const list of [binaryOps, unaryOps, shapeOps, dataMovementOps, reduceOps, indexOps, normalizationOps, poolOps, resizeOps, linearOps, quantizedOps, contribOps, qintOps]) for (const def of list) r.register(def);
   for (const def of trigOps) r.register(def);
   for (const def of activationOps) r.register(def);
+  for (const def of lossOps) r.register(def);
   shared = r.seal();
   return r;
 }
