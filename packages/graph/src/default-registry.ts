@@ -15,6 +15,8 @@ import { unaryOps } from './ops/unary-ops';
 import { trigOps } from './ops/trig-ops';
 import { activationOps } from './ops/activation-ops';
 import { lossOps } from './ops/loss-ops';
+import { normalizationExtraOps } from './ops/normalization-extra-ops';
+import { lpPoolOps } from './ops/lp-pool-ops';
 
 let shared: OpRegistry | undefined;
 
@@ -36,6 +38,8 @@ export function createDefaultRegistry(): OpRegistry {
   for (const def of trigOps) r.register(def);
   for (const def of activationOps) r.register(def);
   for (const def of lossOps) r.register(def);
+  for (const def of normalizationExtraOps) r.register(def);
+  for (const def of lpPoolOps) r.register(def);
   shared = r.seal();
   return r;
 }
