@@ -14,9 +14,10 @@ describe('LRN', () => {
 });
 
 describe('LpNormalization', () => {
-  it('divides by the L2 (default) or L1 norm along the axis', () => {
+  it('divides by the L2 (default) or L1 norm along the axis; a zero norm gives zeros', () => {
     expectClose(runOp('LpNormalization', [f32([2, 2], [3, 4, 6, 8])])[0].toArray(), [0.6, 0.8, 0.6, 0.8]);
     expectClose(runOp('LpNormalization', [f32([2, 2], [3, 4, 6, 8])], { axis: A.int(0), p: A.int(1) })[0].toArray(), [3 / 9, 4 / 12, 6 / 9, 8 / 12]);
+    expect(runOp('LpNormalization', [f32([2, 2], [0, 0, 1, 0])])[0].toArray()).toEqual([0, 0, 1, 0]);
     expect(() => runOp('LpNormalization', [f32([2], [1, 1])], { p: A.int(3) })).toThrow(/p = 3 is not supported/);
   });
 });

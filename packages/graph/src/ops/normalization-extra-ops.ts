@@ -40,7 +40,7 @@ export function lrn(x: Tensor, size: number, alpha: number, beta: number, bias: 
   return fromFloats(x.dtype, x.shape, out);
 }
 
-/** `x / ‖x‖_p` along one axis (p 1 or 2); a zero norm gives NaN, as the ONNX reference's division does. */
+/** `x / ‖x‖_p` along one axis (p 1 or 2); a zero norm gives zeros (as the ONNX reference of opset 22 does). */
 export function lpNormalization(x: Tensor, axisAttr: number, p: number, label: string): Tensor {
   const v = floatValues(x, `${label}: input`);
   const axis = normalizeAxis(axisAttr, x.rank, 'axis');
@@ -57,7 +57,7 @@ export function lpNormalization(x: Tensor, axisAttr: number, p: number, label: s
         acc += p === 1 ? Math.abs(e) : e * e;
       }
       const norm = p === 1 ? acc : Math.sqrt(acc);
-      for (let k = 0; k < dim; k++) out[base + k * inner] = v[base + k * inner] / norm;
+      for (let k = 0; k < dim; k++) out[base + k * inner] = norm === 0 ? 0 : v[base + k * inner] / norm;
     }
   }
   return fromFloats(x.dtype, x.shape, out);

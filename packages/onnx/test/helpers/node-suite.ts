@@ -40,7 +40,7 @@ export function formatOutcome(r: ConformanceResult): string {
     if (why !== null) detail += ` (${why[1]})`;
   } else if (r.reason === 'wrong') {
     const bad = r.outputs?.find((o) => !o.pass);
-    const size = bad === undefined || Number.isNaN(bad.maxAbsError) ? (bad?.message ?? '') : `max abs error ${bad.maxAbsError.toPrecision(2)}`;
+    const size = bad === undefined || Number.isNaN(bad.maxAbsError) ? (bad?.message ?? '') : `${bad.mismatches} mismatches, max finite abs error ${bad.maxAbsError.toPrecision(2)}`;
     detail = `${bad?.name ?? '?'}: ${size}`;
   }
   detail = detail.replace(/\s+/g, ' ').trim();
