@@ -17,6 +17,7 @@ import { activationOps } from './ops/activation-ops';
 import { lossOps } from './ops/loss-ops';
 import { normalizationExtraOps } from './ops/normalization-extra-ops';
 import { lpPoolOps } from './ops/lp-pool-ops';
+import { signalOps } from './ops/signal-ops';
 
 let shared: OpRegistry | undefined;
 
@@ -40,6 +41,7 @@ export function createDefaultRegistry(): OpRegistry {
   for (const def of lossOps) r.register(def);
   for (const def of normalizationExtraOps) r.register(def);
   for (const def of lpPoolOps) r.register(def);
+  for (const def of signalOps) r.register(def);
   shared = r.seal();
   return r;
 }
