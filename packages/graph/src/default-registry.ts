@@ -18,6 +18,7 @@ import { lossOps } from './ops/loss-ops';
 import { normalizationExtraOps } from './ops/normalization-extra-ops';
 import { lpPoolOps } from './ops/lp-pool-ops';
 import { signalOps } from './ops/signal-ops';
+import { randomOps } from './ops/random-ops';
 
 let shared: OpRegistry | undefined;
 
@@ -42,6 +43,7 @@ export function createDefaultRegistry(): OpRegistry {
   for (const def of normalizationExtraOps) r.register(def);
   for (const def of lpPoolOps) r.register(def);
   for (const def of signalOps) r.register(def);
+  for (const def of randomOps) r.register(def);
   shared = r.seal();
   return r;
 }
