@@ -12,6 +12,7 @@ import { quantizedOps } from './ops/quantized-ops';
 import { reduceOps } from './ops/reduce-ops';
 import { resizeOps } from './ops/resize-ops';
 import { unaryOps } from './ops/unary-ops';
+import { transformerOps } from './ops/transformer-ops';
 
 let shared: OpRegistry | undefined;
 
@@ -30,6 +31,7 @@ export function createDefaultRegistry(): OpRegistry {
   if (shared) return shared;
   const r = new OpRegistry();
   for (const list of [binaryOps, unaryOps, shapeOps, dataMovementOps, reduceOps, indexOps, normalizationOps, poolOps, resizeOps, linearOps, quantizedOps, contribOps, qintOps]) for (const def of list) r.register(def);
+  for (const def of transformerOps) r.register(def);
   shared = r.seal();
   return r;
 }
