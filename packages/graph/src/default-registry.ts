@@ -27,6 +27,7 @@ import { selectionOps } from './ops/selection-ops';
 import { shapeOps } from './ops/shape-ops';
 import { signalOps } from './ops/signal-ops';
 import { tensorBuildOps } from './ops/tensor-build-ops';
+import { transformerOps } from './ops/transformer-ops';
 import { trigOps } from './ops/trig-ops';
 import { unaryOps } from './ops/unary-ops';
 
