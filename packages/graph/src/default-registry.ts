@@ -71,6 +71,14 @@ export function createDefaultRegistry(): OpRegistry {
     linalgOps,
     samplingOps,
     detectionOps,
+    activationOps,
+    lossOps,
+    lpPoolOps,
+    normalizationExtraOps,
+    randomOps,
+    signalOps,
+    transformerOps,
+    trigOps,
   ];
   for (const list of lists) for (const def of list) r.register(def);
   shared = r.seal();
