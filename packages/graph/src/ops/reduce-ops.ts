@@ -109,7 +109,8 @@ function reduceOp(opType: string, since: number, axesFromInput: boolean): OpDefi
       const attrAxes = axesFromInput ? undefined : (ctx.attrs.ints('axes') ?? []);
       return (inputs) => {
         const x = need(inputs, 0, 'data');
-        if (x.dtype === 'bool') throw new DTypeError(`${opType}: bool inputs are not supported`);
+        // Max/Min of bools are any/all (0/1 in double, back to bool); sums and means of bools are not defined.
+        if (x.dtype === 'bool' && opType !== 'ReduceMax' && opType !== 'ReduceMin') throw new DTypeError(`${opType}: bool inputs are not supported`);
         const axes = attrAxes ?? (inputs[1] ? readInts(inputs[1], 'input axes') : []);
         if (axes.length === 0 && noop) return [x];
         return [reduce(opType, x, axes, keepDims)];
