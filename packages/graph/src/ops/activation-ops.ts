@@ -4,11 +4,11 @@ import { onnxOp } from './define-op';
 import { sameAs } from './infer-helpers';
 import type { OpDefinition } from './op-definition';
 import { fromNumbers, need } from './tensor-utils';
-import { mapFloatOrDouble } from './trig-ops';
+import { mapFloat } from './unary-ops';
 
-/** Shrink takes any numeric type: floats through {@link mapFloatOrDouble}, integers through numbers (then wrapped to the dtype). */
+/** Shrink takes any numeric type: floats through {@link mapFloat}, integers through numbers (then wrapped to the dtype). */
 function mapAny(x: Tensor, f: (v: number) => number, what: string): Tensor {
-  if (x.dtype === 'float32' || x.dtype === 'float16' || x.dtype === 'float64') return mapFloatOrDouble(x, f, what);
+  if (x.dtype === 'float32' || x.dtype === 'float16' || x.dtype === 'float64') return mapFloat(x, f, what);
   if (x.dtype === 'bool' || isPackedDType(x.dtype)) throw new DTypeError(`${what}: ${x.dtype} inputs are not supported`);
   const v = x.values();
   const out = new Float64Array(v.length);
@@ -24,7 +24,7 @@ export const activationOps: readonly OpDefinition[] = [
     (ctx) => {
       const alpha = ctx.attrs.float('alpha', 1);
       if (alpha === 0) ctx.attrs.fail('attribute "alpha" must not be 0');
-      return (inputs) => [mapFloatOrDouble(need(inputs, 0, 'X'), (x) => Math.max(0, x) + Math.min(0, alpha * Math.expm1(x / alpha)), 'Celu')];
+      return (inputs) => [mapFloat(need(inputs, 0, 'X'), (x) => Math.max(0, x) + Math.min(0, alpha * Math.expm1(x / alpha)), 'Celu')];
     },
     sameAs(0),
   ),
@@ -43,7 +43,7 @@ export const activationOps: readonly OpDefinition[] = [
     24,
     (ctx) => {
       const alpha = ctx.attrs.float('alpha', 1);
-      return (inputs) => [mapFloatOrDouble(need(inputs, 0, 'X'), (x) => x / (1 + Math.exp(-alpha * x)), 'Swish')];
+      return (inputs) => [mapFloat(need(inputs, 0, 'X'), (x) => x / (1 + Math.exp(-alpha * x)), 'Swish')];
     },
     sameAs(0),
   ),
@@ -52,7 +52,7 @@ export const activationOps: readonly OpDefinition[] = [
     10,
     (ctx) => {
       const alpha = ctx.attrs.float('alpha', 1);
-      return (inputs) => [mapFloatOrDouble(need(inputs, 0, 'X'), (x) => (x > alpha ? x : 0), 'ThresholdedRelu')];
+      return (inputs) => [mapFloat(need(inputs, 0, 'X'), (x) => (x > alpha ? x : 0), 'ThresholdedRelu')];
     },
     sameAs(0),
   ),

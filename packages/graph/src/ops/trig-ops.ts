@@ -1,23 +1,13 @@
 // Trigonometric and hyperbolic functions missing from unary-ops.ts (Sin, Cos, Tanh live there): float inputs,
 // computed in float64 and rounded to the input's dtype (float32, float16 via the session's widening, float64).
-import { Tensor } from '@qint/tensor';
 import { onnxOp } from './define-op';
 import { sameAs } from './infer-helpers';
 import type { OpDefinition } from './op-definition';
 import { need } from './tensor-utils';
 import { mapFloat } from './unary-ops';
 
-/** {@link mapFloat} plus float64 (computed and stored in double precision). */
-export function mapFloatOrDouble(x: Tensor, f: (v: number) => number, what: string): Tensor {
-  if (x.dtype !== 'float64') return mapFloat(x, f, what);
-  const d = x.data as Float64Array;
-  const out = new Float64Array(d.length);
-  for (let i = 0; i < d.length; i++) out[i] = f(d[i]);
-  return Tensor.from('float64', x.shape, out);
-}
-
 function trig(opType: string, since: number, f: (x: number) => number): OpDefinition {
-  return onnxOp(opType, since, () => (inputs) => [mapFloatOrDouble(need(inputs, 0, 'input'), f, opType)], sameAs(0));
+  return onnxOp(opType, since, () => (inputs) => [mapFloat(need(inputs, 0, 'input'), f, opType)], sameAs(0));
 }
 
 /** Tan, Asin, Acos, Atan (opset 7) and Sinh, Cosh, Asinh, Acosh, Atanh (opset 9). */

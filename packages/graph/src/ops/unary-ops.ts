@@ -18,7 +18,7 @@ import { UnsupportedVariant } from './unsupported-variant';
 type Fn = (x: number) => number;
 
 /**
- * Maps a float tensor elementwise (float32 storage; float16 goes through float32).
+ * Maps a float tensor elementwise (float32 storage; float16 goes through float32; float64 in double precision).
  * @throws {@link DTypeError} for non-float inputs
  */
 export function mapFloat(x: Tensor, f: Fn, what: string, loop?: (src: Float32Array, dst: Float32Array) => void): Tensor {
@@ -34,7 +34,14 @@ export function mapFloat(x: Tensor, f: Fn, what: string, loop?: (src: Float32Arr
     for (let i = 0; i < d.length; i++) d[i] = f(d[i]);
     return Tensor.from('float16', x.shape, float32ToFloat16Array(d));
   }
-  throw new DTypeError(`${what}: input must be float32 or float16, got ${x.dtype}`);
+  if (x.dtype === 'float64') {
+    // Double precision end to end (the dedicated float32 loops do not apply).
+    const d = x.data as Float64Array;
+    const out = new Float64Array(d.length);
+    for (let i = 0; i < d.length; i++) out[i] = f(d[i]);
+    return Tensor.from('float64', x.shape, out);
+  }
+  throw new DTypeError(`${what}: input must be float32, float16 or float64, got ${x.dtype}`);
 }
 
 /** Maps any numeric tensor elementwise, keeping its dtype (int64 through numbers; fine for the small shape tensors it sees). */
