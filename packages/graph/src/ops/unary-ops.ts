@@ -18,7 +18,7 @@ import { UnsupportedVariant } from './unsupported-variant';
 type Fn = (x: number) => number;
 
 /**
- * Maps a float tensor elementwise (float32 storage; float16 goes through float32).
+ * Maps a float tensor elementwise (float32 storage; float16 goes through float32; float64 in double precision).
  * @throws {@link DTypeError} for non-float inputs
  */
 export function mapFloat(x: Tensor, f: Fn, what: string, loop?: (src: Float32Array, dst: Float32Array) => void): Tensor {
