@@ -19,6 +19,7 @@ import type {
   WeightRounding,
 } from './quantize-dynamic-options';
 import { quantizeWeight, type QuantizedWeight, type WeightQuantSettings } from './quantize-weight';
+import { isRecurrentOp, quantizeRecurrent } from './quantize-recurrent';
 import { graphNamer } from './unique-namer';
 
 /** The result of {@link quantizeDynamic}: a new model (the input is untouched) and what was done. */
@@ -28,7 +29,7 @@ export interface QuantizeDynamicResult {
 }
 
 // 'Attention' is com.microsoft Attention (its packed QKV weight); ai.onnx Attention has no weight.
-const DEFAULT_OP_TYPES = ['MatMul', 'Gemm', 'Conv', 'Attention'];
+const DEFAULT_OP_TYPES = ['MatMul', 'Gemm', 'Conv', 'LSTM', 'GRU', 'RNN', 'Attention'];
 
 function bytesOf(t: Tensor | undefined): number {
   return t ? t.data.byteLength : 0;
@@ -55,7 +56,8 @@ function gramsFor(model: Model, options: QuantizeDynamicOptions, opTypes: Readon
     const label = node.name || `#${index}`;
     if (!isOnnx(node) || node.opType === 'Attention' || !opTypes.has(node.opType) || exclude.has(node.name) || exclude.has(node.opType)) return;
     const rounding = options.overrides?.[node.name]?.rounding ?? options.rounding ?? 'nearest';
-    if (rounding === 'gptq') gptqNodes.push(label);
+    // Recurrent layers round to nearest (their inputs differ per step: no single Gram matrix).
+    if (rounding === 'gptq' && !isRecurrentOp(node.opType)) gptqNodes.push(label);
   });
   if (gptqNodes.length === 0) return undefined;
   const c = options.calibration;
@@ -199,6 +201,18 @@ export function quantizeDynamic(model: Model, options: QuantizeDynamicOptions = 
       for (const f of r.folded) foldedNodes.add(f);
       needsOpset11 = true;
       quantized.push(r.info);
+      return;
+    }
+
+    if (isRecurrentOp(node.opType)) {
+      const done = quantizeRecurrent(graph, node, label, settings, producers, fresh);
+      if (typeof done === 'string') return skip(done);
+      if (rounding === 'gptq') warnings.push(`node "${label}": GPTQ rounding is not implemented for ${node.opType}; rounded to nearest`);
+      for (const [k, v] of done.initializers) initializers.set(k, v);
+      for (const f of done.folded) foldedNodes.add(f);
+      warnings.push(...done.warnings);
+      replaced.set(node, [done.node]);
+      quantized.push(done.info);
       return;
     }
 

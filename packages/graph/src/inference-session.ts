@@ -5,6 +5,7 @@ import { availableFusions, fuseTransformerPatterns } from './fuse-transformer-pa
 import { QINT_DOMAIN } from './ops/qint/qint-domain';
 import { DTypeError, QintError, ShapeError, ValueError, formatShape, Tensor } from '@qint/tensor';
 import { GraphError } from './graph-error';
+import { adaptLowPrecisionFloats } from './low-precision-floats';
 import { enterPool, recycle, type BufferPool } from './buffer-pool';
 import { DEFAULT_OPSETS, type Graph, type Model, type Node, type ValueInfo } from './ir';
 import type { OpRegistry } from './op-registry';
@@ -212,7 +213,7 @@ export class InferenceSession {
           },
         };
         try {
-          kernel = def.build(ctx);
+          kernel = adaptLowPrecisionFloats(def.build(ctx), node.opType);
         } catch (e) {
           if (e instanceof UnsupportedVariant) noteUnsupported(e.message);
           else throw e;
