@@ -11,6 +11,7 @@ import { qintOps } from './ops/qint/qint-ops';
 import { quantizedOps } from './ops/quantized-ops';
 import { reduceOps } from './ops/reduce-ops';
 import { resizeOps } from './ops/resize-ops';
+import { topKOps } from './ops/top-k-op';
 import { unaryOps } from './ops/unary-ops';
 
 let shared: OpRegistry | undefined;
@@ -29,7 +30,7 @@ let shared: OpRegistry | undefined;
 export function createDefaultRegistry(): OpRegistry {
   if (shared) return shared;
   const r = new OpRegistry();
-  for (const list of [binaryOps, unaryOps, shapeOps, dataMovementOps, reduceOps, indexOps, normalizationOps, poolOps, resizeOps, linearOps, quantizedOps, contribOps, qintOps]) for (const def of list) r.register(def);
+  for (const list of [binaryOps, unaryOps, shapeOps, dataMovementOps, reduceOps, indexOps, normalizationOps, poolOps, resizeOps, linearOps, quantizedOps, contribOps, qintOps, topKOps]) for (const def of list) r.register(def);
   shared = r.seal();
   return r;
 }
