@@ -9,6 +9,7 @@ import { adaptLowPrecisionFloats } from './low-precision-floats';
 import { unsupportedDtypeReason } from './dtype-support';
 import { enterPool, recycle, type BufferPool } from './buffer-pool';
 import { DEFAULT_OPSETS, type Graph, type Model, type Node, type ValueInfo } from './ir';
+import { nodeOpset } from './pin-op-versions';
 import type { OpRegistry } from './op-registry';
 import { createDefaultRegistry } from './default-registry';
 import { AttributeReader } from './ops/attribute-reader';
@@ -193,7 +194,7 @@ export class InferenceSession {
         return s;
       });
       const domain = node.domain === 'ai.onnx' ? '' : node.domain;
-      const opset = opsets[domain] ?? (domain === '' ? DEFAULT_OPSETS[''] : 1);
+      const opset = nodeOpset(node, opsets);
       const def = registry.resolve(domain, node.opType, opset);
       const noteUnsupported = (reason?: string): void => {
         const key = `${domain}\u0000${node.opType}\u0000${opset}\u0000${reason ?? ''}`;

@@ -19,3 +19,5 @@ export type { ExternalDataWriteOptions, ModelWithExternalData } from './external
 export type { NamedTensor } from './named-tensor';
 export type { OnnxTestCase, OnnxTestDataSet, OutputComparison, RunTestCaseOptions, TestCaseResult } from './onnx-test-case';
 export type { Int64Like, StringStringEntryMessage, TensorProto } from './proto/proto-messages';
+export { convertOpsets } from './opset-conversion/convert-opsets';
+export { OpsetConversionError } from './opset-conversion/opset-conversion-error';
