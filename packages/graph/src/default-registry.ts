@@ -12,6 +12,8 @@ import { quantizedOps } from './ops/quantized-ops';
 import { reduceOps } from './ops/reduce-ops';
 import { resizeOps } from './ops/resize-ops';
 import { unaryOps } from './ops/unary-ops';
+import { controlFlowOps } from './ops/control-flow-ops';
+import { sequenceOps } from './ops/sequence-ops';
 
 let shared: OpRegistry | undefined;
 
@@ -29,7 +31,7 @@ let shared: OpRegistry | undefined;
 export function createDefaultRegistry(): OpRegistry {
   if (shared) return shared;
   const r = new OpRegistry();
-  for (const list of [binaryOps, unaryOps, shapeOps, dataMovementOps, reduceOps, indexOps, normalizationOps, poolOps, resizeOps, linearOps, quantizedOps, contribOps, qintOps]) for (const def of list) r.register(def);
+  for (const list of [binaryOps, unaryOps, shapeOps, dataMovementOps, reduceOps, indexOps, normalizationOps, poolOps, resizeOps, linearOps, quantizedOps, contribOps, qintOps, controlFlowOps, sequenceOps]) for (const def of list) r.register(def);
   shared = r.seal();
   return r;
 }
