@@ -12,5 +12,5 @@ export type { CompiledSubgraph, InferredValue, OpBuildContext, OpDefinition, OpK
 export { QINT_DOMAIN, dynamicConvOp, dynamicConvWeight, dynamicConvWeightShape, dynamicLinearOp, fusedDynamicAttentionOp, fusedDynamicMatMulOp, fusedGeluOp, fusedSliceReshapeTransposeOp, pack3Bit, qintOps, unpack3Bit } from './ops/qint';
 export { TensorSequence, OptionalValue, isTensor, type Value } from './values';
 export { ControlFlowError, type ControlFlowFailure } from './control-flow-error';
-export { freeVariables, subgraphsOf, allSubgraphs } from './subgraph-scope';
+export { freeVariables, localNames, subgraphsOf, allSubgraphs } from './subgraph-scope';
 export { foldConstantIf } from './fold-constant-if';
