@@ -5,7 +5,7 @@
 import { isMinifloatDType, type DType } from '@qint/tensor';
 
 /** Ops that move, view or reinterpret elements without arithmetic: any byte-or-wider storage. */
-const MOVE_OPS = ['Identity', 'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose', 'Slice', 'Concat', 'Gather', 'Split', 'Expand', 'Tile', 'Shape', 'Size', 'Cast', 'CastLike', 'Where', 'Dropout'];
+const MOVE_OPS = ['Identity', 'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose', 'Slice', 'Concat', 'Gather', 'Split', 'Expand', 'Tile', 'Shape', 'Size', 'Cast', 'CastLike', 'Where', 'Dropout', 'BitCast'];
 /** Ops that view or copy packed sub-byte storage correctly (float4e2m1). */
 const PACKED_MOVE_OPS = ['Identity', 'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose', 'Slice', 'Shape', 'Size', 'Cast', 'CastLike'];
 /** Elementwise and reduction ops whose non-float32 path computes in double (Float64Array storage for float64). */
@@ -14,10 +14,14 @@ const DOUBLE_OPS = [
   'Floor', 'Ceil', 'Round', 'Sin', 'Cos', 'Softplus', 'Softsign', 'Mish', 'Neg', 'Abs', 'Sign', 'IsNaN', 'Clip',
   'Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Sum', 'Mean', 'Pow', 'Mod', 'Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual',
   'ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceSumSquare', 'ReduceLogSum', 'ReduceLogSumExp',
-  'MatMul', 'CumSum', 'Range', 'Trilu',
+  'MatMul', 'CumSum', 'Range', 'Trilu', 'CumProd', 'Einsum',
 ];
 /** Integer ops exact on uint32 (wrapping in Uint32Array) and uint64 (bigint arithmetic). */
-const UNSIGNED_OPS = ['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Sum', 'Mod', 'Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'CumSum', 'Trilu'];
+const UNSIGNED_OPS = [
+  'Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Sum', 'Mod', 'Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'CumSum', 'Trilu',
+  // Bit ops and TopK of @qint/graph's bitwise-ops and selection-ops: exact on Uint32Array / BigUint64Array storage.
+  'BitShift', 'BitwiseAnd', 'BitwiseOr', 'BitwiseXor', 'BitwiseNot', 'TopK',
+];
 /** Ops that take float8/float4 values. */
 const MINIFLOAT_OPS = ['QuantizeLinear', 'DequantizeLinear'];
 
