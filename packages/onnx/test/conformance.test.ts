@@ -13,7 +13,7 @@ const cases = readdirSync(NODE).filter((c) => existsSync(join(NODE, c, 'model.on
 describe('conformance fixtures', () => {
   it('has all 90 cases', () => expect(cases.length).toBe(90));
 
-  it('skip lists name existing cases, each with a reason; float8/float4 cases really cannot be imported', () => {
+  it('skip lists name existing cases, each with a reason; a case skipped as not representable really cannot be imported', () => {
     for (const [backend] of BACKENDS) {
       const skips = SKIPS[backend] as Record<string, string>;
       for (const [name, reason] of Object.entries(skips)) {
