@@ -10,3 +10,6 @@ export { AttributeReader } from './ops/attribute-reader';
 export { UnsupportedVariant } from './ops/unsupported-variant';
 export type { InferredValue, OpBuildContext, OpDefinition, OpKernel, ShapeInferrer } from './ops/op-definition';
 export { QINT_DOMAIN, dynamicConvOp, dynamicConvWeight, dynamicConvWeightShape, dynamicLinearOp, fusedDynamicAttentionOp, fusedDynamicMatMulOp, fusedGeluOp, fusedSliceReshapeTransposeOp, pack3Bit, qintOps, unpack3Bit } from './ops/qint';
+export { nodeOpset, pinOpVersions, schemaSinceVersion } from './pin-op-versions';
+export { ONNX_SCHEMA_MAX_OPSET, ONNX_SCHEMA_VERSIONS } from './onnx-schema-versions';
+export { sortNodes } from './sort-nodes';

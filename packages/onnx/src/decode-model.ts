@@ -1,4 +1,4 @@
-import type { Attribute, Dim, Graph, Model, Node, ValueInfo } from '@qint/graph';
+import { pinOpVersions, sortNodes, type Attribute, type Dim, type Graph, type Model, type Node, type ValueInfo } from '@qint/graph';
 import { QintError, type Tensor } from '@qint/tensor';
 import { tensorFromProto } from './decode-tensor';
 import type { DecodeModelOptions, ExternalDataOptions } from './external-data-options';
@@ -85,7 +85,9 @@ function decodeValueInfo(v: ValueInfoMessage, what: string, strict: boolean): Va
       if (tensorType.shape !== undefined && tensorType.shape !== null) {
         info.shape = list(tensorType.shape.dim, `${what} shape.dim`).map((d, i) => decodeDim(d, `${what} "${name}" shape.dim[${i}]`));
       }
-    } else if (strict) {
+    } else if (strict && (type.sequenceType || type.mapType || type.optionalType || type.sparseTensorType)) {
+      // An empty TypeProto (`type {}`, written by PyTorch for If branch outputs) is just unknown type information,
+      // as for onnxruntime: inferred later, like a missing type.
       const kind = type.sequenceType ? 'a sequence' : type.mapType ? 'a map' : type.optionalType ? 'an optional' : type.sparseTensorType ? 'a sparse tensor' : 'not a tensor';
       throw new OnnxError(`${what} "${name}" is ${kind}; qint graphs take and return dense tensors only`);
     }
@@ -265,7 +267,10 @@ export function modelFromProto(msg: ModelMessage, options: ExternalDataOptions =
   if (domain !== '') model.domain = domain;
   if (has(msg, 'modelVersion') && msg.modelVersion !== undefined) model.modelVersion = int64ToSafeInteger(msg.modelVersion, 'model_version');
   Object.assign(model, optionalDoc(msg.docString, 'doc_string'));
-  return model;
+  // onnxruntime accepts nodes out of topological order; so does qint, sorting them (stable; a cycle is a GraphError).
+  model.graph = sortNodes(model.graph);
+  // Each node keeps the semantics of the opset it was written for, whatever later raises the model's opset.
+  return pinOpVersions(model);
 }
 
 /**
