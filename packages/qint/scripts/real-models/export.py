@@ -42,6 +42,13 @@ def export(name, model, x, opset, **kw):
     print(name, path, os.path.getsize(path))
 
 
+def spread_head(module):
+    """torchvision initialises detection heads with std 0.01 (0.001 for box deltas): with random weights every score
+    is then ~1/classes. Wider weights give distinct scores and box deltas, so NMS/TopK selection is really compared."""
+    for p in module.parameters():
+        torch.nn.init.normal_(p, std=0.2)
+
+
 which = sys.argv[2:] or ["einsum", "swin_t", "ssdlite", "fasterrcnn"]
 if "einsum" in which:
     export("einsum", EinsumBlock(), torch.randn(2, 5, 16), 12)
@@ -49,9 +56,12 @@ if "swin_t" in which:
     export("swin_t", torchvision.models.swin_t(weights=None), torch.randn(1, 3, 224, 224), 16)
 if "ssdlite" in which:
     m = torchvision.models.detection.ssdlite320_mobilenet_v3_large(weights=None, weights_backbone=None)
+    spread_head(m.head)
     export("ssdlite", m, torch.rand(1, 3, 320, 320), 16)
 if "fasterrcnn" in which:
     m = torchvision.models.detection.fasterrcnn_mobilenet_v3_large_320_fpn(weights=None, weights_backbone=None, box_score_thresh=0.0)
+    spread_head(m.rpn.head)
+    spread_head(m.roi_heads.box_predictor)
     # A list of one image, as the detector takes it: the exporter traces it as the single input.
     export("fasterrcnn", m, ([torch.rand(3, 320, 320)],), 16)
 
