@@ -42,11 +42,11 @@ def export(name, model, x, opset, **kw):
     print(name, path, os.path.getsize(path))
 
 
-def spread_head(module):
+def spread_head(module, std=0.2):
     """torchvision initialises detection heads with std 0.01 (0.001 for box deltas): with random weights every score
     is then ~1/classes. Wider weights give distinct scores and box deltas, so NMS/TopK selection is really compared."""
     for p in module.parameters():
-        torch.nn.init.normal_(p, std=0.2)
+        torch.nn.init.normal_(p, std=std)
 
 
 which = sys.argv[2:] or ["einsum", "swin_t", "ssdlite", "fasterrcnn"]
@@ -61,9 +61,14 @@ if "ssdlite" in which:
 if "fasterrcnn" in which:
     m = torchvision.models.detection.fasterrcnn_mobilenet_v3_large_320_fpn(weights=None, weights_backbone=None, box_score_thresh=0.0)
     spread_head(m.rpn.head)
+    spread_head(m.roi_heads.box_head, std=0.05)
     spread_head(m.roi_heads.box_predictor)
     # A list of one image, as the detector takes it: the exporter traces it as the single input.
-    export("fasterrcnn", m, ([torch.rand(3, 320, 320)],), 16)
+    # A smooth image with structure (a gradient and a bright square) rather than noise, so ROI features differ.
+    ramp = torch.linspace(0, 1, 320)
+    img = torch.stack([ramp[None, :].expand(320, 320), ramp[:, None].expand(320, 320), 0.5 * torch.ones(320, 320)])
+    img[:, 100:180, 140:260] += 0.4
+    export("fasterrcnn", m, ([img.clamp(0, 1) + 0.05 * torch.rand(3, 320, 320)],), 16)
 
 
 def truncate_before_control_flow(name):
