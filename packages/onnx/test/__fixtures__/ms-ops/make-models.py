@@ -167,3 +167,15 @@ case('ms_qattention_past_unidirectional', 'QAttention',
      [('input', qx), ('weight', qw), ('bias', qb), ('input_scale', np.array(0.01, dtype=np.float32)), ('weight_scale', np.array(0.002, dtype=np.float32)),
       ('mask_index', None), ('input_zero_point', np.array(64, dtype=np.uint8)), ('weight_zero_point', None), ('past', f32(2, B, N, 2, H // N))],
      ['output', 'present'], {'num_heads': N, 'unidirectional': 1}, {'weight': qw, 'bias': qb})
+
+# GroupQueryAttention with ragged batches: a right-padded prompt (seqlens 3 and 5 of 5), and a decoding step whose
+# past buffer (6) is longer than the used past (3 and 5 tokens).
+N, KV, HS = 4, 2, 16
+case('ms_group_query_attention_padded_prompt', 'GroupQueryAttention',
+     [('query', f32(2, 5, N * HS)), ('key', f32(2, 5, KV * HS)), ('value', f32(2, 5, KV * HS)), ('past_key', None), ('past_value', None),
+      ('seqlens_k', np.array([2, 4], dtype=np.int32)), ('total_sequence_length', np.array(5, dtype=np.int32))],
+     ['output', 'present_key', 'present_value'], {'num_heads': N, 'kv_num_heads': KV})
+case('ms_group_query_attention_ragged_decode', 'GroupQueryAttention',
+     [('query', f32(2, 1, N * HS)), ('key', f32(2, 1, KV * HS)), ('value', f32(2, 1, KV * HS)), ('past_key', f32(2, KV, 6, HS)), ('past_value', f32(2, KV, 6, HS)),
+      ('seqlens_k', np.array([3, 5], dtype=np.int32)), ('total_sequence_length', np.array(6, dtype=np.int32))],
+     ['output', 'present_key', 'present_value'], {'num_heads': N, 'kv_num_heads': KV})
