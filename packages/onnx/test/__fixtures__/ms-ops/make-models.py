@@ -179,3 +179,9 @@ case('ms_group_query_attention_ragged_decode', 'GroupQueryAttention',
      [('query', f32(2, 1, N * HS)), ('key', f32(2, 1, KV * HS)), ('value', f32(2, 1, KV * HS)), ('past_key', f32(2, KV, 6, HS)), ('past_value', f32(2, KV, 6, HS)),
       ('seqlens_k', np.array([3, 5], dtype=np.int32)), ('total_sequence_length', np.array(6, dtype=np.int32))],
      ['output', 'present_key', 'present_value'], {'num_heads': N, 'kv_num_heads': KV})
+
+# FusedMatMul (onnxruntime's optimizer writes it for attention's Q.K^T / sqrt(d)): batched, transposes, alpha.
+case('ms_fused_mat_mul_trans_b_alpha', 'FusedMatMul', [('A', f32(2, 3, 4, 8)), ('B', f32(2, 3, 5, 8))], ['Y'], {'transB': 1, 'alpha': 0.125})
+case('ms_fused_mat_mul_trans_a_bcast', 'FusedMatMul', [('A', f32(2, 8, 4)), ('B', f32(8, 6))], ['Y'], {'transA': 1})
+wfm = f32(6, 8)
+case('ms_fused_mat_mul_const_trans_b', 'FusedMatMul', [('A', f32(3, 8)), ('B', wfm)], ['Y'], {'transB': 1, 'alpha': 2.0}, {'B': wfm})
