@@ -80,3 +80,29 @@ describe('quantizeDynamic: com.microsoft Attention', () => {
     expect(() => quantizeDynamic(model, { granularity: 'per_block' })).toThrow(/not per block/);
   });
 });
+
+describe('quantizeDynamic: a BERT layer in onnxruntime-optimized form', () => {
+  it('quantizes Attention and the three MatMuls, keeps the fused norms/activations, and stays within int8 error of onnxruntime', async () => {
+    const { loadTestCase } = await import('@qint/onnx');
+    const { join } = await import('node:path');
+    // EmbedLayerNormalization → Attention → MatMul → SkipLayerNormalization → MatMul → BiasGelu → MatMul →
+    // SkipLayerNormalization; the expected output is onnxruntime-node's float result (see @qint/onnx's ms-ops fixtures).
+    const tc = loadTestCase(join(__dirname, '..', '..', 'onnx', 'test', '__fixtures__', 'ms-ops', 'ms_bert_fused_layer'));
+    const { model: q, report } = quantizeDynamic(tc.model);
+    expect(report.quantized.map((r) => [r.node, r.as])).toEqual([
+      ['attention', 'DynamicQuantizeLinear+QAttention'],
+      ['attention_output', 'DynamicLinear'],
+      ['ffn_in', 'DynamicLinear'],
+      ['ffn_out', 'DynamicLinear'],
+    ]);
+    expect(report.weightBytesAfter).toBeLessThan(0.5 * report.weightBytesBefore);
+    const feeds = Object.fromEntries(tc.dataSets[0].inputs.map((i) => [i.name, i.tensor]));
+    const y = createSession(q).run(feeds).y.data as Float32Array;
+    const ref = tc.dataSets[0].outputs[0].tensor.data as Float32Array;
+    let err = 0;
+    for (let i = 0; i < ref.length; i++) err = Math.max(err, Math.abs(y[i] - ref[i]));
+    // LayerNorm outputs of order 1: int8 weights and uint8 activations through four products give errors of a few 1e-2.
+    expect(err).toBeGreaterThan(0);
+    expect(err).toBeLessThan(0.1);
+  });
+});
