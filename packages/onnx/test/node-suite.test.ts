@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runConformanceCase, testCaseFromFiles, type ConformanceResult } from '../src/index';
 import { BACKENDS } from './helpers/backends';
+import { caseOp, writeCoverageTable } from './helpers/coverage-table';
 import { EXPECTED_FILE, EXPECTED_HEADER, formatLine, formatOutcome, outcomeKind, readExpected, readSuiteCases, type Backend } from './helpers/node-suite';
 
 const UPDATE = process.env.QINT_CONFORMANCE_UPDATE === '1';
@@ -56,9 +57,10 @@ for (const [backend, getBackend] of BACKENDS) {
 }
 
 describe.runIf(UPDATE)('conformance:update', () => {
-  it('writes node-suite-expected.txt', () => {
+  it('writes node-suite-expected.txt and the coverage table of @qint/graph\'s README', () => {
     const lines = [...cases.keys()].map((name) => formatLine(name, actual.js.get(name) ?? 'missing', actual.wasm.get(name) ?? 'missing'));
     writeFileSync(EXPECTED_FILE, `${[...EXPECTED_HEADER, ...lines].join('\n')}\n`);
+    writeCoverageTable(new Map([...cases].map(([name, files]) => [name, caseOp(files.get('model.onnx') as Uint8Array)])), actual);
     const bad = lines.filter((l) => /fail (wrong|run-error)/.test(l));
     if (bad.length > 0) console.warn(`${bad.length} cases give a wrong answer or a run-time error (listed in the file; the goal is none):\n${bad.join('\n')}`);
   });

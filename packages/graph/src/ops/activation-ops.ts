@@ -8,7 +8,7 @@ import { mapFloat } from './unary-ops';
 
 /** Shrink takes any numeric type: floats through {@link mapFloat}, integers through numbers (then wrapped to the dtype). */
 function mapAny(x: Tensor, f: (v: number) => number, what: string): Tensor {
-  if (x.dtype === 'float32' || x.dtype === 'float16') return mapFloat(x, f, what);
+  if (x.dtype === 'float32' || x.dtype === 'float16' || x.dtype === 'float64') return mapFloat(x, f, what);
   if (x.dtype === 'bool' || isPackedDType(x.dtype)) throw new DTypeError(`${what}: ${x.dtype} inputs are not supported`);
   const v = x.values();
   const out = new Float64Array(v.length);

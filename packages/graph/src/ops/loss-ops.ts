@@ -15,7 +15,7 @@ function readReduction(ctx: OpBuildContext): Reduction {
 }
 
 function requireFloat(t: Tensor, what: string): void {
-  if (t.dtype !== 'float32' && t.dtype !== 'float16') throw new DTypeError(`${what} must be float32 or float16, got ${t.dtype}`);
+  if (t.dtype !== 'float32' && t.dtype !== 'float16' && t.dtype !== 'float64') throw new DTypeError(`${what} must be float32, float16 or float64, got ${t.dtype}`);
 }
 
 /**

@@ -11,7 +11,7 @@ import { fromFloats, need, prod } from './tensor-utils';
  * @throws {@link ShapeError} when the window does not fit; {@link DTypeError} for non-float inputs
  */
 export function lpPool(x: Tensor, p: number, attrs: WindowAttributes, label: string): Tensor {
-  if (x.dtype !== 'float32' && x.dtype !== 'float16') throw new DTypeError(`${label}: input X must be float32 or float16, got ${x.dtype}`);
+  if (x.dtype !== 'float32' && x.dtype !== 'float16' && x.dtype !== 'float64') throw new DTypeError(`${label}: input X must be float32, float16 or float64, got ${x.dtype}`);
   if (x.rank < 3) throw new ShapeError(`${label}: input X must be [N, C, D1, …], got ${formatShape(x.shape)}`);
   const spatial = x.shape.slice(2);
   const g = windowGeometry(spatial, attrs);

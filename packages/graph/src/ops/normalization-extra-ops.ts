@@ -9,7 +9,7 @@ import { fromFloats, need, prod } from './tensor-utils';
 import { UnsupportedVariant } from './unsupported-variant';
 
 function floatValues(t: Tensor, what: string): ArrayLike<number> {
-  if (t.dtype !== 'float32' && t.dtype !== 'float16') throw new DTypeError(`${what} must be float32 or float16, got ${t.dtype}`);
+  if (t.dtype !== 'float32' && t.dtype !== 'float16' && t.dtype !== 'float64') throw new DTypeError(`${what} must be float32, float16 or float64, got ${t.dtype}`);
   return t.values();
 }
 

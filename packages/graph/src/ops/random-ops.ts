@@ -34,7 +34,7 @@ function floatDType(ctx: OpBuildContext, fallback: DType | undefined): DType {
     }
   }
   if (dtype === undefined) dtype = 'float32';
-  if (dtype !== 'float32' && dtype !== 'float16') throw new UnsupportedVariant(`dtype ${dtype} is not supported (float32 or float16)`);
+  if (dtype !== 'float32' && dtype !== 'float16' && dtype !== 'float64') throw new UnsupportedVariant(`dtype ${dtype} is not supported (float32, float16 or float64)`);
   return dtype;
 }
 
@@ -60,7 +60,7 @@ function randomOp(opType: 'RandomUniform' | 'RandomNormal' | 'RandomUniformLike'
       if (like) {
         return (inputs) => {
           const x = need(inputs, 0, 'input');
-          const dtype = floatDType(ctx, x.dtype === 'float32' || x.dtype === 'float16' ? x.dtype : undefined);
+          const dtype = floatDType(ctx, x.dtype === 'float32' || x.dtype === 'float16' || x.dtype === 'float64' ? x.dtype : undefined);
           return [fromFloats(dtype, x.shape, sample(stream(), x.size, kind, a, b))];
         };
       }
@@ -75,7 +75,7 @@ function randomOp(opType: 'RandomUniform' | 'RandomNormal' | 'RandomUniformLike'
         const x = inputs[0];
         let dtype: DType | undefined;
         try {
-          dtype = floatDType(ctx, x?.dtype === 'float32' || x?.dtype === 'float16' ? x.dtype : undefined);
+          dtype = floatDType(ctx, x?.dtype === 'float32' || x?.dtype === 'float16' || x?.dtype === 'float64' ? x.dtype : undefined);
         } catch {
           dtype = undefined;
         }
@@ -110,7 +110,7 @@ function bernoulliOp(): OpDefinition {
       }
       return (inputs) => {
         const p = need(inputs, 0, 'input');
-        if (p.dtype !== 'float32' && p.dtype !== 'float16') throw new DTypeError(`${ctx.label}: input must be float32 or float16, got ${p.dtype}`);
+        if (p.dtype !== 'float32' && p.dtype !== 'float16' && p.dtype !== 'float64') throw new DTypeError(`${ctx.label}: input must be float32, float16 or float64, got ${p.dtype}`);
         const probs = p.values();
         const rng = stream();
         const out = new Float64Array(probs.length);
@@ -150,11 +150,12 @@ function dropoutOp(): OpDefinition {
         const training = inputs[2] ? readScalar(inputs[2], `${ctx.label} training_mode`) !== 0 : false;
         if (!training || ratio === 0) return [x, Tensor.from('bool', x.shape, new Uint8Array(x.size).fill(1))];
         if (!(ratio >= 0 && ratio < 1)) throw new DTypeError(`${ctx.label}: ratio must be in [0, 1), got ${ratio}`);
-        if (x.dtype !== 'float32' && x.dtype !== 'float16') throw new DTypeError(`${ctx.label}: training mode needs a float32 or float16 input, got ${x.dtype}`);
+        if (x.dtype !== 'float32' && x.dtype !== 'float16' && x.dtype !== 'float64') throw new DTypeError(`${ctx.label}: training mode needs a float input, got ${x.dtype}`);
         const rng = stream();
         const v = x.values();
-        const scale = Math.fround(1 / (1 - ratio));
-        const y = new Float32Array(v.length);
+        // In the input's precision, as NumPy's `mask * x * scale`.
+        const scale = x.dtype === 'float64' ? 1 / (1 - ratio) : Math.fround(1 / (1 - ratio));
+        const y = x.dtype === 'float64' ? new Float64Array(v.length) : new Float32Array(v.length);
         const mask = new Uint8Array(v.length);
         for (let i = 0; i < v.length; i++) {
           const keep = rng.nextDouble() >= ratio;

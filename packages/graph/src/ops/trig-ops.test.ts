@@ -19,12 +19,15 @@ describe('trigonometric and hyperbolic ops', () => {
     expectClose(runOp('Acosh', [f32([2], [1, 2])])[0].toArray(), [0, Math.log(2 + Math.sqrt(3))]);
   });
 
-  it('give NaN outside their domain, keep float16, and refuse integers', () => {
+  it('give NaN outside their domain, keep float16 and float64 (computed in double), and refuse integers', () => {
     expect(Number.isNaN(runOp('Asin', [f32([1], [2])])[0].toArray()[0])).toBe(true);
     expect(Number.isNaN(runOp('Acosh', [f32([1], [0.5])])[0].toArray()[0])).toBe(true);
     const h = runOp('Cosh', [Tensor.from('float16', [1], [0])])[0];
     expect(h.dtype).toBe('float16');
     expect(h.toArray()).toEqual([1]);
-    expect(() => runOp('Tan', [Tensor.from('int32', [1], [1])])).toThrow(/Tan: input must be float32 or float16, got int32/);
+    const d = runOp('Tan', [Tensor.from('float64', [1], [0.5])])[0];
+    expect(d.dtype).toBe('float64');
+    expect(d.toArray()[0]).toBeCloseTo(Math.sin(0.5) / Math.cos(0.5), 15);
+    expect(() => runOp('Tan', [Tensor.from('int32', [1], [1])])).toThrow(/Tan: input must be float32, float16 or float64, got int32/);
   });
 });

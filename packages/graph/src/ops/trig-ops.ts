@@ -1,5 +1,5 @@
 // Trigonometric and hyperbolic functions missing from unary-ops.ts (Sin, Cos, Tanh live there): float inputs,
-// computed in float64 and rounded to the input's dtype.
+// computed in float64 and rounded to the input's dtype (float32, float16 via the session's widening, float64).
 import { onnxOp } from './define-op';
 import { sameAs } from './infer-helpers';
 import type { OpDefinition } from './op-definition';

@@ -18,7 +18,7 @@ import { UnsupportedVariant } from './unsupported-variant';
 type Fn = (x: number) => number;
 
 /**
- * Maps a float tensor elementwise (float32 storage; float16 goes through float32).
+ * Maps a float tensor elementwise (float32 storage; float16 goes through float32; float64 in double precision).
  * @throws {@link DTypeError} for non-float inputs
  */
 export function mapFloat(x: Tensor, f: Fn, what: string, loop?: (src: Float32Array, dst: Float32Array) => void): Tensor {
@@ -34,12 +34,19 @@ export function mapFloat(x: Tensor, f: Fn, what: string, loop?: (src: Float32Arr
     for (let i = 0; i < d.length; i++) d[i] = f(d[i]);
     return Tensor.from('float16', x.shape, float32ToFloat16Array(d));
   }
-  throw new DTypeError(`${what}: input must be float32 or float16, got ${x.dtype}`);
+  if (x.dtype === 'float64') {
+    // Double precision throughout: the functions compute in double, nothing is rounded to float32.
+    const d = x.data as Float64Array;
+    const out = new Float64Array(d.length);
+    for (let i = 0; i < d.length; i++) out[i] = f(d[i]);
+    return Tensor.from('float64', x.shape, out);
+  }
+  throw new DTypeError(`${what}: input must be float32, float16 or float64, got ${x.dtype}`);
 }
 
 /** Maps any numeric tensor elementwise, keeping its dtype (int64 through numbers; fine for the small shape tensors it sees). */
 function mapNumeric(x: Tensor, f: Fn, what: string, loop?: (src: Float32Array, dst: Float32Array) => void): Tensor {
-  if (x.dtype === 'float32' || x.dtype === 'float16') return mapFloat(x, f, what, loop);
+  if (x.dtype === 'float32' || x.dtype === 'float16' || x.dtype === 'float64') return mapFloat(x, f, what, loop);
   if (x.dtype === 'bool' || isPackedDType(x.dtype)) throw new DTypeError(`${what}: ${x.dtype} inputs are not supported`);
   const v = x.values();
   const out = new Float64Array(v.length);
