@@ -97,9 +97,9 @@ describe('quantizeDynamic: a BERT layer in onnxruntime-optimized form', () => {
       ['ffn_out', 'DynamicLinear'],
     ]);
     expect(report.weightBytesAfter).toBeLessThan(0.5 * report.weightBytesBefore);
-    const feeds = Object.fromEntries(tc.dataSets[0].inputs.map((i) => [i.name, i.tensor]));
+    const feeds = Object.fromEntries(tc.dataSets[0].inputs.map((i) => [i.name, i.tensor!]));
     const y = createSession(q).run(feeds).y.data as Float32Array;
-    const ref = tc.dataSets[0].outputs[0].tensor.data as Float32Array;
+    const ref = tc.dataSets[0].outputs[0].tensor!.data as Float32Array;
     let err = 0;
     for (let i = 0; i < ref.length; i++) err = Math.max(err, Math.abs(y[i] - ref[i]));
     // LayerNorm outputs of order 1: int8 weights and uint8 activations through four products give errors of a few 1e-2.
