@@ -115,7 +115,9 @@ export function measureSensitivity(model: Model, options: MeasureSensitivityOpti
   const schemes = options.candidates ?? DEFAULT_CANDIDATE_SCHEMES;
   const cost: SensitivityCost = { quantizations: 0, modelRuns: 0, cacheHits: 0, ms: 0 };
   const base = { activationMatMul: false, ...(options.opTypes ? { opTypes: options.opTypes } : {}) };
-  const probe = quantizeDynamic(model, base).report.quantized.filter((q) => q.node !== '');
+  // Unnamed nodes are reported as `#index`: layers are addressed by node name, so those are left out.
+  const named = new Set(model.graph.nodes.map((n) => n.name).filter((n) => n !== ''));
+  const probe = quantizeDynamic(model, base).report.quantized.filter((q) => named.has(q.node));
   if (probe.length === 0) throw new ValueError('measureSensitivity: the model has no quantizable layer with a name (MatMul/Gemm/Conv with a constant weight)');
   const layerNames = probe.map((q) => q.node);
   const producers = producersOf(model);
