@@ -1,9 +1,11 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Tensor } from '@qint/tensor';
 import { describe, expect, it } from 'vitest';
 import { loadTestCase } from './load-test-case';
 import { OnnxError } from './onnx-error';
+import { onnxTypes } from './proto/onnx-schema';
 import type { OnnxTestCase } from './onnx-test-case';
 import { runConformanceCase } from './run-conformance-case';
 import { testCaseFromFiles } from './test-case-from-files';
@@ -47,11 +49,27 @@ describe('runConformanceCase', () => {
   });
 
   it('a value type qint cannot hold is a skip (unsupported-type), from a folder or a loader', async () => {
-    const dir = join(NODE, 'test_quantizelinear_e4m3fn');
-    expect(await runConformanceCase(dir)).toMatchObject({ name: 'test_quantizelinear_e4m3fn', status: 'skip', reason: 'unsupported-type' });
-    const r = await runConformanceCase({ name: 'e4m3fn', load: () => testCaseFromFiles('test_quantizelinear_e4m3fn', filesOf(dir)) });
-    expect(r).toMatchObject({ name: 'e4m3fn', status: 'skip', reason: 'unsupported-type' });
-    expect(r.detail).toMatch(/FLOAT8E4M3FN.*which qint cannot hold/);
+    // A one-node Identity model whose input and output are sequences of float tensors.
+    const seq = { sequenceType: { elemType: { tensorType: { elemType: 1 } } } };
+    const model = onnxTypes()
+      .ModelProto.encode({
+        irVersion: 8,
+        opsetImport: [{ domain: '', version: 17 }],
+        graph: { name: 'g', node: [{ opType: 'Identity', input: ['x'], output: ['y'] }], input: [{ name: 'x', type: seq }], output: [{ name: 'y', type: seq }] },
+      })
+      .finish();
+    const dir = mkdtempSync(join(tmpdir(), 'qint-seq-case-'));
+    try {
+      mkdirSync(join(dir, 'test_data_set_0'));
+      writeFileSync(join(dir, 'model.onnx'), model);
+      const fromDir = await runConformanceCase(dir);
+      expect(fromDir).toMatchObject({ status: 'skip', reason: 'unsupported-type' });
+      expect(fromDir.detail).toMatch(/graph input\[0\] "x" is a sequence/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const r = await runConformanceCase({ name: 'seq', load: () => testCaseFromFiles('seq', new Map([['model.onnx', model]])) });
+    expect(r).toMatchObject({ name: 'seq', status: 'skip', reason: 'unsupported-type' });
   });
 
   it('a missing operator is a failure (unsupported-op) naming it', async () => {
