@@ -93,6 +93,18 @@ describe('runConformanceCase', () => {
     expect(await runConformanceCase(altered, { backend: 'js', atol: 0.6 })).toMatchObject({ status: 'pass' });
   });
 
+  it('a random op whose draws differ is a skip (random-output) if dtypes and shapes match, else wrong', async () => {
+    const tc = loadTestCase(join(NODE, 'test_relu'));
+    const node = { ...tc.model.graph.nodes[0], opType: 'RandomUniformLike', attributes: { seed: { type: 'float' as const, value: 1 } } };
+    const random: OnnxTestCase = { ...tc, model: { ...tc.model, graph: { ...tc.model.graph, nodes: [node] } } };
+    const r = await runConformanceCase(random, { backend: 'js' });
+    expect(r).toMatchObject({ status: 'skip', reason: 'random-output' });
+    expect(r.detail).toMatch(/^random draws, not checkable by value; test_data_set_0 output 0/);
+    const y = tc.dataSets[0].outputs[0].tensor;
+    const reshaped: OnnxTestCase = { ...random, dataSets: [{ ...tc.dataSets[0], outputs: [{ name: 'y', tensor: y.reshape([60]) }] }] };
+    expect(await runConformanceCase(reshaped, { backend: 'js' })).toMatchObject({ status: 'fail', reason: 'wrong' });
+  });
+
   it('an error at run time after a successful load is a failure (run-error)', async () => {
     const tc = loadTestCase(join(NODE, 'test_add'));
     // Feeding a [2]-shaped second input cannot broadcast with [3,4,5].
