@@ -76,8 +76,9 @@ export function trilu(x: Tensor, k: number, upper: boolean): Tensor {
 
 /** CumSum along one axis, optionally exclusive and/or reversed. */
 export function cumSum(x: Tensor, axisAttr: number, exclusive: boolean, reverse: boolean): Tensor {
-  const types = ['float32', 'float64', 'int32', 'int64', 'uint32', 'uint64'];
-  if (!types.includes(x.dtype)) throw new DTypeError(`input must be one of ${types.join(', ')}, got ${x.dtype}`);
+  if (!['float32', 'float64', 'int32', 'int64', 'uint32', 'uint64'].includes(x.dtype)) {
+    throw new DTypeError(`input must be float32, float64, int32, int64, uint32 or uint64, got ${x.dtype}`);
+  }
   const axis = normalizeAxis(axisAttr, x.rank, 'axis');
   const outer = prod(x.shape, 0, axis);
   const dim = x.shape[axis];

@@ -6,6 +6,7 @@ import { convTransposeNd } from './conv-transpose-nd';
 import { onnxOp } from './define-op';
 import type { OpBuildContext, OpDefinition, ShapeInferrer } from './op-definition';
 import { readAutoPad, windowGeometry } from './pool-geometry';
+import { matMulF64 } from './mat-mul-f64';
 import { need, sameBatchMatMul } from './tensor-utils';
 import { UnsupportedVariant } from './unsupported-variant';
 import { asBiasVector } from '../fuse-conv-bias-activation';
@@ -192,6 +193,7 @@ export const linearOps: readonly OpDefinition[] = [
     return (inputs) => {
       const a = need(inputs, 0, 'A');
       const b = need(inputs, 1, 'B');
+      if (a.dtype === 'float64') return [matMulF64(a, b)];
       const dims = sameBatchMatMul(a, b, 3);
       if (dims) {
         // Attention heads (same batch dims on both sides): one batched backend call instead of one GEMM per head.

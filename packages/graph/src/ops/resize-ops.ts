@@ -74,12 +74,8 @@ function nearestIndex(mode: string, v: number): number {
 export function resize(x: Tensor, outShape: readonly number[], scales: readonly number[], roi: readonly number[] | undefined, o: ResizeOptions): Tensor {
   if (isPackedDType(x.dtype) || x.dtype === 'float16' || x.dtype === 'bool') throw new DTypeError(`Resize: ${x.dtype} inputs are not supported`);
   const rank = x.rank;
-  // Cubic, antialias, align_corners (its scale-based output width) and linear over more than the last two axes:
-  // separable passes (resize-separable.ts).
-  if (
-    o.mode === 'cubic' ||
-    (o.mode === 'linear' && (o.antialias || o.excludeOutside || o.coordinateTransformationMode === 'align_corners' || outShape.some((d, i) => i < rank - 2 && d !== x.shape[i])))
-  ) {
+  // Cubic, antialias and linear over more than the last two axes: separable passes (resize-separable.ts).
+  if (o.mode === 'cubic' || (o.mode === 'linear' && (o.antialias || outShape.some((d, i) => i < rank - 2 && d !== x.shape[i])))) {
     return resizeSeparable(x, outShape, scales, roi, {
       mode: o.mode,
       coordinateTransformationMode: o.coordinateTransformationMode,

@@ -14,22 +14,27 @@ export interface SeparableResizeOptions {
   readonly extrapolationValue: number;
 }
 
-/** Input coordinate of output coordinate `x` (ONNX coordinate_transformation_mode; `outWidth` = scale · inLen). */
+/**
+ * Input coordinate of output coordinate `x` (ONNX coordinate_transformation_mode). The lengths are the integer
+ * output length, as onnxruntime and PyTorch use them (onnx's reference uses scale · inLen for align_corners, which
+ * differs when that product is not an integer).
+ */
 function inputCoord(mode: string, x: number, scale: number, inLen: number, outLen: number, roi0: number, roi1: number): number {
-  const outWidth = scale * inLen;
   switch (mode) {
     case 'align_corners':
-      return outWidth === 1 ? 0 : (x * (inLen - 1)) / (outWidth - 1);
+      return outLen === 1 ? 0 : (x * (inLen - 1)) / (outLen - 1);
     case 'asymmetric':
       return x / scale;
+    case 'tf_half_pixel_for_nn':
+      return (x + 0.5) / scale;
     case 'tf_crop_and_resize':
-      return (outWidth === 1 ? ((roi1 - roi0) * (inLen - 1)) / 2 : (x * (roi1 - roi0) * (inLen - 1)) / (outWidth - 1)) + roi0 * (inLen - 1);
+      return (outLen === 1 ? ((roi1 - roi0) * (inLen - 1)) / 2 : (x * (roi1 - roi0) * (inLen - 1)) / (outLen - 1)) + roi0 * (inLen - 1);
     case 'pytorch_half_pixel':
-      return outWidth === 1 ? -0.5 : (x + 0.5) / scale - 0.5;
+      return outLen === 1 ? 0 : (x + 0.5) / scale - 0.5;
     case 'half_pixel':
       return (x + 0.5) / scale - 0.5;
     case 'half_pixel_symmetric': {
-      const offset = (inLen / 2) * (1 - outLen / outWidth);
+      const offset = (inLen / 2) * (1 - outLen / (scale * inLen));
       return offset + (x + 0.5) / scale - 0.5;
     }
     default:

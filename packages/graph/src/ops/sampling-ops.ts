@@ -94,7 +94,8 @@ export function gridSample(x: Tensor, grid: Tensor, o: GridSampleOptions): Tenso
         const d = dims[i];
         let v = o.alignCorners ? ((g + 1) / 2) * (d - 1) : ((g + 1) * d - 1) / 2;
         if (o.mode === 'nearest') v = round(v);
-        if (v < lo[i] || v > hi[i]) {
+        // Cubic reads each tap with the padding rule instead of moving the point (as PyTorch and onnxruntime do).
+        if (o.mode !== 'cubic' && (v < lo[i] || v > hi[i])) {
           if (o.paddingMode === 'border') v = Math.min(Math.max(v, 0), d - 1);
           else if (o.paddingMode === 'reflection') v = reflect(v, lo[i], hi[i]);
         }

@@ -35,7 +35,7 @@ export function mapFloat(x: Tensor, f: Fn, what: string, loop?: (src: Float32Arr
     return Tensor.from('float16', x.shape, float32ToFloat16Array(d));
   }
   if (x.dtype === 'float64') {
-    // Double precision end to end (the dedicated float32 loops do not apply).
+    // Double precision throughout: the functions compute in double, nothing is rounded to float32.
     const d = x.data as Float64Array;
     const out = new Float64Array(d.length);
     for (let i = 0; i < d.length; i++) out[i] = f(d[i]);
@@ -46,7 +46,7 @@ export function mapFloat(x: Tensor, f: Fn, what: string, loop?: (src: Float32Arr
 
 /** Maps any numeric tensor elementwise, keeping its dtype (int64 through numbers; fine for the small shape tensors it sees). */
 function mapNumeric(x: Tensor, f: Fn, what: string, loop?: (src: Float32Array, dst: Float32Array) => void): Tensor {
-  if (x.dtype === 'float32' || x.dtype === 'float16') return mapFloat(x, f, what, loop);
+  if (x.dtype === 'float32' || x.dtype === 'float16' || x.dtype === 'float64') return mapFloat(x, f, what, loop);
   if (x.dtype === 'bool' || isPackedDType(x.dtype)) throw new DTypeError(`${what}: ${x.dtype} inputs are not supported`);
   const v = x.values();
   const out = new Float64Array(v.length);

@@ -13,11 +13,17 @@ export interface GateProjection {
   /**
    * @param x - `[m, k]` row-major float32
    * @param m - rows
-   * @returns `[m, n]` float32 (a fresh array)
+   * @returns `[m, n]` float32, in a buffer this projection reuses: valid until its next `apply`
    */
   apply(x: Float32Array, m: number): Float32Array;
   /** Frees the backend's packed copy (projections built per run). */
   release(): void;
+}
+
+/** An allocator that hands out one buffer per length, reused call after call (the steps of a sequence). */
+function reusedBuffer(): (length: number) => Float32Array {
+  let buffer = new Float32Array(0);
+  return (length) => (buffer.length === length ? buffer : (buffer = new Float32Array(length)));
 }
 
 /**
@@ -36,7 +42,7 @@ export interface GateProjection {
  */
 export function floatProjection(w: Float32Array, n: number, k: number, backend: KernelBackend | undefined): GateProjection {
   const weights: GemmWeights = prepareGemmWeights(Tensor.from('float32', [n, k], w));
-  const options = { transB: true, ...(backend ? { backend } : {}) };
+  const options = { transB: true, allocate: reusedBuffer(), ...(backend ? { backend } : {}) };
   return {
     n,
     k,
@@ -59,7 +65,7 @@ export function floatProjection(w: Float32Array, n: number, k: number, backend: 
  * ```
  */
 export function quantizedProjection(weights: LinearWeights, backend: KernelBackend | undefined): GateProjection {
-  const options = { perRow: true, ...(backend ? { backend } : {}) };
+  const options = { perRow: true, allocate: reusedBuffer(), ...(backend ? { backend } : {}) };
   const { n, k } = weights;
   return {
     n,

@@ -3,6 +3,7 @@
 import { DTypeError, ShapeError, Tensor, ValueError, formatShape } from '@qint/tensor';
 import type { GateProjection } from './gate-projection';
 import type { RecurrentActivation } from './recurrent-activation';
+import { gruGates, gruUpdate, lstmStep, rnnStep, type LstmStep } from './recurrent-cells';
 
 /** Which recurrent layer. */
 export type RecurrentKind = 'LSTM' | 'GRU' | 'RNN';
@@ -53,10 +54,6 @@ export interface RecurrentInputs {
 /** Number of directions of a config. */
 export function directionCount(config: RecurrentConfig): 1 | 2 {
   return config.direction === 'bidirectional' ? 2 : 1;
-}
-
-function clipTo(v: number, clip: number | undefined): number {
-  return clip === undefined ? v : v < -clip ? -clip : v > clip ? clip : v;
 }
 
 /** Reads an initial state (`[dirs, batch, H]`, layout 1 `[batch, dirs, H]`) into one `[batch, H]` array per direction. */
@@ -122,7 +119,8 @@ function readLengths(t: Tensor | undefined, batch: number, seq: number): Int32Ar
  * ```
  */
 export function runRecurrent(config: RecurrentConfig, weights: readonly DirectionWeights[], inputs: RecurrentInputs): Tensor[] {
-  const { kind, hidden: H, layout, clip } = config;
+  const { kind, hidden: H, layout } = config;
+  const clip = config.clip ?? Infinity;
   const G = GATES[kind];
   const { x } = inputs;
   if (x.dtype !== 'float32') throw new DTypeError(`input "X" must be float32, got ${x.dtype}`);
@@ -147,22 +145,24 @@ export function runRecurrent(config: RecurrentConfig, weights: readonly Directio
     const w = weights[d];
     const reverse = config.direction === 'reverse' || d === 1;
     const [f, g, hAct] = config.activations.slice(d * per, d * per + per);
-    // Bias folded into the input projection: Wb + Rb for every gate, except Rbh of a GRU with linear_before_reset,
-    // which is multiplied by r.
-    const xb = new Float64Array(G * H);
+    // Bias folded into the input projection (one pass): Wb + Rb for every gate, except Rbh of a GRU with
+    // linear_before_reset, which is multiplied by r.
+    const GH = G * H;
+    const xb = new Float64Array(GH);
     const rbh = new Float64Array(H);
-    for (let j = 0; j < G * H; j++) {
+    for (let j = 0; j < GH; j++) {
       const rb = w.rb ? w.rb[j] : 0;
       const keepRb = kind === 'GRU' && lbr && j >= 2 * H;
       xb[j] = (w.wb ? w.wb[j] : 0) + (keepRb ? 0 : rb);
       if (keepRb) rbh[j - 2 * H] = rb;
     }
     const xp = w.input.apply(xd, seq * batch);
+    if (w.wb || w.rb) for (let o = 0; o < xp.length; o += GH) for (let j = 0; j < GH; j++) xp[o + j] += xb[j];
     const h = hState[d];
-    const c = kind === 'LSTM' ? cState[d] : undefined;
-    const p = w.p;
+    const c = kind === 'LSTM' ? cState[d] : h;
     const rh = kind === 'GRU' && !lbr ? new Float32Array(batch * H) : undefined;
-    const zr = kind === 'GRU' ? new Float64Array(batch * 2 * H) : undefined;
+    const zr = new Float64Array(kind === 'GRU' ? batch * 2 * H : 0);
+    const step: LstmStep = { hidden: H, xp, xo: 0, rec: xp, ro: 0, c, h, so: 0, ...(w.p ? { p: w.p } : {}), f, g: g ?? f, hAct: hAct ?? f, clip, inputForget: config.inputForget };
     for (let s = 0; s < maxLen; s++) {
       const rec = w.recurrent.apply(h, batch);
       const recN = w.recurrent.n;
@@ -171,52 +171,30 @@ export function runRecurrent(config: RecurrentConfig, weights: readonly Directio
         for (let b = 0; b < batch; b++) {
           if (s >= lens[b]) continue;
           const t = reverse ? lens[b] - 1 - s : s;
-          const xo = (layout === 0 ? t * batch + b : b * seq + t) * G * H;
-          const ro = b * recN;
-          for (let j = 0; j < 2 * H; j++) zr![b * 2 * H + j] = f(clipTo(xp[xo + j] + xb[j] + rec[ro + j], clip));
-          if (rh) for (let j = 0; j < H; j++) rh[b * H + j] = zr![b * 2 * H + H + j] * h[b * H + j];
+          const xo = (layout === 0 ? t * batch + b : b * seq + t) * GH;
+          gruGates(H, xp, xo, rec, b * recN, zr, b * 2 * H, f, clip);
+          if (rh) for (let j = 0; j < H; j++) rh[b * H + j] = zr[b * 2 * H + H + j] * h[b * H + j];
         }
       }
       const rhp = rh ? w.recurrentH!.apply(rh, batch) : undefined;
       for (let b = 0; b < batch; b++) {
         if (s >= lens[b]) continue;
         const t = reverse ? lens[b] - 1 - s : s;
-        const xo = (layout === 0 ? t * batch + b : b * seq + t) * G * H;
+        const xo = (layout === 0 ? t * batch + b : b * seq + t) * GH;
         const ro = b * recN;
-        const ho = b * H;
-        const yo = layout === 0 ? ((t * dirs + d) * batch + b) * H : ((b * seq + t) * dirs + d) * H;
+        const so = b * H;
         if (kind === 'LSTM') {
-          for (let j = 0; j < H; j++) {
-            const cPrev = c![ho + j];
-            let gi = xp[xo + j] + xb[j] + rec[ro + j];
-            let gf = xp[xo + 2 * H + j] + xb[2 * H + j] + rec[ro + 2 * H + j];
-            if (p) {
-              gi += p[j] * cPrev;
-              gf += p[2 * H + j] * cPrev;
-            }
-            const i = f(clipTo(gi, clip));
-            const fg = config.inputForget ? 1 - i : f(clipTo(gf, clip));
-            const cand = g(clipTo(xp[xo + 3 * H + j] + xb[3 * H + j] + rec[ro + 3 * H + j], clip));
-            const cNew = Math.fround(fg * cPrev + i * cand);
-            let go = xp[xo + H + j] + xb[H + j] + rec[ro + H + j];
-            if (p) go += p[H + j] * cNew;
-            const o = f(clipTo(go, clip));
-            c![ho + j] = cNew;
-            h[ho + j] = o * hAct(cNew);
-          }
+          step.xo = xo;
+          step.rec = rec;
+          step.ro = ro;
+          step.so = so;
+          lstmStep(step);
         } else if (kind === 'GRU') {
-          for (let j = 0; j < H; j++) {
-            const z = zr![b * 2 * H + j];
-            const r = zr![b * 2 * H + H + j];
-            const xh = xp[xo + 2 * H + j] + xb[2 * H + j];
-            const pre = rhp ? xh + rhp[ho + j] : xh + r * (rec[ro + 2 * H + j] + rbh[j]);
-            const cand = g(clipTo(pre, clip));
-            h[ho + j] = (1 - z) * cand + z * h[ho + j];
-          }
+          gruUpdate(H, xp, xo, zr, b * 2 * H, h, so, rhp, rec, ro, rbh, g, clip);
         } else {
-          for (let j = 0; j < H; j++) h[ho + j] = f(clipTo(xp[xo + j] + xb[j] + rec[ro + j], clip));
+          rnnStep(H, xp, xo, rec, ro, h, so, f, clip);
         }
-        y.set(h.subarray(ho, ho + H), yo);
+        y.set(h.subarray(so, so + H), layout === 0 ? ((t * dirs + d) * batch + b) * H : ((b * seq + t) * dirs + d) * H);
       }
     }
   }
