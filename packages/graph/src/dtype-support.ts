@@ -15,6 +15,10 @@ const DOUBLE_OPS = [
   'Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Sum', 'Mean', 'Pow', 'Mod', 'Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual',
   'ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceSumSquare', 'ReduceLogSum', 'ReduceLogSumExp',
   'MatMul', 'CumSum', 'Range', 'Trilu',
+  // math, normalization, loss, signal and random ops computing in double (trig-ops.ts … random-ops.ts)
+  'Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh', 'Asinh', 'Acosh', 'Atanh', 'Celu', 'Shrink', 'Swish', 'ThresholdedRelu',
+  'LRN', 'LpNormalization', 'MeanVarianceNormalization', 'GroupNormalization', 'LpPool', 'NegativeLogLikelihoodLoss',
+  'SoftmaxCrossEntropyLoss', 'DFT', 'STFT', 'Bernoulli', 'RandomUniformLike', 'RandomNormalLike',
 ];
 /** Integer ops exact on uint32 (wrapping in Uint32Array) and uint64 (bigint arithmetic). */
 const UNSIGNED_OPS = ['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Sum', 'Mod', 'Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'CumSum', 'Trilu'];

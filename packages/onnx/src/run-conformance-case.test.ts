@@ -29,8 +29,9 @@ describe('testCaseFromFiles', () => {
     expect(a.dataSets.map((s) => s.name)).toEqual(b.dataSets.map((s) => s.name));
     expect(a.dataSets[0].inputs.length).toBe(8);
     a.dataSets[0].inputs.forEach((t, i) => {
-      expect(t.tensor.dtype).toBe(b.dataSets[0].inputs[i].tensor.dtype);
-      expect(Array.from(t.tensor.values())).toEqual(Array.from(b.dataSets[0].inputs[i].tensor.values()));
+      const [ta, tb] = [t.value as Tensor, b.dataSets[0].inputs[i].value as Tensor];
+      expect(ta.dtype).toBe(tb.dtype);
+      expect(Array.from(ta.values())).toEqual(Array.from(tb.values()));
     });
     expect(a.model.graph.nodes.map((n) => n.opType)).toEqual(['QLinearConv']);
   });
@@ -49,8 +50,8 @@ describe('runConformanceCase', () => {
   });
 
   it('a value type qint cannot hold is a skip (unsupported-type), from a folder or a loader', async () => {
-    // A one-node Identity model whose input and output are sequences of float tensors.
-    const seq = { sequenceType: { elemType: { tensorType: { elemType: 1 } } } };
+    // A one-node Identity model whose input and output are maps (int64 → float tensor), which qint does not hold.
+    const seq = { mapType: { keyType: 7, valueType: { tensorType: { elemType: 1 } } } };
     const model = onnxTypes()
       .ModelProto.encode({
         irVersion: 8,
@@ -58,13 +59,13 @@ describe('runConformanceCase', () => {
         graph: { name: 'g', node: [{ opType: 'Identity', input: ['x'], output: ['y'] }], input: [{ name: 'x', type: seq }], output: [{ name: 'y', type: seq }] },
       })
       .finish();
-    const dir = mkdtempSync(join(tmpdir(), 'qint-seq-case-'));
+    const dir = mkdtempSync(join(tmpdir(), 'qint-map-case-'));
     try {
       mkdirSync(join(dir, 'test_data_set_0'));
       writeFileSync(join(dir, 'model.onnx'), model);
       const fromDir = await runConformanceCase(dir);
       expect(fromDir).toMatchObject({ status: 'skip', reason: 'unsupported-type' });
-      expect(fromDir.detail).toMatch(/graph input\[0\] "x" is a sequence/);
+      expect(fromDir.detail).toMatch(/graph input\[0\] "x" is a map/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -82,10 +83,10 @@ describe('runConformanceCase', () => {
 
   it('a wrong answer is a failure with the largest errors; tolerances apply', async () => {
     const tc = loadTestCase(join(NODE, 'test_relu'));
-    const y = tc.dataSets[0].outputs[0].tensor;
+    const y = tc.dataSets[0].outputs[0].tensor as Tensor;
     // relu(x) with element 3 off by 0.5 and element 5 off by 0.25.
     const off = Float32Array.from(y.values() as ArrayLike<number>, (v, i) => (i === 3 ? v + 0.5 : i === 5 ? v - 0.25 : v));
-    const altered: OnnxTestCase = { ...tc, dataSets: [{ ...tc.dataSets[0], outputs: [{ name: 'y', tensor: Tensor.from('float32', y.shape, off) }] }] };
+    const altered: OnnxTestCase = { ...tc, dataSets: [{ ...tc.dataSets[0], outputs: [{ name: 'y', value: Tensor.from('float32', y.shape, off) }] }] };
     const r = await runConformanceCase(altered, { backend: 'js' });
     expect(r).toMatchObject({ status: 'fail', reason: 'wrong' });
     expect(r.maxAbsError).toBeCloseTo(0.5, 6);
@@ -100,8 +101,8 @@ describe('runConformanceCase', () => {
     const r = await runConformanceCase(random, { backend: 'js' });
     expect(r).toMatchObject({ status: 'skip', reason: 'random-output' });
     expect(r.detail).toMatch(/^random draws, not checkable by value; test_data_set_0 output 0/);
-    const y = tc.dataSets[0].outputs[0].tensor;
-    const reshaped: OnnxTestCase = { ...random, dataSets: [{ ...tc.dataSets[0], outputs: [{ name: 'y', tensor: y.reshape([60]) }] }] };
+    const y = tc.dataSets[0].outputs[0].tensor as Tensor;
+    const reshaped: OnnxTestCase = { ...random, dataSets: [{ ...tc.dataSets[0], outputs: [{ name: 'y', value: y.reshape([60]) }] }] };
     expect(await runConformanceCase(reshaped, { backend: 'js' })).toMatchObject({ status: 'fail', reason: 'wrong' });
   });
 
@@ -109,7 +110,7 @@ describe('runConformanceCase', () => {
     const tc = loadTestCase(join(NODE, 'test_add'));
     // Feeding a [2]-shaped second input cannot broadcast with [3,4,5].
     const set = tc.dataSets[0];
-    const bad: OnnxTestCase = { ...tc, dataSets: [{ ...set, inputs: [set.inputs[0], { name: 'y', tensor: Tensor.from('float32', [2], [1, 2]) }] }] };
+    const bad: OnnxTestCase = { ...tc, dataSets: [{ ...set, inputs: [set.inputs[0], { name: 'y', value: Tensor.from('float32', [2], [1, 2]) }] }] };
     const r = await runConformanceCase(bad, { backend: 'js' });
     expect(r).toMatchObject({ status: 'fail', reason: 'run-error' });
     expect(r.detail).toMatch(/^test_data_set_0: /);

@@ -1,23 +1,36 @@
+import type { ValueType } from '@qint/graph';
 import { tensorFromProto } from './decode-tensor';
 import { decodeModel } from './decode-model';
-import type { NamedTensor } from './named-tensor';
+import { optionalFromProto, sequenceFromProto } from './decode-value';
+import type { NamedValue } from './named-tensor';
 import type { OnnxTestCase, OnnxTestDataSet } from './onnx-test-case';
 import { OnnxError } from './onnx-error';
 import { decodeProto } from './proto/decode-proto';
-import type { TensorProto } from './proto/proto-messages';
+import type { OptionalMessage, SequenceMessage, TensorProto } from './proto/proto-messages';
 
 const TENSOR_FILE = /^test_data_set_(\d+)\/(input|output)_(\d+)\.pb$/;
 
-function decodeNamedTensor(bytes: Uint8Array, what: string): NamedTensor {
-  const msg = decodeProto<TensorProto>('TensorProto', bytes, what);
-  const name = typeof msg.name === 'string' ? msg.name : '';
-  return { name, tensor: tensorFromProto(msg, {}, `tensor ${JSON.stringify(name)} in ${what}`) };
+/** A test-data file as its declared type stores it: TensorProto (or nothing declared), SequenceProto, OptionalProto. */
+function decodeNamedValue(bytes: Uint8Array, what: string, type: ValueType | undefined): NamedValue {
+  if (type === undefined || type.kind === 'tensor') {
+    const msg = decodeProto<TensorProto>('TensorProto', bytes, what);
+    const name = typeof msg.name === 'string' ? msg.name : '';
+    const tensor = tensorFromProto(msg, {}, `tensor ${JSON.stringify(name)} in ${what}`);
+    return { name, value: tensor, tensor };
+  }
+  if (type.kind === 'sequence') {
+    const msg = decodeProto<SequenceMessage>('SequenceProto', bytes, what);
+    return { name: msg.name ?? '', value: sequenceFromProto(msg, what, type.elem) };
+  }
+  const msg = decodeProto<OptionalMessage>('OptionalProto', bytes, what);
+  return { name: msg.name ?? '', value: optionalFromProto(msg, what, type.elem) };
 }
 
 /**
  * Builds an ONNX backend test case from its files held in memory (e.g. read from an archive, or fetched in a
  * browser): `model.onnx` and `test_data_set_N/input_M.pb` / `output_M.pb`, keyed by their path relative to the case
- * folder. Other files are ignored. Works without Node's `fs`.
+ * folder; each is decoded as the graph declares the input or output it feeds (a tensor, a sequence or an optional).
+ * Other files are ignored. Works without Node's `fs`.
  *
  * @param name - the case's name (e.g. `test_abs`)
  * @param files - relative path → bytes
@@ -34,15 +47,21 @@ export function testCaseFromFiles(name: string, files: ReadonlyMap<string, Uint8
   const modelBytes = files.get('model.onnx');
   if (modelBytes === undefined) throw new OnnxError(`test case ${JSON.stringify(name)} has no model.onnx`);
   const model = decodeModel(modelBytes);
-  const sets = new Map<number, { inputs: [number, NamedTensor][]; outputs: [number, NamedTensor][] }>();
+  // Files are fed by position to the inputs without an initializer; their declared types say how each file is stored.
+  const g = model.graph;
+  const feedTypes = g.inputs.filter((vi) => !g.initializers.has(vi.name)).map((vi) => vi.type);
+  const outputTypes = g.outputs.map((vi) => vi.type);
+  const sets = new Map<number, { inputs: [number, NamedValue][]; outputs: [number, NamedValue][] }>();
   for (const [path, bytes] of files) {
     const m = TENSOR_FILE.exec(path);
     if (m === null) continue;
     const index = Number(m[1]);
     let set = sets.get(index);
     if (set === undefined) sets.set(index, (set = { inputs: [], outputs: [] }));
-    const tensor = decodeNamedTensor(bytes, `tensor file ${JSON.stringify(`${name}/${path}`)}`);
-    (m[2] === 'input' ? set.inputs : set.outputs).push([Number(m[3]), tensor]);
+    const input = m[2] === 'input';
+    const at = Number(m[3]);
+    const value = decodeNamedValue(bytes, `${input ? 'input' : 'output'} file ${JSON.stringify(`${name}/${path}`)}`, (input ? feedTypes : outputTypes)[at]);
+    (input ? set.inputs : set.outputs).push([at, value]);
   }
   if (sets.size === 0) throw new OnnxError(`test case ${JSON.stringify(name)} has no test_data_set_* tensors`);
   const byIndex = (a: [number, unknown], b: [number, unknown]): number => a[0] - b[0];
