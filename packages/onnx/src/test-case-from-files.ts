@@ -1,36 +1,15 @@
-import type { ValueType } from '@qint/graph';
-import { tensorFromProto } from './decode-tensor';
 import { decodeModel } from './decode-model';
-import { optionalFromProto, sequenceFromProto } from './decode-value';
+import { decodeValuePb } from './load-tensor-pb';
 import type { NamedValue } from './named-tensor';
 import type { OnnxTestCase, OnnxTestDataSet } from './onnx-test-case';
 import { OnnxError } from './onnx-error';
-import { decodeProto } from './proto/decode-proto';
-import type { OptionalMessage, SequenceMessage, TensorProto } from './proto/proto-messages';
 
 const TENSOR_FILE = /^test_data_set_(\d+)\/(input|output)_(\d+)\.pb$/;
-
-/** A test-data file as its declared type stores it: TensorProto (or nothing declared), SequenceProto, OptionalProto. */
-function decodeNamedValue(bytes: Uint8Array, what: string, type: ValueType | undefined): NamedValue {
-  if (type === undefined || type.kind === 'tensor') {
-    const msg = decodeProto<TensorProto>('TensorProto', bytes, what);
-    const name = typeof msg.name === 'string' ? msg.name : '';
-    const tensor = tensorFromProto(msg, {}, `tensor ${JSON.stringify(name)} in ${what}`);
-    return { name, value: tensor, tensor };
-  }
-  if (type.kind === 'sequence') {
-    const msg = decodeProto<SequenceMessage>('SequenceProto', bytes, what);
-    return { name: msg.name ?? '', value: sequenceFromProto(msg, what, type.elem) };
-  }
-  const msg = decodeProto<OptionalMessage>('OptionalProto', bytes, what);
-  return { name: msg.name ?? '', value: optionalFromProto(msg, what, type.elem) };
-}
 
 /**
  * Builds an ONNX backend test case from its files held in memory (e.g. read from an archive, or fetched in a
  * browser): `model.onnx` and `test_data_set_N/input_M.pb` / `output_M.pb`, keyed by their path relative to the case
- * folder; each is decoded as the graph declares the input or output it feeds (a tensor, a sequence or an optional).
- * Other files are ignored. Works without Node's `fs`.
+ * folder. Other files are ignored. Works without Node's `fs`.
  *
  * @param name - the case's name (e.g. `test_abs`)
  * @param files - relative path → bytes
@@ -47,7 +26,7 @@ export function testCaseFromFiles(name: string, files: ReadonlyMap<string, Uint8
   const modelBytes = files.get('model.onnx');
   if (modelBytes === undefined) throw new OnnxError(`test case ${JSON.stringify(name)} has no model.onnx`);
   const model = decodeModel(modelBytes);
-  // Files are fed by position to the inputs without an initializer; their declared types say how each file is stored.
+  // Files are fed by position to the inputs without an initializer; their declared types say how each is stored.
   const g = model.graph;
   const feedTypes = g.inputs.filter((vi) => !g.initializers.has(vi.name)).map((vi) => vi.type);
   const outputTypes = g.outputs.map((vi) => vi.type);
@@ -58,10 +37,9 @@ export function testCaseFromFiles(name: string, files: ReadonlyMap<string, Uint8
     const index = Number(m[1]);
     let set = sets.get(index);
     if (set === undefined) sets.set(index, (set = { inputs: [], outputs: [] }));
-    const input = m[2] === 'input';
-    const at = Number(m[3]);
-    const value = decodeNamedValue(bytes, `${input ? 'input' : 'output'} file ${JSON.stringify(`${name}/${path}`)}`, (input ? feedTypes : outputTypes)[at]);
-    (input ? set.inputs : set.outputs).push([at, value]);
+    const slot = Number(m[3]);
+    const value = decodeValuePb(bytes, `${name}/${path}`, (m[2] === 'input' ? feedTypes : outputTypes)[slot]);
+    (m[2] === 'input' ? set.inputs : set.outputs).push([slot, value]);
   }
   if (sets.size === 0) throw new OnnxError(`test case ${JSON.stringify(name)} has no test_data_set_* tensors`);
   const byIndex = (a: [number, unknown], b: [number, unknown]): number => a[0] - b[0];
