@@ -14,6 +14,7 @@ import { lossOps } from './ops/loss-ops';
 import { lpPoolOps } from './ops/lp-pool-ops';
 import { normalizationExtraOps } from './ops/normalization-extra-ops';
 import { normalizationOps } from './ops/normalization-ops';
+import { optimizerOps } from './ops/optimizer-ops';
 import { poolOps } from './ops/pool-ops';
 import { qintOps } from './ops/qint/qint-ops';
 import { quantizedOps } from './ops/quantized-ops';
@@ -79,6 +80,7 @@ export function createDefaultRegistry(): OpRegistry {
     normalizationExtraOps,
     randomOps,
     signalOps,
+    optimizerOps,
     transformerOps,
     trigOps,
     controlFlowOps,
