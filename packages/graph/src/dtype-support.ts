@@ -18,7 +18,7 @@ const DOUBLE_OPS = [
   // math, normalization, loss, signal and random ops computing in double (trig-ops.ts … random-ops.ts)
   'Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh', 'Asinh', 'Acosh', 'Atanh', 'Celu', 'Shrink', 'Swish', 'ThresholdedRelu',
   'LRN', 'LpNormalization', 'MeanVarianceNormalization', 'GroupNormalization', 'LpPool', 'NegativeLogLikelihoodLoss',
-  'SoftmaxCrossEntropyLoss', 'DFT', 'STFT', 'Bernoulli', 'RandomUniformLike', 'RandomNormalLike',
+  'SoftmaxCrossEntropyLoss', 'DFT', 'STFT', 'Bernoulli', 'RandomUniformLike', 'RandomNormalLike', 'Softmax', 'LogSoftmax', 'Hardmax',
 ];
 /** Integer ops exact on uint32 (wrapping in Uint32Array) and uint64 (bigint arithmetic). */
 const UNSIGNED_OPS = ['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Sum', 'Mod', 'Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'CumSum', 'Trilu'];
