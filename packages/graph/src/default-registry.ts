@@ -15,6 +15,7 @@ import { lpPoolOps } from './ops/lp-pool-ops';
 import { normalizationExtraOps } from './ops/normalization-extra-ops';
 import { normalizationOps } from './ops/normalization-ops';
 import { optimizerOps } from './ops/optimizer-ops';
+import { mlOps } from './ops/ml-ops';
 import { poolOps } from './ops/pool-ops';
 import { qintOps } from './ops/qint/qint-ops';
 import { quantizedOps } from './ops/quantized-ops';
@@ -81,6 +82,7 @@ export function createDefaultRegistry(): OpRegistry {
     randomOps,
     signalOps,
     optimizerOps,
+    mlOps,
     transformerOps,
     trigOps,
     controlFlowOps,
