@@ -40,6 +40,9 @@ const SUPPORT: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   ['float4e2m1', new Set([...PACKED_MOVE_OPS, ...MINIFLOAT_OPS])],
 ]);
 
+/** ai.onnx.ml ops that compute float64 inputs in double (ml-ops.ts). */
+const ML_DOUBLE_OPS = new Set(['ai.onnx.ml::Binarizer', 'ai.onnx.ml::ArrayFeatureExtractor', 'ai.onnx.ml::TreeEnsemble']);
+
 function supportKey(dtype: DType): string | undefined {
   if (dtype === 'float4e2m1') return 'float4e2m1';
   if (isMinifloatDType(dtype)) return 'minifloat';
@@ -66,6 +69,7 @@ export function unsupportedDtypeReason(domain: string, opType: string, inputDtyp
     if (opType === 'Pow' && i === 1 && domain === '' && dtype !== 'float4e2m1' && !isMinifloatDType(dtype)) continue;
     const key = supportKey(dtype);
     if (key === undefined) continue;
+    if (key === 'float64' && ML_DOUBLE_OPS.has(`${domain}::${opType}`)) continue;
     if (domain !== '' || !SUPPORT.get(key)!.has(opType)) return `${dtype} inputs are not supported`;
   }
   return undefined;
