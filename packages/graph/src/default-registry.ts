@@ -16,6 +16,7 @@ import { normalizationExtraOps } from './ops/normalization-extra-ops';
 import { normalizationOps } from './ops/normalization-ops';
 import { optimizerOps } from './ops/optimizer-ops';
 import { mlOps } from './ops/ml-ops';
+import { tfidfVectorizerOps } from './ops/tfidf-vectorizer-op';
 import { poolOps } from './ops/pool-ops';
 import { qintOps } from './ops/qint/qint-ops';
 import { quantizedOps } from './ops/quantized-ops';
@@ -83,6 +84,7 @@ export function createDefaultRegistry(): OpRegistry {
     signalOps,
     optimizerOps,
     mlOps,
+    tfidfVectorizerOps,
     transformerOps,
     trigOps,
     controlFlowOps,
