@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeTensor, loadTensorPb } from '@qint/onnx';
@@ -86,21 +86,13 @@ describe('qint run', () => {
 });
 
 describe('qint conformance', () => {
-  it('runs ONNX node cases, one line each, and exits 0 when all pass; a map-typed case is a skip', async () => {
-    // A one-node Identity model over maps (int64 → float tensor), which qint does not hold, as protobuf bytes (field numbers of onnx.proto).
-    const varint = (n: number): number[] => (n > 127 ? [(n & 127) | 128, ...varint(n >>> 7)] : [n]);
-    const field = (num: number, bytes: number[]): number[] => [...varint((num << 3) | 2), ...varint(bytes.length), ...bytes];
-    const text = (num: number, s: string): number[] => field(num, [...Buffer.from(s)]);
-    const mapOfFloat = field(2, field(5, [8, 7, ...field(2, field(1, [8, 1]))])); // type { map_type { key_type: INT64, value_type { tensor_type { elem_type: FLOAT } } } }
-    const graph = [...field(1, [...text(1, 'x'), ...text(2, 'y'), ...text(4, 'Identity')]), ...text(2, 'g'), ...field(11, [...text(1, 'x'), ...mapOfFloat]), ...field(12, [...text(1, 'y'), ...mapOfFloat])];
-    const mapCase = join(scratch, 'test_map_identity');
-    mkdirSync(join(mapCase, 'test_data_set_0'), { recursive: true });
-    writeFileSync(join(mapCase, 'model.onnx'), Uint8Array.from([8, 8, ...field(7, graph), ...field(8, [16, 17])]));
-    const { code, out } = await cli('conformance', join(onnxNode, 'test_qlinearconv'), join(onnxNode, 'test_matmulinteger'), mapCase, '--backend', 'js');
+  it('runs ONNX node cases, one line each, and exits 0 when all pass', async () => {
+    const complex = join(__dirname, '__fixtures__', 'complex-identity');
+    const { code, out } = await cli('conformance', join(onnxNode, 'test_qlinearconv'), join(onnxNode, 'test_matmulinteger'), complex, '--backend', 'js');
     expect(out.split('\n').filter(Boolean)).toEqual([
       'PASS test_qlinearconv',
       'PASS test_matmulinteger',
-      expect.stringMatching(/^SKIP test_map_identity \(unsupported-type\): graph input\[0\] "x" is a map/),
+      expect.stringMatching(/^SKIP complex-identity \(unsupported-type\): .*COMPLEX64.*which qint cannot hold/),
       '2 passed, 0 failed, 1 skipped (js, rtol 0.001, atol 1e-7): 1 unsupported-type',
     ]);
     expect(code).toBe(0);
