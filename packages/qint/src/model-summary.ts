@@ -1,4 +1,4 @@
-import type { Dim, Model, ValueInfo } from '@qint/graph';
+import { foldConstants, type Dim, type Model, type ValueInfo } from '@qint/graph';
 import type { DType } from '@qint/tensor';
 
 /** One named graph input or output. */
@@ -57,13 +57,16 @@ function describeValue(info: ValueInfo): ValueSummary {
  * ```
  */
 export function summarizeModel(model: Model): ModelSummary {
-  const { graph } = model;
+  // Parameters are counted on the folded view: weights held in Constant nodes or behind constant chains count too.
+  const { graph } = foldConstants(model);
   const initializerNames = new Set(graph.initializers.keys());
   const ops: Record<string, number> = {};
   const layers: LayerSummary[] = [];
-  for (const node of graph.nodes) {
+  for (const node of model.graph.nodes) {
     const key = node.domain && node.domain !== 'ai.onnx' ? `${node.domain}::${node.opType}` : node.opType;
     ops[key] = (ops[key] ?? 0) + 1;
+  }
+  for (const node of graph.nodes) {
     let parameters = 0;
     let bytes = 0;
     const dtypes = new Set<DType>();
@@ -91,7 +94,7 @@ export function summarizeModel(model: Model): ModelSummary {
     opsets: { ...model.opsetImports },
     inputs: graph.inputs.filter((i) => !initializerNames.has(i.name)).map(describeValue),
     outputs: graph.outputs.map(describeValue),
-    nodeCount: graph.nodes.length,
+    nodeCount: model.graph.nodes.length,
     ops,
     parameters,
     parameterBytes,

@@ -11,6 +11,7 @@ import { Tensor } from '@qint/tensor';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadModel, readNpy, saveModel } from '../src/index';
+import { cli } from './cli-helpers';
 
 const DIR = join(__dirname, '__fixtures__', 'real-graphs');
 const scratch = mkdtempSync(join(tmpdir(), 'qint-real-graphs-'));
@@ -192,9 +193,47 @@ describe('unsorted nodes and empty types', () => {
 
   it('infers the dtype of outputs declared with an empty TypeProto', () => {
     const model = decodeModel(readFileSync(join(DIR, 'empty-types.onnx')));
-    expect(model.graph.outputs.map((o) => o.dtype)).toEqual([undefined, 'float32']);
+    // y is declared `type {}`, z with elem_type only: both float32, [n, 4] as MatMul [n, 6]·[6, 9]·[9, 4] gives.
+    expect(model.graph.outputs).toEqual([
+      { name: 'y', dtype: 'float32', shape: ['n', 4] },
+      { name: 'z', dtype: 'float32' },
+    ]);
     const session = createSession(model);
     const out = session.run(feedsOf('empty-types', model));
     expect(out.y.dtype).toBe('float32');
+  });
+});
+
+describe('weights in Constant nodes and constant chains', () => {
+  it('inspect counts Constant-node and chained weights as parameters', async () => {
+    const { code, out } = await cli('inspect', join(DIR, 'constant-weights.onnx'), '--json');
+    expect(code).toBe(0);
+    const summary = JSON.parse(out);
+    // make_corpus.py: conv 4·1·3·3 + 4, fc0 a 4×8 slice of an 8×8 Constant, fc1/fc2 one shared 8×8 initializer (counted
+    // once), Q/K/V three 8×8 parts of one packed 24×8 initializer, head 6×8 + 6 — all float32.
+    expect(summary.parameters).toBe(40 + 32 + 64 + 3 * 64 + 54);
+    expect(summary.nodeCount).toBe(27);
+  });
+
+  it('quantizes every layer whose weight is a constant and reports the real sizes', () => {
+    const model = decodeModel(readFileSync(join(DIR, 'constant-weights.onnx')));
+    const { report } = quantizeDynamic(model);
+    expect(report.skipped).toEqual([]);
+    expect(report.quantized.map((q) => q.node).sort()).toEqual(['conv', 'fc0', 'fc1', 'fc2', 'head', 'k_proj', 'q_proj', 'v_proj']);
+    // The float file holds 414 float32 weights (158 in Constant nodes, 256 in initializers) and 10 int64 constants.
+    expect(report.weightBytesBefore).toBe(4 * (36 + 4 + 64 + 48 + 6 + 64 + 192) + 8 * 10);
+    expect(report.weightBytesAfter).toBeLessThan(report.weightBytesBefore / 2);
+  });
+
+  it('shrinks the PyTorch TransformerDecoder to about int8 size (packed in_proj_weight sliced for cross-attention)', () => {
+    const model = decodeModel(readFileSync(join(DIR, 'torch-transformer-decoder.onnx')));
+    const { report } = quantizeDynamic(model);
+    const weightLayers = report.quantized.filter((q) => q.granularity !== 'activation').map((q) => q.node);
+    // Per layer: self-attention in-projection and out-projection, cross-attention Q, K/V and out-projection, two FFN
+    // linears; plus the head.
+    expect(weightLayers).toHaveLength(2 * 7 + 1);
+    expect(weightLayers).toContain('/decoder/layers.1/multihead_attn/MatMul');
+    // 13,072 float parameters: int8 weights, float32 scales and biases (the biases are a sixth of the weights at d = 32).
+    expect(report.weightBytesAfter / report.weightBytesBefore).toBeLessThan(0.34);
   });
 });
