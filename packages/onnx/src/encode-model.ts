@@ -1,4 +1,4 @@
-import type { Attribute, Dim, Graph, Model, Node, ValueInfo } from '@qint/graph';
+import type { Attribute, Dim, Graph, Model, Node, ValueInfo, ValueType } from '@qint/graph';
 import { Tensor } from '@qint/tensor';
 import { tensorToProto, type TensorProtoOut } from './encode-tensor';
 import { dtypeToOnnx } from './onnx-data-type';
@@ -20,6 +20,7 @@ const ATTRIBUTE_TYPE_NUMBERS: Record<Attribute['type'], number> = {
   ints: 7,
   strings: 8,
   tensors: 9,
+  type_proto: 13,
 };
 
 /** A message object for protobufjs's writer. */
@@ -63,6 +64,9 @@ function attributeToProto(name: string, attr: Attribute, what: string): Msg {
     case 'tensors':
       msg.tensors = attr.value.map((t) => tensorToProto(t, ''));
       break;
+    case 'type_proto':
+      msg.tp = valueTypeToProto(attr.value);
+      break;
   }
   return msg;
 }
@@ -86,7 +90,18 @@ function dimToProto(d: Dim): Msg {
   return {};
 }
 
+function valueTypeToProto(t: ValueType): Msg {
+  if (t.kind === 'tensor') {
+    const tensorType: Msg = t.dtype === undefined ? {} : { elemType: dtypeToOnnx(t.dtype) };
+    if (t.shape !== undefined) tensorType.shape = { dim: t.shape.map(dimToProto) };
+    return { tensorType };
+  }
+  const inner: Msg = t.elem === undefined ? {} : { elemType: valueTypeToProto(t.elem) };
+  return t.kind === 'sequence' ? { sequenceType: inner } : { optionalType: inner };
+}
+
 function valueInfoToProto(v: ValueInfo, fallback: Tensor | undefined): Msg {
+  if (v.type !== undefined && v.type.kind !== 'tensor') return withDoc({ name: v.name, type: valueTypeToProto(v.type) }, v.docString);
   const dtype = v.dtype ?? fallback?.dtype;
   const shape = v.shape ?? fallback?.shape;
   const msg: Msg = { name: v.name };

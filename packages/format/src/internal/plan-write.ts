@@ -6,7 +6,7 @@ import { QINT_ALIGNMENT, QINT_FORMAT_MAJOR, QINT_FORMAT_MINOR, QINT_MAGIC, QINT_
 import { FormatError } from '../format-error';
 import type { EncodeQintOptions } from '../qint-types';
 import { checksumHex, createChecksum } from './checksum';
-import type { Attribute, Graph, Model, Node, ValueInfo } from './ir';
+import type { Attribute, Graph, Model, Node, ValueInfo, ValueType } from './ir';
 import { headerCap } from './read-header';
 import { KNOWN_TOP_LEVEL, PRODUCER, assertLittleEndian, defineOwn, encodeNumber } from './shared';
 import type { JsonObject, JsonValue } from './strict-json';
@@ -92,10 +92,21 @@ export function planWrite(model: Model, options: EncodeQintOptions = {}): WriteP
     return q;
   };
 
+  const encodeValueType = (t: ValueType): JsonObject => {
+    if (t.kind === 'tensor') {
+      const o: JsonObject = { kind: 'tensor' };
+      if (t.dtype !== undefined) o.dtype = t.dtype;
+      if (t.shape !== undefined) o.shape = t.shape.map((d) => (d === undefined ? null : d));
+      return o;
+    }
+    return t.elem === undefined ? { kind: t.kind } : { kind: t.kind, elem: encodeValueType(t.elem) };
+  };
+
   const encodeValueInfo = (v: ValueInfo): JsonObject => {
     const o: JsonObject = { name: v.name };
     if (v.dtype !== undefined) o.dtype = v.dtype;
     if (v.shape !== undefined) o.shape = v.shape.map((d) => (d === undefined ? null : d));
+    if (v.type !== undefined) o.type = encodeValueType(v.type);
     if (v.docString !== undefined) o.docString = v.docString;
     return o;
   };
@@ -117,6 +128,8 @@ export function planWrite(model: Model, options: EncodeQintOptions = {}): WriteP
         return { type: 'tensors', value: a.value.map((t, i) => addTensor(`${scope}[${i}]`, t, `${field}[${i}]`).index) };
       case 'graph':
         return { type: 'graph', value: encodeGraph(a.value, `${scope}/`, `${field}.value`) };
+      case 'type_proto':
+        return { type: 'type_proto', value: encodeValueType(a.value) };
       default:
         return bad('BAD_FIELD', `${field} has unknown attribute type ${JSON.stringify((a as { type: unknown }).type)}`, field);
     }
