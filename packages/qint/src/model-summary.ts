@@ -62,6 +62,10 @@ function describeValue(info: ValueInfo): ValueSummary {
 export function summarizeModel(model: Model): ModelSummary {
   // Parameters are counted on the folded view: weights held in Constant nodes or behind constant chains count too.
   const { graph } = foldConstants(model);
+  // One-element values that folding made initializers (an exporter's scalar Constant: an epsilon, a threshold) are
+  // literals, not parameters.
+  const literals = new Set<Tensor>();
+  for (const [name, t] of graph.initializers) if (t.size <= 1 && !model.graph.initializers.has(name)) literals.add(t);
   const initializerNames = new Set(graph.initializers.keys());
   const ops: Record<string, number> = {};
   const layers: LayerSummary[] = [];
@@ -75,7 +79,7 @@ export function summarizeModel(model: Model): ModelSummary {
     const scope = new Map(visible);
     for (const [name, t] of g.initializers) scope.set(name, t);
     for (const t of g.initializers.values()) {
-      if (t.dtype === 'int64' || counted.has(t)) continue;
+      if (t.dtype === 'int64' || counted.has(t) || literals.has(t)) continue;
       counted.add(t);
       parameters += t.size;
       parameterBytes += t.data.byteLength;
@@ -87,7 +91,7 @@ export function summarizeModel(model: Model): ModelSummary {
       const dtypes = new Set<DType>();
       for (const input of node.inputs) {
         const t = input ? scope.get(input) : undefined;
-        if (!t || t.dtype === 'int64') continue;
+        if (!t || t.dtype === 'int64' || literals.has(t)) continue;
         params += t.size;
         bytes += t.data.byteLength;
         dtypes.add(t.dtype);
