@@ -2,7 +2,7 @@
 // measured on calibration data (or, without data, predicted from the weights alone), and the candidate's exact bytes
 // as the quantizer stores them. The result is the SensitivityTable that `allocate` and `paretoFrontier` read.
 import { layerGrams, quantizeDynamic, QuantizeError, type LayerGrams, type QuantizedNodeInfo } from '@qint/dynamic';
-import type { Model } from '@qint/graph';
+import { foldConstants, type Model } from '@qint/graph';
 import type { KernelBackend } from '@qint/kernels';
 import { Tensor, ValueError } from '@qint/tensor';
 import { clipWeight } from './clip-weight';
@@ -99,7 +99,7 @@ function fingerprintData(batches: readonly Readonly<Record<string, Tensor>>[] | 
  * layer is quantized that way, and the exact bytes the quantizer stores for it (weights + scales + zero points; the
  * float bias is not counted, it stays float in every candidate).
  *
- * @param model - the float model
+ * @param source - the float model (Constant-node weights and constant chains are folded first, as quantizeDynamic does)
  * @param options - {@link MeasureSensitivityOptions}
  * @returns the sensitivity table and what it cost
  * @throws {@link ValueError} when the model has no quantizable layer or a calibration batch is empty
@@ -109,8 +109,10 @@ function fingerprintData(batches: readonly Readonly<Record<string, Tensor>>[] | 
  * const plan = allocate(table, '0.5x');
  * ```
  */
-export function measureSensitivity(model: Model, options: MeasureSensitivityOptions = {}): SensitivityResult {
+export function measureSensitivity(source: Model, options: MeasureSensitivityOptions = {}): SensitivityResult {
   const started = performance.now();
+  // Weights in Constant nodes or behind constant chains are layers too (quantizeDynamic folds them the same way).
+  const model = source?.graph ? foldConstants(source) : source;
   const metric = options.metric ?? 'kl';
   const schemes = options.candidates ?? DEFAULT_CANDIDATE_SCHEMES;
   const cost: SensitivityCost = { quantizations: 0, modelRuns: 0, cacheHits: 0, ms: 0 };
