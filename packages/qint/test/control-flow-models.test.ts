@@ -81,6 +81,22 @@ describe.each(backends)('control-flow models on the %s backend', (_name, getBack
   });
 });
 
+describe('control-flow models: mixed precision', () => {
+  it('measures the layers inside a Loop body as layers and applies a per-layer plan to them', async () => {
+    const tc = loadTestCase(join(DIR, 'scripted-loop'));
+    const { report, mixedPrecision } = await quantize(tc.model, { budget: '0.5x', calibration: tc.dataSets[1].inputs[0].tensor!, calibrationSamples: 1 });
+    const table = mixedPrecision!.table;
+    expect(table.layers.map((l) => l.name).sort()).toEqual([...LAYERS['scripted-loop']].sort());
+    for (const layer of table.layers) expect(layer.candidates.length).toBeGreaterThan(3);
+    const plan = mixedPrecision!.plan;
+    for (const q of report.quantized) {
+      const chosen = table.layers.find((l) => l.name === q.node)!.candidates.find((c) => c.id === plan.layers[q.node])!;
+      expect(q.bits, q.node).toBe(chosen.bits);
+    }
+    expect(report.weightBytesAfter).toBeLessThanOrEqual(0.5 * report.weightBytesBefore);
+  });
+});
+
 describe('control-flow models: summary', () => {
   it('counts the layers and parameters inside subgraphs', async () => {
     const model = await loadModel(join(DIR, 'scripted-if', 'model.onnx'));
