@@ -3,10 +3,13 @@ import { foldBatchNorm } from './fold-batch-norm';
 import { fuseConvBiasActivation } from './fuse-conv-bias-activation';
 import { availableFusions, fuseTransformerPatterns } from './fuse-transformer-patterns';
 import { QINT_DOMAIN } from './ops/qint/qint-domain';
-import { DTypeError, QintError, ShapeError, ValueError, formatShape, Tensor } from '@qint/tensor';
+import { DTypeError, QintError, ShapeError, ValueError, formatShape, Tensor, type DType } from '@qint/tensor';
 import { GraphError } from './graph-error';
+import { adaptLowPrecisionFloats } from './low-precision-floats';
+import { unsupportedDtypeReason } from './dtype-support';
 import { enterPool, recycle, type BufferPool } from './buffer-pool';
 import { DEFAULT_OPSETS, type Graph, type Model, type Node, type ValueInfo } from './ir';
+import { nodeOpset } from './pin-op-versions';
 import type { OpRegistry } from './op-registry';
 import { createDefaultRegistry } from './default-registry';
 import { AttributeReader } from './ops/attribute-reader';
@@ -159,6 +162,12 @@ export class InferenceSession {
     }
     this.constantBytes = constantBytes;
 
+    // Dtypes known at load (initializers, declared inputs and values, op rules), to refuse unsupported dtypes early.
+    const dtypeOf = new Map<string, DType>();
+    const declared = new Map<string, DType>();
+    for (const vi of [...graph.valueInfo, ...graph.outputs]) if (vi.dtype) declared.set(vi.name, vi.dtype);
+    for (const vi of graph.inputs) if (vi.dtype) dtypeOf.set(vi.name, vi.dtype);
+    for (const [name, t] of graph.initializers) dtypeOf.set(name, t.dtype);
     const producer: number[] = [];
     const unsupported = new Map<string, { info: UnsupportedOpInfo; nodes: string[] }>();
     const prepared: PreparedNode[] = [];
@@ -216,7 +225,7 @@ export class InferenceSession {
         return s;
       });
       const domain = node.domain === 'ai.onnx' ? '' : node.domain;
-      const opset = opsets[domain] ?? (domain === '' ? DEFAULT_OPSETS[''] : 1);
+      const opset = nodeOpset(node, opsets);
       const def = registry.resolve(domain, node.opType, opset);
       const noteUnsupported = (reason?: string): void => {
         const key = `${domain}\u0000${node.opType}\u0000${opset}\u0000${reason ?? ''}`;
@@ -229,7 +238,25 @@ export class InferenceSession {
         entry.nodes.push(node.name || `#${i}`);
       };
       let kernel: OpKernel | undefined;
+      const inputDtypes = node.inputs.map((name) => (name === '' ? undefined : dtypeOf.get(name)));
+      const dtypeProblem = def ? unsupportedDtypeReason(domain, node.opType, inputDtypes) : undefined;
+      if (def) {
+        // Output dtypes for the nodes after this one: the op's own rule, else the declaration.
+        let outs: readonly ({ dtype?: DType } | undefined)[] = [];
+        if (def.infer) {
+          try {
+            outs = def.infer({ node, label, opset, attrs: new AttributeReader(node, label), constant: () => undefined }, inputDtypes.map((dtype) => (dtype ? { dtype } : undefined)));
+          } catch {
+            outs = [];
+          }
+        }
+        node.outputs.forEach((name, j) => {
+          const dtype = outs[j]?.dtype ?? declared.get(name);
+          if (name !== '' && dtype) dtypeOf.set(name, dtype);
+        });
+      }
       if (!def) noteUnsupported();
+      else if (dtypeProblem) noteUnsupported(dtypeProblem);
       else {
         const ctx: OpBuildContext = {
           node,
@@ -249,7 +276,7 @@ export class InferenceSession {
           },
         };
         try {
-          kernel = def.build(ctx);
+          kernel = adaptLowPrecisionFloats(def.build(ctx), node.opType);
         } catch (e) {
           if (e instanceof UnsupportedVariant) noteUnsupported(e.message);
           else if (e instanceof UnsupportedOpError) {

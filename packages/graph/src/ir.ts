@@ -57,6 +57,14 @@ export interface Node {
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
   readonly attributes: Readonly<Record<string, Attribute>>;
+  /**
+   * The operator version this node is pinned to: the since-version of the schema that applied under the model's opset
+   * import when the node was read (for ai.onnx; for other domains, the domain's opset version). The executor and shape
+   * inference pick the node's implementation by it, so raising a model's opset never changes what an existing node
+   * means; ONNX export converts pinned nodes whose schema changed up to the exported opset. Absent on nodes created
+   * after import (quantizer output): those follow the model's `opsetImports`.
+   */
+  readonly sinceVersion?: number;
   readonly docString?: string;
 }
 

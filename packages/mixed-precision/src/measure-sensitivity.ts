@@ -9,7 +9,7 @@ import { clipWeight } from './clip-weight';
 import { DEFAULT_CANDIDATE_SCHEMES, FLOAT_CANDIDATE_ID, toQuantizerSettings, type CandidateScheme } from './candidate-schemes';
 import { withLayerWeights } from './internal/clip-model';
 import { createDamageMeter } from './internal/damage-meter';
-import { layerWeight, producersOf, readers } from './internal/layer-weight';
+import { layerWeight, producersOf, readers, recurrentWeights } from './internal/layer-weight';
 import type { DamageMetric } from './output-damage';
 import type { Candidate, LayerSensitivity, SensitivityTable } from './sensitivity-table';
 import { weightQuantizationError } from './weight-quantization-error';
@@ -140,6 +140,8 @@ export function measureSensitivity(model: Model, options: MeasureSensitivityOpti
     // A layer inside an If/Loop/Scan subgraph (named by its path) has no main-graph weight to clip or measure directly.
     const node = nodeByName.get(info.node);
     const matrix = node ? layerWeight(model, node, producers, counts) : undefined;
+    // A recurrent layer has several matrices (W and R of each direction): its data-free damage is their sum.
+    const parts = matrix || !node ? undefined : recurrentWeights(model, node, producers);
     const weightCount = matrix ? matrix.n * matrix.k : Math.round(info.weightBytesBefore / 4);
     const biasBytes = info.weightBytesBefore - 4 * weightCount;
     const candidates: Candidate[] = [{ id: FLOAT_CANDIDATE_ID, bits: 32, granularity: 'float', bytes: 4 * weightCount, damage: 0 }];
@@ -181,7 +183,7 @@ export function measureSensitivity(model: Model, options: MeasureSensitivityOpti
         cost.modelRuns += batches.length;
       } else {
         // Clipped candidates: the clipped quantizer's own squared error of the unclipped weights.
-        if (!matrix) damage = 0;
+        if (!matrix) damage = parts ? parts.reduce((sum, p) => sum + weightQuantizationError(p.w, [p.n, p.k], scheme), 0) : 0;
         else if (clipped) damage = clipped.errorAfter;
         else damage = weightQuantizationError(matrix.w, [matrix.n, matrix.k], scheme);
       }

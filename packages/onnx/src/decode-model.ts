@@ -1,4 +1,4 @@
-import type { Attribute, Dim, Graph, Model, Node, ValueInfo, ValueType } from '@qint/graph';
+import { pinOpVersions, sortNodes, type Attribute, type Dim, type Graph, type Model, type Node, type ValueInfo, type ValueType } from '@qint/graph';
 import { QintError, type Tensor } from '@qint/tensor';
 import { tensorFromProto } from './decode-tensor';
 import type { DecodeModelOptions, ExternalDataOptions } from './external-data-options';
@@ -302,7 +302,10 @@ export function modelFromProto(msg: ModelMessage, options: ExternalDataOptions =
   if (domain !== '') model.domain = domain;
   if (has(msg, 'modelVersion') && msg.modelVersion !== undefined) model.modelVersion = int64ToSafeInteger(msg.modelVersion, 'model_version');
   Object.assign(model, optionalDoc(msg.docString, 'doc_string'));
-  return model;
+  // onnxruntime accepts nodes out of topological order; so does qint, sorting them (stable; a cycle is a GraphError).
+  model.graph = sortNodes(model.graph);
+  // Each node keeps the semantics of the opset it was written for, whatever later raises the model's opset.
+  return pinOpVersions(model);
 }
 
 /**

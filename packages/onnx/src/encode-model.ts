@@ -3,6 +3,7 @@ import { Tensor } from '@qint/tensor';
 import { tensorToProto, type TensorProtoOut } from './encode-tensor';
 import { dtypeToOnnx } from './onnx-data-type';
 import { OnnxError } from './onnx-error';
+import { convertOpsets } from './opset-conversion/convert-opsets';
 import { onnxTypes } from './proto/onnx-schema';
 import { toInt64Bits } from './proto/int64';
 
@@ -143,8 +144,10 @@ function graphToProto(graph: Graph, what: string, sink?: InitializerSink): Msg {
  * @returns the message object
  * @throws {@link OnnxError} when the model is malformed (e.g. an initializer that is not a Tensor)
  */
-export function modelToProto(model: Model, sink?: InitializerSink): Msg {
-  if (typeof model !== 'object' || model === null || typeof model.graph !== 'object') throw new OnnxError('model must be a qint Model with a graph');
+export function modelToProto(source: Model, sink?: InitializerSink): Msg {
+  if (typeof source !== 'object' || source === null || typeof source.graph !== 'object') throw new OnnxError('model must be a qint Model with a graph');
+  // Nodes pinned to an older schema than the model's opset selects (the opset was raised since import) are rewritten.
+  const model = convertOpsets(source);
   const msg: Msg = {
     irVersion: toInt64Bits(model.irVersion, 'irVersion'),
     producerName: model.producerName,
@@ -168,6 +171,7 @@ export function modelToProto(model: Model, sink?: InitializerSink): Msg {
  * @param model - the model
  * @returns the protobuf bytes
  * @throws {@link OnnxError} when the model is malformed or larger than protobuf's 2 GiB message limit
+ * @throws {@link OpsetConversionError} when a node pinned to an older operator version cannot be converted to the model's opset
  * @example
  * ```ts
  * writeFileSync('out.onnx', encodeModel(decodeModel(readFileSync('in.onnx'))));

@@ -36,3 +36,14 @@ export { float16BitsToFloat32, float16ToFloat32Array, float32ToFloat16Array, flo
 export { packSubByte, readPacked, unpackSubByte, writePacked } from './packing';
 export { Tensor, type NestedArray, type ReshapeOptions } from './tensor';
 export { QuantParams, type QuantGranularity } from './quant-params';
+export {
+  bfloat16BitsToFloat32,
+  decodeMinifloat,
+  encodeMinifloat,
+  float32ToBfloat16Bits,
+  isMinifloatDType,
+  minifloatMax,
+  minifloatTable,
+  type E8M0RoundMode,
+  type MinifloatDType,
+} from './minifloat';

@@ -3,6 +3,7 @@
 import { dtypeInfo, isDType, QintError, QuantParams, type Tensor } from '@qint/tensor';
 import { FormatError } from '../format-error';
 import type { QintDocument } from '../qint-types';
+import { pinOpVersions } from '@qint/graph';
 import type { Attribute, Dim, Graph, Model, Node, ValueInfo, ValueType } from './ir';
 import type { HeaderContext, QuantSpec, TensorEntry, ValidHeader } from './read-header';
 import { decodeNumber, defineOwn } from './shared';
@@ -70,7 +71,7 @@ class Builder {
     if (modelVersion !== undefined) model.modelVersion = modelVersion;
     const docString = ctx.str(m, 'docString', 'model.docString', true);
     if (docString !== undefined) model.docString = docString;
-    return model;
+    return pinOpVersions(model);
   }
 
   private ref(index: number, field: string, container: object, key: string | number, role: TensorEntry['role']): Tensor {
@@ -244,6 +245,9 @@ class Builder {
     for (const o of outputs) if (o !== '') defined.add(o);
     const doc = ctx.str(n, 'docString', `${field}.docString`, true);
     if (doc !== undefined) node.docString = doc;
+    // Since format 1.1: the node's pinned operator version. Older files have none; the reader pins them from opsetImports.
+    const sinceVersion = ctx.int(n, 'sinceVersion', `${field}.sinceVersion`, 1, true);
+    if (sinceVersion !== undefined) node.sinceVersion = sinceVersion;
     return node;
   }
 

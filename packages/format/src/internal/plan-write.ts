@@ -1,5 +1,6 @@
 // Lays out a model as a .qint file without copying tensor data: the plan holds the preamble and header bytes and,
 // per tensor, a byte view of the model's own storage and its offset. Writers emit these pieces in order.
+import { nodeOpset, schemaSinceVersion } from '@qint/graph';
 import { byteLengthOf, isDType, type DType, type QuantParams, type Tensor } from '@qint/tensor';
 import { QINT_ALIGNMENT, QINT_FORMAT_MAJOR, QINT_FORMAT_MINOR, QINT_MAGIC, QINT_PREAMBLE_BYTES } from '../constants';
 import { FormatError } from '../format-error';
@@ -43,6 +44,14 @@ export function planWrite(model: Model, options: EncodeQintOptions = {}): WriteP
   assertLittleEndian();
   if (model === null || typeof model !== 'object' || !model.graph) bad('BAD_ARGUMENT', 'model must be a qint Model with a graph', 'model');
   const maxHeader = headerCap(options);
+  const opsets: Record<string, number> = {};
+  if (model.opsetImports !== null && typeof model.opsetImports === 'object') {
+    for (const [k, v] of Object.entries(model.opsetImports)) if (Number.isSafeInteger(v) && v > 0) opsets[k === 'ai.onnx' ? '' : k] = v;
+  }
+  const pinnedVersion = (node: Node): number | undefined => {
+    if (typeof node.opType !== 'string' || typeof node.domain !== 'string') return undefined;
+    return schemaSinceVersion(node.domain, node.opType, nodeOpset(node, opsets));
+  };
   const inlineLimit = options.inlineQuantLimit ?? 64;
   const entries: JsonObject[] = [];
   const tensors: { name: string; bytes: Uint8Array }[] = [];
@@ -141,6 +150,9 @@ export function planWrite(model: Model, options: EncodeQintOptions = {}): WriteP
       attributes,
     };
     if (node.docString !== undefined) o.docString = node.docString;
+    // Every node is written pinned to its operator version, so the file keeps its meaning whatever its opsets become.
+    const since = node.sinceVersion ?? pinnedVersion(node);
+    if (since !== undefined) o.sinceVersion = since;
     return o;
   };
 
