@@ -1,11 +1,11 @@
 import { tensorFromProto } from './decode-tensor';
 import type { ValueType } from '@qint/graph';
-import { optionalFromProto, sequenceFromProto } from './decode-value';
+import { valueFromBytes } from './decode-value';
 import type { NamedTensor, NamedValue } from './named-tensor';
 import { nodeFs } from './node-builtins';
 import { OnnxError } from './onnx-error';
 import { decodeProto } from './proto/decode-proto';
-import type { OptionalMessage, SequenceMessage, TensorProto } from './proto/proto-messages';
+import type { TensorProto } from './proto/proto-messages';
 
 
 /**
@@ -57,10 +57,5 @@ export function loadValuePb(path: string, type?: ValueType): NamedValue {
   } catch (cause) {
     throw new OnnxError(`value file ${JSON.stringify(path)} cannot be read`, { cause });
   }
-  if (type.kind === 'sequence') {
-    const msg = decodeProto<SequenceMessage>('SequenceProto', bytes, `sequence file ${JSON.stringify(path)}`);
-    return { name: msg.name ?? '', value: sequenceFromProto(msg, path, type.elem) };
-  }
-  const msg = decodeProto<OptionalMessage>('OptionalProto', bytes, `optional file ${JSON.stringify(path)}`);
-  return { name: msg.name ?? '', value: optionalFromProto(msg, path, type.elem) };
+  return valueFromBytes(bytes, type, `${type.kind} file ${JSON.stringify(path)}`);
 }
