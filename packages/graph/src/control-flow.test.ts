@@ -8,6 +8,7 @@ import { ControlFlowError } from './control-flow-error';
 import { foldConstantIf } from './fold-constant-if';
 import { GraphError } from './graph-error';
 import { createSession } from './inference-session';
+import { inferShapes } from './infer-shapes';
 import type { Attribute, Graph } from './ir';
 import { UnsupportedOpError } from './unsupported-op-error';
 
@@ -41,6 +42,14 @@ describe('If', () => {
     expect(Array.from(s.run({ x, c: bool(false) }).out.data)).toEqual(relu.map((v, i) => v + 1 - x.data[i]));
     // Repeated runs reuse recycled buffers: still the same.
     expect(Array.from(s.run({ x, c: bool(true) }).out.data)).toEqual(relu.map((v, i) => v * [2, 3, 4][i] - x.data[i]));
+  });
+
+  it('shape inference looks inside the branches (their outer reads unknown there) and the Loop body', () => {
+    const infos = inferShapes(branchy('input'));
+    expect(infos.get('y')).toEqual({ name: 'y', dtype: 'float32', shape: [3] });
+    const loop = inferShapes(withAccGraph());
+    expect(loop.get('acc')).toEqual({ name: 'acc', dtype: 'float32', shape: [2] });
+    expect(loop.get('all')).toEqual({ name: 'all', dtype: 'float32', shape: [undefined, 2] });
   });
 
   it('folds a load-time constant condition: the branch is inlined and no If runs', () => {
@@ -112,9 +121,11 @@ function loopGraph(withCondition: boolean): Graph {
   });
 }
 
+const withAcc = (gr: Graph): Graph => ({ ...gr, nodes: gr.nodes.map((n) => (n.opType === 'Loop' ? { ...n, inputs: [...n.inputs, 'acc0'] } : n)), initializers: new Map([['acc0', f32([2], [0, 0])]]) });
+const withAccGraph = (): Graph => withAcc(loopGraph(false));
+
 describe('Loop', () => {
   const x0 = f32([2], [1, 2]);
-  const withAcc = (gr: Graph): Graph => ({ ...gr, nodes: gr.nodes.map((n) => (n.opType === 'Loop' ? { ...n, inputs: [...n.inputs, 'acc0'] } : n)), initializers: new Map([['acc0', f32([2], [0, 0])]]) });
   it('runs M iterations with loop-carried and scan outputs, reading an outer activation', () => {
     const s = createSession(withAcc(loopGraph(false)));
     const r = s.run({ x0, M: Tensor.from('int64', [], [4]), limit: f32([], [1e9]) });
