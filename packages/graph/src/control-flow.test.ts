@@ -44,6 +44,26 @@ describe('If', () => {
     expect(Array.from(s.run({ x, c: bool(true) }).out.data)).toEqual(relu.map((v, i) => v * [2, 3, 4][i] - x.data[i]));
   });
 
+  it('a branch output that views a constant is handed out as a copy (in-place ops after the If never touch the weight)', () => {
+    const viewOf = (w: string, out: string): Graph => graph({ nodes: [node('Flatten', [w], [out], { axis: A.int(0) })], inputs: [], outputs: [vi(out)] });
+    const outer = graph({
+      nodes: [node('If', ['c'], ['y'], { then_branch: g(viewOf('w', 'a')), else_branch: g(viewOf('wl', 'b')) }), node('Add', ['y', 'one'], ['r']), node('Neg', ['r'], ['out'])],
+      inputs: [vi('c', 'bool', [])],
+      outputs: [vi('out')],
+      initializers: { w: f32([2, 2], [-1, 2, -3, 4]), one: f32([], [1]) },
+    });
+    // wl: a constant of the else branch itself
+    const els = (outer.nodes[0].attributes.else_branch as { value: Graph }).value as { initializers: Map<string, Tensor> };
+    els.initializers.set('wl', f32([2, 2], [5, -6, 7, -8]));
+    const s = createSession(outer);
+    for (let k = 0; k < 3; k++) {
+      expect(Array.from(s.run({ c: bool(true) }).out.data)).toEqual([-0, -3, 2, -5]);
+      expect(Array.from(s.run({ c: bool(false) }).out.data)).toEqual([-6, 5, -8, 7]);
+    }
+    expect(Array.from(outer.initializers.get('w')!.data)).toEqual([-1, 2, -3, 4]);
+    expect(Array.from(els.initializers.get('wl')!.data)).toEqual([5, -6, 7, -8]);
+  });
+
   it('shape inference looks inside the branches (their outer reads unknown there) and the Loop body', () => {
     const infos = inferShapes(branchy('input'));
     expect(infos.get('y')).toEqual({ name: 'y', dtype: 'float32', shape: [3] });
