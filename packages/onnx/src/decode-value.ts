@@ -2,9 +2,7 @@ import { OptionalValue, TensorSequence, type ValueType } from '@qint/graph';
 import type { Tensor } from '@qint/tensor';
 import { tensorFromProto } from './decode-tensor';
 import { OnnxError } from './onnx-error';
-import type { NamedValue } from './named-tensor';
-import { decodeProto } from './proto/decode-proto';
-import type { OptionalMessage, SequenceMessage, TensorProto } from './proto/proto-messages';
+import type { OptionalMessage, SequenceMessage } from './proto/proto-messages';
 
 // SequenceProto.DataType / OptionalProto.DataType numbers.
 const TENSOR = 1;
@@ -45,29 +43,4 @@ export function optionalFromProto(msg: OptionalMessage, what: string, elem?: Val
   if (msg.sequenceValue) return new OptionalValue(sequenceFromProto(msg.sequenceValue, `${what} sequence_value`, elem?.kind === 'sequence' ? elem.elem : undefined));
   if (kind !== 0 && kind !== TENSOR && kind !== SEQUENCE && kind !== OPTIONAL) throw new OnnxError(`${what}: optionals of element kind ${kind} are not supported`);
   return new OptionalValue(undefined);
-}
-
-/**
- * Decodes a test-data file's bytes as the declared type says: a `TensorProto` (tensor or undeclared), a
- * `SequenceProto` or an `OptionalProto`.
- *
- * @param bytes - the file's bytes
- * @param type - the declared type of the graph input/output it belongs to
- * @param what - where it came from, for messages
- * @returns the value and its stored name (`tensor` set for tensors)
- * @throws {@link OnnxError} when the bytes do not hold such a value
- */
-export function valueFromBytes(bytes: Uint8Array, type: ValueType | undefined, what: string): NamedValue {
-  if (type === undefined || type.kind === 'tensor') {
-    const msg = decodeProto<TensorProto>('TensorProto', bytes, what);
-    const name = typeof msg.name === 'string' ? msg.name : '';
-    const tensor = tensorFromProto(msg, {}, `tensor ${JSON.stringify(name)} in ${what}`);
-    return { name, value: tensor, tensor };
-  }
-  if (type.kind === 'sequence') {
-    const msg = decodeProto<SequenceMessage>('SequenceProto', bytes, what);
-    return { name: msg.name ?? '', value: sequenceFromProto(msg, what, type.elem) };
-  }
-  const msg = decodeProto<OptionalMessage>('OptionalProto', bytes, what);
-  return { name: msg.name ?? '', value: optionalFromProto(msg, what, type.elem) };
 }

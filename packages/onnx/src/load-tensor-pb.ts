@@ -1,11 +1,11 @@
 import { tensorFromProto } from './decode-tensor';
 import type { ValueType } from '@qint/graph';
-import { valueFromBytes } from './decode-value';
+import { optionalFromProto, sequenceFromProto } from './decode-value';
 import type { NamedTensor, NamedValue } from './named-tensor';
 import { nodeFs } from './node-builtins';
 import { OnnxError } from './onnx-error';
 import { decodeProto } from './proto/decode-proto';
-import type { TensorProto } from './proto/proto-messages';
+import type { OptionalMessage, SequenceMessage, TensorProto } from './proto/proto-messages';
 
 
 /**
@@ -46,10 +46,6 @@ export function loadTensorPb(path: string): NamedTensor {
  * ```
  */
 export function loadValuePb(path: string, type?: ValueType): NamedValue {
-  if (type === undefined || type.kind === 'tensor') {
-    const { name, tensor } = loadTensorPb(path);
-    return { name, value: tensor, tensor };
-  }
   const { readFileSync } = nodeFs('loadValuePb');
   let bytes: Uint8Array;
   try {
@@ -57,5 +53,34 @@ export function loadValuePb(path: string, type?: ValueType): NamedValue {
   } catch (cause) {
     throw new OnnxError(`value file ${JSON.stringify(path)} cannot be read`, { cause });
   }
-  return valueFromBytes(bytes, type, `${type.kind} file ${JSON.stringify(path)}`);
+  return decodeValuePb(bytes, path, type);
+}
+
+/**
+ * Decodes the bytes of a test-data file holding a value of the declared type (see {@link loadValuePb}); works without
+ * Node's `fs` (archives, browsers).
+ *
+ * @param bytes - the file's bytes
+ * @param where - the file's path or name, for messages
+ * @param type - the declared type (absent: a tensor)
+ * @returns the value and its stored name
+ * @throws {@link OnnxError} when the bytes do not hold such a value
+ * @example
+ * ```ts
+ * const { value } = decodeValuePb(bytes, 'test_abs/test_data_set_0/input_0.pb');
+ * ```
+ */
+export function decodeValuePb(bytes: Uint8Array, where: string, type?: ValueType): NamedValue {
+  if (type === undefined || type.kind === 'tensor') {
+    const msg = decodeProto<TensorProto>('TensorProto', bytes, `tensor file ${JSON.stringify(where)}`);
+    const name = typeof msg.name === 'string' ? msg.name : '';
+    const tensor = tensorFromProto(msg, {}, `tensor ${JSON.stringify(name)} in ${where}`);
+    return { name, value: tensor, tensor };
+  }
+  if (type.kind === 'sequence') {
+    const msg = decodeProto<SequenceMessage>('SequenceProto', bytes, `sequence file ${JSON.stringify(where)}`);
+    return { name: msg.name ?? '', value: sequenceFromProto(msg, where, type.elem) };
+  }
+  const msg = decodeProto<OptionalMessage>('OptionalProto', bytes, `optional file ${JSON.stringify(where)}`);
+  return { name: msg.name ?? '', value: optionalFromProto(msg, where, type.elem) };
 }

@@ -1,5 +1,5 @@
 import { decodeModel } from './decode-model';
-import { valueFromBytes } from './decode-value';
+import { decodeValuePb } from './load-tensor-pb';
 import type { NamedValue } from './named-tensor';
 import type { OnnxTestCase, OnnxTestDataSet } from './onnx-test-case';
 import { OnnxError } from './onnx-error';
@@ -37,10 +37,9 @@ export function testCaseFromFiles(name: string, files: ReadonlyMap<string, Uint8
     const index = Number(m[1]);
     let set = sets.get(index);
     if (set === undefined) sets.set(index, (set = { inputs: [], outputs: [] }));
-    const at = Number(m[3]);
-    const type = (m[2] === 'input' ? feedTypes : outputTypes)[at];
-    const value = valueFromBytes(bytes, type, `${type && type.kind !== 'tensor' ? type.kind : 'tensor'} file ${JSON.stringify(`${name}/${path}`)}`);
-    (m[2] === 'input' ? set.inputs : set.outputs).push([at, value]);
+    const slot = Number(m[3]);
+    const value = decodeValuePb(bytes, `${name}/${path}`, (m[2] === 'input' ? feedTypes : outputTypes)[slot]);
+    (m[2] === 'input' ? set.inputs : set.outputs).push([slot, value]);
   }
   if (sets.size === 0) throw new OnnxError(`test case ${JSON.stringify(name)} has no test_data_set_* tensors`);
   const byIndex = (a: [number, unknown], b: [number, unknown]): number => a[0] - b[0];
