@@ -64,7 +64,7 @@ describe('.qint subgraph scopes', () => {
     const inner = (body.nodes[1].attributes.then_branch as { value: Graph }).value;
     expect(inner.nodes[0].inputs).toEqual(['acc_in', 'w']);
     expect(inner.initializers.size).toBe(0);
-    expect(Array.from(back.graph.initializers.get('w')!.data)).toEqual([2, 3]);
+    expect(back.graph.initializers.get('w')!.toArray()).toEqual([2, 3]);
     expect(back.graph.outputs[1]).toEqual(m.graph.outputs[1]);
     expect(back.graph.outputs[2]).toEqual(m.graph.outputs[2]);
     expect(back.graph.nodes[3].attributes.type).toEqual(m.graph.nodes[3].attributes.type);

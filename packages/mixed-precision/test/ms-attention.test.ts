@@ -14,7 +14,7 @@ const set = testCase.dataSets[0];
 
 describe('mixed precision with com.microsoft Attention', () => {
   it('measures the packed QKV weight as a layer and a plan quantizes it to int8 within int8 error of onnxruntime', () => {
-    const feeds = Object.fromEntries(set.inputs.map((i) => [i.name, i.tensor]));
+    const feeds = Object.fromEntries(set.inputs.map((i) => [i.name, i.tensor!]));
     const { table } = measureSensitivity(model, { calibration: [feeds] });
     expect(table.layers.map((l) => l.name)).toEqual([model.graph.nodes[0].name]);
     const layer = table.layers[0];
@@ -27,7 +27,7 @@ describe('mixed precision with com.microsoft Attention', () => {
     expect(report.quantized.map((q) => q.as)).toEqual(['DynamicQuantizeLinear+QAttention']);
     expect(mixed.graph.nodes.map((n) => n.opType)).toEqual(['DynamicQuantizeLinear', 'QAttention']);
     const y = createSession(mixed).run(feeds).output.data as Float32Array;
-    const ref = set.outputs[0].tensor.data as Float32Array;
+    const ref = set.outputs[0].tensor!.data as Float32Array;
     let err = 0;
     let peak = 0;
     for (let i = 0; i < ref.length; i++) {
