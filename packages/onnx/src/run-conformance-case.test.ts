@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Tensor } from '@qint/tensor';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +8,9 @@ import { OnnxError } from './onnx-error';
 import type { OnnxTestCase } from './onnx-test-case';
 import { runConformanceCase } from './run-conformance-case';
 import { testCaseFromFiles } from './test-case-from-files';
+import { encodeModel } from './encode-model';
+import { encodeTensor } from './encode-tensor';
+import { int, len, text } from '../test/helpers/wire';
 
 const NODE = join(__dirname, '../test/__fixtures__/onnx-node');
 
@@ -49,11 +53,55 @@ describe('runConformanceCase', () => {
   });
 
   it('a value type qint cannot hold is a skip (unsupported-type), from a folder or a loader', async () => {
-    const dir = join(NODE, 'test_quantizelinear_e4m3fn');
-    expect(await runConformanceCase(dir)).toMatchObject({ name: 'test_quantizelinear_e4m3fn', status: 'skip', reason: 'unsupported-type' });
-    const r = await runConformanceCase({ name: 'e4m3fn', load: () => testCaseFromFiles('test_quantizelinear_e4m3fn', filesOf(dir)) });
-    expect(r).toMatchObject({ name: 'e4m3fn', status: 'skip', reason: 'unsupported-type' });
-    expect(r.detail).toMatch(/FLOAT8E4M3FN.*which qint cannot hold/);
+    // Identity on a COMPLEX64 input (hand-written protobuf: qint has no complex dtype).
+    const valueInfo = [...text(1, 'x'), ...len(2, len(1, int(1, 14)))];
+    const out = [...text(1, 'y'), ...len(2, len(1, int(1, 14)))];
+    const graph = [...len(1, [...text(1, 'x'), ...text(2, 'y'), ...text(4, 'Identity')]), ...text(2, 'g'), ...len(11, valueInfo), ...len(12, out)];
+    const model = new Uint8Array([...int(1, 8), ...len(8, [...text(1, ''), ...int(2, 17)]), ...len(7, graph)]);
+    const files = new Map([['model.onnx', model], ['test_data_set_0/input_0.pb', new Uint8Array()], ['test_data_set_0/output_0.pb', new Uint8Array()]]);
+    const dir = mkdtempSync(join(tmpdir(), 'qint-complex-'));
+    try {
+      for (const [f, bytes] of files) {
+        mkdirSync(join(dir, f, '..'), { recursive: true });
+        writeFileSync(join(dir, f), bytes);
+      }
+      const fromDir = await runConformanceCase(dir);
+      expect(fromDir).toMatchObject({ status: 'skip', reason: 'unsupported-type' });
+      const r = await runConformanceCase({ name: 'complex', load: () => testCaseFromFiles('complex', files) });
+      expect(r).toMatchObject({ name: 'complex', status: 'skip', reason: 'unsupported-type' });
+      expect(r.detail).toMatch(/COMPLEX64.*which qint cannot hold/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('outputs of a random op that differ from the recorded draw are a skip (random); a run-time error still fails', async () => {
+    const model = (shape: number[]): Uint8Array =>
+      encodeModel({
+        irVersion: 8,
+        opsetImports: { '': 22 },
+        producerName: 'test',
+        producerVersion: '0',
+        metadata: {},
+        graph: {
+          name: 'g',
+          nodes: [{ name: 'r', opType: 'RandomUniformLike', domain: '', inputs: ['x'], outputs: ['y'], attributes: { seed: { type: 'float', value: 3 } } }],
+          initializers: new Map(),
+          inputs: [{ name: 'x', dtype: 'float32', shape }],
+          outputs: [{ name: 'y', dtype: 'float32', shape }],
+          valueInfo: [],
+        },
+      });
+    const x = Tensor.from('float32', [4], [0, 0, 0, 0]);
+    // Uniform [0, 1) draws are never all exactly 2.
+    const files = new Map([['model.onnx', model([4])], ['test_data_set_0/input_0.pb', encodeTensor(x, 'x')], ['test_data_set_0/output_0.pb', encodeTensor(Tensor.from('float32', [4], [2, 2, 2, 2]), 'y')]]);
+    const r = await runConformanceCase(testCaseFromFiles('random', files), { backend: 'js' });
+    expect(r).toMatchObject({ status: 'skip', reason: 'random' });
+    expect(r.detail).toMatch(/^outputs drawn by RandomUniformLike: test_data_set_0 output 0 \(y\): /);
+    // A case with a random op is still a failure when it does not run: here an int8 input where float32 is declared.
+    const bad = new Map(files);
+    bad.set('test_data_set_0/input_0.pb', encodeTensor(Tensor.from('int8', [4], [0, 0, 0, 0]), 'x'));
+    expect(await runConformanceCase(testCaseFromFiles('random-bad', bad), { backend: 'js' })).toMatchObject({ status: 'fail' });
   });
 
   it('a missing operator is a failure (unsupported-op) naming it', async () => {
