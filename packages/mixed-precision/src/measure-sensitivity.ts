@@ -141,10 +141,11 @@ export function measureSensitivity(source: Model, options: MeasureSensitivityOpt
   let done = 0;
   const layers: LayerSensitivity[] = [];
   for (const info of probe) {
-    const node = nodeByName.get(info.node)!;
-    const matrix = layerWeight(model, node, producers, counts);
+    // A layer inside an If/Loop/Scan subgraph (named by its path) has no main-graph weight to clip or measure directly.
+    const node = nodeByName.get(info.node);
+    const matrix = node ? layerWeight(model, node, producers, counts) : undefined;
     // A recurrent layer has several matrices (W and R of each direction): its data-free damage is their sum.
-    const parts = matrix ? undefined : recurrentWeights(model, node, producers);
+    const parts = matrix || !node ? undefined : recurrentWeights(model, node, producers);
     const weightCount = matrix ? matrix.n * matrix.k : Math.round(info.weightBytesBefore / 4);
     const biasBytes = info.weightBytesBefore - 4 * weightCount;
     const candidates: Candidate[] = [{ id: FLOAT_CANDIDATE_ID, bits: 32, granularity: 'float', bytes: 4 * weightCount, damage: 0 }];
