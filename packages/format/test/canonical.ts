@@ -1,8 +1,16 @@
 // Maps a model to plain data with tensors as raw bytes, so that toEqual compares tensors bit for bit (NaN payloads,
 // -0) and graphs field for field.
+import { pinOpVersions, type Model } from '@qint/graph';
 import { QuantParams, Tensor } from '@qint/tensor';
 
+// Readers and the writer pin every node to its operator version (Node.sinceVersion): a model built in memory
+// compares equal to the file's once pinned the same way.
 export function canonical(v: unknown): unknown {
+  const m = v as Model;
+  return plain(m !== null && typeof m === 'object' && m.graph !== undefined && m.opsetImports !== undefined ? pinOpVersions(m) : v);
+}
+
+function plain(v: unknown): unknown {
   if (v instanceof Tensor) {
     const d = v.data as ArrayBufferView;
     return { tensor: v.dtype, shape: [...v.shape], bytes: new Uint8Array(d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength)) };
@@ -10,13 +18,13 @@ export function canonical(v: unknown): unknown {
   if (v instanceof QuantParams) {
     return { qp: v.granularity, dtype: v.dtype, axis: v.axis, blockSize: v.blockSize, scale: new Uint8Array(v.scale.slice().buffer), zeroPoint: Array.from(v.zeroPoint) };
   }
-  if (v instanceof Map) return { map: [...v.entries()].map(([k, x]) => [k, canonical(x)]) };
-  if (Array.isArray(v)) return v.map(canonical);
+  if (v instanceof Map) return { map: [...v.entries()].map(([k, x]) => [k, plain(x)]) };
+  if (Array.isArray(v)) return v.map(plain);
   if (v !== null && typeof v === 'object') {
     const out: Record<string, unknown> = {};
     for (const k of Object.keys(v)) {
       const x = (v as Record<string, unknown>)[k];
-      if (x !== undefined) Object.defineProperty(out, k, { value: canonical(x), enumerable: true });
+      if (x !== undefined) Object.defineProperty(out, k, { value: plain(x), enumerable: true });
     }
     return out;
   }

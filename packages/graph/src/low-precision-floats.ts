@@ -9,6 +9,8 @@ import type { OpKernel } from './ops/op-definition';
 const STORAGE_GENERIC_OPS = new Set([
   'Identity', 'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose', 'Slice', 'Concat', 'Gather', 'Split', 'Expand',
   'Shape', 'Size', 'Cast', 'CastLike', 'Dropout',
+  // Random ops read only the input's shape (Bernoulli its probabilities, decoded per element) and choose their own output dtype.
+  'RandomUniformLike', 'RandomNormalLike', 'Bernoulli',
 ]);
 
 /** Outputs that keep float32 whatever the input type (LayerNormalization's Mean and InvStdDev use `stash_type`). */

@@ -39,6 +39,11 @@ export interface SessionOptions {
    * (bit-identical), only not inside the weights.
    */
   readonly foldBatchNorm?: boolean;
+  /**
+   * The most iterations one `Loop` or `Scan` node may run per call (default: unlimited, as ONNX allows a Loop that
+   * only its condition ends). Exceeding it throws a `ControlFlowError` naming the node.
+   */
+  readonly maxLoopIterations?: number;
 }
 
 /**

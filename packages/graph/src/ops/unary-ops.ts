@@ -18,7 +18,7 @@ import { UnsupportedVariant } from './unsupported-variant';
 type Fn = (x: number) => number;
 
 /**
- * Maps a float tensor elementwise (float32 storage; float16 goes through float32).
+ * Maps a float tensor elementwise (float32 storage; float16 goes through float32; float64 in double precision).
  * @throws {@link DTypeError} for non-float inputs
  */
 export function mapFloat(x: Tensor, f: Fn, what: string, loop?: (src: Float32Array, dst: Float32Array) => void): Tensor {
@@ -146,12 +146,13 @@ function clipKernel(ctx: OpBuildContext): OpKernel {
       const l = Math.fround(lo);
       const h = Math.fround(hi);
       for (let i = 0; i < d.length; i++) {
-        const v = d[i];
-        out[i] = v < l ? l : v > h ? h : v;
+        // max(x, min) then min(·, max): with min > max every element becomes max, as ONNX specifies.
+        const v = d[i] < l ? l : d[i];
+        out[i] = v > h ? h : v;
       }
       return [Tensor.from('float32', x.shape, out)];
     }
-    return [mapNumeric(x, (v) => (v < lo ? lo : v > hi ? hi : v), 'Clip')];
+    return [mapNumeric(x, (v) => Math.min(v < lo ? lo : v, hi), 'Clip')];
   };
 }
 
