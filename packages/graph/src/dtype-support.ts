@@ -15,9 +15,13 @@ const DOUBLE_OPS = [
   'Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Sum', 'Mean', 'Pow', 'Mod', 'Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual',
   'ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceSumSquare', 'ReduceLogSum', 'ReduceLogSumExp',
   'MatMul', 'CumSum', 'Range', 'Trilu',
+  'CumProd', 'Einsum', 'Bernoulli', 'RandomUniformLike', 'BitCast',
 ];
 /** Integer ops exact on uint32 (wrapping in Uint32Array) and uint64 (bigint arithmetic). */
-const UNSIGNED_OPS = ['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Sum', 'Mod', 'Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'CumSum', 'Trilu'];
+const UNSIGNED_OPS = [
+  'Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Sum', 'Mod', 'Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'CumSum', 'Trilu',
+  'BitShift', 'BitwiseAnd', 'BitwiseOr', 'BitwiseXor', 'BitwiseNot', 'BitCast', 'TopK',
+];
 /** Ops that take float8/float4 values. */
 const MINIFLOAT_OPS = ['QuantizeLinear', 'DequantizeLinear'];
 

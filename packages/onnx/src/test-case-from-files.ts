@@ -1,6 +1,6 @@
 import { tensorFromProto } from './decode-tensor';
 import { decodeModel } from './decode-model';
-import type { NamedTensor } from './named-tensor';
+import type { NamedValue } from './named-tensor';
 import type { OnnxTestCase, OnnxTestDataSet } from './onnx-test-case';
 import { OnnxError } from './onnx-error';
 import { decodeProto } from './proto/decode-proto';
@@ -8,10 +8,11 @@ import type { TensorProto } from './proto/proto-messages';
 
 const TENSOR_FILE = /^test_data_set_(\d+)\/(input|output)_(\d+)\.pb$/;
 
-function decodeNamedTensor(bytes: Uint8Array, what: string): NamedTensor {
+function decodeNamedTensor(bytes: Uint8Array, what: string): NamedValue {
   const msg = decodeProto<TensorProto>('TensorProto', bytes, what);
   const name = typeof msg.name === 'string' ? msg.name : '';
-  return { name, tensor: tensorFromProto(msg, {}, `tensor ${JSON.stringify(name)} in ${what}`) };
+  const tensor = tensorFromProto(msg, {}, `tensor ${JSON.stringify(name)} in ${what}`);
+  return { name, value: tensor, tensor };
 }
 
 /**
@@ -34,7 +35,7 @@ export function testCaseFromFiles(name: string, files: ReadonlyMap<string, Uint8
   const modelBytes = files.get('model.onnx');
   if (modelBytes === undefined) throw new OnnxError(`test case ${JSON.stringify(name)} has no model.onnx`);
   const model = decodeModel(modelBytes);
-  const sets = new Map<number, { inputs: [number, NamedTensor][]; outputs: [number, NamedTensor][] }>();
+  const sets = new Map<number, { inputs: [number, NamedValue][]; outputs: [number, NamedValue][] }>();
   for (const [path, bytes] of files) {
     const m = TENSOR_FILE.exec(path);
     if (m === null) continue;
