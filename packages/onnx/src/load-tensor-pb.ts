@@ -46,10 +46,6 @@ export function loadTensorPb(path: string): NamedTensor {
  * ```
  */
 export function loadValuePb(path: string, type?: ValueType): NamedValue {
-  if (type === undefined || type.kind === 'tensor') {
-    const { name, tensor } = loadTensorPb(path);
-    return { name, value: tensor, tensor };
-  }
   const { readFileSync } = nodeFs('loadValuePb');
   let bytes: Uint8Array;
   try {
@@ -57,10 +53,34 @@ export function loadValuePb(path: string, type?: ValueType): NamedValue {
   } catch (cause) {
     throw new OnnxError(`value file ${JSON.stringify(path)} cannot be read`, { cause });
   }
-  if (type.kind === 'sequence') {
-    const msg = decodeProto<SequenceMessage>('SequenceProto', bytes, `sequence file ${JSON.stringify(path)}`);
-    return { name: msg.name ?? '', value: sequenceFromProto(msg, path, type.elem) };
+  return decodeValuePb(bytes, path, type);
+}
+
+/**
+ * Decodes the bytes of a test-data file holding a value of the declared type (see {@link loadValuePb}); works without
+ * Node's `fs` (archives, browsers).
+ *
+ * @param bytes - the file's bytes
+ * @param where - the file's path or name, for messages
+ * @param type - the declared type (absent: a tensor)
+ * @returns the value and its stored name
+ * @throws {@link OnnxError} when the bytes do not hold such a value
+ * @example
+ * ```ts
+ * const { value } = decodeValuePb(bytes, 'test_abs/test_data_set_0/input_0.pb');
+ * ```
+ */
+export function decodeValuePb(bytes: Uint8Array, where: string, type?: ValueType): NamedValue {
+  if (type === undefined || type.kind === 'tensor') {
+    const msg = decodeProto<TensorProto>('TensorProto', bytes, `tensor file ${JSON.stringify(where)}`);
+    const name = typeof msg.name === 'string' ? msg.name : '';
+    const tensor = tensorFromProto(msg, {}, `tensor ${JSON.stringify(name)} in ${where}`);
+    return { name, value: tensor, tensor };
   }
-  const msg = decodeProto<OptionalMessage>('OptionalProto', bytes, `optional file ${JSON.stringify(path)}`);
-  return { name: msg.name ?? '', value: optionalFromProto(msg, path, type.elem) };
+  if (type.kind === 'sequence') {
+    const msg = decodeProto<SequenceMessage>('SequenceProto', bytes, `sequence file ${JSON.stringify(where)}`);
+    return { name: msg.name ?? '', value: sequenceFromProto(msg, where, type.elem) };
+  }
+  const msg = decodeProto<OptionalMessage>('OptionalProto', bytes, `optional file ${JSON.stringify(where)}`);
+  return { name: msg.name ?? '', value: optionalFromProto(msg, where, type.elem) };
 }

@@ -19,6 +19,8 @@ function filesOf(dir: string): Map<string, Uint8Array> {
   return files;
 }
 
+const tensorValue = (tensor: Tensor) => ({ value: tensor, tensor });
+
 describe('testCaseFromFiles', () => {
   it('builds the same case as loadTestCase from the folder', () => {
     const dir = join(NODE, 'test_qlinearconv');
@@ -27,8 +29,8 @@ describe('testCaseFromFiles', () => {
     expect(a.dataSets.map((s) => s.name)).toEqual(b.dataSets.map((s) => s.name));
     expect(a.dataSets[0].inputs.length).toBe(8);
     a.dataSets[0].inputs.forEach((t, i) => {
-      expect(t.tensor.dtype).toBe(b.dataSets[0].inputs[i].tensor.dtype);
-      expect(Array.from(t.tensor.values())).toEqual(Array.from(b.dataSets[0].inputs[i].tensor.values()));
+      expect(t.tensor!.dtype).toBe(b.dataSets[0].inputs[i].tensor!.dtype);
+      expect(Array.from(t.tensor!.values())).toEqual(Array.from(b.dataSets[0].inputs[i].tensor!.values()));
     });
     expect(a.model.graph.nodes.map((n) => n.opType)).toEqual(['QLinearConv']);
   });
@@ -64,10 +66,10 @@ describe('runConformanceCase', () => {
 
   it('a wrong answer is a failure with the largest errors; tolerances apply', async () => {
     const tc = loadTestCase(join(NODE, 'test_relu'));
-    const y = tc.dataSets[0].outputs[0].tensor;
+    const y = tc.dataSets[0].outputs[0].tensor!;
     // relu(x) with element 3 off by 0.5 and element 5 off by 0.25.
     const off = Float32Array.from(y.values() as ArrayLike<number>, (v, i) => (i === 3 ? v + 0.5 : i === 5 ? v - 0.25 : v));
-    const altered: OnnxTestCase = { ...tc, dataSets: [{ ...tc.dataSets[0], outputs: [{ name: 'y', tensor: Tensor.from('float32', y.shape, off) }] }] };
+    const altered: OnnxTestCase = { ...tc, dataSets: [{ ...tc.dataSets[0], outputs: [{ name: 'y', ...tensorValue(Tensor.from('float32', y.shape, off)) }] }] };
     const r = await runConformanceCase(altered, { backend: 'js' });
     expect(r).toMatchObject({ status: 'fail', reason: 'wrong' });
     expect(r.maxAbsError).toBeCloseTo(0.5, 6);
@@ -79,7 +81,7 @@ describe('runConformanceCase', () => {
     const tc = loadTestCase(join(NODE, 'test_add'));
     // Feeding a [2]-shaped second input cannot broadcast with [3,4,5].
     const set = tc.dataSets[0];
-    const bad: OnnxTestCase = { ...tc, dataSets: [{ ...set, inputs: [set.inputs[0], { name: 'y', tensor: Tensor.from('float32', [2], [1, 2]) }] }] };
+    const bad: OnnxTestCase = { ...tc, dataSets: [{ ...set, inputs: [set.inputs[0], { name: 'y', ...tensorValue(Tensor.from('float32', [2], [1, 2])) }] }] };
     const r = await runConformanceCase(bad, { backend: 'js' });
     expect(r).toMatchObject({ status: 'fail', reason: 'run-error' });
     expect(r.detail).toMatch(/^test_data_set_0: /);

@@ -204,14 +204,14 @@ class Builder {
     if (kind === 'tensor') {
       const out: { kind: 'tensor'; dtype?: ValueInfo['dtype']; shape?: Dim[] } = { kind };
       if (t.dtype !== undefined) {
-        if (!isDType(t.dtype)) ctx.fail('BAD_DTYPE', `${f}.dtype is not a qint dtype: ${JSON.stringify(t.dtype)}`, `${f}.dtype`, t, 'dtype');
+        if (!isDType(t.dtype)) return ctx.fail('BAD_DTYPE', `${f}.dtype is not a qint dtype: ${JSON.stringify(t.dtype)}`, `${f}.dtype`, t, 'dtype');
         out.dtype = t.dtype;
       }
       const shape = this.dims(t, f);
       if (shape) out.shape = shape;
       return out;
     }
-    if (kind !== 'sequence' && kind !== 'optional') ctx.fail('BAD_FIELD', `${f}.kind must be "tensor", "sequence" or "optional", got ${JSON.stringify(kind)}`, `${f}.kind`, t, 'kind');
+    if (kind !== 'sequence' && kind !== 'optional') return ctx.fail('BAD_FIELD', `${f}.kind must be "tensor", "sequence" or "optional", got ${JSON.stringify(kind)}`, `${f}.kind`, t, 'kind');
     if (t.elem === undefined) return { kind };
     return { kind, elem: this.valueType(ctx.obj(t, 'elem', `${f}.elem`)!, `${f}.elem`, depth + 1) };
   }

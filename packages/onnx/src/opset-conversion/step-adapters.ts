@@ -75,7 +75,7 @@ function scalarLike(ctx: StepContext, node: Node, hint: string, value: number): 
 
 /** Moves an ints attribute to an int64 input at `index` (absent attribute: no input). */
 function attributeToInput(attr: string, index: number): StepAdapter {
-  return (node, ctx) => {
+  return (node: Node, ctx: StepContext) => {
     const values = ints(node, attr);
     if (values === undefined) return { ...node, attributes: without(node.attributes, attr) };
     return { ...node, inputs: withInput(node.inputs, index, ctx.constant(`${node.name || node.opType}_${attr}`, int64s(values))), attributes: without(node.attributes, attr) };
@@ -102,18 +102,18 @@ export const STEP_ADAPTERS: Readonly<Record<string, StepAdapter>> = {
   removeConsumedInputs: (node) => ({ ...node, attributes: without(node.attributes, 'consumed_inputs') }),
   SetAttributeIfAbsent: (node) =>
     node.attributes.axis ? node : { ...node, attributes: { ...without(node.attributes), axis: { type: 'int', value: 1 } } },
-  SetAttribute: (node, ctx) => {
+  SetAttribute: (node: Node, ctx: StepContext) => {
     const defaults = setAttributeDefaults[node.opType];
     if (!defaults) ctx.fail('qint knows no attribute default for this step');
     return { ...node, attributes: { ...without(node.attributes), ...defaults } };
   },
-  Reshape_4_5: (node, ctx) => {
+  Reshape_4_5: (node: Node, ctx: StepContext) => {
     const shape = ints(node, 'shape');
     if (shape === undefined) ctx.fail('attribute "shape" is missing');
     return attributeToInput('shape', 1)(node, ctx);
   },
   // Opset 7 replaced the legacy broadcast/axis attributes by numpy broadcasting.
-  BroadcastForwardCompatibility: (node, ctx) => {
+  BroadcastForwardCompatibility: (node: Node, ctx: StepContext) => {
     if (int(node, 'broadcast') === 1 && node.attributes.axis) {
       const a = ctx.rankOf(node.inputs[0]);
       const b = ctx.rankOf(node.inputs[1]);
@@ -124,31 +124,31 @@ export const STEP_ADAPTERS: Readonly<Record<string, StepAdapter>> = {
   },
   Gemm_6_7: (node) => ({ ...node, attributes: without(node.attributes, 'broadcast') }),
   RemoveAttributeNotEq: (node) => ({ ...node, attributes: without(node.attributes, 'is_test') }),
-  RemoveAttribute: (node, ctx) => {
+  RemoveAttribute: (node: Node, ctx: StepContext) => {
     const spatial = int(node, 'spatial');
     if (spatial !== undefined && spatial !== 1) ctx.fail(`spatial = ${spatial} has no equivalent in BatchNormalization-9`);
     return { ...node, attributes: without(node.attributes, 'spatial') };
   },
-  Upsample_6_7: (node, ctx) => {
+  Upsample_6_7: (node: Node, ctx: StepContext) => {
     const h = float(node, 'height_scale');
     const w = float(node, 'width_scale');
     if (h === undefined || w === undefined) ctx.fail('attributes "height_scale" and "width_scale" are required');
     return { ...node, attributes: { ...without(node.attributes, 'height_scale', 'width_scale'), scales: { type: 'floats', value: [1, 1, h, w] } } };
   },
-  Upsample_8_9: (node, ctx) => {
+  Upsample_8_9: (node: Node, ctx: StepContext) => {
     const a = node.attributes.scales;
     if (a?.type !== 'floats') ctx.fail('attribute "scales" is missing');
     const scales = ctx.constant(`${node.name || node.opType}_scales`, Tensor.from('float32', [a.value.length], a.value));
     return { ...node, inputs: [node.inputs[0], scales], attributes: without(node.attributes, 'scales') };
   },
-  Upsample_9_10: (node, ctx) => {
+  Upsample_9_10: (node: Node, ctx: StepContext) => {
     if (node.inputs.length < 2 || node.inputs[1] === '') ctx.fail('input 1 (scales) is missing');
     const mode = node.attributes.mode?.type === 'string' ? node.attributes.mode.value : 'nearest';
     return { ...node, opType: 'Resize', sinceVersion: 10, inputs: node.inputs.slice(0, 2), attributes: { mode: { type: 'string', value: mode } } };
   },
   // Resize-10 maps output to input coordinates as x / scale and takes the nearest pixel by floor (the Upsample
   // semantics); Resize-11's defaults differ (half_pixel, round_prefer_floor), so they are written out.
-  Resize_10_11: (node, ctx) => {
+  Resize_10_11: (node: Node, ctx: StepContext) => {
     if (node.inputs.length < 2 || node.inputs[1] === '') ctx.fail('input 1 (scales) is missing');
     const roi = ctx.constant(`${node.name || node.opType}_roi`, Tensor.from('float32', [0], []));
     const mode = node.attributes.mode?.type === 'string' ? node.attributes.mode.value : 'nearest';
@@ -156,7 +156,7 @@ export const STEP_ADAPTERS: Readonly<Record<string, StepAdapter>> = {
     if (mode === 'nearest') attributes.nearest_mode = { type: 'string', value: 'floor' };
     return { ...node, inputs: [node.inputs[0], roi, node.inputs[1]], attributes };
   },
-  Slice_9_10: (node, ctx) => {
+  Slice_9_10: (node: Node, ctx: StepContext) => {
     const starts = ints(node, 'starts');
     const ends = ints(node, 'ends');
     if (starts === undefined || ends === undefined) ctx.fail('attributes "starts" and "ends" are required');
@@ -166,12 +166,12 @@ export const STEP_ADAPTERS: Readonly<Record<string, StepAdapter>> = {
     if (axes !== undefined) inputs.push(ctx.constant(`${base}_axes`, int64s(axes)));
     return { ...node, inputs, attributes: without(node.attributes, 'starts', 'ends', 'axes') };
   },
-  TopK_9_10: (node, ctx) => {
+  TopK_9_10: (node: Node, ctx: StepContext) => {
     const k = int(node, 'k');
     if (k === undefined) ctx.fail('attribute "k" is missing');
     return { ...node, inputs: [node.inputs[0], ctx.constant(`${node.name || node.opType}_k`, int64s([k]))], attributes: without(node.attributes, 'k') };
   },
-  Clip_10_11: (node, ctx) => {
+  Clip_10_11: (node: Node, ctx: StepContext) => {
     const min = float(node, 'min');
     const max = float(node, 'max');
     let inputs = node.inputs.slice(0, 1);
@@ -179,7 +179,7 @@ export const STEP_ADAPTERS: Readonly<Record<string, StepAdapter>> = {
     if (max !== undefined) inputs = withInput(inputs, 2, scalarLike(ctx, node, 'max', max));
     return { ...node, inputs, attributes: without(node.attributes, 'min', 'max') };
   },
-  Pad_10_11: (node, ctx) => {
+  Pad_10_11: (node: Node, ctx: StepContext) => {
     const pads = ints(node, 'pads');
     if (pads === undefined) ctx.fail('attribute "pads" is missing');
     let inputs = [node.inputs[0], ctx.constant(`${node.name || node.opType}_pads`, int64s(pads))];
@@ -188,7 +188,7 @@ export const STEP_ADAPTERS: Readonly<Record<string, StepAdapter>> = {
     return { ...node, inputs, attributes: without(node.attributes, 'pads', 'value') };
   },
   Scatter_10_11: (node) => ({ ...node, opType: 'ScatterElements', sinceVersion: 11 }),
-  Dropout_11_12: (node, ctx) => {
+  Dropout_11_12: (node: Node, ctx: StepContext) => {
     const ratio = float(node, 'ratio') ?? 0.5;
     const r = ctx.constant(`${node.name || node.opType}_ratio`, Tensor.scalar('float32', ratio));
     return { ...node, inputs: withInput(node.inputs.slice(0, 1), 1, r), attributes: without(node.attributes, 'ratio') };
@@ -200,14 +200,14 @@ export const STEP_ADAPTERS: Readonly<Record<string, StepAdapter>> = {
       ? node
       : { ...node, attributes: { ...without(node.attributes), num_outputs: { type: 'int', value: node.outputs.length } } },
   // BatchNormalization-14 has the running statistics as outputs only in training mode: unused ones are dropped.
-  BatchNormalization_13_14: (node, ctx) => {
+  BatchNormalization_13_14: (node: Node, ctx: StepContext) => {
     const outputs = node.outputs.slice();
     while (outputs.length > 1 && (outputs[outputs.length - 1] === '' || !ctx.isUsed(outputs[outputs.length - 1]))) outputs.pop();
     if (outputs.length > 1) ctx.fail(`output "${outputs[outputs.length - 1]}" (a running statistic) is read, which BatchNormalization-14 only gives in training mode`);
     return { ...node, outputs };
   },
   // Before opset 13 (Log)Softmax flattened the input to 2-D at `axis`; from 13 it works along one axis.
-  Softmax_12_13: (node, ctx) => {
+  Softmax_12_13: (node: Node, ctx: StepContext) => {
     const rank = ctx.rankOf(node.inputs[0]);
     const axisAttr = int(node, 'axis') ?? 1;
     if (rank === undefined && axisAttr !== -1) ctx.fail(`the rank of input 0 "${node.inputs[0]}" is unknown, so axis ${axisAttr} cannot be converted`);
