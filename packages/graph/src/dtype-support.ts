@@ -15,7 +15,7 @@ const DOUBLE_OPS = [
   'Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Sum', 'Mean', 'Pow', 'Mod', 'Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual',
   'ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceSumSquare', 'ReduceLogSum', 'ReduceLogSumExp',
   'MatMul', 'CumSum', 'Range', 'Trilu',
-  'CumProd', 'Einsum', 'Bernoulli', 'RandomUniformLike', 'BitCast',
+  'CumProd', 'Einsum', 'Bernoulli', 'RandomUniformLike', 'BitCast', 'Softmax', 'LogSoftmax', 'Hardmax',
 ];
 /** Integer ops exact on uint32 (wrapping in Uint32Array) and uint64 (bigint arithmetic). */
 const UNSIGNED_OPS = [

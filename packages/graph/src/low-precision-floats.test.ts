@@ -64,6 +64,16 @@ describe('float64 and the storage-only dtypes', () => {
     expect(y.get([0, 0])).toBe((1 + 2 ** -40) / 3);
   });
 
+  it('float64 Softmax normalizes in double precision', () => {
+    const s = createSession(model(graph({ nodes: [node('Softmax', ['x'], ['y'])], inputs: [vi('x', 'float64', [1, 2])], outputs: [vi('y', 'float64', [1, 2])] })));
+    // softmax(0, ln 3 + 2^-40) = (1, 3·e^(2^-40)) / sum: the 2^-40 shows in double, not in float32.
+    const y = s.run({ x: Tensor.from('float64', [1, 2], [0, Math.log(3) + 2 ** -40]) }).y;
+    expect(y.dtype).toBe('float64');
+    const e = 3 * Math.exp(2 ** -40);
+    expect(Math.abs(y.get([0, 1]) - e / (1 + e))).toBeLessThan(1e-15);
+    expect(y.get([0, 1])).not.toBe(0.75);
+  });
+
   it('refuses at load an op that has no float64 or float8 implementation', () => {
     const conv = model(graph({ nodes: [node('Conv', ['x', 'w'], ['y'])], inputs: [vi('x', 'float64', [1, 1, 2, 2])], outputs: [vi('y')], initializers: { w: Tensor.from('float64', [1, 1, 1, 1], [1]) } }));
     expect(() => createSession(conv)).toThrow(UnsupportedOpError);

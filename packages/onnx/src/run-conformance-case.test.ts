@@ -1,5 +1,6 @@
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { Tensor } from '@qint/tensor';
 import { describe, expect, it } from 'vitest';
 import { loadTestCase } from './load-test-case';
@@ -49,11 +50,23 @@ describe('runConformanceCase', () => {
   });
 
   it('a value type qint cannot hold is a skip (unsupported-type), from a folder or a loader', async () => {
-    const dir = join(NODE, 'test_quantizelinear_e4m3fn');
-    expect(await runConformanceCase(dir)).toMatchObject({ name: 'test_quantizelinear_e4m3fn', status: 'skip', reason: 'unsupported-type' });
-    const r = await runConformanceCase({ name: 'e4m3fn', load: () => testCaseFromFiles('test_quantizelinear_e4m3fn', filesOf(dir)) });
-    expect(r).toMatchObject({ name: 'e4m3fn', status: 'skip', reason: 'unsupported-type' });
-    expect(r.detail).toMatch(/FLOAT8E4M3FN.*which qint cannot hold/);
+    // float8 is a qint dtype now; a STRING input (TensorProto dims [1], data_type 8, string_data ["a"]) is not.
+    const stringInput = new Uint8Array([0x08, 0x01, 0x10, 0x08, 0x32, 0x01, 0x61]);
+    const files = new Map(filesOf(join(NODE, 'test_relu')));
+    files.set('test_data_set_0/input_0.pb', stringInput);
+    const r = await runConformanceCase({ name: 'strings', load: () => testCaseFromFiles('test_relu', files) });
+    expect(r).toMatchObject({ name: 'strings', status: 'skip', reason: 'unsupported-type' });
+    expect(r.detail).toMatch(/STRING \(8\).*which qint cannot hold/);
+    const dir = mkdtempSync(join(tmpdir(), 'qint-strings-'));
+    try {
+      for (const [path, bytes] of files) {
+        mkdirSync(dirname(join(dir, path)), { recursive: true });
+        writeFileSync(join(dir, path), bytes);
+      }
+      expect(await runConformanceCase(dir)).toMatchObject({ status: 'skip', reason: 'unsupported-type' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a missing operator is a failure (unsupported-op) naming it', async () => {
