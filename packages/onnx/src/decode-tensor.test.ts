@@ -116,9 +116,9 @@ describe('decodeTensor errors', () => {
   };
 
   it.each([
-    [8, /"w" has data type STRING \(8\)/],
-    [14, /COMPLEX64 \(14\)/],
+    [14, /"w" has data type COMPLEX64 \(14\)/],
     [15, /COMPLEX128 \(15\)/],
+    [8, /STRING \(8\)/],
     [99, /unknown \(99\)/],
     [0, /UNDEFINED \(0\)/],
   ])('refuses data type %i and names the tensor and the type', (type, pattern) => {

@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Tensor } from '@qint/tensor';
 import { describe, expect, it } from 'vitest';
 import { loadTestCase } from './load-test-case';
@@ -8,6 +8,7 @@ import { OnnxError } from './onnx-error';
 import type { OnnxTestCase } from './onnx-test-case';
 import { runConformanceCase } from './run-conformance-case';
 import { testCaseFromFiles } from './test-case-from-files';
+import { int, len, text } from '../test/helpers/wire';
 
 const NODE = join(__dirname, '../test/__fixtures__/onnx-node');
 
@@ -50,20 +51,23 @@ describe('runConformanceCase', () => {
   });
 
   it('a value type qint cannot hold is a skip (unsupported-type), from a folder or a loader', async () => {
-    // float8 is a qint dtype now; a STRING input (TensorProto dims [1], data_type 8, string_data ["a"]) is not.
-    const stringInput = new Uint8Array([0x08, 0x01, 0x10, 0x08, 0x32, 0x01, 0x61]);
-    const files = new Map(filesOf(join(NODE, 'test_relu')));
-    files.set('test_data_set_0/input_0.pb', stringInput);
-    const r = await runConformanceCase({ name: 'strings', load: () => testCaseFromFiles('test_relu', files) });
-    expect(r).toMatchObject({ name: 'strings', status: 'skip', reason: 'unsupported-type' });
-    expect(r.detail).toMatch(/STRING \(8\).*which qint cannot hold/);
-    const dir = mkdtempSync(join(tmpdir(), 'qint-strings-'));
+    // Identity on a COMPLEX64 input (hand-written protobuf: qint has no complex dtype).
+    const valueInfo = [...text(1, 'x'), ...len(2, len(1, int(1, 14)))];
+    const out = [...text(1, 'y'), ...len(2, len(1, int(1, 14)))];
+    const graph = [...len(1, [...text(1, 'x'), ...text(2, 'y'), ...text(4, 'Identity')]), ...text(2, 'g'), ...len(11, valueInfo), ...len(12, out)];
+    const model = new Uint8Array([...int(1, 8), ...len(8, [...text(1, ''), ...int(2, 17)]), ...len(7, graph)]);
+    const files = new Map([['model.onnx', model], ['test_data_set_0/input_0.pb', new Uint8Array()], ['test_data_set_0/output_0.pb', new Uint8Array()]]);
+    const dir = mkdtempSync(join(tmpdir(), 'qint-complex-'));
     try {
-      for (const [path, bytes] of files) {
-        mkdirSync(dirname(join(dir, path)), { recursive: true });
-        writeFileSync(join(dir, path), bytes);
+      for (const [f, bytes] of files) {
+        mkdirSync(join(dir, f, '..'), { recursive: true });
+        writeFileSync(join(dir, f), bytes);
       }
-      expect(await runConformanceCase(dir)).toMatchObject({ status: 'skip', reason: 'unsupported-type' });
+      const fromDir = await runConformanceCase(dir);
+      expect(fromDir).toMatchObject({ status: 'skip', reason: 'unsupported-type' });
+      const r = await runConformanceCase({ name: 'complex', load: () => testCaseFromFiles('complex', files) });
+      expect(r).toMatchObject({ name: 'complex', status: 'skip', reason: 'unsupported-type' });
+      expect(r.detail).toMatch(/COMPLEX64.*which qint cannot hold/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
