@@ -14,7 +14,7 @@ const DOUBLE_OPS = [
   'Floor', 'Ceil', 'Round', 'Sin', 'Cos', 'Softplus', 'Softsign', 'Mish', 'Neg', 'Abs', 'Sign', 'IsNaN', 'Clip',
   'Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Sum', 'Mean', 'Pow', 'Mod', 'Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual',
   'ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceSumSquare', 'ReduceLogSum', 'ReduceLogSumExp',
-  'MatMul', 'CumSum', 'Range', 'Trilu', 'Softmax', 'LogSoftmax', 'Hardmax', 'Bernoulli', 'RandomUniformLike',
+  'MatMul', 'CumSum', 'Range', 'Trilu', 'Softmax', 'LogSoftmax', 'Hardmax',
 ];
 /** Integer ops exact on uint32 (wrapping in Uint32Array) and uint64 (bigint arithmetic). */
 const UNSIGNED_OPS = ['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Sum', 'Mod', 'Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'CumSum', 'Trilu'];
