@@ -18,7 +18,7 @@ const ulp16 = (x: number): number => 2 ** (Math.floor(Math.log2(x)) - 10);
 
 function runAll(model: Model, tc: OnnxTestCase, session: InferenceSession): Tensor[] {
   const name = session.requiredInputs[0].name;
-  return tc.dataSets.map((set) => session.run({ [name]: set.inputs[0].tensor })[model.graph.outputs[0].name]);
+  return tc.dataSets.map((set) => session.run({ [name]: set.inputs[0].tensor! })[model.graph.outputs[0].name]);
 }
 
 function maxAbs(v: ArrayLike<number>): number {
@@ -47,7 +47,7 @@ for (const backendName of ['js', 'wasm'] as const) {
       const session = InferenceSession.create(tc.model, { backend });
       const outs = runAll(tc.model, tc, session);
       tc.dataSets.forEach((set, i) => {
-        const expected = set.outputs[0].tensor;
+        const expected = set.outputs[0].tensor!;
         expect(outs[i].dtype).toBe(expected.dtype);
         const e = expected.values();
         const a = outs[i].values();
@@ -76,11 +76,11 @@ for (const backendName of ['js', 'wasm'] as const) {
       const session = InferenceSession.create(model, { backend });
       const outs = runAll(model, tc, session);
       tc.dataSets.forEach((set, i) => {
-        const e = set.outputs[0].tensor.values();
+        const e = set.outputs[0].tensor!.values();
         const a = outs[i].values();
         // The usual dynamic int8 error on these nets: within 5% of the largest logit, same predicted classes.
         for (let j = 0; j < e.length; j++) expect(Math.abs(a[j] - e[j]), `${set.name}[${j}]`).toBeLessThanOrEqual(0.05 * maxAbs(e));
-        expect(argmaxRows(outs[i])).toEqual(argmaxRows(set.outputs[0].tensor));
+        expect(argmaxRows(outs[i])).toEqual(argmaxRows(set.outputs[0].tensor!));
       });
       for (const m of [tc.model, model]) {
         const doc = await decodeQint(await encodeQint(m));
