@@ -12,7 +12,7 @@ import { castTensor } from './cast-op';
 import { onnxOp } from './define-op';
 import { sameAs, sameShapeAs } from './infer-helpers';
 import type { OpBuildContext, OpDefinition, OpKernel } from './op-definition';
-import { dtypeFromOnnx, fromNumbers, need, readFloats, readScalar } from './tensor-utils';
+import { fromNumbers, need, readScalar } from './tensor-utils';
 import { UnsupportedVariant } from './unsupported-variant';
 
 type Fn = (x: number) => number;
