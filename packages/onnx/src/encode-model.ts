@@ -5,6 +5,7 @@ import { dtypeToOnnx } from './onnx-data-type';
 import { OnnxError } from './onnx-error';
 import { onnxTypes } from './proto/onnx-schema';
 import { toInt64Bits } from './proto/int64';
+import { concatChunks, encodeModelChunks } from './encode-model-chunks';
 
 const utf8 = new TextEncoder();
 
@@ -159,7 +160,8 @@ export function modelToProto(model: Model, sink?: InitializerSink): Msg {
  * ```
  */
 export function encodeModel(model: Model): Uint8Array {
-  return serializeModel(modelToProto(model));
+  // One writer: the file is the streamed chunks joined (see encode-model-chunks.ts).
+  return concatChunks(encodeModelChunks(model));
 }
 
 /**

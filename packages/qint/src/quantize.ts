@@ -132,6 +132,9 @@ export function calibrationFeeds(model: Model, samples: Tensor, count = 128): Re
   return feeds;
 }
 
+/** The weight bit widths the quantizer stores. */
+const WEIGHT_BITS: readonly number[] = [8, 4, 3, 2];
+
 const GRANULARITY = { 'per-tensor': 'per_tensor', 'per-channel': 'per_channel', 'per-block': 'per_block' } as const;
 
 /**
@@ -152,6 +155,13 @@ const GRANULARITY = { 'per-tensor': 'per_tensor', 'per-channel': 'per_channel', 
 export async function quantize(model: Model, options: QuantizeOptions = {}): Promise<QuantizeResult> {
   if (options.mode !== undefined && options.mode !== 'dynamic' && options.mode !== 'static') {
     throw new InputError(`mode must be "dynamic" or "static", got ${JSON.stringify(options.mode)}`);
+  }
+  if (options === null || typeof options !== 'object') throw new InputError(`quantize(model, options): options must be an object, got ${options === null ? 'null' : typeof options}`);
+  if (options.weightBits !== undefined && !WEIGHT_BITS.includes(options.weightBits)) {
+    throw new InputError(`weightBits must be one of ${WEIGHT_BITS.join(', ')}, got ${JSON.stringify(options.weightBits)}`);
+  }
+  if (options.blockSize !== undefined && !(Number.isInteger(options.blockSize) && options.blockSize > 0)) {
+    throw new InputError(`blockSize must be a positive integer, got ${JSON.stringify(options.blockSize)}`);
   }
   const granularity = options.granularity ?? (options.blockSize ? 'per-block' : 'per-channel');
   if (!(granularity in GRANULARITY)) {

@@ -1,8 +1,8 @@
-import { encodeQint, type QintMetadata } from '@qint/format';
+import { encodeQint, writeQint, type QintMetadata } from '@qint/format';
 import { toOnnxModel, type ToOnnxOptions } from '@qint/dynamic';
 import { QINT_DOMAIN, type Model } from '@qint/graph';
-import { encodeModel as encodeOnnx } from '@qint/onnx';
-import { InputError } from './input-error';
+import { encodeModel as encodeOnnx, encodeModelChunks as encodeOnnxChunks } from '@qint/onnx';
+import { writeFileAtomic } from './write-file-atomic';
 
 /** Options of {@link saveModel} and {@link serializeModel}. */
 export interface SaveModelOptions {
@@ -30,17 +30,21 @@ export interface SaveModelOptions {
  * ```
  */
 export async function serializeModel(model: Model, options: SaveModelOptions = {}): Promise<Uint8Array> {
-  if ((options.format ?? 'qint') === 'onnx') {
-    // qint's own ops (ai.qint) become standard ONNX / onnxruntime contrib ops that onnxruntime runs.
-    const hasQintOps = model.graph.nodes.some((n) => n.domain === QINT_DOMAIN);
-    return encodeOnnx(hasQintOps ? toOnnxModel(model, { flavour: options.onnxFlavour }) : model);
-  }
+  if ((options.format ?? 'qint') === 'onnx') return encodeOnnx(onnxModel(model, options));
   return encodeQint(model, { metadata: options.metadata });
+}
+
+/** qint's own ops (ai.qint) become standard ONNX / onnxruntime contrib ops that onnxruntime runs. */
+function onnxModel(model: Model, options: SaveModelOptions): Model {
+  const hasQintOps = model.graph.nodes.some((n) => n.domain === QINT_DOMAIN);
+  return hasQintOps ? toOnnxModel(model, { flavour: options.onnxFlavour }) : model;
 }
 
 /**
  * Writes a model to a file (Node). The format follows `options.format`, else the extension (`.onnx` → ONNX, anything
- * else → `.qint`).
+ * else → `.qint`). The file is streamed (tensor data is written from the tensors, never copied into one buffer) to a
+ * temporary file beside `path`, fsynced and renamed over it: a failure leaves the previous file intact and no partial
+ * file behind.
  *
  * @param model - the model
  * @param path - the file to write
@@ -54,12 +58,9 @@ export async function serializeModel(model: Model, options: SaveModelOptions = {
  */
 export async function saveModel(model: Model, path: string, options: SaveModelOptions = {}): Promise<number> {
   const format = options.format ?? (path.toLowerCase().endsWith('.onnx') ? 'onnx' : 'qint');
-  const bytes = await serializeModel(model, { ...options, format });
-  const { writeFile } = await import('node:fs/promises');
-  try {
-    await writeFile(path, bytes);
-  } catch (cause) {
-    throw new InputError(`cannot write ${JSON.stringify(path)}: ${(cause as Error).message}`, { cause });
+  if (format === 'onnx') {
+    const { chunks } = encodeOnnxChunks(onnxModel(model, options));
+    return writeFileAtomic(path, chunks);
   }
-  return bytes.byteLength;
+  return writeFileAtomic(path, (sink) => writeQint(model, sink, { metadata: options.metadata }));
 }

@@ -103,14 +103,14 @@ describe('qint quantize', () => {
 
   it('says what is wrong in one line', async () => {
     const bits = await cli('quantize', mnist, '-o', join(scratch, 'x.qint'), '--weight-bits', '5');
-    expect(bits.code).toBe(1);
+    expect(bits.code).toBe(2); // usage
     expect(bits.err.trim()).toBe('qint: --weight-bits must be 8, 4, 3 or 2, got "5"');
     const budget = await cli('quantize', mnist, '-o', join(scratch, 'x.qint'), '--budget', '100', '--calibration', calibration, '--samples', '4');
-    expect(budget.code).toBe(1);
+    expect(budget.code).toBe(3); // bad input: the budget cannot be met
     expect(budget.err.split('\n').filter(Boolean)).toHaveLength(1);
     expect(budget.err).toMatch(/^qint: budget .* reachable: .* – /);
     const exclude = await cli('quantize', mnist, '-o', join(scratch, 'x.qint'), '--exclude', 'NoSuchNode');
-    expect(exclude.code).toBe(1);
+    expect(exclude.code).toBe(3);
     expect(exclude.err).toMatch(/NoSuchNode/);
     expect(existsSync(join(scratch, 'x.qint'))).toBe(false);
   });
@@ -141,7 +141,7 @@ describe('qint sensitivity', () => {
     expect(fc.candidates.map((c) => c.id)).toEqual(['float', ...['per-channel', 'block32', 'block64', 'block128'].flatMap((g) => [`int2-${g}`, `int2-${g}-mse`])]);
     expect(fc.candidates.filter((c) => c.clip === 'mse')).toHaveLength(4);
     const bad = await cli('sensitivity', mnist, '--candidates', 'all');
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--candidates must be default or search/);
   });
 });

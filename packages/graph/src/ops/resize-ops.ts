@@ -3,7 +3,7 @@ import { DTypeError, ShapeError, Tensor, ValueError, allocateData, computeStride
 import type { Dim } from '../ir';
 import { onnxOp } from './define-op';
 import type { OpBuildContext, OpDefinition, ShapeInferrer } from './op-definition';
-import { need, readFloats, readInts } from './tensor-utils';
+import { checkOutputSize, need, readFloats, readInts } from './tensor-utils';
 import { UnsupportedVariant } from './unsupported-variant';
 
 /** Resize settings parsed at load. */
@@ -68,6 +68,7 @@ function nearestIndex(mode: string, v: number): number {
 export function resize(x: Tensor, outShape: readonly number[], scales: readonly number[], roi: readonly number[] | undefined, o: ResizeOptions): Tensor {
   if (isPackedDType(x.dtype) || x.dtype === 'float16' || x.dtype === 'bool') throw new DTypeError(`Resize: ${x.dtype} inputs are not supported`);
   const rank = x.rank;
+  checkOutputSize(x.dtype, outShape, 'Resize output');
   const size = outShape.reduce((a, b) => a * b, 1);
   const src = x.data as unknown as { [i: number]: number };
   const crop = o.coordinateTransformationMode === 'tf_crop_and_resize';

@@ -1,13 +1,13 @@
-import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { WeightBitWidth } from '@qint/dynamic';
 import type { Tensor } from '@qint/tensor';
-import { InputError } from '../../input-error';
+import { UsageError } from '../usage-error';
 import { loadModel } from '../../load-model';
 import { formatBytes, summarizeModel } from '../../model-summary';
 import { quantize, type QuantizeOptions, type WeightGranularity } from '../../quantize';
 import { saveModel } from '../../save-model';
 import type { CliContext } from '../cli-context';
+import { writeFileAtomic } from '../../write-file-atomic';
 import { readNpyArg } from '../npy-arg';
 import { sensitivityReport } from '../sensitivity-report';
 
@@ -34,7 +34,7 @@ interface QuantizeCliOptions {
 
 function parseBits(value: string): WeightBitWidth {
   const bits = Number(value);
-  if (bits !== 8 && bits !== 4 && bits !== 3 && bits !== 2) throw new InputError(`--weight-bits must be 8, 4, 3 or 2, got ${JSON.stringify(value)}`);
+  if (bits !== 8 && bits !== 4 && bits !== 3 && bits !== 2) throw new UsageError(`--weight-bits must be 8, 4, 3 or 2, got ${JSON.stringify(value)}`);
   return bits;
 }
 
@@ -69,19 +69,19 @@ export function registerQuantize(program: Command, ctx: CliContext): void {
         '  qint quantize model.onnx -o model-q3.qint --weight-bits 3 --rounding gptq --calibration x.npy\n  qint quantize model.onnx -o model.int8.onnx   # runs in onnxruntime',
     )
     .action(async (path: string, o: QuantizeCliOptions) => {
-      if (o.mode !== 'dynamic' && o.mode !== 'static') throw new InputError(`--mode must be dynamic or static, got ${JSON.stringify(o.mode)}`);
-      if (o.mode === 'static' && !o.calibration) throw new InputError('--mode static needs --calibration <inputs.npy> to measure activation ranges');
-      if (o.mode !== 'static' && (o.observer || o.staticFormat)) throw new InputError('--observer and --static-format need --mode static');
-      if (o.perTensor && (o.perChannel || o.blockSize)) throw new InputError('--per-tensor cannot be combined with --per-channel or --block-size');
-      if (o.perChannel && o.blockSize) throw new InputError('--per-channel cannot be combined with --block-size');
-      if (o.rounding !== 'nearest' && o.rounding !== 'gptq') throw new InputError(`--rounding must be nearest or gptq, got ${JSON.stringify(o.rounding)}`);
-      if (o.rounding === 'gptq' && !o.calibration) throw new InputError('--rounding gptq needs --calibration <inputs.npy>: each layer\'s inputs on those samples decide the rounding');
-      if (o.rounding === 'gptq' && o.mode === 'static') throw new InputError('--rounding gptq is for --mode dynamic');
-      if (o.onnxFlavour !== 'standard' && o.onnxFlavour !== 'matmulnbits') throw new InputError(`--onnx-flavour must be standard or matmulnbits, got ${o.onnxFlavour}`);
+      if (o.mode !== 'dynamic' && o.mode !== 'static') throw new UsageError(`--mode must be dynamic or static, got ${JSON.stringify(o.mode)}`);
+      if (o.mode === 'static' && !o.calibration) throw new UsageError('--mode static needs --calibration <inputs.npy> to measure activation ranges');
+      if (o.mode !== 'static' && (o.observer || o.staticFormat)) throw new UsageError('--observer and --static-format need --mode static');
+      if (o.perTensor && (o.perChannel || o.blockSize)) throw new UsageError('--per-tensor cannot be combined with --per-channel or --block-size');
+      if (o.perChannel && o.blockSize) throw new UsageError('--per-channel cannot be combined with --block-size');
+      if (o.rounding !== 'nearest' && o.rounding !== 'gptq') throw new UsageError(`--rounding must be nearest or gptq, got ${JSON.stringify(o.rounding)}`);
+      if (o.rounding === 'gptq' && !o.calibration) throw new UsageError('--rounding gptq needs --calibration <inputs.npy>: each layer\'s inputs on those samples decide the rounding');
+      if (o.rounding === 'gptq' && o.mode === 'static') throw new UsageError('--rounding gptq is for --mode dynamic');
+      if (o.onnxFlavour !== 'standard' && o.onnxFlavour !== 'matmulnbits') throw new UsageError(`--onnx-flavour must be standard or matmulnbits, got ${o.onnxFlavour}`);
       const blockSize = o.blockSize === undefined ? undefined : Number(o.blockSize);
-      if (blockSize !== undefined && !(Number.isInteger(blockSize) && blockSize > 0)) throw new InputError(`--block-size must be a positive integer, got ${o.blockSize}`);
+      if (blockSize !== undefined && !(Number.isInteger(blockSize) && blockSize > 0)) throw new UsageError(`--block-size must be a positive integer, got ${o.blockSize}`);
       const samples = Number(o.samples);
-      if (!(Number.isInteger(samples) && samples > 0)) throw new InputError(`--samples must be a positive integer, got ${o.samples}`);
+      if (!(Number.isInteger(samples) && samples > 0)) throw new UsageError(`--samples must be a positive integer, got ${o.samples}`);
       const granularity: WeightGranularity = o.perTensor ? 'per-tensor' : blockSize ? 'per-block' : 'per-channel';
       const model = await loadModel(path);
       let calibration: Tensor | undefined;
@@ -122,7 +122,7 @@ export function registerQuantize(program: Command, ctx: CliContext): void {
           report,
           mixed: result.mixedPrecision,
         });
-        await writeFile(o.report, html);
+        await writeFileAtomic(o.report, html);
       }
       const summary = {
         output: o.output,
