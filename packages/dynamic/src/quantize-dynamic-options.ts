@@ -50,7 +50,7 @@ export interface QuantizeDynamicOptions extends NodeQuantSettings {
   rangeMethod?: RangeMethod;
   /** Percentile of |w| kept for `rangeMethod: 'percentile'` (default 99.99). */
   percentile?: number;
-  /** Op types to quantize (default `['MatMul', 'Gemm', 'Conv']`). */
+  /** Op types to quantize (default `['MatMul', 'Gemm', 'Conv', 'LSTM', 'GRU', 'RNN', 'Attention']`; `'Attention'` is com.microsoft Attention's packed QKV weight). */
   opTypes?: readonly string[];
   /** Also dynamically quantize MatMul between two activations (attention scores), as DynamicQuantizeLinear + MatMulInteger (default true). */
   activationMatMul?: boolean;

@@ -7,6 +7,7 @@ import { collectLayerGrams } from './layer-grams';
 import { indexGraph, pruneUnused } from './graph-index';
 import { convAttributes, intAttr as int, isOnnx, numAttr } from './node-utils';
 import { QuantizeError } from './quantize-error';
+import { isMsAttention, quantizeMsAttention } from './quantize-ms-attention';
 import type {
   NodeQuantSettings,
   QuantizeDynamicOptions,
@@ -18,6 +19,7 @@ import type {
   WeightRounding,
 } from './quantize-dynamic-options';
 import { quantizeWeight, type QuantizedWeight, type WeightQuantSettings } from './quantize-weight';
+import { isRecurrentOp, quantizeRecurrent } from './quantize-recurrent';
 import { graphNamer } from './unique-namer';
 
 /** The result of {@link quantizeDynamic}: a new model (the input is untouched) and what was done. */
@@ -26,7 +28,8 @@ export interface QuantizeDynamicResult {
   report: QuantizeReport;
 }
 
-const DEFAULT_OP_TYPES = ['MatMul', 'Gemm', 'Conv'];
+// 'Attention' is com.microsoft Attention (its packed QKV weight); ai.onnx Attention has no weight.
+const DEFAULT_OP_TYPES = ['MatMul', 'Gemm', 'Conv', 'LSTM', 'GRU', 'RNN', 'Attention'];
 
 function bytesOf(t: Tensor | undefined): number {
   return t ? t.data.byteLength : 0;
@@ -51,9 +54,10 @@ function gramsFor(model: Model, options: QuantizeDynamicOptions, opTypes: Readon
   const gptqNodes: string[] = [];
   model.graph.nodes.forEach((node, index) => {
     const label = node.name || `#${index}`;
-    if (!isOnnx(node) || !opTypes.has(node.opType) || exclude.has(node.name) || exclude.has(node.opType)) return;
+    if (!isOnnx(node) || node.opType === 'Attention' || !opTypes.has(node.opType) || exclude.has(node.name) || exclude.has(node.opType)) return;
     const rounding = options.overrides?.[node.name]?.rounding ?? options.rounding ?? 'nearest';
-    if (rounding === 'gptq') gptqNodes.push(label);
+    // Recurrent layers round to nearest (their inputs differ per step: no single Gram matrix).
+    if (rounding === 'gptq' && !isRecurrentOp(node.opType)) gptqNodes.push(label);
   });
   if (gptqNodes.length === 0) return undefined;
   const c = options.calibration;
@@ -169,7 +173,7 @@ export function quantizeDynamic(model: Model, options: QuantizeDynamicOptions = 
 
   graph.nodes.forEach((node, index) => {
     const label = node.name || `#${index}`;
-    if (!isOnnx(node)) return;
+    if (isOnnx(node) ? node.opType === 'Attention' : !isMsAttention(node)) return;
     if (!opTypes.has(node.opType) || dropped.has(node)) return;
     const skip = (reason: string): void => void skipped.push({ node: label, opType: node.opType, reason });
     if (exclude.has(node.name) || exclude.has(node.opType)) return skip('excluded by options.exclude');
@@ -188,6 +192,29 @@ export function quantizeDynamic(model: Model, options: QuantizeDynamicOptions = 
     };
     const base = node.name || node.outputs[0] || `node${index}`;
     const rounding: WeightRounding = o.rounding ?? 'nearest';
+
+    if (isMsAttention(node)) {
+      const r = quantizeMsAttention(graph, node, label, base, settings, rounding, producers, fresh);
+      if (typeof r === 'string') return skip(r);
+      replaced.set(node, r.nodes);
+      for (const [name, t] of r.initializers) initializers.set(name, t);
+      for (const f of r.folded) foldedNodes.add(f);
+      needsOpset11 = true;
+      quantized.push(r.info);
+      return;
+    }
+
+    if (isRecurrentOp(node.opType)) {
+      const done = quantizeRecurrent(graph, node, label, settings, producers, fresh);
+      if (typeof done === 'string') return skip(done);
+      if (rounding === 'gptq') warnings.push(`node "${label}": GPTQ rounding is not implemented for ${node.opType}; rounded to nearest`);
+      for (const [k, v] of done.initializers) initializers.set(k, v);
+      for (const f of done.folded) foldedNodes.add(f);
+      warnings.push(...done.warnings);
+      replaced.set(node, [done.node]);
+      quantized.push(done.info);
+      return;
+    }
 
     if (node.opType === 'MatMul' || node.opType === 'Gemm') {
       const weightInput = node.inputs[1];

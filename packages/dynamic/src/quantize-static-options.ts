@@ -1,4 +1,5 @@
 import type { Convention } from '@qint/observers';
+import type { StaticWeightType } from './static-weight';
 
 /** Options of {@link quantizeStatic}. */
 export interface QuantizeStaticOptions {
@@ -15,6 +16,13 @@ export interface QuantizeStaticOptions {
   convention?: Convention;
   /** Halve the weight range (PyTorch's `reduce_range`). */
   reduceRange?: boolean;
+  /**
+   * Storage of the 8-bit weights: `'uint8'` (default; symmetric values + 128, zero point 128 — the same numbers, and
+   * onnxruntime computes u8 × u8 exactly on every CPU) or `'int8'` (zero point 0; onnxruntime's u8 × s8 kernels
+   * saturate on x86 CPUs without AVX-512 VNNI / AVX-VNNI, so the model then runs wrong there). See the README,
+   * "onnxruntime and integer saturation".
+   */
+  weightType?: StaticWeightType;
   /** Node names or op types left in float (an unknown name is an error). */
   exclude?: readonly string[];
 }

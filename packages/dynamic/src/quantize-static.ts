@@ -43,6 +43,9 @@ export function quantizeStatic(model: Model, ranges: CalibrationRanges | Calibra
   const names = new Set(graph.nodes.map((n) => n.name));
   const types = new Set(graph.nodes.map((n) => n.opType));
   for (const e of options.exclude ?? []) if (!names.has(e) && !types.has(e)) throw new QuantizeError(`quantizeStatic: "exclude" names "${e}", which is neither a node name nor an op type in the graph`, { node: e });
+  if (options.weightType !== undefined && options.weightType !== 'uint8' && options.weightType !== 'int8') {
+    throw new QuantizeError(`quantizeStatic: "weightType" must be 'uint8' or 'int8', got ${JSON.stringify(options.weightType)}`);
+  }
   const format = options.format ?? 'qdq';
   if (format === 'qdq') return staticQdq(model, r, options);
   if (format === 'qoperator') return staticQOperator(model, r, options);

@@ -22,7 +22,7 @@ describe('quantizeStatic format qdq, Gemm (hand-checked)', () => {
       [{ transB: { type: 'int', value: 1 } }, rows, [2, 3], 0],
       [{}, cols, [3, 2], 1],
     ] as const) {
-      const { model: q } = quantizeStatic(gemm(attrs, [...b], [...shape]), ranges);
+      const { model: q } = quantizeStatic(gemm(attrs, [...b], [...shape]), ranges, { weightType: 'int8' });
       const dq = q.graph.nodes.find((n) => n.opType === 'DequantizeLinear' && q.graph.initializers.get(n.inputs[0])?.dtype === 'int8')!;
       expect(dq.attributes.axis).toEqual({ type: 'int', value: axis });
       // PyTorch convention: int8 symmetric scale = absmax / 127.5 per output channel: 1/127.5 and 2/127.5.
@@ -30,7 +30,16 @@ describe('quantizeStatic format qdq, Gemm (hand-checked)', () => {
       const values = q.graph.initializers.get(dq.inputs[0])!;
       expect(values.shape).toEqual([...shape]);
       // Row 1: 2 → 127 (2·127.5/2 = 127.5 clamps), 1 → round(63.75) = 64, 0.5 → round(31.875) = 32.
-      expect(Array.from(values.data as Int8Array)).toEqual(axis === 0 ? [127, 0, -127, 127, 64, 32] : [127, 127, 0, 64, -127, 32]);
+      const expected = axis === 0 ? [127, 0, -127, 127, 64, 32] : [127, 127, 0, 64, -127, 32];
+      expect(Array.from(values.data as Int8Array)).toEqual(expected);
+      expect(Array.from(q.graph.initializers.get(dq.inputs[2])!.data as Int8Array)).toEqual([0, 0]);
+      // The default storage is uint8: the same values + 128 with zero point 128 on the same axis.
+      const { model: u } = quantizeStatic(gemm(attrs, [...b], [...shape]), ranges);
+      const udq = u.graph.nodes.find((n) => n.opType === 'DequantizeLinear' && u.graph.initializers.get(n.inputs[0])?.shape.length === 2)!;
+      expect(udq.attributes.axis).toEqual({ type: 'int', value: axis });
+      expect(u.graph.initializers.get(udq.inputs[0])!.dtype).toBe('uint8');
+      expect(Array.from(u.graph.initializers.get(udq.inputs[0])!.data as Uint8Array)).toEqual(expected.map((v) => v + 128));
+      expect(Array.from(u.graph.initializers.get(udq.inputs[2])!.data as Uint8Array)).toEqual([128, 128]);
     }
     expect(() => quantizeStatic(gemm({ transA: { type: 'int', value: 1 } }, [...cols], [3, 2]), ranges)).toThrow(/Gemm "fc": transA = 1 is not supported/);
   });

@@ -55,12 +55,14 @@ export function staticQdq(model: Model, ranges: CalibrationRanges, options: Quan
     if (node.opType !== 'Conv' && w.rank !== 2) return skip(`weight has rank ${w.rank}`);
     // Output channels: Conv dim 0, Gemm(transB) dim 0, MatMul/Gemm dim 1 of [K, N].
     const axis = node.opType === 'Conv' || transB ? 0 : 1;
-    const q = quantizeStaticWeight(w, axis, perChannel, options.reduceRange ?? false, convention, label);
-    const wq = fresh(`${label}_W_int8`);
+    const q = quantizeStaticWeight(w, axis, perChannel, options.reduceRange ?? false, convention, label, options.weightType);
+    const wq = fresh(`${label}_W_${q.values.dtype}`);
     const ws = fresh(`${label}_W_scale`);
+    const wz = fresh(`${label}_W_zero_point`);
     const wdq = fresh(`${label}_W_dq`);
     initializers.set(wq, q.values);
     initializers.set(ws, q.scale);
+    initializers.set(wz, q.zeroPoint);
     const x = node.inputs[0];
     let xdq = qdqOf.get(x);
     if (!xdq) {
@@ -78,10 +80,10 @@ export function staticQdq(model: Model, ranges: CalibrationRanges, options: Quan
       qdqOf.set(x, xdq);
     }
     out.push(
-      { name: fresh(`${label}_W_DequantizeLinear`), opType: 'DequantizeLinear', domain: '', inputs: [wq, ws], outputs: [wdq], attributes: perChannel ? { axis: int(axis) } : {} },
+      { name: fresh(`${label}_W_DequantizeLinear`), opType: 'DequantizeLinear', domain: '', inputs: [wq, ws, wz], outputs: [wdq], attributes: perChannel ? { axis: int(axis) } : {} },
       { ...node, inputs: [xdq, wdq, ...node.inputs.slice(2)] },
     );
-    quantized.push({ node: label, opType: node.opType, as: 'QDQ', bits: 8, granularity: perChannel ? 'per_channel' : 'per_tensor', blockSize: 0, symmetric: true, perRow: false, rounding: 'nearest', weightBytesBefore: w.size * 4, weightBytesAfter: w.size + q.scales.length * 4 });
+    quantized.push({ node: label, opType: node.opType, as: 'QDQ', bits: 8, granularity: perChannel ? 'per_channel' : 'per_tensor', blockSize: 0, symmetric: true, perRow: false, rounding: 'nearest', weightBytesBefore: w.size * 4, weightBytesAfter: w.size + q.scales.length * 4 + q.zeroPoint.size });
   });
   return finishStatic(model, { nodes: out, initializers, quantized, skipped, warnings: [] }, 13, 'per-axis DequantizeLinear');
 }

@@ -20,9 +20,24 @@ describe('quantizeStatic format qoperator (hand-checked)', () => {
     expect((init(1).data as Float32Array)[0]).toBeCloseTo(0.01, 9);
     // PyTorch convention: int8 symmetric scale = absmax / 127.5.
     expect(Array.from(init(4).data as Float32Array)).toEqual([Math.fround(0.5 / 127.5), Math.fround(1 / 127.5)]);
-    expect(Array.from(init(3).data as Int8Array)).toEqual([127, -127]);
+    // Default storage uint8: the int8 values [127, −127] shifted by +128, zero point 128 per channel (same numbers;
+    // onnxruntime then multiplies u8 × u8, exact on every CPU).
+    expect(init(3).dtype).toBe('uint8');
+    expect(Array.from(init(3).data as Uint8Array)).toEqual([255, 1]);
+    expect(Array.from(init(5).data as Uint8Array)).toEqual([128, 128]);
     // 0.25 / (0.01 · 0.5/127.5) = 6375; 1e12 / (0.01 / 127.5) = 1.275e16 does not fit in int32.
     expect(Array.from(init(8).data as Int32Array)).toEqual([6375, 2147483647]);
     expect(report.warnings.join('\n')).toMatch(/conv: 1 bias value\(s\) exceed int32/);
+  });
+
+  it("weightType 'int8' stores the signed values with zero point 0, same scales and bias", () => {
+    const { model: q } = quantizeStatic(model, ranges, { format: 'qoperator', weightType: 'int8' });
+    const conv = q.graph.nodes.find((n) => n.opType === 'QLinearConv')!;
+    const init = (i: number) => q.graph.initializers.get(conv.inputs[i])!;
+    expect(Array.from(init(3).data as Int8Array)).toEqual([127, -127]);
+    expect(init(5).dtype).toBe('int8');
+    expect(Array.from(init(5).data as Int8Array)).toEqual([0, 0]);
+    expect(Array.from(init(8).data as Int32Array)).toEqual([6375, 2147483647]);
+    expect(() => quantizeStatic(model, ranges, { format: 'qoperator', weightType: 'u8' as never })).toThrow(/"weightType" must be 'uint8' or 'int8', got "u8"/);
   });
 });

@@ -92,12 +92,12 @@ export function staticQOperator(model: Model, ranges: CalibrationRanges, options
     for (const t of [layer.x, layer.y]) if (!ranges[t]) return skip(`no calibrated range for "${t}"`);
     const w = layer.weight;
     const isConv = node.opType === 'Conv';
-    const wq = quantizeStaticWeight(w, isConv ? 0 : 1, perChannel, options.reduceRange ?? false, convention, label);
+    const wq = quantizeStaticWeight(w, isConv ? 0 : 1, perChannel, options.reduceRange ?? false, convention, label, options.weightType);
     const channels = wq.scales.length;
     const x = quantizedInput(layer.x);
     const wName = constScalar(`${label}_W_quantized`, wq.values);
     const wScale = constScalar(`${label}_W_scale`, wq.scale);
-    const wZero = constScalar(`${label}_W_zero_point`, perChannel ? Tensor.zeros('int8', [channels]) : Tensor.zeros('int8', []));
+    const wZero = constScalar(`${label}_W_zero_point`, wq.zeroPoint);
     const y = qparamsOf(layer.y);
     const yq = fresh(`${layer.y}_quantized`);
     const inputs = [x.q, x.scaleName, x.zeroName, wName, wScale, wZero, y.scaleName, y.zeroName];

@@ -3,6 +3,7 @@ import { Tensor } from '@qint/tensor';
 import { convAttributes, intAttr as int } from './node-utils';
 import { QuantizeError } from './quantize-error';
 import { graphNamer } from './unique-namer';
+import { isDynamicRecurrent, recurrentToOnnx } from './recurrent-to-onnx';
 
 /** Options of {@link toOnnxModel}. */
 export interface ToOnnxOptions {
@@ -15,9 +16,14 @@ export interface ToOnnxOptions {
    * layers keep the standard pattern.
    */
   flavour?: 'standard' | 'matmulnbits';
-  /** Storage of 8-bit MatMul weights: `'int8'` (default) or `'uint8'` (values and zero points shifted by +128, exact). */
+  /**
+   * Storage of 8-bit MatMul weights: `'uint8'` (default: values and zero points shifted by +128, the same integers
+   * after the zero point, which onnxruntime multiplies as u8 × u8 exactly on every CPU) or `'int8'` (the full-range
+   * u8 × s8 form; onnxruntime's x86 kernels without AVX-512 VNNI / AVX-VNNI saturate each pair of u8·s8 products
+   * to int16 there, so the model gives wrong outputs on those CPUs — use it only for VNNI or ARM targets).
+   */
   matMulWeightType?: 'int8' | 'uint8';
-  /** Storage of conv weights: `'uint8'` (default; onnxruntime's fast ConvInteger path) or `'int8'`. */
+  /** Storage of conv weights: `'uint8'` (default; exact on every CPU, as for MatMul) or `'int8'` (saturates as above). */
   convWeightType?: 'int8' | 'uint8';
 }
 
@@ -55,6 +61,10 @@ function nextPow2(v: number): number {
 export function toOnnxModel(model: Model, options: ToOnnxOptions = {}): Model {
   const flavour = options.flavour ?? 'standard';
   if (flavour !== 'standard' && flavour !== 'matmulnbits') throw new QuantizeError(`toOnnxModel: "flavour" must be 'standard' or 'matmulnbits', got ${String(flavour)}`);
+  for (const key of ['matMulWeightType', 'convWeightType'] as const) {
+    const v = options[key];
+    if (v !== undefined && v !== 'uint8' && v !== 'int8') throw new QuantizeError(`toOnnxModel: "${key}" must be 'uint8' or 'int8', got ${JSON.stringify(v)}`);
+  }
   const g = model.graph;
   const initializers = new Map(g.initializers);
   const fresh = graphNamer(g);
@@ -183,7 +193,7 @@ export function toOnnxModel(model: Model, options: ToOnnxOptions = {}): Model {
       const nbits = flavour === 'matmulnbits' && (bits !== 8 || blockSize > 0);
       if (!nbits) {
         if (blockSize > 0) fail(`per-block weights (block ${blockSize}) have no standard ONNX form; use flavour 'matmulnbits' (4/2/8-bit) or per-channel weights`);
-        const u8 = (options.matMulWeightType ?? 'int8') === 'uint8';
+        const u8 = (options.matMulWeightType ?? 'uint8') === 'uint8';
         // MatMulInteger wants B [K, N]; zero points per column.
         const b = u8 ? new Uint8Array(k * n) : new Int8Array(k * n);
         for (let r = 0; r < n; r++) for (let c = 0; c < k; c++) b[c * n + r] = values[r * k + c] + (u8 ? 128 : 0);
@@ -249,6 +259,13 @@ export function toOnnxModel(model: Model, options: ToOnnxOptions = {}): Model {
         const noBias = fresh(`${base}_no_bias`);
         nodes.push(mk(base, 'MatMulNBits', inputs, [noBias], attrs, MS_DOMAIN), mk(base, 'Add', [noBias, node.inputs[4]], [y]));
       } else nodes.push(mk(base, 'MatMulNBits', inputs, [y], attrs, MS_DOMAIN));
+      continue;
+    }
+
+    if (isDynamicRecurrent(node.opType)) {
+      const done = recurrentToOnnx(node, { input, addInit, mk, fresh, fail });
+      nodes.push(...done.nodes);
+      usesMs ||= done.usesMs;
       continue;
     }
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Tensor } from '@qint/tensor';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { QuantizeError, quantizeDynamic, toOnnxModel } from '../src';
+import { QuantizeError, quantizeDynamic, saturationHazards, toOnnxModel } from '../src';
 import { image, loadMnistTest } from './__fixtures__/mnist';
 import { linearModel, randomData } from './__fixtures__/models';
 
@@ -15,6 +15,8 @@ const TORCH = new URL('../../onnx/test/__fixtures__/torch/', import.meta.url).pa
 const MNIST8 = new URL('../../onnx/test/__fixtures__/models/mnist-8/model.onnx', import.meta.url).pathname;
 
 async function runOrt(model: Model, feeds: Record<string, Tensor>): Promise<Float32Array> {
+  // onnxruntime is an oracle only where its integer kernels are exact on every CPU (no u8 × s8 pair can leave int16).
+  expect(saturationHazards(model)).toEqual([]);
   const session = await ort.InferenceSession.create(encodeModel(model), { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1 });
   const ortFeeds: Record<string, ort.Tensor> = {};
   for (const [k, v] of Object.entries(feeds)) ortFeeds[k] = new ort.Tensor('float32', v.data as Float32Array, v.shape);
@@ -38,6 +40,13 @@ describe('mnist-8 int8 per-channel, standard ONNX ops', () => {
     expect(new Set(onnx.graph.nodes.map((n) => n.domain))).toEqual(new Set(['']));
     expect(onnx.graph.nodes.map((n) => n.opType)).toContain('ConvInteger');
     expect(onnx.graph.nodes.map((n) => n.opType)).toContain('MatMulInteger');
+  });
+
+  it('the default export stores uint8 weights: onnxruntime computes it exactly on every CPU', () => {
+    expect(saturationHazards(onnx)).toEqual([]);
+    const s8 = toOnnxModel(q, { matMulWeightType: 'int8', convWeightType: 'int8' });
+    // The full-range form multiplies u8 × s8 with |w| up to 127 in all three layers.
+    expect(saturationHazards(s8).map((h) => h.opType)).toEqual(['ConvInteger', 'ConvInteger', 'MatMulInteger']);
   });
 
   it('onnxruntime gives the same logits as qint on 20 test images', async () => {

@@ -21,6 +21,16 @@ export function everyDtypeTensors(): Map<string, Tensor> {
   m.set('i2', Tensor.from('int2', [7], [-2, 1, 0, -1, 1, -2, 0]));
   m.set('u2', Tensor.from('uint2', [2, 3], [0, 1, 2, 3, 2, 1]));
   m.set('b', Tensor.from('bool', [3], [true, false, true]));
+  m.set('f64', Tensor.from('float64', [3], new Float64Array([Math.PI, -0, 1e300])));
+  m.set('u32', Tensor.from('uint32', [2], [0, 4294967295]));
+  m.set('u64', Tensor.from('uint64', [2], new BigUint64Array([0n, 2n ** 64n - 1n])));
+  m.set('bf16', Tensor.from('bfloat16', [3], new Uint16Array([0x7fc1, 0x8000, 0x3f80])));
+  m.set('e4m3fn', Tensor.from('float8e4m3fn', [3], new Uint8Array([0x7f, 0x80, 0x7e])));
+  m.set('e4m3fnuz', Tensor.from('float8e4m3fnuz', [2], new Uint8Array([0x80, 0x01])));
+  m.set('e5m2', Tensor.from('float8e5m2', [2], new Uint8Array([0x7c, 0xfe])));
+  m.set('e5m2fnuz', Tensor.from('float8e5m2fnuz', [2], new Uint8Array([0x80, 0x7f])));
+  m.set('e8m0', Tensor.from('float8e8m0', [2], new Uint8Array([0xff, 0x00])));
+  m.set('f4', Tensor.from('float4e2m1', [3], new Uint8Array([0xf7, 0x08])));
   m.set('scalar', Tensor.scalar('float32', 2.5));
   m.set('empty', Tensor.zeros('int8', [0, 3]));
   return m;

@@ -73,6 +73,9 @@ function attributeProto(name, a) {
     case 'ints':
       for (const v of a.value) w.int(8, v);
       return w.int(20, 7);
+    case 'strings':
+      for (const v of a.value) w.string(9, v);
+      return w.int(20, 8);
     default:
       throw new Error(`attribute type ${a.type} is not supported by the fixture encoder`);
   }

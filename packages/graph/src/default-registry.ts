@@ -1,16 +1,34 @@
 import { OpRegistry } from './op-registry';
+import { activationOps } from './ops/activation-ops';
 import { binaryOps } from './ops/binary-ops';
+import { bitwiseOps } from './ops/bitwise-ops';
+import { castOps } from './ops/cast-op';
 import { contribOps } from './ops/contrib-ops';
 import { dataMovementOps } from './ops/data-movement-ops';
-import { shapeOps } from './ops/shape-ops';
+import { detectionOps } from './ops/detection-ops';
 import { indexOps } from './ops/index-ops';
+import { linalgOps } from './ops/linalg-ops';
 import { linearOps } from './ops/linear-ops';
+import { lossOps } from './ops/loss-ops';
+import { lpPoolOps } from './ops/lp-pool-ops';
+import { normalizationExtraOps } from './ops/normalization-extra-ops';
 import { normalizationOps } from './ops/normalization-ops';
 import { poolOps } from './ops/pool-ops';
 import { qintOps } from './ops/qint/qint-ops';
 import { quantizedOps } from './ops/quantized-ops';
+import { randomOps } from './ops/random-ops';
+import { dynamicRecurrentOps } from './ops/recurrent/dynamic-recurrent-ops';
+import { recurrentOps } from './ops/recurrent/recurrent-ops';
 import { reduceOps } from './ops/reduce-ops';
 import { resizeOps } from './ops/resize-ops';
+import { samplingOps } from './ops/sampling-ops';
+import { scatterOps } from './ops/scatter-ops';
+import { selectionOps } from './ops/selection-ops';
+import { shapeOps } from './ops/shape-ops';
+import { signalOps } from './ops/signal-ops';
+import { tensorBuildOps } from './ops/tensor-build-ops';
+import { transformerOps } from './ops/transformer-ops';
+import { trigOps } from './ops/trig-ops';
 import { unaryOps } from './ops/unary-ops';
 
 let shared: OpRegistry | undefined;
@@ -29,7 +47,40 @@ let shared: OpRegistry | undefined;
 export function createDefaultRegistry(): OpRegistry {
   if (shared) return shared;
   const r = new OpRegistry();
-  for (const list of [binaryOps, unaryOps, shapeOps, dataMovementOps, reduceOps, indexOps, normalizationOps, poolOps, resizeOps, linearOps, quantizedOps, contribOps, qintOps]) for (const def of list) r.register(def);
+  const lists = [
+    binaryOps,
+    unaryOps,
+    shapeOps,
+    dataMovementOps,
+    reduceOps,
+    indexOps,
+    normalizationOps,
+    poolOps,
+    resizeOps,
+    linearOps,
+    quantizedOps,
+    contribOps,
+    qintOps,
+    castOps,
+    recurrentOps,
+    dynamicRecurrentOps,
+    bitwiseOps,
+    scatterOps,
+    selectionOps,
+    tensorBuildOps,
+    linalgOps,
+    samplingOps,
+    detectionOps,
+    activationOps,
+    lossOps,
+    lpPoolOps,
+    normalizationExtraOps,
+    randomOps,
+    signalOps,
+    transformerOps,
+    trigOps,
+  ];
+  for (const list of lists) for (const def of list) r.register(def);
   shared = r.seal();
   return r;
 }

@@ -3,8 +3,10 @@ import { foldBatchNorm } from './fold-batch-norm';
 import { fuseConvBiasActivation } from './fuse-conv-bias-activation';
 import { availableFusions, fuseTransformerPatterns } from './fuse-transformer-patterns';
 import { QINT_DOMAIN } from './ops/qint/qint-domain';
-import { DTypeError, MemoryLimitError, QintError, ShapeError, ValueError, formatShape, setMaxTensorBytes, Tensor } from '@qint/tensor';
+import { DTypeError, MemoryLimitError, QintError, ShapeError, ValueError, formatShape, setMaxTensorBytes, Tensor, type DType } from '@qint/tensor';
 import { GraphError } from './graph-error';
+import { adaptLowPrecisionFloats } from './low-precision-floats';
+import { unsupportedDtypeReason } from './dtype-support';
 import { enterPool, recycle, type BufferPool } from './buffer-pool';
 import { DEFAULT_OPSETS, type Graph, type Model, type Node, type ValueInfo } from './ir';
 import type { OpRegistry } from './op-registry';
@@ -149,6 +151,12 @@ export class InferenceSession {
     }
     this.constantBytes = constantBytes;
 
+    // Dtypes known at load (initializers, declared inputs and values, op rules), to refuse unsupported dtypes early.
+    const dtypeOf = new Map<string, DType>();
+    const declared = new Map<string, DType>();
+    for (const vi of [...graph.valueInfo, ...graph.outputs]) if (vi.dtype) declared.set(vi.name, vi.dtype);
+    for (const vi of graph.inputs) if (vi.dtype) dtypeOf.set(vi.name, vi.dtype);
+    for (const [name, t] of graph.initializers) dtypeOf.set(name, t.dtype);
     const producer: number[] = [];
     const unsupported = new Map<string, { info: UnsupportedOpInfo; nodes: string[] }>();
     const prepared: PreparedNode[] = [];
@@ -200,7 +208,25 @@ export class InferenceSession {
         entry.nodes.push(node.name || `#${i}`);
       };
       let kernel: OpKernel | undefined;
+      const inputDtypes = node.inputs.map((name) => (name === '' ? undefined : dtypeOf.get(name)));
+      const dtypeProblem = def ? unsupportedDtypeReason(domain, node.opType, inputDtypes) : undefined;
+      if (def) {
+        // Output dtypes for the nodes after this one: the op's own rule, else the declaration.
+        let outs: readonly ({ dtype?: DType } | undefined)[] = [];
+        if (def.infer) {
+          try {
+            outs = def.infer({ node, label, opset, attrs: new AttributeReader(node, label), constant: () => undefined }, inputDtypes.map((dtype) => (dtype ? { dtype } : undefined)));
+          } catch {
+            outs = [];
+          }
+        }
+        node.outputs.forEach((name, j) => {
+          const dtype = outs[j]?.dtype ?? declared.get(name);
+          if (name !== '' && dtype) dtypeOf.set(name, dtype);
+        });
+      }
       if (!def) noteUnsupported();
+      else if (dtypeProblem) noteUnsupported(dtypeProblem);
       else {
         const ctx: OpBuildContext = {
           node,
@@ -214,7 +240,7 @@ export class InferenceSession {
           },
         };
         try {
-          kernel = def.build(ctx);
+          kernel = adaptLowPrecisionFloats(def.build(ctx), node.opType);
         } catch (e) {
           if (e instanceof UnsupportedVariant) noteUnsupported(e.message);
           else throw e;

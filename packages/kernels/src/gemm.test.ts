@@ -72,3 +72,20 @@ describe('matMul (float32)', () => {
     expect(() => matMul(Tensor.zeros('float32', [2, 3]), Tensor.zeros('float32', [2, 3]))).toThrow(/K = 3.*K = 2/);
   });
 });
+
+describe('gemm options.allocate', () => {
+  const a = Tensor.from('float32', [2, 2], [1, 2, 3, 4]);
+  const b = Tensor.from('float32', [2, 2], [5, 6, 7, 8]);
+  it('writes every element of a stale supplied buffer: [[19, 22], [43, 50]]', () => {
+    const buffer = new Float32Array(4).fill(NaN);
+    const y = gemm(a, b, undefined, { allocate: () => buffer });
+    expect(y.data).toBe(buffer);
+    expect(Array.from(y.data as Float32Array)).toEqual([19, 22, 43, 50]);
+  });
+  it('k = 0 gives zeros; a wrong length is a ShapeError', () => {
+    const e = Tensor.from('float32', [2, 0], []);
+    const f = Tensor.from('float32', [0, 3], []);
+    expect(Array.from(gemm(e, f, undefined, { allocate: (n) => new Float32Array(n).fill(7) }).data as Float32Array)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(() => gemm(a, b, undefined, { allocate: () => new Float32Array(3) })).toThrow(ShapeError);
+  });
+});

@@ -13,6 +13,12 @@ export interface GemmOptions extends OpOptions {
   transA?: boolean | number;
   /** Use `Bᵀ` (B is `[N, K]`, the `nn.Linear` layout; read in place, no copy). */
   transB?: boolean | number;
+  /**
+   * Returns the output's storage: a float32 array of exactly `length` elements whose old contents do not matter
+   * (every element is written), so a caller can reuse one buffer across calls (a recurrent layer's steps), as for
+   * `dynamicLinear`. Defaults to `new Float32Array(length)`.
+   */
+  allocate?: (length: number) => Float32Array;
 }
 
 /**
@@ -57,7 +63,9 @@ export function gemm(a: Tensor, bOrWeights: Tensor | GemmWeights, c?: Tensor, op
       throw new ShapeError(`${OP}: input "C" has shape ${formatShape(c.shape)}, which does not broadcast to [${m}, ${n}]`, { cause });
     }
   }
-  const out = new Float32Array(m * n);
+  const out = options.allocate ? options.allocate(m * n) : new Float32Array(m * n);
+  if (out.length !== m * n) throw new ShapeError(`${OP}: options.allocate returned ${out.length} elements; expected ${m * n}`);
+  if (options.allocate && k === 0) out.fill(0);
   if (out.length > 0 && k > 0) {
     const ad = (transA ? a.transpose() : a).data as Float32Array;
     const backend = primitiveBackend('gemmF32', options);

@@ -9,7 +9,7 @@ import { clipWeight } from './clip-weight';
 import { DEFAULT_CANDIDATE_SCHEMES, FLOAT_CANDIDATE_ID, toQuantizerSettings, type CandidateScheme } from './candidate-schemes';
 import { withLayerWeights } from './internal/clip-model';
 import { createDamageMeter } from './internal/damage-meter';
-import { layerWeight, producersOf, readers } from './internal/layer-weight';
+import { layerWeight, producersOf, readers, recurrentWeights } from './internal/layer-weight';
 import type { DamageMetric } from './output-damage';
 import type { Candidate, LayerSensitivity, SensitivityTable } from './sensitivity-table';
 import { weightQuantizationError } from './weight-quantization-error';
@@ -139,6 +139,8 @@ export function measureSensitivity(model: Model, options: MeasureSensitivityOpti
   for (const info of probe) {
     const node = nodeByName.get(info.node)!;
     const matrix = layerWeight(model, node, producers, counts);
+    // A recurrent layer has several matrices (W and R of each direction): its data-free damage is their sum.
+    const parts = matrix ? undefined : recurrentWeights(model, node, producers);
     const weightCount = matrix ? matrix.n * matrix.k : Math.round(info.weightBytesBefore / 4);
     const biasBytes = info.weightBytesBefore - 4 * weightCount;
     const candidates: Candidate[] = [{ id: FLOAT_CANDIDATE_ID, bits: 32, granularity: 'float', bytes: 4 * weightCount, damage: 0 }];
@@ -180,7 +182,7 @@ export function measureSensitivity(model: Model, options: MeasureSensitivityOpti
         cost.modelRuns += batches.length;
       } else {
         // Clipped candidates: the clipped quantizer's own squared error of the unclipped weights.
-        if (!matrix) damage = 0;
+        if (!matrix) damage = parts ? parts.reduce((sum, p) => sum + weightQuantizationError(p.w, [p.n, p.k], scheme), 0) : 0;
         else if (clipped) damage = clipped.errorAfter;
         else damage = weightQuantizationError(matrix.w, [matrix.n, matrix.k], scheme);
       }

@@ -1,8 +1,9 @@
-import { formatShape, shapesEqual, type Tensor } from '@qint/tensor';
+import { dtypeInfo, formatShape, shapesEqual, type Tensor } from '@qint/tensor';
 import type { OutputComparison } from './onnx-test-case';
 
+/** Every float dtype (float64, bfloat16, float8, float4 included) compares with tolerances, NaN matching NaN. */
 function isFloat(t: Tensor): boolean {
-  return t.dtype === 'float32' || t.dtype === 'float16';
+  return dtypeInfo(t.dtype).isFloat;
 }
 
 /**

@@ -47,12 +47,16 @@ function fromRawBytes(dtype: DType, bytes: Uint8Array, size: number, what: strin
   switch (dtype) {
     case 'float32':
     case 'int32':
+    case 'uint32':
       if (!LITTLE_ENDIAN) swapBytes(copy, 4);
-      return dtype === 'float32' ? new Float32Array(buffer) : new Int32Array(buffer);
+      return dtype === 'float32' ? new Float32Array(buffer) : dtype === 'int32' ? new Int32Array(buffer) : new Uint32Array(buffer);
     case 'int64':
+    case 'uint64':
+    case 'float64':
       if (!LITTLE_ENDIAN) swapBytes(copy, 8);
-      return new BigInt64Array(buffer);
+      return dtype === 'int64' ? new BigInt64Array(buffer) : dtype === 'uint64' ? new BigUint64Array(buffer) : new Float64Array(buffer);
     case 'float16':
+    case 'bfloat16':
     case 'uint16':
     case 'int16':
       if (!LITTLE_ENDIAN) swapBytes(copy, 2);
@@ -86,7 +90,7 @@ function checkedInt(values: readonly number[], i: number, min: number, max: numb
 
 /** Element storage from the typed `*_data` fields. */
 function fromTypedFields(dtype: DType, msg: TensorProto, size: number, what: string): TensorData {
-  const expectField = (field: 'floatData' | 'int32Data' | 'int64Data', name: string): readonly unknown[] => {
+  const expectField = (field: 'floatData' | 'int32Data' | 'int64Data' | 'doubleData' | 'uint64Data', name: string): readonly unknown[] => {
     const list = msg[field];
     const n = count(list);
     if (n !== size && !(isPackedDType(dtype) && field === 'int32Data')) {
@@ -103,6 +107,37 @@ function fromTypedFields(dtype: DType, msg: TensorProto, size: number, what: str
       const list = expectField('int64Data', 'int64_data') as Int64Like[];
       const out = new BigInt64Array(size);
       for (let i = 0; i < size; i++) out[i] = int64ToBigInt(list[i], `${what} int64_data[${i}]`);
+      return out;
+    }
+    case 'float64': {
+      const list = expectField('doubleData', 'double_data') as number[];
+      return Float64Array.from(list);
+    }
+    case 'uint32':
+    case 'uint64': {
+      // Both travel in uint64_data.
+      const list = expectField('uint64Data', 'uint64_data') as Int64Like[];
+      const out = dtype === 'uint32' ? new Uint32Array(size) : new BigUint64Array(size);
+      for (let i = 0; i < size; i++) {
+        const v = BigInt.asUintN(64, int64ToBigInt(list[i], `${what} uint64_data[${i}]`));
+        if (dtype === 'uint32') {
+          if (v > 0xffffffffn) throw new OnnxError(`${what} uint64_data[${i}] = ${v} is outside the range [0, 4294967295] of uint32`);
+          out[i] = Number(v);
+        } else out[i] = v as never;
+      }
+      return out;
+    }
+    case 'bfloat16':
+    case 'float8e4m3fn':
+    case 'float8e4m3fnuz':
+    case 'float8e5m2':
+    case 'float8e5m2fnuz':
+    case 'float8e8m0': {
+      // Bit patterns, one per int32 entry (16 bits for bfloat16, 8 for float8).
+      const list = expectField('int32Data', 'int32_data') as number[];
+      const bfloat = dtype === 'bfloat16';
+      const out = bfloat ? new Uint16Array(size) : new Uint8Array(size);
+      for (let i = 0; i < size; i++) out[i] = checkedInt(list, i, bfloat ? -32768 : -128, bfloat ? 65535 : 255, 'int32_data', what, dtype) & (bfloat ? 0xffff : 0xff);
       return out;
     }
     case 'float16': {
@@ -140,7 +175,9 @@ function fromTypedFields(dtype: DType, msg: TensorProto, size: number, what: str
  * tells them apart; when both counts coincide (one element) the low bits are the element either way.
  */
 function fromPackedInt32Data(dtype: PackedDType, list: readonly number[], size: number, what: string): Uint8Array {
-  const { bits, elementsPerByte, min } = dtypeInfo(dtype);
+  const { bits, elementsPerByte, min: lowest, isFloat } = dtypeInfo(dtype);
+  // float4e2m1 entries are 4-bit codes, never negative values.
+  const min = isFloat ? 0 : lowest;
   const mask = (1 << bits) - 1;
   const packedLength = byteLengthOf(dtype, size);
   if (list.length !== packedLength && !(list.length === size && size > 1)) {
@@ -194,7 +231,16 @@ export function tensorFromProto(msg: TensorProto, options: ExternalDataOptions, 
     data = fromRawBytes(dtype, msg.rawData, size, what);
   } else {
     const present = (['floatData', 'int32Data', 'int64Data', 'doubleData', 'uint64Data', 'stringData'] as const).filter((f) => count(msg[f]) > 0);
-    const wanted = dtype === 'float32' ? 'floatData' : dtype === 'int64' ? 'int64Data' : 'int32Data';
+    const wanted =
+      dtype === 'float32'
+        ? 'floatData'
+        : dtype === 'int64'
+          ? 'int64Data'
+          : dtype === 'float64'
+            ? 'doubleData'
+            : dtype === 'uint32' || dtype === 'uint64'
+              ? 'uint64Data'
+              : 'int32Data';
     const wrong = present.find((f) => f !== wanted);
     if (wrong !== undefined) {
       throw new OnnxError(`${what} is ${dtype} but stores values in ${snake(wrong)}; expected raw_data or ${snake(wanted)}`);
@@ -226,8 +272,7 @@ function snake(field: string): string {
  * @param source - the serialized TensorProto (Uint8Array or ArrayBuffer), or a decoded message
  * @param options - where external data may be read from (`baseDir`, `externalData`) and how errors name the tensor
  * @returns the tensor (its data is a fresh copy, never a view into `source`)
- * @throws {@link OnnxError} for corrupt bytes, data types qint cannot hold (double, string, bfloat16, float8, float4,
- *   uint32, uint64, complex), dims whose element count does not match the data, unsafe external data
+ * @throws {@link OnnxError} for corrupt bytes, data types qint cannot hold (string, complex), dims whose element count does not match the data, unsafe external data
  * @example
  * ```ts
  * const t = decodeTensor(readFileSync('test_data_set_0/input_0.pb'));

@@ -53,6 +53,16 @@ const DTYPE_BY_NUMBER = new Map<number, DType>([
   [22, 'int4'],
   [25, 'uint2'],
   [26, 'int2'],
+  [11, 'float64'],
+  [12, 'uint32'],
+  [13, 'uint64'],
+  [16, 'bfloat16'],
+  [17, 'float8e4m3fn'],
+  [18, 'float8e4m3fnuz'],
+  [19, 'float8e5m2'],
+  [20, 'float8e5m2fnuz'],
+  [23, 'float4e2m1'],
+  [24, 'float8e8m0'],
 ]);
 
 /**
@@ -70,15 +80,15 @@ export function onnxDataTypeName(dataType: number): string {
 }
 
 /**
- * The qint dtype that holds an ONNX data type, or undefined when qint has none (double, string, bfloat16, float8,
- * float4, uint32, uint64, complex, undefined).
+ * The qint dtype that holds an ONNX data type, or undefined when qint has none (string, complex, undefined).
  *
  * @param dataType - a `TensorProto.DataType` value
  * @returns the dtype, or undefined
  * @example
  * ```ts
  * dtypeFromOnnx(22); // 'int4'
- * dtypeFromOnnx(11); // undefined (DOUBLE)
+ * dtypeFromOnnx(11); // 'float64'
+ * dtypeFromOnnx(8); // undefined (STRING)
  * ```
  */
 export function dtypeFromOnnx(dataType: number): DType | undefined {

@@ -50,9 +50,9 @@ export async function runTestCase(source: string | OnnxTestCase, options: RunTes
 
 /**
  * A backend object as is; a name through the registry of @qint/kernels (which may create it), leaving the global
- * selection as it was.
+ * selection as it was. Internal (shared with runConformanceCase).
  */
-async function resolveBackend(backend: string | KernelBackend | undefined): Promise<KernelBackend | undefined> {
+export async function resolveBackend(backend: string | KernelBackend | undefined): Promise<KernelBackend | undefined> {
   if (backend === undefined || typeof backend !== 'string') return backend;
   const previous = getBackend().backend;
   try {

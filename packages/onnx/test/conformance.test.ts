@@ -11,9 +11,9 @@ const SKIPS = JSON.parse(readFileSync(join(__dirname, 'conformance-skips.json'),
 const cases = readdirSync(NODE).filter((c) => existsSync(join(NODE, c, 'model.onnx')));
 
 describe('conformance fixtures', () => {
-  it('has all 78 cases', () => expect(cases.length).toBe(78));
+  it('has all 90 cases', () => expect(cases.length).toBe(90));
 
-  it('skip lists name existing cases, each with a reason; float8/float4 cases really cannot be imported', () => {
+  it('skip lists name existing cases, each with a reason; a case skipped as not representable really cannot be imported', () => {
     for (const [backend] of BACKENDS) {
       const skips = SKIPS[backend] as Record<string, string>;
       for (const [name, reason] of Object.entries(skips)) {

@@ -45,6 +45,13 @@ export interface QuantizeOptions {
    * (QLinearConv / QLinearMatMul between quantized tensors).
    */
   staticFormat?: 'qdq' | 'qoperator';
+  /**
+   * For `mode: 'static'`: storage of the int8-range weights in the ONNX model — `'uint8'` (default; values + 128 with
+   * zero point 128, the same numbers, and onnxruntime computes u8 × u8 exactly on every CPU) or `'int8'` (zero point 0,
+   * full-range u8 × s8, which onnxruntime's x86 kernels without AVX-512 VNNI / AVX-VNNI saturate to wrong results).
+   * Dynamic models choose this when written: `saveModel(…, { onnxWeightType })`.
+   */
+  onnxWeightType?: 'uint8' | 'int8';
   /** Weight bits for every layer (default 8). Ignored when `budget` is set. */
   weightBits?: WeightBitWidth;
   /** Default `'per-channel'`; `'per-block'` uses `blockSize` (default 32). */
@@ -179,6 +186,9 @@ export async function quantize(model: Model, options: QuantizeOptions = {}): Pro
     if (options.staticFormat !== undefined && options.staticFormat !== 'qdq' && options.staticFormat !== 'qoperator') {
       throw new InputError(`staticFormat must be "qdq" or "qoperator", got ${JSON.stringify(options.staticFormat)}`);
     }
+    if (options.onnxWeightType !== undefined && options.onnxWeightType !== 'uint8' && options.onnxWeightType !== 'int8') {
+      throw new InputError(`onnxWeightType must be "uint8" or "int8", got ${JSON.stringify(options.onnxWeightType)}`);
+    }
     const feeds = calibrationFeeds(model, options.calibration, options.calibrationSamples);
     const progress = options.onProgress;
     // calibrate() takes any iterable: a generator reports each batch as the observers finish with it.
@@ -192,8 +202,12 @@ export async function quantize(model: Model, options: QuantizeOptions = {}): Pro
     return quantizeStatic(model, ranges, {
       granularity: granularity === 'per-tensor' ? 'per_tensor' : 'per_channel',
       format: options.staticFormat ?? 'qdq',
+      weightType: options.onnxWeightType ?? 'uint8',
       ...(options.exclude ? { exclude: options.exclude } : {}),
     });
+  }
+  if (options.onnxWeightType !== undefined) {
+    throw new InputError('onnxWeightType is for mode "static"; a dynamic model chooses its ONNX weight storage when written: saveModel(model, path, { onnxWeightType })');
   }
   if (options.rounding !== undefined && options.rounding !== 'nearest' && options.rounding !== 'gptq') {
     throw new InputError(`rounding must be "nearest" or "gptq", got ${JSON.stringify(options.rounding)}`);

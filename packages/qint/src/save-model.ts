@@ -15,6 +15,13 @@ export interface SaveModelOptions {
    * → MatMulInteger/ConvInteger → Cast → Mul) or `'matmulnbits'` (4/2-bit layers as com.microsoft MatMulNBits).
    */
   onnxFlavour?: ToOnnxOptions['flavour'];
+  /**
+   * For ONNX output of a dynamically quantized model: storage of the 8-bit weights of MatMulInteger / ConvInteger —
+   * `'uint8'` (default; the same integers shifted by +128, which onnxruntime multiplies as u8 × u8 exactly on every
+   * CPU) or `'int8'` (the full-range u8 × s8 form: onnxruntime's x86 kernels without AVX-512 VNNI / AVX-VNNI saturate
+   * pairs of products to int16 and give wrong outputs there).
+   */
+  onnxWeightType?: 'uint8' | 'int8';
 }
 
 /**
@@ -37,7 +44,7 @@ export async function serializeModel(model: Model, options: SaveModelOptions = {
 /** qint's own ops (ai.qint) become standard ONNX / onnxruntime contrib ops that onnxruntime runs. */
 function onnxModel(model: Model, options: SaveModelOptions): Model {
   const hasQintOps = model.graph.nodes.some((n) => n.domain === QINT_DOMAIN);
-  return hasQintOps ? toOnnxModel(model, { flavour: options.onnxFlavour }) : model;
+  return hasQintOps ? toOnnxModel(model, { flavour: options.onnxFlavour, matMulWeightType: options.onnxWeightType, convWeightType: options.onnxWeightType }) : model;
 }
 
 /**

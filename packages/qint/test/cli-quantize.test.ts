@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InferenceSession } from '@qint/graph';
+import { saturationHazards } from '@qint/dynamic';
 import { loadTensorPb } from '@qint/onnx';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -57,6 +58,22 @@ describe('qint quantize', () => {
     const qintY = InferenceSession.create(await loadModel(out)).run({ Input3: input }).Plus214_Output_0.toArray();
     expect(ortY.indexOf(Math.max(...ortY))).toBe(2);
     ortY.forEach((v, i) => expect(Math.abs(v - qintY[i])).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(v))));
+    // The default uint8 weights: no u8 × s8 product, so onnxruntime computes this exactly on every x86 CPU.
+    expect(saturationHazards(await loadModel(out))).toEqual([]);
+  });
+
+  it('--onnx-weights s8 writes the full-range form with a warning; bad values and .qint output are refused', async () => {
+    const out = join(scratch, 'int8-s8.onnx');
+    const { code, err } = await cli('quantize', mnist, '-o', out, '--onnx-weights', 's8');
+    expect(code).toBe(0);
+    expect(err).toMatch(/warning: --onnx-weights s8 writes u8 × s8 integer ops, which onnxruntime computes wrong \(int16 saturation\) on x86 CPUs without AVX-512 VNNI/);
+    expect(saturationHazards(await loadModel(out)).map((h) => h.opType)).toEqual(['ConvInteger', 'ConvInteger', 'MatMulInteger']);
+    const bad = await cli('quantize', mnist, '-o', out, '--onnx-weights', 'int8');
+    expect(bad.code).toBe(1);
+    expect(bad.err.trim()).toBe('qint: --onnx-weights must be u8 or s8, got "int8"');
+    const qintOut = await cli('quantize', mnist, '-o', join(scratch, 'x.qint'), '--onnx-weights', 'u8');
+    expect(qintOut.code).toBe(1);
+    expect(qintOut.err.trim()).toMatch(/^qint: --onnx-weights is for \.onnx output/);
   });
 
   it('picks per-layer bits under a budget and writes the HTML report', async () => {
@@ -82,6 +99,7 @@ describe('qint quantize', () => {
     const result = await session.run({ Input3: new ort.Tensor('float32', input.data as Float32Array, [1, 1, 28, 28]) });
     const y = Array.from(result[session.outputNames[0]].data as Float32Array);
     expect(y.indexOf(Math.max(...y))).toBe(2);
+    expect(saturationHazards(await loadModel(out))).toEqual([]);
     const missing = await cli('quantize', mnist, '-o', out, '--mode', 'static');
     expect(missing.err.trim()).toBe('qint: --mode static needs --calibration <inputs.npy> to measure activation ranges');
     const notStatic = await cli('quantize', mnist, '-o', out, '--observer', 'entropy');

@@ -1,7 +1,8 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadTensorPb } from '@qint/onnx';
+import { encodeTensor, loadTensorPb } from '@qint/onnx';
+import { Tensor } from '@qint/tensor';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readNpy, writeNpy } from '../src/npy';
 import { cli } from './cli-helpers';
@@ -90,10 +91,34 @@ describe('qint conformance', () => {
     expect(out.split('\n').filter(Boolean)).toEqual([
       'PASS test_qlinearconv',
       'PASS test_matmulinteger',
-      expect.stringMatching(/^SKIP test_quantizelinear_e4m3fn: .*FLOAT8E4M3FN.*which qint cannot hold/),
-      '2 passed, 0 failed, 1 skipped (js)',
+      expect.stringMatching(/^SKIP test_quantizelinear_e4m3fn \(unsupported-type\): .*FLOAT8E4M3FN.*which qint cannot hold/),
+      '2 passed, 0 failed, 1 skipped (js, rtol 0.001, atol 1e-7): 1 unsupported-type',
     ]);
     expect(code).toBe(0);
+  });
+
+  it('reports the max error of a wrong case, honours --rtol/--atol, and summarises in --json', async () => {
+    const shifted = join(scratch, 'test_relu_shifted');
+    cpSync(join(onnxNode, 'test_relu'), shifted, { recursive: true });
+    // Expected output relu(x) + 0.01: every element is off by exactly 0.01 (in float32).
+    const out0 = loadTensorPb(join(shifted, 'test_data_set_0', 'output_0.pb')).tensor;
+    const bumped = Float32Array.from(out0.values() as ArrayLike<number>, (v) => v + 0.01);
+    writeFileSync(join(shifted, 'test_data_set_0', 'output_0.pb'), encodeTensor(Tensor.from('float32', out0.shape, bumped), 'y'));
+    const exact = Math.max(...Array.from(bumped, (v, i) => Math.abs(v - Math.max(0, (loadTensorPb(join(shifted, 'test_data_set_0', 'input_0.pb')).tensor.values() as ArrayLike<number>)[i]))));
+    const strict = await cli('conformance', shifted, '--backend', 'js', '--json');
+    expect(strict.code).toBe(1);
+    const report = JSON.parse(strict.out);
+    expect(report.summary).toMatchObject({ backend: 'js', rtol: 1e-3, atol: 1e-7, total: 1, passed: 0, failed: 1, skipped: 0, byReason: { wrong: 1, 'unsupported-op': 0 } });
+    expect(report.cases[0]).toMatchObject({ name: 'test_relu_shifted', status: 'fail', reason: 'wrong' });
+    expect(report.cases[0].maxAbsError).toBeCloseTo(exact, 7);
+    const text = await cli('conformance', shifted, '--backend', 'js');
+    expect(text.out).toMatch(/^FAIL test_relu_shifted \(wrong\): test_data_set_0 output 0 \(y\): .* \[max abs error 0\.0100/m);
+    const loose = await cli('conformance', shifted, '--backend', 'js', '--atol', '0.011');
+    expect(loose.code).toBe(0);
+    expect(loose.out).toMatch(/^PASS test_relu_shifted$/m);
+    const bad = await cli('conformance', shifted, '--rtol', 'x');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/--rtol must be a number/);
   });
 
   it('exits 1 and names the output when a case does not match', async () => {

@@ -15,13 +15,26 @@ export type DType =
   | 'uint4'
   | 'int2'
   | 'uint2'
-  | 'bool';
+  | 'bool'
+  | 'float64'
+  | 'uint32'
+  | 'uint64'
+  | 'bfloat16'
+  | 'float8e4m3fn'
+  | 'float8e4m3fnuz'
+  | 'float8e5m2'
+  | 'float8e5m2fnuz'
+  | 'float8e8m0'
+  | 'float4e2m1';
 
 /** Integer dtypes that quantized values can use. */
 export type QuantDType = 'int8' | 'uint8' | 'int16' | 'uint16' | 'int4' | 'uint4' | 'int2' | 'uint2';
 
-/** Sub-byte dtypes, stored packed several elements per byte, element 0 in the low bits (as ONNX packs int4). */
-export type PackedDType = 'int4' | 'uint4' | 'int2' | 'uint2';
+/**
+ * Sub-byte dtypes, stored packed several elements per byte, element 0 in the low bits (as ONNX packs int4).
+ * float4e2m1 packs its 4-bit codes the same way.
+ */
+export type PackedDType = 'int4' | 'uint4' | 'int2' | 'uint2' | 'float4e2m1';
 
 /**
  * The typed array that stores each dtype. float16 is stored as its raw IEEE-754 half bits in a `Uint16Array`;
@@ -41,6 +54,19 @@ export interface DataTypeMap {
   int2: Uint8Array;
   uint2: Uint8Array;
   bool: Uint8Array;
+  float64: Float64Array;
+  uint32: Uint32Array;
+  uint64: BigUint64Array;
+  /** Raw bfloat16 bits (the high half of a float32). */
+  bfloat16: Uint16Array;
+  /** One 8-bit code per element (see `minifloat.ts`). */
+  float8e4m3fn: Uint8Array;
+  float8e4m3fnuz: Uint8Array;
+  float8e5m2: Uint8Array;
+  float8e5m2fnuz: Uint8Array;
+  float8e8m0: Uint8Array;
+  /** 4-bit codes packed two per byte, element 0 in the low nibble. */
+  float4e2m1: Uint8Array;
 }
 
 /** Any typed array that can back a tensor. */
@@ -53,7 +79,10 @@ export interface DTypeInfo {
   readonly bits: number;
   /** Elements stored per byte: 1 for byte-sized or larger types, 2 for 4-bit, 4 for 2-bit. */
   readonly elementsPerByte: number;
-  /** Smallest representable value (`-Infinity` for floats; a safe-integer approximation for int64). */
+  /**
+   * Smallest representable value (`-Infinity` for floats with infinities, -max for the float8/float4 formats without
+   * them; a safe-integer approximation for int64 and uint64).
+   */
   readonly min: number;
   /** Largest representable value. */
   readonly max: number;
@@ -89,6 +118,16 @@ const DTYPES: Readonly<Record<DType, DTypeInfo>> = Object.freeze({
   int2: info('int2', 2, -2, 1, false, true, 26),
   uint2: info('uint2', 2, 0, 3, false, false, 25),
   bool: info('bool', 8, 0, 1, false, false, 9),
+  float64: info('float64', 64, -Infinity, Infinity, true, true, 11),
+  uint32: info('uint32', 32, 0, 4294967295, false, false, 12),
+  uint64: info('uint64', 64, 0, Number.MAX_SAFE_INTEGER, false, false, 13),
+  bfloat16: info('bfloat16', 16, -Infinity, Infinity, true, true, 16),
+  float8e4m3fn: info('float8e4m3fn', 8, -448, 448, true, true, 17),
+  float8e4m3fnuz: info('float8e4m3fnuz', 8, -240, 240, true, true, 18),
+  float8e5m2: info('float8e5m2', 8, -Infinity, Infinity, true, true, 19),
+  float8e5m2fnuz: info('float8e5m2fnuz', 8, -57344, 57344, true, true, 20),
+  float8e8m0: info('float8e8m0', 8, 2 ** -127, 2 ** 127, true, false, 24),
+  float4e2m1: info('float4e2m1', 4, -6, 6, true, true, 23),
 });
 
 /** All dtype names, in a stable order. */
@@ -203,7 +242,10 @@ type TypedArrayConstructor =
   | Int32ArrayConstructor
   | Int16ArrayConstructor
   | Int8ArrayConstructor
-  | Uint8ArrayConstructor;
+  | Uint8ArrayConstructor
+  | Float64ArrayConstructor
+  | Uint32ArrayConstructor
+  | BigUint64ArrayConstructor;
 
 /**
  * The typed-array constructor that stores a dtype.
@@ -220,8 +262,15 @@ export function storageConstructor(dtype: DType): TypedArrayConstructor {
     case 'float32':
       return Float32Array;
     case 'float16':
+    case 'bfloat16':
     case 'uint16':
       return Uint16Array;
+    case 'float64':
+      return Float64Array;
+    case 'uint32':
+      return Uint32Array;
+    case 'uint64':
+      return BigUint64Array;
     case 'int64':
       return BigInt64Array;
     case 'int32':

@@ -38,3 +38,14 @@ export { Tensor, type NestedArray, type ReshapeOptions } from './tensor';
 export { QuantParams, type QuantGranularity } from './quant-params';
 export { MemoryLimitError } from './memory-limit-error';
 export { DEFAULT_MAX_TENSOR_BYTES, checkAllocation, maxTensorBytes, setMaxTensorBytes } from './allocation-limit';
+export {
+  bfloat16BitsToFloat32,
+  decodeMinifloat,
+  encodeMinifloat,
+  float32ToBfloat16Bits,
+  isMinifloatDType,
+  minifloatMax,
+  minifloatTable,
+  type E8M0RoundMode,
+  type MinifloatDType,
+} from './minifloat';

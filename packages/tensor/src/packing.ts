@@ -4,8 +4,10 @@ import { ShapeError } from './shape-error';
 import { ValueError } from './value-error';
 
 function packedInfo(dtype: PackedDType): { bits: number; perByte: number; mask: number; signed: boolean; min: number; max: number } {
-  if (!isPackedDType(dtype)) throw new DTypeError(`dtype must be int4, uint4, int2 or uint2, got ${String(dtype)}`);
+  if (!isPackedDType(dtype)) throw new DTypeError(`dtype must be int4, uint4, int2, uint2 or float4e2m1, got ${String(dtype)}`);
   const info = dtypeInfo(dtype);
+  // float4e2m1 packs its 4-bit codes (0–15), not values: decode them with the minifloat table.
+  if (info.isFloat) return { bits: info.bits, perByte: info.elementsPerByte, mask: (1 << info.bits) - 1, signed: false, min: 0, max: (1 << info.bits) - 1 };
   return { bits: info.bits, perByte: info.elementsPerByte, mask: (1 << info.bits) - 1, signed: info.isSigned, min: info.min, max: info.max };
 }
 

@@ -8,7 +8,10 @@ import { DTYPE_NAMES, byteLengthOf, dtypeInfo } from './dtype';
 
 describe('dtypes', () => {
   it('know their sizes and ranges', () => {
-    expect(DTYPE_NAMES).toHaveLength(13);
+    expect(DTYPE_NAMES).toHaveLength(23);
+    expect(dtypeInfo('float4e2m1')).toMatchObject({ bits: 4, elementsPerByte: 2, isFloat: true, onnxType: 23 });
+    expect(dtypeInfo('uint64')).toMatchObject({ bits: 64, isSigned: false, onnxType: 13 });
+    expect(dtypeInfo('float8e8m0')).toMatchObject({ bits: 8, isFloat: true, isSigned: false, onnxType: 24 });
     expect(dtypeInfo('int4')).toMatchObject({ bits: 4, elementsPerByte: 2, min: -8, max: 7, isSigned: true });
     expect(dtypeInfo('uint2')).toMatchObject({ bits: 2, elementsPerByte: 4, min: 0, max: 3 });
     expect(dtypeInfo('float16')).toMatchObject({ bits: 16, isFloat: true, onnxType: 10 });

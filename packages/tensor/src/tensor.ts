@@ -10,6 +10,7 @@ import {
 } from './dtype';
 import { DTypeError } from './dtype-error';
 import { float16BitsToFloat32, float16ToFloat32Array, float32ToFloat16Bits } from './float16';
+import { bfloat16BitsToFloat32, decodeMinifloat, encodeMinifloat, float32ToBfloat16Bits, isMinifloatDType, minifloatTable } from './minifloat';
 import { packSubByte, readPacked, unpackSubByte, writePacked } from './packing';
 import { computeStrides, formatShape, normalizeAxis, resolveReshape, resolveSliceRange, validateShape, type Shape } from './shape';
 import { ShapeError } from './shape-error';
@@ -32,7 +33,8 @@ const TENSOR_BRAND = Symbol.for('@qint/tensor.Tensor');
 
 /**
  * An n-dimensional array: a dtype, an immutable shape and row-major contiguous data in the dtype's typed array.
- * Sub-byte dtypes are packed (element 0 in the low bits); float16 holds raw half bits.
+ * Sub-byte dtypes are packed (element 0 in the low bits); float16 and bfloat16 hold raw 16-bit patterns, the float8
+ * formats one code per byte, float4e2m1 4-bit codes packed like int4.
  *
  * @example
  * ```ts
@@ -285,7 +287,7 @@ export class Tensor<D extends DType = DType> {
    * Reads one element.
    *
    * @param index - one coordinate per dim (`[]` for a scalar)
-   * @returns the value (float16 decoded; int64 as a number; bool as 0/1)
+   * @returns the value (float16, bfloat16, float8 and float4 decoded; int64 and uint64 as numbers; bool as 0/1)
    * @throws {@link ValueError} when the index is out of bounds
    * @example
    * ```ts
@@ -310,6 +312,10 @@ export class Tensor<D extends DType = DType> {
   set(index: readonly number[], value: number): void {
     const flat = this.flatIndex(index);
     const info = dtypeInfo(this.dtype);
+    if (this.dtype === 'float4e2m1') {
+      writePacked(this.data as Uint8Array, 'float4e2m1', flat, encodeMinifloat('float4e2m1', value));
+      return;
+    }
     if (isPackedDType(this.dtype)) {
       writePacked(this.data as Uint8Array, this.dtype as PackedDType, flat, value);
       return;
@@ -328,12 +334,18 @@ export class Tensor<D extends DType = DType> {
    * Tensor.from('uint2', [3], [1, 2, 3]).values(); // Uint8Array [1, 2, 3]
    * ```
    */
-  values(): Float32Array | Float64Array | Int32Array | Int16Array | Uint16Array | Int8Array | Uint8Array {
+  values(): Float32Array | Float64Array | Int32Array | Int16Array | Uint16Array | Int8Array | Uint8Array | Uint32Array {
     const d = this.dtype as DType;
+    if (isMinifloatDType(d)) {
+      const table = minifloatTable(d);
+      const codes = d === 'float4e2m1' ? unpackSubByte(this.data as Uint8Array, d, this.size) : (this.data as Uint8Array);
+      return Float32Array.from(codes, (c) => table[c]);
+    }
     if (isPackedDType(d)) return unpackSubByte(this.data as Uint8Array, d, this.size);
     if (d === 'float16') return float16ToFloat32Array(this.data as Uint16Array);
-    if (d === 'int64') return Float64Array.from(this.data as BigInt64Array, (v) => Number(v));
-    return this.data as Float32Array | Int32Array | Int16Array | Uint16Array | Int8Array | Uint8Array;
+    if (d === 'bfloat16') return Float32Array.from(this.data as Uint16Array, bfloat16BitsToFloat32);
+    if (d === 'int64' || d === 'uint64') return Float64Array.from(this.data as BigInt64Array, (v) => Number(v));
+    return this.data as Float32Array | Float64Array | Int32Array | Int16Array | Uint16Array | Int8Array | Uint8Array | Uint32Array;
   }
 
   /**
@@ -371,9 +383,12 @@ export class Tensor<D extends DType = DType> {
 
   private readFlat(flat: number): number {
     const d = this.dtype as DType;
+    if (d === 'float4e2m1') return decodeMinifloat(d, readPacked(this.data as Uint8Array, d, flat));
     if (isPackedDType(d)) return readPacked(this.data as Uint8Array, d, flat);
     const raw = (this.data as unknown as ArrayLike<number | bigint>)[flat];
     if (d === 'float16') return float16BitsToFloat32(raw as number);
+    if (d === 'bfloat16') return bfloat16BitsToFloat32(raw as number);
+    if (isMinifloatDType(d)) return decodeMinifloat(d, raw as number);
     return typeof raw === 'bigint' ? Number(raw) : raw;
   }
 
@@ -418,6 +433,29 @@ Object.defineProperty(Tensor.prototype, TENSOR_BRAND, { value: true });
 /** Converts plain values to the storage of `dtype`, validating integers and ranges. */
 function convertValues<D extends DType>(dtype: D, values: ArrayLike<number | bigint | boolean>, min: number, max: number): DataTypeMap[D] {
   const n = values.length;
+  if (dtype === 'float64' || dtype === 'bfloat16' || isMinifloatDType(dtype)) {
+    const codes = dtype === 'float64' ? new Float64Array(n) : dtype === 'bfloat16' ? new Uint16Array(n) : new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = toNumber(values[i], i);
+      codes[i] = dtype === 'float64' ? v : dtype === 'bfloat16' ? float32ToBfloat16Bits(v) : encodeMinifloat(dtype as never, v);
+    }
+    return (dtype === 'float4e2m1' ? packSubByte(codes, 'float4e2m1') : codes) as DataTypeMap[D];
+  }
+  if (dtype === 'uint64') {
+    const out = new BigUint64Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (typeof v === 'bigint') {
+        if (v < 0n || v >= 2n ** 64n) throw new ValueError(`values[${i}] = ${v} does not fit uint64`);
+        out[i] = v;
+      } else {
+        const num = toNumber(v, i);
+        if (!Number.isSafeInteger(num) || num < 0) throw new ValueError(`values[${i}] = ${num} is not a safe non-negative integer for uint64 (pass a bigint)`);
+        out[i] = BigInt(num);
+      }
+    }
+    return out as DataTypeMap[D];
+  }
   if (dtype === 'float32' || dtype === 'float16') {
     const out = dtype === 'float32' ? new Float32Array(n) : new Uint16Array(n);
     for (let i = 0; i < n; i++) {

@@ -96,6 +96,20 @@ export class AttributeReader {
   }
 
   /**
+   * A `strings` attribute.
+   * @param name - attribute name
+   * @param fallback - value when absent
+   * @returns the value, the fallback, or undefined
+   * @throws {@link GraphError} when the attribute has another type
+   */
+  strings(name: string, fallback: readonly string[]): readonly string[];
+  strings(name: string): readonly string[] | undefined;
+  strings(name: string, fallback?: readonly string[]): readonly string[] | undefined {
+    const a = this.get(name, 'strings');
+    return a ? (a.value as readonly string[]) : fallback;
+  }
+
+  /**
    * A `floats` attribute.
    * @param name - attribute name
    * @param fallback - value when absent

@@ -87,8 +87,11 @@ export function binary(spec: BinarySpec, a: Tensor, b: Tensor, donated = 0, opti
   else if (dtype === 'float32') {
     f = spec.float;
     op = spec.op;
-  } else if (dtype === 'int64') {
-    if (!spec.big) throw new DTypeError(`${spec.name}: int64 inputs are not supported`);
+  } else if (dtype === 'float64') {
+    // Double arithmetic, stored in a Float64Array: no float32 rounding anywhere.
+    f = spec.float;
+  } else if (dtype === 'int64' || dtype === 'uint64') {
+    if (!spec.big) throw new DTypeError(`${spec.name}: ${dtype} inputs are not supported`);
     f = spec.big;
   } else {
     if (!spec.int) throw new DTypeError(`${spec.name}: ${dtype} inputs are not supported`);
@@ -237,7 +240,7 @@ export const binaryOps: readonly OpDefinition[] = [
       const spec = modSpec(fmod);
       return (inputs) => {
         const a = need(inputs, 0, 'A');
-        if (!fmod && (a.dtype === 'float32' || a.dtype === 'float16')) {
+        if (!fmod && (a.dtype === 'float32' || a.dtype === 'float16' || a.dtype === 'float64')) {
           throw new DTypeError('Mod: float inputs need fmod = 1');
         }
         return [binary(spec, a, need(inputs, 1, 'B'))];

@@ -76,12 +76,14 @@ export function trilu(x: Tensor, k: number, upper: boolean): Tensor {
 
 /** CumSum along one axis, optionally exclusive and/or reversed. */
 export function cumSum(x: Tensor, axisAttr: number, exclusive: boolean, reverse: boolean): Tensor {
-  if (x.dtype !== 'float32' && x.dtype !== 'int32' && x.dtype !== 'int64') throw new DTypeError(`input must be float32, int32 or int64, got ${x.dtype}`);
+  if (!['float32', 'float64', 'int32', 'int64', 'uint32', 'uint64'].includes(x.dtype)) {
+    throw new DTypeError(`input must be float32, float64, int32, int64, uint32 or uint64, got ${x.dtype}`);
+  }
   const axis = normalizeAxis(axisAttr, x.rank, 'axis');
   const outer = prod(x.shape, 0, axis);
   const dim = x.shape[axis];
   const inner = prod(x.shape, axis + 1);
-  const big = x.dtype === 'int64';
+  const big = x.dtype === 'int64' || x.dtype === 'uint64';
   const src = x.data as unknown as { [i: number]: number & bigint };
   const out = allocateData(x.dtype, x.size) as unknown as { [i: number]: number | bigint };
   for (let o = 0; o < outer; o++) {

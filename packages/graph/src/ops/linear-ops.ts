@@ -2,9 +2,11 @@
 import { conv, gemm, gemmF32Batched, matMul, prepareGemmWeights, type ConvAttributes, type GemmWeights } from '@qint/kernels';
 import { DTypeError, ShapeError, Tensor, broadcastShapes, formatShape } from '@qint/tensor';
 import type { Dim } from '../ir';
+import { convTransposeNd } from './conv-transpose-nd';
 import { onnxOp } from './define-op';
 import type { OpBuildContext, OpDefinition, ShapeInferrer } from './op-definition';
 import { readAutoPad, windowGeometry } from './pool-geometry';
+import { matMulF64 } from './mat-mul-f64';
 import { checkOutputSize, need, sameBatchMatMul } from './tensor-utils';
 import { UnsupportedVariant } from './unsupported-variant';
 import { asBiasVector } from '../fuse-conv-bias-activation';
@@ -80,11 +82,12 @@ const matMulInfer: ShapeInferrer = (_ctx, inputs) => {
 };
 
 /**
- * ConvTranspose (1-D or 2-D, groups, strides, dilations, pads / auto_pad / output_shape / output_padding), float32.
+ * ConvTranspose (1-D or 2-D here, 3-D and up in conv-transpose-nd.ts; groups, strides, dilations, pads / auto_pad / output_shape / output_padding), float32.
  * W is `[C, M/group, kH, kW]`.
  */
 export function convTranspose(x: Tensor, w: Tensor, bias: Tensor | undefined, ctx: ConvTransposeAttributes): Tensor {
   if (x.dtype !== 'float32' || w.dtype !== 'float32') throw new DTypeError(`ConvTranspose: X and W must be float32, got ${x.dtype} and ${w.dtype}`);
+  if (x.rank > 4) return convTransposeNd(x, w, bias, ctx);
   if ((x.rank !== 3 && x.rank !== 4) || w.rank !== x.rank) throw new ShapeError(`ConvTranspose: X ${formatShape(x.shape)} and W ${formatShape(w.shape)} must both be 3-D or 4-D`);
   const one = x.rank === 3;
   const [n, c] = x.shape;
@@ -208,6 +211,7 @@ export const linearOps: readonly OpDefinition[] = [
     return (inputs) => {
       const a = need(inputs, 0, 'A');
       const b = need(inputs, 1, 'B');
+      if (a.dtype === 'float64') return [matMulF64(a, b)];
       checkMatMulOutput(a, b);
       const dims = sameBatchMatMul(a, b, 3);
       if (dims) {

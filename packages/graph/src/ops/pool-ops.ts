@@ -1,10 +1,11 @@
-// MaxPool, AveragePool (1-D and 2-D windows), GlobalAveragePool, GlobalMaxPool, LpNormalization-free.
+// MaxPool, AveragePool (1-D and 2-D windows here; 3-D and up in pool-nd.ts), GlobalAveragePool, GlobalMaxPool, LpNormalization-free.
 import { DTypeError, ShapeError, Tensor, allocateData, formatShape, isPackedDType } from '@qint/tensor';
 import type { Dim } from '../ir';
 import { onnxOp } from './define-op';
 import type { OpBuildContext, OpDefinition, ShapeInferrer } from './op-definition';
 import { allocateF32 } from '../buffer-pool';
 import { maxPoolF32 } from './max-pool-f32';
+import { poolNd } from './pool-nd';
 import { readAutoPad, windowGeometry, type WindowAttributes } from './pool-geometry';
 import { need, prod } from './tensor-utils';
 import { UnsupportedVariant } from './unsupported-variant';
@@ -44,6 +45,7 @@ function lift2(o: PoolOptions, spatialRank: number): PoolOptions {
  */
 export function pool2d(x: Tensor, kind: 'max' | 'avg', options: PoolOptions, withIndices = false): Tensor[] {
   const what = kind === 'max' ? 'MaxPool' : 'AveragePool';
+  if (x.rank > 4 || options.kernel.length > 2) return poolNd(x, kind, options, withIndices, false);
   if (isPackedDType(x.dtype) || x.dtype === 'bool' || x.dtype === 'int64' || x.dtype === 'float16') throw new DTypeError(`${what}: ${x.dtype} inputs are not supported`);
   if (kind === 'avg' && x.dtype !== 'float32') throw new DTypeError(`${what}: input must be float32, got ${x.dtype}`);
   const { n, c, h, w } = as2d(x, what);
@@ -153,7 +155,7 @@ export function globalPool(x: Tensor, kind: 'max' | 'avg'): Tensor {
 export function poolOptions(ctx: OpBuildContext, kind: 'max' | 'avg'): PoolOptions {
   const a = ctx.attrs;
   const kernel = a.ints('kernel_shape') ?? a.fail('attribute "kernel_shape" is required');
-  if (kernel.length < 1 || kernel.length > 2) throw new UnsupportedVariant(`${kernel.length}-D pooling windows are not supported (1-D and 2-D are)`);
+  if (kernel.length < 1) throw new UnsupportedVariant('an empty kernel_shape is not supported');
   const autoPad = readAutoPad(a);
   return {
     kernel,
@@ -194,7 +196,8 @@ export const poolOps: readonly OpDefinition[] = [
     (ctx) => {
       const o = poolOptions(ctx, 'max');
       const withIndices = (ctx.node.outputs[1] ?? '') !== '';
-      if (withIndices && ctx.attrs.int('storage_order', 0) !== 0) throw new UnsupportedVariant('storage_order = 1 for the Indices output is not supported');
+      // storage_order = 1: Indices in column-major order, computed by the N-D loop.
+      if (withIndices && ctx.attrs.int('storage_order', 0) !== 0) return (inputs) => poolNd(need(inputs, 0, 'X'), 'max', o, true, true);
       return (inputs) => pool2d(need(inputs, 0, 'X'), 'max', o, withIndices);
     },
     poolInfer('max'),

@@ -9,8 +9,9 @@ import {
   qlinearMatMul,
   quantizeLinear,
 } from '@qint/kernels';
-import { isQuantDType, type DType, type QuantDType } from '@qint/tensor';
+import { DTypeError, isQuantDType, type DType, type MinifloatDType, type QuantDType } from '@qint/tensor';
 import { onnxOp } from './define-op';
+import { dequantizeMinifloat, isMinifloatQuant, quantizeToMinifloat } from './float8-quantize';
 import { convAttributes, convInfer } from './linear-ops';
 import type { OpDefinition, ShapeInferrer } from './op-definition';
 import { dtypeFromOnnx, need } from './tensor-utils';
@@ -37,6 +38,7 @@ export const quantizedOps: readonly OpDefinition[] = [
     (ctx) => {
       const code = ctx.attrs.int('output_dtype', 0);
       let outputDtype: QuantDType | undefined;
+      let minifloatOut: MinifloatDType | undefined;
       if (code !== 0) {
         let d: DType;
         try {
@@ -44,17 +46,24 @@ export const quantizedOps: readonly OpDefinition[] = [
         } catch (e) {
           throw new UnsupportedVariant(e instanceof Error ? e.message : String(e));
         }
-        if (!isQuantDType(d)) throw new UnsupportedVariant(`output_dtype ${d} is not a supported quantized type`);
-        outputDtype = d;
+        if (isMinifloatQuant(d)) minifloatOut = d;
+        else if (!isQuantDType(d)) throw new UnsupportedVariant(`output_dtype ${d} is not a supported quantized type`);
+        else outputDtype = d;
       }
-      if (ctx.attrs.int('saturate', 1) !== 1) throw new UnsupportedVariant('saturate = 0 applies to float8 outputs only, which are not supported');
+      const saturate = ctx.attrs.int('saturate', 1) !== 0;
       const options = {
         axis: ctx.attrs.int('axis', 1),
         blockSize: ctx.attrs.int('block_size', 0),
         ...(outputDtype ? { outputDtype } : {}),
         ...(ctx.backend ? { backend: ctx.backend } : {}),
       };
-      return (inputs) => [quantizeLinear(need(inputs, 0, 'x'), need(inputs, 1, 'y_scale'), inputs[2], options)];
+      return (inputs) => {
+        const zp = inputs[2];
+        const to = zp && isMinifloatQuant(zp.dtype) ? zp.dtype : minifloatOut;
+        if (to) return [quantizeToMinifloat(need(inputs, 0, 'x'), need(inputs, 1, 'y_scale'), zp, to, saturate, options)];
+        if (!saturate) throw new DTypeError('QuantizeLinear: saturate = 0 applies to float8 outputs only');
+        return [quantizeLinear(need(inputs, 0, 'x'), need(inputs, 1, 'y_scale'), zp, options)];
+      };
     },
     quantizeInfer,
   ),
@@ -63,7 +72,11 @@ export const quantizedOps: readonly OpDefinition[] = [
     10,
     (ctx) => {
       const options = { axis: ctx.attrs.int('axis', 1), blockSize: ctx.attrs.int('block_size', 0), ...(ctx.backend ? { backend: ctx.backend } : {}) };
-      return (inputs) => [dequantizeLinear(need(inputs, 0, 'x'), need(inputs, 1, 'x_scale'), inputs[2], options)];
+      return (inputs) => {
+        const x = need(inputs, 0, 'x');
+        if (isMinifloatQuant(x.dtype)) return [dequantizeMinifloat(x, need(inputs, 1, 'x_scale'), inputs[2], options)];
+        return [dequantizeLinear(x, need(inputs, 1, 'x_scale'), inputs[2], options)];
+      };
     },
     (_ctx, inputs) => [{ dtype: inputs[1]?.dtype ?? 'float32', shape: inputs[0]?.shape }],
   ),

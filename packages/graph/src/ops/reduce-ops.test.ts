@@ -70,3 +70,24 @@ describe('softmax family', () => {
     expect(() => runOp('Softmax', [Tensor.from('int32', [1], [1])], {}, { opset: 13 })).toThrowError(expect.objectContaining({ code: 'ERR_DTYPE' }));
   });
 });
+
+describe('ReduceLogSum and bool ReduceMax/ReduceMin', () => {
+  it('ReduceLogSum is log of the sum; an empty set gives −∞', () => {
+    // rows [1, 2] and [3, 4]: log 3, log 7
+    expectClose(runOp('ReduceLogSum', [f32([2, 2], [1, 2, 3, 4])], { axes: A.ints([1]), keepdims: A.int(0) }, { opset: 13 })[0].toArray(), [Math.log(3), Math.log(7)]);
+    expectClose(runOp('ReduceLogSum', [f32([2, 2], [1, 2, 3, 4]), { init: Tensor.from('int64', [1], [0]) }], {}, { opset: 18 })[0].toArray(), [Math.log(4), Math.log(6)]);
+    expect(runOp('ReduceLogSum', [f32([2, 0], []), { init: Tensor.from('int64', [1], [1]) }], {}, { opset: 18 })[0].toArray()).toEqual([-Infinity, -Infinity]);
+  });
+
+  it('ReduceMax of bools is any, ReduceMin is all (opset 20); the max of an empty set is false', () => {
+    const b = Tensor.from('bool', [2, 2], [1, 0, 0, 0]);
+    const axes = { init: Tensor.from('int64', [1], [1]) };
+    const max = runOp('ReduceMax', [b, axes], { keepdims: A.int(0) }, { opset: 20 })[0];
+    expect(max.dtype).toBe('bool');
+    expect(max.toArray()).toEqual([1, 0]);
+    expect(runOp('ReduceMin', [Tensor.from('bool', [2, 2], [1, 1, 1, 0]), axes], { keepdims: A.int(0) }, { opset: 20 })[0].toArray()).toEqual([1, 0]);
+    expect(runOp('ReduceMax', [Tensor.from('bool', [2, 0], []), axes], { keepdims: A.int(0) }, { opset: 20 })[0].toArray()).toEqual([0, 0]);
+    expect(runOp('ReduceMin', [Tensor.from('bool', [2, 0], []), axes], { keepdims: A.int(0) }, { opset: 20 })[0].toArray()).toEqual([1, 1]);
+    expect(() => runOp('ReduceSum', [b, axes], {}, { opset: 13 })).toThrow(/ReduceSum: bool inputs are not supported/);
+  });
+});

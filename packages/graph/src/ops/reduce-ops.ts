@@ -1,4 +1,4 @@
-// Reductions (ReduceMean/Sum/Max/Min/Prod/L1/L2/SumSquare/LogSumExp), ArgMax/ArgMin, Softmax/LogSoftmax/Hardmax.
+// Reductions (ReduceMean/Sum/Max/Min/Prod/L1/L2/SumSquare/LogSumExp/LogSum), ArgMax/ArgMin, Softmax/LogSoftmax/Hardmax.
 import { DTypeError, Tensor, ValueError, computeStrides, normalizeAxis } from '@qint/tensor';
 import type { Dim } from '../ir';
 import { softmaxF32, type OpOptions } from '@qint/kernels';
@@ -23,7 +23,11 @@ const REDUCERS: Record<string, Reducer> = {
   ReduceL2: { init: 0, step: (a, x) => a + x * x, finish: (a) => Math.sqrt(a) },
   ReduceSumSquare: { init: 0, step: (a, x) => a + x * x, finish: (a) => a },
   ReduceLogSumExp: { init: 0, step: (a, x) => a + Math.exp(x), finish: (a) => Math.log(a) },
+  ReduceLogSum: { init: 0, step: (a, x) => a + x, finish: (a) => Math.log(a) },
 };
+
+/** Reductions that accept bool inputs (opset 20 added bool to ReduceMax/ReduceMin: any / all). */
+const BOOL_REDUCERS = new Set(['ReduceMax', 'ReduceMin']);
 
 /** First opset in which each reduction takes `axes` as an input instead of an attribute. */
 const AXES_INPUT_SINCE: Record<string, number> = { ReduceSum: 13 };
@@ -95,6 +99,8 @@ export function reduce(opType: string, x: Tensor, axes: readonly number[], keepD
     }
   } else if (n > 0) acc[0] = r.step(acc[0], src[0]);
   for (let i = 0; i < outSize; i++) acc[i] = r.finish(acc[i], count);
+  // The max of an empty bool set is false (the init −∞ would become true).
+  if (x.dtype === 'bool') for (let i = 0; i < outSize; i++) if (acc[i] === -Infinity) acc[i] = 0;
   if (x.dtype === 'float32') return Tensor.from('float32', outShape, Float32Array.from(acc));
   return fromNumbers(x.dtype, outShape, acc);
 }
@@ -109,7 +115,7 @@ function reduceOp(opType: string, since: number, axesFromInput: boolean): OpDefi
       const attrAxes = axesFromInput ? undefined : (ctx.attrs.ints('axes') ?? []);
       return (inputs) => {
         const x = need(inputs, 0, 'data');
-        if (x.dtype === 'bool') throw new DTypeError(`${opType}: bool inputs are not supported`);
+        if (x.dtype === 'bool' && !BOOL_REDUCERS.has(opType)) throw new DTypeError(`${opType}: bool inputs are not supported`);
         const axes = attrAxes ?? (inputs[1] ? readInts(inputs[1], 'input axes') : []);
         if (axes.length === 0 && noop) return [x];
         return [reduce(opType, x, axes, keepDims)];

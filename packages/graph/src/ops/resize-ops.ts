@@ -3,12 +3,18 @@ import { DTypeError, ShapeError, Tensor, ValueError, allocateData, computeStride
 import type { Dim } from '../ir';
 import { onnxOp } from './define-op';
 import type { OpBuildContext, OpDefinition, ShapeInferrer } from './op-definition';
+import { resizeSeparable } from './resize-separable';
 import { checkOutputSize, need, readFloats, readInts } from './tensor-utils';
 import { UnsupportedVariant } from './unsupported-variant';
 
 /** Resize settings parsed at load. */
 export interface ResizeOptions {
-  readonly mode: 'nearest' | 'linear';
+  readonly mode: 'nearest' | 'linear' | 'cubic';
+  /** Cubic only: the `a` of the cubic convolution kernel (ONNX cubic_coeff_a). */
+  readonly cubicCoeffA?: number;
+  readonly excludeOutside?: boolean;
+  /** Linear and cubic: widen the kernel when downsampling (ONNX antialias = 1). */
+  readonly antialias?: boolean;
   readonly coordinateTransformationMode: string;
   readonly nearestMode: string;
   readonly extrapolationValue: number;
@@ -69,6 +75,17 @@ export function resize(x: Tensor, outShape: readonly number[], scales: readonly 
   if (isPackedDType(x.dtype) || x.dtype === 'float16' || x.dtype === 'bool') throw new DTypeError(`Resize: ${x.dtype} inputs are not supported`);
   const rank = x.rank;
   checkOutputSize(x.dtype, outShape, 'Resize output');
+  // Cubic, antialias and linear over more than the last two axes: separable passes (resize-separable.ts).
+  if (o.mode === 'cubic' || (o.mode === 'linear' && (o.antialias || outShape.some((d, i) => i < rank - 2 && d !== x.shape[i])))) {
+    return resizeSeparable(x, outShape, scales, roi, {
+      mode: o.mode,
+      coordinateTransformationMode: o.coordinateTransformationMode,
+      cubicCoeffA: o.cubicCoeffA ?? -0.75,
+      excludeOutside: o.excludeOutside ?? false,
+      antialias: o.antialias ?? false,
+      extrapolationValue: o.extrapolationValue,
+    });
+  }
   const size = outShape.reduce((a, b) => a * b, 1);
   const src = x.data as unknown as { [i: number]: number };
   const crop = o.coordinateTransformationMode === 'tf_crop_and_resize';
@@ -162,17 +179,20 @@ function parseOptions(ctx: OpBuildContext, upsample: boolean): ResizeOptions {
   const a = ctx.attrs;
   const rawMode = a.string('mode', 'nearest');
   const mode = rawMode === 'bilinear' ? 'linear' : rawMode;
-  if (mode !== 'nearest' && mode !== 'linear') throw new UnsupportedVariant(`mode "${rawMode}" is not supported (nearest and linear are)`);
+  if (mode !== 'nearest' && mode !== 'linear' && mode !== 'cubic') throw new UnsupportedVariant(`mode "${rawMode}" is not supported`);
+  if (mode === 'cubic' && upsample) throw new UnsupportedVariant('Upsample mode "cubic" is not supported');
   // Opset-10 Resize and Upsample behave as asymmetric coordinates with floor rounding for nearest.
   const legacy = upsample || ctx.opset < 11;
   const coordinateTransformationMode = legacy ? 'asymmetric' : a.string('coordinate_transformation_mode', 'half_pixel');
   const nearestMode = legacy ? 'floor' : a.string('nearest_mode', 'round_prefer_floor');
   if (!COORD_MODES.includes(coordinateTransformationMode)) throw new UnsupportedVariant(`coordinate_transformation_mode "${coordinateTransformationMode}" is not supported`);
   if (!NEAREST_MODES.includes(nearestMode)) throw new UnsupportedVariant(`nearest_mode "${nearestMode}" is not supported`);
-  if (a.int('antialias', 0) !== 0 && mode === 'linear') throw new UnsupportedVariant('antialias = 1 is not supported');
   const axes = a.ints('axes');
   return {
     mode,
+    cubicCoeffA: a.float('cubic_coeff_a', -0.75),
+    excludeOutside: a.int('exclude_outside', 0) === 1,
+    antialias: a.int('antialias', 0) === 1 && mode !== 'nearest',
     coordinateTransformationMode,
     nearestMode,
     extrapolationValue: a.float('extrapolation_value', 0),
@@ -232,6 +252,16 @@ function resizeOp(since: number): OpDefinition {
         if (since < 11) scales = Array.from(readFloats(need(inputs, 1, 'scales')));
         else {
           if (inputs[1] && inputs[1].size > 0) roi = Array.from(readFloats(inputs[1]));
+          // An roi over `axes` only: spread it over all axes (the others keep [0, 1]).
+          if (roi && o.axes && roi.length === 2 * o.axes.length && o.axes.length !== x.rank) {
+            const full = [...new Array<number>(x.rank).fill(0), ...new Array<number>(x.rank).fill(1)];
+            o.axes.forEach((ax, i) => {
+              const a = ax < 0 ? ax + x.rank : ax;
+              full[a] = roi![i];
+              full[a + x.rank] = roi![i + o.axes!.length];
+            });
+            roi = full;
+          }
           if (inputs[2] && inputs[2].size > 0) scales = Array.from(readFloats(inputs[2]));
           if (inputs[3] && inputs[3].size > 0) sizes = readInts(inputs[3], 'input sizes');
         }

@@ -178,8 +178,11 @@ function constantOfShape(shapeT: Tensor, value: Tensor): Tensor {
   const shape = readInts(shapeT, 'ConstantOfShape input');
   if (shape.every((d) => Number.isSafeInteger(d) && d >= 0)) checkOutputSize(value.dtype, shape, 'ConstantOfShape output');
   const out = Tensor.zeros(value.dtype, shape);
-  if (value.data instanceof BigInt64Array) (out.data as BigInt64Array).fill(value.data[0]);
-  else (out.data as Float32Array).fill((value.data as Float32Array)[0]);
+  const first = (value.data as unknown as ArrayLike<number | bigint>)[0];
+  // Storage codes (float16 bits, float8 codes) are copied as they are; float4e2m1 is packed two codes per byte.
+  if (value.dtype === 'float4e2m1') (out.data as Uint8Array).fill(((first as number) & 15) * 17);
+  else if (typeof first === 'bigint') (out.data as BigInt64Array).fill(first);
+  else (out.data as Float32Array).fill(first);
   return out;
 }
 

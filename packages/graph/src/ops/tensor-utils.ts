@@ -8,9 +8,12 @@ import {
   byteLengthOf,
   checkAllocation,
   dtypeInfo,
+  encodeMinifloat,
   float16ToFloat32Array,
+  float32ToBfloat16Bits,
   float32ToFloat16Array,
   formatShape,
+  isMinifloatDType,
   isPackedDType,
   type DType,
   type Shape,
@@ -45,7 +48,7 @@ export function readInts(t: Tensor, what: string): number[] {
     }
     return out;
   }
-  if (t.dtype === 'float32' || t.dtype === 'float16') {
+  if (dtypeInfo(t.dtype).isFloat) {
     throw new DTypeError(`${what} must be an integer tensor, got ${t.dtype}`);
   }
   const v = t.values();
@@ -73,17 +76,27 @@ export function fromFloats(dtype: DType, shape: Shape, values: Float32Array | Fl
   return fromNumbers(dtype, shape, values);
 }
 
-/** Builds a tensor from numbers with C-style conversion: truncation, wrap-around for ints, `!= 0` for bool. */
+/**
+ * Builds a tensor from numbers with C-style conversion: truncation, wrap-around for ints, `!= 0` for bool; floats
+ * round to nearest even (float8 and float4 saturate at their largest finite value).
+ */
 export function fromNumbers(dtype: DType, shape: Shape, values: ArrayLike<number>): Tensor {
   const n = values.length;
   if (dtype === 'float16') return Tensor.from('float16', shape, float32ToFloat16Array(values));
-  if (dtype === 'int64') {
-    const out = new BigInt64Array(n);
+  if (dtype === 'bfloat16') return Tensor.from('bfloat16', shape, Uint16Array.from(values as ArrayLike<number>, float32ToBfloat16Bits));
+  if (dtype === 'float64') return Tensor.from('float64', shape, Float64Array.from(values as ArrayLike<number>));
+  if (isMinifloatDType(dtype)) {
+    const codes = Uint8Array.from(values as ArrayLike<number>, (v) => encodeMinifloat(dtype, v));
+    return Tensor.from(dtype, shape, dtype === 'float4e2m1' ? packCodes(codes) : codes);
+  }
+  if (dtype === 'int64' || dtype === 'uint64') {
+    const out = dtype === 'int64' ? new BigInt64Array(n) : new BigUint64Array(n);
     for (let i = 0; i < n; i++) {
       const v = values[i];
-      out[i] = Number.isFinite(v) ? BigInt(Math.trunc(v)) : v > 0 ? 9223372036854775807n : v < 0 ? -9223372036854775808n : 0n;
+      const big = Number.isFinite(v) ? BigInt(Math.trunc(v)) : v > 0 ? 9223372036854775807n : v < 0 ? -9223372036854775808n : 0n;
+      out[i] = dtype === 'int64' ? big : BigInt.asUintN(64, big);
     }
-    return Tensor.from('int64', shape, out);
+    return Tensor.from(dtype, shape, out as never);
   }
   if (dtype === 'bool') {
     const out = new Uint8Array(n);
@@ -97,9 +110,16 @@ export function fromNumbers(dtype: DType, shape: Shape, values: ArrayLike<number
     for (let i = 0; i < n; i++) ints[i] = ((((Math.trunc(values[i]) - min) % span) + span) % span) + min;
     return Tensor.from(dtype, shape, ints);
   }
-  const out = allocateData(dtype, n) as Exclude<TensorData, BigInt64Array>;
+  const out = allocateData(dtype, n) as Exclude<TensorData, BigInt64Array | BigUint64Array>;
   for (let i = 0; i < n; i++) out[i] = values[i];
   return Tensor.from(dtype, shape, out);
+}
+
+/** Packs 4-bit codes two per byte, element 0 in the low nibble (float4e2m1 storage). */
+export function packCodes(codes: ArrayLike<number>): Uint8Array {
+  const out = new Uint8Array(Math.ceil(codes.length / 2));
+  for (let i = 0; i < codes.length; i++) out[i >> 1] |= (codes[i] & 15) << ((i & 1) * 4);
+  return out;
 }
 
 /** Rejects packed sub-byte storage for ops that move elements. */

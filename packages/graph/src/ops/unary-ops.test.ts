@@ -86,7 +86,8 @@ describe('unary ops', () => {
     expect(mask.dtype).toBe('bool');
     expect(mask.toArray()).toEqual([1, 1]);
     expect(runOp('Dropout', [x], { ratio: A.float(0.3) }, { opset: 7 })[0].toArray()).toEqual([1, 2]);
-    expect(() => runOp('Dropout', [x, { init: f32([], [0.5]) }, { init: Tensor.from('bool', [], [1]) }], {}, { opset: 13 })).toThrowError(/training_mode/);
+    // A constant training_mode = true now trains (random-ops.ts): seed 0 draws NumPy's [0.5488, 0.7152] ≥ 0.5 → both kept, ×2.
+    expect(runOp('Dropout', [x, { init: f32([], [0.5]) }, { init: Tensor.from('bool', [], [1]) }], { seed: A.int(0) }, { opset: 13 })[0].toArray()).toEqual([2, 4]);
   });
 
   it('Not and IsNaN', () => {

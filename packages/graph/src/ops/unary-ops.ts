@@ -8,6 +8,7 @@ import {
   type DType,
 } from '@qint/tensor';
 import { erf, roundHalfToEven } from '@qint/kernels';
+import { castTensor } from './cast-op';
 import { onnxOp } from './define-op';
 import { sameAs, sameShapeAs } from './infer-helpers';
 import type { OpBuildContext, OpDefinition, OpKernel } from './op-definition';
@@ -17,7 +18,7 @@ import { UnsupportedVariant } from './unsupported-variant';
 type Fn = (x: number) => number;
 
 /**
- * Maps a float tensor elementwise (float32 storage; float16 goes through float32).
+ * Maps a float tensor elementwise (float32 storage; float16 goes through float32; float64 in double precision).
  * @throws {@link DTypeError} for non-float inputs
  */
 export function mapFloat(x: Tensor, f: Fn, what: string, loop?: (src: Float32Array, dst: Float32Array) => void): Tensor {
@@ -33,12 +34,19 @@ export function mapFloat(x: Tensor, f: Fn, what: string, loop?: (src: Float32Arr
     for (let i = 0; i < d.length; i++) d[i] = f(d[i]);
     return Tensor.from('float16', x.shape, float32ToFloat16Array(d));
   }
-  throw new DTypeError(`${what}: input must be float32 or float16, got ${x.dtype}`);
+  if (x.dtype === 'float64') {
+    // Double precision throughout: the functions compute in double, nothing is rounded to float32.
+    const d = x.data as Float64Array;
+    const out = new Float64Array(d.length);
+    for (let i = 0; i < d.length; i++) out[i] = f(d[i]);
+    return Tensor.from('float64', x.shape, out);
+  }
+  throw new DTypeError(`${what}: input must be float32, float16 or float64, got ${x.dtype}`);
 }
 
 /** Maps any numeric tensor elementwise, keeping its dtype (int64 through numbers; fine for the small shape tensors it sees). */
 function mapNumeric(x: Tensor, f: Fn, what: string, loop?: (src: Float32Array, dst: Float32Array) => void): Tensor {
-  if (x.dtype === 'float32' || x.dtype === 'float16') return mapFloat(x, f, what, loop);
+  if (x.dtype === 'float32' || x.dtype === 'float16' || x.dtype === 'float64') return mapFloat(x, f, what, loop);
   if (x.dtype === 'bool' || isPackedDType(x.dtype)) throw new DTypeError(`${what}: ${x.dtype} inputs are not supported`);
   const v = x.values();
   const out = new Float64Array(v.length);
@@ -138,57 +146,19 @@ function clipKernel(ctx: OpBuildContext): OpKernel {
       const l = Math.fround(lo);
       const h = Math.fround(hi);
       for (let i = 0; i < d.length; i++) {
-        const v = d[i];
-        out[i] = v < l ? l : v > h ? h : v;
+        // max(x, min) then min(·, max): with min > max every element becomes max, as ONNX specifies.
+        const v = d[i] < l ? l : d[i];
+        out[i] = v > h ? h : v;
       }
       return [Tensor.from('float32', x.shape, out)];
     }
-    return [mapNumeric(x, (v) => (v < lo ? lo : v > hi ? hi : v), 'Clip')];
+    return [mapNumeric(x, (v) => Math.min(v < lo ? lo : v, hi), 'Clip')];
   };
 }
 
-/** Cast with C-style conversions: floats to ints truncate toward zero, anything to bool is `x != 0`. */
+/** Cast with C-style conversions: floats to ints truncate toward zero, anything to bool is `x != 0` (see cast-op.ts). */
 export function cast(x: Tensor, to: DType): Tensor {
-  if (x.dtype === to) return x;
-  if (to === 'float32') return Tensor.from('float32', x.shape, x.dtype === 'float16' ? readFloats(x) : Float32Array.from(x.values()));
-  if (to === 'float16') return Tensor.from('float16', x.shape, float32ToFloat16Array(x.values()));
-  if (to === 'int64' && x.data instanceof BigInt64Array) return x;
-  if (x.data instanceof BigInt64Array && (to === 'int32' || to === 'int16' || to === 'int8' || to === 'uint8' || to === 'uint16')) {
-    // Wrap modulo 2^bits exactly, as a C cast does, even beyond 2^53.
-    const src = x.data;
-    const out = fromNumbers(to, x.shape, new Float64Array(src.length));
-    const bits = to === 'int32' ? 32 : to === 'int16' || to === 'uint16' ? 16 : 8;
-    const signed = to.startsWith('int');
-    const dst = out.data as Int32Array;
-    for (let i = 0; i < src.length; i++) dst[i] = Number(signed ? BigInt.asIntN(bits, src[i]) : BigInt.asUintN(bits, src[i]));
-    return out;
-  }
-  return fromNumbers(to, x.shape, x.values());
-}
-
-function castOp(): OpDefinition {
-  return onnxOp(
-    'Cast',
-    6,
-    (ctx) => {
-      const code = ctx.attrs.int('to') ?? ctx.attrs.fail('attribute "to" is required');
-      let to: DType;
-      try {
-        to = dtypeFromOnnx(code, 'Cast to');
-      } catch (e) {
-        throw new UnsupportedVariant(e instanceof Error ? e.message : String(e));
-      }
-      return (inputs) => [cast(need(inputs, 0, 'input'), to)];
-    },
-    (ctx, inputs) => {
-      const code = ctx.attrs.int('to');
-      try {
-        return [{ dtype: dtypeFromOnnx(code ?? 0, 'Cast to'), shape: inputs[0]?.shape }];
-      } catch {
-        return [{ shape: inputs[0]?.shape }];
-      }
-    },
-  );
+  return castTensor(x, to);
 }
 
 function dropoutKernel(ctx: OpBuildContext): OpKernel {
@@ -275,5 +245,4 @@ export const unaryOps: readonly OpDefinition[] = [
     inputs[0] ? { dtype: inputs[0].dtype, shape: inputs[0].shape } : undefined,
     { dtype: 'bool', shape: inputs[0]?.shape },
   ]),
-  castOp(),
 ];

@@ -61,3 +61,23 @@ export function layerWeight(model: Model, node: Node, producers: ReadonlyMap<str
   const [k, n] = t.shape;
   return { w: t.transpose([1, 0]).data as Float32Array, n, k, ...(source ? { source: { initializer: source, transposed: true } } : {}) };
 }
+
+/** Gates per recurrent op: LSTM i, o, f, c; GRU z, r, h; RNN one. */
+const RECURRENT_GATES: Record<string, number> = { LSTM: 4, GRU: 3, RNN: 1 };
+
+/**
+ * The weight matrices of a recurrent layer (LSTM, GRU, RNN) as the quantizer sees them: W `[G·H, input]` and R
+ * `[G·H, H]` of each direction, output-major; undefined for another op or non-constant weights.
+ */
+export function recurrentWeights(model: Model, node: Node, producers: ReadonlyMap<string, Node>): LayerWeight[] | undefined {
+  if (!(node.opType in RECURRENT_GATES)) return undefined;
+  const parts: LayerWeight[] = [];
+  for (const input of [node.inputs[1], node.inputs[2]]) {
+    const folded = foldConstant(model.graph, input ?? '', producers);
+    if (!folded || folded.tensor.dtype !== 'float32' || folded.tensor.rank !== 3) return undefined;
+    const [dirs, n, k] = folded.tensor.shape;
+    const data = folded.tensor.data as Float32Array;
+    for (let d = 0; d < dirs; d++) parts.push({ w: data.subarray(d * n * k, (d + 1) * n * k), n, k });
+  }
+  return parts;
+}

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { runTestCase } from '@qint/onnx';
+import { join } from 'node:path';
+import { runConformanceCase, type ConformanceReason, type ConformanceResult } from '@qint/onnx';
 import type { Command } from 'commander';
 import { resolveBackend } from '../../backends';
 import { InputError } from '../../input-error';
@@ -25,48 +25,80 @@ function expandCaseDirs(dirs: string[]): string[] {
   return out;
 }
 
-/** The decoder's message for data types qint's dtypes cannot hold (float8, float4, double, string, ...). */
-const UNREPRESENTABLE = /which qint cannot hold/;
+function tolerance(value: string, flag: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InputError(`${flag} must be a number ≥ 0, got ${JSON.stringify(value)}`);
+  return n;
+}
 
 interface CaseLine {
   name: string;
-  status: 'pass' | 'fail' | 'skip';
+  status: ConformanceResult['status'];
+  reason?: ConformanceReason;
   detail?: string;
+  ops?: readonly string[];
+  maxAbsError?: number | null;
+  maxRelError?: number | null;
 }
 
-/** `qint conformance <case-dir>...`: runs ONNX node test cases, one line per case, exit 1 on any failure. */
+/** NaN is not JSON: a dtype or shape mismatch has no error size. */
+const finiteOrNull = (x: number | undefined): number | null | undefined => (x === undefined ? undefined : Number.isFinite(x) ? x : null);
+
+const REASONS: readonly ConformanceReason[] = ['unsupported-type', 'unsupported-op', 'load-error', 'run-error', 'wrong'];
+
+/**
+ * `qint conformance <case-dir>...`: runs ONNX node test cases, one line per case, exit 1 on any failure. A case that
+ * uses a value type qint cannot hold (tensor element type, sequence, optional) is a SKIP; a missing operator, a load
+ * or run-time error and a wrong answer are FAILs (see `ConformanceReason` of @qint/onnx).
+ */
 export function registerConformance(program: Command, ctx: CliContext): void {
   program
     .command('conformance')
     .description('run ONNX backend test cases (model.onnx + test_data_set_*/), one line per case; exit 1 on any failure')
     .argument('<case-dir...>', 'case folders, or folders of case folders')
     .option('-b, --backend <js|wasm>', 'kernel backend', 'wasm')
-    .option('--json', 'print machine-readable JSON')
-    .addHelpText('after', '\nExamples:\n  qint conformance onnx-node/test_qlinearconv\n  qint conformance onnx-node/ --backend js --json')
-    .action(async (dirs: string[], options: { backend: string; json?: boolean }) => {
+    .option('--rtol <x>', 'relative tolerance for float outputs', '1e-3')
+    .option('--atol <x>', 'absolute tolerance for float outputs', '1e-7')
+    .option('--json', 'print machine-readable JSON: { summary, cases }')
+    .addHelpText(
+      'after',
+      '\nA case whose value types qint cannot hold (element type, sequence, optional) is SKIP; a missing op, a load or run error, or a wrong answer is FAIL.' +
+        '\n\nExamples:\n  qint conformance onnx-node/test_qlinearconv\n  qint conformance onnx-node/ --backend js --json\n  qint conformance onnx-node/ --rtol 1e-4 --atol 1e-6',
+    )
+    .action(async (dirs: string[], options: { backend: string; rtol: string; atol: string; json?: boolean }) => {
+      const rtol = tolerance(options.rtol, '--rtol');
+      const atol = tolerance(options.atol, '--atol');
       const backend = await resolveBackend(options.backend);
       const cases = expandCaseDirs(dirs);
       const lines: CaseLine[] = [];
       const bar = ctx.progress('conformance', cases.length, options.json);
       for (const dir of cases) {
-        const name = basename(dir);
-        try {
-          const result = await runTestCase(dir, { backend });
-          const bad = result.outputs.find((o) => !o.pass);
-          lines.push(bad ? { name, status: 'fail', detail: `${bad.dataSet} output ${bad.index} (${bad.name}): ${bad.message ?? `${bad.mismatches} mismatches, max abs error ${bad.maxAbsError}`}` } : { name, status: 'pass' });
-        } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          lines.push(UNREPRESENTABLE.test(message) ? { name, status: 'skip', detail: message } : { name, status: 'fail', detail: message });
+        const r = await runConformanceCase(dir, { backend, rtol, atol });
+        const line: CaseLine = { name: r.name, status: r.status };
+        if (r.reason !== undefined) line.reason = r.reason;
+        if (r.detail !== undefined) line.detail = r.detail;
+        if (r.ops !== undefined) line.ops = r.ops;
+        if (r.status !== 'skip' && r.maxAbsError !== undefined) {
+          line.maxAbsError = finiteOrNull(r.maxAbsError);
+          line.maxRelError = finiteOrNull(r.maxRelError);
         }
+        lines.push(line);
         bar.tick();
       }
       bar.stop();
       const count = (s: CaseLine['status']) => lines.filter((l) => l.status === s).length;
       const totals = { passed: count('pass'), failed: count('fail'), skipped: count('skip') };
-      if (options.json) ctx.out(JSON.stringify({ backend: options.backend, ...totals, cases: lines }, null, 2));
-      else {
-        for (const l of lines) ctx.out(`${l.status.toUpperCase().padEnd(4)} ${l.name}${l.detail ? `: ${l.detail}` : ''}`);
-        ctx.out(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped (${options.backend})`);
+      const byReason = Object.fromEntries(REASONS.map((r) => [r, lines.filter((l) => l.reason === r).length]));
+      if (options.json) {
+        const summary = { backend: options.backend, rtol, atol, total: lines.length, ...totals, byReason };
+        ctx.out(JSON.stringify({ backend: options.backend, ...totals, summary, cases: lines }, null, 2));
+      } else {
+        for (const l of lines) {
+          const err = l.reason === 'wrong' && l.maxAbsError !== undefined ? ` [max abs error ${l.maxAbsError ?? 'n/a'}, max rel error ${l.maxRelError ?? 'n/a'}]` : '';
+          ctx.out(`${l.status.toUpperCase().padEnd(4)} ${l.name}${l.reason !== undefined ? ` (${l.reason})` : ''}${l.detail ? `: ${l.detail}` : ''}${err}`);
+        }
+        const reasons = REASONS.filter((r) => byReason[r] > 0).map((r) => `${byReason[r]} ${r}`);
+        ctx.out(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped (${options.backend}, rtol ${rtol}, atol ${atol})${reasons.length > 0 ? `: ${reasons.join(', ')}` : ''}`);
       }
       if (totals.failed > 0) ctx.exitCode = 1;
     });

@@ -27,6 +27,7 @@ interface QuantizeCliOptions {
   perRow?: boolean;
   rounding: string;
   onnxFlavour: string;
+  onnxWeights?: string;
   report?: string;
   backend: string;
   json?: boolean;
@@ -59,6 +60,7 @@ export function registerQuantize(program: Command, ctx: CliContext): void {
     .option('--per-row', 'quantize activations per row (token) instead of per tensor')
     .option('--rounding <nearest|gptq>', 'weight rounding: nearest, or gptq (error feedback over each layer\'s inputs on --calibration; same size)', 'nearest')
     .option('--onnx-flavour <standard|matmulnbits>', 'ops used for .onnx output', 'standard')
+    .option('--onnx-weights <u8|s8>', '8-bit weight storage in .onnx output: u8 (exact in onnxruntime on every CPU) or s8 (full-range u8×s8: wrong results in onnxruntime on x86 CPUs without AVX-512 VNNI); default u8')
     .option('--report <out.html>', 'also write an HTML report')
     .option('-b, --backend <js|wasm>', 'backend for calibration runs', 'wasm')
     .option('--json', 'print machine-readable JSON')
@@ -78,6 +80,13 @@ export function registerQuantize(program: Command, ctx: CliContext): void {
       if (o.rounding === 'gptq' && !o.calibration) throw new UsageError('--rounding gptq needs --calibration <inputs.npy>: each layer\'s inputs on those samples decide the rounding');
       if (o.rounding === 'gptq' && o.mode === 'static') throw new UsageError('--rounding gptq is for --mode dynamic');
       if (o.onnxFlavour !== 'standard' && o.onnxFlavour !== 'matmulnbits') throw new UsageError(`--onnx-flavour must be standard or matmulnbits, got ${o.onnxFlavour}`);
+      if (o.onnxWeights !== undefined && o.onnxWeights !== 'u8' && o.onnxWeights !== 's8') throw new UsageError(`--onnx-weights must be u8 or s8, got ${JSON.stringify(o.onnxWeights)}`);
+      const onnxOut = o.output.toLowerCase().endsWith('.onnx');
+      if (o.onnxWeights !== undefined && !onnxOut && o.mode === 'dynamic') throw new UsageError('--onnx-weights is for .onnx output (a dynamic .qint model keeps qint\'s own integer ops, exact on every CPU)');
+      const onnxWeightType = o.onnxWeights === 's8' ? 'int8' : 'uint8';
+      if (o.onnxWeights === 's8') {
+        ctx.err('qint: warning: --onnx-weights s8 writes u8 × s8 integer ops, which onnxruntime computes wrong (int16 saturation) on x86 CPUs without AVX-512 VNNI / AVX-VNNI; the default u8 is exact everywhere');
+      }
       const blockSize = o.blockSize === undefined ? undefined : Number(o.blockSize);
       if (blockSize !== undefined && !(Number.isInteger(blockSize) && blockSize > 0)) throw new UsageError(`--block-size must be a positive integer, got ${o.blockSize}`);
       const samples = Number(o.samples);
@@ -92,6 +101,7 @@ export function registerQuantize(program: Command, ctx: CliContext): void {
         mode: o.mode as 'dynamic' | 'static',
         observer: o.observer as QuantizeOptions['observer'],
         staticFormat: o.staticFormat as QuantizeOptions['staticFormat'],
+        ...(o.mode === 'static' ? { onnxWeightType } : {}),
         weightBits: parseBits(o.weightBits),
         granularity,
         blockSize,
@@ -110,6 +120,7 @@ export function registerQuantize(program: Command, ctx: CliContext): void {
       });
       const fileBytes = await saveModel(result.model, o.output, {
         onnxFlavour: o.onnxFlavour as 'standard' | 'matmulnbits',
+        onnxWeightType,
         metadata: { recipe: { tool: 'qint quantize', args: { mode: o.mode, weightBits: o.weightBits, granularity, blockSize: blockSize ?? null, budget: o.budget ?? null, ...(o.rounding === 'gptq' ? { rounding: 'gptq' } : {}), ...(o.mode === 'static' ? { observer: o.observer ?? 'minmax', staticFormat: o.staticFormat ?? 'qdq' } : {}) } }, ...(result.mixedPrecision ? { plan: result.mixedPrecision.plan as never } : {}) },
       });
       const { report } = result;

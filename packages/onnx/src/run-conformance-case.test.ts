@@ -1,0 +1,92 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Tensor } from '@qint/tensor';
+import { describe, expect, it } from 'vitest';
+import { loadTestCase } from './load-test-case';
+import { OnnxError } from './onnx-error';
+import type { OnnxTestCase } from './onnx-test-case';
+import { runConformanceCase } from './run-conformance-case';
+import { testCaseFromFiles } from './test-case-from-files';
+
+const NODE = join(__dirname, '../test/__fixtures__/onnx-node');
+
+/** A case folder read into memory, as an archive reader would give it. */
+function filesOf(dir: string): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array>([['model.onnx', readFileSync(join(dir, 'model.onnx'))]]);
+  for (const set of readdirSync(dir).filter((d) => d.startsWith('test_data_set_'))) {
+    for (const f of readdirSync(join(dir, set))) files.set(`${set}/${f}`, readFileSync(join(dir, set, f)));
+  }
+  return files;
+}
+
+describe('testCaseFromFiles', () => {
+  it('builds the same case as loadTestCase from the folder', () => {
+    const dir = join(NODE, 'test_qlinearconv');
+    const a = testCaseFromFiles('test_qlinearconv', filesOf(dir));
+    const b = loadTestCase(dir);
+    expect(a.dataSets.map((s) => s.name)).toEqual(b.dataSets.map((s) => s.name));
+    expect(a.dataSets[0].inputs.length).toBe(8);
+    a.dataSets[0].inputs.forEach((t, i) => {
+      expect(t.tensor.dtype).toBe(b.dataSets[0].inputs[i].tensor.dtype);
+      expect(Array.from(t.tensor.values())).toEqual(Array.from(b.dataSets[0].inputs[i].tensor.values()));
+    });
+    expect(a.model.graph.nodes.map((n) => n.opType)).toEqual(['QLinearConv']);
+  });
+
+  it('refuses a case without a model or without data', () => {
+    expect(() => testCaseFromFiles('x', new Map())).toThrow(/test case "x" has no model.onnx/);
+    const model = filesOf(join(NODE, 'test_relu')).get('model.onnx') as Uint8Array;
+    expect(() => testCaseFromFiles('x', new Map([['model.onnx', model]]))).toThrow(OnnxError);
+  });
+});
+
+describe('runConformanceCase', () => {
+  it('passes a correct case and reports its error size', async () => {
+    const r = await runConformanceCase(join(NODE, 'test_relu'), { backend: 'js' });
+    expect(r).toMatchObject({ name: 'test_relu', status: 'pass', maxAbsError: 0 });
+  });
+
+  it('a value type qint cannot hold is a skip (unsupported-type), from a folder or a loader', async () => {
+    const dir = join(NODE, 'test_quantizelinear_e4m3fn');
+    expect(await runConformanceCase(dir)).toMatchObject({ name: 'test_quantizelinear_e4m3fn', status: 'skip', reason: 'unsupported-type' });
+    const r = await runConformanceCase({ name: 'e4m3fn', load: () => testCaseFromFiles('test_quantizelinear_e4m3fn', filesOf(dir)) });
+    expect(r).toMatchObject({ name: 'e4m3fn', status: 'skip', reason: 'unsupported-type' });
+    expect(r.detail).toMatch(/FLOAT8E4M3FN.*which qint cannot hold/);
+  });
+
+  it('a missing operator is a failure (unsupported-op) naming it', async () => {
+    const tc = loadTestCase(join(NODE, 'test_relu'));
+    const node = { ...tc.model.graph.nodes[0], opType: 'Frobnicate' };
+    const broken: OnnxTestCase = { ...tc, model: { ...tc.model, graph: { ...tc.model.graph, nodes: [node] } } };
+    const r = await runConformanceCase(broken, { backend: 'js' });
+    expect(r).toMatchObject({ status: 'fail', reason: 'unsupported-op', ops: ['Frobnicate'] });
+  });
+
+  it('a wrong answer is a failure with the largest errors; tolerances apply', async () => {
+    const tc = loadTestCase(join(NODE, 'test_relu'));
+    const y = tc.dataSets[0].outputs[0].tensor;
+    // relu(x) with element 3 off by 0.5 and element 5 off by 0.25.
+    const off = Float32Array.from(y.values() as ArrayLike<number>, (v, i) => (i === 3 ? v + 0.5 : i === 5 ? v - 0.25 : v));
+    const altered: OnnxTestCase = { ...tc, dataSets: [{ ...tc.dataSets[0], outputs: [{ name: 'y', tensor: Tensor.from('float32', y.shape, off) }] }] };
+    const r = await runConformanceCase(altered, { backend: 'js' });
+    expect(r).toMatchObject({ status: 'fail', reason: 'wrong' });
+    expect(r.maxAbsError).toBeCloseTo(0.5, 6);
+    expect(r.detail).toMatch(/test_data_set_0 output 0 \(y\): 2 of 60 elements differ/);
+    expect(await runConformanceCase(altered, { backend: 'js', atol: 0.6 })).toMatchObject({ status: 'pass' });
+  });
+
+  it('an error at run time after a successful load is a failure (run-error)', async () => {
+    const tc = loadTestCase(join(NODE, 'test_add'));
+    // Feeding a [2]-shaped second input cannot broadcast with [3,4,5].
+    const set = tc.dataSets[0];
+    const bad: OnnxTestCase = { ...tc, dataSets: [{ ...set, inputs: [set.inputs[0], { name: 'y', tensor: Tensor.from('float32', [2], [1, 2]) }] }] };
+    const r = await runConformanceCase(bad, { backend: 'js' });
+    expect(r).toMatchObject({ status: 'fail', reason: 'run-error' });
+    expect(r.detail).toMatch(/^test_data_set_0: /);
+  });
+
+  it('a case that does not load for another reason is a failure (load-error)', async () => {
+    const r = await runConformanceCase({ name: 'test_broken', load: () => testCaseFromFiles('test_broken', new Map([['model.onnx', new Uint8Array([0xff, 0xff, 0xff])]])) });
+    expect(r).toMatchObject({ name: 'test_broken', status: 'fail', reason: 'load-error' });
+  });
+});

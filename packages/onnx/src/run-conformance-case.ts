@@ -1,0 +1,110 @@
+import { InferenceSession, UnsupportedOpError } from '@qint/graph';
+import type { Tensor } from '@qint/tensor';
+import { compareTensors } from './compare-tensors';
+import type { ConformanceResult } from './conformance-result';
+import { loadTestCase } from './load-test-case';
+import type { OnnxTestCase, OutputComparison, RunTestCaseOptions } from './onnx-test-case';
+import { OnnxError } from './onnx-error';
+import { resolveBackend } from './run-test-case';
+
+/**
+ * Messages of the decoder's refusals of value types qint cannot hold: an element type (`... which qint cannot hold`),
+ * a sequence, an optional, a map or a sparse tensor (`... is a sequence; qint graphs take and return dense tensors only`).
+ */
+const UNSUPPORTED_TYPE = /which qint cannot hold|is (?:a sequence|an optional|a map|a sparse tensor|not a tensor); qint graphs take/;
+
+/** A case loaded on demand (e.g. from an archive), so that its decoding errors are classified too. */
+export interface ConformanceCaseLoader {
+  readonly name: string;
+  readonly load: () => OnnxTestCase;
+}
+
+function message(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0];
+}
+
+function isUnsupportedType(error: unknown): boolean {
+  return error instanceof OnnxError && UNSUPPORTED_TYPE.test(error.message);
+}
+
+function opName(domain: string, opType: string): string {
+  return domain === '' || domain === 'ai.onnx' ? opType : `${domain}::${opType}`;
+}
+
+/**
+ * Runs one ONNX backend test case and classifies the outcome the same way everywhere (the `qint conformance` command,
+ * the node-suite test): `pass`; `skip` when the case uses a value type qint cannot hold (tensor element type, sequence
+ * or optional); `fail` for a missing operator, a load error, a run-time error after a successful load, or a wrong
+ * answer. Never throws for a case's own problems: every outcome is a result.
+ *
+ * @param source - a case folder, a loaded case, or a name and a function that loads it (its errors are classified too)
+ * @param options - backend and tolerances (rtol 1e-3, atol 1e-7 by default, as ONNX's backend tests)
+ * @returns the outcome, with the largest errors for cases that ran
+ * @throws {@link OnnxError} only when `options.backend` names no backend
+ * @example
+ * ```ts
+ * const r = await runConformanceCase('onnx-node/test_abs', { backend: 'js' });
+ * if (r.status === 'fail') console.log(r.reason, r.detail);
+ * ```
+ */
+export async function runConformanceCase(
+  source: string | OnnxTestCase | ConformanceCaseLoader,
+  options: RunTestCaseOptions = {},
+): Promise<ConformanceResult> {
+  const rtol = options.rtol ?? 1e-3;
+  const atol = options.atol ?? 1e-7;
+  const backend = await resolveBackend(options.backend);
+  const fallbackName = typeof source === 'string' ? (source.split(/[\\/]/).filter(Boolean).pop() ?? source) : source.name;
+  let tc: OnnxTestCase;
+  try {
+    tc = typeof source === 'string' ? loadTestCase(source) : 'load' in source ? source.load() : source;
+  } catch (error) {
+    return isUnsupportedType(error)
+      ? { name: fallbackName, status: 'skip', reason: 'unsupported-type', detail: message(error) }
+      : { name: fallbackName, status: 'fail', reason: 'load-error', detail: message(error) };
+  }
+  const name = tc.name;
+  let session: InferenceSession;
+  try {
+    session = InferenceSession.create(tc.model, backend === undefined ? {} : { backend });
+  } catch (error) {
+    if (error instanceof UnsupportedOpError) {
+      const ops = [...new Set(error.ops.map((o) => opName(o.domain, o.opType)))];
+      return { name, status: 'fail', reason: 'unsupported-op', detail: message(error), ops };
+    }
+    if (isUnsupportedType(error)) return { name, status: 'skip', reason: 'unsupported-type', detail: message(error) };
+    return { name, status: 'fail', reason: 'load-error', detail: message(error) };
+  }
+  const feedNames = session.requiredInputs.map((vi) => vi.name);
+  const outputNames = session.outputNames;
+  const outputs: OutputComparison[] = [];
+  for (const set of tc.dataSets) {
+    if (set.inputs.length > feedNames.length) {
+      return { name, status: 'fail', reason: 'load-error', detail: `${set.name} has ${set.inputs.length} inputs but the graph takes ${feedNames.length}` };
+    }
+    const feeds: Record<string, Tensor> = {};
+    set.inputs.forEach((input, i) => {
+      feeds[feedNames[i]] = input.tensor;
+    });
+    let result: Record<string, Tensor>;
+    try {
+      result = session.run(feeds);
+    } catch (error) {
+      return { name, status: 'fail', reason: 'run-error', detail: `${set.name}: ${message(error)}` };
+    }
+    set.outputs.forEach((expected, i) => {
+      const out = outputNames[i] ?? expected.name;
+      outputs.push({ dataSet: set.name, index: i, name: out, ...compareTensors(result[out], expected.tensor, rtol, atol) });
+    });
+  }
+  let maxAbsError = 0;
+  let maxRelError = 0;
+  for (const o of outputs) {
+    maxAbsError = Number.isNaN(o.maxAbsError) || Number.isNaN(maxAbsError) ? NaN : Math.max(maxAbsError, o.maxAbsError);
+    maxRelError = Number.isNaN(o.maxRelError) || Number.isNaN(maxRelError) ? NaN : Math.max(maxRelError, o.maxRelError);
+  }
+  const bad = outputs.find((o) => !o.pass);
+  if (bad === undefined) return { name, status: 'pass', maxAbsError, maxRelError, outputs };
+  const detail = `${bad.dataSet} output ${bad.index} (${bad.name}): ${bad.message ?? `${bad.mismatches} mismatches`}`;
+  return { name, status: 'fail', reason: 'wrong', detail, maxAbsError, maxRelError, outputs };
+}

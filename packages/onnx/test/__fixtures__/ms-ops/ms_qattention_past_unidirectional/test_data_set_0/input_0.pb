@@ -1,0 +1,1 @@
+BinputJ€uFgU= qoS@a+6f:Vfu<IB8Yj^*y?Z/[+~ZBAXv~4p-AWP}%*#A-YjQoQ]oTkmFH1?8^rmzom"Z6^e)k`V^c8TxV:YdXb_
