@@ -37,8 +37,20 @@ export interface SaveModelOptions {
  * ```
  */
 export async function serializeModel(model: Model, options: SaveModelOptions = {}): Promise<Uint8Array> {
-  if ((options.format ?? 'qint') === 'onnx') return encodeOnnx(onnxModel(model, options));
-  return encodeQint(model, { metadata: options.metadata });
+  const m = withoutInitializerInputs(model);
+  if ((options.format ?? 'qint') === 'onnx') return encodeOnnx(onnxModel(m, options));
+  return encodeQint(m, { metadata: options.metadata });
+}
+
+/**
+ * Old exporters list every weight as a graph input too (ONNX IR < 4 required it). qint treats those as constants; the
+ * files it writes list only the real inputs (and IR ≥ 4, where that is valid), so onnxruntime and other tools do not
+ * warn about each of them or offer them as inputs to feed.
+ */
+function withoutInitializerInputs(model: Model): Model {
+  const { graph } = model;
+  if (!graph.inputs.some((i) => graph.initializers.has(i.name))) return model;
+  return { ...model, irVersion: Math.max(model.irVersion, 4), graph: { ...graph, inputs: graph.inputs.filter((i) => !graph.initializers.has(i.name)) } };
 }
 
 /** qint's own ops (ai.qint) become standard ONNX / onnxruntime contrib ops that onnxruntime runs. */
@@ -65,9 +77,10 @@ function onnxModel(model: Model, options: SaveModelOptions): Model {
  */
 export async function saveModel(model: Model, path: string, options: SaveModelOptions = {}): Promise<number> {
   const format = options.format ?? (path.toLowerCase().endsWith('.onnx') ? 'onnx' : 'qint');
+  const m = withoutInitializerInputs(model);
   if (format === 'onnx') {
-    const { chunks } = encodeOnnxChunks(onnxModel(model, options));
+    const { chunks } = encodeOnnxChunks(onnxModel(m, options));
     return writeFileAtomic(path, chunks);
   }
-  return writeFileAtomic(path, (sink) => writeQint(model, sink, { metadata: options.metadata }));
+  return writeFileAtomic(path, (sink) => writeQint(m, sink, { metadata: options.metadata }));
 }

@@ -69,10 +69,10 @@ describe('qint quantize', () => {
     expect(err).toMatch(/warning: --onnx-weights s8 writes u8 × s8 integer ops, which onnxruntime computes wrong \(int16 saturation\) on x86 CPUs without AVX-512 VNNI/);
     expect(saturationHazards(await loadModel(out)).map((h) => h.opType)).toEqual(['ConvInteger', 'ConvInteger', 'MatMulInteger']);
     const bad = await cli('quantize', mnist, '-o', out, '--onnx-weights', 'int8');
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.err.trim()).toBe('qint: --onnx-weights must be u8 or s8, got "int8"');
     const qintOut = await cli('quantize', mnist, '-o', join(scratch, 'x.qint'), '--onnx-weights', 'u8');
-    expect(qintOut.code).toBe(1);
+    expect(qintOut.code).toBe(2);
     expect(qintOut.err.trim()).toMatch(/^qint: --onnx-weights is for \.onnx output/);
   });
 

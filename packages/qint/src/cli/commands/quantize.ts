@@ -26,7 +26,9 @@ interface QuantizeCliOptions {
   exclude?: string;
   perRow?: boolean;
   rounding: string;
-  onnxFlavour: string;
+  onnxFlavour?: string;
+  bits?: string;
+  candidates?: string;
   onnxWeights?: string;
   report?: string;
   backend: string;
@@ -59,7 +61,9 @@ export function registerQuantize(program: Command, ctx: CliContext): void {
     .option('--exclude <node,...>', 'node names or op types to keep in float')
     .option('--per-row', 'quantize activations per row (token) instead of per tensor')
     .option('--rounding <nearest|gptq>', 'weight rounding: nearest, or gptq (error feedback over each layer\'s inputs on --calibration; same size)', 'nearest')
-    .option('--onnx-flavour <standard|matmulnbits>', 'ops used for .onnx output', 'standard')
+    .option('--onnx-flavour <standard|matmulnbits>', 'ops used for .onnx output (default standard; with --budget, matmulnbits, which holds 4/2-bit MatMul blocks)')
+    .option('--bits <list>', 'with --budget: only these weight bit widths, e.g. 4,8 (float stays a choice)')
+    .option('--candidates <set|ids>', 'with --budget: search (blocks 32/64/128, MSE clipping; default with --calibration), default, or a list of candidate ids such as int8-per-channel,int4-block32')
     .option('--onnx-weights <u8|s8>', '8-bit weight storage in .onnx output: u8 (exact in onnxruntime on every CPU) or s8 (full-range u8×s8: wrong results in onnxruntime on x86 CPUs without AVX-512 VNNI); default u8')
     .option('--report <out.html>', 'also write an HTML report')
     .option('-b, --backend <js|wasm>', 'backend for calibration runs', 'wasm')
@@ -79,7 +83,21 @@ export function registerQuantize(program: Command, ctx: CliContext): void {
       if (o.rounding !== 'nearest' && o.rounding !== 'gptq') throw new UsageError(`--rounding must be nearest or gptq, got ${JSON.stringify(o.rounding)}`);
       if (o.rounding === 'gptq' && !o.calibration) throw new UsageError('--rounding gptq needs --calibration <inputs.npy>: each layer\'s inputs on those samples decide the rounding');
       if (o.rounding === 'gptq' && o.mode === 'static') throw new UsageError('--rounding gptq is for --mode dynamic');
-      if (o.onnxFlavour !== 'standard' && o.onnxFlavour !== 'matmulnbits') throw new UsageError(`--onnx-flavour must be standard or matmulnbits, got ${o.onnxFlavour}`);
+      if (o.onnxFlavour !== undefined && o.onnxFlavour !== 'standard' && o.onnxFlavour !== 'matmulnbits') throw new UsageError(`--onnx-flavour must be standard or matmulnbits, got ${o.onnxFlavour}`);
+      // The format is told by the extension: anything else would be a .qint under a misleading name.
+      const ext = /\.(qint|onnx)$/i.exec(o.output)?.[1]?.toLowerCase();
+      if (!ext) throw new UsageError(`-o ${o.output}: the output must end in .qint (qint's file) or .onnx (for onnxruntime); the format is told by the extension`);
+      if ((o.bits || o.candidates) && !o.budget) throw new UsageError('--bits and --candidates restrict the --budget search; without --budget use --weight-bits');
+      const searchBits = o.bits === undefined ? undefined : o.bits.split(',').map((b) => Number(b.trim()));
+      if (searchBits && searchBits.some((b) => ![2, 3, 4, 8].includes(b))) throw new UsageError(`--bits takes 2, 3, 4 and 8, got ${JSON.stringify(o.bits)}`);
+      const candidateList = o.candidates === undefined ? undefined : o.candidates === 'search' || o.candidates === 'default' ? o.candidates : o.candidates.split(',').map((c) => c.trim()).filter(Boolean);
+      // A plan is searched only among what the output can hold; for .onnx that is the flavour with the most room.
+      let onnxFlavour = o.onnxFlavour as 'standard' | 'matmulnbits' | undefined;
+      if (ext === 'onnx' && o.budget && onnxFlavour === undefined) {
+        onnxFlavour = 'matmulnbits';
+        ctx.err('qint: note: --budget with .onnx output searches what com.microsoft MatMulNBits holds (8-bit, and 4/2-bit MatMul weights in blocks of 32/64/128; Conv 8-bit); --onnx-flavour standard allows 8-bit only, a .qint output every candidate');
+      }
+      const target = ext === 'qint' ? ('qint' as const) : onnxFlavour === 'matmulnbits' ? ('onnx-matmulnbits' as const) : ('onnx-standard' as const);
       if (o.onnxWeights !== undefined && o.onnxWeights !== 'u8' && o.onnxWeights !== 's8') throw new UsageError(`--onnx-weights must be u8 or s8, got ${JSON.stringify(o.onnxWeights)}`);
       const onnxOut = o.output.toLowerCase().endsWith('.onnx');
       if (o.onnxWeights !== undefined && !onnxOut && o.mode === 'dynamic') throw new UsageError('--onnx-weights is for .onnx output (a dynamic .qint model keeps qint\'s own integer ops, exact on every CPU)');
@@ -109,6 +127,7 @@ export function registerQuantize(program: Command, ctx: CliContext): void {
         rounding: o.rounding as 'nearest' | 'gptq',
         exclude: o.exclude ? o.exclude.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
         budget: o.budget,
+        ...(o.budget ? { target, ...(searchBits ? { bits: searchBits } : {}), ...(candidateList ? { candidates: candidateList } : {}) } : {}),
         calibration,
         calibrationSamples: samples,
         backend: o.backend as 'js' | 'wasm',
@@ -119,7 +138,7 @@ export function registerQuantize(program: Command, ctx: CliContext): void {
         },
       });
       const fileBytes = await saveModel(result.model, o.output, {
-        onnxFlavour: o.onnxFlavour as 'standard' | 'matmulnbits',
+        onnxFlavour,
         onnxWeightType,
         metadata: { recipe: { tool: 'qint quantize', args: { mode: o.mode, weightBits: o.weightBits, granularity, blockSize: blockSize ?? null, budget: o.budget ?? null, ...(o.rounding === 'gptq' ? { rounding: 'gptq' } : {}), ...(o.mode === 'static' ? { observer: o.observer ?? 'minmax', staticFormat: o.staticFormat ?? 'qdq' } : {}) } }, ...(result.mixedPrecision ? { plan: result.mixedPrecision.plan as never } : {}) },
       });
