@@ -12,7 +12,7 @@ export { compare, type ComparisonResult, type ModelMeasurement } from './compare
 export { benchmarkModel, type BenchmarkOptions, type BenchmarkResult } from './benchmark-model';
 export { summarizeModel, formatBytes, type ModelSummary, type LayerSummary, type ValueSummary } from './model-summary';
 export { renderReport, type ReportData, type ReportLayer, type ReportVariant } from './report/render-report';
-export { renderParetoChart, type ChartPoint } from './report/pareto-chart';
+export { renderParetoChart, paretoPoints, type ChartPoint, type ParetoChartOptions } from './report/pareto-chart';
 export { resolveBackend, setBackend, type BackendName } from './backends';
 export { readNpy, writeNpy } from './npy';
 export { readIdx } from './idx';

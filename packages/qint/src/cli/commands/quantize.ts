@@ -6,6 +6,8 @@ import { loadModel } from '../../load-model';
 import { formatBytes, summarizeModel } from '../../model-summary';
 import { quantize, type QuantizeOptions, type WeightGranularity } from '../../quantize';
 import { saveModel } from '../../save-model';
+import { benchmarkModel } from '../../benchmark-model';
+import { evaluate } from '../../evaluate';
 import type { CliContext } from '../cli-context';
 import { writeFileAtomic } from '../../write-file-atomic';
 import { readNpyArg } from '../npy-arg';
@@ -31,6 +33,7 @@ interface QuantizeCliOptions {
   candidates?: string;
   onnxWeights?: string;
   report?: string;
+  labels?: string;
   backend: string;
   json?: boolean;
 }
@@ -65,7 +68,8 @@ export function registerQuantize(program: Command, ctx: CliContext): void {
     .option('--bits <list>', 'with --budget: only these weight bit widths, e.g. 4,8 (float stays a choice)')
     .option('--candidates <set|ids>', 'with --budget: search (blocks 32/64/128, MSE clipping; default with --calibration), default, or a list of candidate ids such as int8-per-channel,int4-block32')
     .option('--onnx-weights <u8|s8>', '8-bit weight storage in .onnx output: u8 (exact in onnxruntime on every CPU) or s8 (full-range u8×s8: wrong results in onnxruntime on x86 CPUs without AVX-512 VNNI); default u8')
-    .option('--report <out.html>', 'also write an HTML report')
+    .option('--report <out.html>', 'also write an HTML report (latency of float and quantized measured; accuracy with --labels)')
+    .option('--labels <y.npy>', 'with --report: labels of the --calibration samples, to measure float and quantized accuracy')
     .option('-b, --backend <js|wasm>', 'backend for calibration runs', 'wasm')
     .option('--json', 'print machine-readable JSON')
     .addHelpText(
@@ -144,7 +148,22 @@ export function registerQuantize(program: Command, ctx: CliContext): void {
       });
       const { report } = result;
       if (o.report) {
+        // Measured, not left as dashes: latency always (random inputs of the model's shapes, on --backend), accuracy
+        // when labels come with the samples; what is missing is said, with the flag that gives it.
+        const missing: string[] = [];
+        const lat = async (m: typeof model) => ({ [o.backend]: (await benchmarkModel(m, { backend: o.backend as 'js' | 'wasm', iterations: 10, warmup: 2 })).medianMs });
+        const acc = async (m: typeof model) => (labels && calibration ? (await evaluate(m, calibration, labels, { backend: o.backend as 'js' | 'wasm' })).accuracy : undefined);
+        const labels = o.labels ? await readNpyArg(o.labels, '--labels') : undefined;
+        if (!labels) missing.push('Accuracy not measured: give --labels y.npy for the --calibration samples (or run qint eval on both models).');
+        if (labels && !calibration) missing.push('Accuracy not measured: --labels needs --calibration x.npy (the samples they label).');
+        const measured = {
+          float: { latencyMs: await lat(model), ...(labels && calibration ? { accuracy: await acc(model) } : {}) },
+          quantized: { latencyMs: await lat(result.model), ...(labels && calibration ? { accuracy: await acc(result.model) } : {}) },
+          ...(labels && calibration ? { samples: calibration.shape[0] } : {}),
+          missing: [...missing, `Latency: median of 10 runs on random inputs, ${o.backend} backend (the other backend: qint bench --backend ${o.backend === 'wasm' ? 'js' : 'wasm'}).`],
+        };
         const html = sensitivityReport({
+          measured,
           title: `qint quantize ${path}`,
           floatBytes: summarizeModel(model).parameterBytes,
           quantBytes: summarizeModel(result.model).parameterBytes,
