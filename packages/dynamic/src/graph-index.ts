@@ -1,4 +1,4 @@
-import type { Graph, Node } from '@qint/graph';
+import { freeVariables, subgraphsOf, type Graph, type Node } from '@qint/graph';
 import type { Tensor } from '@qint/tensor';
 
 /** Who makes and who reads each value of a graph. */
@@ -26,7 +26,9 @@ export function indexGraph(graph: Graph): GraphIndex {
   const consumers = new Map<string, Node[]>();
   for (const n of graph.nodes) {
     for (const o of n.outputs) if (o !== '') producers.set(o, n);
-    for (const i of n.inputs) {
+    // A node with subgraphs (If, Loop, Scan) also reads the outer values its subgraphs read.
+    const reads = subgraphsOf(n).length === 0 ? n.inputs : [...n.inputs, ...subgraphsOf(n).flatMap(([, g]) => freeVariables(g))];
+    for (const i of reads) {
       if (i === '') continue;
       const list = consumers.get(i);
       if (list) list.push(n);
@@ -54,7 +56,10 @@ export function indexGraph(graph: Graph): GraphIndex {
 export function pruneUnused(nodes: Node[], outputs: readonly string[], removable: (n: Node) => boolean, initializers: Map<string, Tensor>, keep: ReadonlySet<string> = new Set()): Node[] {
   const reads = (list: Node[]): Set<string> => {
     const refs = new Set<string>(outputs);
-    for (const n of list) for (const i of n.inputs) refs.add(i);
+    for (const n of list) {
+      for (const i of n.inputs) refs.add(i);
+      for (const [, g] of subgraphsOf(n)) for (const i of freeVariables(g)) refs.add(i);
+    }
     return refs;
   };
   for (let changed = true; changed; ) {

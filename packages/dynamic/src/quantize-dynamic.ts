@@ -21,6 +21,7 @@ import type {
 import { quantizeWeight, type QuantizedWeight, type WeightQuantSettings } from './quantize-weight';
 import { isRecurrentOp, quantizeRecurrent } from './quantize-recurrent';
 import { graphNamer } from './unique-namer';
+import { quantizeWithSubgraphs } from './quantize-subgraphs';
 
 /** The result of {@link quantizeDynamic}: a new model (the input is untouched) and what was done. */
 export interface QuantizeDynamicResult {
@@ -119,6 +120,11 @@ function checkFinite(w: Tensor, name: string, node: string): void {
  * ```
  */
 export function quantizeDynamic(model: Model, options: QuantizeDynamicOptions = {}): QuantizeDynamicResult {
+  return quantizeWithSubgraphs(model, options, quantizeDynamicGraph);
+}
+
+/** quantizeDynamic of one graph (its subgraphs are quantized by quantizeWithSubgraphs, as graphs of their own). */
+function quantizeDynamicGraph(model: Model, options: QuantizeDynamicOptions): QuantizeDynamicResult {
   if (!model || !model.graph || !(model.graph.initializers instanceof Map)) throw new QuantizeError('quantizeDynamic: "model" must be a Model with a graph');
   checkSettings(options, 'quantizeDynamic options');
   const graph = model.graph;

@@ -4,6 +4,7 @@ import { convAttributes, intAttr as int } from './node-utils';
 import { QuantizeError } from './quantize-error';
 import { graphNamer } from './unique-namer';
 import { isDynamicRecurrent, recurrentToOnnx } from './recurrent-to-onnx';
+import { toOnnxWithSubgraphs } from './to-onnx-subgraphs';
 
 /** Options of {@link toOnnxModel}. */
 export interface ToOnnxOptions {
@@ -59,6 +60,11 @@ function nextPow2(v: number): number {
  * ```
  */
 export function toOnnxModel(model: Model, options: ToOnnxOptions = {}): Model {
+  return toOnnxWithSubgraphs(model, options, toOnnxGraph);
+}
+
+/** toOnnxModel of one graph (subgraphs are converted by toOnnxWithSubgraphs, as graphs of their own). */
+function toOnnxGraph(model: Model, options: ToOnnxOptions): Model {
   const flavour = options.flavour ?? 'standard';
   if (flavour !== 'standard' && flavour !== 'matmulnbits') throw new QuantizeError(`toOnnxModel: "flavour" must be 'standard' or 'matmulnbits', got ${String(flavour)}`);
   for (const key of ['matMulWeightType', 'convWeightType'] as const) {

@@ -5,7 +5,7 @@ export const QINT_MAGIC: Uint8Array = Uint8Array.of(0x89, 0x51, 0x49, 0x4e, 0x54
 export const QINT_FORMAT_MAJOR = 1;
 
 /** Minor format version written by this package; a newer minor only adds optional header fields. */
-export const QINT_FORMAT_MINOR = 0;
+export const QINT_FORMAT_MINOR = 1;
 
 /** Bytes of the fixed preamble before the JSON header. */
 export const QINT_PREAMBLE_BYTES = 32;

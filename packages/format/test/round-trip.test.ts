@@ -46,7 +46,7 @@ describe('round trip', () => {
     expect(Array.from(bytes.subarray(0, 8))).toEqual(Array.from(QINT_MAGIC));
     const view = new DataView(bytes.buffer, bytes.byteOffset);
     expect(view.getUint16(8, true)).toBe(1);
-    expect(view.getUint16(10, true)).toBe(0);
+    expect(view.getUint16(10, true)).toBe(1);
     const headerLength = view.getUint32(12, true);
     const header = JSON.parse(new TextDecoder().decode(bytes.subarray(32, 32 + headerLength)));
     const dataOffset = Math.ceil((32 + headerLength) / 64) * 64;

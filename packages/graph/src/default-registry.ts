@@ -4,6 +4,7 @@ import { binaryOps } from './ops/binary-ops';
 import { bitwiseOps } from './ops/bitwise-ops';
 import { castOps } from './ops/cast-op';
 import { contribOps } from './ops/contrib-ops';
+import { controlFlowOps } from './ops/control-flow-ops';
 import { dataMovementOps } from './ops/data-movement-ops';
 import { detectionOps } from './ops/detection-ops';
 import { indexOps } from './ops/index-ops';
@@ -24,6 +25,7 @@ import { resizeOps } from './ops/resize-ops';
 import { samplingOps } from './ops/sampling-ops';
 import { scatterOps } from './ops/scatter-ops';
 import { selectionOps } from './ops/selection-ops';
+import { sequenceOps } from './ops/sequence-ops';
 import { shapeOps } from './ops/shape-ops';
 import { signalOps } from './ops/signal-ops';
 import { tensorBuildOps } from './ops/tensor-build-ops';
@@ -79,6 +81,8 @@ export function createDefaultRegistry(): OpRegistry {
     signalOps,
     transformerOps,
     trigOps,
+    controlFlowOps,
+    sequenceOps,
   ];
   for (const list of lists) for (const def of list) r.register(def);
   shared = r.seal();

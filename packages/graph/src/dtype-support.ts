@@ -18,13 +18,22 @@ const DOUBLE_OPS = [
 ];
 /** Integer ops exact on uint32 (wrapping in Uint32Array) and uint64 (bigint arithmetic). */
 const UNSIGNED_OPS = ['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Sum', 'Mod', 'Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'CumSum', 'Trilu'];
+/** Index, selection and tensor-building ops (scatter-ops.ts, selection-ops.ts, tensor-build-ops.ts): they move stored elements or compare values, any storage. */
+const INDEX_OPS = [
+  'GatherND', 'ScatterND', 'ScatterElements', 'Scatter', 'TensorScatter', 'TopK', 'Unique', 'NonZero', 'Compress', 'OneHot', 'EyeLike',
+  'ReverseSequence', 'CenterCropPad', 'MaxUnpool', 'BitCast', 'CumProd',
+];
+/** Float ops of linalg-ops.ts, sampling-ops.ts, detection-ops.ts and bitwise-ops.ts that compute in double (float64 stays double). */
+const DOUBLE_SPATIAL_OPS = ['Einsum', 'Det', 'GridSample', 'AffineGrid', 'Col2Im', 'RoiAlign', 'DeformConv', 'IsInf', 'NonMaxSuppression'];
+/** Integer bit ops (bitwise-ops.ts): uint32 in numbers, uint64 in bigints. */
+const BIT_OPS = ['BitwiseAnd', 'BitwiseOr', 'BitwiseXor', 'BitwiseNot', 'BitShift'];
 /** Ops that take float8/float4 values. */
 const MINIFLOAT_OPS = ['QuantizeLinear', 'DequantizeLinear'];
 
 const SUPPORT: ReadonlyMap<string, ReadonlySet<string>> = new Map([
-  ['float64', new Set([...MOVE_OPS, ...DOUBLE_OPS])],
-  ['uint32', new Set([...MOVE_OPS, ...UNSIGNED_OPS])],
-  ['uint64', new Set([...MOVE_OPS, ...UNSIGNED_OPS])],
+  ['float64', new Set([...MOVE_OPS, ...DOUBLE_OPS, ...INDEX_OPS, ...DOUBLE_SPATIAL_OPS])],
+  ['uint32', new Set([...MOVE_OPS, ...UNSIGNED_OPS, ...INDEX_OPS, ...BIT_OPS])],
+  ['uint64', new Set([...MOVE_OPS, ...UNSIGNED_OPS, ...INDEX_OPS, ...BIT_OPS])],
   ['minifloat', new Set([...MOVE_OPS, ...MINIFLOAT_OPS])],
   ['float4e2m1', new Set([...PACKED_MOVE_OPS, ...MINIFLOAT_OPS])],
 ]);

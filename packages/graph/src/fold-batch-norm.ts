@@ -5,6 +5,7 @@
 // output), like onnxruntime's fold; `createSession(model, { foldBatchNorm: false })` keeps the exact unfused order.
 import { Tensor } from '@qint/tensor';
 import { consumersOf, graphConstants, isOnnx, rewriteNodes } from './graph-rewrite';
+import { freeVariables, subgraphsOf } from './subgraph-scope';
 import type { Graph, Node } from './ir';
 import { batchNormCoefficients } from './ops/normalization-ops';
 
@@ -97,7 +98,10 @@ export function foldBatchNorm(graph: Graph): { graph: Graph; fusedAway: Map<stri
   const rewritten = rewriteNodes(graph, removed, replaced);
   // Drop the replaced constants nothing reads any more (they would only hold memory).
   const read = new Set<string>(graph.outputs.map((o) => o.name));
-  for (const n of rewritten.nodes) for (const i of n.inputs) read.add(i);
+  for (const n of rewritten.nodes) {
+    for (const i of n.inputs) read.add(i);
+    for (const [, g] of subgraphsOf(n)) for (const i of freeVariables(g)) read.add(i);
+  }
   for (const name of dropped) if (!read.has(name) && constant(name)) initializers.delete(name);
   return { graph: { ...rewritten, initializers }, fusedAway };
 }

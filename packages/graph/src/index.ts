@@ -1,4 +1,4 @@
-export { ONNX_DOMAIN, MS_DOMAIN, type Attribute, type Dim, type Graph, type Model, type Node, type ValueInfo } from './ir';
+export { ONNX_DOMAIN, MS_DOMAIN, type Attribute, type Dim, type Graph, type Model, type Node, type ValueInfo, type ValueType } from './ir';
 export { InferenceSession, createSession } from './inference-session';
 export type { NodeProfile, RunOptions, RunStats, SessionOptions } from './session-options';
 export { OpRegistry } from './op-registry';
@@ -8,5 +8,12 @@ export { UnsupportedOpError, type UnsupportedOpInfo } from './unsupported-op-err
 export { GraphError } from './graph-error';
 export { AttributeReader } from './ops/attribute-reader';
 export { UnsupportedVariant } from './ops/unsupported-variant';
-export type { InferredValue, OpBuildContext, OpDefinition, OpKernel, ShapeInferrer } from './ops/op-definition';
+export type { CompiledSubgraph, InferredValue, OpBuildContext, OpDefinition, OpKernel, ShapeInferrer } from './ops/op-definition';
 export { QINT_DOMAIN, dynamicConvOp, dynamicConvWeight, dynamicConvWeightShape, dynamicLinearOp, fusedDynamicAttentionOp, fusedDynamicMatMulOp, fusedGeluOp, fusedSliceReshapeTransposeOp, pack3Bit, qintOps, unpack3Bit } from './ops/qint';
+export { nodeOpset, pinOpVersions, schemaSinceVersion } from './pin-op-versions';
+export { ONNX_SCHEMA_MAX_OPSET, ONNX_SCHEMA_VERSIONS } from './onnx-schema-versions';
+export { sortNodes } from './sort-nodes';
+export { TensorSequence, OptionalValue, isTensor, type Value } from './values';
+export { ControlFlowError, type ControlFlowFailure } from './control-flow-error';
+export { freeVariables, localNames, subgraphsOf, allSubgraphs } from './subgraph-scope';
+export { foldConstantIf } from './fold-constant-if';

@@ -2,6 +2,7 @@ import type { KernelBackend } from '@qint/kernels';
 import type { Tensor } from '@qint/tensor';
 import { createDefaultRegistry } from './default-registry';
 import { DEFAULT_OPSETS, type Dim, type Graph, type Model, type ValueInfo } from './ir';
+import { nodeOpset } from './pin-op-versions';
 import type { OpRegistry } from './op-registry';
 import { AttributeReader } from './ops/attribute-reader';
 import type { InferredValue, OpBuildContext } from './ops/op-definition';
@@ -68,7 +69,7 @@ export function inferShapes(source: Model | Graph, options: InferShapesOptions =
 
   graph.nodes.forEach((node, index) => {
     const domain = node.domain === 'ai.onnx' ? '' : node.domain;
-    const opset = opsets[domain] ?? (domain === '' ? DEFAULT_OPSETS[''] : 1);
+    const opset = nodeOpset(node, opsets);
     const def = registry.resolve(domain, node.opType, opset);
     const inputs = node.inputs.map((n) => (n === '' ? undefined : known.get(n)));
     let outs: readonly (InferredValue | undefined)[] = [];

@@ -9,6 +9,7 @@ import { adaptLowPrecisionFloats } from './low-precision-floats';
 import { unsupportedDtypeReason } from './dtype-support';
 import { enterPool, recycle, type BufferPool } from './buffer-pool';
 import { DEFAULT_OPSETS, type Graph, type Model, type Node, type ValueInfo } from './ir';
+import { nodeOpset } from './pin-op-versions';
 import type { OpRegistry } from './op-registry';
 import { createDefaultRegistry } from './default-registry';
 import { AttributeReader } from './ops/attribute-reader';
@@ -16,6 +17,10 @@ import type { OpBuildContext, OpKernel } from './ops/op-definition';
 import { UnsupportedVariant } from './ops/unsupported-variant';
 import type { NodeProfile, RunOptions, RunStats, SessionOptions } from './session-options';
 import { UnsupportedOpError, type UnsupportedOpInfo } from './unsupported-op-error';
+import { foldConstantIf } from './fold-constant-if';
+import { freeVariables, subgraphsOf } from './subgraph-scope';
+import type { CompiledSubgraph } from './ops/op-definition';
+import { OptionalValue, TensorSequence, kindOf, type Value } from './values';
 
 /** One node prepared for execution: slot indices and the prebuilt kernel. */
 interface PreparedNode {
@@ -110,14 +115,22 @@ export class InferenceSession {
   /** Values that load-time fusion removed, with the node that computes past them. */
   private readonly fusedAway: ReadonlyMap<string, string>;
 
+  /** Set for the session of a subgraph (If branch, Loop/Scan body): its constants are handed out as copies. */
+  private readonly isSubgraph: boolean;
+  private readonly options: SessionOptions;
+
   private constructor(
     graph: Graph,
     opsets: Readonly<Record<string, number>>,
     registry: OpRegistry,
     backend: KernelBackend | undefined,
     fusedAway: ReadonlyMap<string, string>,
+    options: SessionOptions,
+    isSubgraph: boolean,
   ) {
     this.opsets = opsets;
+    this.options = options;
+    this.isSubgraph = isSubgraph;
     this.fusedAway = fusedAway;
     const constants: (Tensor | undefined)[] = [];
     const define = (name: string, what: string): number => {
@@ -167,7 +180,26 @@ export class InferenceSession {
     });
     graph.nodes.forEach((node, i) => {
       const label = labelOf(node, i);
-      const inputSlots = new Int32Array(node.inputs.length);
+      // A node with subgraphs also reads the outer values its subgraphs read (ONNX's implicit inputs): non-constant
+      // ones become extra inputs of the node, after its own, so that they stay alive until it ran; constants are
+      // handed to the subgraph session as its own initializers (weights stay visible to its kernels and fusions).
+      const subgraphs = subgraphsOf(node);
+      const implicit: string[] = [];
+      const outerConstants = new Map<string, Tensor>();
+      for (const [attr, g] of subgraphs) {
+        for (const name of freeVariables(g)) {
+          const slot = this.slotOf.get(name);
+          if (slot === undefined) {
+            throw new GraphError(`${label}: subgraph "${attr}" reads "${name}", which is not a value of an enclosing graph defined before this node`, { node: node.name });
+          }
+          if (constants[slot] !== undefined && !inputNames.has(name)) outerConstants.set(name, constants[slot]!);
+          else if (!implicit.includes(name)) implicit.push(name);
+        }
+      }
+      const inputSlots = new Int32Array(node.inputs.length + implicit.length);
+      implicit.forEach((name, k) => {
+        inputSlots[node.inputs.length + k] = this.slotOf.get(name)!;
+      });
       node.inputs.forEach((name, j) => {
         if (name === '') {
           inputSlots[j] = -1;
@@ -195,7 +227,7 @@ export class InferenceSession {
         return s;
       });
       const domain = node.domain === 'ai.onnx' ? '' : node.domain;
-      const opset = opsets[domain] ?? (domain === '' ? DEFAULT_OPSETS[''] : 1);
+      const opset = nodeOpset(node, opsets);
       const def = registry.resolve(domain, node.opType, opset);
       const noteUnsupported = (reason?: string): void => {
         const key = `${domain}\u0000${node.opType}\u0000${opset}\u0000${reason ?? ''}`;
@@ -234,20 +266,36 @@ export class InferenceSession {
           opset,
           attrs: new AttributeReader(node, label),
           ...(backend ? { backend } : {}),
+          ...(options.maxLoopIterations !== undefined ? { maxLoopIterations: options.maxLoopIterations } : {}),
           constant: (k: number) => {
             const s = inputSlots[k];
-            return s === undefined || s < 0 || inputNames.has(node.inputs[k]) ? undefined : constants[s];
+            return s === undefined || s < 0 || k >= node.inputs.length || inputNames.has(node.inputs[k]) ? undefined : constants[s];
+          },
+          subgraph: (attr: string) => {
+            const g = subgraphs.find(([a]) => a === attr)?.[1];
+            if (g === undefined) throw new GraphError(`${label}: attribute "${attr}" must be a graph`, { node: node.name });
+            return this.compileSubgraph(g, `${label}.${attr}`, node.inputs.length, implicit, outerConstants, opsets, registry);
           },
         };
         try {
           kernel = adaptLowPrecisionFloats(def.build(ctx), node.opType);
         } catch (e) {
           if (e instanceof UnsupportedVariant) noteUnsupported(e.message);
-          else throw e;
+          else if (e instanceof UnsupportedOpError) {
+            for (const info of e.ops) {
+              const key = `${info.domain}\u0000${info.opType}\u0000${info.opset}\u0000${info.reason ?? ''}`;
+              const entry = unsupported.get(key);
+              if (entry) entry.nodes.push(...info.nodes);
+              else {
+                const nodes = [...info.nodes];
+                unsupported.set(key, { info: { ...info, nodes }, nodes });
+              }
+            }
+          } else throw e;
         }
       }
       if (kernel) {
-        prepared.push({ index: i, label, nodeName: node.name || `#${i}`, opType: node.opType, domain, kernel, inputSlots, outputSlots, args: new Array(node.inputs.length), memo: 0 });
+        prepared.push({ index: i, label, nodeName: node.name || `#${i}`, opType: node.opType, domain, kernel, inputSlots, outputSlots, args: new Array(inputSlots.length), memo: 0 });
       }
     });
     if (unsupported.size > 0) throw new UnsupportedOpError([...unsupported.values()].map((e) => e.info));
@@ -295,6 +343,10 @@ export class InferenceSession {
    * ```
    */
   static create(source: Model | Graph, options: SessionOptions = {}): InferenceSession {
+    return InferenceSession.build(source, options, false);
+  }
+
+  private static build(source: Model | Graph, options: SessionOptions, isSubgraph: boolean): InferenceSession {
     const isModel = (source as Model).graph !== undefined && (source as Model).opsetImports !== undefined;
     const graph = isModel ? (source as Model).graph : (source as Graph);
     if (!graph || !Array.isArray(graph.nodes) || !(graph.initializers instanceof Map)) {
@@ -305,10 +357,12 @@ export class InferenceSession {
     for (const [k, v] of Object.entries(raw)) opsets[k === 'ai.onnx' ? '' : k] = v;
     if (opsets[''] === undefined) opsets[''] = DEFAULT_OPSETS[''];
     const registry = options.registry ?? createDefaultRegistry();
-    let fusedGraph = graph;
+    // Ifs on load-time constants are inlined first, so that their branches take part in the fusions below.
+    const flat = foldConstantIf(graph).graph;
+    let fusedGraph = flat;
     const fusedAway = new Map<string, string>();
     if (options.fuse !== false) {
-      const transformer = fuseTransformerPatterns(graph, availableFusions(registry, opsets[QINT_DOMAIN] ?? 1));
+      const transformer = fuseTransformerPatterns(flat, availableFusions(registry, opsets[QINT_DOMAIN] ?? 1));
       // BatchNormalization folds into the conv weights first (changes float rounding; optional), so that a Relu
       // after it can then fuse into the same conv.
       const folded = options.foldBatchNorm === false ? { graph: transformer.graph, fusedAway: new Map<string, string>() } : foldBatchNorm(transformer.graph);
@@ -323,9 +377,58 @@ export class InferenceSession {
     if (limit !== undefined && (typeof limit !== 'number' || !(limit > 0))) {
       throw new GraphError(`create: options.maxTensorBytes must be a positive number of bytes, got ${String(limit)}`);
     }
-    const session = new InferenceSession(fusedGraph, Object.freeze(opsets), registry, backend, fusedAway);
+    const session = new InferenceSession(fusedGraph, Object.freeze(opsets), registry, backend, fusedAway, options, isSubgraph);
     session.maxTensorBytes = limit;
     return session;
+  }
+
+  /**
+   * Prepares a subgraph of a node as a session of its own: its inputs are the subgraph's declared inputs followed by
+   * the node's implicit (non-constant outer) inputs; the outer constants it reads become its initializers.
+   */
+  private compileSubgraph(
+    g: Graph,
+    label: string,
+    ownInputs: number,
+    implicit: readonly string[],
+    outerConstants: ReadonlyMap<string, Tensor>,
+    opsets: Readonly<Record<string, number>>,
+    registry: OpRegistry,
+  ): CompiledSubgraph {
+    const free = new Set(freeVariables(g));
+    const initializers = new Map<string, Tensor>();
+    for (const [name, t] of outerConstants) if (free.has(name)) initializers.set(name, t);
+    for (const [name, t] of g.initializers) initializers.set(name, t);
+    const outerInputs = implicit.filter((n) => free.has(n));
+    const childGraph: Graph = {
+      ...g,
+      name: g.name || label,
+      initializers,
+      inputs: [...g.inputs, ...outerInputs.map((name) => ({ name }))],
+    };
+    let child: InferenceSession;
+    try {
+      child = InferenceSession.build(childGraph, { ...this.options, opsetImports: opsets, registry }, true);
+    } catch (e) {
+      if (e instanceof GraphError && !(e instanceof UnsupportedOpError)) throw new GraphError(`${label}: ${e.message}`, { cause: e, ...(e.node !== undefined ? { node: e.node } : {}) });
+      throw e;
+    }
+    const formal = g.inputs.length;
+    const argIndex = Int32Array.from(outerInputs, (name) => ownInputs + implicit.indexOf(name));
+    const buffer: (Value | undefined)[] = new Array(formal + outerInputs.length);
+    return {
+      inputs: g.inputs,
+      outputs: g.outputs,
+      run: (inputs, nodeArgs) => {
+        for (let k = 0; k < formal; k++) buffer[k] = inputs[k];
+        for (let k = 0; k < argIndex.length; k++) buffer[formal + k] = nodeArgs[argIndex[k]];
+        try {
+          return child.runPositional(buffer);
+        } finally {
+          buffer.fill(undefined);
+        }
+      },
+    };
   }
 
   /**
@@ -366,10 +469,68 @@ export class InferenceSession {
    * const out = session.run({ input: x });
    * ```
    */
-  run(feeds: Readonly<Record<string, Tensor>>, options: RunOptions = {}): Record<string, Tensor> {
+  run(feeds: Readonly<Record<string, Value>>, options: RunOptions = {}): Record<string, Tensor> {
+    return this.runValues(feeds, options) as Record<string, Tensor>;
+  }
+
+  /**
+   * Runs the graph like {@link InferenceSession.run}, for graphs whose inputs or outputs may be sequences or optionals:
+   * each value is a `Tensor`, a {@link TensorSequence} or an {@link OptionalValue}.
+   *
+   * @param feeds - a value per graph input
+   * @param options - {@link RunOptions}
+   * @returns the requested values by name
+   * @throws the errors of {@link InferenceSession.run}
+   * @example
+   * ```ts
+   * const { seq } = session.runValues({ x });
+   * if (seq instanceof TensorSequence) console.log(seq.length);
+   * ```
+   */
+  runValues(feeds: Readonly<Record<string, Value>>, options: RunOptions = {}): Record<string, Value> {
     const plan = this.planFor(options.outputs);
-    const values = this.constants.slice();
+    const values = this.constants.slice() as (Value | undefined)[];
     this.bindFeeds(feeds, values);
+    const fed: number[] = [];
+    for (let i = 0; i < this.inputSlots.length; i++) {
+      if (Object.prototype.hasOwnProperty.call(feeds, this.inputs[i].name)) fed.push(this.inputSlots[i]);
+    }
+    this.execute(plan, values, fed, options.profile === true);
+    const result: Record<string, Value> = {};
+    for (let i = 0; i < plan.outputNames.length; i++) result[plan.outputNames[i]] = this.handOut(plan, i, values);
+    return result;
+  }
+
+  /**
+   * Runs a subgraph session: inputs by position (the subgraph's own inputs, then its outer-scope values), outputs by
+   * position. No name checks: the enclosing node built the positions at load.
+   * @internal
+   */
+  runPositional(inputs: readonly (Value | undefined)[]): Value[] {
+    const plan = this.planFor(undefined);
+    const values = this.constants.slice() as (Value | undefined)[];
+    const fed: number[] = [];
+    for (let i = 0; i < this.inputSlots.length; i++) {
+      const v = inputs[i];
+      if (v === undefined) continue;
+      values[this.inputSlots[i]] = v;
+      fed.push(this.inputSlots[i]);
+    }
+    this.execute(plan, values, fed, false);
+    const out: Value[] = new Array(plan.outputNames.length);
+    for (let i = 0; i < out.length; i++) out[i] = this.handOut(plan, i, values);
+    return out;
+  }
+
+  /** Output `i` of a finished run: a copy when the session keeps using its buffer (memo, or a subgraph's constant). */
+  private handOut(plan: Plan, i: number, values: readonly (Value | undefined)[]): Value {
+    const v = values[plan.outputSlots[i]];
+    if (v === undefined) throw new GraphError(`run: output "${plan.outputNames[i]}" has no value (an omitted optional input passed through)`);
+    return plan.copyOut[i] === 1 && v instanceof Tensor ? Tensor.from(v.dtype, v.shape, v.data.slice()) : v;
+  }
+
+  /** Runs the planned nodes over `values` (constants and feeds already in place). */
+  private execute(plan: Plan, values: (Value | undefined)[], fed: readonly number[], profile: boolean): void {
 
     // Live-byte accounting per distinct buffer; a reshape view shares its input's buffer.
     const refs = new Map<ArrayBufferLike, number>();
@@ -377,18 +538,22 @@ export class InferenceSession {
     const constantBuffers = this.constantBuffers;
     let live = 0;
     let peak = 0;
-    const retain = (t: Tensor): void => {
-      const buf = t.data.buffer;
+    const retain = (t: Value): void => {
+      const data = (t as Tensor).data;
+      if (data === undefined) return; // sequences and optionals are not counted
+      const buf = data.buffer;
       if (constantBuffers.has(buf)) return;
       const n = refs.get(buf);
       if (n === undefined) {
         refs.set(buf, 1);
-        live += t.data.byteLength;
+        live += data.byteLength;
         if (live > peak) peak = live;
       } else refs.set(buf, n + 1);
     };
     const pool = this.pool;
-    const release = (t: Tensor): void => {
+    const release = (v: Value): void => {
+      const t = v as Tensor;
+      if (t.data === undefined) return;
       const buf = t.data.buffer;
       const n = refs.get(buf);
       if (n === undefined) return;
@@ -399,12 +564,11 @@ export class InferenceSession {
         if (t.dtype === 'float32' && t.data.byteLength === buf.byteLength && !feedBuffers.has(buf) && !this.memoBuffers.has(buf)) recycle(pool, buf);
       } else refs.set(buf, n - 1);
     };
-    for (let i = 0; i < this.inputSlots.length; i++) {
-      const name = this.inputs[i].name;
-      if (Object.prototype.hasOwnProperty.call(feeds, name)) {
-        retain(values[this.inputSlots[i]]!);
-        feedBuffers.add(values[this.inputSlots[i]]!.data.buffer);
-      }
+    for (const s of fed) {
+      const v = values[s]!;
+      retain(v);
+      const data = (v as Tensor).data;
+      if (data !== undefined) feedBuffers.add(data.buffer);
     }
 
     let freed = 0;
@@ -413,7 +577,7 @@ export class InferenceSession {
     const previousLimit = this.maxTensorBytes === undefined ? undefined : setMaxTensorBytes(this.maxTensorBytes);
     const reusedIn = this.reusedIn;
     const runNumber = ++this.runNumber;
-    const timings: NodeProfile[] | undefined = options.profile ? [] : undefined;
+    const timings: NodeProfile[] | undefined = profile ? [] : undefined;
     let current: PreparedNode | undefined;
     const nodes = plan.nodes;
     try {
@@ -424,7 +588,7 @@ export class InferenceSession {
         const args = p.args;
         for (let j = 0; j < inSlots.length; j++) {
           const s = inSlots[j];
-          args[j] = s < 0 ? undefined : values[s];
+          args[j] = s < 0 ? undefined : (values[s] as Tensor | undefined);
         }
         let outs: readonly Tensor[];
         const t0 = timings ? performance.now() : 0;
@@ -442,7 +606,9 @@ export class InferenceSession {
           if (d !== 0) {
             for (let j = 0; j < inSlots.length; j++) {
               if ((d & (1 << j)) === 0) continue;
-              const buf = args[j]!.data.buffer;
+              const data = args[j]?.data;
+              if (data === undefined) continue;
+              const buf = data.buffer;
               if (refs.get(buf) === 1 && !feedBuffers.has(buf) && !this.memoBuffers.has(buf)) donated |= 1 << j;
             }
           }
@@ -484,11 +650,6 @@ export class InferenceSession {
       enterPool(previousPool);
       if (previousLimit !== undefined) setMaxTensorBytes(previousLimit);
     }
-    const result: Record<string, Tensor> = {};
-    for (let i = 0; i < plan.outputNames.length; i++) {
-      const v = values[plan.outputSlots[i]]!;
-      result[plan.outputNames[i]] = plan.copyOut[i] === 1 ? Tensor.from(v.dtype, v.shape, v.data.slice()) : v;
-    }
     this.stats = {
       peakLiveBytes: peak,
       constantBytes: this.constantBytes,
@@ -497,7 +658,6 @@ export class InferenceSession {
       valuesFreed: freed,
       ...(timings ? { profile: timings } : {}),
     };
-    return result;
   }
 
   /**
@@ -522,7 +682,7 @@ export class InferenceSession {
   }
 
   /** Checks feeds against the declared inputs and writes them into their slots. */
-  private bindFeeds(feeds: Readonly<Record<string, Tensor>>, values: (Tensor | undefined)[]): void {
+  private bindFeeds(feeds: Readonly<Record<string, Value>>, values: (Value | undefined)[]): void {
     const required = this.requiredInputs.map((vi) => vi.name);
     const example = `{ ${required.map((n) => `${/^[A-Za-z_$][\w$]*$/.test(n) ? n : JSON.stringify(n)}: tensor`).join(', ')} }`;
     if (feeds === null || typeof feeds !== 'object' || feeds instanceof Tensor || ArrayBuffer.isView(feeds) || Array.isArray(feeds)) {
@@ -542,14 +702,21 @@ export class InferenceSession {
     const symbols = new Map<string, { size: number; input: string }>();
     for (let i = 0; i < this.inputs.length; i++) {
       const vi = this.inputs[i];
-      const t = feeds[vi.name];
-      if (t === undefined) {
+      const fed = feeds[vi.name];
+      if (fed === undefined) {
         if (this.requiredNames.has(vi.name)) throw new GraphError(`run: missing feed for graph input "${vi.name}"`);
         continue;
       }
-      if (!t || typeof t !== 'object' || !('dtype' in t) || !('shape' in t) || !('data' in t)) {
-        throw new GraphError(`run: feed "${vi.name}" must be a Tensor`);
+      if (vi.type !== undefined && vi.type.kind !== 'tensor') {
+        const ok = vi.type.kind === 'sequence' ? fed instanceof TensorSequence : fed instanceof OptionalValue;
+        if (!ok) throw new GraphError(`run: feed "${vi.name}" must be ${vi.type.kind === 'sequence' ? 'a TensorSequence' : 'an OptionalValue'}, got ${kindOf(fed)}`);
+        values[this.inputSlots[i]] = fed;
+        continue;
       }
+      if (!fed || typeof fed !== 'object' || !('dtype' in fed) || !('shape' in fed) || !('data' in fed)) {
+        throw new GraphError(`run: feed "${vi.name}" must be a Tensor, got ${fed instanceof TensorSequence || fed instanceof OptionalValue ? kindOf(fed) : typeof fed}`);
+      }
+      const t = fed as Tensor;
       if (vi.dtype !== undefined && t.dtype !== vi.dtype) {
         throw new DTypeError(`run: input "${vi.name}" must be ${vi.dtype}, got ${t.dtype}`);
       }
@@ -635,7 +802,7 @@ export class InferenceSession {
     });
     // A requested intermediate of a shape subgraph is kept for later runs (memo): the caller gets a copy of it, as
     // graph outputs are never memoized for the same reason.
-    const copyOut = Uint8Array.from(outputSlots, (s) => (this.memoSlot[s] === 1 && this.producerOf[s] >= 0 ? 1 : 0));
+    const copyOut = Uint8Array.from(outputSlots, (s) => ((this.memoSlot[s] === 1 && this.producerOf[s] >= 0) || (this.isSubgraph && this.isConstantSlot(s)) ? 1 : 0));
     const plan: Plan = { nodes, frees: frees.map((f) => Int32Array.from(f)), donors, outputNames: names.slice(), outputSlots, copyOut };
     this.plans.set(key, plan);
     return plan;

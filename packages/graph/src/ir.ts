@@ -19,16 +19,32 @@ export type Attribute =
   | { readonly type: 'floats'; readonly value: readonly number[] }
   | { readonly type: 'ints'; readonly value: readonly number[] }
   | { readonly type: 'strings'; readonly value: readonly string[] }
-  | { readonly type: 'tensors'; readonly value: readonly Tensor[] };
+  | { readonly type: 'tensors'; readonly value: readonly Tensor[] }
+  /** ONNX TYPE_PROTO (e.g. Optional's and SequenceEmpty's `type`): a value type. */
+  | { readonly type: 'type_proto'; readonly value: ValueType };
 
 /** One dimension of a declared shape: a size, a symbolic name (`'batch'`), or unknown. */
 export type Dim = number | string | undefined;
+
+/**
+ * The type of a value that is not a plain tensor: an ONNX sequence or optional, with its element type (a tensor's
+ * dtype/shape, or another sequence/optional). Absent `elem`: not declared.
+ */
+export type ValueType =
+  | { readonly kind: 'tensor'; readonly dtype?: DType; readonly shape?: readonly Dim[] }
+  | { readonly kind: 'sequence'; readonly elem?: ValueType }
+  | { readonly kind: 'optional'; readonly elem?: ValueType };
 
 /** A named value's declared type: dtype and (possibly symbolic) shape; either may be unknown. */
 export interface ValueInfo {
   readonly name: string;
   readonly dtype?: DType;
   readonly shape?: readonly Dim[];
+  /**
+   * Set only for values that are not dense tensors (`kind` `'sequence'` or `'optional'`); `dtype`/`shape` are then
+   * unset. Absent: a tensor described by `dtype` and `shape`.
+   */
+  readonly type?: ValueType;
   readonly docString?: string;
 }
 
@@ -41,6 +57,14 @@ export interface Node {
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
   readonly attributes: Readonly<Record<string, Attribute>>;
+  /**
+   * The operator version this node is pinned to: the since-version of the schema that applied under the model's opset
+   * import when the node was read (for ai.onnx; for other domains, the domain's opset version). The executor and shape
+   * inference pick the node's implementation by it, so raising a model's opset never changes what an existing node
+   * means; ONNX export converts pinned nodes whose schema changed up to the exported opset. Absent on nodes created
+   * after import (quantizer output): those follow the model's `opsetImports`.
+   */
+  readonly sinceVersion?: number;
   readonly docString?: string;
 }
 

@@ -48,6 +48,12 @@ export interface SessionOptions {
    * output fails with a `MemoryLimitError` that names the node.
    */
   readonly maxTensorBytes?: number;
+
+  /**
+   * The most iterations one `Loop` or `Scan` node may run per call (default: unlimited, as ONNX allows a Loop that
+   * only its condition ends). Exceeding it throws a `ControlFlowError` naming the node.
+   */
+  readonly maxLoopIterations?: number;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Attribute, Dim, Graph, Model, Node, ValueInfo } from '@qint/graph';
+import { pinOpVersions, sortNodes, type Attribute, type Dim, type Graph, type Model, type Node, type ValueInfo, type ValueType } from '@qint/graph';
 import { QintError, type Tensor } from '@qint/tensor';
 import { tensorFromProto } from './decode-tensor';
 import type { DecodeModelOptions, ExternalDataOptions } from './external-data-options';
@@ -13,6 +13,7 @@ import type {
   ModelMessage,
   NodeMessage,
   StringStringEntryMessage,
+  TypeMessage,
   ValueInfoMessage,
 } from './proto/proto-messages';
 
@@ -67,27 +68,58 @@ function decodeDim(dim: DimensionMessage, what: string): Dim {
   return undefined;
 }
 
+/** A tensor TypeProto's dtype and shape (unknown element type 0 is allowed: nothing declared). */
+function decodeTensorType(
+  tensorType: NonNullable<TypeMessage['tensorType']>,
+  what: string,
+  name: string,
+  strict: boolean,
+): { dtype?: ValueInfo['dtype']; shape?: Dim[] } {
+  const info: { dtype?: ValueInfo['dtype']; shape?: Dim[] } = {};
+  const elemType = tensorType.elemType ?? 0;
+  const dtype = dtypeFromOnnx(elemType);
+  if (dtype !== undefined) info.dtype = dtype;
+  else if (strict && elemType !== 0) {
+    throw new OnnxError(`${what} "${name}" has element type ${onnxDataTypeName(elemType)}, which qint cannot hold`);
+  }
+  if (tensorType.shape !== undefined && tensorType.shape !== null) {
+    info.shape = list(tensorType.shape.dim, `${what} shape.dim`).map((d, i) => decodeDim(d, `${what} "${name}" shape.dim[${i}]`));
+  }
+  return info;
+}
+
+/** A sequence/optional TypeProto (nested to any depth), or undefined for a tensor type; maps and sparse tensors are refused. */
+function decodeValueType(type: TypeMessage, what: string, name: string, strict: boolean, depth = 0): ValueType | undefined {
+  if (depth > 16) throw new OnnxError(`${what} "${name}" nests sequence/optional types deeper than 16`);
+  if (type.tensorType !== undefined && type.tensorType !== null) return { kind: 'tensor', ...decodeTensorType(type.tensorType, what, name, strict) };
+  const inner = (t: { elemType?: TypeMessage } | undefined): ValueType | undefined =>
+    t?.elemType === undefined || t.elemType === null ? undefined : decodeValueType(t.elemType, what, name, strict, depth + 1);
+  if (type.sequenceType !== undefined && type.sequenceType !== null) {
+    const elem = inner(type.sequenceType);
+    return elem ? { kind: 'sequence', elem } : { kind: 'sequence' };
+  }
+  if (type.optionalType !== undefined && type.optionalType !== null) {
+    const elem = inner(type.optionalType);
+    return elem ? { kind: 'optional', elem } : { kind: 'optional' };
+  }
+  if (type.mapType || type.sparseTensorType) {
+    if (!strict) return undefined;
+    throw new OnnxError(`${what} "${name}" is ${type.mapType ? 'a map' : 'a sparse tensor'}; qint graphs take and return tensors, sequences and optionals only`);
+  }
+  return undefined; // an empty TypeProto (PyTorch writes `type {}` on If branch outputs): nothing declared
+}
+
 function decodeValueInfo(v: ValueInfoMessage, what: string, strict: boolean): ValueInfo {
   if (typeof v !== 'object' || v === null) throw new OnnxError(`${what} must be a ValueInfoProto`);
   const name = str(v.name, `${what} name`);
   if (name === '') throw new OnnxError(`${what} has no name`);
-  const info: { name: string; dtype?: ValueInfo['dtype']; shape?: Dim[]; docString?: string } = { name };
+  const info: { name: string; dtype?: ValueInfo['dtype']; shape?: Dim[]; type?: ValueType; docString?: string } = { name };
   const type = v.type;
   if (type !== undefined && type !== null) {
-    const tensorType = type.tensorType;
-    if (tensorType !== undefined && tensorType !== null) {
-      const elemType = tensorType.elemType ?? 0;
-      const dtype = dtypeFromOnnx(elemType);
-      if (dtype !== undefined) info.dtype = dtype;
-      else if (strict && elemType !== 0) {
-        throw new OnnxError(`${what} "${name}" has element type ${onnxDataTypeName(elemType)}, which qint cannot hold`);
-      }
-      if (tensorType.shape !== undefined && tensorType.shape !== null) {
-        info.shape = list(tensorType.shape.dim, `${what} shape.dim`).map((d, i) => decodeDim(d, `${what} "${name}" shape.dim[${i}]`));
-      }
-    } else if (strict) {
-      const kind = type.sequenceType ? 'a sequence' : type.mapType ? 'a map' : type.optionalType ? 'an optional' : type.sparseTensorType ? 'a sparse tensor' : 'not a tensor';
-      throw new OnnxError(`${what} "${name}" is ${kind}; qint graphs take and return dense tensors only`);
+    if (type.tensorType !== undefined && type.tensorType !== null) Object.assign(info, decodeTensorType(type.tensorType, what, name, strict));
+    else {
+      const vt = decodeValueType(type, what, name, strict);
+      if (vt !== undefined && vt.kind !== 'tensor') info.type = vt;
     }
   }
   Object.assign(info, optionalDoc(v.docString, `${what} doc_string`));
@@ -161,6 +193,11 @@ function decodeAttribute(a: AttributeMessage, what: string, options: ExternalDat
       return [name, { type, value: list(a.strings, `${at} strings`).map((s, i) => bytesToString(s, `${at} strings[${i}]`)) }];
     case 'tensors':
       return [name, { type, value: list(a.tensors, `${at} tensors`).map((t, i) => tensorFromProto(t, options, `${at} tensors[${i}]`)) }];
+    case 'type_proto': {
+      const vt = a.tp ? decodeValueType(a.tp, at, name, true) : undefined;
+      if (vt === undefined) throw new OnnxError(`${at} is a TYPE_PROTO attribute without a type (tp)`);
+      return [name, { type: 'type_proto', value: vt }];
+    }
     case undefined:
       throw new OnnxError(`${at} has unknown attribute type ${typeNumber}`);
     default:
@@ -265,7 +302,10 @@ export function modelFromProto(msg: ModelMessage, options: ExternalDataOptions =
   if (domain !== '') model.domain = domain;
   if (has(msg, 'modelVersion') && msg.modelVersion !== undefined) model.modelVersion = int64ToSafeInteger(msg.modelVersion, 'model_version');
   Object.assign(model, optionalDoc(msg.docString, 'doc_string'));
-  return model;
+  // onnxruntime accepts nodes out of topological order; so does qint, sorting them (stable; a cycle is a GraphError).
+  model.graph = sortNodes(model.graph);
+  // Each node keeps the semantics of the opset it was written for, whatever later raises the model's opset.
+  return pinOpVersions(model);
 }
 
 /**

@@ -1,8 +1,9 @@
-import type { Attribute, Dim, Graph, Model, Node, ValueInfo } from '@qint/graph';
+import type { Attribute, Dim, Graph, Model, Node, ValueInfo, ValueType } from '@qint/graph';
 import { Tensor } from '@qint/tensor';
 import { tensorToProto, type TensorProtoOut } from './encode-tensor';
 import { dtypeToOnnx } from './onnx-data-type';
 import { OnnxError } from './onnx-error';
+import { convertOpsets } from './opset-conversion/convert-opsets';
 import { onnxTypes } from './proto/onnx-schema';
 import { toInt64Bits } from './proto/int64';
 import { concatChunks, encodeModelChunks } from './encode-model-chunks';
@@ -20,6 +21,7 @@ const ATTRIBUTE_TYPE_NUMBERS: Record<Attribute['type'], number> = {
   ints: 7,
   strings: 8,
   tensors: 9,
+  type_proto: 13,
 };
 
 /** A message object for protobufjs's writer. */
@@ -63,6 +65,9 @@ function attributeToProto(name: string, attr: Attribute, what: string): Msg {
     case 'tensors':
       msg.tensors = attr.value.map((t) => tensorToProto(t, ''));
       break;
+    case 'type_proto':
+      msg.tp = valueTypeToProto(attr.value);
+      break;
   }
   return msg;
 }
@@ -86,7 +91,18 @@ function dimToProto(d: Dim): Msg {
   return {};
 }
 
+function valueTypeToProto(t: ValueType): Msg {
+  if (t.kind === 'tensor') {
+    const tensorType: Msg = t.dtype === undefined ? {} : { elemType: dtypeToOnnx(t.dtype) };
+    if (t.shape !== undefined) tensorType.shape = { dim: t.shape.map(dimToProto) };
+    return { tensorType };
+  }
+  const inner: Msg = t.elem === undefined ? {} : { elemType: valueTypeToProto(t.elem) };
+  return t.kind === 'sequence' ? { sequenceType: inner } : { optionalType: inner };
+}
+
 function valueInfoToProto(v: ValueInfo, fallback: Tensor | undefined): Msg {
+  if (v.type !== undefined && v.type.kind !== 'tensor') return withDoc({ name: v.name, type: valueTypeToProto(v.type) }, v.docString);
   const dtype = v.dtype ?? fallback?.dtype;
   const shape = v.shape ?? fallback?.shape;
   const msg: Msg = { name: v.name };
@@ -129,8 +145,10 @@ function graphToProto(graph: Graph, what: string, sink?: InitializerSink): Msg {
  * @returns the message object
  * @throws {@link OnnxError} when the model is malformed (e.g. an initializer that is not a Tensor)
  */
-export function modelToProto(model: Model, sink?: InitializerSink): Msg {
-  if (typeof model !== 'object' || model === null || typeof model.graph !== 'object') throw new OnnxError('model must be a qint Model with a graph');
+export function modelToProto(source: Model, sink?: InitializerSink): Msg {
+  if (typeof source !== 'object' || source === null || typeof source.graph !== 'object') throw new OnnxError('model must be a qint Model with a graph');
+  // Nodes pinned to an older schema than the model's opset selects (the opset was raised since import) are rewritten.
+  const model = convertOpsets(source);
   const msg: Msg = {
     irVersion: toInt64Bits(model.irVersion, 'irVersion'),
     producerName: model.producerName,
@@ -154,6 +172,7 @@ export function modelToProto(model: Model, sink?: InitializerSink): Msg {
  * @param model - the model
  * @returns the protobuf bytes
  * @throws {@link OnnxError} when the model is malformed or larger than protobuf's 2 GiB message limit
+ * @throws {@link OpsetConversionError} when a node pinned to an older operator version cannot be converted to the model's opset
  * @example
  * ```ts
  * writeFileSync('out.onnx', encodeModel(decodeModel(readFileSync('in.onnx'))));

@@ -1,5 +1,5 @@
 import { loadModel } from './load-model';
-import { loadTensorPb } from './load-tensor-pb';
+import { loadValuePb } from './load-tensor-pb';
 import type { OnnxTestCase } from './onnx-test-case';
 import { nodeFs, nodePath } from './node-builtins';
 import { OnnxError } from './onnx-error';
@@ -37,12 +37,16 @@ export function loadTestCase(dir: string): OnnxTestCase {
     .filter((d) => /^test_data_set_\d+$/.test(d) && statSync(join(dir, d)).isDirectory())
     .sort(byIndex('test_data_set_'));
   if (sets.length === 0) throw new OnnxError(`test case ${JSON.stringify(dir)} has no test_data_set_* folder`);
+  // Files are fed by position to the inputs without an initializer; their declared types say how each file is stored.
+  const g = model.graph;
+  const feedTypes = g.inputs.filter((vi) => !g.initializers.has(vi.name)).map((vi) => vi.type);
+  const outputTypes = g.outputs.map((vi) => vi.type);
   const dataSets = sets.map((name) => {
     const setDir = join(dir, name);
     return {
       name,
-      inputs: tensorFiles(setDir, 'input_').map((f) => loadTensorPb(join(setDir, f))),
-      outputs: tensorFiles(setDir, 'output_').map((f) => loadTensorPb(join(setDir, f))),
+      inputs: tensorFiles(setDir, 'input_').map((f, i) => loadValuePb(join(setDir, f), feedTypes[i])),
+      outputs: tensorFiles(setDir, 'output_').map((f, i) => loadValuePb(join(setDir, f), outputTypes[i])),
     };
   });
   return { name: basename(dir), dir, model, dataSets };

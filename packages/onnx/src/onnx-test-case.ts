@@ -1,12 +1,12 @@
 import type { Model } from '@qint/graph';
 import type { KernelBackend } from '@qint/kernels';
-import type { NamedTensor } from './named-tensor';
+import type { NamedValue } from './named-tensor';
 
 /** One `test_data_set_N` folder: inputs and expected outputs, in file order. */
 export interface OnnxTestDataSet {
   readonly name: string;
-  readonly inputs: readonly NamedTensor[];
-  readonly outputs: readonly NamedTensor[];
+  readonly inputs: readonly NamedValue[];
+  readonly outputs: readonly NamedValue[];
 }
 
 /** An ONNX backend test case: a model and its data sets. */

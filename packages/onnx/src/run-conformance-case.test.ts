@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Tensor } from '@qint/tensor';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +8,7 @@ import { OnnxError } from './onnx-error';
 import type { OnnxTestCase } from './onnx-test-case';
 import { runConformanceCase } from './run-conformance-case';
 import { testCaseFromFiles } from './test-case-from-files';
+import { int, len, text } from '../test/helpers/wire';
 
 const NODE = join(__dirname, '../test/__fixtures__/onnx-node');
 
@@ -19,6 +21,8 @@ function filesOf(dir: string): Map<string, Uint8Array> {
   return files;
 }
 
+const tensorValue = (tensor: Tensor) => ({ value: tensor, tensor });
+
 describe('testCaseFromFiles', () => {
   it('builds the same case as loadTestCase from the folder', () => {
     const dir = join(NODE, 'test_qlinearconv');
@@ -27,8 +31,8 @@ describe('testCaseFromFiles', () => {
     expect(a.dataSets.map((s) => s.name)).toEqual(b.dataSets.map((s) => s.name));
     expect(a.dataSets[0].inputs.length).toBe(8);
     a.dataSets[0].inputs.forEach((t, i) => {
-      expect(t.tensor.dtype).toBe(b.dataSets[0].inputs[i].tensor.dtype);
-      expect(Array.from(t.tensor.values())).toEqual(Array.from(b.dataSets[0].inputs[i].tensor.values()));
+      expect(t.tensor!.dtype).toBe(b.dataSets[0].inputs[i].tensor!.dtype);
+      expect(Array.from(t.tensor!.values())).toEqual(Array.from(b.dataSets[0].inputs[i].tensor!.values()));
     });
     expect(a.model.graph.nodes.map((n) => n.opType)).toEqual(['QLinearConv']);
   });
@@ -47,11 +51,26 @@ describe('runConformanceCase', () => {
   });
 
   it('a value type qint cannot hold is a skip (unsupported-type), from a folder or a loader', async () => {
-    const dir = join(NODE, 'test_quantizelinear_e4m3fn');
-    expect(await runConformanceCase(dir)).toMatchObject({ name: 'test_quantizelinear_e4m3fn', status: 'skip', reason: 'unsupported-type' });
-    const r = await runConformanceCase({ name: 'e4m3fn', load: () => testCaseFromFiles('test_quantizelinear_e4m3fn', filesOf(dir)) });
-    expect(r).toMatchObject({ name: 'e4m3fn', status: 'skip', reason: 'unsupported-type' });
-    expect(r.detail).toMatch(/FLOAT8E4M3FN.*which qint cannot hold/);
+    // Identity on a COMPLEX64 input (hand-written protobuf: qint has no complex dtype).
+    const valueInfo = [...text(1, 'x'), ...len(2, len(1, int(1, 14)))];
+    const out = [...text(1, 'y'), ...len(2, len(1, int(1, 14)))];
+    const graph = [...len(1, [...text(1, 'x'), ...text(2, 'y'), ...text(4, 'Identity')]), ...text(2, 'g'), ...len(11, valueInfo), ...len(12, out)];
+    const model = new Uint8Array([...int(1, 8), ...len(8, [...text(1, ''), ...int(2, 17)]), ...len(7, graph)]);
+    const files = new Map([['model.onnx', model], ['test_data_set_0/input_0.pb', new Uint8Array()], ['test_data_set_0/output_0.pb', new Uint8Array()]]);
+    const dir = mkdtempSync(join(tmpdir(), 'qint-complex-'));
+    try {
+      for (const [f, bytes] of files) {
+        mkdirSync(join(dir, f, '..'), { recursive: true });
+        writeFileSync(join(dir, f), bytes);
+      }
+      const fromDir = await runConformanceCase(dir);
+      expect(fromDir).toMatchObject({ status: 'skip', reason: 'unsupported-type' });
+      const r = await runConformanceCase({ name: 'complex', load: () => testCaseFromFiles('complex', files) });
+      expect(r).toMatchObject({ name: 'complex', status: 'skip', reason: 'unsupported-type' });
+      expect(r.detail).toMatch(/COMPLEX64.*which qint cannot hold/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a missing operator is a failure (unsupported-op) naming it', async () => {
@@ -64,10 +83,10 @@ describe('runConformanceCase', () => {
 
   it('a wrong answer is a failure with the largest errors; tolerances apply', async () => {
     const tc = loadTestCase(join(NODE, 'test_relu'));
-    const y = tc.dataSets[0].outputs[0].tensor;
+    const y = tc.dataSets[0].outputs[0].tensor!;
     // relu(x) with element 3 off by 0.5 and element 5 off by 0.25.
     const off = Float32Array.from(y.values() as ArrayLike<number>, (v, i) => (i === 3 ? v + 0.5 : i === 5 ? v - 0.25 : v));
-    const altered: OnnxTestCase = { ...tc, dataSets: [{ ...tc.dataSets[0], outputs: [{ name: 'y', tensor: Tensor.from('float32', y.shape, off) }] }] };
+    const altered: OnnxTestCase = { ...tc, dataSets: [{ ...tc.dataSets[0], outputs: [{ name: 'y', ...tensorValue(Tensor.from('float32', y.shape, off)) }] }] };
     const r = await runConformanceCase(altered, { backend: 'js' });
     expect(r).toMatchObject({ status: 'fail', reason: 'wrong' });
     expect(r.maxAbsError).toBeCloseTo(0.5, 6);
@@ -79,7 +98,7 @@ describe('runConformanceCase', () => {
     const tc = loadTestCase(join(NODE, 'test_add'));
     // Feeding a [2]-shaped second input cannot broadcast with [3,4,5].
     const set = tc.dataSets[0];
-    const bad: OnnxTestCase = { ...tc, dataSets: [{ ...set, inputs: [set.inputs[0], { name: 'y', tensor: Tensor.from('float32', [2], [1, 2]) }] }] };
+    const bad: OnnxTestCase = { ...tc, dataSets: [{ ...set, inputs: [set.inputs[0], { name: 'y', ...tensorValue(Tensor.from('float32', [2], [1, 2])) }] }] };
     const r = await runConformanceCase(bad, { backend: 'js' });
     expect(r).toMatchObject({ status: 'fail', reason: 'run-error' });
     expect(r.detail).toMatch(/^test_data_set_0: /);

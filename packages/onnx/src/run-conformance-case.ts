@@ -1,6 +1,5 @@
-import { InferenceSession, UnsupportedOpError } from '@qint/graph';
-import type { Tensor } from '@qint/tensor';
-import { compareTensors } from './compare-tensors';
+import { InferenceSession, UnsupportedOpError, type Value } from '@qint/graph';
+import { compareValues } from './compare-values';
 import type { ConformanceResult } from './conformance-result';
 import { loadTestCase } from './load-test-case';
 import type { OnnxTestCase, OutputComparison, RunTestCaseOptions } from './onnx-test-case';
@@ -82,19 +81,19 @@ export async function runConformanceCase(
     if (set.inputs.length > feedNames.length) {
       return { name, status: 'fail', reason: 'load-error', detail: `${set.name} has ${set.inputs.length} inputs but the graph takes ${feedNames.length}` };
     }
-    const feeds: Record<string, Tensor> = {};
+    const feeds: Record<string, Value> = {};
     set.inputs.forEach((input, i) => {
-      feeds[feedNames[i]] = input.tensor;
+      feeds[feedNames[i]] = input.value;
     });
-    let result: Record<string, Tensor>;
+    let result: Record<string, Value>;
     try {
-      result = session.run(feeds);
+      result = session.runValues(feeds);
     } catch (error) {
       return { name, status: 'fail', reason: 'run-error', detail: `${set.name}: ${message(error)}` };
     }
     set.outputs.forEach((expected, i) => {
       const out = outputNames[i] ?? expected.name;
-      outputs.push({ dataSet: set.name, index: i, name: out, ...compareTensors(result[out], expected.tensor, rtol, atol) });
+      outputs.push({ dataSet: set.name, index: i, name: out, ...compareValues(result[out], expected.value, rtol, atol) });
     });
   }
   let maxAbsError = 0;

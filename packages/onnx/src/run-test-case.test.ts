@@ -36,9 +36,9 @@ describe('runTestCase', () => {
     const tc = loadTestCase(join(NODE, 'test_relu'));
     expect(tc.dataSets[0].inputs.length).toBe(1);
     expect((await runTestCase(tc, { backend: 'js' })).pass).toBe(true);
-    const expected = tc.dataSets[0].outputs[0].tensor;
+    const expected = tc.dataSets[0].outputs[0].tensor!;
     const altered = Tensor.from('float32', expected.shape, Float32Array.from(expected.data as Float32Array, (v, i) => (i === 7 ? v + 1 : v)));
-    const bad = await runTestCase({ ...tc, dataSets: [{ ...tc.dataSets[0], outputs: [{ name: 'y', tensor: altered }] }] }, { backend: 'js' });
+    const bad = await runTestCase({ ...tc, dataSets: [{ ...tc.dataSets[0], outputs: [{ name: 'y', tensor: altered, value: altered }] }] }, { backend: 'js' });
     expect(bad.pass).toBe(false);
     expect(bad.outputs[0]).toMatchObject({ pass: false, mismatches: 1, name: 'y' });
   });

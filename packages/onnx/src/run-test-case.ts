@@ -1,7 +1,6 @@
-import { InferenceSession } from '@qint/graph';
+import { InferenceSession, type Value } from '@qint/graph';
 import { getBackend, setBackend, type KernelBackend } from '@qint/kernels';
-import type { Tensor } from '@qint/tensor';
-import { compareTensors } from './compare-tensors';
+import { compareValues } from './compare-values';
 import { loadTestCase } from './load-test-case';
 import type { OnnxTestCase, OutputComparison, RunTestCaseOptions, TestCaseResult } from './onnx-test-case';
 import { OnnxError } from './onnx-error';
@@ -35,14 +34,14 @@ export async function runTestCase(source: string | OnnxTestCase, options: RunTes
     if (set.inputs.length > feedNames.length) {
       throw new OnnxError(`${tc.name}/${set.name} has ${set.inputs.length} inputs but the graph takes ${feedNames.length}`);
     }
-    const feeds: Record<string, Tensor> = {};
+    const feeds: Record<string, Value> = {};
     set.inputs.forEach((input, i) => {
-      feeds[feedNames[i]] = input.tensor;
+      feeds[feedNames[i]] = input.value;
     });
-    const result = session.run(feeds);
+    const result = session.runValues(feeds);
     set.outputs.forEach((expected, i) => {
       const name = outputNames[i] ?? expected.name;
-      outputs.push({ dataSet: set.name, index: i, name, ...compareTensors(result[name], expected.tensor, rtol, atol) });
+      outputs.push({ dataSet: set.name, index: i, name, ...compareValues(result[name], expected.value, rtol, atol) });
     });
   }
   return { name: tc.name, pass: outputs.every((o) => o.pass), outputs };

@@ -1,18 +1,10 @@
-import { tensorFromProto } from './decode-tensor';
 import { decodeModel } from './decode-model';
-import type { NamedTensor } from './named-tensor';
+import { decodeValuePb } from './load-tensor-pb';
+import type { NamedValue } from './named-tensor';
 import type { OnnxTestCase, OnnxTestDataSet } from './onnx-test-case';
 import { OnnxError } from './onnx-error';
-import { decodeProto } from './proto/decode-proto';
-import type { TensorProto } from './proto/proto-messages';
 
 const TENSOR_FILE = /^test_data_set_(\d+)\/(input|output)_(\d+)\.pb$/;
-
-function decodeNamedTensor(bytes: Uint8Array, what: string): NamedTensor {
-  const msg = decodeProto<TensorProto>('TensorProto', bytes, what);
-  const name = typeof msg.name === 'string' ? msg.name : '';
-  return { name, tensor: tensorFromProto(msg, {}, `tensor ${JSON.stringify(name)} in ${what}`) };
-}
 
 /**
  * Builds an ONNX backend test case from its files held in memory (e.g. read from an archive, or fetched in a
@@ -34,15 +26,20 @@ export function testCaseFromFiles(name: string, files: ReadonlyMap<string, Uint8
   const modelBytes = files.get('model.onnx');
   if (modelBytes === undefined) throw new OnnxError(`test case ${JSON.stringify(name)} has no model.onnx`);
   const model = decodeModel(modelBytes);
-  const sets = new Map<number, { inputs: [number, NamedTensor][]; outputs: [number, NamedTensor][] }>();
+  // Files are fed by position to the inputs without an initializer; their declared types say how each is stored.
+  const g = model.graph;
+  const feedTypes = g.inputs.filter((vi) => !g.initializers.has(vi.name)).map((vi) => vi.type);
+  const outputTypes = g.outputs.map((vi) => vi.type);
+  const sets = new Map<number, { inputs: [number, NamedValue][]; outputs: [number, NamedValue][] }>();
   for (const [path, bytes] of files) {
     const m = TENSOR_FILE.exec(path);
     if (m === null) continue;
     const index = Number(m[1]);
     let set = sets.get(index);
     if (set === undefined) sets.set(index, (set = { inputs: [], outputs: [] }));
-    const tensor = decodeNamedTensor(bytes, `tensor file ${JSON.stringify(`${name}/${path}`)}`);
-    (m[2] === 'input' ? set.inputs : set.outputs).push([Number(m[3]), tensor]);
+    const slot = Number(m[3]);
+    const value = decodeValuePb(bytes, `${name}/${path}`, (m[2] === 'input' ? feedTypes : outputTypes)[slot]);
+    (m[2] === 'input' ? set.inputs : set.outputs).push([slot, value]);
   }
   if (sets.size === 0) throw new OnnxError(`test case ${JSON.stringify(name)} has no test_data_set_* tensors`);
   const byIndex = (a: [number, unknown], b: [number, unknown]): number => a[0] - b[0];

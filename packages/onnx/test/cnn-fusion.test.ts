@@ -12,7 +12,7 @@ import { BACKENDS } from './helpers/backends';
 
 const DIR = join(__dirname, '__fixtures__', 'torch', 'cnn-bn');
 const model = loadModel(join(DIR, 'model.onnx'));
-const four = loadTestCase(DIR).dataSets[0].inputs[0].tensor;
+const four = loadTestCase(DIR).dataSets[0].inputs[0].tensor!;
 const x = Tensor.from('float32', [64, 1, 28, 28], Float32Array.from({ length: 64 * 784 }, (_, i) => four.data[i % four.size] as number));
 
 /** The fixture with block 2 rewired from Conv → Relu → BN to Conv → BN → Relu (same weights). */

@@ -26,8 +26,8 @@ describe('models with external data', () => {
 
     // ORT resolves the data file next to the model path; its output must equal the stored reference output.
     const tc = loadTestCase(join(MODELS, 'super-resolution-10'));
-    const [ortOut] = await runOrt(join(dir, 'model.onnx'), [tc.dataSets[0].inputs[0].tensor]);
-    const expected = tc.dataSets[0].outputs[0].tensor.data as Float32Array;
+    const [ortOut] = await runOrt(join(dir, 'model.onnx'), [tc.dataSets[0].inputs[0].tensor!]);
+    const expected = tc.dataSets[0].outputs[0].tensor!.data as Float32Array;
     expect(ortOut.data).toEqual(expected);
   });
 
@@ -43,8 +43,8 @@ describe('models with external data', () => {
     const session = InferenceSession.create(loadModel(join(sub, 'model.onnx')));
     const tc = loadTestCase(join(MODELS, 'mnist-8'));
     for (const set of tc.dataSets) {
-      const out = session.run({ Input3: set.inputs[0].tensor }).Plus214_Output_0.values();
-      const e = set.outputs[0].tensor.values();
+      const out = session.run({ Input3: set.inputs[0].tensor! }).Plus214_Output_0.values();
+      const e = set.outputs[0].tensor!.values();
       for (let i = 0; i < e.length; i++) expect(Math.abs(out[i] - e[i])).toBeLessThanOrEqual(1e-5 * Math.abs(e[i]) + 1e-3);
     }
   });

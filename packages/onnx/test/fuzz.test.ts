@@ -231,10 +231,10 @@ describe('hostile inputs', () => {
     rejects(modelWithGraph(len(5, tensor)), /more than 2\^53 - 1 elements/);
   });
 
-  it('a TENSOR attribute without a tensor, a DOUBLE constant and an unknown attribute type are named', () => {
+  it('a TENSOR attribute without a tensor, a COMPLEX64 constant and an unknown attribute type are named', () => {
     rejects(modelWithGraph(len(1, [...text(4, 'Constant'), ...len(5, [...text(1, 'value'), ...int(20, 4)])])), /attribute\[0\] "value" is a TENSOR attribute without a tensor/);
-    const double = [...int(1, 1), ...int(2, 11), ...len(10, [0, 0, 0, 0, 0, 0, 0xf0, 0x3f])];
-    rejects(modelWithGraph(len(1, [...text(4, 'Constant'), ...len(5, [...text(1, 'value'), ...int(20, 4), ...len(5, double)])])), /"value" t has data type DOUBLE \(11\)/);
+    const complex = [...int(1, 1), ...int(2, 14), ...len(9, [0, 0, 0x80, 0x3f, 0, 0, 0, 0])];
+    rejects(modelWithGraph(len(1, [...text(4, 'Constant'), ...len(5, [...text(1, 'value'), ...int(20, 4), ...len(5, complex)])])), /"value" t has data type COMPLEX64 \(14\)/);
     rejects(modelWithGraph(len(1, [...text(4, 'X'), ...len(5, [...text(1, 'a'), ...int(20, 99)])])), /unknown attribute type 99/);
   });
 

@@ -1,8 +1,9 @@
 // Export is checked against onnxruntime (the oracle): a model exported by encodeModel must load in ORT and give
 // bit-identical outputs to the original file. Import -> export -> import must give the same IR.
+import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Model } from '@qint/graph';
+import { pinOpVersions, type Model } from '@qint/graph';
 import { Tensor, float32ToFloat16Bits } from '@qint/tensor';
 import { describe, expect, it } from 'vitest';
 import { decodeModel, encodeModel, loadTensorPb } from '../src/index';
@@ -14,8 +15,9 @@ const MODELS = ['models/mnist-8', 'models/super-resolution-10', 'models/shufflen
 // Cases whose graph inputs have types qint cannot hold (float8 / float4): import refuses them by design.
 const UNREPRESENTABLE = /e4m3fn|e5m2|float4e2m1/;
 
-// ORT 1.30's ConvInteger has no per-output-channel weight zero point, which this case uses.
-const ORT_CANNOT_RUN = new Set(['test_convinteger_with_padding']);
+// ORT 1.30's ConvInteger has no per-output-channel weight zero point, which the first case uses; its CPU LSTM, GRU and
+// RNN refuse layout = 1 (batch-major), which the batchwise cases use.
+const ORT_CANNOT_RUN = new Set(['test_convinteger_with_padding', 'test_gru_batchwise', 'test_lstm_batchwise', 'test_simple_rnn_batchwise']);
 
 const nodeCases = readdirSync(NODE).filter((c) => existsSync(join(NODE, c, 'model.onnx')) && !UNREPRESENTABLE.test(c));
 
@@ -27,11 +29,30 @@ function inputsOf(dir: string): Tensor[] {
     .map((f) => loadTensorPb(join(set, f)).tensor);
 }
 
+/**
+ * The IR with every typed array replaced by a SHA-256 of its bytes (and its element type and length): equal IRs give
+ * equal digests, and comparing them takes milliseconds where a deep comparison of million-element arrays takes ~1 min.
+ */
+function digestIr(value: unknown): unknown {
+  if (ArrayBuffer.isView(value)) {
+    const bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+    return { typed: value.constructor.name, length: (value as unknown as ArrayLike<unknown>).length, sha256: createHash('sha256').update(bytes).digest('hex') };
+  }
+  if (value instanceof Map) return { map: [...value.entries()].map(([k, v]) => [k, digestIr(v)]) };
+  if (Array.isArray(value)) return value.map(digestIr);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = { class: value.constructor?.name };
+    for (const [k, v] of Object.entries(value)) out[k] = digestIr(v);
+    return out;
+  }
+  return value;
+}
+
 describe('import -> export -> import gives an identical IR', () => {
   it.each(MODELS)('%s', (name) => {
     const model = decodeModel(readFileSync(join(FIXTURES, name, 'model.onnx')));
     const again = decodeModel(encodeModel(model));
-    expect(again).toEqual(model);
+    expect(digestIr(again)).toEqual(digestIr(model));
   });
 
   it.each(nodeCases)('%s', (name) => {
@@ -178,6 +199,7 @@ describe('export of every dtype and attribute kind', () => {
     (model.graph as { valueInfo: Model['graph']['valueInfo'] }).valueInfo = [{ name: 'mid', shape: [2, 'n'] }, { name: 'mid2', dtype: 'int4' }];
     const again = decodeModel(encodeModel(model));
     // INT64_MAX as a double is 2^63; it encodes as INT64_MAX and decodes back to the same double.
-    expect(again).toEqual({ ...model, opsetImports: { '': 21 } });
+    // The reader pins each node to its operator version (here the custom domain's opset, 1).
+    expect(again).toEqual(pinOpVersions({ ...model, opsetImports: { '': 21 } }));
   });
 });

@@ -37,7 +37,7 @@ for (const [backend, get] of BACKENDS) {
       const expected = loadTensorPb(join(dir, 'reference-ort-1.30.0', 'output_0.pb')).tensor;
       const b = await get();
       const session = InferenceSession.create(tc.model, typeof b === 'string' ? {} : { backend: b });
-      const out = session.run({ input: tc.dataSets[0].inputs[0].tensor }).output;
+      const out = session.run({ input: tc.dataSets[0].inputs[0].tensor! }).output;
       expect(out.shape).toEqual([1, 1000]);
       const a = out.values();
       const e = expected.values();

@@ -12,6 +12,8 @@ export interface BenchmarkOptions {
   batch?: number;
   /** Shapes for inputs with other symbolic dims, by input name. */
   shapes?: Record<string, number[]>;
+  /** Tensors to feed instead of random data, by input name (their shapes win over `shapes` and `batch`). */
+  inputs?: Record<string, Tensor>;
   /** Timed samples (default 30); each sample averages enough back-to-back runs to last about 5 ms. */
   iterations?: number;
   /** Untimed runs first (default 5). */
@@ -76,16 +78,28 @@ export async function benchmarkModel(model: Model, options: BenchmarkOptions = {
   const warmup = options.warmup ?? 5;
   const feeds: Record<string, Tensor> = {};
   const inputShapes: Record<string, number[]> = {};
-  model.graph.inputs
-    .filter((i) => !model.graph.initializers.has(i.name))
+  const graphInputs = model.graph.inputs.filter((i) => !model.graph.initializers.has(i.name));
+  const names = graphInputs.map((i) => i.name);
+  for (const [what, given] of [['shapes', options.shapes], ['inputs', options.inputs]] as const) {
+    for (const name of Object.keys(given ?? {})) {
+      if (!names.includes(name)) throw new InputError(`${what}: the model has no input named "${name}"; its inputs are ${names.join(', ')}`);
+    }
+  }
+  graphInputs
     .forEach((input, index) => {
+      const fed = options.inputs?.[input.name];
+      if (fed) {
+        inputShapes[input.name] = fed.shape.slice();
+        feeds[input.name] = fed;
+        return;
+      }
       const given = options.shapes?.[input.name];
       const shape =
         given ??
         (input.shape ?? []).map((d, axis) => {
           if (typeof d === 'number') return d;
           if (axis === 0) return batch;
-          throw new InputError(`input "${input.name}" has a symbolic dim ${axis} (${d ?? '?'}); give its shape (shapes: { "${input.name}": [...] })`);
+          throw new InputError(`input "${input.name}" has a symbolic dim ${axis} (${d ?? '?'}); give its shape (--shape ${input.name}=1x… on the command line, shapes: { "${input.name}": [...] } in the API)`);
         });
       inputShapes[input.name] = shape;
       feeds[input.name] = randomTensor(input.dtype ?? 'float32', shape, 12345 + index);

@@ -1,4 +1,5 @@
-import type { Dim, Model, ValueInfo } from '@qint/graph';
+import { subgraphsOf, type Dim, type Graph, type Model, type ValueInfo } from '@qint/graph';
+import type { Tensor } from '@qint/tensor';
 import type { DType } from '@qint/tensor';
 
 /** One named graph input or output. */
@@ -11,6 +12,7 @@ export interface ValueSummary {
 
 /** One node that holds parameters (constant initializer inputs). */
 export interface LayerSummary {
+  /** The node's name; inside a subgraph, prefixed by its path (`Loop "/Loop".body > /rec/MatMul`). */
   name: string;
   opType: string;
   /** Number of parameter elements (int64 shape constants excluded). */
@@ -29,16 +31,16 @@ const FLOAT_BITS: Partial<Record<DType, number>> = { float32: 32, float16: 16 };
 const INT_BITS: Partial<Record<DType, number>> = { int8: 8, uint8: 8, int4: 4, uint4: 4, int2: 2, uint2: 2 };
 
 /** The weight bits and scale scheme of a layer, from its op's attributes and inputs. */
-function weightScheme(node: Model['graph']['nodes'][number], graph: Model['graph']): { weightBits?: number; scheme?: string } {
+function weightScheme(node: Model['graph']['nodes'][number], initializers: ReadonlyMap<string, Tensor>): { weightBits?: number; scheme?: string } {
   const int = (name: string): number | undefined => {
     const a = node.attributes[name];
     return a && a.type === 'int' ? a.value : undefined;
   };
-  const w = node.inputs[1] ? graph.initializers.get(node.inputs[1]) : undefined;
+  const w = node.inputs[1] ? initializers.get(node.inputs[1]) : undefined;
   const packedOp = node.domain === 'ai.qint' || node.opType === 'MatMulNBits';
   if (packedOp && int('bits') !== undefined) {
     const block = int('block_size') ?? 0;
-    const scales = node.inputs[2] ? graph.initializers.get(node.inputs[2]) : undefined;
+    const scales = node.inputs[2] ? initializers.get(node.inputs[2]) : undefined;
     const n = int('N');
     const scheme = block > 0 ? `per-block ${block}` : scales && scales.size === 1 && n !== 1 ? 'per-tensor' : 'per-channel';
     return { weightBits: int('bits'), scheme };
@@ -47,7 +49,7 @@ function weightScheme(node: Model['graph']['nodes'][number], graph: Model['graph
   if (node.domain === 'ai.qint' && node.opType === 'DynamicConv') {
     // int8/int4/int2 tensors, or a 3-bit stream stored as uint8 with the weight's shape in an attribute.
     const bits = w.dtype === 'uint8' && node.attributes.weight_shape ? 3 : INT_BITS[w.dtype];
-    const scales = node.inputs[2] ? graph.initializers.get(node.inputs[2]) : undefined;
+    const scales = node.inputs[2] ? initializers.get(node.inputs[2]) : undefined;
     return { weightBits: bits, scheme: scales && scales.size === 1 ? 'per-tensor' : 'per-channel' };
   }
   if (FLOAT_BITS[w.dtype] !== undefined) return { weightBits: FLOAT_BITS[w.dtype], scheme: 'float' };
@@ -62,8 +64,9 @@ export interface ModelSummary {
   opsets: Record<string, number>;
   inputs: ValueSummary[];
   outputs: ValueSummary[];
+  /** Nodes of the main graph and of every If/Loop/Scan subgraph. */
   nodeCount: number;
-  /** Node count per op type (`domain::Op` for non-ONNX domains). */
+  /** Node count per op type (subgraphs included) (`domain::Op` for non-ONNX domains). */
   ops: Record<string, number>;
   parameters: number;
   parameterBytes: number;
@@ -95,37 +98,48 @@ export function summarizeModel(model: Model): ModelSummary {
   const initializerNames = new Set(graph.initializers.keys());
   const ops: Record<string, number> = {};
   const layers: LayerSummary[] = [];
-  for (const node of graph.nodes) {
-    const key = node.domain && node.domain !== 'ai.onnx' ? `${node.domain}::${node.opType}` : node.opType;
-    ops[key] = (ops[key] ?? 0) + 1;
-    let parameters = 0;
-    let bytes = 0;
-    const dtypes = new Set<DType>();
-    for (const input of node.inputs) {
-      const t = input ? graph.initializers.get(input) : undefined;
-      if (!t || t.dtype === 'int64') continue;
-      parameters += t.size;
-      bytes += t.data.byteLength;
-      dtypes.add(t.dtype);
-    }
-    if (parameters > 0) layers.push({ name: node.name || `${node.opType}#${layers.length}`, opType: node.opType, parameters, bytes, dtypes: [...dtypes], ...weightScheme(node, graph) });
-  }
+  let nodeCount = 0;
   let parameters = 0;
   let parameterBytes = 0;
   const bytesByDType: Partial<Record<DType, number>> = {};
-  for (const t of graph.initializers.values()) {
-    if (t.dtype === 'int64') continue;
-    parameters += t.size;
-    parameterBytes += t.data.byteLength;
-    bytesByDType[t.dtype] = (bytesByDType[t.dtype] ?? 0) + t.data.byteLength;
-  }
+  const counted = new Set<Tensor>();
+  // Subgraphs see the initializers of their enclosing graphs (outer-scope weights, as PyTorch exports If branches).
+  const walk = (g: Graph, visible: ReadonlyMap<string, Tensor>, prefix: string): void => {
+    const scope = new Map(visible);
+    for (const [name, t] of g.initializers) scope.set(name, t);
+    for (const t of g.initializers.values()) {
+      if (t.dtype === 'int64' || counted.has(t)) continue;
+      counted.add(t);
+      parameters += t.size;
+      parameterBytes += t.data.byteLength;
+      bytesByDType[t.dtype] = (bytesByDType[t.dtype] ?? 0) + t.data.byteLength;
+    }
+    g.nodes.forEach((node, index) => {
+      nodeCount++;
+      const key = node.domain && node.domain !== 'ai.onnx' ? `${node.domain}::${node.opType}` : node.opType;
+      ops[key] = (ops[key] ?? 0) + 1;
+      let params = 0;
+      let bytes = 0;
+      const dtypes = new Set<DType>();
+      for (const input of node.inputs) {
+        const t = input ? scope.get(input) : undefined;
+        if (!t || t.dtype === 'int64') continue;
+        params += t.size;
+        bytes += t.data.byteLength;
+        dtypes.add(t.dtype);
+      }
+      if (params > 0) layers.push({ name: `${prefix}${node.name || `${node.opType}#${layers.length}`}`, opType: node.opType, parameters: params, bytes, dtypes: [...dtypes], ...weightScheme(node, scope) });
+      for (const [attr, sub] of subgraphsOf(node)) walk(sub, scope, `${prefix}${node.opType} "${node.name || `#${index}`}".${attr} > `);
+    });
+  };
+  walk(graph, new Map(), '');
   return {
     producer: [model.producerName, model.producerVersion].filter(Boolean).join(' ') || 'unknown',
     irVersion: model.irVersion,
     opsets: { ...model.opsetImports },
     inputs: graph.inputs.filter((i) => !initializerNames.has(i.name)).map(describeValue),
     outputs: graph.outputs.map(describeValue),
-    nodeCount: graph.nodes.length,
+    nodeCount,
     ops,
     parameters,
     parameterBytes,

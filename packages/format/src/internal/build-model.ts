@@ -3,12 +3,15 @@
 import { dtypeInfo, isDType, QintError, QuantParams, type Tensor } from '@qint/tensor';
 import { FormatError } from '../format-error';
 import type { QintDocument } from '../qint-types';
-import type { Attribute, Dim, Graph, Model, Node, ValueInfo } from './ir';
+import { pinOpVersions } from '@qint/graph';
+import type { Attribute, Dim, Graph, Model, Node, ValueInfo, ValueType } from './ir';
 import type { HeaderContext, QuantSpec, TensorEntry, ValidHeader } from './read-header';
 import { decodeNumber, defineOwn } from './shared';
 import type { JsonObject, JsonValue } from './strict-json';
 
-const ATTRIBUTE_TYPES = new Set(['float', 'int', 'string', 'tensor', 'graph', 'floats', 'ints', 'strings', 'tensors']);
+const ATTRIBUTE_TYPES = new Set(['float', 'int', 'string', 'tensor', 'graph', 'floats', 'ints', 'strings', 'tensors', 'type_proto']);
+/** Deepest nesting of sequence/optional types a header may declare (keeps validation bounded). */
+const MAX_TYPE_DEPTH = 16;
 
 /** Pass 1: validates graph, references and roles; every table entry must be referenced exactly once. */
 export function checkModel(h: ValidHeader): void {
@@ -68,7 +71,7 @@ class Builder {
     if (modelVersion !== undefined) model.modelVersion = modelVersion;
     const docString = ctx.str(m, 'docString', 'model.docString', true);
     if (docString !== undefined) model.docString = docString;
-    return model;
+    return pinOpVersions(model);
   }
 
   private ref(index: number, field: string, container: object, key: string | number, role: TensorEntry['role']): Tensor {
@@ -167,19 +170,50 @@ class Builder {
         if (!isDType(dtype)) return ctx.fail('BAD_DTYPE', `${f}.dtype is not a qint dtype: ${JSON.stringify(dtype)}`, `${f}.dtype`, v, 'dtype');
         out.dtype = dtype;
       }
-      const shape = ctx.arr(v, 'shape', `${f}.shape`, true);
-      if (shape) {
-        out.shape = shape.map((d, k): Dim => {
-          if (d === null) return undefined;
-          if (typeof d === 'string') return d;
-          if (typeof d === 'number' && Number.isSafeInteger(d)) return d;
-          return ctx.fail('BAD_SHAPE', `${f}.shape[${k}] must be an integer, a symbolic name or null, got ${JSON.stringify(d)}`, `${f}.shape[${k}]`, shape, k);
-        });
+      const shape = this.dims(v, f);
+      if (shape) out.shape = shape;
+      if (v.type !== undefined) {
+        const t = this.valueType(ctx.obj(v, 'type', `${f}.type`)!, `${f}.type`, 0);
+        if (t.kind === 'tensor') ctx.fail('BAD_FIELD', `${f}.type is only for sequences and optionals; a tensor is described by dtype and shape`, `${f}.type`, v, 'type');
+        if (out.dtype !== undefined || out.shape !== undefined) ctx.fail('BAD_FIELD', `${f} has both a ${t.kind} type and a tensor dtype/shape`, `${f}.type`, v, 'type');
+        out.type = t;
       }
       const doc = ctx.str(v, 'docString', `${f}.docString`, true);
       if (doc !== undefined) out.docString = doc;
       return out;
     });
+  }
+
+  private dims(v: JsonObject, f: string): Dim[] | undefined {
+    const { ctx } = this;
+    const shape = ctx.arr(v, 'shape', `${f}.shape`, true);
+    if (!shape) return undefined;
+    return shape.map((d, k): Dim => {
+      if (d === null) return undefined;
+      if (typeof d === 'string') return d;
+      if (typeof d === 'number' && Number.isSafeInteger(d)) return d;
+      return ctx.fail('BAD_SHAPE', `${f}.shape[${k}] must be an integer, a symbolic name or null, got ${JSON.stringify(d)}`, `${f}.shape[${k}]`, shape, k);
+    });
+  }
+
+  /** A declared sequence/optional/tensor type: `{ kind, dtype?, shape?, elem? }`, nested at most MAX_TYPE_DEPTH deep. */
+  private valueType(t: JsonObject, f: string, depth: number): ValueType {
+    const { ctx } = this;
+    if (depth >= MAX_TYPE_DEPTH) ctx.fail('BAD_FIELD', `${f} nests types deeper than ${MAX_TYPE_DEPTH}`, f, t);
+    const kind = ctx.str(t, 'kind', `${f}.kind`)!;
+    if (kind === 'tensor') {
+      const out: { kind: 'tensor'; dtype?: ValueInfo['dtype']; shape?: Dim[] } = { kind };
+      if (t.dtype !== undefined) {
+        if (!isDType(t.dtype)) return ctx.fail('BAD_DTYPE', `${f}.dtype is not a qint dtype: ${JSON.stringify(t.dtype)}`, `${f}.dtype`, t, 'dtype');
+        out.dtype = t.dtype;
+      }
+      const shape = this.dims(t, f);
+      if (shape) out.shape = shape;
+      return out;
+    }
+    if (kind !== 'sequence' && kind !== 'optional') return ctx.fail('BAD_FIELD', `${f}.kind must be "tensor", "sequence" or "optional", got ${JSON.stringify(kind)}`, `${f}.kind`, t, 'kind');
+    if (t.elem === undefined) return { kind };
+    return { kind, elem: this.valueType(ctx.obj(t, 'elem', `${f}.elem`)!, `${f}.elem`, depth + 1) };
   }
 
   private strings(parent: JsonObject, key: string, field: string): string[] {
@@ -211,6 +245,9 @@ class Builder {
     for (const o of outputs) if (o !== '') defined.add(o);
     const doc = ctx.str(n, 'docString', `${field}.docString`, true);
     if (doc !== undefined) node.docString = doc;
+    // Since format 1.1: the node's pinned operator version. Older files have none; the reader pins them from opsetImports.
+    const sinceVersion = ctx.int(n, 'sinceVersion', `${field}.sinceVersion`, 1, true);
+    if (sinceVersion !== undefined) node.sinceVersion = sinceVersion;
     return node;
   }
 
@@ -247,6 +284,8 @@ class Builder {
         const list = ctx.arr(a, 'value', f)!;
         return { type, value: list.map((_, i) => this.ref(ctx.int(list, i, `${f}[${i}]`, 0)!, `${f}[${i}]`, list, i, 'attribute')) };
       }
+      case 'type_proto':
+        return { type, value: this.valueType(ctx.obj(a, 'value', f)!, f, 0) };
       default:
         return { type: 'graph', value: this.graph(ctx.obj(a, 'value', f)!, f, defined) };
     }

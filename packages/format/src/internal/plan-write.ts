@@ -1,11 +1,12 @@
 // Lays out a model as a .qint file without copying tensor data: the plan holds the preamble and header bytes and,
 // per tensor, a byte view of the model's own storage and its offset. Writers emit these pieces in order.
+import { nodeOpset, schemaSinceVersion } from '@qint/graph';
 import { byteLengthOf, isDType, type DType, type QuantParams, type Tensor } from '@qint/tensor';
 import { QINT_ALIGNMENT, QINT_FORMAT_MAJOR, QINT_FORMAT_MINOR, QINT_MAGIC, QINT_PREAMBLE_BYTES } from '../constants';
 import { FormatError } from '../format-error';
 import type { EncodeQintOptions } from '../qint-types';
 import { checksumHex, createChecksum } from './checksum';
-import type { Attribute, Graph, Model, Node, ValueInfo } from './ir';
+import type { Attribute, Graph, Model, Node, ValueInfo, ValueType } from './ir';
 import { headerCap } from './read-header';
 import { KNOWN_TOP_LEVEL, PRODUCER, assertLittleEndian, defineOwn, encodeNumber } from './shared';
 import type { JsonObject, JsonValue } from './strict-json';
@@ -43,6 +44,14 @@ export function planWrite(model: Model, options: EncodeQintOptions = {}): WriteP
   assertLittleEndian();
   if (model === null || typeof model !== 'object' || !model.graph) bad('BAD_ARGUMENT', 'model must be a qint Model with a graph', 'model');
   const maxHeader = headerCap(options);
+  const opsets: Record<string, number> = {};
+  if (model.opsetImports !== null && typeof model.opsetImports === 'object') {
+    for (const [k, v] of Object.entries(model.opsetImports)) if (Number.isSafeInteger(v) && v > 0) opsets[k === 'ai.onnx' ? '' : k] = v;
+  }
+  const pinnedVersion = (node: Node): number | undefined => {
+    if (typeof node.opType !== 'string' || typeof node.domain !== 'string') return undefined;
+    return schemaSinceVersion(node.domain, node.opType, nodeOpset(node, opsets));
+  };
   const inlineLimit = options.inlineQuantLimit ?? 64;
   const entries: JsonObject[] = [];
   const tensors: { name: string; bytes: Uint8Array }[] = [];
@@ -83,10 +92,21 @@ export function planWrite(model: Model, options: EncodeQintOptions = {}): WriteP
     return q;
   };
 
+  const encodeValueType = (t: ValueType): JsonObject => {
+    if (t.kind === 'tensor') {
+      const o: JsonObject = { kind: 'tensor' };
+      if (t.dtype !== undefined) o.dtype = t.dtype;
+      if (t.shape !== undefined) o.shape = t.shape.map((d) => (d === undefined ? null : d));
+      return o;
+    }
+    return t.elem === undefined ? { kind: t.kind } : { kind: t.kind, elem: encodeValueType(t.elem) };
+  };
+
   const encodeValueInfo = (v: ValueInfo): JsonObject => {
     const o: JsonObject = { name: v.name };
     if (v.dtype !== undefined) o.dtype = v.dtype;
     if (v.shape !== undefined) o.shape = v.shape.map((d) => (d === undefined ? null : d));
+    if (v.type !== undefined) o.type = encodeValueType(v.type);
     if (v.docString !== undefined) o.docString = v.docString;
     return o;
   };
@@ -108,6 +128,8 @@ export function planWrite(model: Model, options: EncodeQintOptions = {}): WriteP
         return { type: 'tensors', value: a.value.map((t, i) => addTensor(`${scope}[${i}]`, t, `${field}[${i}]`).index) };
       case 'graph':
         return { type: 'graph', value: encodeGraph(a.value, `${scope}/`, `${field}.value`) };
+      case 'type_proto':
+        return { type: 'type_proto', value: encodeValueType(a.value) };
       default:
         return bad('BAD_FIELD', `${field} has unknown attribute type ${JSON.stringify((a as { type: unknown }).type)}`, field);
     }
@@ -128,6 +150,9 @@ export function planWrite(model: Model, options: EncodeQintOptions = {}): WriteP
       attributes,
     };
     if (node.docString !== undefined) o.docString = node.docString;
+    // Every node is written pinned to its operator version, so the file keeps its meaning whatever its opsets become.
+    const since = node.sinceVersion ?? pinnedVersion(node);
+    if (since !== undefined) o.sinceVersion = since;
     return o;
   };
 

@@ -1,6 +1,7 @@
 import type { KernelBackend } from '@qint/kernels';
 import type { Tensor } from '@qint/tensor';
 import type { Dim, Node, ValueInfo } from '../ir';
+import type { Value } from '../values';
 import type { AttributeReader } from './attribute-reader';
 
 /**
@@ -37,6 +38,39 @@ export interface OpBuildContext {
   readonly backend?: KernelBackend;
   /** Input `i` when it is a constant known at load (an initializer that is not also a graph input), else undefined. */
   constant(i: number): Tensor | undefined;
+  /**
+   * The session's `maxLoopIterations` option (Loop and Scan refuse to run more iterations than this), when set.
+   */
+  readonly maxLoopIterations?: number;
+  /**
+   * Prepares the graph attribute `attr` of the node (an If branch, a Loop or Scan body) for execution in the node's
+   * scope; only the session provides it (shape inference does not).
+   * @throws {@link GraphError} when the attribute is not a graph or the subgraph is malformed
+   */
+  subgraph?(attr: string): CompiledSubgraph;
+}
+
+/**
+ * A subgraph ready to run inside its node's kernel.
+ *
+ * @example
+ * ```ts
+ * const body = ctx.subgraph!('body');
+ * return (inputs) => body.run([i, cond, state], inputs);
+ * ```
+ */
+export interface CompiledSubgraph {
+  /** The subgraph's declared inputs (what `run` takes first). */
+  readonly inputs: readonly ValueInfo[];
+  /** The subgraph's declared outputs (what `run` returns, in order). */
+  readonly outputs: readonly ValueInfo[];
+  /**
+   * Runs the subgraph once.
+   * @param inputs - one value per declared input (undefined: omitted)
+   * @param nodeArgs - the kernel's own argument array (the outer-scope values ride there, after the node's inputs)
+   * @returns one value per declared output
+   */
+  run(inputs: readonly (Value | undefined)[], nodeArgs: readonly (Tensor | undefined)[]): Value[];
 }
 
 /**

@@ -128,6 +128,27 @@ const graphProto: MessageJson = {
   },
 };
 
+// Test data of sequence and optional inputs/outputs (`input_0.pb` of a SequenceProto or OptionalProto).
+const sequenceProto: MessageJson = {
+  fields: {
+    name: opt('string', 1),
+    elemType: opt('int32', 2),
+    tensorValues: rep('TensorProto', 3),
+    sequenceValues: rep('SequenceProto', 5),
+    optionalValues: rep('OptionalProto', 7),
+  },
+};
+
+const optionalProto: MessageJson = {
+  fields: {
+    name: opt('string', 1),
+    elemType: opt('int32', 2),
+    tensorValue: opt('TensorProto', 3),
+    sequenceValue: opt('SequenceProto', 5),
+    optionalValue: opt('OptionalProto', 7),
+  },
+};
+
 const operatorSetIdProto: MessageJson = { fields: { domain: opt('string', 1), version: opt('int64', 2) } };
 
 const modelProto: MessageJson = {
@@ -157,6 +178,8 @@ const messages: Record<string, MessageJson> = {
   NodeProto: nodeProto,
   GraphProto: graphProto,
   OperatorSetIdProto: operatorSetIdProto,
+  SequenceProto: sequenceProto,
+  OptionalProto: optionalProto,
   ModelProto: modelProto,
 };
 
@@ -178,6 +201,8 @@ export interface OnnxTypes {
   readonly ModelProto: protobuf.Type;
   readonly GraphProto: protobuf.Type;
   readonly TensorProto: protobuf.Type;
+  readonly SequenceProto: protobuf.Type;
+  readonly OptionalProto: protobuf.Type;
 }
 
 let cached: OnnxTypes | undefined;
@@ -195,6 +220,8 @@ export function onnxTypes(): OnnxTypes {
       ModelProto: root.lookupType('onnx.ModelProto'),
       GraphProto: root.lookupType('onnx.GraphProto'),
       TensorProto: root.lookupType('onnx.TensorProto'),
+      SequenceProto: root.lookupType('onnx.SequenceProto'),
+      OptionalProto: root.lookupType('onnx.OptionalProto'),
     };
   }
   return cached;

@@ -42,13 +42,13 @@ export interface DimensionMessage {
   dimParam?: string;
 }
 
-/** `TypeProto` (only the tensor case is read). */
+/** `TypeProto` (tensor, sequence and optional are read). */
 export interface TypeMessage {
   tensorType?: { elemType?: number; shape?: { dim?: DimensionMessage[] } };
-  sequenceType?: unknown;
+  sequenceType?: { elemType?: TypeMessage };
   mapType?: unknown;
   sparseTensorType?: unknown;
-  optionalType?: unknown;
+  optionalType?: { elemType?: TypeMessage };
 }
 
 /** `ValueInfoProto`. */
@@ -72,7 +72,7 @@ export interface AttributeMessage {
   tensors?: TensorProto[];
   graphs?: GraphMessage[];
   docString?: string;
-  tp?: unknown;
+  tp?: TypeMessage;
   typeProtos?: unknown[];
   type?: number;
   refAttrName?: string;
@@ -120,4 +120,22 @@ export interface ModelMessage {
   graph?: GraphMessage;
   opsetImport?: OperatorSetIdMessage[];
   metadataProps?: StringStringEntryMessage[];
+}
+
+/** onnx.SequenceProto (test data of sequence values). */
+export interface SequenceMessage {
+  name?: string;
+  elemType?: number;
+  tensorValues?: TensorProto[];
+  sequenceValues?: SequenceMessage[];
+  optionalValues?: OptionalMessage[];
+}
+
+/** onnx.OptionalProto (test data of optional values). */
+export interface OptionalMessage {
+  name?: string;
+  elemType?: number;
+  tensorValue?: TensorProto;
+  sequenceValue?: SequenceMessage;
+  optionalValue?: OptionalMessage;
 }

@@ -1,6 +1,17 @@
 // The matrix products of a recurrent layer: one object per weight matrix and direction, prepared once.
-import { dynamicLinear, gemm, prepareGemmWeights, type GemmWeights, type KernelBackend, type LinearWeights } from '@qint/kernels';
+import {
+  dynamicLinear,
+  gemm,
+  getBackend,
+  prepareGemmWeights,
+  type GemmWeights,
+  type KernelBackend,
+  type LinearWeights,
+} from '@qint/kernels';
 import { Tensor } from '@qint/tensor';
+
+/** `out[m, n] = x[m, k] · Wᵀ` for one run: the returned array is reused, valid until the next call. */
+export type ProjectFn = (x: Float32Array, m: number) => Float32Array;
 
 /**
  * `out[m, n] = x[m, k] · Wᵀ` for one weight matrix `W` `[n, k]` of a recurrent layer (W or R of one direction). Built
@@ -11,11 +22,10 @@ export interface GateProjection {
   readonly n: number;
   readonly k: number;
   /**
-   * @param x - `[m, k]` row-major float32
-   * @param m - rows
-   * @returns `[m, n]` float32, in a buffer this projection reuses: valid until its next `apply`
+   * Resolves the backend and its packed weights once for a run and returns the product function its steps call
+   * (straight to the backend primitive: no tensors, checks or allocations per step).
    */
-  apply(x: Float32Array, m: number): Float32Array;
+  begin(): ProjectFn;
   /** Frees the backend's packed copy (projections built per run). */
   release(): void;
 }
@@ -25,6 +35,8 @@ function reusedBuffer(): (length: number) => Float32Array {
   let buffer = new Float32Array(0);
   return (length) => (buffer.length === length ? buffer : (buffer = new Float32Array(length)));
 }
+
+const activeBackend = (pinned: KernelBackend | undefined): KernelBackend => pinned ?? getBackend().backend;
 
 /**
  * A float32 projection on the backend's GEMM with the weights packed once (`prepareGemmWeights`).
@@ -37,16 +49,28 @@ function reusedBuffer(): (length: number) => Float32Array {
  * @example
  * ```ts
  * const p = floatProjection(r.subarray(0, 4 * h * h), 4 * h, h, undefined);
- * const gates = p.apply(hPrev, batch);
+ * const gates = p.begin()(hPrev, batch);
  * ```
  */
 export function floatProjection(w: Float32Array, n: number, k: number, backend: KernelBackend | undefined): GateProjection {
   const weights: GemmWeights = prepareGemmWeights(Tensor.from('float32', [n, k], w));
-  const options = { transB: true, allocate: reusedBuffer(), ...(backend ? { backend } : {}) };
+  const allocate = reusedBuffer();
   return {
     n,
     k,
-    apply: (x, m) => gemm(Tensor.from('float32', [m, k], x), weights, undefined, options).data as Float32Array,
+    begin: () => {
+      const b = activeBackend(backend);
+      if (typeof b.gemmF32 !== 'function' || k === 0) {
+        const options = { transB: true, allocate, ...(backend ? { backend } : {}) };
+        return (x, m) => gemm(Tensor.from('float32', [m, k], x), weights, undefined, options).data as Float32Array;
+      }
+      const packedB = typeof b.packGemmWeights === 'function' ? weights.packedFor(b as KernelBackend & Required<Pick<KernelBackend, 'packGemmWeights'>>, true) : undefined;
+      return (x, m) => {
+        const out = allocate(m * n);
+        if (m > 0) b.gemmF32!({ m, n, k, a: x, b: w, transB: true, out, ...(packedB ? { packedB } : {}) });
+        return out;
+      };
+    },
     release: () => weights.release(),
   };
 }
@@ -54,7 +78,7 @@ export function floatProjection(w: Float32Array, n: number, k: number, backend: 
 /**
  * A dynamically quantized projection: `x` quantized to uint8 per row at run time (each row — one time step of one
  * sequence — with its own range), integer dot products with the pre-packed 8/4/3/2-bit weights, dequantized to
- * float32: `dynamicLinear` of @qint/kernels, bit-identical on every backend.
+ * float32: the `dynamicLinear` primitive of @qint/kernels, bit-identical on every backend.
  *
  * @param weights - from `prepareLinearWeights` (`[n, k]`)
  * @param backend - the session's backend (undefined: the selected one)
@@ -65,12 +89,25 @@ export function floatProjection(w: Float32Array, n: number, k: number, backend: 
  * ```
  */
 export function quantizedProjection(weights: LinearWeights, backend: KernelBackend | undefined): GateProjection {
-  const options = { perRow: true, allocate: reusedBuffer(), ...(backend ? { backend } : {}) };
+  const allocate = reusedBuffer();
   const { n, k } = weights;
   return {
     n,
     k,
-    apply: (x, m) => dynamicLinear(Tensor.from('float32', [m, k], x), weights, options).data as Float32Array,
+    begin: () => {
+      const b = activeBackend(backend);
+      if (typeof b.dynamicLinear !== 'function' || typeof b.packLinearWeights !== 'function' || k === 0) {
+        // The op function falls back to the JS backend's primitive (and handles k = 0).
+        const options = { perRow: true, allocate, ...(backend ? { backend } : {}) };
+        return (x, m) => dynamicLinear(Tensor.from('float32', [m, k], x), weights, options).data as Float32Array;
+      }
+      const packed = weights.packedFor(b as KernelBackend & Required<Pick<KernelBackend, 'packLinearWeights'>>);
+      return (x, m) => {
+        const out = allocate(m * n);
+        if (m > 0) b.dynamicLinear!({ m, x, weights: packed, perRow: true, out });
+        return out;
+      };
+    },
     release: () => undefined,
   };
 }

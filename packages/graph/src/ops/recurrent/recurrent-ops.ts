@@ -4,7 +4,7 @@ import { onnxOp } from '../define-op';
 import type { OpBuildContext, OpDefinition, OpKernel, ShapeInferrer } from '../op-definition';
 import { readRecurrentConfig } from './recurrent-config';
 import { floatRecurrentWeights, releaseRecurrentWeights } from './recurrent-weights';
-import { directionCount, runRecurrent, type DirectionWeights, type RecurrentConfig, type RecurrentKind } from './run-recurrent';
+import { runRecurrent, type DirectionWeights, type RecurrentInputs, type RecurrentKind } from './run-recurrent';
 import { withNodeLabel } from './with-node-label';
 
 /** Whether input `i` of the node is given (not omitted, not ''). */
@@ -14,7 +14,7 @@ export function hasInput(ctx: OpBuildContext, i: number): boolean {
 }
 
 /** The run-time inputs of a recurrent node (`initial_c` for LSTM only). */
-export function runInputs(kind: RecurrentKind, inputs: readonly (Tensor | undefined)[]) {
+export function runInputs(kind: RecurrentKind, inputs: readonly (Tensor | undefined)[]): RecurrentInputs {
   return {
     x: inputs[0]!,
     ...(inputs[4] ? { sequenceLens: inputs[4] } : {}),
@@ -68,10 +68,6 @@ export function recurrentInfer(kind: RecurrentKind): ShapeInferrer {
     return [{ dtype: 'float32', shape: y }, ...Array.from({ length: states }, () => ({ dtype: 'float32' as const, shape: state }))];
   };
 }
-
-/** Re-exported for the quantized forms. */
-export type { RecurrentConfig };
-export { directionCount };
 
 /** LSTM, GRU and RNN (ai.onnx, every opset). */
 export const recurrentOps: readonly OpDefinition[] = [

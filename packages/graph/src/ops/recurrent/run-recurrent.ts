@@ -156,7 +156,9 @@ export function runRecurrent(config: RecurrentConfig, weights: readonly Directio
       xb[j] = (w.wb ? w.wb[j] : 0) + (keepRb ? 0 : rb);
       if (keepRb) rbh[j - 2 * H] = rb;
     }
-    const xp = w.input.apply(xd, seq * batch);
+    const xp = w.input.begin()(xd, seq * batch);
+    const recurrent = w.recurrent.begin();
+    const recurrentH = w.recurrentH?.begin();
     if (w.wb || w.rb) for (let o = 0; o < xp.length; o += GH) for (let j = 0; j < GH; j++) xp[o + j] += xb[j];
     const h = hState[d];
     const c = kind === 'LSTM' ? cState[d] : h;
@@ -164,7 +166,7 @@ export function runRecurrent(config: RecurrentConfig, weights: readonly Directio
     const zr = new Float64Array(kind === 'GRU' ? batch * 2 * H : 0);
     const step: LstmStep = { hidden: H, xp, xo: 0, rec: xp, ro: 0, c, h, so: 0, ...(w.p ? { p: w.p } : {}), f, g: g ?? f, hAct: hAct ?? f, clip, inputForget: config.inputForget };
     for (let s = 0; s < maxLen; s++) {
-      const rec = w.recurrent.apply(h, batch);
+      const rec = recurrent(h, batch);
       const recN = w.recurrent.n;
       if (kind === 'GRU') {
         // z and r first: without linear_before_reset, the candidate needs (r ⊙ H) · Rhᵀ, a second product.
@@ -176,7 +178,7 @@ export function runRecurrent(config: RecurrentConfig, weights: readonly Directio
           if (rh) for (let j = 0; j < H; j++) rh[b * H + j] = zr[b * 2 * H + H + j] * h[b * H + j];
         }
       }
-      const rhp = rh ? w.recurrentH!.apply(rh, batch) : undefined;
+      const rhp = rh ? recurrentH!(rh, batch) : undefined;
       for (let b = 0; b < batch; b++) {
         if (s >= lens[b]) continue;
         const t = reverse ? lens[b] - 1 - s : s;

@@ -40,13 +40,13 @@ async function readInput(spec: string, session: InferenceSession, feedNames: str
 export function registerRun(program: Command, ctx: CliContext): void {
   program
     .command('run')
-    .description('run a model on .npy inputs and write each output as <name>.npy')
-    .argument('<model>', 'an .onnx file')
+    .description('run a model (.onnx or .qint) on .npy inputs and write each output as <name>.npy')
+    .argument('<model>', 'an .onnx or .qint file')
     .option('-i, --input <name=file.npy>', 'an input (repeat for several; the name may be left out for a one-input model)', collect, [])
     .option('-b, --backend <js|wasm>', 'kernel backend', 'wasm')
     .option('-o, --output-dir <dir>', 'where to write the outputs', '.')
     .option('--json', 'print machine-readable JSON')
-    .addHelpText('after', '\nExamples:\n  qint run mnist-8/model.onnx --input Input3=digit.npy --output-dir out\n  qint run model.onnx -i x.npy --backend js --json')
+    .addHelpText('after', '\nExamples:\n  qint run mnist-8/model.onnx --input Input3=digit.npy --output-dir out\n  qint run model.onnx -i x.npy --backend js --json\n  qint run model.qint -i x.npy')
     .action(async (path: string, options: { input: string[]; backend: string; outputDir: string; json?: boolean }) => {
       const backend = await resolveBackend(options.backend);
       const model = await loadModel(path);
