@@ -156,3 +156,17 @@ describe('qint quantize --report', () => {
     expect(readFileSync(join(scratch, 'r2.html'), 'utf8')).toContain('Accuracy not measured: give --labels y.npy for the --calibration samples (or run qint eval on both models).');
   });
 });
+
+describe('graph bytes', () => {
+  it('quantize reports the graph section beside the weights, and they add up to at most the file', async () => {
+    const out = join(scratch, 'g.qint');
+    const r = await cli('quantize', mnist, '-o', out, '--json');
+    const j = JSON.parse(r.out);
+    const { inspectQint } = await import('../src/index');
+    const info = await inspectQint(new Uint8Array(readFileSync(out)));
+    expect(j.graphBytes).toBe(info.headerByteLength);
+    expect(j.graphBytes + j.weightBytesAfter).toBeLessThanOrEqual(j.fileBytes);
+    const text = await cli('quantize', mnist, '-o', out);
+    expect(text.out).toMatch(/wrote .*g\.qint \([\d.]+ KB: graph [\d.]+ KB, weights [\d.]+ KB\)/);
+  });
+});

@@ -5,6 +5,7 @@ import { UsageError } from '../usage-error';
 import { loadModel } from '../../load-model';
 import { formatBytes, summarizeModel } from '../../model-summary';
 import { quantize, type QuantizeOptions, type WeightGranularity } from '../../quantize';
+import { openQintFile } from '@qint/format/node';
 import { saveModel } from '../../save-model';
 import { benchmarkModel } from '../../benchmark-model';
 import { evaluate } from '../../evaluate';
@@ -173,9 +174,18 @@ export function registerQuantize(program: Command, ctx: CliContext): void {
         });
         await writeFileAtomic(o.report, html);
       }
+      // The graph's share of the file (the .qint JSON header: nodes, attributes, tensor table), beside the weights':
+      // for a small model it is most of the file.
+      let graphBytes: number;
+      if (ext === 'qint') {
+        const reader = await openQintFile(o.output, { verifyChecksums: false });
+        graphBytes = reader.info.headerByteLength;
+        await reader.close();
+      } else graphBytes = Math.max(0, fileBytes - report.weightBytesAfter);
       const summary = {
         output: o.output,
         fileBytes,
+        graphBytes,
         weightBytesBefore: report.weightBytesBefore,
         weightBytesAfter: report.weightBytesAfter,
         quantized: report.quantized,
@@ -191,7 +201,7 @@ export function registerQuantize(program: Command, ctx: CliContext): void {
       for (const s of report.skipped) ctx.out(`  ${s.node.padEnd(24)} ${s.opType.padEnd(8)} kept float: ${s.reason}`);
       for (const w of report.warnings) ctx.err(`qint: warning: ${w}`);
       ctx.out(
-        `wrote ${o.output} (${formatBytes(fileBytes)}); weights ${formatBytes(report.weightBytesBefore)} -> ${formatBytes(report.weightBytesAfter)} (${(report.weightBytesBefore / report.weightBytesAfter).toFixed(2)}x smaller)`,
+        `wrote ${o.output} (${formatBytes(fileBytes)}: graph ${formatBytes(graphBytes)}, weights ${formatBytes(report.weightBytesAfter)}); weights ${formatBytes(report.weightBytesBefore)} -> ${formatBytes(report.weightBytesAfter)} (${(report.weightBytesBefore / report.weightBytesAfter).toFixed(2)}x smaller)`,
       );
       if (result.mixedPrecision) {
         const p = result.mixedPrecision.plan;
