@@ -9,13 +9,16 @@ import type { OutputComparison } from './onnx-test-case';
  * - `load-error` (a failure): the case did not load for another reason (a decode or graph error).
  * - `run-error` (a failure): the session loaded but `run` threw — a defect: what loads must run.
  * - `wrong` (a failure): it ran and an output differs from the expected one beyond tolerance.
+ * - `random` (a skip): it ran, but its outputs come from a random generator (RandomNormal, RandomUniform, their
+ *   `*Like` forms, Bernoulli, Multinomial), whose expected values the suite drew from NumPy's global stream: they
+ *   cannot be checked by value. qint's generators are checked statistically by @qint/graph's unit tests.
  */
-export type ConformanceReason = 'unsupported-type' | 'unsupported-op' | 'load-error' | 'run-error' | 'wrong';
+export type ConformanceReason = 'unsupported-type' | 'unsupported-op' | 'load-error' | 'run-error' | 'wrong' | 'random';
 
 /** The outcome of {@link runConformanceCase} for one case. */
 export interface ConformanceResult {
   readonly name: string;
-  /** `skip` only for `unsupported-type`; every other reason is a `fail`. */
+  /** `skip` only for `unsupported-type` and `random`; every other reason is a `fail`. */
   readonly status: 'pass' | 'skip' | 'fail';
   readonly reason?: ConformanceReason;
   /** One line: the error message, or the first failing output and its first differing element. */

@@ -8,6 +8,8 @@ import { OnnxError } from './onnx-error';
 import type { OnnxTestCase } from './onnx-test-case';
 import { runConformanceCase } from './run-conformance-case';
 import { testCaseFromFiles } from './test-case-from-files';
+import { encodeModel } from './encode-model';
+import { encodeTensor } from './encode-tensor';
 import { int, len, text } from '../test/helpers/wire';
 
 const NODE = join(__dirname, '../test/__fixtures__/onnx-node');
@@ -71,6 +73,35 @@ describe('runConformanceCase', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('outputs of a random op that differ from the recorded draw are a skip (random); a run-time error still fails', async () => {
+    const model = (shape: number[]): Uint8Array =>
+      encodeModel({
+        irVersion: 8,
+        opsetImports: { '': 22 },
+        producerName: 'test',
+        producerVersion: '0',
+        metadata: {},
+        graph: {
+          name: 'g',
+          nodes: [{ name: 'r', opType: 'RandomUniformLike', domain: '', inputs: ['x'], outputs: ['y'], attributes: { seed: { type: 'float', value: 3 } } }],
+          initializers: new Map(),
+          inputs: [{ name: 'x', dtype: 'float32', shape }],
+          outputs: [{ name: 'y', dtype: 'float32', shape }],
+          valueInfo: [],
+        },
+      });
+    const x = Tensor.from('float32', [4], [0, 0, 0, 0]);
+    // Uniform [0, 1) draws are never all exactly 2.
+    const files = new Map([['model.onnx', model([4])], ['test_data_set_0/input_0.pb', encodeTensor(x, 'x')], ['test_data_set_0/output_0.pb', encodeTensor(Tensor.from('float32', [4], [2, 2, 2, 2]), 'y')]]);
+    const r = await runConformanceCase(testCaseFromFiles('random', files), { backend: 'js' });
+    expect(r).toMatchObject({ status: 'skip', reason: 'random' });
+    expect(r.detail).toMatch(/^outputs drawn by RandomUniformLike: test_data_set_0 output 0 \(y\): /);
+    // A case with a random op is still a failure when it does not run: here an int8 input where float32 is declared.
+    const bad = new Map(files);
+    bad.set('test_data_set_0/input_0.pb', encodeTensor(Tensor.from('int8', [4], [0, 0, 0, 0]), 'x'));
+    expect(await runConformanceCase(testCaseFromFiles('random-bad', bad), { backend: 'js' })).toMatchObject({ status: 'fail' });
   });
 
   it('a missing operator is a failure (unsupported-op) naming it', async () => {

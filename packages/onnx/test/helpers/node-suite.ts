@@ -79,6 +79,7 @@ export const EXPECTED_HEADER = [
   '# Expected outcome of every ONNX node test case (onnx v1.22.0, test/__fixtures__/onnx-node-suite) on qint, per backend.',
   '# One line per case: "<case> <outcome>" when js and wasm agree, else "<case> js: <outcome> || wasm: <outcome>".',
   '# <outcome> is "pass", "skip unsupported-type: ..." (a value type qint cannot hold: element type, sequence, optional),',
+  '# "skip random: ..." (outputs of a random op: not checkable by value; checked statistically in @qint/graph),',
   '# or "fail <reason>: ..." with reason unsupported-op, load-error, run-error or wrong (see ConformanceReason).',
   '# test/node-suite.test.ts fails when a "pass" case does not pass, and on any wrong answer or run-time error not listed here.',
   '# Regenerate with: pnpm --filter @qint/onnx conformance:update (then review the diff: it must not turn pass into fail).',

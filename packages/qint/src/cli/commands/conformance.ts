@@ -45,7 +45,7 @@ interface CaseLine {
 /** NaN is not JSON: a dtype or shape mismatch has no error size. */
 const finiteOrNull = (x: number | undefined): number | null | undefined => (x === undefined ? undefined : Number.isFinite(x) ? x : null);
 
-const REASONS: readonly ConformanceReason[] = ['unsupported-type', 'unsupported-op', 'load-error', 'run-error', 'wrong'];
+const REASONS: readonly ConformanceReason[] = ['unsupported-type', 'random', 'unsupported-op', 'load-error', 'run-error', 'wrong'];
 
 /**
  * `qint conformance <case-dir>...`: runs ONNX node test cases, one line per case, exit 1 on any failure. A case that
