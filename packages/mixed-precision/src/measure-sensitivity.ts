@@ -117,9 +117,9 @@ export function measureSensitivity(source: Model, options: MeasureSensitivityOpt
   const schemes = options.candidates ?? DEFAULT_CANDIDATE_SCHEMES;
   const cost: SensitivityCost = { quantizations: 0, modelRuns: 0, cacheHits: 0, ms: 0 };
   const base = { activationMatMul: false, ...(options.opTypes ? { opTypes: options.opTypes } : {}) };
-  // Unnamed nodes are reported as `#index`: layers are addressed by node name, so those are left out.
-  const named = new Set(model.graph.nodes.map((n) => n.name).filter((n) => n !== ''));
-  const probe = quantizeDynamic(model, base).report.quantized.filter((q) => named.has(q.node));
+  // Unnamed nodes are reported as `#index` (inside a subgraph: `<path> > #index`): layers are addressed by node name
+  // (or path), so those are left out. Named layers inside If/Loop/Scan bodies are reported by their path.
+  const probe = quantizeDynamic(model, base).report.quantized.filter((q) => !/(^|> )#\d+$/.test(q.node));
   if (probe.length === 0) throw new ValueError('measureSensitivity: the model has no quantizable layer with a name (MatMul/Gemm/Conv with a constant weight)');
   const layerNames = probe.map((q) => q.node);
   const producers = producersOf(model);

@@ -65,7 +65,10 @@ for (const backendName of ['js', 'wasm'] as const) {
       const tc = loadTestCase(join(HALF, name));
       const { model, report } = quantizeDynamic(tc.model);
       expect(report.quantized.length).toBeGreaterThanOrEqual(3);
-      const original = [...tc.model.graph.initializers.values()].reduce((s, t) => s + t.data.byteLength, 0);
+      // The original's weights: its initializers and the tensors of its Constant nodes (quantizeDynamic folds those
+      // into initializers first and counts them as weights).
+      const constants = tc.model.graph.nodes.filter((n) => n.opType === 'Constant').map((n) => n.attributes.value).filter((a) => a?.type === 'tensor');
+      const original = [...tc.model.graph.initializers.values(), ...constants.map((a) => (a as { value: { data: ArrayBufferView } }).value)].reduce((s, t) => s + t.data.byteLength, 0);
       expect(report.weightBytesBefore).toBe(original);
       for (const layer of report.quantized.filter((l) => l.weightBytesBefore > 0)) {
         // Each layer's float bytes are its half-precision storage: 2 bytes per weight (and bias) element (activation ×
