@@ -30,4 +30,12 @@ describe('bit-level ops', () => {
     expect(runOp('IsInf', [x], {}, { opset: 20 })[0].toArray()).toEqual([1, 1, 0, 0]);
     expect(runOp('IsInf', [x], { detect_negative: A.int(0) }, { opset: 20 })[0].toArray()).toEqual([1, 0, 0, 0]);
   });
+
+  it('uint64 shifts and bit ops are exact past 2^53 (bigint), left shifts wrap at 64 bits', () => {
+    const u64 = (v: bigint[]) => Tensor.from('uint64', [v.length], v);
+    const y = runOp('BitShift', [u64([1n, 3n << 62n]), u64([60n, 1n])], { direction: A.str('LEFT') })[0];
+    expect(Array.from(y.data as BigUint64Array)).toEqual([1n << 60n, 1n << 63n]);
+    const x = runOp('BitwiseXor', [u64([(1n << 64n) - 1n]), u64([1n])], {}, { opset: 18 })[0];
+    expect(Array.from(x.data as BigUint64Array)).toEqual([(1n << 64n) - 2n]);
+  });
 });

@@ -1,3 +1,4 @@
+import { Tensor } from '@qint/tensor';
 import { describe, expect, it } from 'vitest';
 import { A, f32, runOp } from '../__fixtures__/graph-builder';
 
@@ -18,5 +19,12 @@ describe('linear-algebra ops', () => {
     const dot = runOp('Einsum', [f32([3], [1, 2, 3]), f32([3], [4, 5, 6])], { equation: A.str('i,i') }, { opset: 12 })[0];
     expect([dot.shape, dot.toArray()]).toEqual([[], [32]]);
     expect(() => runOp('Einsum', [a, b], { equation: A.str('ij->ik') }, { opset: 12 })).toThrow(/Einsum/);
+  });
+
+  it('Einsum and Det keep float64 in double precision', () => {
+    const a = Tensor.from('float64', [2], [1 + 2 ** -40, 1]);
+    const dot = runOp('Einsum', [a, a], { equation: A.str('i,i->') }, { opset: 12 })[0];
+    expect([dot.dtype, dot.toArray()]).toEqual(['float64', [(1 + 2 ** -40) ** 2 + 1]]);
+    expect(runOp('Det', [Tensor.from('float64', [2, 2], [1 + 2 ** -40, 0, 0, 1])], {}, { opset: 11 })[0].toArray()).toEqual([1 + 2 ** -40]);
   });
 });

@@ -42,6 +42,15 @@ describe('value-selection ops', () => {
     expect(run(0.5, 1).shape).toEqual([1, 3]);
   });
 
+  it('NonMaxSuppression visits equal scores by box index (the order onnxruntime-node 1.30 gives)', () => {
+    // 13 disjoint boxes, every third scoring 0.5 and the rest 0.25; onnxruntime returned boxes 0,3,6,9,12,1,2,4,…
+    const n = 13;
+    const boxes = f32([1, n, 4], Array.from({ length: n }, (_, i) => [0, 10 * i, 1, 10 * i + 1]).flat());
+    const scores = f32([1, 1, n], Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 0.5 : 0.25)));
+    const y = runOp('NonMaxSuppression', [boxes, scores, i64([100], [])], {}, { opset: 11 })[0].toArray();
+    expect(y.filter((_, i) => i % 3 === 2)).toEqual([0, 3, 6, 9, 12, 1, 2, 4, 5, 7, 8, 10, 11]);
+  });
+
   it('data-dependent shapes stay unknown through inference and run (NonZero → Transpose → GatherND, as SSDlite)', () => {
     const g = graph({
       nodes: [
