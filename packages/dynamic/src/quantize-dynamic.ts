@@ -1,3 +1,4 @@
+import { assertFiniteCalibration } from './non-finite-calibration-error';
 import { QINT_DOMAIN, foldConstants, pack3Bit, type Attribute, type Graph, type Model, type Node } from '@qint/graph';
 import { formatShape, Tensor } from '@qint/tensor';
 import { foldConstant } from './fold-constant';
@@ -73,6 +74,7 @@ function gramsFor(model: Model, options: QuantizeDynamicOptions, opTypes: Readon
   if (typeof (c as Iterable<unknown>)[Symbol.iterator] !== 'function') {
     throw new QuantizeError('quantizeDynamic: "calibration" must be an iterable of feeds (input name → Tensor) or the result of layerGrams');
   }
+  assertFiniteCalibration('quantizeDynamic (gptq)', c);
   return collectLayerGrams(model, c, { nodes: gptqNodes, opTypes: [...opTypes] }, false);
 }
 

@@ -1,7 +1,7 @@
 // Per-layer sensitivity: the damage done to the model's output when only one layer is quantized with one candidate,
 // measured on calibration data (or, without data, predicted from the weights alone), and the candidate's exact bytes
 // as the quantizer stores them. The result is the SensitivityTable that `allocate` and `paretoFrontier` read.
-import { layerGrams, quantizeDynamic, QuantizeError, type LayerGrams, type QuantizedNodeInfo } from '@qint/dynamic';
+import { assertFiniteCalibration, layerGrams, quantizeDynamic, QuantizeError, type LayerGrams, type QuantizedNodeInfo } from '@qint/dynamic';
 import { foldConstants, type Model } from '@qint/graph';
 import type { KernelBackend } from '@qint/kernels';
 import { Tensor, ValueError } from '@qint/tensor';
@@ -130,6 +130,7 @@ export function measureSensitivity(source: Model, options: MeasureSensitivityOpt
   if (batches) batches.forEach((feeds, i) => {
     if (Object.keys(feeds).length === 0) throw new ValueError(`measureSensitivity: calibration batch ${i} has no inputs`);
   });
+  assertFiniteCalibration('measureSensitivity', batches);
   const damageOf = batches ? createDamageMeter(model, batches, metric, options.backend) : undefined;
   if (batches) cost.modelRuns += batches.length;
 

@@ -34,6 +34,7 @@ export { encodeQint, decodeQint, inspectQint, FormatError, type QintMetadata } f
 // Quantization (@qint/observers, @qint/dynamic, @qint/mixed-precision).
 export { createObserver, calculateQParams, type Observer, type ObserverOptions } from '@qint/observers';
 export { quantizeDynamic, toOnnxModel, QuantizeError, type QuantizeReport, type QuantizeDynamicOptions } from '@qint/dynamic';
+export { NonFiniteCalibrationError } from '@qint/dynamic';
 export {
   allocate,
   applyPlan,

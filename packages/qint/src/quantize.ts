@@ -1,4 +1,4 @@
-import { CALIBRATION_METHODS, calibrate, layerGrams, quantizeDynamic, quantizeStatic, type CalibrationMethod, type QuantizeReport, type WeightBitWidth } from '@qint/dynamic';
+import { assertFiniteCalibration, CALIBRATION_METHODS, calibrate, layerGrams, quantizeDynamic, quantizeStatic, type CalibrationMethod, type QuantizeReport, type WeightBitWidth } from '@qint/dynamic';
 import { foldConstants, type Model } from '@qint/graph';
 import type { KernelBackend } from '@qint/kernels';
 import {
@@ -140,6 +140,7 @@ export interface QuantizeResult {
  * @param samples - `[N, ...]`
  * @param count - how many samples to use
  * @returns one feeds object per batch
+ * @throws {@link NonFiniteCalibrationError} when a used sample holds NaN or ±Infinity (naming the sample and input)
  */
 export function calibrationFeeds(model: Model, samples: Tensor, count = 128): Record<string, Tensor>[] {
   const plan = planBatches(model, samples, 32);
@@ -149,6 +150,9 @@ export function calibrationFeeds(model: Model, samples: Tensor, count = 128): Re
     const { tensor } = sliceBatch(plan, samples, start);
     feeds.push({ [plan.inputName]: tensor });
   }
+  // One rule for every command that takes calibration data (quantize --budget / --mode static / --rounding gptq,
+  // sensitivity): NaN or ±Infinity in a sample is refused, naming it.
+  assertFiniteCalibration('calibration', feeds);
   return feeds;
 }
 
