@@ -1,4 +1,4 @@
-import { QINT_DOMAIN, pack3Bit, type Attribute, type Graph, type Model, type Node } from '@qint/graph';
+import { QINT_DOMAIN, foldConstants, pack3Bit, type Attribute, type Graph, type Model, type Node } from '@qint/graph';
 import { formatShape, Tensor } from '@qint/tensor';
 import { foldConstant } from './fold-constant';
 import { gptqRound } from './gptq-round';
@@ -127,7 +127,9 @@ export function quantizeDynamic(model: Model, options: QuantizeDynamicOptions = 
 function quantizeDynamicGraph(model: Model, options: QuantizeDynamicOptions): QuantizeDynamicResult {
   if (!model || !model.graph || !(model.graph.initializers instanceof Map)) throw new QuantizeError('quantizeDynamic: "model" must be a Model with a graph');
   checkSettings(options, 'quantizeDynamic options');
-  const graph = model.graph;
+  // Weights in Constant nodes or behind constant chains (a sliced packed Q/K/V projection, an Identity of a shared
+  // initializer) become initializers first, so every layer whose weight is a constant is quantized and counted.
+  const graph = foldConstants(model).graph;
   const opTypes = new Set(options.opTypes ?? DEFAULT_OP_TYPES);
   const percentile = options.percentile ?? 99.99;
   if (!(percentile > 50 && percentile <= 100)) throw new QuantizeError(`quantizeDynamic: "percentile" must be in (50, 100], got ${percentile}`);
@@ -176,6 +178,17 @@ function quantizeDynamicGraph(model: Model, options: QuantizeDynamicOptions): Qu
   const dropped = new Set<Node>();
   const foldedNodes = new Set<Node>();
   let needsOpset11 = false;
+  const sharedWeights = new Map<string, { q: QuantizedWeight; wq: Tensor; sc: Tensor; zp: Tensor | undefined; wName: string; sName: string; zName: string }>();
+  const weightIds = new WeakMap<Tensor, number>();
+  let nextWeightId = 0;
+  const weightId = (t: Tensor): number => {
+    let id = weightIds.get(t);
+    if (id === undefined) {
+      id = nextWeightId++;
+      weightIds.set(t, id);
+    }
+    return id;
+  };
 
   graph.nodes.forEach((node, index) => {
     const label = node.name || `#${index}`;
@@ -282,17 +295,27 @@ function quantizeDynamicGraph(model: Model, options: QuantizeDynamicOptions): Qu
         warnings.push(`node "${label}": block size ${settings.blockSize} ≥ K = ${k}; quantized per channel instead`);
         settings.granularity = 'per_channel';
       }
-      const q = round(rounding, label, wt, quantizeWeight(wt, n, k, settings, label), settings, 1);
-      const scaleShape = q.blockSize > 0 ? [n, Math.ceil(k / q.blockSize)] : settings.granularity === 'per_tensor' ? [1] : [n];
-      const wName = fresh(`${base}_W_q${q.bits}`);
-      const sName = fresh(`${base}_W_scale`);
-      const wq = weightTensor(q, [n, k]);
-      const sc = Tensor.from('float32', scaleShape, q.scales);
-      const zp = zeroPointTensor(q, scaleShape);
-      initializers.set(wName, wq);
-      initializers.set(sName, sc);
-      let zName = '';
-      if (zp) initializers.set((zName = fresh(`${base}_W_zero_point`)), zp);
+      // A weight shared by several layers (an Identity of one initializer, deduplicated by foldConstants) is quantized
+      // once when the layers quantize it the same way (nearest rounding: GPTQ rounds per layer's own inputs).
+      const shareKey =
+        rounding === 'nearest' ? `${weightId(w)}|${node.opType}|${numAttr(node, 'transB', 0)}|${numAttr(node, 'alpha', 1)}|${JSON.stringify(settings)}` : undefined;
+      let shared = shareKey === undefined ? undefined : sharedWeights.get(shareKey);
+      if (!shared) {
+        const q = round(rounding, label, wt, quantizeWeight(wt, n, k, settings, label), settings, 1);
+        const scaleShape = q.blockSize > 0 ? [n, Math.ceil(k / q.blockSize)] : settings.granularity === 'per_tensor' ? [1] : [n];
+        const wq = weightTensor(q, [n, k]);
+        const sc = Tensor.from('float32', scaleShape, q.scales);
+        const zp = zeroPointTensor(q, scaleShape);
+        const wName = fresh(`${base}_W_q${q.bits}`);
+        const sName = fresh(`${base}_W_scale`);
+        initializers.set(wName, wq);
+        initializers.set(sName, sc);
+        let zName = '';
+        if (zp) initializers.set((zName = fresh(`${base}_W_zero_point`)), zp);
+        shared = { q, wq, sc, zp, wName, sName, zName };
+        if (shareKey !== undefined) sharedWeights.set(shareKey, shared);
+      }
+      const { q, wq, sc, zp, wName, sName, zName } = shared;
       let bName = '';
       if (bias) initializers.set((bName = fresh(`${base}_bias`)), bias);
       const perRow = o.perRow ?? false;
@@ -407,8 +430,13 @@ function quantizeDynamicGraph(model: Model, options: QuantizeDynamicOptions): Qu
     delete opsetImports['ai.onnx'];
     warnings.push(`the ai.onnx opset was raised from ${onnxOpset} to 11 for DynamicQuantizeLinear/MatMulInteger`);
   }
+  // The float model's own bytes: its initializers and Constant-node values (folding may have copied a shared weight).
   let before = 0;
-  for (const t of graph.initializers.values()) before += bytesOf(t);
+  for (const t of model.graph.initializers.values()) before += bytesOf(t);
+  for (const n of model.graph.nodes) {
+    const v = n.opType === 'Constant' && isOnnx(n) ? n.attributes.value : undefined;
+    if (v?.type === 'tensor') before += bytesOf(v.value);
+  }
   let after = 0;
   for (const t of initializers.values()) after += bytesOf(t);
   return {

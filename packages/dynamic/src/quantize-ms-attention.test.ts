@@ -3,6 +3,7 @@ import { Tensor } from '@qint/tensor';
 import { describe, expect, it } from 'vitest';
 import { makeModel, randomData } from '../test/__fixtures__/models';
 import { quantizeDynamic } from './quantize-dynamic';
+import { toOnnxModel } from './to-onnx-model';
 
 const [B, S, H, N] = [2, 6, 32, 4];
 
@@ -67,8 +68,8 @@ describe('quantizeDynamic: com.microsoft Attention', () => {
     const xz = Math.min(255, Math.max(0, Math.round(-lo / xs)));
     const rhe = (v: number) => { const r = Math.round(v); return Math.abs(v - Math.trunc(v)) === 0.5 && r % 2 !== 0 ? r - 1 : r; };
     const xd = Float32Array.from(x, (v) => (Math.min(255, Math.max(0, rhe(v / xs) + xz)) - xz) * xs);
-    const deq = attentionModel();
-    deq.graph.initializers.set('W', Tensor.from('float32', [H, 3 * H], wd));
+    const m0 = attentionModel();
+    const deq = { ...m0, graph: { ...m0.graph, initializers: new Map([...m0.graph.initializers, ['W', Tensor.from('float32', [H, 3 * H], wd)]]) } };
     const expected = createSession(deq).run({ ...feeds(), x: Tensor.from('float32', [B, S, H], xd) }).y.data as Float32Array;
     const y = createSession(q).run(feeds()).y.data as Float32Array;
     for (let i = 0; i < y.length; i++) expect(Math.abs(y[i] - expected[i])).toBeLessThan(1e-5 + 1e-4 * Math.abs(expected[i]));
@@ -78,5 +79,57 @@ describe('quantizeDynamic: com.microsoft Attention', () => {
     const model = attentionModel();
     expect(() => quantizeDynamic(model, { bits: 4 })).toThrow(/QAttention, whose weight is 8-bit; 4 bits requested/);
     expect(() => quantizeDynamic(model, { granularity: 'per_block' })).toThrow(/not per block/);
+  });
+});
+
+describe('quantizeDynamic: a BERT layer in onnxruntime-optimized form', () => {
+  it('quantizes Attention and the three MatMuls, keeps the fused norms/activations, and stays within int8 error of onnxruntime', async () => {
+    const { loadTestCase } = await import('@qint/onnx');
+    const { join } = await import('node:path');
+    // EmbedLayerNormalization → Attention → MatMul → SkipLayerNormalization → MatMul → BiasGelu → MatMul →
+    // SkipLayerNormalization; the expected output is onnxruntime-node's float result (see @qint/onnx's ms-ops fixtures).
+    const tc = loadTestCase(join(__dirname, '..', '..', 'onnx', 'test', '__fixtures__', 'ms-ops', 'ms_bert_fused_layer'));
+    const { model: q, report } = quantizeDynamic(tc.model);
+    expect(report.quantized.map((r) => [r.node, r.as])).toEqual([
+      ['attention', 'DynamicQuantizeLinear+QAttention'],
+      ['attention_output', 'DynamicLinear'],
+      ['ffn_in', 'DynamicLinear'],
+      ['ffn_out', 'DynamicLinear'],
+    ]);
+    expect(report.weightBytesAfter).toBeLessThan(0.5 * report.weightBytesBefore);
+    const feeds = Object.fromEntries(tc.dataSets[0].inputs.map((i) => [i.name, i.tensor!]));
+    const y = createSession(q).run(feeds).y.data as Float32Array;
+    const ref = tc.dataSets[0].outputs[0].tensor!.data as Float32Array;
+    let err = 0;
+    for (let i = 0; i < ref.length; i++) err = Math.max(err, Math.abs(y[i] - ref[i]));
+    // LayerNorm outputs of order 1: int8 weights and uint8 activations through four products give errors of a few 1e-2.
+    expect(err).toBeGreaterThan(0);
+    expect(err).toBeLessThan(0.1);
+  });
+});
+
+describe('toOnnxModel: QAttention for onnxruntime', () => {
+  it("stores the int8 QKV weight as uint8 (+128, zero point +128) by default, 'int8' keeps it; both run as the qint model does", async () => {
+    const { model: q } = quantizeDynamic(attentionModel());
+    const u8 = toOnnxModel(q);
+    const qa = u8.graph.nodes.find((n) => n.opType === 'QAttention')!;
+    const w8 = q.graph.initializers.get(q.graph.nodes[1].inputs[1])!;
+    const wu = u8.graph.initializers.get(qa.inputs[1])!;
+    expect(wu.dtype).toBe('uint8');
+    expect(Array.from(wu.data as Uint8Array)).toEqual(Array.from(w8.data as Int8Array, (v) => v + 128));
+    expect(u8.graph.initializers.get(qa.inputs[7])!.toArray()).toEqual([128]);
+    expect(u8.graph.initializers.has(q.graph.nodes[1].inputs[1])).toBe(false);
+    const i8 = toOnnxModel(q, { matMulWeightType: 'int8' });
+    expect(i8.graph.initializers.get(i8.graph.nodes[1].inputs[1])!.dtype).toBe('int8');
+    const want = createSession(q).run(feeds()).y.data as Float32Array;
+    for (const m of [u8, i8]) expect(Array.from(createSession(m).run(feeds()).y.data as Float32Array)).toEqual(Array.from(want));
+    // onnxruntime multiplies u8 × u8 exactly on every CPU: its output equals qint's to float rounding.
+    const ort = await import('onnxruntime-node');
+    const { encodeModel } = await import('@qint/onnx');
+    const session = await ort.InferenceSession.create(encodeModel(u8));
+    const f = feeds();
+    const out = await session.run({ x: new ort.Tensor('float32', f.x.data as Float32Array, [...f.x.shape]), mask: new ort.Tensor('int32', f.mask.data as Int32Array, [...f.mask.shape]) });
+    const got = out.y.data as Float32Array;
+    for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-5 + 1e-5 * Math.abs(want[i]));
   });
 });

@@ -12,13 +12,33 @@ export type GraphQuantizer = (model: Model, options: QuantizeDynamicOptions) => 
 
 const NOTHING = 'nothing to quantize';
 
-/** Node names and op types of a graph and all its subgraphs. */
-function namesIn(graph: Graph, names: Set<string>, types: Set<string>): void {
-  for (const n of graph.nodes) {
-    if (n.name !== '') names.add(n.name);
+/** The path prefix of a subgraph's layers in reports: `Loop "/Loop".body > `. */
+function pathOf(prefix: string, node: Node, index: number, attr: string): string {
+  return `${prefix}${node.opType} "${node.name || `#${index}`}".${attr} > `;
+}
+
+/** Node names (plain, and as report paths for subgraph nodes) and op types of a graph and all its subgraphs. */
+function namesIn(graph: Graph, names: Set<string>, types: Set<string>, prefix: string): void {
+  graph.nodes.forEach((n, index) => {
+    if (n.name !== '') {
+      names.add(n.name);
+      names.add(`${prefix}${n.name}`);
+    }
     types.add(n.opType);
-    for (const [, g] of subgraphsOf(n)) namesIn(g, names, types);
-  }
+    for (const [attr, g] of subgraphsOf(n)) namesIn(g, names, types, pathOf(prefix, n, index, attr));
+  });
+}
+
+/**
+ * Options as a subgraph sees them: `exclude` entries and `overrides` keys given as report paths into this subgraph
+ * (`If "if".then_branch > mm`) lose the path; plain names apply at every depth.
+ */
+function scopedOptions(options: QuantizeDynamicOptions, path: string): QuantizeDynamicOptions {
+  const strip = (name: string): string => (name.startsWith(path) ? name.slice(path.length) : name);
+  const out: QuantizeDynamicOptions = { ...options };
+  if (options.exclude) out.exclude = options.exclude.map(strip);
+  if (options.overrides) out.overrides = Object.fromEntries(Object.entries(options.overrides).map(([k, v]) => [strip(k), v]));
+  return out;
 }
 
 /** Options restricted to what one graph names (exclude / overrides are validated once, against the whole model). */
@@ -64,7 +84,6 @@ function quantizeBody(
   model: Model,
   options: QuantizeDynamicOptions,
   quantizeGraph: GraphQuantizer,
-  path: string,
 ): { graph: Graph; report: QuantizeReport } | undefined {
   const free = freeVariables(body);
   const injected = new Map<string, Tensor>();
@@ -82,7 +101,8 @@ function quantizeBody(
   };
   let result: { model: Model; report: QuantizeReport };
   try {
-    result = quantizeModel({ ...model, graph: open }, options, quantizeGraph, path, visibleConstants, true, new Set([...outerNames, ...local]));
+    // Paths are relative at each level: the caller prefixes the body's report names (and strips its options) with its own.
+    result = quantizeModel({ ...model, graph: open }, options, quantizeGraph, '', visibleConstants, true, new Set([...outerNames, ...local]));
   } catch (e) {
     if (e instanceof QuantizeError && e.message.includes(NOTHING)) return undefined;
     throw e;
@@ -118,7 +138,7 @@ function quantizeModel(
     Object.assign(attributes, node.attributes);
     for (const [attr, g] of subs) {
       const where = `${path}${node.opType} "${node.name || `#${index}`}".${attr}`;
-      const q = quantizeBody(g, visible, scopeNames, model, optionsFor(g, options, true), quantizeGraph, `${where} > `);
+      const q = quantizeBody(g, visible, scopeNames, model, scopedOptions(options, `${where} > `), quantizeGraph);
       if (!q) continue;
       attributes[attr] = { type: 'graph', value: q.graph };
       bodyReports.push({
@@ -174,7 +194,7 @@ export function quantizeWithSubgraphs(model: Model, options: QuantizeDynamicOpti
   if (!hasBodies) return quantizeGraph(model, options);
   const names = new Set<string>();
   const types = new Set<string>();
-  namesIn(model.graph, names, types);
+  namesIn(model.graph, names, types, '');
   for (const e of options.exclude ?? []) {
     if (!names.has(e) && !types.has(e)) throw new QuantizeError(`quantizeDynamic: "exclude" names "${e}", which is neither a node name nor an op type in the graph or its subgraphs`, { node: e });
   }

@@ -163,7 +163,7 @@ function toOnnxGraph(model: Model, options: ToOnnxOptions): Model {
 
   for (const node of g.nodes) {
     if (node.domain !== QINT_DOMAIN) {
-      nodes.push(node);
+      nodes.push(qattentionWeightsAsUint8(node, g, initializers, addInit, options.matMulWeightType ?? 'uint8'));
       continue;
     }
     const label = node.name;
@@ -338,4 +338,28 @@ function toOnnxGraph(model: Model, options: ToOnnxOptions): Model {
   if (usesMs) opsetImports[MS_DOMAIN] = 1;
   const graph: Graph = { ...g, nodes, initializers };
   return { ...model, irVersion: Math.max(model.irVersion, 7), opsetImports, graph };
+}
+
+/**
+ * com.microsoft QAttention (what quantizeDynamic makes of com.microsoft Attention) with a constant int8 weight, under
+ * `matMulWeightType: 'uint8'`: the weight and its zero point shifted by +128 to uint8 — the same integers after the
+ * zero point, which onnxruntime multiplies as u8 × u8 exactly on every CPU (its u8 × s8 path saturates without VNNI).
+ */
+function qattentionWeightsAsUint8(node: Node, g: Graph, initializers: Map<string, Tensor>, addInit: (base: string, t: Tensor) => string, weightType: 'int8' | 'uint8'): Node {
+  if (weightType !== 'uint8' || node.domain !== 'com.microsoft' || node.opType !== 'QAttention') return node;
+  const w = initializers.get(node.inputs[1] ?? '');
+  const zpName = node.inputs[7] ?? '';
+  const zp = zpName ? initializers.get(zpName) : undefined;
+  if (!w || w.dtype !== 'int8' || (zpName && (!zp || zp.dtype !== 'int8'))) return node;
+  const shift = (t: Tensor): Tensor => Tensor.from('uint8', t.shape, Uint8Array.from(t.data as Int8Array, (v) => v + 128));
+  const inputs = node.inputs.slice();
+  while (inputs.length < 8) inputs.push('');
+  inputs[1] = addInit(`${node.name}_W_u8`, shift(w));
+  inputs[7] = addInit(`${node.name}_W_zero_point_u8`, zp ? shift(zp) : Tensor.from('uint8', [], [128]));
+  // The int8 originals leave the file unless something else reads them.
+  const graphOutputs = new Set(g.outputs.map((o) => o.name));
+  for (const old of [node.inputs[1], zpName]) {
+    if (old && !graphOutputs.has(old) && g.nodes.every((n) => n === node || !n.inputs.includes(old))) initializers.delete(old);
+  }
+  return { ...node, inputs };
 }

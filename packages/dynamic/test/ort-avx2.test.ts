@@ -68,5 +68,5 @@ describe.skipIf(!hasValgrind)('onnxruntime-node under valgrind (emulated AVX2 CP
     expect(worst[1]).toBeGreaterThan(0.01);
     expect(saturationHazards(variants[3][2]).length).toBeGreaterThan(0);
     expect(worst[3]).toBeGreaterThan(worst[2]);
-  }, 180_000);
+  }, 300_000);
 });

@@ -8,6 +8,7 @@ import { ControlFlowError } from './control-flow-error';
 import { foldConstantIf } from './fold-constant-if';
 import { GraphError } from './graph-error';
 import { createSession } from './inference-session';
+import { inferShapes } from './infer-shapes';
 import type { Attribute, Graph } from './ir';
 import { UnsupportedOpError } from './unsupported-op-error';
 
@@ -34,22 +35,51 @@ function branchy(cond: 'input' | 'constant-true' | 'constant-false'): Graph {
 
 describe('If', () => {
   const x = f32([3], [-1, 2, 3]);
+  const xs = [-1, 2, 3];
   const relu = [0, 2, 3];
   it('runs the branch the condition picks, reading outer activations and outer initializers', () => {
     const s = createSession(branchy('input'));
-    expect(Array.from(s.run({ x, c: bool(true) }).out.data)).toEqual(relu.map((v, i) => v * [2, 3, 4][i] - x.data[i]));
-    expect(Array.from(s.run({ x, c: bool(false) }).out.data)).toEqual(relu.map((v, i) => v + 1 - x.data[i]));
+    expect(s.run({ x, c: bool(true) }).out.toArray()).toEqual(relu.map((v, i) => v * [2, 3, 4][i] - xs[i]));
+    expect(s.run({ x, c: bool(false) }).out.toArray()).toEqual(relu.map((v, i) => v + 1 - xs[i]));
     // Repeated runs reuse recycled buffers: still the same.
-    expect(Array.from(s.run({ x, c: bool(true) }).out.data)).toEqual(relu.map((v, i) => v * [2, 3, 4][i] - x.data[i]));
+    expect(s.run({ x, c: bool(true) }).out.toArray()).toEqual(relu.map((v, i) => v * [2, 3, 4][i] - xs[i]));
+  });
+
+  it('a branch output that views a constant is handed out as a copy (in-place ops after the If never touch the weight)', () => {
+    const viewOf = (w: string, out: string): Graph => graph({ nodes: [node('Flatten', [w], [out], { axis: A.int(0) })], inputs: [], outputs: [vi(out)] });
+    const outer = graph({
+      nodes: [node('If', ['c'], ['y'], { then_branch: g(viewOf('w', 'a')), else_branch: g(viewOf('wl', 'b')) }), node('Add', ['y', 'one'], ['r']), node('Neg', ['r'], ['out'])],
+      inputs: [vi('c', 'bool', [])],
+      outputs: [vi('out')],
+      initializers: { w: f32([2, 2], [-1, 2, -3, 4]), one: f32([], [1]) },
+    });
+    // wl: a constant of the else branch itself
+    const els = (outer.nodes[0].attributes.else_branch as { value: Graph }).value as unknown as { initializers: Map<string, Tensor> };
+    els.initializers.set('wl', f32([2, 2], [5, -6, 7, -8]));
+    const s = createSession(outer);
+    for (let k = 0; k < 3; k++) {
+      expect(s.run({ c: bool(true) }).out.toArray()).toEqual([-0, -3, 2, -5]);
+      expect(s.run({ c: bool(false) }).out.toArray()).toEqual([-6, 5, -8, 7]);
+    }
+    expect(outer.initializers.get('w')!.toArray()).toEqual([-1, 2, -3, 4]);
+    expect(els.initializers.get('wl')!.toArray()).toEqual([5, -6, 7, -8]);
+  });
+
+  it('shape inference looks inside the branches (their outer reads unknown there) and the Loop body', () => {
+    const infos = inferShapes(branchy('input'));
+    expect(infos.get('y')).toEqual({ name: 'y', dtype: 'float32', shape: [3] });
+    const loop = inferShapes(withAccGraph());
+    expect(loop.get('acc')).toEqual({ name: 'acc', dtype: 'float32', shape: [2] });
+    expect(loop.get('all')).toEqual({ name: 'all', dtype: 'float32', shape: [undefined, 2] });
   });
 
   it('folds a load-time constant condition: the branch is inlined and no If runs', () => {
-    for (const [which, expected] of [['constant-true', relu.map((v, i) => v * [2, 3, 4][i] - x.data[i])], ['constant-false', relu.map((v, i) => v + 1 - x.data[i])]] as const) {
+    for (const [which, expected] of [['constant-true', relu.map((v, i) => v * [2, 3, 4][i] - xs[i])], ['constant-false', relu.map((v, i) => v + 1 - xs[i])]] as const) {
       const folded = foldConstantIf(branchy(which));
       expect(folded.folded).toBe(1);
       expect(folded.graph.nodes.map((n) => n.opType)).not.toContain('If');
       const s = createSession(branchy(which));
-      expect(Array.from(s.run({ x }).out.data)).toEqual(expected);
+      expect(s.run({ x }).out.toArray()).toEqual(expected);
     }
   });
 
@@ -62,7 +92,7 @@ describe('If', () => {
       initializers: { k: bool(true) },
     });
     const out = createSession(outer).run({ x: f32([2], [-3, 5]) }).out;
-    expect(Array.from(out.data)).toEqual([3 + 3, -5 + 5]);
+    expect(out.toArray()).toEqual([3 + 3, -5 + 5]);
   });
 
   it('refuses a branch output whose rank disagrees with its declaration, and mismatched branch outputs at load', () => {
@@ -112,26 +142,28 @@ function loopGraph(withCondition: boolean): Graph {
   });
 }
 
+const withAcc = (gr: Graph): Graph => ({ ...gr, nodes: gr.nodes.map((n) => (n.opType === 'Loop' ? { ...n, inputs: [...n.inputs, 'acc0'] } : n)), initializers: new Map([['acc0', f32([2], [0, 0])]]) });
+const withAccGraph = (): Graph => withAcc(loopGraph(false));
+
 describe('Loop', () => {
   const x0 = f32([2], [1, 2]);
-  const withAcc = (gr: Graph): Graph => ({ ...gr, nodes: gr.nodes.map((n) => (n.opType === 'Loop' ? { ...n, inputs: [...n.inputs, 'acc0'] } : n)), initializers: new Map([['acc0', f32([2], [0, 0])]]) });
   it('runs M iterations with loop-carried and scan outputs, reading an outer activation', () => {
     const s = createSession(withAcc(loopGraph(false)));
     const r = s.run({ x0, M: Tensor.from('int64', [], [4]), limit: f32([], [1e9]) });
     // acc after i = 0..3: x * (0+1+2+3) = [6, 12]; the scan holds every step.
-    expect(Array.from(r.acc.data)).toEqual([6, 12]);
+    expect(r.acc.toArray()).toEqual([6, 12]);
     expect(r.all.shape).toEqual([4, 2]);
-    expect(Array.from(r.all.data)).toEqual([0, 0, 1, 2, 3, 6, 6, 12]);
+    expect(r.all.toArray()).toEqual([0, 0, 1, 2, 3, 6, 6, 12]);
   });
 
   it('stops on the body condition, and runs zero times for M = 0 (an empty scan output)', () => {
     const s = createSession(withAcc(loopGraph(true)));
     const r = s.run({ x0, M: Tensor.from('int64', [], [100]), limit: f32([], [10]), c: bool(true) });
     // totals 0, 3, 9, 18: the condition turns false after the 4th iteration
-    expect(Array.from(r.acc.data)).toEqual([6, 12]);
+    expect(r.acc.toArray()).toEqual([6, 12]);
     expect(r.all.shape).toEqual([4, 2]);
     const none = s.run({ x0, M: Tensor.from('int64', [], [0]), limit: f32([], [10]), c: bool(true) });
-    expect(Array.from(none.acc.data)).toEqual([0, 0]);
+    expect(none.acc.toArray()).toEqual([0, 0]);
     expect(none.all.shape).toEqual([0, 2]);
     expect(s.run({ x0, M: Tensor.from('int64', [], [5]), limit: f32([], [10]), c: bool(false) }).all.shape).toEqual([0, 2]);
   });
@@ -146,7 +178,7 @@ describe('Loop', () => {
       expect((e as ControlFlowError).reason).toBe('loop-limit');
       expect((e as Error).message).toBe('Loop "loop": stopped after 3 iterations (the session\'s maxLoopIterations)');
     }
-    expect(Array.from(s.run({ ...feeds, M: Tensor.from('int64', [], [3]) }).acc.data)).toEqual([3, 6]);
+    expect(s.run({ ...feeds, M: Tensor.from('int64', [], [3]) }).acc.toArray()).toEqual([3, 6]);
   });
 
   it('nests: an If inside the Loop body reads a value two scopes out', () => {
@@ -171,7 +203,7 @@ describe('Loop', () => {
     });
     // i = 0: +3 → 4; i = 1: ×3 → 12; i = 2: +3 → 15; i = 3: ×3 → 45
     const r = createSession(outer).run({ w0: f32([1], [-3]), M: Tensor.from('int64', [], [4]) });
-    expect(Array.from(r.acc.data)).toEqual([45]);
+    expect(r.acc.toArray()).toEqual([45]);
   });
 });
 
@@ -188,10 +220,10 @@ describe('Scan', () => {
       outputs: [vi('s'), vi('ys')],
     });
     const r = createSession(model(gr, 16)).run({ s0: f32([2], [0, 0]), x: f32([3, 2], [1, 2, 3, 4, 5, 6]) });
-    expect(Array.from(r.s.data)).toEqual([9, 12]);
+    expect(r.s.toArray()).toEqual([9, 12]);
     // steps see rows 2, 1, 0: running sums [5,6], [8,10], [9,12], stacked along axis 1 → [2, 3]
     expect(r.ys.shape).toEqual([2, 3]);
-    expect(Array.from(r.ys.data)).toEqual([5, 8, 9, 6, 10, 12]);
+    expect(r.ys.toArray()).toEqual([5, 8, 9, 6, 10, 12]);
   });
 
   it('opset 8: batch axis and per-batch sequence lengths (steps past a length are zeros)', () => {
@@ -206,8 +238,8 @@ describe('Scan', () => {
       outputs: [vi('s'), vi('ys')],
     });
     const r = createSession(model(gr, 8)).run({ lens: Tensor.from('int32', [2], [3, 2]), s0: f32([2, 1], [0, 10]), x: f32([2, 3, 1], [1, 2, 3, 4, 5, 6]) });
-    expect(Array.from(r.s.data)).toEqual([6, 19]);
+    expect(r.s.toArray()).toEqual([6, 19]);
     expect(r.ys.shape).toEqual([2, 3, 1]);
-    expect(Array.from(r.ys.data)).toEqual([1, 3, 6, 14, 19, 0]);
+    expect(r.ys.toArray()).toEqual([1, 3, 6, 14, 19, 0]);
   });
 });

@@ -14,6 +14,9 @@ import { lossOps } from './ops/loss-ops';
 import { lpPoolOps } from './ops/lp-pool-ops';
 import { normalizationExtraOps } from './ops/normalization-extra-ops';
 import { normalizationOps } from './ops/normalization-ops';
+import { optimizerOps } from './ops/optimizer-ops';
+import { mlOps } from './ops/ml-ops';
+import { tfidfVectorizerOps } from './ops/tfidf-vectorizer-op';
 import { poolOps } from './ops/pool-ops';
 import { qintOps } from './ops/qint/qint-ops';
 import { quantizedOps } from './ops/quantized-ops';
@@ -79,6 +82,9 @@ export function createDefaultRegistry(): OpRegistry {
     normalizationExtraOps,
     randomOps,
     signalOps,
+    optimizerOps,
+    mlOps,
+    tfidfVectorizerOps,
     transformerOps,
     trigOps,
     controlFlowOps,

@@ -15,6 +15,10 @@ const DOUBLE_OPS = [
   'Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Sum', 'Mean', 'Pow', 'Mod', 'Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual',
   'ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceSumSquare', 'ReduceLogSum', 'ReduceLogSumExp',
   'MatMul', 'CumSum', 'Range', 'Trilu',
+  // math, normalization, loss, signal and random ops computing in double (trig-ops.ts … random-ops.ts)
+  'Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh', 'Asinh', 'Acosh', 'Atanh', 'Celu', 'Shrink', 'Swish', 'ThresholdedRelu',
+  'LRN', 'LpNormalization', 'MeanVarianceNormalization', 'GroupNormalization', 'LpPool', 'NegativeLogLikelihoodLoss',
+  'SoftmaxCrossEntropyLoss', 'DFT', 'STFT', 'Bernoulli', 'RandomUniformLike', 'RandomNormalLike', 'Softmax', 'LogSoftmax', 'Hardmax',
 ];
 /** Integer ops exact on uint32 (wrapping in Uint32Array) and uint64 (bigint arithmetic). */
 const UNSIGNED_OPS = ['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Sum', 'Mod', 'Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'CumSum', 'Trilu'];
@@ -37,6 +41,9 @@ const SUPPORT: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   ['minifloat', new Set([...MOVE_OPS, ...MINIFLOAT_OPS])],
   ['float4e2m1', new Set([...PACKED_MOVE_OPS, ...MINIFLOAT_OPS])],
 ]);
+
+/** ai.onnx.ml ops that compute float64 inputs in double (ml-ops.ts). */
+const ML_DOUBLE_OPS = new Set(['ai.onnx.ml::Binarizer', 'ai.onnx.ml::ArrayFeatureExtractor', 'ai.onnx.ml::TreeEnsemble']);
 
 function supportKey(dtype: DType): string | undefined {
   if (dtype === 'float4e2m1') return 'float4e2m1';
@@ -64,6 +71,7 @@ export function unsupportedDtypeReason(domain: string, opType: string, inputDtyp
     if (opType === 'Pow' && i === 1 && domain === '' && dtype !== 'float4e2m1' && !isMinifloatDType(dtype)) continue;
     const key = supportKey(dtype);
     if (key === undefined) continue;
+    if (key === 'float64' && ML_DOUBLE_OPS.has(`${domain}::${opType}`)) continue;
     if (domain !== '' || !SUPPORT.get(key)!.has(opType)) return `${dtype} inputs are not supported`;
   }
   return undefined;

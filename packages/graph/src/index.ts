@@ -13,6 +13,7 @@ export { QINT_DOMAIN, dynamicConvOp, dynamicConvWeight, dynamicConvWeightShape, 
 export { nodeOpset, pinOpVersions, schemaSinceVersion } from './pin-op-versions';
 export { ONNX_SCHEMA_MAX_OPSET, ONNX_SCHEMA_VERSIONS } from './onnx-schema-versions';
 export { sortNodes } from './sort-nodes';
+export { foldConstants, type FoldConstantsOptions } from './fold-constants';
 export { TensorSequence, OptionalValue, isTensor, type Value } from './values';
 export { ControlFlowError, type ControlFlowFailure } from './control-flow-error';
 export { freeVariables, localNames, subgraphsOf, allSubgraphs } from './subgraph-scope';

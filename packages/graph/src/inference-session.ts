@@ -516,7 +516,11 @@ export class InferenceSession {
   private handOut(plan: Plan, i: number, values: readonly (Value | undefined)[]): Value {
     const v = values[plan.outputSlots[i]];
     if (v === undefined) throw new GraphError(`run: output "${plan.outputNames[i]}" has no value (an omitted optional input passed through)`);
-    return plan.copyOut[i] === 1 && v instanceof Tensor ? Tensor.from(v.dtype, v.shape, v.data.slice()) : v;
+    if (!(v instanceof Tensor)) return v;
+    // A subgraph's output that views one of its constants (Flatten of a weight) must not reach the enclosing
+    // session's buffer recycling: hand out a copy.
+    const copy = plan.copyOut[i] === 1 || (this.isSubgraph && this.constantBuffers.has(v.data.buffer));
+    return copy ? Tensor.from(v.dtype, v.shape, v.data.slice()) : v;
   }
 
   /** Runs the planned nodes over `values` (constants and feeds already in place). */

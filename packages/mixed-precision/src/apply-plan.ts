@@ -48,7 +48,8 @@ export function applyPlan(model: Model, plan: Plan, table: SensitivityTable, opt
   const quantizable = new Set(table.layers.map((l) => l.name));
   const opTypes = options.opTypes;
   const probe = quantizeDynamic(model, { activationMatMul: false, ...(opTypes ? { opTypes } : {}) }).report.quantized;
-  for (const q of probe) if (!quantizable.has(q.node) && q.node !== '') exclude.push(q.node);
+  const named = new Set(model.graph.nodes.map((n) => n.name).filter((n) => n !== ''));
+  for (const q of probe) if (!quantizable.has(q.node) && named.has(q.node)) exclude.push(q.node);
   if (Object.keys(overrides).length === 0) {
     // An all-float plan (one end of the frontier) is the float model itself; the quantizer would refuse it.
     const bytes = [...model.graph.initializers.values()].reduce((sum, t) => sum + t.data.byteLength, 0);

@@ -2,7 +2,7 @@
 // measured on calibration data (or, without data, predicted from the weights alone), and the candidate's exact bytes
 // as the quantizer stores them. The result is the SensitivityTable that `allocate` and `paretoFrontier` read.
 import { layerGrams, quantizeDynamic, QuantizeError, type LayerGrams, type QuantizedNodeInfo } from '@qint/dynamic';
-import type { Model } from '@qint/graph';
+import { foldConstants, type Model } from '@qint/graph';
 import type { KernelBackend } from '@qint/kernels';
 import { Tensor, ValueError } from '@qint/tensor';
 import { clipWeight } from './clip-weight';
@@ -99,7 +99,7 @@ function fingerprintData(batches: readonly Readonly<Record<string, Tensor>>[] | 
  * layer is quantized that way, and the exact bytes the quantizer stores for it (weights + scales + zero points; the
  * float bias is not counted, it stays float in every candidate).
  *
- * @param model - the float model
+ * @param source - the float model (Constant-node weights and constant chains are folded first, as quantizeDynamic does)
  * @param options - {@link MeasureSensitivityOptions}
  * @returns the sensitivity table and what it cost
  * @throws {@link ValueError} when the model has no quantizable layer or a calibration batch is empty
@@ -109,13 +109,17 @@ function fingerprintData(batches: readonly Readonly<Record<string, Tensor>>[] | 
  * const plan = allocate(table, '0.5x');
  * ```
  */
-export function measureSensitivity(model: Model, options: MeasureSensitivityOptions = {}): SensitivityResult {
+export function measureSensitivity(source: Model, options: MeasureSensitivityOptions = {}): SensitivityResult {
   const started = performance.now();
+  // Weights in Constant nodes or behind constant chains are layers too (quantizeDynamic folds them the same way).
+  const model = source?.graph ? foldConstants(source) : source;
   const metric = options.metric ?? 'kl';
   const schemes = options.candidates ?? DEFAULT_CANDIDATE_SCHEMES;
   const cost: SensitivityCost = { quantizations: 0, modelRuns: 0, cacheHits: 0, ms: 0 };
   const base = { activationMatMul: false, ...(options.opTypes ? { opTypes: options.opTypes } : {}) };
-  const probe = quantizeDynamic(model, base).report.quantized.filter((q) => q.node !== '');
+  // Unnamed nodes are reported as `#index`: layers are addressed by node name, so those are left out.
+  const named = new Set(model.graph.nodes.map((n) => n.name).filter((n) => n !== ''));
+  const probe = quantizeDynamic(model, base).report.quantized.filter((q) => named.has(q.node));
   if (probe.length === 0) throw new ValueError('measureSensitivity: the model has no quantizable layer with a name (MatMul/Gemm/Conv with a constant weight)');
   const layerNames = probe.map((q) => q.node);
   const producers = producersOf(model);
@@ -137,10 +141,11 @@ export function measureSensitivity(model: Model, options: MeasureSensitivityOpti
   let done = 0;
   const layers: LayerSensitivity[] = [];
   for (const info of probe) {
-    const node = nodeByName.get(info.node)!;
-    const matrix = layerWeight(model, node, producers, counts);
+    // A layer inside an If/Loop/Scan subgraph (named by its path) has no main-graph weight to clip or measure directly.
+    const node = nodeByName.get(info.node);
+    const matrix = node ? layerWeight(model, node, producers, counts) : undefined;
     // A recurrent layer has several matrices (W and R of each direction): its data-free damage is their sum.
-    const parts = matrix ? undefined : recurrentWeights(model, node, producers);
+    const parts = matrix || !node ? undefined : recurrentWeights(model, node, producers);
     const weightCount = matrix ? matrix.n * matrix.k : Math.round(info.weightBytesBefore / 4);
     const biasBytes = info.weightBytesBefore - 4 * weightCount;
     const candidates: Candidate[] = [{ id: FLOAT_CANDIDATE_ID, bits: 32, granularity: 'float', bytes: 4 * weightCount, damage: 0 }];

@@ -9,13 +9,16 @@ import type { OutputComparison } from './onnx-test-case';
  * - `load-error` (a failure): the case did not load for another reason (a decode or graph error).
  * - `run-error` (a failure): the session loaded but `run` threw — a defect: what loads must run.
  * - `wrong` (a failure): it ran and an output differs from the expected one beyond tolerance.
+ * - `random-output` (a skip): the graph draws random numbers (Bernoulli, RandomUniform, RandomNormal, their *Like
+ *   forms, Multinomial) and its outputs have the expected dtypes and shapes but other values: the expected values
+ *   are one draw, not checkable by value (a case whose draws match is a pass).
  */
-export type ConformanceReason = 'unsupported-type' | 'unsupported-op' | 'load-error' | 'run-error' | 'wrong';
+export type ConformanceReason = 'unsupported-type' | 'unsupported-op' | 'load-error' | 'run-error' | 'wrong' | 'random-output';
 
 /** The outcome of {@link runConformanceCase} for one case. */
 export interface ConformanceResult {
   readonly name: string;
-  /** `skip` only for `unsupported-type`; every other reason is a `fail`. */
+  /** `skip` only for `unsupported-type` and `random-output`; every other reason is a `fail`. */
   readonly status: 'pass' | 'skip' | 'fail';
   readonly reason?: ConformanceReason;
   /** One line: the error message, or the first failing output and its first differing element. */

@@ -1,4 +1,4 @@
-import { pinOpVersions, sortNodes, type Attribute, type Dim, type Graph, type Model, type Node, type ValueInfo, type ValueType } from '@qint/graph';
+import { inferShapes, pinOpVersions, sortNodes, type Attribute, type Dim, type Graph, type Model, type Node, type ValueInfo, type ValueType } from '@qint/graph';
 import { QintError, type Tensor } from '@qint/tensor';
 import { tensorFromProto } from './decode-tensor';
 import type { DecodeModelOptions, ExternalDataOptions } from './external-data-options';
@@ -305,7 +305,25 @@ export function modelFromProto(msg: ModelMessage, options: ExternalDataOptions =
   // onnxruntime accepts nodes out of topological order; so does qint, sorting them (stable; a cycle is a GraphError).
   model.graph = sortNodes(model.graph);
   // Each node keeps the semantics of the opset it was written for, whatever later raises the model's opset.
-  return pinOpVersions(model);
+  const pinned = pinOpVersions(model);
+  return withInferredOutputTypes(pinned);
+}
+
+/**
+ * Graph outputs declared without a type (`type {}`) or without a dtype get the dtype (and shape, when it has none)
+ * that shape inference finds, as onnxruntime infers them. Only the main graph: subgraph outputs stay as declared.
+ */
+function withInferredOutputTypes(model: Model): Model {
+  const outputs = model.graph.outputs;
+  if (outputs.every((o) => o.dtype !== undefined || o.type !== undefined)) return model;
+  const inferred = inferShapes(model, { maxFoldElements: 0 });
+  const filled = outputs.map((o) => {
+    if (o.dtype !== undefined || o.type !== undefined) return o;
+    const info = inferred.get(o.name);
+    if (info?.dtype === undefined) return o;
+    return { ...o, dtype: info.dtype, ...(o.shape === undefined && info.shape !== undefined ? { shape: info.shape } : {}) };
+  });
+  return { ...model, graph: { ...model.graph, outputs: filled } };
 }
 
 /**

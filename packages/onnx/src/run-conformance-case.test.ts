@@ -5,10 +5,10 @@ import { Tensor } from '@qint/tensor';
 import { describe, expect, it } from 'vitest';
 import { loadTestCase } from './load-test-case';
 import { OnnxError } from './onnx-error';
+import { onnxTypes } from './proto/onnx-schema';
 import type { OnnxTestCase } from './onnx-test-case';
 import { runConformanceCase } from './run-conformance-case';
 import { testCaseFromFiles } from './test-case-from-files';
-import { int, len, text } from '../test/helpers/wire';
 
 const NODE = join(__dirname, '../test/__fixtures__/onnx-node');
 
@@ -21,8 +21,6 @@ function filesOf(dir: string): Map<string, Uint8Array> {
   return files;
 }
 
-const tensorValue = (tensor: Tensor) => ({ value: tensor, tensor });
-
 describe('testCaseFromFiles', () => {
   it('builds the same case as loadTestCase from the folder', () => {
     const dir = join(NODE, 'test_qlinearconv');
@@ -31,8 +29,9 @@ describe('testCaseFromFiles', () => {
     expect(a.dataSets.map((s) => s.name)).toEqual(b.dataSets.map((s) => s.name));
     expect(a.dataSets[0].inputs.length).toBe(8);
     a.dataSets[0].inputs.forEach((t, i) => {
-      expect(t.tensor!.dtype).toBe(b.dataSets[0].inputs[i].tensor!.dtype);
-      expect(Array.from(t.tensor!.values())).toEqual(Array.from(b.dataSets[0].inputs[i].tensor!.values()));
+      const [ta, tb] = [t.value as Tensor, b.dataSets[0].inputs[i].value as Tensor];
+      expect(ta.dtype).toBe(tb.dtype);
+      expect(Array.from(ta.values())).toEqual(Array.from(tb.values()));
     });
     expect(a.model.graph.nodes.map((n) => n.opType)).toEqual(['QLinearConv']);
   });
@@ -51,26 +50,27 @@ describe('runConformanceCase', () => {
   });
 
   it('a value type qint cannot hold is a skip (unsupported-type), from a folder or a loader', async () => {
-    // Identity on a COMPLEX64 input (hand-written protobuf: qint has no complex dtype).
-    const valueInfo = [...text(1, 'x'), ...len(2, len(1, int(1, 14)))];
-    const out = [...text(1, 'y'), ...len(2, len(1, int(1, 14)))];
-    const graph = [...len(1, [...text(1, 'x'), ...text(2, 'y'), ...text(4, 'Identity')]), ...text(2, 'g'), ...len(11, valueInfo), ...len(12, out)];
-    const model = new Uint8Array([...int(1, 8), ...len(8, [...text(1, ''), ...int(2, 17)]), ...len(7, graph)]);
-    const files = new Map([['model.onnx', model], ['test_data_set_0/input_0.pb', new Uint8Array()], ['test_data_set_0/output_0.pb', new Uint8Array()]]);
-    const dir = mkdtempSync(join(tmpdir(), 'qint-complex-'));
+    // A one-node Identity model whose input and output are maps (int64 → float tensor), which qint does not hold.
+    const seq = { mapType: { keyType: 7, valueType: { tensorType: { elemType: 1 } } } };
+    const model = onnxTypes()
+      .ModelProto.encode({
+        irVersion: 8,
+        opsetImport: [{ domain: '', version: 17 }],
+        graph: { name: 'g', node: [{ opType: 'Identity', input: ['x'], output: ['y'] }], input: [{ name: 'x', type: seq }], output: [{ name: 'y', type: seq }] },
+      })
+      .finish();
+    const dir = mkdtempSync(join(tmpdir(), 'qint-map-case-'));
     try {
-      for (const [f, bytes] of files) {
-        mkdirSync(join(dir, f, '..'), { recursive: true });
-        writeFileSync(join(dir, f), bytes);
-      }
+      mkdirSync(join(dir, 'test_data_set_0'));
+      writeFileSync(join(dir, 'model.onnx'), model);
       const fromDir = await runConformanceCase(dir);
       expect(fromDir).toMatchObject({ status: 'skip', reason: 'unsupported-type' });
-      const r = await runConformanceCase({ name: 'complex', load: () => testCaseFromFiles('complex', files) });
-      expect(r).toMatchObject({ name: 'complex', status: 'skip', reason: 'unsupported-type' });
-      expect(r.detail).toMatch(/COMPLEX64.*which qint cannot hold/);
+      expect(fromDir.detail).toMatch(/graph input\[0\] "x" is a map/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+    const r = await runConformanceCase({ name: 'seq', load: () => testCaseFromFiles('seq', new Map([['model.onnx', model]])) });
+    expect(r).toMatchObject({ name: 'seq', status: 'skip', reason: 'unsupported-type' });
   });
 
   it('a missing operator is a failure (unsupported-op) naming it', async () => {
@@ -83,10 +83,10 @@ describe('runConformanceCase', () => {
 
   it('a wrong answer is a failure with the largest errors; tolerances apply', async () => {
     const tc = loadTestCase(join(NODE, 'test_relu'));
-    const y = tc.dataSets[0].outputs[0].tensor!;
+    const y = tc.dataSets[0].outputs[0].tensor as Tensor;
     // relu(x) with element 3 off by 0.5 and element 5 off by 0.25.
     const off = Float32Array.from(y.values() as ArrayLike<number>, (v, i) => (i === 3 ? v + 0.5 : i === 5 ? v - 0.25 : v));
-    const altered: OnnxTestCase = { ...tc, dataSets: [{ ...tc.dataSets[0], outputs: [{ name: 'y', ...tensorValue(Tensor.from('float32', y.shape, off)) }] }] };
+    const altered: OnnxTestCase = { ...tc, dataSets: [{ ...tc.dataSets[0], outputs: [{ name: 'y', value: Tensor.from('float32', y.shape, off) }] }] };
     const r = await runConformanceCase(altered, { backend: 'js' });
     expect(r).toMatchObject({ status: 'fail', reason: 'wrong' });
     expect(r.maxAbsError).toBeCloseTo(0.5, 6);
@@ -94,11 +94,23 @@ describe('runConformanceCase', () => {
     expect(await runConformanceCase(altered, { backend: 'js', atol: 0.6 })).toMatchObject({ status: 'pass' });
   });
 
+  it('a random op whose draws differ is a skip (random-output) if dtypes and shapes match, else wrong', async () => {
+    const tc = loadTestCase(join(NODE, 'test_relu'));
+    const node = { ...tc.model.graph.nodes[0], opType: 'RandomUniformLike', attributes: { seed: { type: 'float' as const, value: 1 } } };
+    const random: OnnxTestCase = { ...tc, model: { ...tc.model, graph: { ...tc.model.graph, nodes: [node] } } };
+    const r = await runConformanceCase(random, { backend: 'js' });
+    expect(r).toMatchObject({ status: 'skip', reason: 'random-output' });
+    expect(r.detail).toMatch(/^random draws, not checkable by value; test_data_set_0 output 0/);
+    const y = tc.dataSets[0].outputs[0].tensor as Tensor;
+    const reshaped: OnnxTestCase = { ...random, dataSets: [{ ...tc.dataSets[0], outputs: [{ name: 'y', value: y.reshape([60]) }] }] };
+    expect(await runConformanceCase(reshaped, { backend: 'js' })).toMatchObject({ status: 'fail', reason: 'wrong' });
+  });
+
   it('an error at run time after a successful load is a failure (run-error)', async () => {
     const tc = loadTestCase(join(NODE, 'test_add'));
     // Feeding a [2]-shaped second input cannot broadcast with [3,4,5].
     const set = tc.dataSets[0];
-    const bad: OnnxTestCase = { ...tc, dataSets: [{ ...set, inputs: [set.inputs[0], { name: 'y', ...tensorValue(Tensor.from('float32', [2], [1, 2])) }] }] };
+    const bad: OnnxTestCase = { ...tc, dataSets: [{ ...set, inputs: [set.inputs[0], { name: 'y', value: Tensor.from('float32', [2], [1, 2]) }] }] };
     const r = await runConformanceCase(bad, { backend: 'js' });
     expect(r).toMatchObject({ status: 'fail', reason: 'run-error' });
     expect(r.detail).toMatch(/^test_data_set_0: /);

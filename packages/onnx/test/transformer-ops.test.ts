@@ -15,7 +15,7 @@ const list = (dir: string) => readdirSync(dir).filter((c) => existsSync(join(dir
 describe('transformer fixtures', () => {
   it('are all there', () => {
     expect(list(SUITE).length).toBe(19);
-    expect(list(MS).length).toBe(28);
+    expect(list(MS).length).toBe(35);
   });
 });
 

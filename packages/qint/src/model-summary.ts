@@ -1,4 +1,4 @@
-import { subgraphsOf, type Dim, type Graph, type Model, type ValueInfo } from '@qint/graph';
+import { foldConstants, subgraphsOf, type Dim, type Graph, type Model, type ValueInfo } from '@qint/graph';
 import type { Tensor } from '@qint/tensor';
 import type { DType } from '@qint/tensor';
 
@@ -60,7 +60,12 @@ function describeValue(info: ValueInfo): ValueSummary {
  * ```
  */
 export function summarizeModel(model: Model): ModelSummary {
-  const { graph } = model;
+  // Parameters are counted on the folded view: weights held in Constant nodes or behind constant chains count too.
+  const { graph } = foldConstants(model);
+  // One-element values that folding made initializers (an exporter's scalar Constant: an epsilon, a threshold) are
+  // literals, not parameters.
+  const literals = new Set<Tensor>();
+  for (const [name, t] of graph.initializers) if (t.size <= 1 && !model.graph.initializers.has(name)) literals.add(t);
   const initializerNames = new Set(graph.initializers.keys());
   const ops: Record<string, number> = {};
   const layers: LayerSummary[] = [];
@@ -74,22 +79,19 @@ export function summarizeModel(model: Model): ModelSummary {
     const scope = new Map(visible);
     for (const [name, t] of g.initializers) scope.set(name, t);
     for (const t of g.initializers.values()) {
-      if (t.dtype === 'int64' || counted.has(t)) continue;
+      if (t.dtype === 'int64' || counted.has(t) || literals.has(t)) continue;
       counted.add(t);
       parameters += t.size;
       parameterBytes += t.data.byteLength;
       bytesByDType[t.dtype] = (bytesByDType[t.dtype] ?? 0) + t.data.byteLength;
     }
     g.nodes.forEach((node, index) => {
-      nodeCount++;
-      const key = node.domain && node.domain !== 'ai.onnx' ? `${node.domain}::${node.opType}` : node.opType;
-      ops[key] = (ops[key] ?? 0) + 1;
       let params = 0;
       let bytes = 0;
       const dtypes = new Set<DType>();
       for (const input of node.inputs) {
         const t = input ? scope.get(input) : undefined;
-        if (!t || t.dtype === 'int64') continue;
+        if (!t || t.dtype === 'int64' || literals.has(t)) continue;
         params += t.size;
         bytes += t.data.byteLength;
         dtypes.add(t.dtype);
@@ -99,6 +101,16 @@ export function summarizeModel(model: Model): ModelSummary {
     });
   };
   walk(graph, new Map(), '');
+  // Ops and node counts are those of the file, before folding.
+  const count = (g: Graph): void => {
+    for (const node of g.nodes) {
+      nodeCount++;
+      const key = node.domain && node.domain !== 'ai.onnx' ? `${node.domain}::${node.opType}` : node.opType;
+      ops[key] = (ops[key] ?? 0) + 1;
+      for (const [, sub] of subgraphsOf(node)) count(sub);
+    }
+  };
+  count(model.graph);
   return {
     producer: [model.producerName, model.producerVersion].filter(Boolean).join(' ') || 'unknown',
     irVersion: model.irVersion,

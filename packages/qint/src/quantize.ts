@@ -1,5 +1,5 @@
 import { CALIBRATION_METHODS, calibrate, layerGrams, quantizeDynamic, quantizeStatic, type CalibrationMethod, type QuantizeReport, type WeightBitWidth } from '@qint/dynamic';
-import type { Model } from '@qint/graph';
+import { foldConstants, type Model } from '@qint/graph';
 import type { KernelBackend } from '@qint/kernels';
 import {
   allocate,
@@ -156,7 +156,9 @@ const GRANULARITY = { 'per-tensor': 'per_tensor', 'per-channel': 'per_channel', 
  * const { model: mixed, mixedPrecision } = await quantize(model, { budget: '0.5x', calibration: images });
  * ```
  */
-export async function quantize(model: Model, options: QuantizeOptions = {}): Promise<QuantizeResult> {
+export async function quantize(source: Model, options: QuantizeOptions = {}): Promise<QuantizeResult> {
+  // Constant-node weights and constant chains become initializers for every mode (dynamic, static, mixed precision).
+  const model = source?.graph ? foldConstants(source) : source;
   if (options.mode !== undefined && options.mode !== 'dynamic' && options.mode !== 'static') {
     throw new InputError(`mode must be "dynamic" or "static", got ${JSON.stringify(options.mode)}`);
   }

@@ -2,13 +2,16 @@
 // ONNX opset 13): a data-dependent `if` with a Linear per branch, a recurrent `for` loop over time (Loop with a
 // list → SequenceInsert/ConcatFromSequence), and a detector-like post-processing Loop with an If per box after a
 // conv backbone. Expected outputs are onnxruntime-node's float outputs (scripts/record-ort-outputs.mjs).
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InferenceSession } from '@qint/graph';
 import { loadTestCase, runTestCase } from '@qint/onnx';
 import type { Tensor } from '@qint/tensor';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { loadModel, quantize, serializeModel, summarizeModel } from '../src/index';
+import { Tensor as QTensor, loadModel, quantize, readNpy, serializeModel, summarizeModel, writeNpy } from '../src/index';
+import { cli } from './cli-helpers';
 import { createWasmBackend } from '@qint/kernels-wasm';
 import { createJsBackend } from '@qint/kernels';
 
@@ -81,6 +84,22 @@ describe.each(backends)('control-flow models on the %s backend', (_name, getBack
   });
 });
 
+describe('control-flow models: mixed precision', () => {
+  it('measures the layers inside a Loop body as layers and applies a per-layer plan to them', async () => {
+    const tc = loadTestCase(join(DIR, 'scripted-loop'));
+    const { report, mixedPrecision } = await quantize(tc.model, { budget: '0.5x', calibration: tc.dataSets[1].inputs[0].tensor!, calibrationSamples: 1 });
+    const table = mixedPrecision!.table;
+    expect(table.layers.map((l) => l.name).sort()).toEqual([...LAYERS['scripted-loop']].sort());
+    for (const layer of table.layers) expect(layer.candidates.length).toBeGreaterThan(3);
+    const plan = mixedPrecision!.plan;
+    for (const q of report.quantized) {
+      const chosen = table.layers.find((l) => l.name === q.node)!.candidates.find((c) => c.id === plan.layers[q.node])!;
+      expect(q.bits, q.node).toBe(chosen.bits);
+    }
+    expect(report.weightBytesAfter).toBeLessThanOrEqual(0.5 * report.weightBytesBefore);
+  });
+});
+
 describe('control-flow models: summary', () => {
   it('counts the layers and parameters inside subgraphs', async () => {
     const model = await loadModel(join(DIR, 'scripted-if', 'model.onnx'));
@@ -89,5 +108,24 @@ describe('control-flow models: summary', () => {
     expect(summary.parameters).toBe(2 * (16 * 32 + 32) + (32 * 8 + 8));
     expect(summary.layers.map((l) => l.name).sort()).toEqual(['/head/Gemm', 'If "/If".else_branch > /b/Gemm', 'If "/If".then_branch > /a/Gemm']);
     expect(summary.ops.Gemm).toBe(3);
+  });
+});
+
+describe('qint run with a sequence output', () => {
+  it('writes one .npy per sequence element', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'qint-seq-'));
+    try {
+      const model = join(__dirname, '..', '..', 'onnx', 'test', '__fixtures__', 'onnx-node-control-flow', 'test_split_to_sequence_nokeepdims', 'model.onnx');
+      const x = QTensor.from('float32', [3, 6], Float32Array.from({ length: 18 }, (_, i) => i));
+      writeFileSync(join(scratch, 'x.npy'), writeNpy(x));
+      const { code } = await cli('run', model, '--input', `data=${join(scratch, 'x.npy')}`, '--output-dir', join(scratch, 'out'), '--backend', 'js');
+      expect(code).toBe(0);
+      expect(readdirSync(join(scratch, 'out')).sort()).toEqual([0, 1, 2, 3, 4, 5].map((i) => `seq.${i}.npy`));
+      // SplitToSequence along axis 1 without keepdims: element i is column i
+      const { readFileSync } = await import('node:fs');
+      expect(readNpy(readFileSync(join(scratch, 'out', 'seq.2.npy'))).toArray()).toEqual([2, 8, 14]);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 });

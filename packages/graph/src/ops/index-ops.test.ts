@@ -37,5 +37,11 @@ describe('index rearrangement ops', () => {
     expect(runOp('CumSum', [x, ax], { reverse: A.int(1) })[0].toArray()).toEqual([10, 9, 7, 4]);
     expect(runOp('CumSum', [f32([2, 2], [1, 2, 3, 4]), Tensor.from('int32', [], [1])])[0].toArray()).toEqual([1, 3, 3, 7]);
     expect(runOp('CumSum', [i64([1, 1, 1]), ax])[0].toArray()).toEqual([1, 2, 3]);
+    // float64 keeps double precision: 0.1 + 0.2 in double, not float32
+    const d = runOp('CumSum', [Tensor.from('float64', [2], [0.1, 0.2]), ax])[0];
+    expect(d.dtype).toBe('float64');
+    expect(d.toArray()).toEqual([0.1, 0.1 + 0.2]);
+    expect(runOp('CumSum', [Tensor.from('uint32', [2], [4294967290, 5]), ax])[0].toArray()).toEqual([4294967290, 4294967295]);
+    expect(() => runOp('CumSum', [Tensor.from('int8', [2], [1, 2]), ax])).toThrow(/input must be float32, float64, int32, int64, uint32 or uint64, got int8/);
   });
 });

@@ -6,7 +6,7 @@
 // - GroupQueryAttention: grouped K/V heads, KV cache (seqlens_k / total_sequence_length), causal with optional
 //   local window, rotary embedding from cos/sin caches, softcap.
 // Masks are additive mask_filter_value (−10000 by default) as onnxruntime applies them; GQA masks with −∞.
-import { matMul, matMulInteger, type KernelBackend } from '@qint/kernels';
+import { matMul, matMulInteger, prepareGemmWeights, type GemmWeights, type KernelBackend } from '@qint/kernels';
 import { DTypeError, ShapeError, Tensor } from '@qint/tensor';
 import type { Dim } from '../ir';
 import { concatPast, mergeHeads, scaledDotProductAttention, splitHeads } from './attention-core';
@@ -163,7 +163,7 @@ function addColumnBias(y: Float32Array, bias: Tensor | undefined, width: number)
 }
 
 /** com.microsoft Attention. */
-function msAttention(inputs: readonly (Tensor | undefined)[], a: PackedAttentionAttrs, backend: KernelBackend | undefined): Tensor[] {
+function msAttention(inputs: readonly (Tensor | undefined)[], a: PackedAttentionAttrs, backend: KernelBackend | undefined, packed: GemmWeights | undefined): Tensor[] {
   const x = need(inputs, 0, 'input');
   const w = need(inputs, 1, 'weights');
   if (x.rank !== 3) throw new ShapeError(`input must be [batch, sequence, hidden], got [${x.shape.join(', ')}]`);
@@ -172,7 +172,7 @@ function msAttention(inputs: readonly (Tensor | undefined)[], a: PackedAttention
   const width = w.shape[1];
   const sizes = qkvSizes(a, width);
   const x2 = Tensor.from('float32', [batch * seq, hin], floats(x, 'input'));
-  const w2 = w.dtype === 'float32' ? w : Tensor.from('float32', w.shape, floats(w, 'weights'));
+  const w2 = packed ?? (w.dtype === 'float32' ? w : Tensor.from('float32', w.shape, floats(w, 'weights')));
   const qkv = matMul(x2, w2, backend ? { backend } : undefined).data as Float32Array;
   addColumnBias(qkv, inputs[2], width);
   return attendPacked(qkv, batch, seq, sizes, a, inputs[3], inputs[4], inputs[5], x.dtype, backend);
@@ -448,7 +448,10 @@ export const msAttentionOps: readonly OpDefinition[] = [
   msOp('Attention', 1, (ctx) => {
     const a = packedAttrs(ctx);
     if ((ctx.node.inputs[6] ?? '') !== '') throw new UnsupportedVariant('the past_sequence_length input (shared past/present buffer) is not supported');
-    return (inputs) => msAttention(inputs, a, ctx.backend);
+    // Constant float32 weights are packed once for the backend's GEMM, not on every run.
+    const w = ctx.constant(1);
+    const packed = w && w.dtype === 'float32' && w.rank === 2 ? prepareGemmWeights(w) : undefined;
+    return (inputs) => msAttention(inputs, a, ctx.backend, packed);
   }, (ctx, inputs) => inferPacked(ctx, inputs, inputs[0]?.dtype)),
   msOp('QAttention', 1, (ctx) => {
     const a = packedAttrs(ctx);

@@ -68,6 +68,11 @@ describe('softmax family', () => {
     expectClose(runOp('LogSoftmax', [f32([2], [0, Math.log(3)])], {}, { opset: 13 })[0].toArray(), [Math.log(0.25), Math.log(0.75)]);
     expect(runOp('Hardmax', [f32([2, 3], [1, 3, 2, 5, 5, 0])], {}, { opset: 13 })[0].toArray()).toEqual([0, 1, 0, 1, 0, 0]);
     expect(() => runOp('Softmax', [Tensor.from('int32', [1], [1])], {}, { opset: 13 })).toThrowError(expect.objectContaining({ code: 'ERR_DTYPE' }));
+    // float64 in double precision: softmax([0, ln 3]) = [1/4, 3/4] to 1e-15
+    const d = runOp('Softmax', [Tensor.from('float64', [2], [0, Math.log(3)])], {}, { opset: 13 })[0];
+    expect(d.dtype).toBe('float64');
+    expectClose(d.toArray(), [0.25, 0.75], 1e-15, 0);
+    expectClose(runOp('LogSoftmax', [Tensor.from('float64', [1, 2], [0, Math.log(3)])], {}, { opset: 11 })[0].toArray(), [Math.log(0.25), Math.log(0.75)], 1e-15, 0);
   });
 });
 

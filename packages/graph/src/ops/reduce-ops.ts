@@ -175,7 +175,7 @@ export function argExtreme(x: Tensor, axisAttr: number, keepDims: boolean, last:
 type SoftKind = 'softmax' | 'logsoftmax' | 'hardmax';
 
 /** Softmax-family over rows of length `dim` with element stride `inner`. Max-subtracted, accumulated in float64. */
-function softmaxRows(src: Float32Array, out: Float32Array, outer: number, dim: number, inner: number, kind: SoftKind): void {
+function softmaxRows(src: Float32Array | Float64Array, out: Float32Array | Float64Array, outer: number, dim: number, inner: number, kind: SoftKind): void {
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * dim * inner + i;
@@ -216,7 +216,17 @@ function softmaxRows(src: Float32Array, out: Float32Array, outer: number, dim: n
  * `prod(shape[axis:])` values is normalized. Opset ≥ 13: normalized along the single `axis` (default −1).
  */
 export function softmaxFamily(x: Tensor, axisAttr: number, flatten: boolean, kind: SoftKind, options?: OpOptions, inPlace = false): Tensor {
-  if (x.dtype !== 'float32') throw new DTypeError(`${kind}: input must be float32, got ${x.dtype}`);
+  if (x.dtype === 'float64') {
+    // Double precision through the generic rows (the backend primitive is float32).
+    const rank = x.rank;
+    const axis = rank === 0 ? 0 : normalizeAxis(axisAttr, rank, 'axis');
+    const out = new Float64Array(x.size);
+    const src = x.data as Float64Array;
+    if (flatten) softmaxRows(src, out, prod(x.shape, 0, axis), prod(x.shape, axis), 1, kind);
+    else softmaxRows(src, out, prod(x.shape, 0, axis), rank === 0 ? 1 : x.shape[axis], prod(x.shape, axis + 1), kind);
+    return Tensor.from('float64', x.shape, out);
+  }
+  if (x.dtype !== 'float32') throw new DTypeError(`${kind}: input must be float32 or float64, got ${x.dtype}`);
   const rank = x.rank;
   const axis = rank === 0 ? 0 : normalizeAxis(axisAttr, rank, 'axis');
   const rowsContiguous = kind === 'softmax' && (flatten || axis === rank - 1) && rank > 0;

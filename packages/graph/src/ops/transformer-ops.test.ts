@@ -61,3 +61,21 @@ describe('load-time refusals name the op and the variant', () => {
     });
   }
 });
+
+describe('com.microsoft GatherBlockQuantized on int4 / uint4 data (no onnxruntime fixture: onnx 1.12 cannot write int4)', () => {
+  const values = Array.from({ length: 32 }, (_, i) => (i % 16) - 8); // row r: −8 … 7
+  it('int4: (q − 0) · scale of the gathered rows, zero point 0 by default', () => {
+    const data = Tensor.from('int4', [2, 16], values);
+    const y = runOp('GatherBlockQuantized', [data, Tensor.from('int64', [1], [1n]), f32([2, 1], [0.5, 0.25])], { block_size: A.int(16) }, ms)[0];
+    expect(y.shape).toEqual([1, 16]);
+    expect(y.toArray()).toEqual(values.slice(16).map((q) => q * 0.25));
+  });
+  it('uint4: default zero point 8, explicit zero points per block', () => {
+    const u = values.map((v) => v + 8); // 0 … 15
+    const data = Tensor.from('uint4', [2, 16], u);
+    const y = runOp('GatherBlockQuantized', [data, Tensor.from('int64', [2], [0n, 1n]), f32([2, 1], [1, 2])], { block_size: A.int(16) }, ms)[0];
+    expect(y.toArray()).toEqual([...u.slice(0, 16).map((q) => q - 8), ...u.slice(16).map((q) => (q - 8) * 2)]);
+    const z = runOp('GatherBlockQuantized', [data, Tensor.from('int64', [1], [1n]), f32([2, 1], [1, 2]), Tensor.from('uint4', [2, 1], [0, 3])], { block_size: A.int(16) }, ms)[0];
+    expect(z.toArray()).toEqual(u.slice(16).map((q) => (q - 3) * 2));
+  });
+});

@@ -81,6 +81,12 @@ export function writeCoverageTable(ops: ReadonlyMap<string, string>, outcomes: R
     `All ${totals.cases} cases of the ONNX node suite (onnx v1.22.0; \`_expanded\` function-body cases counted under their op), rtol 1e-3 / atol 1e-7, integers exact.`,
     `qint passes **${totals.js}** on js and **${totals.wasm}** on wasm; onnxruntime-node 1.30 (CPU) passes ${totals.ort}.`,
     `${totals.ahead} cases pass in qint and not in onnxruntime; ${totals.gap.length} pass in onnxruntime and not in qint (last column).`,
+    ...(['js', 'wasm'] as const).map((b) => {
+      const kinds = new Map<string, number>();
+      for (const o of outcomes[b].values()) kinds.set(outcomeKind(o), (kinds.get(outcomeKind(o)) ?? 0) + 1);
+      return `Outcomes on ${b}: ${[...kinds].sort((x, y) => y[1] - x[1]).map(([k, n]) => `${n} ${k}`).join(', ')}.`;
+    }),
+    'Every case and its outcome: `test/node-suite-expected.txt` of `@qint/onnx`.',
     '',
     '| op | cases | qint js | qint wasm | onnxruntime | qint ahead | onnxruntime passes, qint does not |',
     '|---|---|---|---|---|---|---|',

@@ -38,7 +38,7 @@ export function formatOutcome(r: ConformanceResult): string {
     detail = (r.ops ?? []).join(', ');
     const why = /\]: ([^;]*)/.exec(r.detail ?? '');
     if (why !== null) detail += ` (${why[1]})`;
-  } else if (r.reason === 'wrong') {
+  } else if (r.reason === 'wrong' || r.reason === 'random-output') {
     const bad = r.outputs?.find((o) => !o.pass);
     const size = bad === undefined || Number.isNaN(bad.maxAbsError) ? (bad?.message ?? '') : `${bad.mismatches} mismatches, max finite abs error ${bad.maxAbsError.toPrecision(2)}`;
     detail = `${bad?.name ?? '?'}: ${size}`;
@@ -79,6 +79,7 @@ export const EXPECTED_HEADER = [
   '# Expected outcome of every ONNX node test case (onnx v1.22.0, test/__fixtures__/onnx-node-suite) on qint, per backend.',
   '# One line per case: "<case> <outcome>" when js and wasm agree, else "<case> js: <outcome> || wasm: <outcome>".',
   '# <outcome> is "pass", "skip unsupported-type: ..." (a value type qint cannot hold: element type, sequence, optional),',
+  '# "skip random-output: ..." (a random op drew other values: not checkable by value),',
   '# or "fail <reason>: ..." with reason unsupported-op, load-error, run-error or wrong (see ConformanceReason).',
   '# test/node-suite.test.ts fails when a "pass" case does not pass, and on any wrong answer or run-time error not listed here.',
   '# Regenerate with: pnpm --filter @qint/onnx conformance:update (then review the diff: it must not turn pass into fail).',

@@ -48,7 +48,7 @@ describe('ai.qint DynamicRNN: the float recurrence with each product quantized p
       outputs: [vi('Y'), vi('Y_h')],
       initializers: init,
     }));
-    m.opsetImports['ai.qint'] = 1;
+    (m.opsetImports as Record<string, number>)['ai.qint'] = 1;
     const y = createSession(m).run({ X: f32([3, 1, 3], X.flat()) }).Y.data as Float32Array;
     let h = [0, 0];
     const want: number[] = [];

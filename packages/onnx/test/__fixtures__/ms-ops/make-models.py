@@ -167,3 +167,62 @@ case('ms_qattention_past_unidirectional', 'QAttention',
      [('input', qx), ('weight', qw), ('bias', qb), ('input_scale', np.array(0.01, dtype=np.float32)), ('weight_scale', np.array(0.002, dtype=np.float32)),
       ('mask_index', None), ('input_zero_point', np.array(64, dtype=np.uint8)), ('weight_zero_point', None), ('past', f32(2, B, N, 2, H // N))],
      ['output', 'present'], {'num_heads': N, 'unidirectional': 1}, {'weight': qw, 'bias': qb})
+
+# GroupQueryAttention with ragged batches: a right-padded prompt (seqlens 3 and 5 of 5), and a decoding step whose
+# past buffer (6) is longer than the used past (3 and 5 tokens).
+N, KV, HS = 4, 2, 16
+case('ms_group_query_attention_padded_prompt', 'GroupQueryAttention',
+     [('query', f32(2, 5, N * HS)), ('key', f32(2, 5, KV * HS)), ('value', f32(2, 5, KV * HS)), ('past_key', None), ('past_value', None),
+      ('seqlens_k', np.array([2, 4], dtype=np.int32)), ('total_sequence_length', np.array(5, dtype=np.int32))],
+     ['output', 'present_key', 'present_value'], {'num_heads': N, 'kv_num_heads': KV})
+case('ms_group_query_attention_ragged_decode', 'GroupQueryAttention',
+     [('query', f32(2, 1, N * HS)), ('key', f32(2, 1, KV * HS)), ('value', f32(2, 1, KV * HS)), ('past_key', f32(2, KV, 6, HS)), ('past_value', f32(2, KV, 6, HS)),
+      ('seqlens_k', np.array([3, 5], dtype=np.int32)), ('total_sequence_length', np.array(6, dtype=np.int32))],
+     ['output', 'present_key', 'present_value'], {'num_heads': N, 'kv_num_heads': KV})
+
+# FusedMatMul (onnxruntime's optimizer writes it for attention's Q.K^T / sqrt(d)): batched, transposes, alpha.
+case('ms_fused_mat_mul_trans_b_alpha', 'FusedMatMul', [('A', f32(2, 3, 4, 8)), ('B', f32(2, 3, 5, 8))], ['Y'], {'transB': 1, 'alpha': 0.125})
+case('ms_fused_mat_mul_trans_a_bcast', 'FusedMatMul', [('A', f32(2, 8, 4)), ('B', f32(8, 6))], ['Y'], {'transA': 1})
+wfm = f32(6, 8)
+case('ms_fused_mat_mul_const_trans_b', 'FusedMatMul', [('A', f32(3, 8)), ('B', wfm)], ['Y'], {'transB': 1, 'alpha': 2.0}, {'B': wfm})
+
+
+def bert_layer():
+    """One BERT layer in the fused form of onnxruntime's transformer optimizer (what transformers.js models hold):
+    EmbedLayerNormalization -> Attention -> MatMul -> SkipLayerNormalization -> MatMul -> BiasGelu -> MatMul ->
+    SkipLayerNormalization, with seeded weights as initializers."""
+    H, N, I, V, P = 32, 4, 64, 40, 16
+    d = os.path.join(HERE, 'ms_bert_fused_layer')
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(os.path.join(d, 'test_data_set_0'))
+    w = {
+        'word': f32(V, H), 'pos': f32(P, H), 'seg': f32(2, H), 'g0': f32(H, lo=0.5, hi=1.5), 'b0': f32(H, lo=-0.1, hi=0.1),
+        'Wqkv': f32(H, 3 * H, lo=-0.3, hi=0.3), 'bqkv': f32(3 * H, lo=-0.1, hi=0.1), 'Wo': f32(H, H, lo=-0.3, hi=0.3), 'bo': f32(H, lo=-0.1, hi=0.1),
+        'g1': f32(H, lo=0.5, hi=1.5), 'b1': f32(H, lo=-0.1, hi=0.1), 'W1': f32(H, I, lo=-0.3, hi=0.3), 'c1': f32(I, lo=-0.1, hi=0.1),
+        'W2': f32(I, H, lo=-0.2, hi=0.2), 'c2': f32(H, lo=-0.1, hi=0.1), 'g2': f32(H, lo=0.5, hi=1.5), 'b2': f32(H, lo=-0.1, hi=0.1),
+    }
+    mk = lambda op, i, o, name, **a: helper.make_node(op, i, o, name=name, domain='com.microsoft' if op not in ('MatMul',) else '', **a)
+    nodes = [
+        mk('EmbedLayerNormalization', ['input_ids', 'segment_ids', 'word', 'pos', 'seg', 'g0', 'b0', 'mask'], ['emb', 'mask_index'], 'embed', epsilon=1e-12),
+        mk('Attention', ['emb', 'Wqkv', 'bqkv', 'mask_index'], ['att'], 'attention', num_heads=N),
+        mk('MatMul', ['att', 'Wo'], ['proj'], 'attention_output'),
+        mk('SkipLayerNormalization', ['proj', 'emb', 'g1', 'b1', 'bo'], ['x1'], 'skip_ln1', epsilon=1e-12),
+        mk('MatMul', ['x1', 'W1'], ['h'], 'ffn_in'),
+        mk('BiasGelu', ['h', 'c1'], ['g'], 'gelu'),
+        mk('MatMul', ['g', 'W2'], ['f'], 'ffn_out'),
+        mk('SkipLayerNormalization', ['f', 'x1', 'g2', 'b2', 'c2'], ['y'], 'skip_ln2', epsilon=1e-12),
+    ]
+    B, S = 2, 7
+    feeds = {'input_ids': rng.integers(0, V, size=(B, S)).astype(np.int32), 'segment_ids': (np.arange(S)[None, :] >= 4).astype(np.int32).repeat(B, 0),
+             'mask': np.array([[1, 1, 1, 1, 1, 0, 0], [1] * 7], dtype=np.int32)}
+    graph = helper.make_graph(nodes, 'bert_fused_layer', [helper.make_tensor_value_info(k, TensorProto.INT32, ['batch', 'sequence']) for k in feeds],
+                              [helper.make_tensor_value_info('y', F, ['batch', 'sequence', H])], [numpy_helper.from_array(v, k) for k, v in w.items()])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', 14), helper.make_opsetid('com.microsoft', 1)])
+    model.ir_version = 8
+    onnx.save(model, os.path.join(d, 'model.onnx'))
+    for i, (k, v) in enumerate(feeds.items()):
+        with open(os.path.join(d, 'test_data_set_0', f'input_{i}.pb'), 'wb') as fh:
+            fh.write(numpy_helper.from_array(v, k).SerializeToString())
+
+
+bert_layer()

@@ -44,7 +44,7 @@ interface CaseLine {
 /** NaN is not JSON: a dtype or shape mismatch has no error size. */
 const finiteOrNull = (x: number | undefined): number | null | undefined => (x === undefined ? undefined : Number.isFinite(x) ? x : null);
 
-const REASONS: readonly ConformanceReason[] = ['unsupported-type', 'unsupported-op', 'load-error', 'run-error', 'wrong'];
+const REASONS: readonly ConformanceReason[] = ['unsupported-type', 'random-output', 'unsupported-op', 'load-error', 'run-error', 'wrong'];
 
 /**
  * `qint conformance <case-dir>...`: runs ONNX node test cases, one line per case, exit 1 on any failure. A case that
@@ -62,7 +62,7 @@ export function registerConformance(program: Command, ctx: CliContext): void {
     .option('--json', 'print machine-readable JSON: { summary, cases }')
     .addHelpText(
       'after',
-      '\nA case whose value types qint cannot hold (element type, sequence, optional) is SKIP; a missing op, a load or run error, or a wrong answer is FAIL.' +
+      '\nA case whose value types qint cannot hold (element type, sequence, optional), or whose random draws differ, is SKIP; a missing op, a load or run error, or a wrong answer is FAIL.' +
         '\n\nExamples:\n  qint conformance onnx-node/test_qlinearconv\n  qint conformance onnx-node/ --backend js --json\n  qint conformance onnx-node/ --rtol 1e-4 --atol 1e-6',
     )
     .action(async (dirs: string[], options: { backend: string; rtol: string; atol: string; json?: boolean }) => {

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InferenceSession } from '@qint/graph';
+import { InferenceSession, OptionalValue, TensorSequence } from '@qint/graph';
 import type { Tensor } from '@qint/tensor';
 import type { Command } from 'commander';
 import { resolveBackend } from '../../backends';
@@ -62,14 +62,23 @@ export function registerRun(program: Command, ctx: CliContext): void {
       const missing = feedNames.filter((n) => !(n in feeds));
       if (missing.length > 0) throw new InputError(`missing --input for ${missing.join(', ')} (give each as <name>=<file.npy>)`);
       const started = performance.now();
-      const outputs = session.run(feeds);
+      const outputs = session.runValues(feeds);
       const ms = performance.now() - started;
       await mkdir(options.outputDir, { recursive: true });
       const written = [];
-      for (const [name, tensor] of Object.entries(outputs)) {
-        const file = join(options.outputDir, outputFileName(name));
-        await writeFile(file, writeNpy(tensor));
-        written.push({ name, dtype: tensor.dtype, shape: [...tensor.shape], file });
+      // A sequence output is written one file per element (`<name>.<i>.npy`); an optional as its element, if any.
+      const tensorsOf = (name: string, value: unknown): [string, Tensor][] => {
+        const v = value instanceof OptionalValue ? value.value : value;
+        if (v === undefined) return [];
+        if (v instanceof TensorSequence) return v.items.map((t, i) => [`${name}.${i}`, t]);
+        return [[name, v as Tensor]];
+      };
+      for (const [output, value] of Object.entries(outputs)) {
+        for (const [name, tensor] of tensorsOf(output, value)) {
+          const file = join(options.outputDir, outputFileName(name));
+          await writeFile(file, writeNpy(tensor));
+          written.push({ name, dtype: tensor.dtype, shape: [...tensor.shape], file });
+        }
       }
       if (options.json) ctx.out(JSON.stringify({ backend: options.backend, ms, outputs: written }, null, 2));
       else {
