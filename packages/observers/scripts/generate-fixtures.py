@@ -578,8 +578,8 @@ def np_entropy_range(h, nq, symmetric):
     counts = np_abs_counts(h).astype(np.float64)
     if not symmetric and (h["min"] >= 0 or h["max"] <= 0):
         nq = 2 * nq
-        if counts.size > 1:
-            counts[0] = counts[1]
+    if counts.size > 1:
+        counts[0] = counts[1]
     t = min(np_entropy_bins(counts, nq) * h["w"], max(-h["min"], h["max"]))
     return max(-t, h["min"]), min(t, h["max"])
 

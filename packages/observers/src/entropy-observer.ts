@@ -47,8 +47,8 @@ export class EntropyObserver extends CalibrationHistogramObserver {
     const oneSided = !isSymmetric(this.config.qscheme) && (h.min >= 0 || h.max <= 0);
     const nq = oneSided ? 2 * half : half;
     const counts = h.absCounts();
-    // The exact zeros of a Relu would dominate P and Q; as TensorRT's calibrator, bin 0 counts as its neighbour.
-    if (oneSided && counts.length > 1) counts[0] = counts[1];
+    // Exact zeros (a Relu's, or a product of all-zero rows) would dominate P and Q; as TensorRT's calibrator, bin 0 counts as its neighbour.
+    if (counts.length > 1) counts[0] = counts[1];
     const t = entropyThresholdBin(counts, nq) * w;
     const absmax = Math.max(-h.min, h.max);
     const tt = Math.min(t, absmax);
