@@ -21,6 +21,9 @@ export type EntropyObserverOptions = ObserverOptions;
  * `nq` levels there (as onnxruntime's symmetric search does) models a grid twice as coarse as the one used, and
  * picks thresholds that clip far too much (mnist-8's first Relu: 127.5 of 945).
  *
+ * In every case the zero bin counts as much as bin 1 (as NVIDIA's pytorch-quantization calibrator): exact zeros — a
+ * Relu's, or a product of all-zero input rows — would otherwise dominate P and Q and pull T towards 0.
+ *
  * @example
  * ```ts
  * const obs = new EntropyObserver({ dtype: 'int8', qscheme: 'per_tensor_symmetric' });
