@@ -3,7 +3,7 @@ import { ShapeError, type Tensor } from '@qint/tensor';
 import { isOnnx } from './node-utils';
 
 /** Ops through which a constant weight may be reached; each is evaluated here on constants only. */
-const FOLDABLE = new Set(['Identity', 'Reshape', 'Transpose', 'Squeeze', 'Unsqueeze', 'Flatten', 'Constant']);
+const FOLDABLE = new Set(['Identity', 'Reshape', 'Transpose', 'Squeeze', 'Unsqueeze', 'Flatten', 'Constant', 'Cast']);
 
 /** A constant resolved through foldable ops, with the nodes that were folded (candidates for removal). */
 export interface FoldedConstant {
@@ -41,6 +41,12 @@ function evaluate(node: Node, inputs: (Tensor | undefined)[]): Tensor | undefine
     }
     case 'Identity':
       return x;
+    case 'Cast': {
+      // A half-precision weight widened to float32 (bfloat16/float16 storage exports): the half tensor itself, which
+      // the quantizer widens exactly, so that sizes are reported against the stored bytes. Other casts do not fold.
+      const to = node.attributes.to;
+      return x && to?.type === 'int' && to.value === 1 && (x.dtype === 'float16' || x.dtype === 'bfloat16' || x.dtype === 'float32') ? x : undefined;
+    }
     case 'Reshape': {
       if (!x || !inputs[1]) return undefined;
       const az = node.attributes.allowzero;

@@ -1,5 +1,6 @@
 // Public API of @qint/dynamic.
 export { QuantizeError } from './quantize-error';
+export { NonFiniteCalibrationError, assertFiniteCalibration } from './non-finite-calibration-error';
 export { quantizeDynamic, type QuantizeDynamicResult } from './quantize-dynamic';
 export type {
   LayerGram,

@@ -1,3 +1,4 @@
+import { assertFiniteCalibration } from './non-finite-calibration-error';
 import { QINT_DOMAIN, foldConstants, pack3Bit, type Attribute, type Graph, type Model, type Node } from '@qint/graph';
 import { formatShape, Tensor } from '@qint/tensor';
 import { foldConstant } from './fold-constant';
@@ -7,6 +8,7 @@ import { collectLayerGrams } from './layer-grams';
 import { indexGraph, pruneUnused } from './graph-index';
 import { convAttributes, intAttr as int, isOnnx, numAttr } from './node-utils';
 import { QuantizeError } from './quantize-error';
+import { isFloatWeight, widenWeight } from './widen-weight';
 import { isMsAttention, quantizeMsAttention } from './quantize-ms-attention';
 import type {
   NodeQuantSettings,
@@ -72,6 +74,7 @@ function gramsFor(model: Model, options: QuantizeDynamicOptions, opTypes: Readon
   if (typeof (c as Iterable<unknown>)[Symbol.iterator] !== 'function') {
     throw new QuantizeError('quantizeDynamic: "calibration" must be an iterable of feeds (input name → Tensor) or the result of layerGrams');
   }
+  assertFiniteCalibration('quantizeDynamic (gptq)', c);
   return collectLayerGrams(model, c, { nodes: gptqNodes, opTypes: [...opTypes] }, false);
 }
 
@@ -246,8 +249,10 @@ function quantizeDynamicGraph(model: Model, options: QuantizeDynamicOptions): Qu
         quantized.push({ node: label, opType: node.opType, as: 'DynamicQuantizeLinear+MatMulInteger', bits: 8, granularity: 'activation', blockSize: 0, symmetric: false, perRow: false, rounding: 'nearest', weightBytesBefore: 0, weightBytesAfter: 0 });
         return;
       }
-      const w = folded.tensor;
-      if (w.dtype !== 'float32') return skip(`weight is ${w.dtype}, not float32`);
+      const original = folded.tensor;
+      if (!isFloatWeight(original)) return skip(`weight is ${original.dtype}, not float32, float16 or bfloat16`);
+      const w = widenWeight(original);
+      let biasBytesBefore = 0;
       if (w.rank !== 2) return skip(`weight has rank ${w.rank}; only 2-D weights [K, N] are quantized (batched MatMul stays float)`);
       if (w.size < (options.minWeightElements ?? 0)) return skip(`weight has ${w.size} elements, fewer than options.minWeightElements`);
       checkFinite(w, weightInput, label);
@@ -267,10 +272,11 @@ function quantizeDynamicGraph(model: Model, options: QuantizeDynamicOptions): Qu
         if (alpha !== 1) for (let i = 0; i < wt.length; i++) wt[i] = Math.fround(wt[i] * alpha);
         if (node.inputs[2]) {
           const c = foldConstant(graph, node.inputs[2], producers);
-          if (!c || c.tensor.dtype !== 'float32' || c.tensor.size !== n || c.tensor.shape[c.tensor.rank - 1] !== n) {
+          if (!c || !isFloatWeight(c.tensor) || c.tensor.size !== n || c.tensor.shape[c.tensor.rank - 1] !== n) {
             return skip('C is not a constant per-output bias of N elements');
           }
-          bias = Tensor.from('float32', [n], Float32Array.from(c.tensor.data as Float32Array, (v) => Math.fround(v * beta)));
+          biasBytesBefore = c.tensor.data.byteLength;
+          bias = Tensor.from('float32', [n], Float32Array.from(widenWeight(c.tensor).data as Float32Array, (v) => Math.fround(v * beta)));
         }
       } else {
         [k, n] = w.shape as [number, number];
@@ -283,8 +289,9 @@ function quantizeDynamicGraph(model: Model, options: QuantizeDynamicOptions): Qu
           const other = add.inputs[0] === output ? add.inputs[1] : add.inputs[0];
           const c = other === output ? undefined : foldConstant(graph, other, producers);
           const t = c?.tensor;
-          if (t && t.dtype === 'float32' && t.size === n && (t.rank === 1 || (t.rank === 2 && t.shape[0] === 1))) {
-            bias = Tensor.from('float32', [n], Float32Array.from(t.data as Float32Array));
+          if (t && isFloatWeight(t) && t.size === n && (t.rank === 1 || (t.rank === 2 && t.shape[0] === 1))) {
+            biasBytesBefore = t.data.byteLength;
+            bias = Tensor.from('float32', [n], Float32Array.from(widenWeight(t).data as Float32Array));
             fusedAdd = add;
             output = add.outputs[0];
             for (const f of c!.folded) foldedNodes.add(f);
@@ -340,7 +347,8 @@ function quantizeDynamicGraph(model: Model, options: QuantizeDynamicOptions): Qu
         symmetric: settings.symmetric,
         perRow,
         rounding,
-        weightBytesBefore: w.size * 4 + (bias ? n * 4 : 0),
+        // Against the original storage: a float16 model's weights count 2 bytes each.
+        weightBytesBefore: original.data.byteLength + biasBytesBefore,
         weightBytesAfter: bytesOf(wq) + bytesOf(sc) + bytesOf(zp) + bytesOf(bias),
       });
       return;
@@ -349,16 +357,19 @@ function quantizeDynamicGraph(model: Model, options: QuantizeDynamicOptions): Qu
     // Conv
     const folded = foldConstant(graph, node.inputs[1], producers);
     if (!folded) return skip('weight W is not a constant');
-    const w = folded.tensor;
-    if (w.dtype !== 'float32') return skip(`weight is ${w.dtype}, not float32`);
+    const original = folded.tensor;
+    if (!isFloatWeight(original)) return skip(`weight is ${original.dtype}, not float32, float16 or bfloat16`);
+    const w = widenWeight(original);
     if (w.rank !== 3 && w.rank !== 4) return skip(`weight has rank ${w.rank}; 1-D and 2-D convolutions are quantized`);
     if (w.size < (options.minWeightElements ?? 0)) return skip(`weight has ${w.size} elements, fewer than options.minWeightElements`);
     checkFinite(w, node.inputs[1], label);
     let b: Tensor | undefined;
+    let biasBefore = 0;
     if (node.inputs[2]) {
       const c = foldConstant(graph, node.inputs[2], producers);
-      if (!c || c.tensor.dtype !== 'float32') return skip('bias B is not a float32 constant');
-      b = c.tensor;
+      if (!c || !isFloatWeight(c.tensor)) return skip('bias B is not a float constant');
+      biasBefore = c.tensor.data.byteLength;
+      b = widenWeight(c.tensor);
       for (const f of c.folded) foldedNodes.add(f);
     }
     if (settings.granularity === 'per_block') {
@@ -397,7 +408,7 @@ function quantizeDynamicGraph(model: Model, options: QuantizeDynamicOptions): Qu
       symmetric: settings.symmetric,
       perRow: false,
       rounding,
-      weightBytesBefore: w.size * 4 + bytesOf(b),
+      weightBytesBefore: original.data.byteLength + biasBefore,
       weightBytesAfter: bytesOf(wq) + bytesOf(sc) + bytesOf(zp) + bytesOf(b),
     });
   });

@@ -1,6 +1,8 @@
 // Node-only entry (`@qint/format/node`): file I/O through node:fs, kept out of the main entry so that browser
 // bundles of `@qint/format` never import node:fs.
-import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { chmod, open, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { decodeQint } from './decode-qint';
 import { FormatError } from './format-error';
 import type { Model } from './internal/ir';
@@ -130,7 +132,9 @@ export function fileHandleSink(handle: FileHandle): QintSink {
 }
 
 /**
- * Writes a model to a `.qint` file, streaming tensor by tensor (no in-memory copy of the file).
+ * Writes a model to a `.qint` file, streaming tensor by tensor (no in-memory copy of the file), atomically: a
+ * temporary file beside it is fsynced and renamed over `path` (see {@link createAtomicFile}); a failure leaves the
+ * previous file intact and no partial file.
  *
  * @param path - the file to create or replace
  * @param model - the model
@@ -143,15 +147,104 @@ export function fileHandleSink(handle: FileHandle): QintSink {
  * ```
  */
 export async function saveQintFile(path: string, model: Model, options: WriteQintOptions = {}): Promise<number> {
-  let fh;
+  const file = await createAtomicFile(path);
+  let n: number;
   try {
-    fh = await open(path, 'w');
+    n = await writeQint(model, file.sink, options);
+  } catch (e) {
+    await file.abort();
+    throw e;
+  }
+  await file.commit();
+  return n;
+}
+
+/** A file being written atomically: see {@link createAtomicFile}. */
+export interface AtomicFile {
+  /** The temporary file's path (in the target's folder). */
+  readonly tempPath: string;
+  /** Writes to the temporary file. */
+  readonly sink: QintSink;
+  /** Flushes the data to disk (fsync), closes the file and renames it over the target. */
+  commit(): Promise<void>;
+  /** Closes and deletes the temporary file; the target is untouched. Never throws. */
+  abort(): Promise<void>;
+}
+
+/**
+ * Starts writing `path` atomically: bytes go to a new temporary file in the same folder (so the final rename cannot
+ * cross file systems), which `commit` fsyncs and renames over `path`. Until then, and whenever writing fails, the
+ * previous file stays as it was and `abort` leaves nothing behind; a reader never sees a half-written file. A process
+ * killed mid-write leaves the old file and a `.<name>.<random>.tmp` beside it, never a truncated target. The new file
+ * keeps the permission bits of the file it replaces.
+ *
+ * @param path - the file to create or replace
+ * @returns the open {@link AtomicFile}
+ * @throws {@link FormatError} (`IO`) when the temporary file cannot be created (missing folder, no permission)
+ * @example
+ * ```ts
+ * const f = await createAtomicFile('model.qint');
+ * try { await f.sink.write(bytes); } catch (e) { await f.abort(); throw e; }
+ * await f.commit();
+ * ```
+ */
+export async function createAtomicFile(path: string): Promise<AtomicFile> {
+  const tempPath = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  let mode: number | undefined;
+  try {
+    const existing = await stat(path);
+    if (existing.isDirectory()) throw new Error('it is a directory');
+    mode = existing.mode & 0o7777;
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ENOENT') throw ioError('replacing', path, e);
+  }
+  let fh: FileHandle;
+  try {
+    // 'wx': never reuse (or follow a symlink planted at) an existing temporary name.
+    fh = await open(tempPath, 'wx');
   } catch (e) {
     throw ioError('creating', path, e);
   }
-  try {
-    return await writeQint(model, fileHandleSink(fh), options);
-  } finally {
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
     await fh.close();
-  }
+  };
+  const abort = async (): Promise<void> => {
+    await close().catch(() => undefined);
+    await unlink(tempPath).catch(() => undefined);
+  };
+  const inner = fileHandleSink(fh);
+  return {
+    tempPath,
+    sink: {
+      async write(chunk: Uint8Array): Promise<void> {
+        try {
+          await inner.write(chunk);
+        } catch (e) {
+          throw ioError('writing', path, e);
+        }
+      },
+    },
+    async commit(): Promise<void> {
+      try {
+        await fh.sync();
+        await close();
+        if (mode !== undefined) await chmod(tempPath, mode);
+        await rename(tempPath, path);
+      } catch (e) {
+        await abort();
+        throw ioError('writing', path, e);
+      }
+      // The rename itself is durable once the folder is synced; not every platform can open a folder (Windows).
+      try {
+        const dir = await open(dirname(path), 'r');
+        await dir.sync().finally(() => dir.close());
+      } catch {
+        // best effort
+      }
+    },
+    abort,
+  };
 }

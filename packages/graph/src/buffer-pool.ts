@@ -3,6 +3,7 @@
 // much as the op itself. InferenceSession.run makes its pool current; the session gives back a buffer when the last
 // value using it dies (never a feed, constant, memoized value or graph output, and only buffers a tensor covers
 // exactly); ops that overwrite every element of their output take buffers with `allocateF32`.
+import { checkAllocation } from '@qint/tensor';
 
 /** Dead buffers by byte length. */
 export type BufferPool = Map<number, ArrayBuffer[]>;
@@ -17,6 +18,7 @@ let current: BufferPool | undefined;
  * else a new array. A recycled buffer holds stale values: only for outputs the caller overwrites completely.
  */
 export function allocateF32(length: number): Float32Array {
+  checkAllocation(length * 4, `a float32 tensor of ${length} elements`);
   const buf = current?.get(length * 4)?.pop();
   return buf ? new Float32Array(buf) : new Float32Array(length);
 }

@@ -32,9 +32,9 @@ describe('conv epilogue attributes', () => {
   });
 
   it('applies Relu then the affine map per channel plane, batch after batch (hand-checked)', () => {
-    // [N=2, C=2, 2 values]: channel 0 ×2 + 1, channel 1 ×0.5 − 1, after Relu (NaN and −0 → 0).
+    // [N=2, C=2, 2 values]: channel 0 ×2 + 1, channel 1 ×0.5 − 1, after Relu (−0 → 0, NaN stays NaN).
     const data = Float32Array.from([-1, 3, NaN, 4, -0, 0.5, -2, 8]);
     applyConvEpilogue(data, { relu: true, scale: Float64Array.from([2, 0.5]), shift: Float64Array.from([1, -1]) }, 2, 2);
-    expect(Array.from(data)).toEqual([1, 7, -1, 1, 1, 2, -1, 3]);
+    expect(Array.from(data)).toEqual([1, 7, NaN, 1, 1, 2, -1, 3]);
   });
 });

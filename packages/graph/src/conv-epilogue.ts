@@ -70,7 +70,7 @@ export function convEpilogueOptions(e: ConvEpilogue | undefined): Pick<ConvOptio
 }
 
 /**
- * Applies an epilogue's Relu (`v > 0 ? v : 0`, as the Relu op) and `v · scale[c] + shift[c]` in place to a conv output
+ * Applies an epilogue's Relu (`v <= 0 ? 0 : v`, as the Relu op: NaN stays NaN) and `v · scale[c] + shift[c]` in place to a conv output
  * `[N, channels, ...spatial]` (not its `pool`: the caller pools).
  *
  * @param data - the conv output, changed in place
@@ -89,7 +89,7 @@ export function applyConvEpilogue(data: Float32Array, e: ConvEpilogue, channels:
     if (!e.relu) return;
     for (let i = 0; i < data.length; i++) {
       const v = data[i];
-      data[i] = v > 0 ? v : 0;
+      data[i] = v <= 0 ? 0 : v;
     }
     return;
   }
@@ -103,7 +103,7 @@ export function applyConvEpilogue(data: Float32Array, e: ConvEpilogue, channels:
     if (e.relu) {
       for (let i = p * spatial; i < end; i++) {
         const v = data[i];
-        data[i] = (v > 0 ? v : 0) * k + t;
+        data[i] = (v <= 0 ? 0 : v) * k + t;
       }
     } else for (let i = p * spatial; i < end; i++) data[i] = data[i] * k + t;
   }

@@ -1,9 +1,9 @@
-import type { KernelBackend } from '@qint/kernels';
+import { createJsBackend, type KernelBackend } from '@qint/kernels';
 import { foldBatchNorm } from './fold-batch-norm';
 import { fuseConvBiasActivation } from './fuse-conv-bias-activation';
 import { availableFusions, fuseTransformerPatterns } from './fuse-transformer-patterns';
 import { QINT_DOMAIN } from './ops/qint/qint-domain';
-import { DTypeError, QintError, ShapeError, ValueError, formatShape, Tensor, type DType } from '@qint/tensor';
+import { DTypeError, MemoryLimitError, QintError, ShapeError, ValueError, formatShape, setMaxTensorBytes, Tensor, type DType } from '@qint/tensor';
 import { GraphError } from './graph-error';
 import { adaptLowPrecisionFloats } from './low-precision-floats';
 import { unsupportedDtypeReason } from './dtype-support';
@@ -104,6 +104,8 @@ export class InferenceSession {
    */
   private readonly memoBuffers = new WeakSet<ArrayBufferLike>();
   private runNumber = 0;
+  /** SessionOptions.maxTensorBytes: made the current cap while this session runs (undefined: the process-wide one). */
+  private maxTensorBytes: number | undefined;
   private readonly producerOf: Int32Array;
   private readonly inputSlots: Int32Array;
   private readonly requiredNames: Set<string>;
@@ -370,7 +372,14 @@ export class InferenceSession {
       for (const [k, v] of folded.fusedAway) fusedAway.set(k, v);
       for (const [k, v] of conv.fusedAway) fusedAway.set(k, v);
     }
-    return new InferenceSession(fusedGraph, Object.freeze(opsets), registry, options.backend, fusedAway, options, isSubgraph);
+    const backend = sessionBackend(options.backend);
+    const limit = options.maxTensorBytes;
+    if (limit !== undefined && (typeof limit !== 'number' || !(limit > 0))) {
+      throw new GraphError(`create: options.maxTensorBytes must be a positive number of bytes, got ${String(limit)}`);
+    }
+    const session = new InferenceSession(fusedGraph, Object.freeze(opsets), registry, backend, fusedAway, options, isSubgraph);
+    session.maxTensorBytes = limit;
+    return session;
   }
 
   /**
@@ -452,6 +461,7 @@ export class InferenceSession {
    * @param options - {@link RunOptions} (e.g. `outputs` to fetch intermediate values)
    * @returns the requested values by name
    * @throws {@link GraphError} for a missing or unknown feed, or an unknown requested output
+   * @throws `MemoryLimitError` (of @qint/tensor) naming the node when an output would exceed `maxTensorBytes`
    * @throws {@link DTypeError} / {@link ShapeError} when a feed's dtype or static dims differ from the declaration
    *   (the message names the input), or when a node rejects its inputs (the message names the node)
    * @example
@@ -568,6 +578,7 @@ export class InferenceSession {
     let freed = 0;
     let reusedNodes = 0;
     const previousPool = enterPool(pool);
+    const previousLimit = this.maxTensorBytes === undefined ? undefined : setMaxTensorBytes(this.maxTensorBytes);
     const reusedIn = this.reusedIn;
     const runNumber = ++this.runNumber;
     const timings: NodeProfile[] | undefined = profile ? [] : undefined;
@@ -641,6 +652,7 @@ export class InferenceSession {
       throw current ? wrapNodeError(e, current) : e;
     } finally {
       enterPool(previousPool);
+      if (previousLimit !== undefined) setMaxTensorBytes(previousLimit);
     }
     this.stats = {
       peakLiveBytes: peak,
@@ -675,10 +687,20 @@ export class InferenceSession {
 
   /** Checks feeds against the declared inputs and writes them into their slots. */
   private bindFeeds(feeds: Readonly<Record<string, Value>>, values: (Value | undefined)[]): void {
-    if (feeds === null || typeof feeds !== 'object') throw new GraphError('run: feeds must be an object mapping input names to tensors');
+    const required = this.requiredInputs.map((vi) => vi.name);
+    const example = `{ ${required.map((n) => `${/^[A-Za-z_$][\w$]*$/.test(n) ? n : JSON.stringify(n)}: tensor`).join(', ')} }`;
+    if (feeds === null || typeof feeds !== 'object' || feeds instanceof Tensor || ArrayBuffer.isView(feeds) || Array.isArray(feeds)) {
+      const got = feeds === null ? 'null' : feeds instanceof Tensor ? 'a Tensor' : ArrayBuffer.isView(feeds) ? 'a typed array' : Array.isArray(feeds) ? 'an array' : typeof feeds;
+      throw new GraphError(`run: feeds must be an object of tensors by input name, ${example}; got ${got}`);
+    }
     for (const name of Object.keys(feeds)) {
       if (!this.inputs.some((vi) => vi.name === name)) {
-        throw new GraphError(`run: feed "${name}" is not a graph input; inputs are ${this.inputNames.map((n) => `"${n}"`).join(', ')}`);
+        // Initializers listed as graph inputs may be fed (to override them) but are not what a caller means to feed.
+        const overridable = this.inputs.length - required.length;
+        throw new GraphError(
+          `run: feed "${name}" is not a graph input; the model's inputs are ${required.map((n) => `"${n}"`).join(', ') || '(none)'}` +
+            (overridable > 0 ? ` (and ${overridable} initializers that may be fed to override them)` : ''),
+        );
       }
     }
     const symbols = new Map<string, { size: number; input: string }>();
@@ -823,6 +845,30 @@ function formatDims(dims: readonly (number | string | undefined)[]): string {
 }
 
 /** Re-throws a node's failure as the same kind of error, naming the node. */
+/**
+ * The backend of SessionOptions: an object, `'js'`, or nothing. Any other value (the name `'wasm'`, a typo) would
+ * otherwise be ignored and the session would quietly run on the globally selected backend.
+ */
+function sessionBackend(choice: unknown): KernelBackend | undefined {
+  if (choice === undefined) return undefined;
+  if (choice === 'js') return (jsBackend ??= createJsBackend());
+  if (typeof choice === 'string') {
+    throw new GraphError(
+      `create: options.backend ${JSON.stringify(choice)} is a name; InferenceSession.create takes 'js' or a backend object. ` +
+        (choice === 'wasm'
+          ? "The WASM backend is created asynchronously: pass `await createWasmBackend()` (@qint/kernels-wasm), or use qint's `await createSession(model, { backend: 'wasm' })`."
+          : 'Known backends are js and wasm.'),
+    );
+  }
+  const b = choice as Partial<KernelBackend> | null;
+  if (typeof b !== 'object' || b === null || b.specificationVersion !== 'v1' || typeof b.name !== 'string') {
+    throw new GraphError(`create: options.backend must be a KernelBackend (specificationVersion 'v1'), got ${b === null ? 'null' : typeof b}`);
+  }
+  return b as KernelBackend;
+}
+
+let jsBackend: KernelBackend | undefined;
+
 function wrapNodeError(e: unknown, p: PreparedNode): unknown {
   if (e instanceof GraphError) return e.node !== undefined ? e : new GraphError(`${p.label}: ${e.message}`, { cause: e, node: p.nodeName });
   const raw = e instanceof Error ? e.message : String(e);
@@ -830,6 +876,7 @@ function wrapNodeError(e: unknown, p: PreparedNode): unknown {
   if (e instanceof ShapeError) return new ShapeError(message, { cause: e, overflow: e.code === 'ERR_OVERFLOW' });
   if (e instanceof DTypeError) return new DTypeError(message, { cause: e });
   if (e instanceof ValueError) return new ValueError(message, { cause: e, quantParams: e.code === 'ERR_QUANT_PARAMS' });
+  if (e instanceof MemoryLimitError) return new MemoryLimitError(message, e.bytes, e.limit, { cause: e });
   if (e instanceof QintError) return e;
   return new GraphError(message, { cause: e, node: p.nodeName });
 }

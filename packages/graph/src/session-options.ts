@@ -19,9 +19,11 @@ export interface SessionOptions {
   readonly opsetImports?: Readonly<Record<string, number>>;
   /**
    * Run the heavy ops (MatMul, Gemm, Conv, the integer ops) on this backend instead of the globally selected one
-   * (`setBackend` of @qint/kernels). Primitives it lacks fall back to the JS backend.
+   * (`setBackend` of @qint/kernels). Primitives it lacks fall back to the JS backend. `'js'` names the JS backend; other
+   * names are refused with a `GraphError` (creating the WASM backend is asynchronous: pass `await createWasmBackend()`,
+   * or use the `qint` facade's `createSession(model, { backend: 'wasm' })`, which takes names).
    */
-  readonly backend?: KernelBackend;
+  readonly backend?: KernelBackend | 'js';
   /**
    * Fuse `Conv → Add(per-channel constant) → Relu → BatchNormalization(constant statistics)` chains (also for ai.qint
    * DynamicConv) into one node at load, as onnxruntime does (default true; see also `foldBatchNorm`); likewise the dynamic activation MatMul chain (DynamicQuantizeLinear ×2 →
@@ -39,6 +41,14 @@ export interface SessionOptions {
    * (bit-identical), only not inside the weights.
    */
   readonly foldBatchNorm?: boolean;
+  /**
+   * The largest tensor a run may allocate, in bytes (default: the process-wide cap of @qint/tensor's
+   * `maxTensorBytes()`, 2 GiB unless `setMaxTensorBytes` changed it). A model file is untrusted: a few bytes of
+   * Expand/Tile/ConstantOfShape/Range/Pad/Resize can ask for terabytes. Checked before memory is taken; a larger
+   * output fails with a `MemoryLimitError` that names the node.
+   */
+  readonly maxTensorBytes?: number;
+
   /**
    * The most iterations one `Loop` or `Scan` node may run per call (default: unlimited, as ONNX allows a Loop that
    * only its condition ends). Exceeding it throws a `ControlFlowError` naming the node.

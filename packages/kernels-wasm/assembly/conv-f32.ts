@@ -135,21 +135,21 @@ function convRowScalar(rowBase: usize, wp: i32, wk: usize, bias: usize, oc: i32,
 
 /** The convF32 epilogue on four lanes (zero: a splat of 0): relu when `relu`, then affine4 when `affine`. */
 @inline function epilogue4(v: v128, relu: bool, affine: bool, zero: v128, kv: v128, tv: v128): v128 {
-  if (relu) v = v128.and(v, f32x4.gt(v, zero));
+  if (relu) v = v128.andnot(v, f32x4.le(v, zero)); // v <= 0 → +0; NaN (and v > 0) kept
   if (affine) v = affine4(v, kv, tv);
   return v;
 }
 
-/** epilogue4 on one value: `v > 0 ? v : 0` when `relu`, then `f32(f64(v) · k + t)` when `affine`. */
+/** epilogue4 on one value: `v <= 0 ? 0 : v` when `relu`, then `f32(f64(v) · k + t)` when `affine`. */
 @inline function epilogue1(v: f32, relu: bool, affine: bool, k: f64, t: f64): f32 {
-  if (relu) v = v > 0 ? v : 0;
+  if (relu) v = v <= 0 ? 0 : v;
   if (affine) v = <f32>(<f64>v * k + t);
   return v;
 }
 
 /**
- * The convF32 epilogue in place over `[batch, m, plane]` floats at `p`: when `relu`, `v > 0 ? v : 0` (NaN and −0
- * give +0); then, when `scale` is not 0, `v · scale[c] + shift[c]` with float64 per-channel factors, computed in
+ * The convF32 epilogue in place over `[batch, m, plane]` floats at `p`: when `relu`, `v <= 0 ? 0 : v` (−0 gives +0, NaN
+ * stays NaN as in onnxruntime); then, when `scale` is not 0, `v · scale[c] + shift[c]` with float64 per-channel factors, computed in
  * float64 and rounded once to float32 (the same bits as the JS backend and a BatchNormalization node).
  */
 export function convEpilogueF32(p: usize, batch: i32, m: i32, plane: i32, relu: bool, scale: usize, shift: usize): void {
@@ -212,7 +212,7 @@ export function dynamicConvOutF32(p: usize, batch: i32, m: i32, plane: i32, scal
 /**
  * MaxPool of `planes` float planes `h × w` at `src` into `dst` (a conv's fused MaxPool: window kh × kw, strides
  * sh, sw, no padding, dilation 1, floor mode). Per window the first tap, then each later tap (row-major) that is
- * strictly greater — the bits of the MaxPool node and of the JS backend. 2×2 stride 2 runs 4 outputs per step.
+ * strictly greater or NaN (a NaN tap makes the window NaN, as in onnxruntime) — the bits of the MaxPool node and of the JS backend. 2×2 stride 2 runs 4 outputs per step.
  */
 export function maxPoolPlanesF32(src: usize, planes: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, dst: usize): void {
   const oh = (h - kh) / sh + 1;
@@ -234,11 +234,11 @@ export function maxPoolPlanesF32(src: usize, planes: i32, h: i32, w: i32, kh: i3
           const b1 = v128.load(r1, 16);
           let best = i32x4.shuffle(a0, b0, 0, 2, 4, 6);
           let v = i32x4.shuffle(a0, b0, 1, 3, 5, 7);
-          best = v128.bitselect(v, best, f32x4.gt(v, best));
+          best = v128.bitselect(v, best, v128.or(f32x4.gt(v, best), f32x4.ne(v, v)));
           v = i32x4.shuffle(a1, b1, 0, 2, 4, 6);
-          best = v128.bitselect(v, best, f32x4.gt(v, best));
+          best = v128.bitselect(v, best, v128.or(f32x4.gt(v, best), f32x4.ne(v, v)));
           v = i32x4.shuffle(a1, b1, 1, 3, 5, 7);
-          best = v128.bitselect(v, best, f32x4.gt(v, best));
+          best = v128.bitselect(v, best, v128.or(f32x4.gt(v, best), f32x4.ne(v, v)));
           v128.store(o, best);
         }
       }
@@ -249,7 +249,7 @@ export function maxPoolPlanesF32(src: usize, planes: i32, h: i32, w: i32, kh: i3
           const r = r0 + <usize>ky * rowBytes;
           for (let kx = ky == 0 ? 1 : 0; kx < kw; kx++) {
             const v = load<f32>(r + (<usize>kx << 2));
-            if (v > best) best = v;
+            if (v > best || v != v) best = v;
           }
         }
         store<f32>(o, best);

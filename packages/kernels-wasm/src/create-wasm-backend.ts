@@ -70,7 +70,16 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   try {
     instance = await WebAssembly.instantiate(module, {});
   } catch (e) {
-    throw new BackendInitError(`createWasmBackend: could not instantiate ${describe(options.wasm)}: ${e instanceof Error ? e.message : String(e)}`, {
+    const reason = e instanceof Error ? e.message : String(e);
+    if (isMemoryReservationFailure(reason)) {
+      throw new BackendInitError(
+        `createWasmBackend: WebAssembly could not reserve its memory (${reason}). Node reserves about 10 GB of address space ` +
+          'per WebAssembly memory for its bounds-check guard pages, more than this process may map (a virtual-memory limit such as `ulimit -v`). ' +
+          'Raise or remove that limit, run node with --disable-wasm-trap-handler (or NODE_OPTIONS=--disable-wasm-trap-handler), or use the JS backend.',
+        { cause: e, memoryReservation: true },
+      );
+    }
+    throw new BackendInitError(`createWasmBackend: could not instantiate ${describe(options.wasm)}: ${reason}`, {
       cause: e,
     });
   }
@@ -82,4 +91,9 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     );
   }
   return new WasmKernelBackend(options.name ?? 'wasm', exports, { cacheConstantWeights: options.cacheConstantWeights });
+}
+
+/** V8's words when a WebAssembly memory cannot be reserved (address space exhausted or limited). */
+function isMemoryReservationFailure(reason: string): boolean {
+  return /Cannot allocate Wasm memory|could not allocate memory|Out of memory/i.test(reason);
 }

@@ -87,7 +87,7 @@ describe('gemmF32 streaming GEMV', () => {
 function epilogue(out: Float32Array, batch: number, m: number, plane: number, relu: boolean, k?: Float64Array, t?: Float64Array): void {
   for (let i = 0; i < out.length; i++) {
     let v = out[i];
-    if (relu) v = v > 0 ? v : 0;
+    if (relu) v = v <= 0 ? 0 : v; // −0 → +0; NaN stays NaN (IEEE, onnxruntime)
     const c = Math.floor(i / plane) % m;
     if (k && t) v = v * k[c] + t[c];
     out[i] = v;
@@ -198,7 +198,7 @@ describe('convF32', () => {
       const [kh, kw, sh, sw] = pool;
       const ph = Math.floor((H - kh) / sh) + 1;
       const pw = Math.floor((W - kw) / sw) + 1;
-      // The MaxPool rule on the unpooled output: first tap, then strictly greater taps, row-major.
+      // The MaxPool rule on the unpooled output: first tap, then strictly greater or NaN taps (NaN wins), row-major.
       const expected = new Float32Array(2 * M * ph * pw);
       let o = 0;
       for (let p = 0; p < 2 * M; p++) {
@@ -207,7 +207,7 @@ describe('convF32', () => {
             let best = full[p * H * W + y * sh * W + xo * sw];
             for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) {
               const v = full[p * H * W + (y * sh + ky) * W + xo * sw + kx];
-              if (v > best) best = v;
+              if (v > best || v !== v) best = v;
             }
             expected[o] = best;
           }

@@ -13,10 +13,16 @@ import { QintError, type QintErrorOptions } from '@qint/tensor';
 export class BackendInitError extends QintError {
   declare readonly code: 'ERR_BACKEND_INIT';
   /**
-   * @param message - what was tried and what failed
-   * @param options - `cause` of the error
+   * True when the backend failed only because its memory could not be reserved (e.g. WebAssembly under a
+   * virtual-memory limit): the JS backend, which needs no such reservation, can stand in.
    */
-  constructor(message: string, options?: QintErrorOptions) {
+  readonly memoryReservation: boolean;
+  /**
+   * @param message - what was tried and what failed
+   * @param options - `cause` of the error; `memoryReservation` when memory could not be reserved
+   */
+  constructor(message: string, options?: QintErrorOptions & { memoryReservation?: boolean }) {
     super('ERR_BACKEND_INIT', message, options);
+    this.memoryReservation = options?.memoryReservation === true;
   }
 }

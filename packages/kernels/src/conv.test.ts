@@ -179,10 +179,10 @@ describe('conv epilogue and output allocator', () => {
   const x = Tensor.from('float32', [2, 1, 1, 4], [-2, -0, NaN, 3, 0.1, 5, -7, 1e30]);
   const w = Tensor.from('float32', [2, 1, 1, 1], [1, -0.5]);
 
-  it('applies Relu (v > 0 ? v : 0: NaN and -0 give +0), then the per-channel float64 affine rounded once (hand-checked)', () => {
+  it('applies Relu (v <= 0 ? 0 : v: -0 gives +0, NaN stays NaN), then the per-channel float64 affine rounded once (hand-checked)', () => {
     const y = conv(x, w, undefined, { relu: true });
     // channel 0 = x, channel 1 = −x/2, then Relu.
-    expect(Array.from(y.data as Float32Array).map((v) => (Object.is(v, -0) ? '-0' : v))).toEqual([0, 0, 0, 3, 1, 0, 0, 0, Math.fround(0.1), 5, 0, Math.fround(1e30), 0, 0, 3.5, 0]);
+    expect(Array.from(y.data as Float32Array).map((v) => (Object.is(v, -0) ? '-0' : v))).toEqual([0, 0, NaN, 3, 1, 0, NaN, 0, Math.fround(0.1), 5, 0, Math.fround(1e30), 0, 0, 3.5, 0]);
     const k = new Float64Array([1 / 3, -2]);
     const t = new Float64Array([0.1, 0.7]);
     const z = conv(x, w, undefined, { relu: true, postScale: k, postShift: t });
@@ -221,9 +221,9 @@ describe('conv epilogue and output allocator', () => {
     expect(got.shape).toEqual(want.shape);
     expect(Array.from(got.data as Float32Array).map(String)).toEqual(Array.from(want.data as Float32Array).map(String));
     // Hand-checked: channel 0 = x + 0.25, channel 1 = −x/2 − 1; Relu; ×[1.5, −2] + [0.5, 0.125]; max of column pairs.
-    // Image 1, channel 0: [−1.75, 0.25, NaN, 3.25] → [0, 0.25, 0, 3.25] → [0.5, 0.875, 0.5, 5.375] → [0.875, 5.375];
-    // channel 1 is 0 after the Relu everywhere but −(−7)/2 − 1 = 2.5 in image 2, which maps to −4.875 and loses its pair.
-    expect(Array.from(got.data as Float32Array)).toEqual([0.875, 5.375, 0.125, 0.125, 8.375, Math.fround(Math.fround(1e30) * 1.5 + 0.5), 0.125, 0.125]);
+    // Image 1, channel 0: [−1.75, 0.25, NaN, 3.25] → [0, 0.25, NaN, 3.25] → [0.5, 0.875, NaN, 5.375] → [0.875, NaN]
+    // (a NaN tap makes the window NaN); channel 1 (NaN in its second pair too) is 0 after the Relu everywhere but −(−7)/2 − 1 = 2.5 in image 2, which maps to −4.875 and loses its pair.
+    expect(Array.from(got.data as Float32Array)).toEqual([0.875, NaN, 0.125, NaN, 8.375, Math.fround(Math.fround(1e30) * 1.5 + 0.5), 0.125, 0.125]);
     // The fields really change the result (so the legacy path is not trivially equal).
     expect(Array.from(conv(x, w, b, { backend: legacy }).data as Float32Array)).not.toEqual(Array.from(want.data as Float32Array));
   });

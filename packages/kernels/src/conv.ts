@@ -14,7 +14,7 @@ export interface ConvOptions extends ConvAttributes, OpOptions {
    * zero-fill and page faults, measured as long as the convolution itself. Defaults to `new Float32Array(length)`.
    */
   allocate?: (length: number) => Float32Array;
-  /** Apply Relu (`v > 0 ? v : 0`) to the output after the bias (an executor's fused Conv → Relu). */
+  /** Apply Relu (`v <= 0 ? 0 : v`: −0 gives +0, NaN stays NaN) to the output after the bias (an executor's fused Conv → Relu). */
   relu?: boolean;
   /**
    * After the Relu, `v · postScale[c] + postShift[c]` per output channel in float64, rounded once to float32 (an

@@ -1,3 +1,4 @@
+import { hasNonFinite } from './internal/non-finite';
 import { formatShape, ShapeError, Tensor, ValueError } from '@qint/tensor';
 import { primitiveBackend } from './backend-registry';
 import { convOutput, type ConvOptions } from './conv';
@@ -29,7 +30,8 @@ export function maxDynamicConvK(wDtype: 'int8' | 'uint8', wZeroPoint?: ArrayLike
 /**
  * The dynamic quantization of a convolution in one backend call (ai.qint DynamicConv): `x` quantized per tensor as
  * DynamicQuantizeLinear, ConvInteger with int8/uint8 `w`, per output channel `f32(acc · f32(xScale · wScale[c]))
- * (+ bias[c])`, then `relu` / `postScale`·`postShift` / `pool` as in {@link conv}. Bit-identical on every backend.
+ * (+ bias[c])`, then `relu` / `postScale`·`postShift` / `pool` as in {@link conv}. Bit-identical on every backend. A NaN or
+ * ±Infinity anywhere in `x` makes every output NaN (the activations share one scale).
  *
  * @param x - float32 `[N, C, H, W]` or `[N, C, L]`
  * @param w - int8 or uint8 `[M, C/group, kH, kW]` (or `[M, C/group, kL]`)
@@ -75,6 +77,8 @@ export function dynamicConv(
     primitiveBackend('dynamicConvF32', options).dynamicConvF32(
       dynamicConvArgs(plan.geometry, x.data as Float32Array, w.data as Int8Array | Uint8Array, wz, wScale, bias, out, options),
     );
+    // One activation scale for all of x: a NaN or ±Infinity anywhere in it makes every output NaN.
+    if (hasNonFinite(x.data as Float32Array, 0, x.size)) out.fill(NaN);
   }
   return Tensor.from('float32', outShape, out);
 }

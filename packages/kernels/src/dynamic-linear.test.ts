@@ -166,10 +166,15 @@ describe('dynamicLinear', () => {
     expect(() => dynamicLinear(Tensor.zeros('float32', [1, 3]), w, { allocate: () => new Float32Array(3) })).toThrow(ShapeError);
   });
 
-  it('ignores NaN and ±Infinity in the range so one bad value does not wipe out the row', () => {
+  it('makes the outputs a NaN or ±Infinity feeds NaN: its row with perRow, else the whole output', () => {
+    // The float layer: [NaN, 255, 0, 0] · [1, 1, 1, 1] = NaN, [Inf, …] · … = Inf (not finite either), [1, 2, 0, 0] · … = 3.
     const w = prepareLinearWeights({ weight: Tensor.from('int8', [1, 4], [1, 1, 1, 1]), scale: Tensor.scalar('float32', 1) });
-    const y = dynamicLinear(Tensor.from('float32', [1, 4], [NaN, 255, 0, 0]), w).toArray();
-    expect(y).toEqual([255]);
+    const x = Tensor.from('float32', [3, 4], [NaN, 255, 0, 0, Infinity, 1, 0, 0, 1, 2, 0, 0]);
+    const rows = dynamicLinear(x, w, { perRow: true }).toArray();
+    expect(rows.slice(0, 2)).toEqual([NaN, NaN]);
+    expect(rows[2]).toBeCloseTo(3, 1);
+    expect(dynamicLinear(x, w).toArray()).toEqual([NaN, NaN, NaN]);
+    expect(dynamicLinear(Tensor.from('float32', [1, 4], [1, 2, 0, 0]), w).toArray()[0]).toBeCloseTo(3, 1);
   });
 
   it('packs once per backend, reuses the packed form, and repacks once after a backend switch', async () => {

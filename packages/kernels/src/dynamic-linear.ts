@@ -1,5 +1,6 @@
 import { formatShape, ShapeError, shapeSize, Tensor, ValueError } from '@qint/tensor';
 import { getJsBackend, primitiveBackend, type OpOptions } from './backend-registry';
+import { poisonNonFinite } from './internal/non-finite';
 import { requireDType } from './internal/validate';
 import { LinearWeights } from './linear-weights';
 
@@ -20,7 +21,8 @@ export interface DynamicLinearOptions extends OpOptions {
 /**
  * The fused dynamic linear layer: float activations quantized to uint8 on the fly (per tensor or per row), integer
  * dot products with pre-packed 8/4/3/2-bit weights (per-channel or per-block scales and zero points), int32
- * accumulation, dequantized with bias to float32 — one call. The float arithmetic is fixed exactly (see
+ * accumulation, dequantized with bias to float32 — one call. A NaN or ±Infinity in `x` makes the outputs it feeds NaN
+ * (its row with `perRow`, else the whole output), as the float layer cannot give a finite result there. The float arithmetic is fixed exactly (see
  * `DynamicLinearArgs` and the README), so every backend gives bit-identical outputs.
  *
  * Runs on the active backend when it implements both `packLinearWeights` and `dynamicLinear`, else on JS; the
@@ -69,5 +71,6 @@ export function dynamicLinear(x: Tensor, weights: LinearWeights, options: Dynami
   if (typeof backend.packLinearWeights !== 'function') backend = getJsBackend();
   const packed = weights.packedFor(backend as typeof backend & { packLinearWeights: NonNullable<typeof backend.packLinearWeights> });
   backend.dynamicLinear({ m, x: x.data as Float32Array, weights: packed, bias, perRow: Boolean(options.perRow), out });
+  poisonNonFinite(x.data as Float32Array, m, k, Boolean(options.perRow), out, n);
   return Tensor.from('float32', outShape, out);
 }

@@ -94,7 +94,7 @@ export interface Conv2dGeometry {
 /**
  * Float32 convolution; weights `[outChannels, inChannels/group, kH, kW]`. `out` is written in full (its previous
  * contents do not matter). The optional epilogue (added within v1; passed only to backends that declare
- * `convF32Epilogue`) runs on each output after the bias, in this order: `relu` as `v > 0 ? v : 0` (NaN and −0 give 0, as the Relu op),
+ * `convF32Epilogue`) runs on each output after the bias, in this order: `relu` as `v <= 0 ? 0 : v` (−0 gives +0, NaN stays NaN, as the Relu op),
  * then `v · postScale[c] + postShift[c]` per output channel `c`, evaluated in float64 and rounded once to float32
  * (bit-identical with a BatchNormalization node computing the same affine map).
  */

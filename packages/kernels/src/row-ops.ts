@@ -1,3 +1,4 @@
+import { hasNonFinite } from './internal/non-finite';
 import { ShapeError, type DType } from '@qint/tensor';
 import { primitiveBackend, type OpOptions } from './backend-registry';
 import type { BatchedGemmF32Args, BatchedMatMulIntegerArgs, BinaryF32Args, DynamicAttentionF32Args, DynamicMatMulF32Args, GeluErfF32Args, LayerNormF32Args, SoftmaxF32Args, StridedCopyF32Args } from './kernel-backend';
@@ -111,7 +112,8 @@ export function matMulIntegerBatched(args: BatchedMatMulIntegerArgs, options?: O
 /**
  * The dynamic activation × activation MatMul (attention heads) in one backend call: both operands quantized per
  * tensor as DynamicQuantizeLinear, exact int32 products, float scale — what `DynamicQuantizeLinear ×2 →
- * MatMulInteger → Cast → Mul(sa·sb)` computes, bit for bit, on every backend.
+ * MatMulInteger → Cast → Mul(sa·sb)` computes, bit for bit, on every backend — except that a NaN or ±Infinity in
+ * `a` or `b` makes every output NaN (the float MatMul cannot be finite there; DynamicQuantizeLinear would hide it).
  *
  * @param args - {@link DynamicMatMulF32Args}
  * @param options - `{ backend }` to run on a specific backend
@@ -128,6 +130,8 @@ export function dynamicMatMulF32(args: DynamicMatMulF32Args, options?: OpOptions
   assertSafeK('dynamicMatMulF32', k, maxSafeK('uint8', 'uint8'), 'uint8 × uint8 activations');
   if (batch * m * n === 0) return;
   primitiveBackend('dynamicMatMulF32', options).dynamicMatMulF32(args);
+  // Both operands are quantized per tensor: a NaN or ±Infinity in either makes every output NaN.
+  if (hasNonFinite(args.a, 0, batch * m * k) || hasNonFinite(args.b, 0, batch * k * n)) args.out.fill(NaN, 0, batch * m * n);
 }
 
 /**
@@ -235,6 +239,8 @@ export function dynamicAttentionF32(args: DynamicAttentionF32Args, options?: OpO
   assertSafeK('dynamicAttentionF32', Math.max(k, n), limit, 'uint8 × uint8 activations');
   if (batch * m * dv === 0) return;
   primitiveBackend('dynamicAttentionF32', options).dynamicAttentionF32(args);
+  // Every operand is quantized per tensor: a NaN or ±Infinity in q, kT or v makes every output NaN.
+  if (hasNonFinite(q, 0, batch * m * k) || hasNonFinite(kT, 0, batch * k * n) || hasNonFinite(v, 0, batch * n * dv)) out.fill(NaN, 0, batch * m * dv);
 }
 
 /**

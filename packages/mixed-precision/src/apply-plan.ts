@@ -75,5 +75,13 @@ export function applyPlan(model: Model, plan: Plan, table: SensitivityTable, opt
     }
     if (!isLayerGrams(calibration)) calibration = layerGrams(model, calibration, { nodes: gptq });
   }
-  return quantizeDynamic(source, { activationMatMul: false, ...options, rounding: 'nearest', ...(calibration ? { calibration } : {}), exclude, overrides });
+  const result = quantizeDynamic(source, { activationMatMul: false, ...options, rounding: 'nearest', ...(calibration ? { calibration } : {}), exclude, overrides });
+  // The quantizer reports every excluded layer as "excluded by options.exclude"; here the plan excluded them.
+  const planFloat = new Set(table.layers.filter((l) => l.candidates.find((c) => c.id === plan.layers[l.name])!.granularity === 'float').map((l) => l.name));
+  const skipped = result.report.skipped.map((s) => {
+    if (planFloat.has(s.node)) return { ...s, reason: 'the plan keeps it float (least damage within the budget)' };
+    if (!quantizable.has(s.node) && exclude.includes(s.node)) return { ...s, reason: 'not in the sensitivity table (its op type was not measured)' };
+    return s;
+  });
+  return { ...result, report: { ...result.report, skipped } };
 }

@@ -1,7 +1,7 @@
 // Per-layer sensitivity: the damage done to the model's output when only one layer is quantized with one candidate,
 // measured on calibration data (or, without data, predicted from the weights alone), and the candidate's exact bytes
 // as the quantizer stores them. The result is the SensitivityTable that `allocate` and `paretoFrontier` read.
-import { layerGrams, quantizeDynamic, QuantizeError, type LayerGrams, type QuantizedNodeInfo } from '@qint/dynamic';
+import { assertFiniteCalibration, layerGrams, quantizeDynamic, QuantizeError, type LayerGrams, type QuantizedNodeInfo } from '@qint/dynamic';
 import { foldConstants, type Model } from '@qint/graph';
 import type { KernelBackend } from '@qint/kernels';
 import { Tensor, ValueError } from '@qint/tensor';
@@ -117,9 +117,9 @@ export function measureSensitivity(source: Model, options: MeasureSensitivityOpt
   const schemes = options.candidates ?? DEFAULT_CANDIDATE_SCHEMES;
   const cost: SensitivityCost = { quantizations: 0, modelRuns: 0, cacheHits: 0, ms: 0 };
   const base = { activationMatMul: false, ...(options.opTypes ? { opTypes: options.opTypes } : {}) };
-  // Unnamed nodes are reported as `#index`: layers are addressed by node name, so those are left out.
-  const named = new Set(model.graph.nodes.map((n) => n.name).filter((n) => n !== ''));
-  const probe = quantizeDynamic(model, base).report.quantized.filter((q) => named.has(q.node));
+  // Unnamed nodes are reported as `#index` (inside a subgraph: `<path> > #index`): layers are addressed by node name
+  // (or path), so those are left out. Named layers inside If/Loop/Scan bodies are reported by their path.
+  const probe = quantizeDynamic(model, base).report.quantized.filter((q) => !/(^|> )#\d+$/.test(q.node));
   if (probe.length === 0) throw new ValueError('measureSensitivity: the model has no quantizable layer with a name (MatMul/Gemm/Conv with a constant weight)');
   const layerNames = probe.map((q) => q.node);
   const producers = producersOf(model);
@@ -130,6 +130,7 @@ export function measureSensitivity(source: Model, options: MeasureSensitivityOpt
   if (batches) batches.forEach((feeds, i) => {
     if (Object.keys(feeds).length === 0) throw new ValueError(`measureSensitivity: calibration batch ${i} has no inputs`);
   });
+  assertFiniteCalibration('measureSensitivity', batches);
   const damageOf = batches ? createDamageMeter(model, batches, metric, options.backend) : undefined;
   if (batches) cost.modelRuns += batches.length;
 

@@ -62,6 +62,39 @@ function rng(seed) {
 const INTERESTING = [0x00, 0x01, 0x7f, 0x80, 0xff, 0x08, 0x0a, 0x12, 0x1a, 0x22, 0x4a];
 const HUGE_VARINT = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01];
 
+/** Offsets of field tags, recursing (best effort) into length-delimited fields up to 4 levels deep. */
+function tagOffsets(bytes, start, end, depth, out) {
+  let pos = start;
+  const varint = () => {
+    let v = 0;
+    let scale = 1;
+    for (let k = 0; k < 10 && pos < bytes.length; k++) {
+      const b = bytes[pos++];
+      v += (b & 0x7f) * scale;
+      scale *= 128;
+      if ((b & 0x80) === 0) return v;
+    }
+    return -1;
+  };
+  while (pos < end) {
+    const at = pos;
+    const tag = varint();
+    if (tag < 0) break;
+    out.push(at);
+    const wire = tag & 7;
+    if (wire === 0) varint();
+    else if (wire === 1) pos += 8;
+    else if (wire === 5) pos += 4;
+    else if (wire === 2) {
+      const n = varint();
+      if (n < 0 || pos + n > end) break;
+      if (depth < 4) tagOffsets(bytes, pos, pos + n, depth + 1, out);
+      pos += n;
+    } else break;
+  }
+  return out;
+}
+
 /** Builds iteration `i`'s input from the seed files: pure function of (seed, i). */
 export function makeInput(files, contents, seed, i) {
   const r = rng((seed * 1000003) ^ i);
@@ -73,7 +106,7 @@ export function makeInput(files, contents, seed, i) {
   const mutations = 1 + int(4);
   for (let m = 0; m < mutations; m++) {
     const pos = int(bytes.length + 1);
-    switch (int(9)) {
+    switch (int(10)) {
       case 0: // flip a bit
         if (bytes.length) bytes[pos % bytes.length] ^= 1 << int(8);
         break;
@@ -101,6 +134,14 @@ export function makeInput(files, contents, seed, i) {
         bytes.splice(pos, int(8), ...other.subarray(start, start + 1 + int(256)));
         break;
       }
+      case 8: { // another wire type on a field tag (the top-level message's, or one nested in it)
+        const tags = tagOffsets(bytes, 0, bytes.length, 0, []);
+        if (tags.length) {
+          const t = tags[int(tags.length)];
+          bytes[t] = (bytes[t] & ~7) | int(8);
+        }
+        break;
+      }
       default: // random byte
         if (bytes.length) bytes[pos % bytes.length] = int(256);
     }
@@ -111,7 +152,23 @@ export function makeInput(files, contents, seed, i) {
 async function worker() {
   const { files, seed, start, end } = workerData;
   const onnx = await import(join(PKG, 'dist', 'index.js'));
-  const { QintError } = await import('@qint/tensor');
+  const { QintError, Tensor } = await import('@qint/tensor');
+  const { InferenceSession } = await import('@qint/graph');
+  const { createJsBackend } = await import('@qint/kernels');
+  const js = createJsBackend();
+  // A model that decodes is also loaded and run on zeros of its input shapes, under a 2 MiB tensor limit.
+  const runDecoded = (model) => {
+    if (model.graph.nodes.length > 200) return;
+    const session = InferenceSession.create(model, { maxTensorBytes: 2 ** 21, backend: js });
+    const feeds = {};
+    for (const vi of session.requiredInputs) {
+      if (vi.dtype === undefined) return;
+      const shape = (vi.shape ?? []).map((d) => (typeof d === 'number' ? d : 1));
+      if (shape.reduce((a, b) => a * b, 1) > 2 ** 20) return;
+      feeds[vi.name] = Tensor.zeros(vi.dtype, shape);
+    }
+    session.run(feeds);
+  };
   const contents = files.map((f) => readFileSync(f));
   // Outcome counts, reported at the end so a run shows that inputs got past the protobuf layer.
   const stats = { ok: 0, rejected: 0 };
@@ -144,6 +201,7 @@ async function worker() {
           const again = onnx.decodeModel(onnx.encodeModel(model));
           if (again.graph.nodes.length !== model.graph.nodes.length) throw new Error('re-import lost nodes');
         }),
+        check(() => runDecoded(model)),
       );
     }
     const bad = errors.find((e) => e !== undefined);

@@ -125,6 +125,18 @@ describe('decodeTensor errors', () => {
     expectOnnxError(() => decodeTensor(new Uint8Array([...dims(1), ...dataType(type), ...name('w'), ...len(9, [0, 0, 0, 0, 0, 0, 0, 0])])), pattern);
   });
 
+  it('reads float64, uint64, bfloat16, float8 and float4 raw data (little-endian codes, hand-written bytes)', () => {
+    const raw = (type: number, n: number, bytes: number[]) => decodeTensor(new Uint8Array([...dims(n), ...dataType(type), ...len(9, bytes)]));
+    const f64 = raw(11, 1, [0, 0, 0, 0, 0, 0, 0xf0, 0x3f]);
+    expect(f64.dtype).toBe('float64');
+    expect(f64.toArray()).toEqual([1]);
+    const u64 = raw(13, 1, [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+    expect(u64.data[0]).toBe(2n ** 64n - 1n);
+    expect(raw(16, 2, [0x80, 0x3f, 0x00, 0xc0]).toArray()).toEqual([1, -2]);
+    expect(raw(17, 2, [0x7e, 0x38]).toArray()).toEqual([448, 1]);
+    expect(raw(23, 3, [0x72, 0x0f]).toArray()).toEqual([1, 6, -6]);
+  });
+
   it('refuses raw_data whose length does not match the dims', () => {
     expectOnnxError(() => decodeTensor(new Uint8Array([...dims(3), ...dataType(1), ...name('b'), ...len(9, f32le([1, 2]))])), /"b" raw_data has 8 bytes but .* need 12/);
   });

@@ -6,6 +6,7 @@ import { OnnxError } from './onnx-error';
 import { convertOpsets } from './opset-conversion/convert-opsets';
 import { onnxTypes } from './proto/onnx-schema';
 import { toInt64Bits } from './proto/int64';
+import { concatChunks, encodeModelChunks } from './encode-model-chunks';
 
 const utf8 = new TextEncoder();
 
@@ -178,7 +179,8 @@ export function modelToProto(source: Model, sink?: InitializerSink): Msg {
  * ```
  */
 export function encodeModel(model: Model): Uint8Array {
-  return serializeModel(modelToProto(model));
+  // One writer: the file is the streamed chunks joined (see encode-model-chunks.ts).
+  return concatChunks(encodeModelChunks(model));
 }
 
 /**

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,5 +81,17 @@ describe('external data', () => {
   it('reports missing files and a missing location', () => {
     expect(error(() => decodeTensor(external({ location: 'nope.bin' }), { baseDir: modelDir })).message).toMatch(/"nope.bin" was not found/);
     expect(error(() => decodeTensor(external({ offset: '0' }), { baseDir: modelDir })).message).toMatch(/without a "location"/);
+  });
+
+  it('refuses a FIFO, a directory and a device without opening them (a FIFO would block forever)', () => {
+    mkdirSync(join(modelDir, 'dir.bin'));
+    expect(error(() => decodeTensor(external({ location: 'dir.bin' }), { baseDir: modelDir })).message).toBe(
+      'tensor "w" external data "dir.bin" is a directory, not a regular file; only regular files are read',
+    );
+    if (process.platform === 'win32') return;
+    execFileSync('mkfifo', [join(modelDir, 'pipe.bin')]);
+    expect(error(() => decodeTensor(external({ location: 'pipe.bin' }), { baseDir: modelDir })).message).toMatch(/"pipe.bin" is a FIFO \(named pipe\), not a regular file/);
+    // /dev is its own folder here: a device file inside the model folder.
+    expect(error(() => decodeTensor(external({ location: 'null' }), { baseDir: '/dev' })).message).toMatch(/"null" is a device, not a regular file/);
   });
 });

@@ -66,6 +66,15 @@ function checkRange(loc: Location, available: number, expected: number, what: st
   return length;
 }
 
+/** What a non-regular file is, for messages. */
+function kindOf(stat: { isDirectory(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string {
+  if (stat.isDirectory()) return 'a directory';
+  if (stat.isFIFO()) return 'a FIFO (named pipe)';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  if (stat.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
 /**
  * Reads the bytes of a tensor stored as external data, after checking the location and range.
  *
@@ -114,10 +123,21 @@ export function readExternalData(
   if (!target.startsWith(root.endsWith(sep) ? root : root + sep)) {
     throw new OnnxError(`${what} external data file "${loc.location}" resolves to ${target}, outside the model's folder ${root}`);
   }
+  // Only regular files are opened: opening a FIFO blocks until a writer comes (forever), a device can be endless,
+  // a directory is no data. Checked before open(); O_NONBLOCK makes a FIFO swapped in since then fail fast too.
+  let before: ReturnType<typeof statSync>;
+  try {
+    before = statSync(target);
+  } catch (cause) {
+    throw new OnnxError(`${what} external data file "${loc.location}" cannot be read`, { cause });
+  }
+  if (!before.isFile()) {
+    throw new OnnxError(`${what} external data "${loc.location}" is ${kindOf(before)}, not a regular file; only regular files are read`);
+  }
   let fd: number;
   try {
     // O_NOFOLLOW: the resolved path has no symlinks; refuse one swapped in since the check.
-    fd = openSync(target, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+    fd = openSync(target, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
   } catch (cause) {
     throw new OnnxError(`${what} external data file "${loc.location}" cannot be opened`, { cause });
   }

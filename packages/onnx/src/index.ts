@@ -5,6 +5,7 @@ export { decodeTensor } from './decode-tensor';
 export { encodeTensor } from './encode-tensor';
 export { decodeModel } from './decode-model';
 export { encodeModel } from './encode-model';
+export { encodeModelChunks, type ModelChunks } from './encode-model-chunks';
 export { encodeModelWithExternalData } from './encode-model-with-external-data';
 export { loadTensorPb, loadValuePb } from './load-tensor-pb';
 export { loadModel } from './load-model';

@@ -1,6 +1,7 @@
-import { createJsBackend, setBackend as selectKernelBackend, type BackendInfo, type KernelBackend } from '@qint/kernels';
+import { BackendInitError, createJsBackend, setBackend as selectKernelBackend, type BackendInfo, type KernelBackend } from '@qint/kernels';
 import { createWasmBackend } from '@qint/kernels-wasm';
 import { InputError } from './input-error';
+import { warn } from './warnings';
 
 /** The backends the facade knows by name. */
 export type BackendName = 'js' | 'wasm';
@@ -9,7 +10,9 @@ let wasmBackend: Promise<KernelBackend> | undefined;
 let jsBackend: KernelBackend | undefined;
 
 /**
- * Returns the kernel backend for a name, creating it once (the WASM module is compiled on first use).
+ * Returns the kernel backend for a name, creating it once (the WASM module is compiled on first use). When WebAssembly
+ * cannot reserve its memory (e.g. under `ulimit -v`), `'wasm'` gives the JS backend with a warning (see
+ * `setWarningHandler`) that says how to get WASM back.
  *
  * @param name - `'js'` or `'wasm'`
  * @returns the backend
@@ -23,6 +26,12 @@ export async function resolveBackend(name: string): Promise<KernelBackend> {
   if (name === 'js') return (jsBackend ??= createJsBackend());
   if (name === 'wasm') {
     wasmBackend ??= createWasmBackend().catch((error: unknown) => {
+      // WebAssembly that cannot reserve its memory (a virtual-memory limit) is a property of the process, not of
+      // the call: run on JS (same results, slower) and say so once, with what to do.
+      if (error instanceof BackendInitError && error.memoryReservation) {
+        warn(`the WASM backend is not available, using the JS backend (same results, slower): ${error.message}`);
+        return (jsBackend ??= createJsBackend());
+      }
       wasmBackend = undefined;
       throw error;
     });

@@ -1,8 +1,9 @@
 import { InferenceSession, type Model } from '@qint/graph';
 import type { KernelBackend } from '@qint/kernels';
-import { Tensor, type DType } from '@qint/tensor';
+import { Tensor, formatShape, type DType } from '@qint/tensor';
 import { resolveBackend, type BackendName } from './backends';
 import { InputError } from './input-error';
+import { warn } from './warnings';
 
 /** Options of {@link benchmarkModel}. */
 export interface BenchmarkOptions {
@@ -103,6 +104,12 @@ export async function benchmarkModel(model: Model, options: BenchmarkOptions = {
       inputShapes[input.name] = shape;
       feeds[input.name] = randomTensor(input.dtype ?? 'float32', shape, 12345 + index);
     });
+  const firstBatch = Object.values(inputShapes)[0]?.[0];
+  if (options.batch !== undefined && options.batch !== 1 && firstBatch !== undefined && firstBatch !== options.batch) {
+    // A fixed batch dim cannot take another size: say so rather than time batch 1 under the name of batch 64.
+    const [name, shape] = Object.entries(inputShapes)[0];
+    warn(`batch ${options.batch} cannot apply: input "${name}" has a fixed batch dim (${formatShape(shape)}); benchmarking batch ${firstBatch}`);
+  }
   const warmStart = performance.now();
   for (let i = 0; i < Math.max(1, warmup); i++) session.run(feeds);
   // Browsers round performance.now() to 0.1 ms or coarser: each sample times enough back-to-back runs to last ~5 ms.

@@ -1,7 +1,7 @@
 import { decodeQint, isQintFile, type DecodeQintOptions } from '@qint/format';
 import type { Model } from '@qint/graph';
 import { decodeModel as decodeOnnx } from '@qint/onnx';
-import { InputError } from './input-error';
+import { readRegularFile } from './read-regular-file';
 
 /** Where a model comes from: a file path (Node), or the file's bytes. */
 export type ModelSource = string | Uint8Array | ArrayBuffer;
@@ -10,18 +10,6 @@ export type ModelSource = string | Uint8Array | ArrayBuffer;
 export interface LoadModelOptions {
   /** For `.qint` files: verify the checksums of the header and every tensor (default true). */
   verifyChecksums?: DecodeQintOptions['verifyChecksums'];
-}
-
-async function readFileBytes(path: string): Promise<Uint8Array> {
-  // Imported lazily so that browser bundles of the facade never load node:fs.
-  const { readFile } = await import('node:fs/promises');
-  try {
-    const buf = await readFile(path);
-    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-  } catch (cause) {
-    const code = (cause as { code?: string }).code;
-    throw new InputError(`cannot read model ${JSON.stringify(path)}${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}`, { cause });
-  }
 }
 
 async function dirnameOf(path: string): Promise<string> {
@@ -43,7 +31,7 @@ async function dirnameOf(path: string): Promise<string> {
  * ```
  */
 export async function loadModel(source: ModelSource, options: LoadModelOptions = {}): Promise<Model> {
-  const bytes = typeof source === 'string' ? await readFileBytes(source) : source instanceof Uint8Array ? source : new Uint8Array(source);
+  const bytes = typeof source === 'string' ? await readRegularFile(source, 'model') : source instanceof Uint8Array ? source : new Uint8Array(source);
   if (isQintFile(bytes)) return (await decodeQint(bytes, { verifyChecksums: options.verifyChecksums })).model;
   return decodeOnnx(bytes, typeof source === 'string' ? { baseDir: await dirnameOf(source) } : {});
 }

@@ -19,8 +19,42 @@ export interface LayerSummary {
   parameters: number;
   /** Bytes of those parameters as stored. */
   bytes: number;
-  /** Dtypes of the parameters, e.g. `['float32']` or `['int4', 'float32']`. */
+  /** Dtypes of the parameters as stored, e.g. `['float32']` or `['uint8', 'float32']` (packed sub-byte weights are uint8). */
   dtypes: DType[];
+  /** Bits per weight value: 8/4/3/2 for quantized layers (whatever their packed storage dtype), 32 or 16 for float. */
+  weightBits?: number;
+  /** How the weights share scales: `'per-channel'`, `'per-tensor'`, `'per-block 32'`, or `'float'`. */
+  scheme?: string;
+}
+
+const FLOAT_BITS: Partial<Record<DType, number>> = { float32: 32, float16: 16 };
+const INT_BITS: Partial<Record<DType, number>> = { int8: 8, uint8: 8, int4: 4, uint4: 4, int2: 2, uint2: 2 };
+
+/** The weight bits and scale scheme of a layer, from its op's attributes and inputs. */
+function weightScheme(node: Model['graph']['nodes'][number], initializers: ReadonlyMap<string, Tensor>): { weightBits?: number; scheme?: string } {
+  const int = (name: string): number | undefined => {
+    const a = node.attributes[name];
+    return a && a.type === 'int' ? a.value : undefined;
+  };
+  const w = node.inputs[1] ? initializers.get(node.inputs[1]) : undefined;
+  const packedOp = node.domain === 'ai.qint' || node.opType === 'MatMulNBits';
+  if (packedOp && int('bits') !== undefined) {
+    const block = int('block_size') ?? 0;
+    const scales = node.inputs[2] ? initializers.get(node.inputs[2]) : undefined;
+    const n = int('N');
+    const scheme = block > 0 ? `per-block ${block}` : scales && scales.size === 1 && n !== 1 ? 'per-tensor' : 'per-channel';
+    return { weightBits: int('bits'), scheme };
+  }
+  if (!w) return {};
+  if (node.domain === 'ai.qint' && node.opType === 'DynamicConv') {
+    // int8/int4/int2 tensors, or a 3-bit stream stored as uint8 with the weight's shape in an attribute.
+    const bits = w.dtype === 'uint8' && node.attributes.weight_shape ? 3 : INT_BITS[w.dtype];
+    const scales = node.inputs[2] ? initializers.get(node.inputs[2]) : undefined;
+    return { weightBits: bits, scheme: scales && scales.size === 1 ? 'per-tensor' : 'per-channel' };
+  }
+  if (FLOAT_BITS[w.dtype] !== undefined) return { weightBits: FLOAT_BITS[w.dtype], scheme: 'float' };
+  if (INT_BITS[w.dtype] !== undefined) return { weightBits: INT_BITS[w.dtype] };
+  return {};
 }
 
 /** What `qint inspect` shows: a model at a glance. */
@@ -96,7 +130,7 @@ export function summarizeModel(model: Model): ModelSummary {
         bytes += t.data.byteLength;
         dtypes.add(t.dtype);
       }
-      if (params > 0) layers.push({ name: `${prefix}${node.name || `${node.opType}#${layers.length}`}`, opType: node.opType, parameters: params, bytes, dtypes: [...dtypes] });
+      if (params > 0) layers.push({ name: `${prefix}${node.name || `${node.opType}#${layers.length}`}`, opType: node.opType, parameters: params, bytes, dtypes: [...dtypes], ...weightScheme(node, scope) });
       for (const [attr, sub] of subgraphsOf(node)) walk(sub, scope, `${prefix}${node.opType} "${node.name || `#${index}`}".${attr} > `);
     });
   };

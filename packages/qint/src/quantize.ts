@@ -1,4 +1,4 @@
-import { CALIBRATION_METHODS, calibrate, layerGrams, quantizeDynamic, quantizeStatic, type CalibrationMethod, type QuantizeReport, type WeightBitWidth } from '@qint/dynamic';
+import { assertFiniteCalibration, CALIBRATION_METHODS, calibrate, layerGrams, quantizeDynamic, quantizeStatic, type CalibrationMethod, type QuantizeReport, type WeightBitWidth } from '@qint/dynamic';
 import { foldConstants, type Model } from '@qint/graph';
 import type { KernelBackend } from '@qint/kernels';
 import {
@@ -12,6 +12,7 @@ import {
   paretoFrontier,
   parseBudget,
   SEARCH_CANDIDATE_SCHEMES,
+  type Budget,
   type DamageMetric,
   type MeasuredPlan,
   type Plan,
@@ -22,6 +23,8 @@ import type { Tensor } from '@qint/tensor';
 import { resolveBackend, type BackendName } from './backends';
 import { InputError } from './input-error';
 import { planBatches, sliceBatch } from './session-input';
+import { fitBudget } from './fit-budget';
+import { checkRestrictions, restrictTable, schemesFor, type QuantizeTarget } from './restrict-candidates';
 
 /** How weights share scales: one per tensor, per output channel, or per block of `blockSize` along K. */
 export type WeightGranularity = 'per-tensor' | 'per-channel' | 'per-block';
@@ -80,7 +83,17 @@ export interface QuantizeOptions {
    * per block of 32/64/128, each with and without MSE weight clipping) or `'default'` (session 1's seven: 8 bits;
    * 4, 3, 2 bits per channel and per block of 32; the default without calibration data).
    */
-  candidates?: 'search' | 'default';
+  candidates?: 'search' | 'default' | readonly string[];
+  /**
+   * With a budget: only candidates of these weight bit widths (float stays a choice), e.g. `[4, 8]`.
+   */
+  bits?: readonly number[];
+  /**
+   * With a budget: what the model will be written as, so that the plan only uses what that file can hold — `'qint'`
+   * (default: everything), `'onnx-standard'` (8-bit per channel; `saveModel` to `.onnx`), `'onnx-matmulnbits'` (also
+   * 4/2-bit MatMul weights in power-of-two blocks ≥ 16; `onnxFlavour: 'matmulnbits'`). Conv layers are 8-bit in ONNX.
+   */
+  target?: QuantizeTarget;
   /**
    * With calibration data and a budget: re-measure the best few frontier plans within the budget, and plans around
    * the best, with all layers quantized at once, and keep the one that measures best (default
@@ -127,6 +140,7 @@ export interface QuantizeResult {
  * @param samples - `[N, ...]`
  * @param count - how many samples to use
  * @returns one feeds object per batch
+ * @throws {@link NonFiniteCalibrationError} when a used sample holds NaN or ±Infinity (naming the sample and input)
  */
 export function calibrationFeeds(model: Model, samples: Tensor, count = 128): Record<string, Tensor>[] {
   const plan = planBatches(model, samples, 32);
@@ -136,8 +150,14 @@ export function calibrationFeeds(model: Model, samples: Tensor, count = 128): Re
     const { tensor } = sliceBatch(plan, samples, start);
     feeds.push({ [plan.inputName]: tensor });
   }
+  // One rule for every command that takes calibration data (quantize --budget / --mode static / --rounding gptq,
+  // sensitivity): NaN or ±Infinity in a sample is refused, naming it.
+  assertFiniteCalibration('calibration', feeds);
   return feeds;
 }
+
+/** The weight bit widths the quantizer stores. */
+const WEIGHT_BITS: readonly number[] = [8, 4, 3, 2];
 
 const GRANULARITY = { 'per-tensor': 'per_tensor', 'per-channel': 'per_channel', 'per-block': 'per_block' } as const;
 
@@ -161,6 +181,13 @@ export async function quantize(source: Model, options: QuantizeOptions = {}): Pr
   const model = source?.graph ? foldConstants(source) : source;
   if (options.mode !== undefined && options.mode !== 'dynamic' && options.mode !== 'static') {
     throw new InputError(`mode must be "dynamic" or "static", got ${JSON.stringify(options.mode)}`);
+  }
+  if (options === null || typeof options !== 'object') throw new InputError(`quantize(model, options): options must be an object, got ${options === null ? 'null' : typeof options}`);
+  if (options.weightBits !== undefined && !WEIGHT_BITS.includes(options.weightBits)) {
+    throw new InputError(`weightBits must be one of ${WEIGHT_BITS.join(', ')}, got ${JSON.stringify(options.weightBits)}`);
+  }
+  if (options.blockSize !== undefined && !(Number.isInteger(options.blockSize) && options.blockSize > 0)) {
+    throw new InputError(`blockSize must be a positive integer, got ${JSON.stringify(options.blockSize)}`);
   }
   const granularity = options.granularity ?? (options.blockSize ? 'per-block' : 'per-channel');
   if (!(granularity in GRANULARITY)) {
@@ -221,9 +248,21 @@ export async function quantize(source: Model, options: QuantizeOptions = {}): Pr
   if (latency && !options.calibration) throw new InputError('a latency budget needs calibration samples: the first one is used to time each layer and candidate');
   const backend = typeof options.backend === 'object' ? options.backend : await resolveBackend(options.backend ?? 'wasm');
   const calibration = options.calibration ? calibrationFeeds(model, options.calibration, options.calibrationSamples) : undefined;
+  checkRestrictions(options.target, options.bits, options.candidates);
   const candidateSet = options.candidates ?? (calibration ? 'search' : 'default');
-  if (candidateSet !== 'search' && candidateSet !== 'default') throw new InputError(`candidates must be "search" or "default", got ${JSON.stringify(candidateSet)}`);
-  if (gptq && candidateSet !== 'search') throw new InputError('rounding "gptq" with a budget uses the search candidates and their GPTQ twins; candidates "default" has none');
+  if (gptq && candidateSet === 'default') throw new InputError('rounding "gptq" with a budget uses the search candidates and their GPTQ twins; candidates "default" has none');
+  const target = options.target ?? 'qint';
+  const ids = Array.isArray(candidateSet) ? (candidateSet as readonly string[]) : undefined;
+  const known = gptq || ids ? GPTQ_SEARCH_CANDIDATE_SCHEMES : candidateSet === 'search' ? SEARCH_CANDIDATE_SCHEMES : DEFAULT_CANDIDATE_SCHEMES;
+  if (ids) {
+    const unknown = ids.filter((id) => !known.some((s) => s.id === id));
+    if (unknown.length > 0) throw new InputError(`candidates: unknown id ${unknown.map((u) => JSON.stringify(u)).join(', ')}; known ids are ${known.map((s) => s.id).join(', ')}`);
+  }
+  // Only what the output can hold is measured: a plan the file cannot store is no plan.
+  const schemes = schemesFor(known.filter((sc) => gptq || sc.rounding !== 'gptq'), target, options.bits, ids);
+  if (schemes.length === 0) {
+    throw new InputError(`no candidate left to search: ${target === 'qint' ? '' : `${target} holds only ${target === 'onnx-standard' ? '8-bit per-channel weights (onnxFlavour "matmulnbits" adds 4/2-bit MatMul blocks)' : '8-bit weights and 4/2-bit MatMul weights in power-of-two blocks'}; `}bits ${JSON.stringify(options.bits ?? 'any')}, candidates ${JSON.stringify(candidateSet)}`);
+  }
   // GPTQ: the Gram matrices of every layer's inputs, once, shared by the sensitivity's candidates and every plan applied.
   const grams = gptq ? layerGrams(model, calibration!) : undefined;
   const quantizer = grams ? { ...common, calibration: grams } : common;
@@ -232,25 +271,28 @@ export async function quantize(source: Model, options: QuantizeOptions = {}): Pr
     calibration,
     ...(grams ? { grams } : {}),
     metric,
-    candidates: gptq ? GPTQ_SEARCH_CANDIDATE_SCHEMES : candidateSet === 'search' ? SEARCH_CANDIDATE_SCHEMES : DEFAULT_CANDIDATE_SCHEMES,
+    candidates: schemes,
     backend,
     cache: options.cache,
     onProgress: options.onProgress,
   });
+  table = restrictTable(model, table, target);
   if (latency && options.calibration) {
     const one = calibrationFeeds(model, options.calibration.slice([0], [1]), 1)[0];
     table = measureLatency(model, table, { feeds: one, backend, quantizer }).table;
   }
   let plan: Plan;
   let measured: { evaluated: MeasuredPlan[]; spearman: number; predictedBest: MeasuredPlan } | undefined;
-  if (calibration && options.remeasure !== false) {
-    const r = allocateMeasured(model, table, options.budget, { calibration, metric, backend, quantizer, ...(options.remeasure ?? {}) });
-    plan = r.plan;
-    measured = { evaluated: r.evaluated, spearman: r.spearman, predictedBest: r.predictedBest };
-  } else {
-    plan = allocate(table, options.budget);
-  }
-  const result = applyPlan(model, plan, table, quantizer);
+  const choose = (budget: string | number | Budget): Plan => {
+    if (calibration && options.remeasure !== false) {
+      const r = allocateMeasured(model, table, budget, { calibration, metric, backend, quantizer, ...(options.remeasure ?? {}) });
+      measured = { evaluated: r.evaluated, spearman: r.spearman, predictedBest: r.predictedBest };
+      return r.plan;
+    }
+    return allocate(table, budget);
+  };
+  const { plan: chosen, result } = fitBudget(model, table, options.budget, choose, (p) => applyPlan(model, p, table, quantizer));
+  plan = chosen;
   const frontier = paretoFrontier(table, latency ? { cost: 'latency' } : {});
   return { ...result, mixedPrecision: { plan, table, frontier, ...(measured ? { measured } : {}) } };
 }

@@ -1,8 +1,8 @@
-import { encodeQint, type QintMetadata } from '@qint/format';
+import { encodeQint, writeQint, type QintMetadata } from '@qint/format';
 import { toOnnxModel, type ToOnnxOptions } from '@qint/dynamic';
 import { QINT_DOMAIN, type Model } from '@qint/graph';
-import { encodeModel as encodeOnnx } from '@qint/onnx';
-import { InputError } from './input-error';
+import { encodeModel as encodeOnnx, encodeModelChunks as encodeOnnxChunks } from '@qint/onnx';
+import { writeFileAtomic } from './write-file-atomic';
 
 /** Options of {@link saveModel} and {@link serializeModel}. */
 export interface SaveModelOptions {
@@ -37,17 +37,33 @@ export interface SaveModelOptions {
  * ```
  */
 export async function serializeModel(model: Model, options: SaveModelOptions = {}): Promise<Uint8Array> {
-  if ((options.format ?? 'qint') === 'onnx') {
-    // qint's own ops (ai.qint) become standard ONNX / onnxruntime contrib ops that onnxruntime runs.
-    const hasQintOps = model.graph.nodes.some((n) => n.domain === QINT_DOMAIN);
-    return encodeOnnx(hasQintOps ? toOnnxModel(model, { flavour: options.onnxFlavour, matMulWeightType: options.onnxWeightType, convWeightType: options.onnxWeightType }) : model);
-  }
-  return encodeQint(model, { metadata: options.metadata });
+  const m = withoutInitializerInputs(model);
+  if ((options.format ?? 'qint') === 'onnx') return encodeOnnx(onnxModel(m, options));
+  return encodeQint(m, { metadata: options.metadata });
+}
+
+/**
+ * Old exporters list every weight as a graph input too (ONNX IR < 4 required it). qint treats those as constants; the
+ * files it writes list only the real inputs (and IR ≥ 4, where that is valid), so onnxruntime and other tools do not
+ * warn about each of them or offer them as inputs to feed.
+ */
+function withoutInitializerInputs(model: Model): Model {
+  const { graph } = model;
+  if (!graph.inputs.some((i) => graph.initializers.has(i.name))) return model;
+  return { ...model, irVersion: Math.max(model.irVersion, 4), graph: { ...graph, inputs: graph.inputs.filter((i) => !graph.initializers.has(i.name)) } };
+}
+
+/** qint's own ops (ai.qint) become standard ONNX / onnxruntime contrib ops that onnxruntime runs. */
+function onnxModel(model: Model, options: SaveModelOptions): Model {
+  const hasQintOps = model.graph.nodes.some((n) => n.domain === QINT_DOMAIN);
+  return hasQintOps ? toOnnxModel(model, { flavour: options.onnxFlavour, matMulWeightType: options.onnxWeightType, convWeightType: options.onnxWeightType }) : model;
 }
 
 /**
  * Writes a model to a file (Node). The format follows `options.format`, else the extension (`.onnx` → ONNX, anything
- * else → `.qint`).
+ * else → `.qint`). The file is streamed (tensor data is written from the tensors, never copied into one buffer) to a
+ * temporary file beside `path`, fsynced and renamed over it: a failure leaves the previous file intact and no partial
+ * file behind.
  *
  * @param model - the model
  * @param path - the file to write
@@ -61,12 +77,10 @@ export async function serializeModel(model: Model, options: SaveModelOptions = {
  */
 export async function saveModel(model: Model, path: string, options: SaveModelOptions = {}): Promise<number> {
   const format = options.format ?? (path.toLowerCase().endsWith('.onnx') ? 'onnx' : 'qint');
-  const bytes = await serializeModel(model, { ...options, format });
-  const { writeFile } = await import('node:fs/promises');
-  try {
-    await writeFile(path, bytes);
-  } catch (cause) {
-    throw new InputError(`cannot write ${JSON.stringify(path)}: ${(cause as Error).message}`, { cause });
+  const m = withoutInitializerInputs(model);
+  if (format === 'onnx') {
+    const { chunks } = encodeOnnxChunks(onnxModel(m, options));
+    return writeFileAtomic(path, chunks);
   }
-  return bytes.byteLength;
+  return writeFileAtomic(path, (sink) => writeQint(m, sink, { metadata: options.metadata }));
 }

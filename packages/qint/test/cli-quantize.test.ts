@@ -69,10 +69,10 @@ describe('qint quantize', () => {
     expect(err).toMatch(/warning: --onnx-weights s8 writes u8 × s8 integer ops, which onnxruntime computes wrong \(int16 saturation\) on x86 CPUs without AVX-512 VNNI/);
     expect(saturationHazards(await loadModel(out)).map((h) => h.opType)).toEqual(['ConvInteger', 'ConvInteger', 'MatMulInteger']);
     const bad = await cli('quantize', mnist, '-o', out, '--onnx-weights', 'int8');
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.err.trim()).toBe('qint: --onnx-weights must be u8 or s8, got "int8"');
     const qintOut = await cli('quantize', mnist, '-o', join(scratch, 'x.qint'), '--onnx-weights', 'u8');
-    expect(qintOut.code).toBe(1);
+    expect(qintOut.code).toBe(2);
     expect(qintOut.err.trim()).toMatch(/^qint: --onnx-weights is for \.onnx output/);
   });
 
@@ -121,14 +121,14 @@ describe('qint quantize', () => {
 
   it('says what is wrong in one line', async () => {
     const bits = await cli('quantize', mnist, '-o', join(scratch, 'x.qint'), '--weight-bits', '5');
-    expect(bits.code).toBe(1);
+    expect(bits.code).toBe(2); // usage
     expect(bits.err.trim()).toBe('qint: --weight-bits must be 8, 4, 3 or 2, got "5"');
     const budget = await cli('quantize', mnist, '-o', join(scratch, 'x.qint'), '--budget', '100', '--calibration', calibration, '--samples', '4');
-    expect(budget.code).toBe(1);
+    expect(budget.code).toBe(3); // bad input: the budget cannot be met
     expect(budget.err.split('\n').filter(Boolean)).toHaveLength(1);
     expect(budget.err).toMatch(/^qint: budget .* reachable: .* – /);
     const exclude = await cli('quantize', mnist, '-o', join(scratch, 'x.qint'), '--exclude', 'NoSuchNode');
-    expect(exclude.code).toBe(1);
+    expect(exclude.code).toBe(3);
     expect(exclude.err).toMatch(/NoSuchNode/);
     expect(existsSync(join(scratch, 'x.qint'))).toBe(false);
   });
@@ -159,7 +159,7 @@ describe('qint sensitivity', () => {
     expect(fc.candidates.map((c) => c.id)).toEqual(['float', ...['per-channel', 'block32', 'block64', 'block128'].flatMap((g) => [`int2-${g}`, `int2-${g}-mse`])]);
     expect(fc.candidates.filter((c) => c.clip === 'mse')).toHaveLength(4);
     const bad = await cli('sensitivity', mnist, '--candidates', 'all');
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--candidates must be default or search/);
   });
 });

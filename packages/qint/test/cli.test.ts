@@ -61,19 +61,19 @@ describe('qint run', () => {
 
   it('fails with one line naming the problem, and no stack trace', async () => {
     const missing = await cli('run', join(scratch, 'nope.onnx'), '--input', 'x.npy');
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(3); // bad input
     expect(missing.err.trim()).toMatch(/^qint: cannot read model ".*nope\.onnx": no such file$/);
 
     const input = join(scratch, 'bad.npy');
     writeFileSync(input, writeNpy(loadTensorPb(join(fixtures, 'mnist-8', 'test_data_set_0', 'input_0.pb')).tensor));
     const wrongName = await cli('run', mnist, '--input', `pixels=${input}`);
-    expect(wrongName.code).toBe(1);
+    expect(wrongName.code).toBe(2); // usage
     expect(wrongName.err.trim()).toBe(`qint: --input pixels=${input}: the model has no input named "pixels"; its inputs are Input3`);
 
     const { Tensor } = await import('@qint/tensor');
     writeFileSync(input, writeNpy(Tensor.zeros('float32', [1, 1, 27, 28])));
     const wrongShape = await cli('run', mnist, '--input', input, '--backend', 'js');
-    expect(wrongShape.code).toBe(1);
+    expect(wrongShape.code).toBe(3);
     expect(wrongShape.err.split('\n').filter(Boolean)).toHaveLength(1);
     expect(wrongShape.err).toMatch(/^qint: .*Input3.*28/);
 
@@ -118,7 +118,7 @@ describe('qint conformance', () => {
     expect(loose.code).toBe(0);
     expect(loose.out).toMatch(/^PASS test_relu_shifted$/m);
     const bad = await cli('conformance', shifted, '--rtol', 'x');
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2); // usage
     expect(bad.err).toMatch(/--rtol must be a number/);
   });
 
@@ -138,7 +138,7 @@ describe('qint conformance', () => {
   it('refuses a folder without cases', async () => {
     const empty = mkdtempSync(join(scratch, 'empty-'));
     const { code, err } = await cli('conformance', empty);
-    expect(code).toBe(1);
+    expect(code).toBe(3);
     expect(err).toMatch(/no model\.onnx/);
   });
 });

@@ -89,7 +89,7 @@ describe('save and load', () => {
     bytes[largest.byteOffset + 100] ^= 0xff;
     writeFileSync(file, bytes);
     const { code, err } = await cli('inspect', file);
-    expect(code).toBe(1);
+    expect(code).toBe(3);
     expect(err.split('\n').filter(Boolean)).toHaveLength(1);
     expect(err).toMatch(/^qint: .*checksum/i);
     expect(err).toContain(largest.name);

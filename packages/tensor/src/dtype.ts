@@ -1,4 +1,5 @@
 import { DTypeError } from './dtype-error';
+import { checkAllocation } from './allocation-limit';
 
 /** Every element type a qint tensor can hold. Names follow ONNX's `TensorProto.DataType` in lower case. */
 export type DType =
@@ -230,6 +231,7 @@ export function byteLengthOf(dtype: DType, count: number): number {
  */
 export function allocateData<D extends DType>(dtype: D, count: number): DataTypeMap[D] {
   const length = byteLengthOf(dtype, count);
+  checkAllocation(length, `a ${dtype} tensor of ${count} elements`);
   return new (storageConstructor(dtype))(isPackedDType(dtype) ? length : count) as DataTypeMap[D];
 }
 

@@ -36,6 +36,8 @@ export { float16BitsToFloat32, float16ToFloat32Array, float32ToFloat16Array, flo
 export { packSubByte, readPacked, unpackSubByte, writePacked } from './packing';
 export { Tensor, type NestedArray, type ReshapeOptions } from './tensor';
 export { QuantParams, type QuantGranularity } from './quant-params';
+export { MemoryLimitError } from './memory-limit-error';
+export { DEFAULT_MAX_TENSOR_BYTES, checkAllocation, maxTensorBytes, setMaxTensorBytes } from './allocation-limit';
 export {
   bfloat16BitsToFloat32,
   decodeMinifloat,

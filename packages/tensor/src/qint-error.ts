@@ -17,7 +17,8 @@ export type QintErrorCode =
   | 'ERR_OBSERVER'
   | 'ERR_QUANTIZE'
   | 'ERR_BUDGET'
-  | 'ERR_INPUT';
+  | 'ERR_INPUT'
+  | 'ERR_MEMORY_LIMIT';
 
 /** Options accepted by every qint error constructor. */
 export interface QintErrorOptions {

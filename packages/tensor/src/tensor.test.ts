@@ -133,3 +133,18 @@ describe('Tensor identity', () => {
     expect(null as unknown instanceof Tensor).toBe(false);
   });
 });
+
+describe('Tensor.from argument errors', () => {
+  it('names the argument and the expected form when arguments are swapped or missing', () => {
+    const d = new Float32Array(4);
+    expect(() => Tensor.from(d as never, [2, 2], undefined as never)).toThrow(
+      "Tensor.from(dtype, shape, data): dtype must be a dtype name such as 'float32', got a Float32Array (arguments in the wrong order? the dtype comes first)",
+    );
+    expect(() => Tensor.from('float32', d as never, [2, 2])).toThrow(
+      'Tensor.from(dtype, shape, data): shape must be an array of dims such as [2, 3], got a Float32Array (arguments in the wrong order? the data comes last)',
+    );
+    expect(() => Tensor.from('float32', [2, 2], undefined as never)).toThrow('Tensor.from(dtype, shape, data): data must be a typed array or an array of values, got undefined');
+    expect(() => Tensor.from([2, 2] as never, 'float32' as never, d)).toThrow(/dtype must be a dtype name such as 'float32', got an array \(arguments in the wrong order/);
+    expect(Tensor.from('float32', [2, 2], d).shape).toEqual([2, 2]);
+  });
+});

@@ -93,6 +93,7 @@ export class Tensor<D extends DType = DType> {
    * ```
    */
   static from<D extends DType>(dtype: D, shape: Shape, data: DataTypeMap[D] | ArrayLike<number | bigint | boolean>): Tensor<D> {
+    checkFromArguments(dtype, shape, data);
     const info = dtypeInfo(dtype);
     const size = validateShape(shape, 'shape');
     if (ArrayBuffer.isView(data)) {
@@ -496,4 +497,31 @@ function toNumber(v: number | bigint | boolean, i: number): number {
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'bigint') return Number(v);
   throw new ValueError(`values[${i}] must be a number, bigint or boolean, got ${typeof v}`);
+}
+
+/** What a value is, for argument messages: `a Float32Array`, `an array`, `the string "x"`, `undefined`. */
+function describeValue(v: unknown): string {
+  if (v === undefined || v === null) return String(v);
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 20 ? `${v.slice(0, 20)}…` : v)}`;
+  if (Array.isArray(v)) return 'an array';
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
+  if (v instanceof Tensor) return 'a Tensor';
+  return `a ${typeof v}`;
+}
+
+/**
+ * `Tensor.from(dtype, shape, data)` with arguments in another order (`Tensor.from(data, shape)`, data before shape)
+ * would otherwise fail deep inside with V8's words; each argument is named with the form it must have.
+ */
+function checkFromArguments(dtype: unknown, shape: unknown, data: unknown): void {
+  const form = 'Tensor.from(dtype, shape, data)';
+  if (typeof dtype !== 'string') {
+    throw new DTypeError(`${form}: dtype must be a dtype name such as 'float32', got ${describeValue(dtype)}${Array.isArray(dtype) || ArrayBuffer.isView(dtype) ? ' (arguments in the wrong order? the dtype comes first)' : ''}`);
+  }
+  if (!Array.isArray(shape)) {
+    throw new ShapeError(`${form}: shape must be an array of dims such as [2, 3], got ${describeValue(shape)}${ArrayBuffer.isView(shape) ? ' (arguments in the wrong order? the data comes last)' : ''}`);
+  }
+  if (data === undefined || data === null || typeof data !== 'object' || typeof (data as { length?: unknown }).length !== 'number') {
+    throw new ShapeError(`${form}: data must be a typed array or an array of values, got ${describeValue(data)}`);
+  }
 }

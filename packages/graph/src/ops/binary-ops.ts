@@ -15,7 +15,7 @@ import { broadcastBinary, broadcastWhere, F32Op } from './broadcast';
 import { onnxOp } from './define-op';
 import { broadcastInfer } from './infer-helpers';
 import type { OpDefinition } from './op-definition';
-import { fromNumbers, need } from './tensor-utils';
+import { checkOutputSize, fromNumbers, need } from './tensor-utils';
 
 type NumFn = (x: number, y: number) => number;
 type BigFn = (x: bigint, y: bigint) => bigint;
@@ -53,6 +53,8 @@ export function binary(spec: BinarySpec, a: Tensor, b: Tensor, donated = 0, opti
   let size = 1;
   for (const d of shape) size *= d;
   const outDtype: DType = spec.toBool ? 'bool' : dtype;
+  // Broadcasting [n, 1] with [1, n] squares the size: checked before the float16 path's direct allocations.
+  checkOutputSize(outDtype, shape, `${spec.name} output`);
   if (dtype === 'float16') {
     const af = float16ToFloat32Array(a.data as Uint16Array);
     const bf = float16ToFloat32Array(b.data as Uint16Array);

@@ -18,7 +18,7 @@ import { sliceTensor, transposeTensor } from './strided-copy-f32';
 import { onnxOp } from './define-op';
 import { broadcastDims } from './infer-helpers';
 import type { OpBuildContext, OpDefinition, ShapeInferrer } from './op-definition';
-import { need, prod, readInts, readScalar, readSliceInputs, requireUnpacked, stridedCopy } from './tensor-utils';
+import { checkOutputSize, need, prod, readInts, readScalar, readSliceInputs, requireUnpacked, stridedCopy } from './tensor-utils';
 import { UnsupportedVariant } from './unsupported-variant';
 
 type Store = { [i: number]: unknown; length: number; set(a: ArrayLike<never>, offset?: number): void; subarray(b: number, e?: number): Store };
@@ -123,6 +123,7 @@ export function gather(x: Tensor, indices: Tensor, axisAttr: number): Tensor {
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
   requireUnpacked(x, 'Expand');
   const outShape = broadcastShapes(x.shape, shape);
+  checkOutputSize(x.dtype, outShape, 'Expand output');
   const out = allocateData(x.dtype, prod(outShape));
   stridedCopy(x.data, 0, broadcastStrides(x.shape, outShape), outShape, out);
   return Tensor.from(x.dtype, outShape, out);
@@ -133,6 +134,7 @@ export function tile(x: Tensor, repeats: readonly number[]): Tensor {
   requireUnpacked(x, 'Tile');
   if (repeats.length !== x.rank) throw new ShapeError(`Tile: repeats has ${repeats.length} entries for input ${formatShape(x.shape)}`);
   const outShape = x.shape.map((d, i) => d * repeats[i]);
+  checkOutputSize(x.dtype, outShape, 'Tile output');
   const maps = x.shape.map((d, i) => Int32Array.from({ length: outShape[i] }, (_, c) => c % d));
   return gatherByMaps(x, outShape, maps, undefined);
 }
@@ -186,6 +188,7 @@ export function pad(x: Tensor, pads: readonly number[], mode: string, value: num
   });
   const outShape = x.shape.map((d, i) => d + begin[i] + end[i]);
   if (outShape.some((d) => d < 0)) throw new ShapeError(`Pad: pads [${pads.join(',')}] crop more than input ${formatShape(x.shape)} holds`);
+  checkOutputSize(x.dtype, outShape, 'Pad output');
   const maps = x.shape.map((d, i) =>
     Int32Array.from({ length: outShape[i] }, (_, c) => {
       let s = c - begin[i];

@@ -1,7 +1,7 @@
 // QuantizeLinear / DequantizeLinear with float8 and float4e2m1 values (ONNX opset 19+ / 21+): the scaled value is
 // rounded to the nearest code of the format (ties to even) instead of to an integer, with `saturate` for float8.
 import { DTypeError, ShapeError, Tensor, encodeMinifloat, formatShape, isMinifloatDType, type DType, type MinifloatDType } from '@qint/tensor';
-import { fromNumbers, packCodes } from './tensor-utils';
+import { fromNumbers, packCodes, prod } from './tensor-utils';
 
 /** Axis and block size of a quantization op, as its attributes give them. */
 export interface MinifloatQuantOptions {
@@ -20,7 +20,7 @@ function scaleIndex(shape: readonly number[], scale: Tensor, options: MinifloatQ
   const dim = shape[axis];
   if (options.blockSize > 0) {
     const blocks = Math.ceil(dim / options.blockSize);
-    if (scale.size * dim !== blocks * shapeProduct(shape)) {
+    if (scale.size * dim !== blocks * prod(shape)) {
       throw new ShapeError(`${what}: scale ${formatShape(scale.shape)} does not match ${formatShape(shape)} in blocks of ${options.blockSize} on axis ${axis}`);
     }
     const bs = options.blockSize;
@@ -35,11 +35,6 @@ function scaleIndex(shape: readonly number[], scale: Tensor, options: MinifloatQ
   return (i) => Math.floor(i / inner) % dim;
 }
 
-function shapeProduct(shape: readonly number[]): number {
-  let p = 1;
-  for (const d of shape) p *= d;
-  return p;
-}
 
 /**
  * QuantizeLinear to a float8/float4 type: `y = cast(x / y_scale + y_zero_point)`.

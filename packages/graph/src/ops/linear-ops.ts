@@ -1,13 +1,13 @@
 // MatMul, Gemm, Conv (dispatched to @qint/kernels) and ConvTranspose (direct loops here).
 import { conv, gemm, gemmF32Batched, matMul, prepareGemmWeights, type ConvAttributes, type GemmWeights } from '@qint/kernels';
-import { DTypeError, ShapeError, Tensor, formatShape } from '@qint/tensor';
+import { DTypeError, ShapeError, Tensor, broadcastShapes, formatShape } from '@qint/tensor';
 import type { Dim } from '../ir';
 import { convTransposeNd } from './conv-transpose-nd';
 import { onnxOp } from './define-op';
 import type { OpBuildContext, OpDefinition, ShapeInferrer } from './op-definition';
 import { readAutoPad, windowGeometry } from './pool-geometry';
 import { matMulF64 } from './mat-mul-f64';
-import { need, sameBatchMatMul } from './tensor-utils';
+import { checkOutputSize, need, sameBatchMatMul } from './tensor-utils';
 import { UnsupportedVariant } from './unsupported-variant';
 import { asBiasVector } from '../fuse-conv-bias-activation';
 import { convEpilogueOptions, readConvEpilogue } from '../conv-epilogue';
@@ -130,6 +130,7 @@ export function convTranspose(x: Tensor, w: Tensor, bias: Tensor | undefined, ct
   const [OH, OW] = outSize;
   const xd = x.data as Float32Array;
   const wd = w.data as Float32Array;
+  checkOutputSize('float32', [n, m, OH, OW], 'ConvTranspose output');
   const acc = new Float64Array(n * m * OH * OW);
   const cPerG = c / g;
   for (let b = 0; b < n; b++) {
@@ -184,6 +185,23 @@ function constantGemmWeights(ctx: OpBuildContext): GemmWeights | undefined {
   return b && b.dtype === 'float32' && b.rank === 2 ? prepareGemmWeights(b) : undefined;
 }
 
+/**
+ * The output of MatMul(a, b) is checked against the tensor size limit before the kernel allocates it: `[n, 1] × [1, n]`
+ * squares the size. Shapes that do not fit are left to the kernel, which reports them.
+ */
+function checkMatMulOutput(a: Tensor, b: Tensor): void {
+  if (a.rank === 0 || b.rank === 0) return;
+  const m = a.rank === 1 ? 1 : a.shape[a.rank - 2];
+  const n = b.rank === 1 ? 1 : b.shape[b.rank - 1];
+  let batch: readonly number[] = [];
+  try {
+    batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  } catch {
+    return;
+  }
+  checkOutputSize('float32', [...batch, m, n], 'MatMul output');
+}
+
 /** All float linear-algebra op definitions. */
 export const linearOps: readonly OpDefinition[] = [
   onnxOp('MatMul', 1, (ctx) => {
@@ -194,6 +212,7 @@ export const linearOps: readonly OpDefinition[] = [
       const a = need(inputs, 0, 'A');
       const b = need(inputs, 1, 'B');
       if (a.dtype === 'float64') return [matMulF64(a, b)];
+      checkMatMulOutput(a, b);
       const dims = sameBatchMatMul(a, b, 3);
       if (dims) {
         // Attention heads (same batch dims on both sides): one batched backend call instead of one GEMM per head.

@@ -1,7 +1,8 @@
 // The float32 MaxPool loop without Indices, split out of pool2d: CNNs pool every conv output, and the generic loop
 // (any dtype through an index signature, a branch per kind, an Indices check per element) ran at ~4 ns per input
 // element, as long as the conv before it. Same result bits: max is exact, and the order of comparisons is the same
-// (the first valid tap, then each later tap that is strictly greater, so a NaN in the first tap wins, later NaNs lose).
+// (the first valid tap, then each later tap that is strictly greater or NaN: a NaN anywhere in the window gives NaN,
+// as in onnxruntime).
 
 /** Valid kernel taps per output row or column: `[start, end)` of the tap index. */
 export interface PoolTaps {
@@ -49,11 +50,11 @@ export function maxPoolF32(src: Float32Array, out: Float32Array, g: MaxPoolF32Ge
         for (let x = 0; x < ow; x++, o++, r0 += 2, r1 += 2) {
           let best = src[r0];
           const b = src[r0 + 1];
-          if (b > best) best = b;
+          if (b > best || b !== b) best = b;
           const c = src[r1];
-          if (c > best) best = c;
+          if (c > best || c !== c) best = c;
           const d = src[r1 + 1];
-          if (d > best) best = d;
+          if (d > best || d !== d) best = d;
           out[o] = best;
         }
       }
@@ -78,7 +79,7 @@ export function maxPoolF32(src: Float32Array, out: Float32Array, g: MaxPoolF32Ge
           const row = base + (y0 + ky * dh) * w + x0;
           for (let kx = kxS; kx < kxE; kx++) {
             const v = src[row + kx * dw];
-            if (first || v > best) {
+            if (first || v > best || v !== v) {
               best = v;
               first = false;
             }

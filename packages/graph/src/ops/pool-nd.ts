@@ -61,7 +61,7 @@ export function poolNd(x: Tensor, kind: 'max' | 'avg', options: WindowAttributes
           const v = src[p * planeIn + at];
           inside++;
           if (kind === 'avg') sum += v;
-          else if (v > best || bestAt < 0) {
+          else if (v > best || v !== v || bestAt < 0) {
             best = v;
             bestAt = at;
           }

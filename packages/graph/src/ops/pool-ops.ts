@@ -103,7 +103,7 @@ export function pool2d(x: Tensor, kind: 'max' | 'avg', options: PoolOptions, wit
             const row = base + (y0 + ky * dh) * w + x0;
             for (let kx = kxS; kx < kxE; kx++) {
               const v = src[row + kx * dw];
-              if (v > best || at < 0) {
+              if (v > best || v !== v || at < 0) {
                 best = v;
                 at = row + kx * dw;
               }

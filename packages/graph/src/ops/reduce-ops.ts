@@ -216,9 +216,9 @@ function softmaxRows(src: Float32Array | Float64Array, out: Float32Array | Float
  * `prod(shape[axis:])` values is normalized. Opset ≥ 13: normalized along the single `axis` (default −1).
  */
 export function softmaxFamily(x: Tensor, axisAttr: number, flatten: boolean, kind: SoftKind, options?: OpOptions, inPlace = false): Tensor {
+  const rank = x.rank;
   if (x.dtype === 'float64') {
-    // Double precision through the generic rows (the backend primitive is float32).
-    const rank = x.rank;
+    // Double precision throughout (the same row loops, on Float64Array).
     const axis = rank === 0 ? 0 : normalizeAxis(axisAttr, rank, 'axis');
     const out = new Float64Array(x.size);
     const src = x.data as Float64Array;
@@ -227,7 +227,6 @@ export function softmaxFamily(x: Tensor, axisAttr: number, flatten: boolean, kin
     return Tensor.from('float64', x.shape, out);
   }
   if (x.dtype !== 'float32') throw new DTypeError(`${kind}: input must be float32 or float64, got ${x.dtype}`);
-  const rank = x.rank;
   const axis = rank === 0 ? 0 : normalizeAxis(axisAttr, rank, 'axis');
   const rowsContiguous = kind === 'softmax' && (flatten || axis === rank - 1) && rank > 0;
   // In place only on contiguous rows: each row's max and exponentials are taken before the row is rewritten.

@@ -4,7 +4,7 @@ import type { Dim } from '../ir';
 import { onnxOp } from './define-op';
 import type { OpBuildContext, OpDefinition, ShapeInferrer } from './op-definition';
 import { resizeSeparable } from './resize-separable';
-import { need, readFloats, readInts } from './tensor-utils';
+import { checkOutputSize, need, readFloats, readInts } from './tensor-utils';
 import { UnsupportedVariant } from './unsupported-variant';
 
 /** Resize settings parsed at load. */
@@ -74,6 +74,7 @@ function nearestIndex(mode: string, v: number): number {
 export function resize(x: Tensor, outShape: readonly number[], scales: readonly number[], roi: readonly number[] | undefined, o: ResizeOptions): Tensor {
   if (isPackedDType(x.dtype) || x.dtype === 'float16' || x.dtype === 'bool') throw new DTypeError(`Resize: ${x.dtype} inputs are not supported`);
   const rank = x.rank;
+  checkOutputSize(x.dtype, outShape, 'Resize output');
   // Cubic, antialias and linear over more than the last two axes: separable passes (resize-separable.ts).
   if (o.mode === 'cubic' || (o.mode === 'linear' && (o.antialias || outShape.some((d, i) => i < rank - 2 && d !== x.shape[i])))) {
     return resizeSeparable(x, outShape, scales, roi, {

@@ -4,7 +4,7 @@ import type { Dim } from '../ir';
 import { onnxOp } from './define-op';
 import { dimProduct } from './infer-helpers';
 import type { InferredValue, OpBuildContext, OpDefinition, ShapeInferrer } from './op-definition';
-import { need, prod, readInts } from './tensor-utils';
+import { checkOutputSize, need, prod, readInts } from './tensor-utils';
 import { UnsupportedVariant } from './unsupported-variant';
 
 /** ONNX Reshape: 0 copies the input dim (unless `allowzero`), -1 is inferred. A view: no copy. */
@@ -176,6 +176,7 @@ function constantValue(ctx: OpBuildContext): Tensor {
 
 function constantOfShape(shapeT: Tensor, value: Tensor): Tensor {
   const shape = readInts(shapeT, 'ConstantOfShape input');
+  if (shape.every((d) => Number.isSafeInteger(d) && d >= 0)) checkOutputSize(value.dtype, shape, 'ConstantOfShape output');
   const out = Tensor.zeros(value.dtype, shape);
   const first = (value.data as unknown as ArrayLike<number | bigint>)[0];
   // Storage codes (float16 bits, float8 codes) are copied as they are; float4e2m1 is packed two codes per byte.
@@ -196,6 +197,8 @@ function range(start: Tensor, limit: Tensor, delta: Tensor): Tensor {
   if (d === 0) throw new ValueError('Range: delta must not be 0');
   const n = Math.max(Math.ceil((l - s) / d), 0);
   const dtype: DType = start.dtype;
+  // n comes from three scalars of the file: ceil((1e18 − 0) / 1) would otherwise be a 8e18-byte array request.
+  checkOutputSize(dtype, [n], 'Range output');
   if (dtype === 'int64') return Tensor.from('int64', [n], BigInt64Array.from({ length: n }, (_, i) => BigInt(s + i * d)));
   const out = Tensor.zeros(dtype, [n]);
   const o = out.data as Float32Array;

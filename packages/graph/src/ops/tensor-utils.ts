@@ -5,6 +5,8 @@ import {
   Tensor,
   ValueError,
   allocateData,
+  byteLengthOf,
+  checkAllocation,
   dtypeInfo,
   encodeMinifloat,
   float16ToFloat32Array,
@@ -18,6 +20,16 @@ import {
   type TensorData,
 } from '@qint/tensor';
 import { GraphError } from '../graph-error';
+
+/**
+ * Refuses an output of `shape` and `dtype` above the tensor size limit, before anything (index maps included) is
+ * allocated for it: the growth ops (Expand, Tile, Pad, ConstantOfShape, Range, Resize) take their sizes from the file.
+ */
+export function checkOutputSize(dtype: DType, shape: readonly number[], what: string): void {
+  let size = 1;
+  for (const d of shape) size *= d;
+  checkAllocation(byteLengthOf(dtype, size), `${what} ${formatShape(shape)} of ${dtype}`);
+}
 
 /** Maps an ONNX `TensorProto.DataType` number to a qint dtype. */
 export function dtypeFromOnnx(code: number, what: string): DType {

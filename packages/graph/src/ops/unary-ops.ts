@@ -12,7 +12,7 @@ import { castTensor } from './cast-op';
 import { onnxOp } from './define-op';
 import { sameAs, sameShapeAs } from './infer-helpers';
 import type { OpBuildContext, OpDefinition, OpKernel } from './op-definition';
-import { dtypeFromOnnx, fromNumbers, need, readFloats, readScalar } from './tensor-utils';
+import { fromNumbers, need, readScalar } from './tensor-utils';
 import { UnsupportedVariant } from './unsupported-variant';
 
 type Fn = (x: number) => number;
@@ -73,7 +73,7 @@ function numericOp(opType: string, since: number, f: Fn, loop?: Loop): OpDefinit
 const reluLoop: Loop = (s, d) => {
   for (let i = 0; i < s.length; i++) {
     const v = s[i];
-    d[i] = v > 0 ? v : 0;
+    d[i] = v <= 0 ? 0 : v; // NaN stays NaN (IEEE, onnxruntime); −0 gives +0
   }
 };
 const leakyLoop =
@@ -175,7 +175,7 @@ function dropoutKernel(ctx: OpBuildContext): OpKernel {
 
 /** All one-input elementwise op definitions. */
 export const unaryOps: readonly OpDefinition[] = [
-  numericOp('Relu', 6, (x) => (x > 0 ? x : 0), reluLoop),
+  numericOp('Relu', 6, (x) => (x <= 0 ? 0 : x), reluLoop),
   floatOp(
     'LeakyRelu',
     6,
@@ -223,7 +223,7 @@ export const unaryOps: readonly OpDefinition[] = [
   floatOp('Mish', 18, () => (x) => x * Math.tanh(softplus(x))),
   numericOp('Neg', 6, (x) => -x),
   numericOp('Abs', 6, Math.abs),
-  numericOp('Sign', 9, (x) => (x > 0 ? 1 : x < 0 ? -1 : 0)),
+  numericOp('Sign', 9, (x) => (x > 0 ? 1 : x < 0 ? -1 : x === x ? 0 : NaN)), // Sign(NaN) = NaN, as onnxruntime
   onnxOp('IsNaN', 9, () => (inputs) => {
     const v = need(inputs, 0, 'X').values();
     const out = new Uint8Array(v.length);

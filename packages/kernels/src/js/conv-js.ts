@@ -141,7 +141,7 @@ export function convF32Js(args: ConvF32Args, scratch: ConvScratch): void {
 type ConvEpilogueTarget = Pick<ConvF32Args, 'batch' | 'outChannels' | 'outHeight' | 'outWidth' | 'out'> & ConvOutputEpilogue;
 
 /**
- * The epilogue of {@link ConvF32Args} in place over `[batch, M, plane]`: Relu (`v > 0 ? v : 0`), then
+ * The epilogue of {@link ConvF32Args} in place over `[batch, M, plane]`: Relu (`v <= 0 ? 0 : v`: NaN stays NaN), then
  * `v · postScale[c] + postShift[c]` in float64, rounded once to float32 by the store.
  */
 export function convEpilogueF32Js(args: ConvEpilogueTarget): void {
@@ -155,7 +155,7 @@ export function convEpilogueF32Js(args: ConvEpilogueTarget): void {
       if (relu) {
         for (let i = start; i < end; i++) {
           const v = out[i];
-          out[i] = v > 0 ? v : 0;
+          out[i] = v <= 0 ? 0 : v;
         }
       }
       if (postScale && postShift) {

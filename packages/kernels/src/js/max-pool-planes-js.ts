@@ -5,7 +5,7 @@ export function pooledSize(h: number, w: number, pool: ConvPool): [number, numbe
   return [Math.floor((h - pool[0]) / pool[2]) + 1, Math.floor((w - pool[1]) / pool[3]) + 1];
 }
 
-/** MaxPool of `planes` planes `h × w` from `src` into `out` (first tap, then strictly greater taps, row-major). */
+/** MaxPool of `planes` planes `h × w` from `src` into `out` (first tap, then taps strictly greater or NaN, row-major: a NaN makes the window NaN). */
 export function maxPoolPlanesJs(src: Float32Array, planes: number, h: number, w: number, pool: ConvPool, out: Float32Array): void {
   const [kh, kw, sh, sw] = pool;
   const [oh, ow] = pooledSize(h, w, pool);
@@ -19,7 +19,7 @@ export function maxPoolPlanesJs(src: Float32Array, planes: number, h: number, w:
         for (let ky = 0; ky < kh; ky++) {
           for (let kx = ky === 0 ? 1 : 0; kx < kw; kx++) {
             const v = src[r0 + ky * w + kx];
-            if (v > best) best = v;
+            if (v > best || v !== v) best = v;
           }
         }
         out[o] = best;

@@ -1,9 +1,11 @@
 import { OnnxError } from '../onnx-error';
+import { checkWireTypes } from './check-wire-types';
 import { onnxTypes, type OnnxTypes } from './onnx-schema';
 
 /**
  * Decodes protobuf bytes with one of the ONNX message types, turning protobufjs's errors (truncated input, bad wire
- * types, nesting deeper than 100) into an {@link OnnxError}.
+ * types, nesting deeper than 100) into an {@link OnnxError}. Known fields with a wire type their declared type cannot
+ * have are refused first (see check-wire-types.ts).
  *
  * @param type - the message type
  * @param source - the serialized message
@@ -17,6 +19,8 @@ export function decodeProto<T>(type: keyof OnnxTypes, source: Uint8Array | Array
   if (!(bytes instanceof Uint8Array)) {
     throw new OnnxError(`${what} must be protobuf bytes (a Uint8Array or ArrayBuffer), got ${bytes === null ? 'null' : typeof bytes}`);
   }
+  // Wrong wire types on known fields are refused here: protobufjs would read them with the declared type's reader.
+  checkWireTypes(bytes, type, what);
   try {
     return onnxTypes()[type].decode(bytes) as unknown as T;
   } catch (cause) {

@@ -28,25 +28,43 @@ function frontierSeries(frontier: Plan[], chosen?: Plan) {
   ];
 }
 
+/** What each sensitivity metric's damage number is. */
+const DAMAGE_UNITS: Record<string, string> = {
+  mse: 'mean squared error of the first output vs float, on the calibration samples',
+  'output-mse': 'mean squared error of the first output vs float, on the calibration samples',
+  kl: 'KL divergence of the softmax of the first output vs float, in nats',
+  top1: 'fraction of calibration samples whose top-1 answer changes',
+  'weight-error': 'data-free proxy: squared weight rounding error weighted by the layer (no calibration data given)',
+};
+
 /** The HTML report of `qint quantize --report` and `qint sensitivity --report`. */
 export function sensitivityReport(input: {
   title: string;
   floatBytes: number;
   quantBytes?: number;
+  /** Measured on the data given (accuracy needs labels; latency is timed on the backend). */
+  measured?: { float: { accuracy?: number; latencyMs?: Partial<Record<'js' | 'wasm', number>> }; quantized: { accuracy?: number; latencyMs?: Partial<Record<'js' | 'wasm', number>> }; samples?: number; missing: string[] };
   fileBytes?: number;
   report?: QuantizeReport;
   mixed?: { plan: Plan; table: SensitivityTable; frontier: Plan[] };
   table?: SensitivityTable;
 }): string {
   const table = input.mixed?.table ?? input.table;
-  const variants = [{ name: 'float weights', fileBytes: input.floatBytes }];
-  if (input.quantBytes !== undefined) variants.push({ name: 'quantized weights', fileBytes: input.quantBytes });
+  const variants: { name: string; fileBytes: number; accuracy?: number; latencyMs?: Partial<Record<'js' | 'wasm', number>>; note?: string }[] = [{ name: 'float weights', fileBytes: input.floatBytes, ...(input.measured?.float ?? {}) }];
+  if (input.quantBytes !== undefined) variants.push({ name: 'quantized weights', fileBytes: input.quantBytes, ...(input.measured?.quantized ?? {}) });
+  const metric = table?.metric ?? 'unknown';
+  // Damage is what the sensitivity measured, per layer, summed: say which quantity and which way is better.
+  const damageUnit = `${DAMAGE_UNITS[metric] ?? metric}; summed over layers, 0 = unchanged, lower is better`;
+  const notes = [
+    ...(input.measured?.samples ? [`Accuracy on ${input.measured.samples.toLocaleString('en-US')} labelled samples.`] : []),
+    ...(input.measured?.missing ?? []),
+  ];
   return renderReport({
     title: input.title,
-    subtitle: table ? `Sensitivity metric: ${table.metric ?? 'unknown'}. Damage is predicted per layer and summed.` : undefined,
+    subtitle: [table ? `Damage: ${damageUnit}.` : '', ...notes].filter(Boolean).join(' ') || undefined,
     variants,
     layers: table ? layerRows(table, input.mixed ? { plan: input.mixed.plan } : {}) : undefined,
-    frontier: input.mixed ? { yLabel: 'predicted damage', series: frontierSeries(input.mixed.frontier, input.mixed.plan) } : undefined,
+    frontier: input.mixed ? { yLabel: `predicted damage (${DAMAGE_UNITS[metric] ?? metric})`, series: frontierSeries(input.mixed.frontier, input.mixed.plan) } : undefined,
     comparison: input.report
       ? [
           { label: 'layers quantized', value: String(input.report.quantized.length) },

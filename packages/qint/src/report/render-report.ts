@@ -89,8 +89,8 @@ export function renderReport(data: ReportData): string {
     ? `<h2>Float vs quantized</h2><table>${data.comparison.map((c) => `<tr><td>${esc(c.label)}</td><td class="n">${esc(c.value)}</td></tr>`).join('')}</table>`
     : '';
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${esc(data.title)}</title>
-<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#111;max-width:1100px}table{border-collapse:collapse;margin:1rem 0}td,th{border-bottom:1px solid #ddd;padding:.35rem .7rem;text-align:left}.n{text-align:right;font-variant-numeric:tabular-nums}small{color:#666}</style>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(data.title)}</title>
+<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#111;max-width:1100px}@media (max-width:600px){body{margin:.75rem}}table{border-collapse:collapse;margin:1rem 0;display:block;max-width:100%;overflow-x:auto}svg{max-width:100%;height:auto}td,th{border-bottom:1px solid #ddd;padding:.35rem .7rem;text-align:left}.n{text-align:right;font-variant-numeric:tabular-nums}small{color:#666}</style>
 </head><body>
 <h1>${esc(data.title)}</h1>
 ${data.subtitle ? `<p>${esc(data.subtitle)}</p>` : ''}

@@ -38,7 +38,7 @@ function make(name: string, alpha: number, beta: number): RecurrentActivation | 
     case 'tanh':
       return tanh;
     case 'relu':
-      return (x) => (x > 0 ? x : 0);
+      return (x) => (x <= 0 ? 0 : x);
     case 'affine':
       return (x) => alpha * x + beta;
     case 'leakyrelu':

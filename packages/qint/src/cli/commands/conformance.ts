@@ -4,6 +4,7 @@ import { runConformanceCase, type ConformanceReason, type ConformanceResult } fr
 import type { Command } from 'commander';
 import { resolveBackend } from '../../backends';
 import { InputError } from '../../input-error';
+import { UsageError } from '../usage-error';
 import type { CliContext } from '../cli-context';
 
 /** A case folder holds `model.onnx`; a folder of case folders is expanded. */
@@ -27,7 +28,7 @@ function expandCaseDirs(dirs: string[]): string[] {
 
 function tolerance(value: string, flag: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InputError(`${flag} must be a number ≥ 0, got ${JSON.stringify(value)}`);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`${flag} must be a number ≥ 0, got ${JSON.stringify(value)}`);
   return n;
 }
 

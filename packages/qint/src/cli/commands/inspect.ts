@@ -21,9 +21,11 @@ function renderSummary(path: string, s: ModelSummary): string {
     const nameWidth = Math.min(40, Math.max(5, ...s.layers.map((l) => l.name.length)));
     const opWidth = Math.max(2, ...s.layers.map((l) => l.opType.length));
     lines.push('');
-    lines.push(`  ${'layer'.padEnd(nameWidth)}  ${'op'.padEnd(opWidth)}  ${'params'.padStart(10)}  ${'bytes'.padStart(10)}  dtypes`);
+    const weights = (l: ModelSummary['layers'][number]): string => (l.weightBits === undefined ? '' : l.scheme === 'float' ? `float${l.weightBits}` : `${l.weightBits}-bit${l.scheme ? ` ${l.scheme}` : ''}`);
+    const wWidth = Math.max(7, ...s.layers.map((l) => weights(l).length));
+    lines.push(`  ${'layer'.padEnd(nameWidth)}  ${'op'.padEnd(opWidth)}  ${'params'.padStart(10)}  ${'bytes'.padStart(10)}  ${'weights'.padEnd(wWidth)}  stored as`);
     for (const l of s.layers) {
-      lines.push(`  ${l.name.slice(0, nameWidth).padEnd(nameWidth)}  ${l.opType.padEnd(opWidth)}  ${l.parameters.toLocaleString('en-US').padStart(10)}  ${formatBytes(l.bytes).padStart(10)}  ${l.dtypes.join(', ')}`);
+      lines.push(`  ${l.name.slice(0, nameWidth).padEnd(nameWidth)}  ${l.opType.padEnd(opWidth)}  ${l.parameters.toLocaleString('en-US').padStart(10)}  ${formatBytes(l.bytes).padStart(10)}  ${weights(l).padEnd(wWidth)}  ${l.dtypes.join(', ')}`);
     }
   }
   return lines.join('\n');

@@ -1,25 +1,23 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
 import { InferenceSession, OptionalValue, TensorSequence } from '@qint/graph';
 import type { Tensor } from '@qint/tensor';
 import type { Command } from 'commander';
 import { resolveBackend } from '../../backends';
-import { InputError } from '../../input-error';
+import { UsageError } from '../usage-error';
 import { loadModel } from '../../load-model';
 import { writeNpy } from '../../npy';
 import type { CliContext } from '../cli-context';
 import { readNpyArg } from '../npy-arg';
+import { outputFileNames } from '../output-file-names';
+import { writeFileAtomic } from '../../write-file-atomic';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** Turns an output name into a safe file name (`a/b:0` → `a_b_0`). */
-function outputFileName(name: string): string {
-  return `${name.replace(/[^A-Za-z0-9._-]/g, '_') || 'output'}.npy`;
-}
 
-async function readInput(spec: string, session: InferenceSession, feedNames: string[]): Promise<[string, Tensor]> {
+async function readInput(spec: string, session: InferenceSession, feedNames: string[]): Promise<[string, Tensor, string]> {
   const eq = spec.indexOf('=');
   let name: string;
   let file: string;
@@ -30,12 +28,12 @@ async function readInput(spec: string, session: InferenceSession, feedNames: str
     name = feedNames[0];
     file = spec;
   } else {
-    throw new InputError(`--input ${spec}: say which input it feeds as <name>=<file.npy>; the model has inputs ${feedNames.join(', ')}`);
+    throw new UsageError(`--input ${spec}: say which input it feeds as <name>=<file.npy>; the model has inputs ${feedNames.join(', ')}`);
   }
   if (!session.inputNames.includes(name)) {
-    throw new InputError(`--input ${spec}: the model has no input named "${name}"; its inputs are ${feedNames.join(', ')}`);
+    throw new UsageError(`--input ${spec}: the model has no input named "${name}"; its inputs are ${feedNames.join(', ')}`);
   }
-  return [name, await readNpyArg(file, '--input')];
+  return [name, await readNpyArg(file, '--input'), file];
 }
 
 /** `qint run <model> --input name=file.npy ...`: runs a model and writes each output as `<name>.npy`. */
@@ -55,30 +53,37 @@ export function registerRun(program: Command, ctx: CliContext): void {
       const session = InferenceSession.create(model, { backend });
       const feedNames = session.inputs.filter((vi) => !model.graph.initializers.has(vi.name)).map((vi) => vi.name);
       const feeds: Record<string, Tensor> = {};
+      const inputFiles: string[] = [];
       for (const spec of options.input) {
-        const [name, tensor] = await readInput(spec, session, feedNames);
+        const [name, tensor, file] = await readInput(spec, session, feedNames);
         feeds[name] = tensor;
+        inputFiles.push(resolve(file));
       }
       const missing = feedNames.filter((n) => !(n in feeds));
-      if (missing.length > 0) throw new InputError(`missing --input for ${missing.join(', ')} (give each as <name>=<file.npy>)`);
+      if (missing.length > 0) throw new UsageError(`missing --input for ${missing.join(', ')} (give each as <name>=<file.npy>)`);
       const started = performance.now();
       const outputs = session.runValues(feeds);
       const ms = performance.now() - started;
       await mkdir(options.outputDir, { recursive: true });
       const written = [];
       // A sequence output is written one file per element (`<name>.<i>.npy`); an optional as its element, if any.
-      const tensorsOf = (name: string, value: unknown): [string, Tensor][] => {
-        const v = value instanceof OptionalValue ? value.value : value;
-        if (v === undefined) return [];
-        if (v instanceof TensorSequence) return v.items.map((t, i) => [`${name}.${i}`, t]);
-        return [[name, v as Tensor]];
-      };
+      const tensors = new Map<string, Tensor>();
       for (const [output, value] of Object.entries(outputs)) {
-        for (const [name, tensor] of tensorsOf(output, value)) {
-          const file = join(options.outputDir, outputFileName(name));
-          await writeFile(file, writeNpy(tensor));
-          written.push({ name, dtype: tensor.dtype, shape: [...tensor.shape], file });
-        }
+        const v = value instanceof OptionalValue ? value.value : value;
+        if (v === undefined) continue;
+        if (v instanceof TensorSequence) v.items.forEach((t, i) => tensors.set(`${output}.${i}`, t));
+        else tensors.set(output, v as Tensor);
+      }
+      // Input files in the output folder are never overwritten by an output of the same name.
+      const outDir = resolve(options.outputDir);
+      const taken = new Set(inputFiles.filter((f) => resolve(f, '..') === outDir).map((f) => basename(f).toLowerCase()));
+      const files = outputFileNames([...tensors.keys()], taken);
+      for (const f of files) {
+        const tensor = tensors.get(f.name)!;
+        const file = join(options.outputDir, f.file);
+        if (f.note) ctx.err(`qint: note: output ${JSON.stringify(f.name)} is written as ${f.file} (${f.note})`);
+        await writeFileAtomic(file, writeNpy(tensor));
+        written.push({ name: f.name, dtype: tensor.dtype, shape: [...tensor.shape], file });
       }
       if (options.json) ctx.out(JSON.stringify({ backend: options.backend, ms, outputs: written }, null, 2));
       else {

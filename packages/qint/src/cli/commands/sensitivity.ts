@@ -1,12 +1,12 @@
-import { writeFile } from 'node:fs/promises';
 import { DEFAULT_CANDIDATE_SCHEMES, measureSensitivity, SEARCH_CANDIDATE_SCHEMES, type DamageMetric } from '@qint/mixed-precision';
 import type { Command } from 'commander';
 import { resolveBackend } from '../../backends';
-import { InputError } from '../../input-error';
+import { UsageError } from '../usage-error';
 import { loadModel } from '../../load-model';
 import { summarizeModel } from '../../model-summary';
 import { calibrationFeeds } from '../../quantize';
 import type { CliContext } from '../cli-context';
+import { writeFileAtomic } from '../../write-file-atomic';
 import { readNpyArg } from '../npy-arg';
 import { sensitivityReport } from '../sensitivity-report';
 
@@ -27,9 +27,9 @@ export function registerSensitivity(program: Command, ctx: CliContext): void {
     .addHelpText('after', '\nExamples:\n  qint sensitivity mnist-8.onnx --calibration x.npy\n  qint sensitivity model.onnx --bits 4,8 --json')
     .action(async (path: string, o: { calibration?: string; bits: string; candidates: string; metric: string; samples: string; backend: string; report?: string; json?: boolean }) => {
       const bits = o.bits.split(',').map((b) => Number(b.trim()));
-      for (const b of bits) if (![2, 3, 4, 8].includes(b)) throw new InputError(`--bits takes 2, 3, 4 and 8, got ${JSON.stringify(o.bits)}`);
-      if (o.candidates !== 'default' && o.candidates !== 'search') throw new InputError(`--candidates must be default or search, got ${o.candidates}`);
-      if (!['mse', 'kl', 'top1'].includes(o.metric)) throw new InputError(`--metric must be kl, mse or top1, got ${o.metric}`);
+      for (const b of bits) if (![2, 3, 4, 8].includes(b)) throw new UsageError(`--bits takes 2, 3, 4 and 8, got ${JSON.stringify(o.bits)}`);
+      if (o.candidates !== 'default' && o.candidates !== 'search') throw new UsageError(`--candidates must be default or search, got ${o.candidates}`);
+      if (!['mse', 'kl', 'top1'].includes(o.metric)) throw new UsageError(`--metric must be kl, mse or top1, got ${o.metric}`);
       const model = await loadModel(path);
       const calibration = o.calibration ? calibrationFeeds(model, await readNpyArg(o.calibration, '--calibration'), Number(o.samples)) : undefined;
       let bar: ReturnType<CliContext['progress']> | undefined;
@@ -44,7 +44,7 @@ export function registerSensitivity(program: Command, ctx: CliContext): void {
           if (done === total) bar.stop();
         },
       });
-      if (o.report) await writeFile(o.report, sensitivityReport({ title: `qint sensitivity ${path}`, floatBytes: summarizeModel(model).parameterBytes, table }));
+      if (o.report) await writeFileAtomic(o.report, sensitivityReport({ title: `qint sensitivity ${path}`, floatBytes: summarizeModel(model).parameterBytes, table }));
       if (o.json) {
         ctx.out(JSON.stringify({ metric: table.metric, cost, layers: table.layers }, null, 2));
         return;
