@@ -22,6 +22,18 @@ interface QuantizedValue {
 const INT32_MAX = 2147483647;
 
 /**
+ * ai.onnx ops whose definitions did not change incompatibly between opset 8 and 12: a model made only of these may have
+ * its opset raised to 12, the first where MaxPool takes uint8.
+ */
+const SAFE_TO_OPSET_12 = new Set(['Conv', 'MatMul', 'Gemm', 'Add', 'Sub', 'Mul', 'Div', 'Relu', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'Reshape', 'Flatten', 'Transpose', 'Concat', 'Identity', 'Sigmoid', 'Tanh', 'Softmax']);
+
+/** Whether uint8 MaxPool may be emitted: the model is at opset ≥ 12 already, or only has ops safe to raise it to 12. */
+function integerMaxPoolAllowed(model: Model): boolean {
+  if ((model.opsetImports[''] ?? 1) >= 12) return true;
+  return model.graph.nodes.every((n) => !isOnnx(n) || SAFE_TO_OPSET_12.has(n.opType));
+}
+
+/**
  * Static quantization in QOperator form (see {@link quantizeStatic}, `format: 'qoperator'`).
  *
  * @param model - the float model (not modified)
@@ -49,6 +61,8 @@ export function staticQOperator(model: Model, ranges: CalibrationRanges, options
   const out: Node[] = [];
   const fusedAway = new Set<Node>();
   const quantOf = new Map<string, QuantizedValue>();
+  const intMaxPool = integerMaxPoolAllowed(model);
+  let intMaxPools = 0;
   const constScalar = (base: string, t: Tensor): string => {
     const name = fresh(base);
     initializers.set(name, t);
@@ -80,6 +94,17 @@ export function staticQOperator(model: Model, ranges: CalibrationRanges, options
       if (isOnnx(node) && ['MatMul', 'Gemm', 'Conv'].includes(node.opType)) {
         const reason = exclude.has(node.name) || exclude.has(node.opType) ? 'excluded by options.exclude' : node.opType === 'Gemm' ? 'Gemm with transA = 1 or a non-constant B/C has no QLinearMatMul form' : 'weight is not a float32 constant (or has an unsupported rank)';
         skipped.push({ node: label, opType: orig.opType, reason });
+      }
+      if (intMaxPool && isOnnx(node) && node.opType === 'MaxPool' && (node.outputs[1] ?? '') === '' && quantOf.has(node.inputs[0])) {
+        // Max commutes with the monotone uint8 grid: pooling the quantized tensor is exact, with its scale and zero point.
+        const x = quantOf.get(node.inputs[0])!;
+        const y = node.outputs[0];
+        const yq = fresh(`${y}_quantized`);
+        out.push({ ...node, inputs: [x.q], outputs: [yq] });
+        out.push({ name: fresh(`${y}_DequantizeLinear`), opType: 'DequantizeLinear', domain: '', inputs: [yq, x.scaleName, x.zeroName], outputs: [y], attributes: {} });
+        quantOf.set(y, { ...x, q: yq });
+        intMaxPools++;
+        return;
       }
       out.push(node);
       return;
@@ -133,5 +158,7 @@ export function staticQOperator(model: Model, ranges: CalibrationRanges, options
       weightBytesAfter: w.size + channels * 5 + (layer.bias ? layer.bias.length * 4 : 0),
     });
   });
-  return finishStatic(model, { nodes: out, initializers, quantized, skipped, warnings }, 10, 'QLinearConv/QLinearMatMul');
+  return intMaxPools
+    ? finishStatic(model, { nodes: out, initializers, quantized, skipped, warnings }, 12, 'QLinearConv/QLinearMatMul and uint8 MaxPool')
+    : finishStatic(model, { nodes: out, initializers, quantized, skipped, warnings }, 10, 'QLinearConv/QLinearMatMul');
 }

@@ -57,10 +57,37 @@ describe('QOperator on mnist-8', () => {
       ['Times212', 'QLinearMatMul'],
     ]);
     const ops = qop.graph.nodes.map((n) => n.opType);
-    // Input, after each MaxPool (no quantized form in the standard ops qint emits): 3 QuantizeLinear; 3 DequantizeLinear back.
-    expect(ops).toEqual(['QuantizeLinear', 'QLinearConv', 'DequantizeLinear', 'MaxPool', 'QuantizeLinear', 'QLinearConv', 'DequantizeLinear', 'MaxPool', 'Reshape', 'QuantizeLinear', 'QLinearMatMul', 'DequantizeLinear', 'Add']);
+    // The MaxPools pool the uint8 QLinearConv outputs (opset 12 allows uint8 MaxPool); the float Reshape before the
+    // MatMul needs a DequantizeLinear / QuantizeLinear pair.
+    expect(ops).toEqual(['QuantizeLinear', 'QLinearConv', 'MaxPool', 'QLinearConv', 'MaxPool', 'DequantizeLinear', 'Reshape', 'QuantizeLinear', 'QLinearMatMul', 'DequantizeLinear', 'Add']);
     expect(ops).not.toContain('Conv');
-    expect(qop.opsetImports['']).toBe(10);
+    expect(qop.opsetImports['']).toBe(12);
+    expect(report.warnings).toContain('the ai.onnx opset was raised to 12 for QLinearConv/QLinearMatMul and uint8 MaxPool');
+    const producer = new Map(qop.graph.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
+    const pools = qop.graph.nodes.filter((n) => n.opType === 'MaxPool');
+    expect(pools.map((n) => producer.get(n.inputs[0])?.opType)).toEqual(['QLinearConv', 'QLinearConv']);
+    // The second QLinearConv reads the first pool's uint8 output with the first QLinearConv's output scale and zero point.
+    const [conv1, conv2] = qop.graph.nodes.filter((n) => n.opType === 'QLinearConv');
+    expect(conv2.inputs.slice(0, 3)).toEqual([pools[0].outputs[0], conv1.inputs[6], conv1.inputs[7]]);
+  });
+
+  it('uint8 MaxPool is exact: the same logits as dequantize → float MaxPool → quantize with the same parameters', () => {
+    // Reference: each integer MaxPool written out through the float domain (max commutes with the monotone grid).
+    const nodes = qop.graph.nodes.flatMap((n) => {
+      if (n.opType !== 'MaxPool') return [n];
+      const conv = qop.graph.nodes.find((c) => c.outputs[0] === n.inputs[0])!;
+      const [s, z] = [conv.inputs[6], conv.inputs[7]];
+      const f = `${n.inputs[0]}_ref_float`;
+      const p = `${n.outputs[0]}_ref_float`;
+      return [
+        { name: `${n.name}_ref_dq`, opType: 'DequantizeLinear', domain: '', inputs: [n.inputs[0], s, z], outputs: [f], attributes: {} },
+        { ...n, inputs: [f], outputs: [p] },
+        { name: `${n.name}_ref_q`, opType: 'QuantizeLinear', domain: '', inputs: [p, s, z], outputs: [n.outputs[0]], attributes: {} },
+      ];
+    });
+    const ref = createSession({ ...qop, graph: { ...qop.graph, nodes } });
+    const q = createSession(qop);
+    for (let i = 0; i < 10; i++) expect(q.run(feed(test, i)).Plus214_Output_0.data).toEqual(ref.run(feed(test, i)).Plus214_Output_0.data);
     expect(report.weightBytesAfter / report.weightBytesBefore).toBeLessThan(0.3);
   });
 

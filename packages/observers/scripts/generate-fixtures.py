@@ -116,6 +116,9 @@ def make_inputs():
     pcl[9, 1] = -np.inf
     pcl[:, 3] = np.inf
     add("pc_inf_late", [rs.randn(12, 5), pcl], shape=(12, 5))
+    # a Relu output (one-sided): half exact zeros and a heavy tail; its own generator keeps the inputs above unchanged
+    rr = np.random.RandomState(4321)
+    add("relu_heavy_tail", [np.maximum(rr.randn(1024), 0) ** 3 for _ in range(2)], shape=(1024,))
     return inputs
 
 
@@ -567,10 +570,17 @@ def np_entropy_bins(hist, nq):
     return best
 
 
-def np_entropy_range(h, nq):
+def np_entropy_range(h, nq, symmetric):
+    """One-sided data under an affine qscheme (all >= 0 or all <= 0): every level lies on one side, so 2*nq levels,
+    and the zero bin (Relu's exact zeros) counts as bin 1, as NVIDIA's calibrator for unsigned tensors."""
     if h["w"] == 0.0:
         return h["min"], h["max"]
-    t = min(np_entropy_bins(np_abs_counts(h), nq) * h["w"], max(-h["min"], h["max"]))
+    counts = np_abs_counts(h).astype(np.float64)
+    if not symmetric and (h["min"] >= 0 or h["max"] <= 0):
+        nq = 2 * nq
+    if counts.size > 1:
+        counts[0] = counts[1]
+    t = min(np_entropy_bins(counts, nq) * h["w"], max(-h["min"], h["max"]))
     return max(-t, h["min"]), min(t, h["max"])
 
 
@@ -613,7 +623,7 @@ NP_OPTIONS = [
     ("MseObserver", {"dtype": "uint8", "quantMin": 0, "quantMax": 3, "bins": 256}),
 ]
 NP_INPUTS = ["normal", "outliers", "all_positive", "all_negative", "all_zero", "constant", "tiny", "huge", "single",
-             "growing", "with_inf", "large_normal", "heavy_tail", "pos_inf", "neg_inf"]
+             "growing", "with_inf", "large_normal", "heavy_tail", "pos_inf", "neg_inf", "relu_heavy_tail"]
 
 
 def numpy_case(kind, opts, batches):
@@ -624,7 +634,7 @@ def numpy_case(kind, opts, batches):
     if kind == "PercentileObserver":
         lo, hi = np_percentile_range(h, opts.get("percentile", 99.99), symmetric)
     elif kind == "EntropyObserver":
-        lo, hi = np_entropy_range(h, math.ceil((tobs.quant_max - tobs.quant_min) / 2))
+        lo, hi = np_entropy_range(h, math.ceil((tobs.quant_max - tobs.quant_min) / 2), symmetric)
     else:
         lo, hi = np_mse_range(h, opts.get("mseSteps", 100), symmetric, tobs)
     lo, hi = float(F32(lo)), float(F32(hi))

@@ -1,4 +1,5 @@
 import { CalibrationHistogramObserver } from './calibration-histogram-observer';
+import { isSymmetric } from './qparams-config';
 import type { ObserverKind } from './observer';
 import type { ObserverOptions } from './observer-options';
 
@@ -10,8 +11,18 @@ export type EntropyObserverOptions = ObserverOptions;
  * histogram of |x|, every threshold bin i from `nq` to the last bin is tried; the reference distribution P is the
  * first i bins with the clipped tail added to bin i−1, the candidate Q merges those i bins into `nq` levels and
  * spreads each level evenly over its non-empty bins; both are smoothed (ε = 1e-4 to empty bins) and the i with the
- * smallest KL(P‖Q) wins (the first one on ties). `nq = ceil((qmax − qmin) / 2)` (128 for int8). The threshold T = i·w
- * gives [−T, T] for symmetric qschemes and [max(min, −T), min(max, T)] for affine ones.
+ * smallest KL(P‖Q) wins (the first one on ties). `nq = ceil((qmax − qmin) / 2)` (128 for int8): half the levels, the
+ * ones a symmetric grid gives each sign. The threshold T = i·w gives [−T, T] for symmetric qschemes and
+ * [max(min, −T), min(max, T)] for affine ones.
+ *
+ * **One-sided data** (an affine qscheme and every observed value ≥ 0, as after a Relu, or every value ≤ 0): the affine
+ * grid spends all its levels on [0, T], so the search uses `2·nq` levels (256 for uint8) and starts at `2·nq` bins, as
+ * NVIDIA's TensorRT calibrator does for unsigned tensors (`2^bits` bins instead of `2^(bits−1)`). Searching with
+ * `nq` levels there (as onnxruntime's symmetric search does) models a grid twice as coarse as the one used, and
+ * picks thresholds that clip far too much (mnist-8's first Relu: 127.5 of 945).
+ *
+ * In every case the zero bin counts as much as bin 1 (as NVIDIA's pytorch-quantization calibrator): exact zeros — a
+ * Relu's, or a product of all-zero input rows — would otherwise dominate P and Q and pull T towards 0.
  *
  * @example
  * ```ts
@@ -35,8 +46,13 @@ export class EntropyObserver extends CalibrationHistogramObserver {
     const h = this.hist;
     const w = h.width;
     if (w === 0) return [h.min, h.max];
-    const nq = Math.ceil((this.config.quantMax - this.config.quantMin) / 2);
-    const t = entropyThresholdBin(h.absCounts(), nq) * w;
+    const half = Math.ceil((this.config.quantMax - this.config.quantMin) / 2);
+    const oneSided = !isSymmetric(this.config.qscheme) && (h.min >= 0 || h.max <= 0);
+    const nq = oneSided ? 2 * half : half;
+    const counts = h.absCounts();
+    // Exact zeros (a Relu's, or a product of all-zero rows) would dominate P and Q; as TensorRT's calibrator, bin 0 counts as its neighbour.
+    if (counts.length > 1) counts[0] = counts[1];
+    const t = entropyThresholdBin(counts, nq) * w;
     const absmax = Math.max(-h.min, h.max);
     const tt = Math.min(t, absmax);
     return [Math.max(-tt, h.min), Math.min(tt, h.max)];
