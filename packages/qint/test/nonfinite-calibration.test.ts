@@ -36,7 +36,7 @@ describe('non-finite calibration data', () => {
       ['sensitivity', mnist, '--calibration', npy, '--samples', '16', '--bits', '4,8'],
     ]) {
       const r = await cli(...args);
-      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.code, args.join(' ')).toBe(3); // bad input (README, exit codes)
       expect(r.err.trim(), args.join(' ')).toBe(
         `qint: calibration: calibration sample ${at} of input "Input3" holds ${value}; NaN and ±Infinity give meaningless ranges and measurements — remove or repair the sample`,
       );
