@@ -96,7 +96,8 @@ export function renderParetoChart(series: { name: string; points: ChartPoint[]; 
   const width = options.width ?? 640;
   const plotHeight = options.height ?? 360;
   const higher = options.higherIsBetter ?? options.percent === true;
-  const legendRows = Math.ceil((series.length + 1) / 3);
+  // One legend entry per row: names such as "mixed-precision frontier (measured)" do not fit three to a row.
+  const legendRows = series.length + 1;
   const height = plotHeight + legendRows * 16 + 8;
   const m = { left: 64, right: 24, top: 20, bottom: 48 };
   const all = series.flatMap((s) => s.points);
@@ -182,12 +183,11 @@ export function renderParetoChart(series: { name: string; points: ChartPoint[]; 
       );
     }
   });
-  // Legend: under the plot, three entries per row; the frontier's entry last.
+  // Legend: under the plot, one entry per row; the frontier's entry last.
   const entries = [...series.map((s, i) => ({ name: s.name, color: s.color ?? palette[i % palette.length], dash: false })), { name: 'best measured at each size (non-dominated)', color: '#111', dash: true }];
-  const colW = (width - m.left - m.right) / 3;
   entries.forEach((e, k) => {
-    const x = m.left + (k % 3) * colW;
-    const y = plotHeight + 4 + Math.floor(k / 3) * 16;
+    const x = m.left;
+    const y = plotHeight + 4 + k * 16;
     const mark = e.dash ? `<line x1="${x}" x2="${x + 12}" y1="${y + 5}" y2="${y + 5}" stroke="${e.color}" stroke-width="1.5" stroke-dasharray="4 2"/>` : `<rect x="${x}" y="${y}" width="10" height="10" fill="${e.color}"/>`;
     parts.push(`${mark}<text x="${x + 16}" y="${y + 9}">${esc(e.name)}</text>`);
   });
