@@ -2,15 +2,12 @@
 // FastGelu (tanh approximation, optional bias), QuickGelu (x · sigmoid(alpha · x)) and BiasAdd (X + bias + skip).
 // Computed in double precision per element, rounded once to float32 (float16 in and out computed in float32).
 import { erf } from '@qint/kernels';
-import { DTypeError, ShapeError, type Tensor } from '@qint/tensor';
+import { ShapeError, type Tensor } from '@qint/tensor';
 import { msOp } from './define-op';
 import type { InferredValue, OpBuildContext, OpDefinition } from './op-definition';
-import { fromFloats, need, readFloats } from './tensor-utils';
+import { fromFloats, need, readFloat16or32 } from './tensor-utils';
 
-function floats(t: Tensor, what: string): Float32Array {
-  if (t.dtype !== 'float32' && t.dtype !== 'float16') throw new DTypeError(`input ${what} must be float32 or float16, got ${t.dtype}`);
-  return readFloats(t);
-}
+const floats = readFloat16or32;
 
 /** `x + bias` with bias broadcast over the last dim (its length must equal the last dim of x). */
 function withBias(x: Tensor, bias: Tensor | undefined, what: string): Float32Array {

@@ -13,15 +13,12 @@ import { concatPast, mergeHeads, scaledDotProductAttention, splitHeads } from '.
 import { msOp } from './define-op';
 import type { InferredValue, OpBuildContext, OpDefinition } from './op-definition';
 import { applyRotary } from './rotary-embedding-ops';
-import { fromFloats, need, readFloats, readInts } from './tensor-utils';
+import { fromFloats, need, readFloat16or32, readInts } from './tensor-utils';
 import { UnsupportedVariant } from './unsupported-variant';
 
 type RowBias = (b: number, h: number, i: number, row: Float32Array, off: number) => void;
 
-function floats(t: Tensor, what: string): Float32Array {
-  if (t.dtype !== 'float32' && t.dtype !== 'float16') throw new DTypeError(`input ${what} must be float32 or float16, got ${t.dtype}`);
-  return readFloats(t);
-}
+const floats = readFloat16or32;
 
 /** Chains row biases (undefined ones dropped). */
 function chain(...fs: (RowBias | undefined)[]): RowBias | undefined {

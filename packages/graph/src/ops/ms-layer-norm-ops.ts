@@ -3,16 +3,13 @@
 // RMS form, no mean), and EmbedLayerNormalization (word + position [+ segment] embeddings, then LayerNorm, plus the
 // mask index). The LayerNorm itself is the backend's layerNormF32 row kernel.
 import { layerNormF32, type KernelBackend } from '@qint/kernels';
-import { DTypeError, ShapeError, Tensor } from '@qint/tensor';
+import { ShapeError, Tensor } from '@qint/tensor';
 import { msOp } from './define-op';
 import type { InferredValue, OpBuildContext, OpDefinition } from './op-definition';
 import { rmsNormRows } from './rms-normalization-ops';
-import { fromFloats, need, readFloats, readInts } from './tensor-utils';
+import { fromFloats, need, readFloat16or32, readInts } from './tensor-utils';
 
-function floats(t: Tensor, what: string): Float32Array {
-  if (t.dtype !== 'float32' && t.dtype !== 'float16') throw new DTypeError(`input ${what} must be float32 or float16, got ${t.dtype}`);
-  return readFloats(t);
-}
+const floats = readFloat16or32;
 
 function vec(t: Tensor | undefined, n: number, what: string): Float32Array | undefined {
   if (!t) return undefined;

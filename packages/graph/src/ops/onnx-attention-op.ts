@@ -7,7 +7,7 @@ import type { Dim } from '../ir';
 import { concatPast, mergeHeads, scaledDotProductAttention, splitHeads, type AttentionScoresOut } from './attention-core';
 import { onnxOp } from './define-op';
 import type { InferredValue, OpDefinition } from './op-definition';
-import { fromFloats, need, readFloats, readInts } from './tensor-utils';
+import { fromFloats, need, readFloat16or32, readFloats, readInts } from './tensor-utils';
 import { UnsupportedVariant } from './unsupported-variant';
 
 interface AttentionAttrs {
@@ -19,10 +19,7 @@ interface AttentionAttrs {
   readonly keep: AttentionScoresOut;
 }
 
-function floatData(t: Tensor, what: string): Float32Array {
-  if (t.dtype !== 'float32' && t.dtype !== 'float16') throw new DTypeError(`input ${what} must be float32 or float16, got ${t.dtype}`);
-  return readFloats(t);
-}
+const floatData = readFloat16or32;
 
 /** The additive bias of score row (b, h, i) from attn_mask, causal masking and nonpad_kv_seqlen. */
 function biasFunction(

@@ -2,10 +2,10 @@
 // com.microsoft RotaryEmbedding (inputs X, position_ids, cos_cache, sin_cache). The first `rotary_embedding_dim`
 // values of each head rotate as pairs — halves (x[i], x[i + r/2]) or, interleaved, neighbours (x[2i], x[2i + 1]) —
 // by the angle whose cosine and sine the caches hold for the token's position; the rest pass through.
-import { DTypeError, ShapeError, type Tensor } from '@qint/tensor';
+import { ShapeError, type Tensor } from '@qint/tensor';
 import { msOp, onnxOp } from './define-op';
 import type { InferredValue, OpBuildContext, OpDefinition } from './op-definition';
-import { fromFloats, need, readFloats, readInts } from './tensor-utils';
+import { fromFloats, need, readFloat16or32, readInts } from './tensor-utils';
 import { UnsupportedVariant } from './unsupported-variant';
 
 const f = Math.fround;
@@ -52,10 +52,7 @@ export function applyRotary(x: Float32Array, l: RotaryLayout, cos: Float32Array,
   return out;
 }
 
-function floatIn(t: Tensor, what: string): Float32Array {
-  if (t.dtype !== 'float32' && t.dtype !== 'float16') throw new DTypeError(`input ${what} must be float32 or float16, got ${t.dtype}`);
-  return readFloats(t);
-}
+const floatIn = readFloat16or32;
 
 interface RotaryAttrs {
   readonly interleaved: boolean;

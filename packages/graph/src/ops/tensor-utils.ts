@@ -63,6 +63,19 @@ export function readFloats(t: Tensor): Float32Array {
   return Float32Array.from(t.values());
 }
 
+/**
+ * A float32 or float16 input as float32 values (the transformer ops' inputs); any other dtype is a DTypeError.
+ *
+ * @param t - the input
+ * @param what - its ONNX name, for the message
+ * @returns its values (float32 data as is, float16 widened exactly)
+ * @throws {@link DTypeError} for any other dtype
+ */
+export function readFloat16or32(t: Tensor, what: string): Float32Array {
+  if (t.dtype !== 'float32' && t.dtype !== 'float16') throw new DTypeError(`input ${what} must be float32 or float16, got ${t.dtype}`);
+  return readFloats(t);
+}
+
 /** Reads a scalar (or single-element) tensor as a number. */
 export function readScalar(t: Tensor, what: string): number {
   if (t.size !== 1) throw new ValueError(`${what} must hold exactly one value, got shape ${formatShape(t.shape)}`);
