@@ -18,3 +18,4 @@ export { TensorSequence, OptionalValue, isTensor, type Value } from './values';
 export { ControlFlowError, type ControlFlowFailure } from './control-flow-error';
 export { freeVariables, localNames, subgraphsOf, allSubgraphs } from './subgraph-scope';
 export { foldConstantIf } from './fold-constant-if';
+export { nodeLabel } from './node-label';

@@ -6,6 +6,7 @@ import { nodeOpset } from './pin-op-versions';
 import type { OpRegistry } from './op-registry';
 import { AttributeReader } from './ops/attribute-reader';
 import type { InferredValue, OpBuildContext } from './ops/op-definition';
+import { nodeLabel } from './node-label';
 
 /**
  * Options of {@link inferShapes}.
@@ -74,7 +75,7 @@ export function inferShapes(source: Model | Graph, options: InferShapesOptions =
     const inputs = node.inputs.map((n) => (n === '' ? undefined : known.get(n)));
     let outs: readonly (InferredValue | undefined)[] = [];
     if (def) {
-      const label = node.name ? `${node.opType} "${node.name}"` : `${node.opType} (node #${index})`;
+      const label = nodeLabel(node, index);
       const ctx: OpBuildContext = {
         node,
         label,

@@ -21,6 +21,7 @@ import { foldConstantIf } from './fold-constant-if';
 import { freeVariables, subgraphsOf } from './subgraph-scope';
 import type { CompiledSubgraph } from './ops/op-definition';
 import { OptionalValue, TensorSequence, kindOf, type Value } from './values';
+import { nodeLabel } from './node-label';
 
 /** One node prepared for execution: slot indices and the prebuilt kernel. */
 interface PreparedNode {
@@ -179,7 +180,7 @@ export class InferenceSession {
       for (const out of node.outputs) if (out !== '' && !laterProducer.has(out)) laterProducer.set(out, i);
     });
     graph.nodes.forEach((node, i) => {
-      const label = labelOf(node, i);
+      const label = nodeLabel(node, i);
       // A node with subgraphs also reads the outer values its subgraphs read (ONNX's implicit inputs): non-constant
       // ones become extra inputs of the node, after its own, so that they stay alive until it ran; constants are
       // handed to the subgraph session as its own initializers (weights stay visible to its kernels and fusions).
@@ -210,7 +211,7 @@ export class InferenceSession {
           const later = laterProducer.get(name);
           if (later !== undefined && later >= i) {
             throw new GraphError(
-              `${label}: input ${j} "${name}" is produced by ${labelOf(graph.nodes[later], later)}, which comes later; nodes must be in topological order`,
+              `${label}: input ${j} "${name}" is produced by ${nodeLabel(graph.nodes[later], later)}, which comes later; nodes must be in topological order`,
               { node: node.name },
             );
           }
@@ -835,10 +836,6 @@ export function createSession(source: Model | Graph, options: SessionOptions = {
   return InferenceSession.create(source, options);
 }
 
-function labelOf(node: Node, index: number): string {
-  const domain = node.domain && node.domain !== 'ai.onnx' ? `${node.domain}::` : '';
-  return node.name ? `${domain}${node.opType} "${node.name}"` : `${domain}${node.opType} (node #${index})`;
-}
 
 function formatDims(dims: readonly (number | string | undefined)[]): string {
   return `[${dims.map((d) => (d === undefined ? '?' : String(d))).join(',')}]`;

@@ -2,10 +2,8 @@
 // exporters (and hand-edited files) get it wrong; qint sorts at import, keeping the given order wherever it is valid.
 import { GraphError } from './graph-error';
 import type { Graph, Node } from './ir';
+import { nodeLabel } from './node-label';
 
-function labelOf(node: Node, index: number): string {
-  return node.name ? `${node.opType} "${node.name}"` : `${node.opType} (node #${index})`;
-}
 
 /** Every value name a node reads: its inputs and, for control-flow nodes, what its subgraphs read from outside. */
 function readsOf(node: Node): string[] {
@@ -140,5 +138,5 @@ function cycleMessage(nodes: readonly Node[], deps: readonly Set<number>[], pend
   const cycle = path.slice(seen.get(at)!).reverse();
   cycle.push(cycle[0]);
   const stuck = pending.reduce((s, n) => s + (n > 0 ? 1 : 0), 0);
-  return `nodes form a cycle (each reads the output of the one before): ${cycle.map((i) => labelOf(nodes[i], i)).join(' → ')}; ${stuck} node(s) cannot be ordered`;
+  return `nodes form a cycle (each reads the output of the one before): ${cycle.map((i) => nodeLabel(nodes[i], i)).join(' → ')}; ${stuck} node(s) cannot be ordered`;
 }

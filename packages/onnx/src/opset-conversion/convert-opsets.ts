@@ -1,14 +1,10 @@
 // Brings every pinned ai.onnx node up to the schema version its model's opset import selects, so that an exported
 // .onnx file means what the qint model meant (a quantizer raising ai.onnx 9 → 11 must not turn Slice-1 into Slice-11).
-import { inferShapes, schemaSinceVersion, ONNX_SCHEMA_VERSIONS, type Attribute, type Graph, type Model, type Node, type ValueInfo } from '@qint/graph';
+import { inferShapes, nodeLabel, schemaSinceVersion, ONNX_SCHEMA_VERSIONS, type Attribute, type Graph, type Model, type Node, type ValueInfo } from '@qint/graph';
 import type { DType, Tensor } from '@qint/tensor';
 import { ONNX_STEP_ADAPTERS } from './onnx-step-adapters';
 import { OpsetConversionError } from './opset-conversion-error';
 import { STEP_ADAPTERS, type StepContext } from './step-adapters';
-
-function labelOf(node: Node, index: number): string {
-  return node.name ? `${node.opType} "${node.name}"` : `${node.opType} (node #${index})`;
-}
 
 function allNames(graph: Graph, into: Set<string>): void {
   for (const v of graph.inputs) into.add(v.name);
@@ -71,7 +67,7 @@ function convertGraph(graph: Graph, shared: Shared): Graph {
       nodes.push(node);
       return;
     }
-    const label = labelOf(original, index);
+    const label = nodeLabel(original, index);
     let since = node.sinceVersion;
     let target = schemaSinceVersion('', node.opType, shared.opset);
     const fail = (reason: string, to: number): never => {
