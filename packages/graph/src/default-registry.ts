@@ -1,3 +1,4 @@
+import { ValueError } from '@qint/tensor';
 import { OpRegistry } from './op-registry';
 import { activationOps } from './ops/activation-ops';
 import { binaryOps } from './ops/binary-ops';
@@ -90,7 +91,17 @@ export function createDefaultRegistry(): OpRegistry {
     controlFlowOps,
     sequenceOps,
   ];
-  for (const list of lists) for (const def of list) r.register(def);
+  // register() replaces an op of the same version (how users override one in a clone): here two lists defining
+  // the same op would silently shadow one another, so that is refused.
+  const seen = new Set<string>();
+  for (const list of lists) {
+    for (const def of list) {
+      const key = `${def.domain || 'ai.onnx'}::${def.opType}@${def.sinceVersion}`;
+      if (seen.has(key)) throw new ValueError(`createDefaultRegistry: ${key} is defined twice`);
+      seen.add(key);
+      r.register(def);
+    }
+  }
   shared = r.seal();
   return r;
 }
