@@ -60,7 +60,7 @@ describe('non-finite calibration data', () => {
     expect(() => measureSensitivity(model, { calibration: feeds })).toThrow(
       'measureSensitivity: calibration sample 9 of input "Input3" holds Infinity',
     );
-    expect(() => quantizeDynamic(model, { weightBits: 4, rounding: 'gptq', calibration: feeds })).toThrow(NonFiniteCalibrationError);
-    expect(() => quantizeDynamic(model, { weightBits: 4, rounding: 'gptq', calibration: feeds })).toThrow(/quantizeDynamic \(gptq\): calibration sample 9 /);
+    expect(() => quantizeDynamic(model, { bits: 4, rounding: 'gptq', calibration: feeds })).toThrow(NonFiniteCalibrationError);
+    expect(() => quantizeDynamic(model, { bits: 4, rounding: 'gptq', calibration: feeds })).toThrow(/quantizeDynamic \(gptq\): calibration sample 9 /);
   });
 });
