@@ -227,9 +227,12 @@ function quantizeDynamicGraph(model: Model, options: QuantizeDynamicOptions): Qu
     }
 
     if (isRecurrentOp(node.opType)) {
+      // GPTQ needs each weight's input Gram matrix; for W and R of a recurrent layer those are per-step inputs, which
+      // layerGrams does not collect. The layer stays float with that reason (as com.microsoft Attention does) rather
+      // than being rounded some other way than asked.
+      if (rounding === 'gptq') return skip(`GPTQ rounding has no ${node.opType} form (its step inputs are not collected); give this node rounding 'nearest' in overrides to quantize it`);
       const done = quantizeRecurrent(graph, node, label, settings, producers, fresh);
       if (typeof done === 'string') return skip(done);
-      if (rounding === 'gptq') warnings.push(`node "${label}": GPTQ rounding is not implemented for ${node.opType}; rounded to nearest`);
       for (const [k, v] of done.initializers) initializers.set(k, v);
       for (const f of done.folded) foldedNodes.add(f);
       warnings.push(...done.warnings);
