@@ -41,6 +41,11 @@ function scopedOptions(options: QuantizeDynamicOptions, path: string): QuantizeD
   return out;
 }
 
+/** Whether GPTQ rounding was asked for, for all layers or for some through overrides. */
+function asksGptq(options: QuantizeDynamicOptions): boolean {
+  return options.rounding === 'gptq' || Object.values(options.overrides ?? {}).some((v) => v.rounding === 'gptq');
+}
+
 /** Options restricted to what one graph names (exclude / overrides are validated once, against the whole model). */
 function optionsFor(graph: Graph, options: QuantizeDynamicOptions, nested: boolean): QuantizeDynamicOptions {
   const names = new Set<string>();
@@ -145,7 +150,13 @@ function quantizeModel(
         ...q.report,
         quantized: q.report.quantized.map((e) => ({ ...e, node: `${where} > ${e.node}` })),
         skipped: q.report.skipped.map((e) => ({ ...e, node: `${where} > ${e.node}` })),
-        warnings: q.report.warnings.map((w) => `${where}: ${w}`),
+        warnings: [
+          ...q.report.warnings.map((w) => `${where}: ${w}`),
+          // optionsFor rounds body layers to nearest: say so where GPTQ was asked for.
+          ...(asksGptq(options) && q.report.quantized.length > 0
+            ? [`${where}: GPTQ rounding is not available inside subgraph bodies (their inputs are not collected); ${q.report.quantized.length} layer(s) here rounded to nearest`]
+            : []),
+        ],
       });
       touched = changed = true;
     }

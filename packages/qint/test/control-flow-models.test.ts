@@ -84,6 +84,17 @@ describe.each(backends)('control-flow models on the %s backend', (_name, getBack
   });
 });
 
+describe('control-flow models: GPTQ rounding', () => {
+  it('rounds Loop body layers to nearest and says so (their inputs are not collected)', async () => {
+    const tc = loadTestCase(join(DIR, 'scripted-loop'));
+    const { report } = await quantize(tc.model, { rounding: 'gptq', calibration: tc.dataSets[1].inputs[0].tensor!, calibrationSamples: 1 });
+    const body = report.quantized.filter((q) => q.node.includes(' > '));
+    expect(body.length).toBeGreaterThan(0);
+    for (const q of body) expect(q.rounding).toBe('nearest');
+    expect(report.warnings.join('\n')).toMatch(/GPTQ rounding is not available inside subgraph bodies \(their inputs are not collected\); \d+ layer\(s\) here rounded to nearest/);
+  });
+});
+
 describe('control-flow models: mixed precision', () => {
   it('measures the layers inside a Loop body as layers and applies a per-layer plan to them', async () => {
     const tc = loadTestCase(join(DIR, 'scripted-loop'));
