@@ -213,6 +213,19 @@ function quantizeDynamicGraph(model: Model, options: QuantizeDynamicOptions): Qu
       percentile,
     };
     const base = node.name || node.outputs[0] || `node${index}`;
+    /** The quantized weight, its scales and zero points (when stored) as fresh initializers of this layer. */
+    const addWeight = (q: QuantizedWeight, shape: readonly number[], scaleShape: readonly number[]) => {
+      const wq = weightTensor(q, shape);
+      const sc = Tensor.from('float32', scaleShape, q.scales);
+      const zp = zeroPointTensor(q, scaleShape);
+      const wName = fresh(`${base}_W_q${q.bits}`);
+      const sName = fresh(`${base}_W_scale`);
+      initializers.set(wName, wq);
+      initializers.set(sName, sc);
+      let zName = '';
+      if (zp) initializers.set((zName = fresh(`${base}_W_zero_point`)), zp);
+      return { wq, sc, zp, wName, sName, zName };
+    };
     const rounding: WeightRounding = o.rounding ?? 'nearest';
 
     if (isMsAttention(node)) {
@@ -313,16 +326,7 @@ function quantizeDynamicGraph(model: Model, options: QuantizeDynamicOptions): Qu
       if (!shared) {
         const q = round(rounding, label, wt, quantizeWeight(wt, n, k, settings, label), settings, 1);
         const scaleShape = q.blockSize > 0 ? [n, Math.ceil(k / q.blockSize)] : settings.granularity === 'per_tensor' ? [1] : [n];
-        const wq = weightTensor(q, [n, k]);
-        const sc = Tensor.from('float32', scaleShape, q.scales);
-        const zp = zeroPointTensor(q, scaleShape);
-        const wName = fresh(`${base}_W_q${q.bits}`);
-        const sName = fresh(`${base}_W_scale`);
-        initializers.set(wName, wq);
-        initializers.set(sName, sc);
-        let zName = '';
-        if (zp) initializers.set((zName = fresh(`${base}_W_zero_point`)), zp);
-        shared = { q, wq, sc, zp, wName, sName, zName };
+        shared = { q, ...addWeight(q, [n, k], scaleShape) };
         if (shareKey !== undefined) sharedWeights.set(shareKey, shared);
       }
       const { q, wq, sc, zp, wName, sName, zName } = shared;
@@ -383,15 +387,7 @@ function quantizeDynamicGraph(model: Model, options: QuantizeDynamicOptions): Qu
     const k = w.size / m;
     const q = round(rounding, label, w.data as Float32Array, quantizeWeight(w.data as Float32Array, m, k, settings, label), settings, numAttr(node, 'group', 1));
     const scaleShape = settings.granularity === 'per_tensor' ? [1] : [m];
-    const wq = weightTensor(q, w.shape);
-    const sc = Tensor.from('float32', scaleShape, q.scales);
-    const zp = zeroPointTensor(q, scaleShape);
-    const wName = fresh(`${base}_W_q${q.bits}`);
-    const sName = fresh(`${base}_W_scale`);
-    initializers.set(wName, wq);
-    initializers.set(sName, sc);
-    let zName = '';
-    if (zp) initializers.set((zName = fresh(`${base}_W_zero_point`)), zp);
+    const { wq, sc, zp, wName, sName, zName } = addWeight(q, w.shape, scaleShape);
     let bName = '';
     if (b) initializers.set((bName = fresh(`${base}_bias`)), b);
     const attributes = convAttributes(node);
